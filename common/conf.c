@@ -1,0 +1,595 @@
+/*
+ * conf — the INI reader and the table of keys. Adding a key: one row in conf_keys[], a field in
+ * struct conf or struct conf_modem, and a commented line in kentongan.conf.sample (a unit test
+ * checks that the sample and the table agree).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/xmalloc.h"
+
+enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_RATE, CT_DURATION, CT_LIST, CT_ADDR, CT_GAMMU };
+
+struct conf_key {
+	const char	*section;
+	const char	*name;
+	enum conf_type	 type;
+	const char	*def;
+	long		 min, max;
+	size_t		 off;
+	const char	*help;
+};
+
+#define G(f) offsetof(struct conf, f)
+#define M(f) offsetof(struct conf_modem, f)
+
+static const struct conf_key conf_keys[] = {
+	{ "gateway", "database", CT_PATH, "var/kentongan.db", 0, 0, G(database),
+	  "SQLite file; created and migrated on start" },
+	{ "gateway", "control", CT_PATH, "var/kentongan.sock", 0, 0, G(control),
+	  "console socket (mode 0660)" },
+	{ "gateway", "country", CT_STR, "62", 0, 0, G(country),
+	  "country calling code used to store numbers in E.164" },
+	{ "gateway", "areas", CT_LIST, "", 0, 0, G(areas),
+	  "Kemendagri code prefixes this gateway serves (comma list); empty = all" },
+	{ "gateway", "language", CT_STR, "id", 0, 0, G(language),
+	  "reply templates: id (Indonesian) or en" },
+	{ "gateway", "keywords", CT_PATH, "", 0, 0, G(keywords),
+	  "optional file of extra keyword aliases and patterns" },
+	{ "gateway", "templates", CT_PATH, "", 0, 0, G(templates),
+	  "optional directory of reply templates overriding the built-in ones" },
+	{ "gateway", "deny", CT_LIST, "", 0, 0, G(deny),
+	  "numbers never sent an automatic reply (comma list)" },
+	{ "gateway", "reply_limit", CT_INT, "3", 0, 100, G(reply_limit),
+	  "automatic replies per sender per hour" },
+	{ "gateway", "incomplete_timeout", CT_DURATION, "10m", 10, 7 * 86400, G(incomplete_timeout_s),
+	  "how long parts of a long SMS wait for their siblings before it is stored incomplete" },
+	{ "gateway", "lockfile", CT_PATH, "", 0, 0, G(lockfile),
+	  "lock file preventing two daemons on one database; default: DATABASE.lock" },
+
+	{ "modem", "connection", CT_GAMMU, NULL, 0, 0, 0, "libGammu connection: at, none (dummy), proxyat, …" },
+	{ "modem", "device", CT_GAMMU, NULL, 0, 0, 0, "libGammu device: /dev/ttyUSB0, a pty, a directory for dummy" },
+	{ "modem", "model", CT_GAMMU, NULL, 0, 0, 0, "libGammu model: at, dummy, …" },
+	{ "modem", "logfile", CT_GAMMU, NULL, 0, 0, 0, "libGammu debug log file" },
+	{ "modem", "logformat", CT_GAMMU, NULL, 0, 0, 0, "libGammu debug log format: nothing, text, textall, errors" },
+	{ "modem", "features", CT_GAMMU, NULL, 0, 0, 0, "libGammu feature overrides for this phone" },
+	{ "modem", "use_locking", CT_GAMMU, NULL, 0, 0, 0, "libGammu serial port locking (yes/no)" },
+	{ "modem", "synchronizetime", CT_GAMMU, NULL, 0, 0, 0, "libGammu: set the phone's clock on connect" },
+	{ "modem", "atgen_setcnmi", CT_GAMMU, NULL, 0, 0, 0, "libGammu: AT+CNMI parameters for this modem" },
+	{ "modem", "profile", CT_PATH, "", 0, 0, M(profile),
+	  "a modem-configs/ file whose [gammu] keys apply first" },
+	{ "modem", "operator", CT_STR, "", 0, 0, M(operator_name),
+	  "telkomsel, indosat, xl, tri, smartfren, axis; detected from the network when empty" },
+	{ "modem", "rate", CT_RATE, "10/min", 0, 0, M(rate),
+	  "send rate limit of this SIM: N/s, N/min, N/h; 0 = unlimited" },
+	{ "modem", "daily_limit", CT_INT, "0", 0, 1000000, M(daily_limit),
+	  "cap on messages sent per day; 0 = none" },
+	{ "modem", "balance_ussd", CT_STR, "", 0, 0, M(balance_ussd),
+	  "USSD code checked periodically for the remaining credit, e.g. *888#" },
+	{ "modem", "balance_interval", CT_DURATION, "6h", 60, 30 * 86400, M(balance_interval_s),
+	  "how often balance_ussd runs" },
+	{ "modem", "balance_every_sent", CT_INT, "200", 0, 1000000, M(balance_every_sent),
+	  "also check the balance after this many messages sent; 0 = never" },
+	{ "modem", "imei", CT_STR, "", 0, 0, M(imei),
+	  "IMEI this modem must have; with a device glob, used to find it again after re-plugging" },
+	{ "modem", "imsi", CT_STR, "", 0, 0, M(imsi),
+	  "IMSI (SIM) this modem must have" },
+	{ "modem", "delivery_reports", CT_BOOL, "no", 0, 0, M(delivery_reports),
+	  "ask the network for a delivery report per message" },
+	{ "modem", "poll", CT_DURATION, "1", 1, 3600, M(poll_ms),
+	  "how often the modem is polled for new messages (seconds)" },
+	{ "modem", "command_timeout", CT_DURATION, "60", 5, 3600, M(command_timeout_s),
+	  "a modem command taking longer than this gets the worker killed and respawned" },
+	{ "modem", "enabled", CT_BOOL, "yes", 0, 0, M(enabled),
+	  "set to no to keep the section but not use the modem" },
+
+	{ "http", "listen", CT_ADDR, "127.0.0.1:8080", 0, 0, G(http_listen),
+	  "address:port of the USSD/metrics endpoint; a non-loopback address needs a token" },
+	{ "http", "token", CT_STR, "", 0, 0, G(http_token),
+	  "bearer token required on every request except /health" },
+	{ "http", "menu", CT_PATH, "", 0, 0, G(http_menu),
+	  "USSD menu file overriding the built-in menu" },
+	{ "http", "max_body", CT_INT, "8192", 256, 1 << 20, G(http_max_body),
+	  "largest request body accepted, in bytes" },
+	{ "http", "timeout", CT_DURATION, "10", 1, 600, G(http_timeout_s),
+	  "seconds a client may take to send its request" },
+	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
+};
+
+static const char *conf_typename[] = {
+	"string", "path", "integer", "yes/no", "rate", "duration", "list", "address", "gammu"
+};
+
+int
+conf_parse_rate(const char *s, struct conf_rate *r)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (end == s || errno || n < 0 || n > 100000)
+		return -1;
+	r->count = (int)n;
+	if (*end == '\0' && n == 0) {
+		r->per_s = 0;
+		return 0;
+	}
+	if (*end != '/')
+		return -1;
+	end++;
+	if (!strcmp(end, "s") || !strcmp(end, "sec"))
+		r->per_s = 1;
+	else if (!strcmp(end, "min") || !strcmp(end, "m"))
+		r->per_s = 60;
+	else if (!strcmp(end, "h") || !strcmp(end, "hour"))
+		r->per_s = 3600;
+	else if (!strcmp(end, "day") || !strcmp(end, "d"))
+		r->per_s = 86400;
+	else
+		return -1;
+	if (n == 0)
+		r->per_s = 0;
+	return 0;
+}
+
+int
+conf_parse_duration(const char *s, long *out)
+{
+	char	*end;
+	long	 n, mul = 1;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (end == s || errno || n < 0)
+		return -1;
+	if (*end == '\0' || !strcmp(end, "s"))
+		mul = 1;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mul = 60;
+	else if (!strcmp(end, "h"))
+		mul = 3600;
+	else if (!strcmp(end, "d"))
+		mul = 86400;
+	else
+		return -1;
+	if (n > LONG_MAX / mul)
+		return -1;
+	*out = n * mul;
+	return 0;
+}
+
+static const struct conf_key *
+conf_find(const char *section, const char *key)
+{
+	const struct conf_key	*k;
+
+	for (k = conf_keys; k->section; k++)
+		if (!strcmp(k->section, section) && !strcmp(k->name, key))
+			return k;
+	return NULL;
+}
+
+int
+conf_known(const char *section, const char *key)
+{
+	return conf_find(section, key) != NULL;
+}
+
+const char *
+conf_modem_gammu(const struct conf_modem *m, const char *key)
+{
+	int	 i;
+
+	for (i = 0; i < m->ngammu; i++)
+		if (!strcmp(m->gammu[i].key, key))
+			return m->gammu[i].value;
+	return NULL;
+}
+
+static char *
+conf_path(const struct conf *c, const char *v)
+{
+	char	*p;
+
+	if (*v == '\0' || *v == '/' || c->dir == NULL)
+		return xstrdup(v);
+	xasprintf(&p, "%s/%s", c->dir, v);
+	return p;
+}
+
+/* Sets one key; returns NULL or a static reason. */
+static const char *
+conf_set(struct conf *c, void *base, const struct conf_key *k, const char *v)
+{
+	char	**sp = (char **)((char *)base + k->off);
+	long	 *lp = (long *)((char *)base + k->off);
+	int	 *ip = (int *)((char *)base + k->off);
+	char	 *end;
+	long	  n;
+
+	switch (k->type) {
+	case CT_STR:
+	case CT_LIST:
+		free(*sp);
+		*sp = xstrdup(v);
+		break;
+	case CT_PATH:
+		free(*sp);
+		*sp = conf_path(c, v);
+		break;
+	case CT_ADDR:
+		if (*v && strrchr(v, ':') == NULL)
+			return "expected ADDRESS:PORT, e.g. 127.0.0.1:8080";
+		if (*v) {
+			n = strtol(strrchr(v, ':') + 1, &end, 10);
+			if (*end || n < 1 || n > 65535)
+				return "the port must be a number from 1 to 65535";
+		}
+		free(*sp);
+		*sp = xstrdup(v);
+		break;
+	case CT_INT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (end == v || *end || errno)
+			return "expected a whole number";
+		if (n < k->min || n > k->max)
+			return "out of range";
+		*lp = n;
+		break;
+	case CT_DURATION:
+		if (conf_parse_duration(v, &n) == -1)
+			return "expected a duration such as 90, 90s, 10m, 6h or 2d";
+		if (n < k->min || n > k->max)
+			return "out of range";
+		*lp = n;
+		break;
+	case CT_BOOL:
+		if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+			*ip = 1;
+		else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
+		    !strcasecmp(v, "off"))
+			*ip = 0;
+		else
+			return "expected yes or no";
+		break;
+	case CT_RATE:
+		if (conf_parse_rate(v, (struct conf_rate *)((char *)base + k->off)) == -1)
+			return "expected a rate such as 10/min, 1/s or 600/h (0 = unlimited)";
+		break;
+	case CT_GAMMU: {
+		struct conf_modem *m = base;
+		int i;
+
+		for (i = 0; i < m->ngammu; i++)
+			if (!strcmp(m->gammu[i].key, k->name)) {
+				free(m->gammu[i].value);
+				m->gammu[i].value = xstrdup(v);
+				return NULL;
+			}
+		m->gammu = xreallocarray(m->gammu, m->ngammu + 1, sizeof(*m->gammu));
+		m->gammu[m->ngammu].key = xstrdup(k->name);
+		m->gammu[m->ngammu].value = xstrdup(v);
+		m->ngammu++;
+		break;
+	}
+	}
+	return NULL;
+}
+
+static void
+conf_defaults(struct conf *c, const char *section, void *base)
+{
+	const struct conf_key	*k;
+
+	for (k = conf_keys; k->section; k++)
+		if (!strcmp(k->section, section) && k->def != NULL)
+			(void)conf_set(c, base, k, k->def);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	FILE		*f;
+	struct conf	*c;
+	char		 line[4096], *p, *dup;
+	int		 lineno = 0, seen_gateway = 0, seen_http = 0;
+	const char	*section = NULL;
+	void		*base = NULL;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->path = xstrdup(path);
+	dup = xstrdup(path);
+	c->dir = xstrdup(dirname(dup));
+	free(dup);
+	conf_defaults(c, "gateway", c);
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char			*key, *val, *eq;
+		const struct conf_key	*k;
+		const char		*why;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			goto fail;
+		}
+		p = trim(line);
+		if (*p == '\0' || *p == ';' || *p == '#')
+			continue;
+		if (*p == '[') {
+			char *close = strchr(p, ']'), *name;
+
+			if (close == NULL || *trim(close + 1) != '\0') {
+				snprintf(err, errlen, "%s:%d: malformed section header", path, lineno);
+				goto fail;
+			}
+			*close = '\0';
+			name = trim(p + 1);
+			if (!strcmp(name, "gateway")) {
+				if (seen_gateway++) {
+					snprintf(err, errlen, "%s:%d: [gateway] appears twice", path, lineno);
+					goto fail;
+				}
+				section = "gateway";
+				base = c;
+			} else if (!strcmp(name, "http")) {
+				if (seen_http++) {
+					snprintf(err, errlen, "%s:%d: [http] appears twice", path, lineno);
+					goto fail;
+				}
+				section = "http";
+				base = c;
+				c->http_enabled = 1;
+				conf_defaults(c, "http", c);
+			} else if (!strncmp(name, "modem", 5) && isspace((unsigned char)name[5])) {
+				struct conf_modem	*m;
+				char			*mname = trim(name + 5);
+				int			 i;
+
+				if (*mname == '\0' || strlen(mname) > 64 || strpbrk(mname, " \t/\"'") != NULL) {
+					snprintf(err, errlen, "%s:%d: a modem name must be 1-64 characters without "
+					    "spaces, quotes or slashes", path, lineno);
+					goto fail;
+				}
+				for (i = 0; i < c->nmodems; i++)
+					if (!strcmp(c->modems[i].name, mname)) {
+						snprintf(err, errlen, "%s:%d: [modem %s] appears twice (first at line %d)",
+						    path, lineno, mname, c->modems[i].line);
+						goto fail;
+					}
+				c->modems = xreallocarray(c->modems, c->nmodems + 1, sizeof(*c->modems));
+				m = &c->modems[c->nmodems++];
+				memset(m, 0, sizeof(*m));
+				m->name = xstrdup(mname);
+				m->line = lineno;
+				conf_defaults(c, "modem", m);
+				m->poll_ms *= 1000;	/* the table holds seconds */
+				section = "modem";
+				base = m;
+			} else {
+				snprintf(err, errlen, "%s:%d: unknown section [%s] (expected [gateway], "
+				    "[modem NAME] or [http])", path, lineno, name);
+				goto fail;
+			}
+			continue;
+		}
+		if ((eq = strchr(p, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%d: expected KEY = VALUE", path, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		key = trim(p);
+		val = trim(eq + 1);
+		if (*val == '"') {
+			char *q = strchr(val + 1, '"');
+
+			if (q == NULL) {
+				snprintf(err, errlen, "%s:%d: unterminated quote", path, lineno);
+				goto fail;
+			}
+			*q = '\0';
+			val++;
+		} else {
+			/* an inline comment starts with whitespace then ; or # */
+			for (p = val; *p; p++)
+				if ((*p == ';' || *p == '#') && p > val && isspace((unsigned char)p[-1])) {
+					*p = '\0';
+					break;
+				}
+			val = trim(val);
+		}
+		if (section == NULL) {
+			snprintf(err, errlen, "%s:%d: key '%s' outside a section", path, lineno, key);
+			goto fail;
+		}
+		if ((k = conf_find(section, key)) == NULL) {
+			snprintf(err, errlen, "%s:%d: unknown key '%s' in [%s]", path, lineno, key, section);
+			goto fail;
+		}
+		if ((why = conf_set(c, base, k, val)) != NULL) {
+			snprintf(err, errlen, "%s:%d: %s = %s: %s", path, lineno, key, val, why);
+			goto fail;
+		}
+		if (!strcmp(section, "modem") && !strcmp(key, "poll"))
+			((struct conf_modem *)base)->poll_ms *= 1000;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto fail;
+	}
+	fclose(f);
+
+	/* cross-key checks */
+	if (strcmp(c->language, "id") && strcmp(c->language, "en")) {
+		snprintf(err, errlen, "%s: language = %s: expected id or en", path, c->language);
+		goto fail_closed;
+	}
+	for (p = c->country; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			break;
+	if (*p || !*c->country || strlen(c->country) > 3) {
+		snprintf(err, errlen, "%s: country = %s: expected a calling code such as 62", path, c->country);
+		goto fail_closed;
+	}
+	for (int i = 0; i < c->nmodems; i++) {
+		struct conf_modem *m = &c->modems[i];
+
+		if (conf_modem_gammu(m, "connection") == NULL && *m->profile == '\0') {
+			snprintf(err, errlen, "%s:%d: [modem %s] needs connection = (at, none, …) or profile =",
+			    path, m->line, m->name);
+			goto fail_closed;
+		}
+	}
+	if (*c->lockfile == '\0') {
+		free(c->lockfile);
+		xasprintf(&c->lockfile, "%s.lock", c->database);
+	}
+	return c;
+fail:
+	fclose(f);
+fail_closed:
+	conf_free(c);
+	return NULL;
+}
+
+void
+conf_free(struct conf *c)
+{
+	const struct conf_key	*k;
+	int			 i, j;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nmodems; i++) {
+		struct conf_modem *m = &c->modems[i];
+
+		for (k = conf_keys; k->section; k++)
+			if (!strcmp(k->section, "modem") && (k->type == CT_STR || k->type == CT_PATH ||
+			    k->type == CT_LIST || k->type == CT_ADDR))
+				free(*(char **)((char *)m + k->off));
+		for (j = 0; j < m->ngammu; j++) {
+			free(m->gammu[j].key);
+			free(m->gammu[j].value);
+		}
+		free(m->gammu);
+		free(m->name);
+	}
+	free(c->modems);
+	for (k = conf_keys; k->section; k++)
+		if (strcmp(k->section, "modem") && (k->type == CT_STR || k->type == CT_PATH ||
+		    k->type == CT_LIST || k->type == CT_ADDR))
+			free(*(char **)((char *)c + k->off));
+	free(c->path);
+	free(c->dir);
+	free(c);
+}
+
+static void
+conf_dump_key(const struct conf_key *k, const void *base, FILE *fp)
+{
+	const char	*s;
+
+	switch (k->type) {
+	case CT_STR: case CT_PATH: case CT_LIST: case CT_ADDR:
+		s = *(char *const *)((const char *)base + k->off);
+		fprintf(fp, "%-18s = %s\n", k->name, s ? s : "");
+		break;
+	case CT_INT:
+		fprintf(fp, "%-18s = %ld\n", k->name, *(const long *)((const char *)base + k->off));
+		break;
+	case CT_DURATION: {
+		long v = *(const long *)((const char *)base + k->off);
+
+		if (!strcmp(k->name, "poll"))
+			v /= 1000;
+		fprintf(fp, "%-18s = %lds\n", k->name, v);
+		break;
+	}
+	case CT_BOOL:
+		fprintf(fp, "%-18s = %s\n", k->name, *(const int *)((const char *)base + k->off) ? "yes" : "no");
+		break;
+	case CT_RATE: {
+		const struct conf_rate *r = (const void *)((const char *)base + k->off);
+
+		if (r->per_s == 0)
+			fprintf(fp, "%-18s = 0\n", k->name);
+		else
+			fprintf(fp, "%-18s = %d/%s\n", k->name, r->count,
+			    r->per_s == 1 ? "s" : r->per_s == 60 ? "min" : r->per_s == 3600 ? "h" : "day");
+		break;
+	}
+	case CT_GAMMU: {
+		const char *v = conf_modem_gammu(base, k->name);
+
+		if (v)
+			fprintf(fp, "%-18s = %s\n", k->name, v);
+		break;
+	}
+	}
+}
+
+void
+conf_dump(const struct conf *c, FILE *fp)
+{
+	const struct conf_key	*k;
+	int			 i;
+
+	fprintf(fp, "; effective configuration of %s\n[gateway]\n", c->path);
+	for (k = conf_keys; k->section; k++)
+		if (!strcmp(k->section, "gateway"))
+			conf_dump_key(k, c, fp);
+	for (i = 0; i < c->nmodems; i++) {
+		fprintf(fp, "\n[modem %s]\n", c->modems[i].name);
+		for (k = conf_keys; k->section; k++)
+			if (!strcmp(k->section, "modem"))
+				conf_dump_key(k, &c->modems[i], fp);
+	}
+	if (c->http_enabled) {
+		fprintf(fp, "\n[http]\n");
+		for (k = conf_keys; k->section; k++)
+			if (!strcmp(k->section, "http"))
+				conf_dump_key(k, c, fp);
+	}
+}
+
+void
+conf_help(FILE *fp)
+{
+	const struct conf_key	*k;
+	const char		*last = "";
+
+	for (k = conf_keys; k->section; k++) {
+		if (strcmp(last, k->section))
+			fprintf(fp, "%s[%s%s]\n", *last ? "\n" : "", k->section,
+			    !strcmp(k->section, "modem") ? " NAME" : "");
+		last = k->section;
+		fprintf(fp, "  %-18s %-9s %-16s %s\n", k->name, conf_typename[k->type],
+		    k->def ? (*k->def ? k->def : "\"\"") : "-", k->help);
+	}
+}

@@ -1,0 +1,128 @@
+/*
+ * log — syslog or stderr, one line per event. Owns the process-wide log level.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "common/log.h"
+
+static int	 log_stderr = 1;
+static int	 log_level = LOG_LVL_INFO;
+static const char *log_ident = "kentongan";
+
+void
+log_init(const char *ident, int to_stderr, int level)
+{
+	log_ident = ident;
+	log_stderr = to_stderr;
+	log_level = level;
+	if (!to_stderr)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_setlevel(int level)
+{
+	log_level = level;
+}
+
+int
+log_getlevel(void)
+{
+	return log_level;
+}
+
+static const char *lvlname[] = { "error", "warn", "info", "debug", "trace" };
+static const int lvlprio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG };
+
+void
+log_vlog(int level, const char *fmt, va_list ap)
+{
+	char	 msg[2048];
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_stderr) {
+		struct timespec	 ts;
+		struct tm	 tm;
+		char		 tbuf[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld %s: %s\n", tbuf, ts.tv_nsec / 1000000, lvlname[level], msg);
+		fflush(stderr);
+	} else
+		syslog(lvlprio[level], "%s: %s", lvlname[level], msg);
+}
+
+#define LOGFN(name, lvl) \
+void name(const char *fmt, ...) { va_list ap; va_start(ap, fmt); log_vlog(lvl, fmt, ap); va_end(ap); }
+LOGFN(log_trace, LOG_LVL_TRACE)
+LOGFN(log_debug, LOG_LVL_DEBUG)
+LOGFN(log_info, LOG_LVL_INFO)
+LOGFN(log_warnx, LOG_LVL_WARN)
+
+void
+log_warn(const char *fmt, ...)
+{
+	char	 buf[1024];
+	int	 saved = errno;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_warnx("%s error=\"%s\"", buf, strerror(saved));
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	char	 buf[1024];
+	int	 saved = errno;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fatalx("%s error=\"%s\"", buf, strerror(saved));
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	char	 buf[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (log_stderr)
+		fprintf(stderr, "%s: fatal: %s\n", log_ident, buf);
+	else
+		syslog(LOG_CRIT, "fatal: %s", buf);
+	exit(1);
+}
+
+const char *
+log_msisdn(const char *number, char buf[40])
+{
+	size_t	 n;
+
+	if (number == NULL)
+		return "-";
+	n = strlen(number);
+	if (log_level >= LOG_LVL_DEBUG || n < 9 || n >= 40) {
+		snprintf(buf, 40, "%s", number);
+		return buf;
+	}
+	/* keep the first 6 and last 4 characters */
+	snprintf(buf, 40, "%.6s****%s", number, number + n - 4);
+	return buf;
+}

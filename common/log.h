@@ -1,0 +1,27 @@
+/*
+ * log — one line per event, key=value, to syslog or (with -d) stderr.
+ * Phone numbers are masked at info level with log_msisdn(); debug level shows them whole.
+ */
+#ifndef COMMON_LOG_H
+#define COMMON_LOG_H
+
+#include <stdarg.h>
+
+enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG, LOG_LVL_TRACE };
+
+void	log_init(const char *ident, int to_stderr, int level);
+void	log_setlevel(int level);
+int	log_getlevel(void);
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_trace(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));	/* appends strerror(errno) */
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	log_vlog(int level, const char *, va_list);
+
+/* Masks the middle of a number unless debug logging is on: +62812****7890. Returns buf. */
+const char *log_msisdn(const char *number, char buf[40]);
+
+#endif

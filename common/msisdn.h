@@ -1,0 +1,22 @@
+/*
+ * msisdn — phone numbers as E.164 text. 0812…, 62812…, +62 812-…, 0062812… all become +62812….
+ * Pure functions; no I/O.
+ */
+#ifndef COMMON_MSISDN_H
+#define COMMON_MSISDN_H
+#include <stddef.h>
+
+#define MSISDN_MAX 20	/* "+" + 15 digits + NUL, with room */
+
+/*
+ * Normalises `in` for a country calling code such as "62". Returns 0 and writes out, or -1 and
+ * sets *why to a static English reason ("too short", "contains letters", …).
+ */
+int	msisdn_normalise(const char *in, const char *country, char out[MSISDN_MAX], const char **why);
+
+/*
+ * Whether an SMS can be sent back to this sender as it appears on an incoming message:
+ * 0 for alphanumeric senders ("TELKOMSEL"), short codes (fewer than 7 digits) and empty ones.
+ */
+int	msisdn_replyable(const char *sender);
+#endif

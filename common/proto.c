@@ -1,0 +1,236 @@
+/* proto — frame checks, blocking frame I/O and the pbuf payload codec. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/proto.h"
+#include "common/xmalloc.h"
+
+enum proto_check
+proto_check(const void *buf, size_t len, struct proto_hdr *hdr)
+{
+	if (len < sizeof(*hdr))
+		return PROTO_NEED_MORE;
+	memcpy(hdr, buf, sizeof(*hdr));
+	if (hdr->version != PROTO_VERSION)
+		return PROTO_BAD_VERSION;
+	if (hdr->len > PROTO_MAX_PAYLOAD)
+		return PROTO_TOO_BIG;
+	if (len - sizeof(*hdr) < hdr->len)
+		return PROTO_NEED_MORE;
+	return PROTO_FRAME_OK;
+}
+
+const char *
+proto_check_str(enum proto_check c)
+{
+	switch (c) {
+	case PROTO_NEED_MORE:	return "incomplete frame";
+	case PROTO_FRAME_OK:	return "ok";
+	case PROTO_BAD_VERSION:	return "unsupported protocol version";
+	case PROTO_TOO_BIG:	return "frame larger than the limit";
+	}
+	return "?";
+}
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t	*b = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+read_all(int fd, void *p, size_t n)
+{
+	uint8_t	*b = p;
+
+	while (n > 0) {
+		ssize_t r = read(fd, b, n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0) {
+			errno = 0;
+			return -1;
+		}
+		b += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+proto_write(int fd, uint16_t type, uint64_t reqid, const void *payload, size_t len)
+{
+	struct proto_hdr	 hdr;
+	uint8_t			*frame;
+	int			 rc;
+
+	if (len > PROTO_MAX_PAYLOAD) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = PROTO_VERSION;
+	hdr.type = type;
+	hdr.len = (uint32_t)len;
+	hdr.reqid = reqid;
+	/* one write, so that a frame is never interleaved or half-sent on a signal */
+	frame = xmalloc(sizeof(hdr) + len);
+	memcpy(frame, &hdr, sizeof(hdr));
+	if (len)
+		memcpy(frame + sizeof(hdr), payload, len);
+	rc = write_all(fd, frame, sizeof(hdr) + len);
+	free(frame);
+	return rc;
+}
+
+int
+proto_read(int fd, struct proto_hdr *hdr, void **payload)
+{
+	struct proto_hdr	 h;
+	void			*p;
+
+	*payload = NULL;
+	if (read_all(fd, &h, sizeof(h)) == -1)
+		return -1;
+	if (h.version != PROTO_VERSION || h.len > PROTO_MAX_PAYLOAD) {
+		errno = EPROTO;
+		return -1;
+	}
+	p = xmalloc(h.len + 1);
+	if (read_all(fd, p, h.len) == -1) {
+		free(p);
+		return -1;
+	}
+	((char *)p)[h.len] = '\0';
+	*hdr = h;
+	*payload = p;
+	return 0;
+}
+
+void
+pbuf_init(struct pbuf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void
+pbuf_reader(struct pbuf *b, const void *data, size_t len)
+{
+	memset(b, 0, sizeof(*b));
+	b->buf = (uint8_t *)data;
+	b->len = len;
+}
+
+void
+pbuf_free(struct pbuf *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+static void
+pbuf_put(struct pbuf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		b->buf = xrealloc(b->buf, cap);
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, p, n);
+	b->len += n;
+}
+
+void pbuf_u32(struct pbuf *b, uint32_t v) { pbuf_put(b, &v, sizeof(v)); }
+void pbuf_u64(struct pbuf *b, uint64_t v) { pbuf_put(b, &v, sizeof(v)); }
+void pbuf_i64(struct pbuf *b, int64_t v) { pbuf_put(b, &v, sizeof(v)); }
+
+void
+pbuf_bytes(struct pbuf *b, const void *p, size_t n)
+{
+	uint32_t	 len = (uint32_t)n;
+	uint8_t		 nul = 0;
+
+	pbuf_put(b, &len, sizeof(len));
+	if (n)
+		pbuf_put(b, p, n);
+	pbuf_put(b, &nul, 1);	/* so strings can be used in place */
+}
+
+void
+pbuf_str(struct pbuf *b, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	pbuf_bytes(b, s, strlen(s));
+}
+
+static int
+pbuf_take(struct pbuf *b, void *out, size_t n)
+{
+	if (b->err || b->len - b->off < n) {
+		b->err = 1;
+		memset(out, 0, n);
+		return -1;
+	}
+	memcpy(out, b->buf + b->off, n);
+	b->off += n;
+	return 0;
+}
+
+uint32_t pbuf_get_u32(struct pbuf *b) { uint32_t v; pbuf_take(b, &v, sizeof(v)); return v; }
+uint64_t pbuf_get_u64(struct pbuf *b) { uint64_t v; pbuf_take(b, &v, sizeof(v)); return v; }
+int64_t pbuf_get_i64(struct pbuf *b) { int64_t v; pbuf_take(b, &v, sizeof(v)); return v; }
+
+const void *
+pbuf_get_bytes(struct pbuf *b, size_t *lenp)
+{
+	uint32_t	 len;
+	const void	*p;
+
+	*lenp = 0;
+	if (pbuf_take(b, &len, sizeof(len)) == -1)
+		return NULL;
+	if (b->len - b->off < (size_t)len + 1 || b->buf[b->off + len] != '\0') {
+		b->err = 1;
+		return NULL;
+	}
+	p = b->buf + b->off;
+	b->off += (size_t)len + 1;
+	*lenp = len;
+	return p;
+}
+
+const char *
+pbuf_get_str(struct pbuf *b)
+{
+	size_t		 len;
+	const char	*s = pbuf_get_bytes(b, &len);
+
+	if (s == NULL || memchr(s, '\0', len) != NULL) {
+		b->err = 1;
+		return "";
+	}
+	return s;
+}

@@ -1,0 +1,69 @@
+/* timefmt — parse and print user-facing times. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/timefmt.h"
+
+int
+timefmt_parse(const char *s, time_t now, time_t *out)
+{
+	struct tm	 tm;
+	const char	*end;
+	long		 d;
+
+	if (!strcmp(s, "now")) {
+		*out = now;
+		return 0;
+	}
+	if (*s == '+') {
+		if (conf_parse_duration(s + 1, &d) == -1)
+			return -1;
+		*out = now + d;
+		return 0;
+	}
+	localtime_r(&now, &tm);
+	tm.tm_sec = 0;
+	if ((end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm)) && *end == '\0')
+		goto ok;
+	localtime_r(&now, &tm);
+	tm.tm_sec = 0;
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && *end == '\0')
+		goto ok;
+	localtime_r(&now, &tm);
+	tm.tm_sec = 0;
+	if ((end = strptime(s, "%Y-%m-%d %H:%M", &tm)) && *end == '\0')
+		goto ok;
+	localtime_r(&now, &tm);
+	tm.tm_sec = 0;
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) && *end == '\0')
+		goto ok;
+	localtime_r(&now, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) && *end == '\0')
+		goto ok;
+	localtime_r(&now, &tm);
+	tm.tm_sec = 0;
+	if ((end = strptime(s, "%H:%M", &tm)) && *end == '\0') {
+		tm.tm_isdst = -1;
+		*out = mktime(&tm);
+		if (*out < now)
+			*out += 86400;
+		return 0;
+	}
+	return -1;
+ok:
+	tm.tm_isdst = -1;
+	*out = mktime(&tm);
+	return *out == (time_t)-1 ? -1 : 0;
+}
+
+char *
+timefmt_local(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}

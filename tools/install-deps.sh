@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian 12 packages that building and testing Kentongan need, if missing.
+set -e
+need=""
+for p in build-essential pkg-config libgammu-dev libsqlite3-dev libevent-dev libpcre2-dev libcmocka-dev \
+         gammu python3 socat curl; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages:$need — run as root or: apt-get install$need" >&2
+		exit 1
+	fi
+	echo "install-deps: installing$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq $need >/dev/null
+fi
