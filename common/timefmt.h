@@ -7,3 +7,8 @@ int	 timefmt_parse(const char *, time_t now, time_t *out);
 /* Local time as "2026-11-27 14:00:05" into buf (20+ bytes). */
 char	*timefmt_local(time_t, char *buf, size_t len);
 #endif
+#ifndef COMMON_TIMEFMT_NOW
+#define COMMON_TIMEFMT_NOW
+/* Wall-clock seconds, shifted by KT_TIME_OFFSET seconds when set (tests of expiry and day limits). */
+time_t	 clock_now(void);
+#endif

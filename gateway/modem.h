@@ -1,0 +1,91 @@
+/*
+ * modem — the parent (daemon) side of one modem: spawns the worker process (modem_worker.c, the
+ * only <gammu.h> user) joined by a socketpair, speaks PROTO_W_* messages to it, watches it with a
+ * deadline per command, kills and respawns it with capped exponential backoff. Runs on the
+ * daemon's event loop; never blocks; never touches the store (inbound messages go to ingest.c).
+ */
+#ifndef GATEWAY_MODEM_H
+#define GATEWAY_MODEM_H
+#include <stdint.h>
+#include <time.h>
+
+struct event_base;
+struct conf_modem;
+struct gateway;
+
+enum modem_state {
+	MODEM_CONNECTING = 0,
+	MODEM_READY,
+	MODEM_SENDING,
+	MODEM_FAILED,		/* waiting to reconnect */
+	MODEM_DISABLED,		/* enabled = no, or rested by the scheduler */
+};
+
+enum send_result {
+	SEND_OK = 0,		/* the network took it: refs holds the message reference(s) */
+	SEND_TEMPFAIL,		/* try again later, maybe on another modem */
+	SEND_PERMFAIL,		/* the recipient or the text is bad: do not retry */
+	SEND_UNKNOWN,		/* handed to the modem, then no answer: may or may not have left */
+};
+
+struct modem_info {
+	const char	*name;
+	enum modem_state state;
+	char		 operator_name[32];	/* configured, else from the network */
+	char		 mccmnc[8];
+	int		 signal;		/* percent, -1 unknown */
+	long		 sent;			/* today */
+	long		 received;		/* today */
+	char		 balance[64];		/* parsed credit, "" unknown */
+	char		 balance_raw[200];	/* last balance USSD reply */
+	int		 low_credit;
+	char		 imei[24];
+	char		 imsi[24];
+	char		 last_error[160];
+	time_t		 since;			/* when the state began */
+	int		 restarts;
+};
+
+struct modem_send_req {
+	uint64_t	 outbox_id;
+	const char	*to;			/* E.164 */
+	const char	*text;			/* UTF-8; the worker transliterates and splits */
+	int		 alert;			/* class-0 flash? no: only priority; kept for logging */
+	int		 want_report;
+};
+
+struct modem_sent {
+	uint64_t	 outbox_id;
+	enum send_result result;
+	int		 segments;
+	char		 refs[64];		/* comma list of message references */
+	int		 cms_error;		/* +CMS ERROR code, 0 none */
+	char		 error[160];
+};
+
+struct modem_report {
+	char		 number[24];
+	int		 reference;
+	time_t		 at;
+	int		 delivered;		/* 1 delivered, 0 failed permanently, -1 still pending */
+	char		 status[32];
+};
+
+/* Creates the modem and starts its worker. The config must outlive the modem. */
+struct modem	*modem_new(struct gateway *, const struct conf_modem *);
+void		 modem_free(struct modem *);	/* stops the worker; accepts NULL */
+const struct modem_info *modem_info(const struct modem *);
+const char	*modem_state_str(enum modem_state);
+/* How many more messages may be handed over now (0 when not ready). */
+int		 modem_send_slots(const struct modem *);
+/* Hands one message to the worker; 0 accepted, -1 not ready. The outcome comes through
+ * gateway_modem_sent(). The strings are copied. */
+int		 modem_send(struct modem *, const struct modem_send_req *);
+/* Runs a USSD code; the reply comes to cb on the event loop (reply NULL on failure, with why). */
+typedef void	(*modem_ussd_cb)(void *arg, const char *reply, const char *why);
+int		 modem_ussd(struct modem *, const char *code, modem_ussd_cb, void *arg);
+/* The scheduler rests a failing modem for a while, or wakes it. */
+void		 modem_rest(struct modem *, int seconds);
+/* Called when an inbound batch is committed: the worker may delete those messages now. */
+void		 modem_sms_committed(struct modem *, uint64_t batch);
+#endif

@@ -1,0 +1,382 @@
+/*
+ * store — opening, pragmas, migrations, the statement cache, transactions and the generic
+ * row emitter. The tables' own functions live in store_<table>.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/crash.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "store/store-internal.h"
+
+struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+#include "migrations.h"
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+time_t
+st_now(void)
+{
+	return clock_now();
+}
+
+int
+store_latest_version(void)
+{
+	return migrations[NMIGRATIONS - 1].version;
+}
+
+enum store_status
+st_fail(struct store *st, int rc, const char *what)
+{
+	int	 prim = rc & 0xff;
+
+	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
+	    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+	switch (prim) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_NOMEM:
+	case SQLITE_CANTOPEN:
+		return STORE_TEMPFAIL;
+	case SQLITE_CONSTRAINT:
+		return STORE_INVALID;
+	default:
+		return STORE_ERROR;
+	}
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return st && st->errmsg[0] ? st->errmsg : "no error";
+}
+
+sqlite3_stmt *
+st_prep(struct store *st, const char *sql)
+{
+	int		 i, rc;
+	sqlite3_stmt	*stmt;
+
+	for (i = 0; i < st->nstmts; i++)
+		if (st->stmts[i].sql == sql) {
+			sqlite3_reset(st->stmts[i].stmt);
+			sqlite3_clear_bindings(st->stmts[i].stmt);
+			return st->stmts[i].stmt;
+		}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		st_fail(st, rc, "prepare");
+		log_warnx("store: prepare failed: %s sql=\"%.80s\"", sqlite3_errmsg(st->db), sql);
+		return NULL;
+	}
+	if (st->nstmts == STORE_STMT_MAX)
+		fatalx("store: statement cache full; raise STORE_STMT_MAX");
+	st->stmts[st->nstmts].sql = sql;
+	st->stmts[st->nstmts].stmt = stmt;
+	st->nstmts++;
+	return stmt;
+}
+
+void
+st_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(stmt, idx);
+	else
+		sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+enum store_status
+st_exec(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int	 rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return STORE_OK;
+	return st_fail(st, rc, what);
+}
+
+enum store_status
+st_emit(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_cb cb, void *arg)
+{
+	int			 n = sqlite3_column_count(stmt), i, rc;
+	const char		*names[64], *values[64];
+	int			 types[64];
+	struct store_row	 row;
+	char			 numbuf[64][24];
+	enum store_status	 ret = STORE_OK;
+
+	if (n > 64)
+		fatalx("st_emit: too many columns");
+	for (i = 0; i < n; i++) {
+		const char	*nm = sqlite3_column_name(stmt, i);
+		const char	*p = json_cols ? strstr(json_cols, nm) : NULL;
+		size_t		 l = strlen(nm);
+
+		names[i] = nm;
+		types[i] = STORE_COL_TEXT;
+		/* whole-word match in the space-separated list */
+		while (p != NULL) {
+			if ((p == json_cols || p[-1] == ' ') && (p[l] == '\0' || p[l] == ' ')) {
+				types[i] = STORE_COL_JSON;
+				break;
+			}
+			p = strstr(p + 1, nm);
+		}
+	}
+	row.n = n;
+	row.names = names;
+	row.values = values;
+	row.types = types;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int t[64];
+
+		for (i = 0; i < n; i++) {
+			switch (sqlite3_column_type(stmt, i)) {
+			case SQLITE_NULL:
+				values[i] = NULL;
+				t[i] = STORE_COL_NULL;
+				break;
+			case SQLITE_INTEGER:
+				snprintf(numbuf[i], sizeof(numbuf[i]), "%lld",
+				    (long long)sqlite3_column_int64(stmt, i));
+				values[i] = numbuf[i];
+				t[i] = types[i] == STORE_COL_JSON ? STORE_COL_JSON : STORE_COL_INT;
+				break;
+			default:
+				values[i] = (const char *)sqlite3_column_text(stmt, i);
+				t[i] = types[i];
+				break;
+			}
+		}
+		row.types = t;
+		if (cb(arg, &row) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = st_fail(st, rc, "listing");
+	sqlite3_reset(stmt);
+	return ret;
+}
+
+static enum store_status
+st_exec_sql(struct store *st, const char *sql, const char *what)
+{
+	char	*msg = NULL;
+	int	 rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_FULL ||
+		    (rc & 0xff) == SQLITE_IOERR ? STORE_TEMPFAIL : STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_version(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+enum store_status
+store_migrate(struct store *st, int version)
+{
+	int	 i, cur = store_version(st);
+	char	 sql[64];
+
+	if (cur < 0)
+		return st_fail(st, sqlite3_errcode(st->db), "reading the schema version");
+	if (cur > store_latest_version()) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "the database has schema version %d, newer than "
+		    "this program's %d: use a newer kentongand", cur, store_latest_version());
+		return STORE_INVALID;
+	}
+	for (i = 0; i < NMIGRATIONS; i++) {
+		const struct migration *m = &migrations[i];
+		enum store_status s;
+
+		if (m->version <= cur || m->version > version)
+			continue;
+		/* each migration and its version bump are one transaction */
+		if ((s = st_exec_sql(st, "BEGIN IMMEDIATE", "migration")) != STORE_OK)
+			return s;
+		if ((s = st_exec_sql(st, m->sql, m->name)) != STORE_OK) {
+			st_exec_sql(st, "ROLLBACK", "rollback");
+			return s;
+		}
+		CRASH_POINT("migration");
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
+		if ((s = st_exec_sql(st, sql, m->name)) != STORE_OK ||
+		    (s = st_exec_sql(st, "COMMIT", m->name)) != STORE_OK) {
+			st_exec_sql(st, "ROLLBACK", "rollback");
+			return s;
+		}
+		log_info("store: migrated to version=%d name=%s", m->version, m->name);
+	}
+	return STORE_OK;
+}
+
+struct store *
+store_open(const char *path, int flags, char *err, size_t errlen)
+{
+	struct store	*st = xcalloc(1, sizeof(*st));
+	int		 rc, oflags;
+
+	st->path = xstrdup(path);
+	st->flags = flags;
+	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open the database: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (!(flags & STORE_RDONLY)) {
+		if (st_exec_sql(st, "PRAGMA journal_mode=WAL", "journal_mode") != STORE_OK ||
+		    st_exec_sql(st, "PRAGMA synchronous=FULL", "synchronous") != STORE_OK)
+			goto fail_msg;
+	}
+	if (st_exec_sql(st, "PRAGMA foreign_keys=ON", "foreign_keys") != STORE_OK)
+		goto fail_msg;
+	/* a read that fails here means the file is not a database */
+	if (store_version(st) < 0) {
+		snprintf(err, errlen, "%s: not a Kentongan database: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (!(flags & (STORE_RDONLY | STORE_NO_MIGRATE)) &&
+	    store_migrate(st, store_latest_version()) != STORE_OK)
+		goto fail_msg;
+	return st;
+fail_msg:
+	snprintf(err, errlen, "%s: %s", path, st->errmsg);
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+enum store_status
+store_begin(struct store *st)
+{
+	enum store_status s;
+
+	if (st->in_tx)
+		fatalx("store_begin: a transaction is already open");
+	if ((s = st_exec(st, st_prep(st, "BEGIN IMMEDIATE"), "begin")) == STORE_OK)
+		st->in_tx = 1;
+	return s;
+}
+
+enum store_status
+store_commit(struct store *st)
+{
+	enum store_status s = st_exec(st, st_prep(st, "COMMIT"), "commit");
+
+	if (s != STORE_OK) {
+		store_rollback(st);
+		return s;
+	}
+	st->in_tx = 0;
+	return s;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+enum store_status
+store_integrity(struct store *st, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt		*stmt;
+	enum store_status	 s;
+	int			 rc, ok = 1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &stmt, NULL) != SQLITE_OK)
+		return st_fail(st, sqlite3_errcode(st->db), "integrity_check");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (strcmp(msg, "ok") != 0)
+			ok = 0;
+	}
+	sqlite3_reset(stmt);
+	s = st_emit(st, stmt, NULL, cb, arg);
+	sqlite3_finalize(stmt);
+	if (s != STORE_OK)
+		return s;
+	if (!ok) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "integrity check failed");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+enum store_status
+store_audit(struct store *st, const char *actor, const char *action, const char *detail)
+{
+	sqlite3_stmt *stmt = st_prep(st, "INSERT INTO audit (at, actor, action, detail) "
+	    "VALUES (?1, ?2, ?3, json(coalesce(?4, '{}')))");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, st_now());
+	st_bind_text(stmt, 2, actor);
+	st_bind_text(stmt, 3, action);
+	st_bind_text(stmt, 4, detail);
+	return st_exec(st, stmt, "audit");
+}
+
+enum store_status
+store_list_audit(struct store *st, long limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt = st_prep(st, "SELECT id, datetime(at, 'unixepoch', 'localtime') AS at, actor, "
+	    "action, detail FROM audit ORDER BY id DESC LIMIT ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
+	return st_emit(st, stmt, "detail", cb, arg);
+}

@@ -1,0 +1,175 @@
+/* store_areas — Kemendagri areas: bulk upsert, lookup by code and by normalised name, listing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store-internal.h"
+
+static int
+level_of(const char *code)
+{
+	switch (strlen(code)) {
+	case 2:  return 1;
+	case 4:  return 2;
+	case 6:  return 3;
+	case 10: return 4;
+	default: return 0;
+	}
+}
+
+enum store_status
+store_area_put(struct store *st, const char *code, const char *name, const char *norm, const char *parent)
+{
+	sqlite3_stmt	*stmt;
+	int		 level = level_of(code);
+
+	if (level == 0) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "area code '%s' is not 2, 4, 6 or 10 digits", code);
+		return STORE_INVALID;
+	}
+	stmt = st_prep(st, "INSERT INTO areas (code, name, norm, level, parent, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+	    "norm = excluded.norm, level = excluded.level, parent = excluded.parent, updated_at = excluded.updated_at "
+	    "WHERE name IS NOT excluded.name OR norm IS NOT excluded.norm OR parent IS NOT excluded.parent");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, norm, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, level);
+	if (parent && *parent)
+		sqlite3_bind_text(stmt, 5, parent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, st_now());
+	return st_exec(st, stmt, "storing an area");
+}
+
+static void
+area_from_row(sqlite3_stmt *stmt, struct store_area *a)
+{
+	const char *p;
+
+	snprintf(a->code, sizeof(a->code), "%s", (const char *)sqlite3_column_text(stmt, 0));
+	snprintf(a->name, sizeof(a->name), "%s", (const char *)sqlite3_column_text(stmt, 1));
+	a->level = sqlite3_column_int(stmt, 2);
+	p = (const char *)sqlite3_column_text(stmt, 3);
+	snprintf(a->parent, sizeof(a->parent), "%s", p ? p : "");
+}
+
+enum store_status
+store_area_get(struct store *st, const char *code, struct store_area *a)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT code, name, level, parent FROM areas WHERE code = ?1");
+	int		 rc;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		area_from_row(stmt, a);
+		sqlite3_reset(stmt);
+		return STORE_OK;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return st_fail(st, rc, "reading an area");
+}
+
+long
+store_area_count(struct store *st)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM areas");
+	long		 n = -1;
+
+	if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	if (stmt)
+		sqlite3_reset(stmt);
+	return n;
+}
+
+/* Whether code starts with one of the comma-separated prefixes ("" = everything). */
+static int
+in_prefixes(const char *code, const char *prefixes)
+{
+	const char	*p = prefixes;
+
+	if (prefixes == NULL || *prefixes == '\0')
+		return 1;
+	while (*p) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n > 0 && strncmp(code, p, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+int
+store_area_find(struct store *st, const char *norm, const char *prefixes, struct store_area *out, int max)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT code, name, level, parent FROM areas WHERE norm = ?1 "
+	    "ORDER BY level DESC, code");
+	int		 n = 0;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, norm, -1, SQLITE_STATIC);
+	while (n < max && sqlite3_step(stmt) == SQLITE_ROW) {
+		if (!in_prefixes((const char *)sqlite3_column_text(stmt, 0), prefixes))
+			continue;
+		area_from_row(stmt, &out[n++]);
+	}
+	sqlite3_reset(stmt);
+	return n;
+}
+
+int
+store_area_suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out, int max)
+{
+	/* names sharing the first letters, nearest in length first */
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT code, name, level, parent FROM areas "
+	    "WHERE norm >= ?1 AND norm < ?1 || 'ZZZZ' ORDER BY abs(length(norm) - ?2), level DESC LIMIT 200");
+	char		 prefix[8];
+	size_t		 len = strlen(norm);
+	int		 n = 0;
+
+	if (stmt == NULL || len == 0)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "%.*s", len >= 4 ? 4 : (int)len, norm);
+	sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 2, (int)len);
+	while (n < max && sqlite3_step(stmt) == SQLITE_ROW) {
+		if (!in_prefixes((const char *)sqlite3_column_text(stmt, 0), prefixes))
+			continue;
+		area_from_row(stmt, &out[n++]);
+	}
+	sqlite3_reset(stmt);
+	return n;
+}
+
+enum store_status
+store_list_areas(struct store *st, const char *parent, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt	*stmt;
+
+	if (parent == NULL) {
+		stmt = st_prep(st, "SELECT code, name, CASE level WHEN 1 THEN 'province' WHEN 2 THEN 'regency' "
+		    "WHEN 3 THEN 'district' ELSE 'village' END AS level, parent FROM areas WHERE level = 1 ORDER BY code");
+	} else if (*parent == '\0') {
+		stmt = st_prep(st, "SELECT code, name, CASE level WHEN 1 THEN 'province' WHEN 2 THEN 'regency' "
+		    "WHEN 3 THEN 'district' ELSE 'village' END AS level, parent FROM areas ORDER BY code");
+	} else {
+		stmt = st_prep(st, "SELECT code, name, CASE level WHEN 1 THEN 'province' WHEN 2 THEN 'regency' "
+		    "WHEN 3 THEN 'district' ELSE 'village' END AS level, parent FROM areas WHERE parent = ?1 ORDER BY code");
+		if (stmt)
+			sqlite3_bind_text(stmt, 1, parent, -1, SQLITE_TRANSIENT);
+	}
+	if (stmt == NULL)
+		return STORE_ERROR;
+	return st_emit(st, stmt, NULL, cb, arg);
+}
