@@ -30,7 +30,7 @@ enum store_status st_fail(struct store *, int rc, const char *what);
 /* Steps a statement expecting SQLITE_DONE; resets it. */
 enum store_status st_exec(struct store *, sqlite3_stmt *, const char *what);
 /* Runs a statement and hands each row to cb. Columns whose name is listed in json_cols
- * (space-separated) are typed STORE_COL_JSON. Resets the statement. */
+ * (space-separated) are typed TABLE_COL_JSON. Resets the statement. */
 enum store_status st_emit(struct store *, sqlite3_stmt *, const char *json_cols, store_row_cb, void *);
 /* Binds text or NULL. */
 void		 st_bind_text(sqlite3_stmt *, int idx, const char *);

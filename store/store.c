@@ -115,7 +115,7 @@ st_emit(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_c
 	int			 n = sqlite3_column_count(stmt), i, rc;
 	const char		*names[64], *values[64];
 	int			 types[64];
-	struct store_row	 row;
+	struct table_row	 row;
 	char			 numbuf[64][24];
 	enum store_status	 ret = STORE_OK;
 
@@ -127,11 +127,11 @@ st_emit(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_c
 		size_t		 l = strlen(nm);
 
 		names[i] = nm;
-		types[i] = STORE_COL_TEXT;
+		types[i] = TABLE_COL_TEXT;
 		/* whole-word match in the space-separated list */
 		while (p != NULL) {
 			if ((p == json_cols || p[-1] == ' ') && (p[l] == '\0' || p[l] == ' ')) {
-				types[i] = STORE_COL_JSON;
+				types[i] = TABLE_COL_JSON;
 				break;
 			}
 			p = strstr(p + 1, nm);
@@ -148,13 +148,13 @@ st_emit(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_c
 			switch (sqlite3_column_type(stmt, i)) {
 			case SQLITE_NULL:
 				values[i] = NULL;
-				t[i] = STORE_COL_NULL;
+				t[i] = TABLE_COL_NULL;
 				break;
 			case SQLITE_INTEGER:
 				snprintf(numbuf[i], sizeof(numbuf[i]), "%lld",
 				    (long long)sqlite3_column_int64(stmt, i));
 				values[i] = numbuf[i];
-				t[i] = types[i] == STORE_COL_JSON ? STORE_COL_JSON : STORE_COL_INT;
+				t[i] = types[i] == TABLE_COL_JSON ? TABLE_COL_JSON : TABLE_COL_INT;
 				break;
 			default:
 				values[i] = (const char *)sqlite3_column_text(stmt, i);

@@ -1,7 +1,7 @@
 /*
  * store — the only module that speaks SQL. An opaque struct store over one SQLite file in WAL mode
  * with synchronous=FULL; migrations (store/migrations/NNNN-*.sql) are applied at open. Every
- * state change is one transaction. Listings stream rows to a callback (struct store_row) whose
+ * state change is one transaction. Listings stream rows to a callback (struct table_row) whose
  * column names are the console's JSON field names (SPEC §5).
  * Runs in the daemon and in the console (offline commands); never in a modem worker.
  */
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "common/table.h"
 
 struct store;
 
@@ -22,16 +24,8 @@ enum store_status {
 	STORE_ERROR,		/* anything else; store_errmsg() says what */
 };
 
-enum store_coltype { STORE_COL_NULL, STORE_COL_TEXT, STORE_COL_INT, STORE_COL_JSON };
-
-struct store_row {
-	int			 n;
-	const char *const	*names;
-	const char *const	*values;	/* NULL for SQL NULL */
-	const int		*types;		/* enum store_coltype */
-};
-/* Returns 0 to go on, non-zero to stop the listing. */
-typedef int (*store_row_cb)(void *arg, const struct store_row *);
+/* Listings stream rows (common/table.h) whose column names are the console's JSON fields. */
+typedef table_row_cb store_row_cb;
 
 #define STORE_RDONLY		0x01	/* no migrations, no writes */
 #define STORE_NO_MIGRATE	0x02	/* tests: leave the schema as found */
