@@ -1,0 +1,63 @@
+/*
+ * store_inbox — the receive side of the store: inbox rows, parts of long messages waiting for
+ * their siblings (inbox_parts, they survive a restart), duplicate detection, per-modem daily
+ * counters and delivery reports matched to outbox rows. Called by gateway/ingest.c and
+ * gateway/modem.c in the daemon, always inside the caller's transaction where it says so.
+ */
+#ifndef STORE_STORE_INBOX_H
+#define STORE_STORE_INBOX_H
+#include <stdint.h>
+#include <time.h>
+
+#include "store/store.h"
+
+struct store_sms {
+	const char	*modem;
+	const char	*sender;	/* E.164 when it is a number, else as received */
+	time_t		 smsc_at;
+	const char	*text;		/* UTF-8; hex for binary (8-bit) messages */
+	const char	*coding;	/* gsm7, ucs2, 8bit */
+	const char	*udh;		/* hex, "" none */
+	int		 concat_ref;	/* -1: not concatenated */
+	int		 total;		/* parts of the whole message (1 = single) */
+	int		 seq;		/* this part, 1-based */
+	time_t		 received_at;
+};
+
+/* The dedup key of a single message or of one part (hex FNV-1a 64 over its identity). */
+void	store_sms_dedup(const struct store_sms *, char out[40]);
+
+/*
+ * Stores one received message part inside the caller's transaction. A single-part message
+ * becomes an inbox row (*id set); a part of a long message is kept in inbox_parts and, when it
+ * completes its group, the group becomes one inbox row (*id set) and its parts are removed.
+ * *id is 0 when nothing new is complete yet. STORE_DUP when it was already stored.
+ */
+enum store_status store_inbox_add(struct store *, const struct store_sms *, int64_t *id);
+
+/*
+ * Stores groups whose newest part arrived before `older_than` with what arrived (flags
+ * "incomplete"), inside the caller's transaction. Writes at most max new inbox ids to ids and
+ * sets *n. Also forgets seen-part keys older than a week.
+ */
+enum store_status store_inbox_expire(struct store *, time_t older_than, int64_t *ids, int max, int *n);
+/* Parts waiting for siblings (tests, status). */
+long	store_inbox_parts_waiting(struct store *);
+
+/* Adds to a modem's counters for day ("YYYY-MM-DD"). Its own statement; no transaction needed. */
+enum store_status store_modem_count(struct store *, const char *modem, const char *day, long sent,
+		    long received);
+/* Reads a modem's counters for day (0 when there is no row). */
+enum store_status store_modem_counts(struct store *, const char *modem, const char *day, long *sent,
+		    long *received);
+
+/*
+ * A delivery report: finds the most recent sent outbox row to `number` (any format; compared
+ * on its last 9 digits and exactly when E.164) whose refs contain `reference`, sent within
+ * 3 days before `at`, on `modem` when not NULL, and moves it to delivered (delivered = 1) or
+ * failed (0); -1 (still pending) changes nothing. STORE_NOTFOUND when no row matches.
+ * *outbox_id is set when found (may be NULL).
+ */
+enum store_status store_outbox_delivery(struct store *, const char *modem, const char *number,
+		    int reference, time_t at, int delivered, int64_t *outbox_id);
+#endif
