@@ -1,0 +1,151 @@
+/*
+ * fold.c — UTF-8 decoding and the small hand-made folding tables (homoglyphs, ignorable code points,
+ * letters without an ASCII form) behind parsers/fold.h. The big accent/fullwidth table is generated
+ * into fold_table.c.
+ */
+#include "parsers/fold.h"
+
+uint32_t
+norm_utf8_next(const unsigned char *s, size_t len, size_t *n)
+{
+	uint32_t	 cp, min;
+	size_t		 need, i;
+	unsigned char	 c = s[0];
+
+	*n = 1;
+	if (c < 0x80)
+		return c;
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1; cp = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2; cp = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3; cp = c & 0x07; min = 0x10000;
+	} else
+		return NORM_CP_INVALID;
+	if (len < need + 1)
+		return NORM_CP_INVALID;
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return NORM_CP_INVALID;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return NORM_CP_INVALID;
+	*n = need + 1;
+	return cp;
+}
+
+size_t
+norm_utf8_put(uint32_t cp, char buf[4])
+{
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xC0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xE0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		buf[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	buf[0] = (char)(0xF0 | (cp >> 18));
+	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	buf[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+const char *
+norm_fold_lookup(uint32_t cp)
+{
+	unsigned	 lo = 0, hi = norm_fold_count, mid;
+
+	if (cp < norm_fold_table[0].cp)
+		return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (norm_fold_table[mid].cp == cp)
+			return norm_fold_table[mid].ascii;
+		if (norm_fold_table[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Cyrillic and Greek letters that render like a Latin letter in common phone fonts. */
+static const struct {
+	uint16_t	 cp;
+	char		 latin;
+} homoglyphs[] = {
+	{ 0x0391, 'A' }, { 0x0392, 'B' }, { 0x0395, 'E' }, { 0x0396, 'Z' }, { 0x0397, 'H' },
+	{ 0x0399, 'I' }, { 0x039A, 'K' }, { 0x039C, 'M' }, { 0x039D, 'N' }, { 0x039F, 'O' },
+	{ 0x03A1, 'P' }, { 0x03A4, 'T' }, { 0x03A5, 'Y' }, { 0x03A7, 'X' }, { 0x03B1, 'A' },
+	{ 0x03B5, 'E' }, { 0x03B9, 'I' }, { 0x03BA, 'K' }, { 0x03BD, 'V' }, { 0x03BF, 'O' },
+	{ 0x03C1, 'P' }, { 0x03C4, 'T' }, { 0x03C5, 'U' }, { 0x03C7, 'X' },
+	{ 0x0405, 'S' }, { 0x0406, 'I' }, { 0x0408, 'J' }, { 0x0410, 'A' }, { 0x0412, 'B' },
+	{ 0x0415, 'E' }, { 0x041A, 'K' }, { 0x041C, 'M' }, { 0x041D, 'H' }, { 0x041E, 'O' },
+	{ 0x0420, 'P' }, { 0x0421, 'C' }, { 0x0422, 'T' }, { 0x0423, 'Y' }, { 0x0425, 'X' },
+	{ 0x0430, 'A' }, { 0x0432, 'B' }, { 0x0435, 'E' }, { 0x043A, 'K' }, { 0x043C, 'M' },
+	{ 0x043D, 'H' }, { 0x043E, 'O' }, { 0x0440, 'P' }, { 0x0441, 'C' }, { 0x0442, 'T' },
+	{ 0x0443, 'Y' }, { 0x0445, 'X' }, { 0x0455, 'S' }, { 0x0456, 'I' }, { 0x0458, 'J' },
+	{ 0x04AE, 'Y' }, { 0x04AF, 'Y' }, { 0x04BB, 'H' }, { 0x04CF, 'I' }, { 0x051A, 'Q' },
+	{ 0x051B, 'Q' }, { 0x051C, 'W' }, { 0x051D, 'W' },
+};
+
+char
+norm_homoglyph(uint32_t cp)
+{
+	size_t	 lo = 0, hi = sizeof(homoglyphs) / sizeof(homoglyphs[0]), mid;
+
+	if (cp < 0x0391 || cp > 0x051D)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (homoglyphs[mid].cp == cp)
+			return homoglyphs[mid].latin;
+		if (homoglyphs[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int
+norm_is_ignorable(uint32_t cp)
+{
+	return cp == 0x00AD || cp == 0x034F || cp == 0x180E || cp == 0xFEFF ||
+	    (cp >= 0x0300 && cp <= 0x036F) ||	/* combining diacritics */
+	    (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+	    (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F) ||
+	    (cp >= 0x200B && cp <= 0x200F) ||	/* zero-width space/joiners, LRM/RLM */
+	    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+	    (cp >= 0xFE00 && cp <= 0xFE0F) ||	/* variation selectors */
+	    (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+int
+norm_is_other_letter(uint32_t cp)
+{
+	return (cp >= 0x0250 && cp <= 0x02AF) ||	/* IPA extensions */
+	    (cp >= 0x0370 && cp <= 0x03FF && cp != 0x037E && cp != 0x0387) ||	/* Greek */
+	    (cp >= 0x0400 && cp <= 0x052F) ||		/* Cyrillic */
+	    (cp >= 0x0531 && cp <= 0x0587) ||		/* Armenian */
+	    (cp >= 0x05D0 && cp <= 0x05EA) ||		/* Hebrew */
+	    (cp >= 0x0620 && cp <= 0x064A) || (cp >= 0x066E && cp <= 0x06D3) ||	/* Arabic (Jawi) */
+	    (cp >= 0x0900 && cp <= 0x0963) ||		/* Devanagari */
+	    (cp >= 0x0E01 && cp <= 0x0E3A) ||		/* Thai */
+	    (cp >= 0x1B00 && cp <= 0x1BFF) ||		/* Balinese, Sundanese, Batak */
+	    (cp >= 0xA980 && cp <= 0xA9DF) ||		/* Javanese */
+	    (cp >= 0x3040 && cp <= 0x30FF) ||		/* Hiragana, Katakana */
+	    (cp >= 0x4E00 && cp <= 0x9FFF) ||		/* CJK */
+	    (cp >= 0xAC00 && cp <= 0xD7A3);		/* Hangul */
+}
