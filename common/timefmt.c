@@ -17,10 +17,10 @@ timefmt_parse(const char *s, time_t now, time_t *out)
 		*out = now;
 		return 0;
 	}
-	if (*s == '+') {
+	if (*s == '+' || *s == '-') {
 		if (conf_parse_duration(s + 1, &d) == -1)
 			return -1;
-		*out = now + d;
+		*out = *s == '+' ? now + d : now - d;
 		return 0;
 	}
 	localtime_r(&now, &tm);

@@ -2,7 +2,7 @@
 #ifndef COMMON_TIMEFMT_H
 #define COMMON_TIMEFMT_H
 #include <time.h>
-/* "2026-11-27 14:00", "2026-11-27T14:00:00", "14:00" (today, or tomorrow if past), "+10m", "now". -1 bad. */
+/* "2026-11-27 14:00", "2026-11-27T14:00:00", "14:00" (today, or tomorrow if past), "+10m", "-1h", "now". -1 bad. */
 int	 timefmt_parse(const char *, time_t now, time_t *out);
 /* Local time as "2026-11-27 14:00:05" into buf (20+ bytes). */
 char	*timefmt_local(time_t, char *buf, size_t len);

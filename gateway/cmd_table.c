@@ -1,0 +1,18 @@
+/* cmd_table — every console command the daemon serves, with its usage line. */
+#include <stddef.h>
+
+#include "gateway/cmds.h"
+#include "gateway/control.h"
+
+const struct ctl_command ctl_commands[] = {
+	{ "status", cmd_status, "status" },
+	{ "areas", cmd_areas, "areas [--parent CODE | --all]" },
+	{ "subscribers", cmd_subscribers, "subscribers [--area CODE]" },
+	{ "subscriber add", cmd_subscriber_add, "subscriber add NUMBER --area CODE [--area CODE…] [--name NAME]" },
+	{ "subscriber remove", cmd_subscriber_remove, "subscriber remove NUMBER (--area CODE | --all)" },
+	{ "inbox", cmd_inbox, "inbox [--since TIME] [--limit N]" },
+	{ "outbox", cmd_outbox, "outbox [--status queued|sending|sent|delivered|failed|expired|cancelled] [--limit N]" },
+	{ "check", cmd_check, "check" },
+	{ "audit", cmd_audit, "audit [--limit N]" },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,16 @@
+/* cmds — the console command handlers, one group per cmd_*.c file; the table is cmd_table.c. */
+#ifndef GATEWAY_CMDS_H
+#define GATEWAY_CMDS_H
+struct ctl_req;
+#define CMD(name) int name(struct ctl_req *, int, char **)
+CMD(cmd_status);
+CMD(cmd_areas);
+CMD(cmd_subscribers);
+CMD(cmd_subscriber_add);
+CMD(cmd_subscriber_remove);
+CMD(cmd_inbox);
+CMD(cmd_outbox);
+CMD(cmd_check);
+CMD(cmd_audit);
+#undef CMD
+#endif

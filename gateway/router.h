@@ -1,0 +1,19 @@
+/*
+ * router — what to do with a received SMS: parse it (parsers/), act on it through the store
+ * (subscribe, stop, report, …), queue the reply, and record the action on the inbox row, all in
+ * one transaction. Runs on the daemon's loop, after ingest committed the message.
+ */
+#ifndef GATEWAY_ROUTER_H
+#define GATEWAY_ROUTER_H
+#include <stdint.h>
+
+struct gateway;
+struct router;
+
+struct router	*router_new(struct gateway *, char *err, size_t errlen);
+void		 router_free(struct router *);	/* accepts NULL */
+/* Handles one committed inbox row (no-op if it already has an action). */
+void		 router_handle(struct router *, int64_t inbox_id);
+/* Routes rows left unrouted by a crash or a store failure. */
+void		 router_catch_up(struct router *);
+#endif

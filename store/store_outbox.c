@@ -1,0 +1,432 @@
+/* store_outbox — the outgoing queue and announcements (see store_outbox.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "store/store-internal.h"
+#include "store/store_outbox.h"
+
+static const char *kind_names[] = { "reply", "confirm", "announcement", "kim", "manual" };
+
+static enum outbox_kind
+kind_from(const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < 5; i++)
+		if (!strcmp(s, kind_names[i]))
+			return (enum outbox_kind)i;
+	return OUTBOX_MANUAL;
+}
+
+enum store_status
+store_outbox_add(struct store *st, const struct store_outbox_new *m, int64_t *id)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
+	    "announcement_id, not_before, expires_at, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+	time_t			 now = st_now();
+	enum store_status	 s;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, m->number, -1, SQLITE_STATIC);
+	st_bind_text(stmt, 2, m->text);
+	sqlite3_bind_text(stmt, 3, kind_names[m->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, m->priority);
+	if (m->inbox_id)
+		sqlite3_bind_int64(stmt, 5, m->inbox_id);
+	if (m->announcement_id)
+		sqlite3_bind_int64(stmt, 6, m->announcement_id);
+	sqlite3_bind_int64(stmt, 7, m->not_before ? m->not_before : now);
+	sqlite3_bind_int64(stmt, 8, m->expires_at);
+	sqlite3_bind_int64(stmt, 9, now);
+	if ((s = st_exec(st, stmt, "queueing a message")) == STORE_OK && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return s;
+}
+
+long
+store_outbox_replies_since(struct store *st, const char *number, time_t since)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
+	    "AND kind IN ('reply', 'confirm')");
+	long		 n = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+void
+store_outbox_msg_clear(struct store_outbox_msg *m)
+{
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, struct store_outbox_msg *out,
+    int max)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, o.attempts, "
+	    "coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind FROM outbox o "
+	    "LEFT JOIN announcements a ON a.id = o.announcement_id "
+	    "WHERE o.status = 'queued' AND o.not_before <= ?1 ORDER BY o.priority, o.not_before, o.id LIMIT ?2");
+	int		 n = 0, rc, i;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int(stmt, 2, max + nskip);
+	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t			 id = sqlite3_column_int64(stmt, 0);
+		struct store_outbox_msg	*m;
+
+		for (i = 0; i < nskip; i++)
+			if (skip[i] == id)
+				break;
+		if (i < nskip)
+			continue;
+		m = &out[n++];
+		memset(m, 0, sizeof(*m));
+		m->id = id;
+		snprintf(m->number, sizeof(m->number), "%s", (const char *)sqlite3_column_text(stmt, 1));
+		m->text = xstrdup(sqlite3_column_text(stmt, 2) ? (const char *)sqlite3_column_text(stmt, 2) : "");
+		m->priority = sqlite3_column_int(stmt, 3);
+		m->attempts = sqlite3_column_int(stmt, 4);
+		snprintf(m->last_modem, sizeof(m->last_modem), "%s", (const char *)sqlite3_column_text(stmt, 5));
+		m->announcement_id = sqlite3_column_int64(stmt, 6);
+		m->kind = kind_from((const char *)sqlite3_column_text(stmt, 7));
+	}
+	sqlite3_reset(stmt);
+	return n;
+}
+
+time_t
+store_outbox_next_due(struct store *st, time_t now)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT min(not_before) FROM outbox WHERE status = 'queued' AND "
+	    "not_before > ?1");
+	time_t		 t = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, now);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		t = (time_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return t;
+}
+
+int
+store_outbox_stopped(struct store *st, int64_t id)
+{
+	/* announcements, KIM and manual messages never go to a stopped number; a reply queued before
+	 * the stop does not either; the confirmation of the stop itself does */
+	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'cancelled', last_error = 'recipient stopped', "
+	    "updated_at = ?2 WHERE id = ?1 AND status = 'queued' AND kind <> 'confirm' AND EXISTS (SELECT 1 FROM "
+	    "subscribers b WHERE b.number = outbox.number AND b.status = 'stopped' AND "
+	    "(outbox.kind IN ('announcement', 'kim', 'manual') OR outbox.created_at < b.since))");
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, st_now());
+	if (st_exec(st, stmt, "checking opt-out") != STORE_OK)
+		return 0;
+	return sqlite3_changes(st->db) > 0;
+}
+
+enum store_status
+store_outbox_claim(struct store *st, int64_t id, const char *modem)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'sending', modem = ?2, "
+	    "attempts = attempts + 1, updated_at = ?3 WHERE id = ?1 AND status = 'queued'");
+	enum store_status	 s;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, modem, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	if ((s = st_exec(st, stmt, "claiming a message")) != STORE_OK)
+		return s;
+	return sqlite3_changes(st->db) ? STORE_OK : STORE_NOTFOUND;
+}
+
+enum store_status
+store_outbox_sent(struct store *st, int64_t id, const char *refs, int segments)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'sent', refs = ?2, segments = ?3, "
+	    "sent_at = ?4, updated_at = ?4, last_error = NULL WHERE id = ?1 AND status IN ('sending', 'queued')");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	st_bind_text(stmt, 2, refs);
+	sqlite3_bind_int(stmt, 3, segments);
+	sqlite3_bind_int64(stmt, 4, st_now());
+	return st_exec(st, stmt, "marking a message sent");
+}
+
+enum store_status
+store_outbox_retry(struct store *st, int64_t id, int retry, time_t not_before, const char *error)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = CASE WHEN ?2 THEN 'queued' ELSE 'failed' END, "
+	    "not_before = ?3, last_error = ?4, updated_at = ?5 WHERE id = ?1 AND status = 'sending'");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, retry);
+	sqlite3_bind_int64(stmt, 3, not_before);
+	st_bind_text(stmt, 4, error);
+	sqlite3_bind_int64(stmt, 5, st_now());
+	return st_exec(st, stmt, "recording a failure");
+}
+
+enum store_status
+store_outbox_requeue_sending(struct store *st, long *n)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'queued', "
+	    "last_error = 'requeued at start-up: was on a modem when the daemon stopped', updated_at = ?1 "
+	    "WHERE status = 'sending'");
+	enum store_status	 s;
+
+	*n = 0;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, st_now());
+	if ((s = st_exec(st, stmt, "requeueing")) == STORE_OK)
+		*n = sqlite3_changes(st->db);
+	return s;
+}
+
+enum store_status
+store_outbox_expire(struct store *st, time_t now, long *n)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'expired', updated_at = ?1 "
+	    "WHERE status = 'queued' AND expires_at > 0 AND expires_at <= ?1");
+	enum store_status	 s;
+
+	*n = 0;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, now);
+	if ((s = st_exec(st, stmt, "expiring")) == STORE_OK)
+		*n = sqlite3_changes(st->db);
+	return s;
+}
+
+/* The areas as a JSON array for json_each(). Codes are digits only (checked by callers). */
+static char *
+areas_json(const char *const *areas, int n)
+{
+	size_t	 len = 3, off;
+	char	*j;
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(areas[i]) + 3;
+	j = xmalloc(len);
+	off = 0;
+	j[off++] = '[';
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(j + off, len - off, "%s\"%s\"", i ? "," : "", areas[i]);
+	j[off++] = ']';
+	j[off] = '\0';
+	return j;
+}
+
+long
+store_recipients_count(struct store *st, const char *const *areas, int nareas)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND "
+	    "b.id IN (SELECT s.subscriber_id FROM json_each(?1) j JOIN subscriptions s "
+	    "ON s.area >= j.value AND s.area < j.value || ':')");
+	char		*j = areas_json(areas, nareas);
+	long		 n = -1;
+
+	if (stmt == NULL) {
+		free(j);
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	free(j);
+	return n;
+}
+
+enum store_status
+store_announcement_add(struct store *st, const struct store_announcement_new *a, int64_t *id, long *recipients)
+{
+	sqlite3_stmt		*stmt;
+	char			*j = areas_json(a->areas, a->nareas);
+	time_t			 now = st_now();
+	enum store_status	 s;
+
+	stmt = st_prep(st, "INSERT INTO announcements (text, areas, priority, source, not_before, expires_at, "
+	    "segments, encoding, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, a->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, j, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, a->priority);
+	sqlite3_bind_text(stmt, 4, a->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, a->not_before);
+	sqlite3_bind_int64(stmt, 6, a->expires_at);
+	sqlite3_bind_int(stmt, 7, a->segments);
+	sqlite3_bind_text(stmt, 8, a->encoding ? a->encoding : "gsm7", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, now);
+	if ((s = st_exec(st, stmt, "storing the announcement")) != STORE_OK)
+		goto out;
+	*id = sqlite3_last_insert_rowid(st->db);
+	/* one row per distinct active recipient, streamed inside SQLite: nothing is held in memory */
+	stmt = st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
+	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
+	    "WHERE b.status = 'active' AND b.id IN (SELECT s.subscriber_id FROM json_each(?1) j "
+	    "JOIN subscriptions s ON s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id");
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, a->priority);
+	sqlite3_bind_int64(stmt, 3, *id);
+	sqlite3_bind_int64(stmt, 4, a->not_before > now ? a->not_before : now);
+	sqlite3_bind_int64(stmt, 5, a->expires_at);
+	sqlite3_bind_int64(stmt, 6, now);
+	if ((s = st_exec(st, stmt, "queueing the recipients")) != STORE_OK)
+		goto out;
+	*recipients = sqlite3_changes(st->db);
+	stmt = st_prep(st, "UPDATE announcements SET recipients = ?2 WHERE id = ?1");
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, *id);
+	sqlite3_bind_int64(stmt, 2, *recipients);
+	s = st_exec(st, stmt, "counting the recipients");
+out:
+	free(j);
+	return s;
+fail:
+	free(j);
+	return STORE_ERROR;
+}
+
+#define ANN_COUNTS \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'queued') AS queued, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sending') AS sending, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sent') AS sent, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'delivered') AS delivered, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'failed') AS failed, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'expired') AS expired, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'cancelled') AS cancelled "
+
+enum store_status
+store_list_announcements(struct store *st, long limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
+	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
+	    "a.recipients, " ANN_COUNTS "FROM announcements a ORDER BY a.id DESC LIMIT ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
+	return st_emit(st, stmt, "areas", cb, arg);
+}
+
+enum store_status
+store_announcement_get(struct store *st, int64_t id, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
+	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
+	    "a.recipients, " ANN_COUNTS ", a.segments, a.encoding, a.source, "
+	    "CASE a.not_before WHEN 0 THEN NULL ELSE datetime(a.not_before, 'unixepoch', 'localtime') END AS \"at\", "
+	    "CASE a.expires_at WHEN 0 THEN NULL ELSE datetime(a.expires_at, 'unixepoch', 'localtime') END AS expires "
+	    "FROM announcements a WHERE a.id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return st_emit(st, stmt, "areas", cb, arg);
+}
+
+enum store_status
+store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *arg)
+{
+	/* each recipient counted under the announcement's area that covers their subscription */
+	sqlite3_stmt *stmt = st_prep(st, "SELECT j.value AS area, ar.name, count(DISTINCT o.id) AS recipients, "
+	    "count(DISTINCT CASE WHEN o.status = 'queued' THEN o.id END) AS queued, "
+	    "count(DISTINCT CASE WHEN o.status = 'sent' THEN o.id END) AS sent, "
+	    "count(DISTINCT CASE WHEN o.status = 'delivered' THEN o.id END) AS delivered, "
+	    "count(DISTINCT CASE WHEN o.status = 'failed' THEN o.id END) AS failed "
+	    "FROM announcements a, json_each(a.areas) j LEFT JOIN areas ar ON ar.code = j.value "
+	    "JOIN outbox o ON o.announcement_id = a.id "
+	    "JOIN subscribers b ON b.number = o.number "
+	    "JOIN subscriptions s ON s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':' "
+	    "WHERE a.id = ?1 GROUP BY j.value ORDER BY j.value");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_announcement_progress(struct store *st, int64_t id, struct store_progress *p)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, count(*) FROM outbox WHERE announcement_id = ?1 "
+	    "GROUP BY status");
+	sqlite3_stmt	*rs = st_prep(st, "SELECT recipients FROM announcements WHERE id = ?1");
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	if (stmt == NULL || rs == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(rs, 1, id);
+	rc = sqlite3_step(rs);
+	if (rc == SQLITE_ROW)
+		p->recipients = sqlite3_column_int64(rs, 0);
+	sqlite3_reset(rs);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
+		long		 n = sqlite3_column_int64(stmt, 1);
+
+		if (!strcmp(s, "queued")) p->queued = n;
+		else if (!strcmp(s, "sending")) p->sending = n;
+		else if (!strcmp(s, "sent")) p->sent = n;
+		else if (!strcmp(s, "delivered")) p->delivered = n;
+		else if (!strcmp(s, "failed")) p->failed = n;
+		else if (!strcmp(s, "expired")) p->expired = n;
+		else if (!strcmp(s, "cancelled")) p->cancelled = n;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "counting progress");
+}
+
+enum store_status
+store_latest_for(struct store *st, const char *number, int limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
+	    "AS created FROM announcements a WHERE a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
+	    "AND EXISTS (SELECT 1 FROM json_each(a.areas) j, subscriptions s JOIN subscribers b ON b.id = "
+	    "s.subscriber_id WHERE b.number = ?1 AND s.area >= j.value AND s.area < j.value || ':') "
+	    "ORDER BY a.id DESC LIMIT ?2");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 2, limit);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	return st_emit(st, stmt, NULL, cb, arg);
+}
