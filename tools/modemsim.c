@@ -893,10 +893,8 @@ sms_incoming(struct sim *sim, const char *from, const char *text, struct sms_opt
 		utf8_to_ucs2(sim->smsc, sms->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
 		if (o->has_time)
 			sms->DateTime = o->time;
-		else {
+		else
 			GSM_GetCurrentDateTime(&sms->DateTime);
-			sms->DateTime.Timezone = 7 * 3600;
-		}
 		memset(frame, 0, sizeof(frame));
 		if (GSM_EncodeSMSFrame(NULL, sms, frame, PHONE_SMSDeliver, &flen, TRUE) !=
 		    ERR_NONE) {
@@ -1543,6 +1541,13 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 		cmd_creg(sim, r, op, arg, "CGREG", &sim->cgreg_n);
 	else if (!strcmp(name, "COPS"))
 		cmd_cops(sim, r, op, arg);
+	else if (!strcmp(name, "CGATT")) {
+		if (op == '?')
+			info(r, "+CGATT: %d", reg_stat(sim));
+		else if (op == 't')
+			info(r, "+CGATT: (0,1)");
+		final_ok(r);
+	}
 	else if (!strcmp(name, "CSCS")) {
 		if (op == '?')
 			info(r, "+CSCS: \"%s\"", sim->cscs);
@@ -2046,6 +2051,25 @@ word(char **sp)
 	return w;
 }
 
+/* Whether the next word starts with "--", without consuming it. */
+static int
+next_is_option(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s[0] == '-' && s[1] == '-';
+}
+
+/* Whether the next word looks like HH:MM[:SS]. */
+static int
+next_is_time(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return isdigit((unsigned char)s[0]) && (s[1] == ':' || (isdigit((unsigned char)s[1]) &&
+	    s[2] == ':'));
+}
+
 static int
 parse_list(const char *s, int *v, int max)
 {
@@ -2088,13 +2112,8 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 	int		 nparts = 0, nheld = 0;
 
 	memset(&o, 0, sizeof(o));
-	for (;;) {
-		char *save = rest;
+	while (next_is_option(rest)) {
 		w = word(&rest);
-		if (w == NULL || strncmp(w, "--", 2) != 0) {
-			rest = save;
-			break;
-		}
 		if (!strcmp(w, "--ucs2"))
 			o.ucs2 = 1;
 		else if (!strcmp(w, "--store-only"))
@@ -2122,13 +2141,9 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 			}
 			snprintf(buf, sizeof(buf), "%s", d);
 			/* Allow "2026-11-27 14:00:00" as two words. */
-			if (strchr(d, 'T') == NULL && strchr(d, ':') == NULL) {
-				char *save2 = rest;
+			if (strchr(d, 'T') == NULL && strchr(d, ':') == NULL && next_is_time(rest)) {
 				t = word(&rest);
-				if (t != NULL && strchr(t, ':') != NULL)
-					snprintf(buf, sizeof(buf), "%s %s", d, t);
-				else
-					rest = save2;
+				snprintf(buf, sizeof(buf), "%s %s", d, t);
 			}
 			if (parse_smsc_time(buf, &o.time) != 0) {
 				ctl_reply(out, "ERR bad --smsc-time '%s': use YYYY-MM-DD[THH:MM:SS]",
@@ -2338,13 +2353,8 @@ ctl_ussd_reply(struct sim *sim, char *rest, struct sbuf *out)
 	char			*w, *code;
 	int			 status = 0, none = 0;
 
-	for (;;) {
-		char *save = rest;
+	while (next_is_option(rest)) {
 		w = word(&rest);
-		if (w == NULL || strncmp(w, "--", 2) != 0) {
-			rest = save;
-			break;
-		}
 		if (!strcmp(w, "--menu"))
 			status = 1;
 		else if (!strcmp(w, "--unsupported"))
@@ -2382,13 +2392,16 @@ ctl_ussd_reply(struct sim *sim, char *rest, struct sbuf *out)
 static void
 ctl_ussd_push(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char	*save = rest, *w = word(&rest), *t, *line;
+	char	*t, *line;
 	int	 status = 0;
 
-	if (w != NULL && !strcmp(w, "--menu"))
+	if (next_is_option(rest)) {
+		if (strcmp(word(&rest), "--menu") != 0) {
+			ctl_reply(out, "ERR usage: ussd-push [--menu] TEXT");
+			return;
+		}
 		status = 1;
-	else
-		rest = save;
+	}
 	while (*rest == ' ')
 		rest++;
 	if (*rest == '\0') {
