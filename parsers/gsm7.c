@@ -103,6 +103,8 @@ translit_cp(uint32_t cp, char buf[4])
 	}
 	if ((f = norm_fold_lookup(cp)) != NULL)
 		return f;
+	if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		return "";	/* C0/C1 controls (NUL too): nothing a reader sees */
 	return NULL;
 }
 
@@ -260,4 +262,12 @@ gsm7_count(const char *in, size_t len, struct gsm7_count *out)
 	out->encoding = GSM7_ENC_GSM7;
 	out->transliterated = changed;
 	seg_finish(&c, GSM7_SINGLE_SEPTETS, out);
+	if (changed) {
+		/* "…" is 1 UCS-2 unit but 3 septets: keep the original if that is cheaper */
+		struct gsm7_count	 u;
+
+		count_ucs2(in, len, &u);
+		if (u.segments < out->segments)
+			*out = u;
+	}
 }

@@ -13,6 +13,7 @@
  *   - letters: accented Latin letters missing from GSM-7 → the base letter with its case (á → a,
  *     Ş → S, ç → Ç as phones display it); ligatures written out (œ → oe); fullwidth and "fancy"
  *     mathematical letters/digits → plain; Greek capitals that look Latin (Α Β Ε …) → Latin
+ *   - control characters other than LF, CR and FF (NUL included) → nothing
  *   - everything else (emoji, other scripts, °, ©) stays: the text is then not GSM-7 and goes as UCS-2,
  *     in which case the sender should send the original text.
  * Invalid UTF-8 bytes become '?' in the transliteration and U+FFFD (one UTF-16 unit) when counting UCS-2.
@@ -53,7 +54,9 @@ int	 gsm7_septets(unsigned long cp);
 
 /*
  * What sending in[0..len) costs after transliteration: GSM-7 when the transliteration is all GSM-7
- * (units/chars then describe the transliterated text), else UCS-2 of the original text.
+ * (units/chars then describe the transliterated text), else UCS-2 of the original text; also UCS-2 of
+ * the original when that takes fewer segments (70 "…" are 1 UCS-2 SMS but 210 septets). The sender
+ * sends gsm7_translit()'s text when encoding is GSM7_ENC_GSM7, else the original.
  * Segments: GSM-7 160 septets in one SMS, else parts of 153, an escape pair never split across parts;
  * UCS-2 70 units, else parts of 67, a surrogate pair never split.
  */

@@ -19,7 +19,7 @@
  * well under a millisecond (see tests/bench/bench_parser.c), so PARSE_MAX_PATTERNS of them stay within
  * the 5 ms per message budget. JIT ignores the depth limit; its stack is fixed at table build time.
  */
-#define PARSE_MATCH_LIMIT	20000
+#define PARSE_MATCH_LIMIT	10000
 #define PARSE_DEPTH_LIMIT	500
 #define PARSE_HEAP_LIMIT_KIB	256
 #define PARSE_JIT_STACK		(256 * 1024)
