@@ -564,11 +564,10 @@ link_set(const char *path, const char *target)
 }
 
 static void
-out_write(struct sim *sim, const char *s, size_t len)
+out_raw(struct sim *sim, const char *s, size_t len)
 {
 	if (sim->mfd == -1 || len == 0)
 		return;
-	sim_log(sim, ">", s, len);
 	if (sim->outlen + len > MS_OUT_MAX) {
 		/* Nobody reads: drop, as a modem's UART buffer would. */
 		sim->outlen = 0;
@@ -576,6 +575,15 @@ out_write(struct sim *sim, const char *s, size_t len)
 	sim->out = xrealloc(sim->out, sim->outlen + len);
 	memcpy(sim->out + sim->outlen, s, len);
 	sim->outlen += len;
+}
+
+static void
+out_write(struct sim *sim, const char *s, size_t len)
+{
+	if (sim->mfd == -1 || len == 0)
+		return;
+	sim_log(sim, ">", s, len);
+	out_raw(sim, s, len);
 }
 
 static void
@@ -1936,7 +1944,7 @@ input_bytes(struct sim *sim, const char *buf, size_t n)
 		}
 		if (sim->pdu_mode) {
 			if (sim->echo)
-				out_write(sim, &c, 1);
+				out_raw(sim, &c, 1);	/* echo is not logged: '<' shows it */
 			if (c == 0x1a)
 				pdu_line(sim);
 			else if (c == 0x1b) {
@@ -1948,7 +1956,7 @@ input_bytes(struct sim *sim, const char *buf, size_t n)
 			continue;
 		}
 		if (sim->echo && c != 0x1b)
-			out_write(sim, &c, 1);
+			out_raw(sim, &c, 1);
 		if (c == '\r') {
 			if (sim->linelen > 0)
 				command_line(sim);
