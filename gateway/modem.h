@@ -2,12 +2,20 @@
  * modem — the parent (daemon) side of one modem: spawns the worker process (modem_worker.c, the
  * only <gammu.h> user) joined by a socketpair, speaks PROTO_W_* messages to it, watches it with a
  * deadline per command, kills and respawns it with capped exponential backoff. Runs on the
- * daemon's event loop; never blocks; never touches the store (inbound messages go to ingest.c).
+ * daemon's event loop; never blocks; touches the store only for the per-day counters
+ * (modem_counters; inbound messages go to ingest.c). Frame payloads: gateway/modem_worker.h.
  */
 #ifndef GATEWAY_MODEM_H
 #define GATEWAY_MODEM_H
+#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
+
+/* Where the operators' balance patterns (operators.conf) are looked for last; before it:
+ * $KT_MODEM_CONFIGS, CONFDIR/modem-configs, ./modem-configs. */
+#ifndef MODEM_CONFIGS_DIR
+#define MODEM_CONFIGS_DIR "/usr/local/share/kentongan/modem-configs"
+#endif
 
 struct event_base;
 struct conf_modem;
@@ -81,11 +89,21 @@ int		 modem_send_slots(const struct modem *);
 /* Hands one message to the worker; 0 accepted, -1 not ready. The outcome comes through
  * gateway_modem_sent(). The strings are copied. */
 int		 modem_send(struct modem *, const struct modem_send_req *);
-/* Runs a USSD code; the reply comes to cb on the event loop (reply NULL on failure, with why). */
+/* Runs a USSD code; the reply comes to cb on the event loop (reply NULL on failure, with why).
+ * cb is called exactly once — also when the worker dies or from modem_free() ("modem stopped").
+ * USSD is serialised with SMS: it waits behind the sends already handed over. -1 not ready. */
 typedef void	(*modem_ussd_cb)(void *arg, const char *reply, const char *why);
 int		 modem_ussd(struct modem *, const char *code, modem_ussd_cb, void *arg);
 /* The scheduler rests a failing modem for a while, or wakes it. */
 void		 modem_rest(struct modem *, int seconds);
 /* Called when an inbound batch is committed: the worker may delete those messages now. */
 void		 modem_sms_committed(struct modem *, uint64_t batch);
+/* The [modem NAME] name. */
+const char	*modem_name(const struct modem *);
+/* ingest.c: n new messages were stored for this modem today (the store row is its business). */
+void		 modem_count_received(struct modem *, int n);
+/* Runs balance_ussd now (console, tests); the result shows in modem_info()->balance. */
+void		 modem_balance_check(struct modem *);
+/* The worker's pid, -1 when none runs (tests kill it to check the respawn). */
+pid_t		 modem_worker_pid(const struct modem *);
 #endif

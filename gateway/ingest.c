@@ -1,0 +1,223 @@
+/*
+ * ingest — commit, then ack, then route. A worker's batch is one transaction: every part is
+ * stored (or recognised as a duplicate) and every stored delivery report applied before the
+ * worker hears it may delete anything. A crash between commit and delete re-reads the batch,
+ * and dedup keeps it from being stored twice; a crash before the commit loses nothing because
+ * nothing was deleted. A failed commit (disk full) acks nothing: the worker offers the batch
+ * again after MW_RESEND_S.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "common/conf.h"
+#include "common/crash.h"
+#include "common/log.h"
+#include "common/msisdn.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "gateway/gateway.h"
+#include "gateway/ingest.h"
+#include "gateway/modem.h"
+#include "gateway/modem_worker.h"
+#include "store/store_inbox.h"
+
+#define EXPIRE_EVERY_S	30
+#define EXPIRE_MAX	256
+
+struct ingest {
+	struct gateway		*gw;
+	struct event		*expire;
+	struct ingest_stats	 stats;
+};
+
+static const char *
+country(const struct ingest *ing)
+{
+	return ing->gw->conf && ing->gw->conf->country ? ing->gw->conf->country : "62";
+}
+
+static long
+timeout_s(const struct ingest *ing)
+{
+	return ing->gw->conf && ing->gw->conf->incomplete_timeout_s > 0 ? ing->gw->conf->incomplete_timeout_s : 600;
+}
+
+static void
+route(struct ingest *ing, const int64_t *ids, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		gateway_inbox_stored(ing->gw, ids[i]);
+}
+
+int
+ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64_t batch,
+    const struct ingest_part *p, int n)
+{
+	struct store		*st = ing->gw->store;
+	enum store_status	 s;
+	int64_t			*ids = xcalloc(n ? (size_t)n : 1, sizeof(*ids));
+	int			 i, nids = 0, dups = 0, reports = 0;
+	time_t			 now = clock_now();
+	char			 day[16];
+	struct tm		 tm;
+
+	ing->stats.batches++;
+	ing->stats.parts += n;
+	if ((s = store_begin(st)) != STORE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		char		 e164[MSISDN_MAX];
+		const char	*why, *sender = p[i].sender;
+		int64_t		 id = 0;
+
+		if (msisdn_normalise(p[i].sender, country(ing), e164, &why) == 0)
+			sender = e164;
+		if (p[i].kind == MW_PART_REPORT) {
+			s = store_outbox_delivery(st, modem_name, sender, p[i].report_ref,
+			    p[i].smsc_at ? p[i].smsc_at : now, p[i].report_delivered, &id);
+			if (s == STORE_NOTFOUND)
+				s = STORE_OK;
+			if (s != STORE_OK)
+				goto fail_tx;
+			reports++;
+			continue;
+		} else {
+			struct store_sms sm;
+
+			memset(&sm, 0, sizeof(sm));
+			sm.modem = modem_name;
+			sm.sender = sender;
+			sm.smsc_at = p[i].smsc_at;
+			sm.text = p[i].text;
+			sm.coding = p[i].coding;
+			sm.udh = p[i].udh;
+			sm.concat_ref = p[i].concat_ref;
+			sm.total = p[i].total;
+			sm.seq = p[i].seq;
+			sm.received_at = now;
+			s = store_inbox_add(st, &sm, &id);
+		}
+		if (s == STORE_DUP) {
+			dups++;
+			continue;
+		}
+		if (s != STORE_OK)
+			goto fail_tx;
+		if (id > 0)
+			ids[nids++] = id;
+	}
+	if (nids) {
+		localtime_r(&now, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		if ((s = store_modem_count(st, modem_name, day, 0, nids)) != STORE_OK)
+			goto fail_tx;
+	}
+	if ((s = store_commit(st)) != STORE_OK)
+		goto fail;
+	CRASH_POINT("inbox-commit");
+	if (!ing->gw->store_ok)
+		gateway_store_recovered(ing->gw);
+	if (m != NULL) {
+		modem_sms_committed(m, batch);
+		if (nids)
+			modem_count_received(m, nids);
+	}
+	ing->stats.stored += nids;
+	ing->stats.dups += dups;
+	ing->stats.reports += reports;
+	log_debug("ingest modem=%s batch=%llu parts=%d stored=%d dups=%d reports=%d", modem_name,
+	    (unsigned long long)batch, n, nids, dups, reports);
+	for (i = 0; i < nids; i++)
+		log_debug("ingest id=%lld modem=%s", (long long)ids[i], modem_name);
+	route(ing, ids, nids);
+	free(ids);
+	return 0;
+fail_tx:
+	store_rollback(st);
+fail:
+	ing->stats.failures++;
+	log_warnx("ingest modem=%s batch=%llu event=commit-failed error=\"%s\" (nothing deleted; retried)",
+	    modem_name, (unsigned long long)batch, store_errmsg(st));
+	gateway_store_failed(ing->gw, store_errmsg(st));
+	free(ids);
+	return -1;
+}
+
+int
+ingest_expire(struct ingest *ing)
+{
+	struct store		*st = ing->gw->store;
+	int64_t			 ids[EXPIRE_MAX];
+	int			 n = 0;
+	enum store_status	 s;
+
+	if (store_inbox_parts_waiting(st) == 0)
+		return 0;
+	if ((s = store_begin(st)) != STORE_OK)
+		goto fail;
+	if ((s = store_inbox_expire(st, clock_now() - timeout_s(ing), ids, EXPIRE_MAX, &n)) != STORE_OK) {
+		store_rollback(st);
+		goto fail;
+	}
+	if ((s = store_commit(st)) != STORE_OK)
+		goto fail;
+	for (int i = 0; i < n; i++)
+		log_info("in id=%lld event=incomplete", (long long)ids[i]);
+	ing->stats.incomplete += n;
+	route(ing, ids, n);
+	return n;
+fail:
+	log_warnx("ingest event=expire-failed error=\"%s\"", store_errmsg(st));
+	gateway_store_failed(ing->gw, store_errmsg(st));
+	return -1;
+}
+
+static void
+expire_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ingest_expire(arg);
+}
+
+struct ingest *
+ingest_new(struct gateway *gw)
+{
+	struct ingest	*ing = xcalloc(1, sizeof(*ing));
+	long		 every;
+	struct timeval	 tv;
+
+	ing->gw = gw;
+	every = timeout_s(ing) / 4;
+	if (every > EXPIRE_EVERY_S)
+		every = EXPIRE_EVERY_S;
+	if (every < 1)
+		every = 1;
+	tv.tv_sec = every;
+	tv.tv_usec = 0;
+	if (gw->base) {
+		ing->expire = event_new(gw->base, -1, EV_PERSIST, expire_cb, ing);
+		event_add(ing->expire, &tv);
+	}
+	return ing;
+}
+
+void
+ingest_free(struct ingest *ing)
+{
+	if (ing == NULL)
+		return;
+	if (ing->expire)
+		event_free(ing->expire);
+	free(ing);
+}
+
+const struct ingest_stats *
+ingest_stats(const struct ingest *ing)
+{
+	return &ing->stats;
+}

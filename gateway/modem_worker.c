@@ -1,0 +1,1374 @@
+/*
+ * modem_worker — one process per modem, the only <gammu.h> user in gateway/. It connects
+ * (trying each device a glob names until the IMEI/IMSI fit), then loops: poll() the socketpair
+ * with the poll interval as timeout, run the daemon's commands one at a time (send, USSD, ack →
+ * delete), and between them look for new messages. libGammu may block for seconds; that is why
+ * this is a process the daemon can kill (modem.c's watchdog) rather than code on the loop.
+ *
+ * Receiving: a full GetNextSMS pass is expensive on some drivers (dummy: ~0.13 s even when
+ * empty), so a pass runs only when something may have changed: a +CMTI notification, the
+ * dummy's sms/ folders changed, GSM_GetSMSStatus shows messages, an unacked batch is due again,
+ * or once a minute anyway. Parts go to the daemon in batches (SMS_IN); they are deleted only when
+ * the daemon acks the batch, after its commit.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <glob.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gammu.h>
+
+#include "common/conf.h"
+#include "common/crash.h"
+#include "common/log.h"
+#include "common/proto.h"
+#include "common/xmalloc.h"
+#include "gateway/modem.h"
+#include "gateway/modem_worker.h"
+
+#define PASS_EVERY_S	60	/* a pass at least this often, whatever the hints say */
+#define STATUS_EVERY_S	30
+#define USSD_WAIT_S	30
+
+struct loc {
+	int	 folder;
+	int	 location;
+};
+
+struct pend {
+	uint64_t	 batch;
+	double		 sent_at;
+	struct loc	*locs;
+	int		 nlocs;
+};
+
+struct worker {
+	int			 fd;
+	const struct conf_modem	*cm;
+	const char		*name;
+	GSM_StateMachine	*s;
+	char			 device[256];
+	int			 dummy;
+	int			 notify;
+	char			 dummydir[512];
+	struct timespec		 dummy_mtime[6];
+	volatile int		 incoming;	/* set by the incoming-SMS callback */
+	double			 next_pass;
+	double			 next_status;
+	long			 poll_ms;
+	int			 timeouts;	/* consecutive libGammu timeouts */
+
+	struct pend		*pend;
+	int			 npend;
+	uint64_t		 next_batch;
+	uint64_t		*acked;		/* batches to delete */
+	int			 nacked;
+
+	/* the batch being built */
+	struct pbuf		 batch;
+	int			 batch_n;
+	struct loc		*batch_locs;
+
+	/* send status callback */
+	int			 send_done;
+	int			 send_status;
+	int			 send_mr;
+	GSM_SMSC		 smsc;
+	int			 have_smsc;
+	int			 fast;		/* AT+CMMS on */
+
+	/* USSD callback */
+	int			 ussd_done;
+	int			 ussd_status;
+	char			 ussd_reply[4096];
+
+	/* direct delivery reports (+CDS) and messages (+CMT) seen in callbacks */
+	struct pbuf		 reports;
+	int			 nreports;
+
+	int			 wait_s;	/* how long to wait for a send or USSD reply */
+};
+
+static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- text helpers (pure) ---- */
+
+size_t
+mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	size_t			 n = 0;
+
+	while (*p && n + 1 < outunits) {
+		uint32_t	 c;
+		int		 extra;
+
+		if (*p < 0x80) {
+			c = *p++;
+			extra = 0;
+		} else if ((*p & 0xe0) == 0xc0) {
+			c = *p++ & 0x1f;
+			extra = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			c = *p++ & 0x0f;
+			extra = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			c = *p++ & 0x07;
+			extra = 3;
+		} else {
+			p++;
+			c = 0xfffd;
+			extra = 0;
+		}
+		while (extra-- > 0) {
+			if ((*p & 0xc0) != 0x80) {
+				c = 0xfffd;
+				break;
+			}
+			c = (c << 6) | (*p++ & 0x3f);
+		}
+		if (c >= 0x10000) {
+			if (n + 2 >= outunits)
+				break;
+			c -= 0x10000;
+			out[2 * n] = (unsigned char)((0xd800 + (c >> 10)) >> 8);
+			out[2 * n + 1] = (unsigned char)((0xd800 + (c >> 10)) & 0xff);
+			n++;
+			c = 0xdc00 + (c & 0x3ff);
+		}
+		out[2 * n] = (unsigned char)(c >> 8);
+		out[2 * n + 1] = (unsigned char)(c & 0xff);
+		n++;
+	}
+	out[2 * n] = out[2 * n + 1] = 0;
+	return n;
+}
+
+void
+mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
+{
+	size_t	 o = 0;
+
+	while ((in[0] || in[1]) && o + 5 < outlen) {
+		uint32_t c = (uint32_t)in[0] << 8 | in[1];
+
+		in += 2;
+		if (c >= 0xd800 && c < 0xdc00 && (in[0] || in[1])) {
+			uint32_t lo = (uint32_t)in[0] << 8 | in[1];
+
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				in += 2;
+			}
+		}
+		if (c < 0x80)
+			out[o++] = (char)c;
+		else if (c < 0x800) {
+			out[o++] = (char)(0xc0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			out[o++] = (char)(0xe0 | c >> 12);
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | c >> 18);
+			out[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	out[o] = '\0';
+}
+
+static uint32_t
+utf8_next(const unsigned char **pp)
+{
+	const unsigned char	*p = *pp;
+	uint32_t		 c;
+	int			 extra;
+
+	if (*p < 0x80) {
+		c = *p++;
+		extra = 0;
+	} else if ((*p & 0xe0) == 0xc0) {
+		c = *p++ & 0x1f;
+		extra = 1;
+	} else if ((*p & 0xf0) == 0xe0) {
+		c = *p++ & 0x0f;
+		extra = 2;
+	} else if ((*p & 0xf8) == 0xf0) {
+		c = *p++ & 0x07;
+		extra = 3;
+	} else {
+		*pp = p + 1;
+		return 0xfffd;
+	}
+	while (extra-- > 0) {
+		if ((*p & 0xc0) != 0x80) {
+			c = 0xfffd;
+			break;
+		}
+		c = (c << 6) | (*p++ & 0x3f);
+	}
+	*pp = p;
+	return c;
+}
+
+/* GSM 03.38 default alphabet and extension table, as Unicode. */
+static const uint16_t gsm7_basic[128] = {
+	'@', 0xa3, '$', 0xa5, 0xe8, 0xe9, 0xf9, 0xec, 0xf2, 0xc7, '\n', 0xd8, 0xf8, '\r', 0xc5, 0xe5,
+	0x394, '_', 0x3a6, 0x393, 0x39b, 0x3a9, 0x3a0, 0x3a8, 0x3a3, 0x398, 0x39e, 0x1b, 0xc6, 0xe6, 0xdf, 0xc9,
+	' ', '!', '"', '#', 0xa4, '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+	0xa1, 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',
+	'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 0xc4, 0xd6, 0xd1, 0xdc, 0xa7,
+	0xbf, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0xe4, 0xf6, 0xf1, 0xfc, 0xe0,
+};
+
+static int
+gsm7_has(uint32_t c)
+{
+	int	 i;
+
+	if (c == 0x1b)
+		return 0;
+	for (i = 0; i < 128; i++)
+		if (gsm7_basic[i] == c)
+			return 1;
+	switch (c) {
+	case '^': case '{': case '}': case '\\': case '[': case '~': case ']': case '|': case 0x20ac: case '\f':
+		return 1;
+	}
+	return 0;
+}
+
+int
+mw_is_gsm7(const char *utf8)
+{
+	const unsigned char *p = (const unsigned char *)utf8;
+
+	while (*p)
+		if (!gsm7_has(utf8_next(&p)))
+			return 0;
+	return 1;
+}
+
+char *
+mw_transliterate(const char *utf8)
+{
+	const unsigned char	*p = (const unsigned char *)utf8;
+	size_t			 cap = strlen(utf8) * 3 + 1, o = 0;
+	char			*out = xmalloc(cap);
+
+	while (*p) {
+		const unsigned char	*start = p;
+		uint32_t		 c = utf8_next(&p);
+		const char		*rep = NULL;
+
+		switch (c) {
+		case 0x2018: case 0x2019: case 0x201a: case 0x201b: case 0x2032: case 0x00b4: case 0x0060:
+			rep = "'";
+			break;
+		case 0x201c: case 0x201d: case 0x201e: case 0x201f: case 0x2033: case 0x00ab: case 0x00bb:
+			rep = "\"";
+			break;
+		case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+			rep = "-";
+			break;
+		case 0x2026:
+			rep = "...";
+			break;
+		case 0x00a0: case 0x2002: case 0x2003: case 0x2004: case 0x2005: case 0x2006: case 0x2007:
+		case 0x2008: case 0x2009: case 0x200a: case 0x202f: case 0x205f: case 0x3000: case '\t':
+			rep = " ";
+			break;
+		case 0x200b: case 0x200c: case 0x200d: case 0xfeff: case 0x00ad:
+			rep = "";
+			break;
+		case 0x2022: case 0x00b7:
+			rep = "-";
+			break;
+		}
+		if (rep != NULL) {
+			size_t l = strlen(rep);
+
+			memcpy(out + o, rep, l);
+			o += l;
+		} else {
+			memcpy(out + o, start, (size_t)(p - start));
+			o += (size_t)(p - start);
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int
+mw_cms_permanent(int cms)
+{
+	switch (cms) {
+	case 1:		/* unassigned (unallocated) number */
+	case 8:		/* operator determined barring */
+	case 10:	/* call barred */
+	case 21:	/* short message transfer rejected */
+	case 28:	/* unidentified subscriber */
+	case 29:	/* facility rejected */
+	case 30:	/* unknown subscriber */
+	case 50:	/* requested facility not subscribed */
+	case 69:	/* requested facility not implemented */
+	case 96:	/* invalid mandatory information */
+	case 97:	/* message type non-existent */
+	case 98:	/* message not compatible with the protocol state */
+	case 99:	/* information element non-existent */
+	case 111:	/* protocol error, unspecified */
+	case 127:	/* interworking, unspecified */
+	case 304:	/* invalid PDU mode parameter */
+	case 305:	/* invalid text mode parameter */
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- frames ---- */
+
+static void
+w_write(struct worker *w, uint16_t type, uint64_t reqid, struct pbuf *b)
+{
+	if (proto_write(w->fd, type, reqid, b ? b->buf : NULL, b ? b->len : 0) == -1) {
+		/* the daemon is gone: nothing to do but leave */
+		_exit(MW_EXIT_QUIT);
+	}
+}
+
+static void
+w_status(struct worker *w, enum modem_state st, int signal, const char *net, const char *mccmnc, const char *err)
+{
+	struct pbuf b;
+
+	pbuf_init(&b);
+	pbuf_u32(&b, st);
+	pbuf_i64(&b, signal);
+	pbuf_str(&b, net);
+	pbuf_str(&b, mccmnc);
+	pbuf_str(&b, err);
+	w_write(w, PROTO_W_STATUS, 0, &b);
+	pbuf_free(&b);
+}
+
+/* ---- libGammu callbacks ---- */
+
+static void
+hex_of(const unsigned char *p, size_t n, char *out)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hx[p[i] >> 4];
+		out[2 * i + 1] = hx[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Report status octet (TS 23.040 9.2.3.15) -> 1 delivered, 0 failed, -1 pending. */
+static int
+report_outcome(unsigned char st)
+{
+	if (st < 0x20)
+		return 1;
+	if (st < 0x40)
+		return -1;
+	return 0;
+}
+
+static void
+w_queue_report(struct worker *w, GSM_SMSMessage *sms)
+{
+	char	 number[200], status[32];
+
+	mw_ucs2_to_utf8(sms->Number, number, sizeof(number));
+	snprintf(status, sizeof(status), "0x%02x", sms->DeliveryStatus);
+	pbuf_str(&w->reports, number);
+	pbuf_i64(&w->reports, sms->MessageReference);
+	pbuf_i64(&w->reports, sms->SMSCTime.Year ? (int64_t)Fill_Time_T(sms->SMSCTime) : (int64_t)time(NULL));
+	pbuf_i64(&w->reports, report_outcome(sms->DeliveryStatus));
+	pbuf_str(&w->reports, status);
+	w->nreports++;
+}
+
+static void
+incoming_sms_cb(GSM_StateMachine *s, GSM_SMSMessage *sms, void *arg)
+{
+	struct worker *w = arg;
+
+	/* +CDS: a report delivered directly, nothing stored */
+	if (sms->PDU == SMS_Status_Report && sms->Number[0] + sms->Number[1] != 0) {
+		w_queue_report(w, sms);
+		return;
+	}
+	/* +CMTI (or a +CMT we do not take directly): look at the memory */
+	w->incoming = 1;
+}
+
+static void
+send_status_cb(GSM_StateMachine *s, int status, int mr, void *arg)
+{
+	struct worker *w = arg;
+
+	w->send_done = 1;
+	w->send_status = status;
+	w->send_mr = mr;
+}
+
+static void
+ussd_cb(GSM_StateMachine *s, GSM_USSDMessage *u, void *arg)
+{
+	struct worker *w = arg;
+
+	w->ussd_done = 1;
+	w->ussd_status = u->Status;
+	mw_ucs2_to_utf8(u->Text, w->ussd_reply, sizeof(w->ussd_reply));
+}
+
+/* ---- connecting ---- */
+
+static int
+lost_error(GSM_Error e)
+{
+	switch (e) {
+	case ERR_DEVICENOTEXIST:
+	case ERR_DEVICEOPENERROR:
+	case ERR_DEVICEREADERROR:
+	case ERR_DEVICEWRITEERROR:
+	case ERR_DEVICEBUSY:
+	case ERR_DEVICELOCKED:
+	case ERR_DEVICENODRIVER:
+	case ERR_NOTCONNECTED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Watches the outcome of a libGammu call: too many timeouts or a dead device end the worker. */
+static void
+w_check(struct worker *w, GSM_Error e, const char *what)
+{
+	if (e == ERR_TIMEOUT) {
+		if (++w->timeouts >= 3) {
+			w_status(w, MODEM_FAILED, -1, "", "", "the modem stopped answering");
+			log_warnx("modem=%s event=lost why=timeouts during=%s", w->name, what);
+			_exit(MW_EXIT_LOST);
+		}
+		return;
+	}
+	if (e == ERR_NONE || e == ERR_EMPTY)
+		w->timeouts = 0;
+	if (lost_error(e)) {
+		char err[200];
+
+		snprintf(err, sizeof(err), "%s: %s", what, GSM_ErrorString(e));
+		w_status(w, MODEM_FAILED, -1, "", "", err);
+		log_warnx("modem=%s event=lost during=%s error=\"%s\"", w->name, what, GSM_ErrorString(e));
+		_exit(MW_EXIT_LOST);
+	}
+}
+
+struct kvl {
+	char	**k, **v;
+	int	  n;
+};
+
+static void
+kvl_set(struct kvl *l, const char *k, const char *v)
+{
+	int	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcasecmp(l->k[i], k)) {
+			free(l->v[i]);
+			l->v[i] = xstrdup(v);
+			return;
+		}
+	l->k = xreallocarray(l->k, l->n + 1, sizeof(char *));
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(char *));
+	l->k[l->n] = xstrdup(k);
+	l->v[l->n] = xstrdup(v);
+	l->n++;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* The [gammu] section of a gammurc-format profile. */
+static int
+read_profile(const char *path, struct kvl *l, char *err, size_t errlen)
+{
+	FILE	*f = fopen(path, "r");
+	char	 line[1024];
+	int	 in = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "profile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = trim(line), *eq;
+
+		if (*p == ';' || *p == '#' || *p == '\0')
+			continue;
+		if (*p == '[') {
+			in = !strncasecmp(p, "[gammu]", 7);
+			continue;
+		}
+		if (!in || (eq = strchr(p, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		kvl_set(l, trim(p), trim(eq + 1));
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Opens one device; 0 connected (identity checked), -1 with err. */
+static int
+w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, size_t errlen)
+{
+	char		 path[] = "/tmp/kt-gammurc-XXXXXX";
+	FILE		*f;
+	int		 fd, i;
+	INI_Section	*ini = NULL;
+	GSM_Config	*cfg;
+	GSM_Error	 e;
+	char		 imei[GSM_MAX_IMEI_LENGTH + 1] = "", imsi[GSM_MAX_INFO_LENGTH] = "";
+
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errlen, "cannot write a gammurc: %s", strerror(errno));
+		return -1;
+	}
+	fprintf(f, "[gammu]\n");
+	for (i = 0; i < kv->n; i++)
+		if (strcasecmp(kv->k[i], "device"))
+			fprintf(f, "%s = %s\n", kv->k[i], kv->v[i]);
+	fprintf(f, "device = %s\n", device);
+	fclose(f);
+	e = INI_ReadFile(path, FALSE, &ini);
+	unlink(path);
+	if (e != ERR_NONE) {
+		snprintf(err, errlen, "gammurc: %s", GSM_ErrorString(e));
+		return -1;
+	}
+	w->s = GSM_AllocStateMachine();
+	cfg = GSM_GetConfig(w->s, 0);
+	e = GSM_ReadConfig(ini, cfg, 0);
+	INI_Free(ini);
+	if (e != ERR_NONE) {
+		snprintf(err, errlen, "gammu configuration: %s", GSM_ErrorString(e));
+		goto fail;
+	}
+	GSM_SetConfigNum(w->s, 1);
+	/* libGammu's own chatter only behind the trace flag */
+	if (log_getlevel() >= LOG_LVL_TRACE) {
+		GSM_SetDebugFileDescriptor(stderr, FALSE, GSM_GetDebug(w->s));
+		GSM_SetDebugLevel("textall", GSM_GetDebug(w->s));
+	}
+	GSM_SetSendSMSStatusCallback(w->s, send_status_cb, w);
+	e = GSM_InitConnection(w->s, 2);
+	if (e != ERR_NONE) {
+		snprintf(err, errlen, "cannot connect to %s: %s", device, GSM_ErrorString(e));
+		goto fail;
+	}
+	GSM_GetIMEI(w->s, imei);
+	GSM_GetSIMIMSI(w->s, imsi);
+	if (*w->cm->imei && strcmp(imei, w->cm->imei)) {
+		snprintf(err, errlen, "%s has IMEI %s, not %s", device, imei, w->cm->imei);
+		goto fail_conn;
+	}
+	if (*w->cm->imsi && strcmp(imsi, w->cm->imsi)) {
+		snprintf(err, errlen, "%s has IMSI %s, not %s", device, imsi, w->cm->imsi);
+		goto fail_conn;
+	}
+	snprintf(w->device, sizeof(w->device), "%s", device);
+	return 0;
+fail_conn:
+	GSM_TerminateConnection(w->s);
+fail:
+	GSM_FreeStateMachine(w->s);
+	w->s = NULL;
+	return -1;
+}
+
+static int
+has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static void
+w_connect(struct worker *w)
+{
+	struct kvl	 kv = { NULL, NULL, 0 };
+	char		 err[300] = "no device";
+	const char	*dev, *model, *conn;
+	int		 i, ok = -1;
+	struct pbuf	 b;
+	char		 manu[GSM_MAX_MANUFACTURER_LENGTH + 1] = "", model_s[GSM_MAX_MODEL_LENGTH + 1] = "";
+	char		 imei[GSM_MAX_IMEI_LENGTH + 1] = "", imsi[GSM_MAX_INFO_LENGTH] = "";
+	char		 netname[100] = "", mccmnc[16] = "";
+	GSM_NetworkInfo	 ni;
+
+	if (w->cm->profile && *w->cm->profile && read_profile(w->cm->profile, &kv, err, sizeof(err)) == -1)
+		goto fail;
+	for (i = 0; i < w->cm->ngammu; i++)
+		kvl_set(&kv, w->cm->gammu[i].key, w->cm->gammu[i].value);
+	dev = "";
+	model = conn = "";
+	for (i = 0; i < kv.n; i++) {
+		if (!strcasecmp(kv.k[i], "device"))
+			dev = kv.v[i];
+		else if (!strcasecmp(kv.k[i], "model"))
+			model = kv.v[i];
+		else if (!strcasecmp(kv.k[i], "connection"))
+			conn = kv.v[i];
+	}
+	w->dummy = !strcasecmp(model, "dummy") || !strcasecmp(conn, "none");
+	if (has_glob(dev)) {
+		glob_t g;
+
+		/* re-plugged modems come back under another name: try each, the identity decides */
+		if (glob(dev, 0, NULL, &g) == 0) {
+			for (size_t j = 0; j < g.gl_pathc && ok == -1; j++)
+				ok = w_try_connect(w, &kv, g.gl_pathv[j], err, sizeof(err));
+			globfree(&g);
+		} else
+			snprintf(err, sizeof(err), "no device matches %s", dev);
+	} else
+		ok = w_try_connect(w, &kv, dev, err, sizeof(err));
+	if (ok == -1)
+		goto fail;
+
+	if (w->dummy)
+		snprintf(w->dummydir, sizeof(w->dummydir), "%s", w->device);
+	GSM_SetIncomingSMSCallback(w->s, incoming_sms_cb, w);
+	w->notify = !w->dummy && GSM_SetIncomingSMS(w->s, TRUE) == ERR_NONE;
+	GSM_SetIncomingUSSDCallback(w->s, ussd_cb, w);
+	GSM_SetIncomingUSSD(w->s, TRUE);
+	memset(&w->smsc, 0, sizeof(w->smsc));
+	w->smsc.Location = 1;
+	w->have_smsc = GSM_GetSMSC(w->s, &w->smsc) == ERR_NONE && (w->smsc.Number[0] || w->smsc.Number[1]);
+
+	GSM_GetManufacturer(w->s, manu);
+	GSM_GetModel(w->s, model_s);
+	GSM_GetIMEI(w->s, imei);
+	GSM_GetSIMIMSI(w->s, imsi);
+	memset(&ni, 0, sizeof(ni));
+	if (GSM_GetNetworkInfo(w->s, &ni) == ERR_NONE) {
+		size_t o = 0;
+
+		mw_ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
+		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
+			if (*p != ' ')
+				mccmnc[o++] = *p;
+		mccmnc[o] = '\0';
+		if (*netname == '\0' && *ni.NetworkCode)
+			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+	}
+	pbuf_init(&b);
+	pbuf_str(&b, manu);
+	pbuf_str(&b, model_s);
+	pbuf_str(&b, imei);
+	pbuf_str(&b, imsi);
+	pbuf_str(&b, netname);
+	pbuf_str(&b, mccmnc);
+	pbuf_str(&b, w->device);
+	pbuf_u32(&b, (w->notify ? MW_CAP_NOTIFY : 0) | (w->dummy ? MW_CAP_DUMMY : 0));
+	w_write(w, PROTO_W_HELLO, 0, &b);
+	pbuf_free(&b);
+	log_info("modem=%s event=connected device=%s manufacturer=\"%s\" model=\"%s\" network=\"%s\" notify=%d",
+	    w->name, w->device, manu, model_s, netname, w->notify);
+	for (i = 0; i < kv.n; i++) {
+		free(kv.k[i]);
+		free(kv.v[i]);
+	}
+	free(kv.k);
+	free(kv.v);
+	return;
+fail:
+	log_warnx("modem=%s event=connect-failed error=\"%s\"", w->name, err);
+	w_status(w, MODEM_FAILED, -1, "", "", err);
+	_exit(MW_EXIT_CONNECT);
+}
+
+/* ---- receiving ---- */
+
+static int
+is_pending(struct worker *w, int folder, int location)
+{
+	int	 i, j;
+
+	for (i = 0; i < w->npend; i++)
+		for (j = 0; j < w->pend[i].nlocs; j++)
+			if (w->pend[i].locs[j].folder == folder && w->pend[i].locs[j].location == location)
+				return 1;
+	return 0;
+}
+
+static void
+batch_flush(struct worker *w)
+{
+	struct pbuf	 frame;
+	struct pend	*p;
+
+	if (w->batch_n == 0)
+		return;
+	CRASH_POINT("modem-read");
+	pbuf_init(&frame);
+	pbuf_u32(&frame, (uint32_t)w->batch_n);
+	/* the parts were built separately so the count can come first */
+	if (w->batch.len) {
+		size_t need = frame.len + w->batch.len;
+
+		frame.buf = xrealloc(frame.buf, need);
+		memcpy(frame.buf + frame.len, w->batch.buf, w->batch.len);
+		frame.len = frame.cap = need;
+	}
+	w->pend = xreallocarray(w->pend, w->npend + 1, sizeof(*w->pend));
+	p = &w->pend[w->npend++];
+	p->batch = ++w->next_batch;
+	p->sent_at = now_mono();
+	p->locs = w->batch_locs;
+	p->nlocs = w->batch_n;
+	w->batch_locs = NULL;
+	w_write(w, PROTO_W_SMS_IN, p->batch, &frame);
+	log_debug("modem=%s event=batch id=%llu parts=%d", w->name, (unsigned long long)p->batch, w->batch_n);
+	pbuf_free(&frame);
+	pbuf_free(&w->batch);
+	w->batch_n = 0;
+}
+
+/* Parses the concatenation element of a UDH (IEI 0x00 or 0x08). */
+static void
+udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
+{
+	int	 i;
+
+	*ref = -1;
+	*total = *seq = 1;
+	if (len < 1)
+		return;
+	for (i = 1; i + 1 < len && i < 1 + u[0];) {
+		int iei = u[i], l = u[i + 1];
+
+		if (i + 2 + l > len)
+			break;
+		if (iei == 0x00 && l == 3) {
+			*ref = u[i + 2];
+			*total = u[i + 3];
+			*seq = u[i + 4];
+		} else if (iei == 0x08 && l == 4) {
+			*ref = u[i + 2] << 8 | u[i + 3];
+			*total = u[i + 4];
+			*seq = u[i + 5];
+		}
+		i += 2 + l;
+	}
+	if (*total < 1 || *seq < 1 || *seq > *total) {
+		*ref = -1;
+		*total = *seq = 1;
+	}
+}
+
+static void
+batch_add(struct worker *w, GSM_SMSMessage *m)
+{
+	static char	 text[4 * GSM_MAX_SMS_LENGTH + 16];
+	char		 sender[200], smsc[200], udh[2 * GSM_MAX_UDH_LENGTH + 1] = "";
+	const char	*coding;
+	int		 ref = -1, total = 1, seq = 1;
+	time_t		 at;
+
+	if (w->batch_n == 0)
+		pbuf_init(&w->batch);
+	mw_ucs2_to_utf8(m->Number, sender, sizeof(sender));
+	mw_ucs2_to_utf8(m->SMSC.Number, smsc, sizeof(smsc));
+	if (m->UDH.Type != UDH_NoUDH && m->UDH.Length > 0) {
+		hex_of(m->UDH.Text, (size_t)m->UDH.Length, udh);
+		udh_concat(m->UDH.Text, m->UDH.Length, &ref, &total, &seq);
+	}
+	switch (m->Coding) {
+	case SMS_Coding_Unicode_No_Compression:
+	case SMS_Coding_Unicode_Compression:
+		coding = "ucs2";
+		mw_ucs2_to_utf8(m->Text, text, sizeof(text));
+		break;
+	case SMS_Coding_Default_No_Compression:
+	case SMS_Coding_Default_Compression:
+		coding = "gsm7";
+		mw_ucs2_to_utf8(m->Text, text, sizeof(text));
+		break;
+	default:
+		coding = "8bit";
+		hex_of(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length : 0, text);
+		break;
+	}
+	at = m->DateTime.Year ? Fill_Time_T(m->DateTime) : 0;
+	pbuf_u32(&w->batch, m->PDU == SMS_Status_Report ? MW_PART_REPORT : MW_PART_SMS);
+	pbuf_i64(&w->batch, m->Folder);
+	pbuf_i64(&w->batch, m->Location);
+	pbuf_str(&w->batch, sender);
+	pbuf_str(&w->batch, smsc);
+	pbuf_i64(&w->batch, at);
+	pbuf_str(&w->batch, coding);
+	pbuf_str(&w->batch, m->PDU == SMS_Status_Report ? "" : text);
+	pbuf_str(&w->batch, udh);
+	pbuf_i64(&w->batch, ref);
+	pbuf_u32(&w->batch, (uint32_t)total);
+	pbuf_u32(&w->batch, (uint32_t)seq);
+	if (m->PDU == SMS_Status_Report) {
+		char st[16];
+
+		snprintf(st, sizeof(st), "0x%02x", m->DeliveryStatus);
+		pbuf_i64(&w->batch, m->MessageReference);
+		pbuf_i64(&w->batch, report_outcome(m->DeliveryStatus));
+		pbuf_str(&w->batch, st);
+	} else {
+		pbuf_i64(&w->batch, -1);
+		pbuf_i64(&w->batch, -1);
+		pbuf_str(&w->batch, "");
+	}
+	w->batch_locs = xreallocarray(w->batch_locs, w->batch_n + 1, sizeof(struct loc));
+	w->batch_locs[w->batch_n].folder = m->Folder;
+	w->batch_locs[w->batch_n].location = m->Location;
+	w->batch_n++;
+	if (w->batch_n >= MW_BATCH_MAX)
+		batch_flush(w);
+}
+
+static void
+w_pass(struct worker *w)
+{
+	GSM_MultiSMSMessage	*sms = xcalloc(1, sizeof(*sms));
+	GSM_Error		 e;
+	gboolean		 start = TRUE;
+	int			 i, n = 0, guard = 0;
+
+	for (;;) {
+		if (start) {
+			sms->SMS[0].Folder = 0;
+			sms->SMS[0].Location = 0;
+		}
+		e = GSM_GetNextSMS(w->s, sms, start);
+		if (e == ERR_EMPTY)
+			break;
+		if (e != ERR_NONE) {
+			log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			w_check(w, e, "reading messages");
+			break;
+		}
+		w->timeouts = 0;
+		start = FALSE;
+		for (i = 0; i < sms->Number; i++) {
+			GSM_SMSMessage *m = &sms->SMS[i];
+
+			if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report)
+				continue;	/* drafts and sent copies are not ours to take */
+			if (is_pending(w, m->Folder, m->Location))
+				continue;
+			batch_add(w, m);
+			n++;
+		}
+		if (++guard > 100000)
+			break;
+	}
+	batch_flush(w);
+	free(sms);
+	if (n)
+		log_debug("modem=%s event=pass new=%d", w->name, n);
+}
+
+static int
+dummy_changed(struct worker *w)
+{
+	int	 i, changed = 0;
+
+	for (i = 1; i <= 5; i++) {
+		char		 p[600];
+		struct stat	 sb;
+
+		snprintf(p, sizeof(p), "%s/sms/%d", w->dummydir, i);
+		if (stat(p, &sb) == -1)
+			continue;
+		if (sb.st_mtim.tv_sec != w->dummy_mtime[i].tv_sec || sb.st_mtim.tv_nsec != w->dummy_mtime[i].tv_nsec)
+			changed = 1;
+		w->dummy_mtime[i] = sb.st_mtim;
+	}
+	return changed;
+}
+
+/* Whether a pass is worth its cost now. */
+static int
+w_pass_due(struct worker *w, double now)
+{
+	int	 i, due = 0;
+
+	/* an unacked batch is read again after MW_RESEND_S (the ack was refused or lost) */
+	for (i = 0; i < w->npend; i++)
+		if (now - w->pend[i].sent_at >= MW_RESEND_S) {
+			free(w->pend[i].locs);
+			w->pend[i] = w->pend[--w->npend];
+			i--;
+			due = 1;
+		}
+	if (w->incoming) {
+		w->incoming = 0;
+		return 1;
+	}
+	if (now < w->next_pass)
+		return due;
+	/* with +CMTI the poll is only a safety net */
+	w->next_pass = now + (w->notify && w->poll_ms < 5000 ? 5.0 : w->poll_ms / 1000.0);
+	if (due)
+		return 1;
+	if (w->dummy) {
+		static double last_forced;
+
+		if (dummy_changed(w))
+			return 1;
+		if (now - last_forced >= PASS_EVERY_S) {
+			last_forced = now;
+			return 1;
+		}
+		return 0;
+	} else {
+		GSM_SMSMemoryStatus	 ms;
+		GSM_Error		 e;
+
+		memset(&ms, 0, sizeof(ms));
+		e = GSM_GetSMSStatus(w->s, &ms);
+		w_check(w, e, "checking for messages");
+		if (e != ERR_NONE)
+			return 1;
+		/* some of them may be pending or sent copies; a pass sorts that out cheaply */
+		return ms.SIMUsed + ms.PhoneUsed > 0;
+	}
+}
+
+static void
+w_delete_acked(struct worker *w)
+{
+	int	 a, i, j;
+
+	for (a = 0; a < w->nacked; a++) {
+		for (i = 0; i < w->npend; i++)
+			if (w->pend[i].batch == w->acked[a])
+				break;
+		if (i == w->npend)
+			continue;	/* an old batch, read again since: its successor's ack deletes */
+		CRASH_POINT("sim-delete");
+		for (j = 0; j < w->pend[i].nlocs; j++) {
+			GSM_SMSMessage	 m;
+			GSM_Error	 e;
+
+			if (w->pend[i].locs[j].location <= 0)
+				continue;
+			memset(&m, 0, sizeof(m));
+			m.Folder = w->pend[i].locs[j].folder;
+			m.Location = w->pend[i].locs[j].location;
+			e = GSM_DeleteSMS(w->s, &m);
+			if (e == ERR_NONE || e == ERR_EMPTY)
+				continue;
+			/* try the dummy's way (folder 0, full location) before giving up */
+			m.Folder = 0;
+			if (GSM_DeleteSMS(w->s, &m) == ERR_NONE)
+				continue;
+			log_warnx("modem=%s event=delete-failed folder=%d location=%d error=\"%s\"", w->name,
+			    w->pend[i].locs[j].folder, w->pend[i].locs[j].location, GSM_ErrorString(e));
+			w_check(w, e, "deleting a message");
+		}
+		log_debug("modem=%s event=deleted batch=%llu n=%d", w->name, (unsigned long long)w->acked[a],
+		    w->pend[i].nlocs);
+		free(w->pend[i].locs);
+		w->pend[i] = w->pend[--w->npend];
+	}
+	w->nacked = 0;
+}
+
+static void
+w_flush_reports(struct worker *w)
+{
+	struct pbuf	 r;
+	const char	*num, *st;
+	int64_t		 ref, at, del;
+
+	if (w->nreports == 0)
+		return;
+	pbuf_reader(&r, w->reports.buf, w->reports.len);
+	while (w->nreports-- > 0) {
+		struct pbuf b;
+
+		num = pbuf_get_str(&r);
+		ref = pbuf_get_i64(&r);
+		at = pbuf_get_i64(&r);
+		del = pbuf_get_i64(&r);
+		st = pbuf_get_str(&r);
+		pbuf_init(&b);
+		pbuf_str(&b, num);
+		pbuf_i64(&b, ref);
+		pbuf_i64(&b, at);
+		pbuf_i64(&b, del);
+		pbuf_str(&b, st);
+		w_write(w, PROTO_W_REPORT, 0, &b);
+		pbuf_free(&b);
+	}
+	w->nreports = 0;
+	pbuf_free(&w->reports);
+	pbuf_init(&w->reports);
+}
+
+/* ---- sending ---- */
+
+static void
+w_sent(struct worker *w, uint64_t outbox_id, uint32_t result, int segments, const char *refs, int cms,
+    const char *err)
+{
+	struct pbuf b;
+
+	pbuf_init(&b);
+	pbuf_u64(&b, outbox_id);
+	pbuf_u32(&b, result);
+	pbuf_u32(&b, (uint32_t)segments);
+	pbuf_str(&b, refs);
+	pbuf_u32(&b, (uint32_t)cms);
+	pbuf_str(&b, err);
+	w_write(w, PROTO_W_SENT, outbox_id, &b);
+	pbuf_free(&b);
+}
+
+/* Whether another SEND is already waiting on the socket (keeps AT+CMMS on across a run). */
+static int
+w_more_waiting(struct worker *w)
+{
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+static void
+w_send(struct worker *w, struct pbuf *in)
+{
+	uint64_t		 outbox_id = pbuf_get_u64(in);
+	const char		*to = pbuf_get_str(in);
+	const char		*text = pbuf_get_str(in);
+	int			 want_report = (int)pbuf_get_u32(in);
+	char			*t = NULL, refs[64] = "", err[160] = "";
+	unsigned char		*ucs = NULL;
+	size_t			 len;
+	GSM_MultiPartSMSInfo	 info;
+	GSM_MultiSMSMessage	*ms = NULL;
+	GSM_Error		 e;
+	int			 i, cms = 0, segs = 0;
+	uint32_t		 result = SEND_OK;
+	double			 t0 = now_mono();
+
+	if (in->err) {
+		log_warnx("modem=%s event=protocol-error what=SEND", w->name);
+		_exit(MW_EXIT_PROTO);
+	}
+	/* typography first, so a 160-character text stays one GSM 7-bit SMS */
+	t = mw_transliterate(text);
+	len = strlen(t);
+	ucs = xcalloc(len + 2, 4);
+	mw_utf8_to_ucs2(t, ucs, len * 2 + 2);
+	GSM_ClearMultiPartSMSInfo(&info);
+	info.Class = -1;
+	info.EntriesNum = 1;
+	info.UnicodeCoding = !mw_is_gsm7(t);
+	info.Entries[0].ID = SMS_ConcatenatedTextLong;
+	info.Entries[0].Buffer = ucs;
+	ms = xcalloc(1, sizeof(*ms));
+	e = GSM_EncodeMultiPartSMS(GSM_GetDebug(w->s), &info, ms);
+	if (e != ERR_NONE || ms->Number < 1) {
+		snprintf(err, sizeof(err), "cannot encode the text: %s", GSM_ErrorString(e));
+		result = SEND_PERMFAIL;
+		goto done;
+	}
+	segs = ms->Number;
+	w_sent(w, outbox_id, MW_SEND_STARTED, segs, "", 0, "");
+	if (segs > 1 || w_more_waiting(w)) {
+		if (!w->fast && GSM_SetFastSMSSending(w->s, TRUE) == ERR_NONE)
+			w->fast = 1;
+	}
+	for (i = 0; i < ms->Number; i++) {
+		GSM_SMSMessage	*m = &ms->SMS[i];
+		double		 start;
+
+		if (w->have_smsc) {
+			m->SMSC = w->smsc;
+			m->SMSC.Location = 0;
+		} else
+			m->SMSC.Location = 1;
+		EncodeUnicode(m->Number, to, strlen(to));
+		m->PDU = want_report ? SMS_Status_Report : SMS_Submit;
+		w->send_done = 0;
+		w->send_status = -1;
+		w->send_mr = -1;
+		e = GSM_SendSMS(w->s, m);
+		if (e != ERR_NONE && !w->send_done) {
+			if (e == ERR_TIMEOUT) {
+				result = SEND_UNKNOWN;
+				snprintf(err, sizeof(err), "the modem did not answer");
+			} else {
+				result = lost_error(e) ? SEND_TEMPFAIL : SEND_TEMPFAIL;
+				snprintf(err, sizeof(err), "%s", GSM_ErrorString(e));
+			}
+			w_check(w, e, "sending");
+			break;
+		}
+		start = now_mono();
+		while (!w->send_done && now_mono() - start < w->wait_s)
+			GSM_ReadDevice(w->s, TRUE);
+		if (!w->send_done) {
+			result = SEND_UNKNOWN;
+			snprintf(err, sizeof(err), "no message reference within %ds", w->wait_s);
+			break;
+		}
+		if (w->send_status != 0) {
+			cms = w->send_status > 0 ? w->send_status : 0;
+			result = cms && mw_cms_permanent(cms) ? SEND_PERMFAIL : SEND_TEMPFAIL;
+			if (cms)
+				snprintf(err, sizeof(err), "+CMS ERROR: %d", cms);
+			else
+				snprintf(err, sizeof(err), "the modem refused the message: %s", GSM_ErrorString(e));
+			break;
+		}
+		w->timeouts = 0;
+		snprintf(refs + strlen(refs), sizeof(refs) - strlen(refs), "%s%d", *refs ? "," : "", w->send_mr);
+	}
+	if (w->fast && !w_more_waiting(w)) {
+		GSM_SetFastSMSSending(w->s, FALSE);
+		w->fast = 0;
+	}
+	if (result == SEND_OK)
+		CRASH_POINT("send-handover");
+done:
+	log_debug("modem=%s event=send outbox=%llu result=%u segments=%d refs=%s ms=%.1f", w->name,
+	    (unsigned long long)outbox_id, result, segs, refs, (now_mono() - t0) * 1000);
+	w_sent(w, outbox_id, result, segs, refs, cms, err);
+	free(ms);
+	free(ucs);
+	free(t);
+}
+
+/* ---- USSD, status ---- */
+
+static void
+w_ussd(struct worker *w, uint64_t reqid, struct pbuf *in)
+{
+	char		 code[200];
+	const char	*c = pbuf_get_str(in);
+	struct pbuf	 b;
+	GSM_Error	 e;
+	double		 start;
+	char		 why[160] = "";
+	int		 ok = 0;
+
+	if (in->err) {
+		log_warnx("modem=%s event=protocol-error what=USSD", w->name);
+		_exit(MW_EXIT_PROTO);
+	}
+	snprintf(code, sizeof(code), "%s", c);
+	w->ussd_done = 0;
+	w->ussd_reply[0] = '\0';
+	e = GSM_DialService(w->s, code);
+	if (e != ERR_NONE) {
+		snprintf(why, sizeof(why), "%s", GSM_ErrorString(e));
+		w_check(w, e, "USSD");
+	} else {
+		start = now_mono();
+		while (!w->ussd_done && now_mono() - start < USSD_WAIT_S)
+			GSM_ReadDevice(w->s, TRUE);
+		if (!w->ussd_done)
+			snprintf(why, sizeof(why), "no reply within %ds", USSD_WAIT_S);
+		else if (w->ussd_status == USSD_NotSupported)
+			snprintf(why, sizeof(why), "the network does not support this code");
+		else if (w->ussd_status == USSD_Timeout)
+			snprintf(why, sizeof(why), "the network timed out");
+		else
+			ok = 1;
+	}
+	pbuf_init(&b);
+	pbuf_u32(&b, (uint32_t)ok);
+	pbuf_str(&b, ok ? w->ussd_reply : "");
+	pbuf_str(&b, why);
+	w_write(w, PROTO_W_USSD_REPLY, reqid, &b);
+	pbuf_free(&b);
+	log_info("modem=%s event=ussd code=%s ok=%d", w->name, code, ok);
+}
+
+static void
+w_report_status(struct worker *w)
+{
+	GSM_SignalQuality	 sq;
+	GSM_NetworkInfo		 ni;
+	GSM_Error		 e;
+	char			 netname[100] = "", mccmnc[16] = "";
+	int			 sig = -1;
+	size_t			 o = 0;
+
+	memset(&sq, 0, sizeof(sq));
+	memset(&ni, 0, sizeof(ni));
+	e = GSM_GetSignalQuality(w->s, &sq);
+	w_check(w, e, "reading the signal");
+	if (e == ERR_NONE)
+		sig = sq.SignalPercent;
+	e = GSM_GetNetworkInfo(w->s, &ni);
+	w_check(w, e, "reading the network");
+	if (e == ERR_NONE) {
+		mw_ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
+		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
+			if (*p != ' ')
+				mccmnc[o++] = *p;
+		mccmnc[o] = '\0';
+		if (*netname == '\0' && *ni.NetworkCode)
+			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+	}
+	w_status(w, MODEM_READY, sig, netname, mccmnc, "");
+}
+
+/* ---- the loop ---- */
+
+/* Runs one command from the daemon; returns 1 when it was quick (ack, ping). */
+static int
+w_command(struct worker *w)
+{
+	int			 quick = 0;
+	struct proto_hdr	 h;
+	void			*payload;
+	struct pbuf		 in;
+
+	if (proto_read(w->fd, &h, &payload) == -1) {
+		if (errno == 0) {
+			log_debug("modem=%s event=eof", w->name);
+			_exit(MW_EXIT_QUIT);
+		}
+		log_warnx("modem=%s event=protocol-error error=\"%s\"", w->name, strerror(errno));
+		_exit(MW_EXIT_PROTO);
+	}
+	pbuf_reader(&in, payload, h.len);
+	switch (h.type) {
+	case PROTO_W_SMS_ACK:
+		w->acked = xreallocarray(w->acked, w->nacked + 1, sizeof(*w->acked));
+		w->acked[w->nacked++] = h.reqid;
+		quick = 1;
+		break;
+	case PROTO_W_SEND:
+		w_delete_acked(w);	/* keep the SIM from filling up during a long send run */
+		w_send(w, &in);
+		break;
+	case PROTO_W_USSD:
+		w_ussd(w, h.reqid, &in);
+		break;
+	case PROTO_W_PING:
+		w_write(w, PROTO_W_PONG, h.reqid, NULL);
+		quick = 1;
+		break;
+	case PROTO_W_QUIT:
+		free(payload);
+		w_delete_acked(w);
+		if (w->s) {
+			GSM_TerminateConnection(w->s);
+			GSM_FreeStateMachine(w->s);
+		}
+		_exit(MW_EXIT_QUIT);
+	default:
+		log_warnx("modem=%s event=protocol-error type=%u", w->name, h.type);
+		_exit(MW_EXIT_PROTO);
+	}
+	free(payload);
+	return quick;
+}
+
+void
+modem_worker_main(int fd, const struct conf_modem *cm)
+{
+	struct worker	 w;
+	double		 now;
+
+	memset(&w, 0, sizeof(w));
+	W = &w;
+	w.fd = fd;
+	w.cm = cm;
+	w.name = cm->name;
+	w.poll_ms = cm->poll_ms > 0 ? cm->poll_ms : 1000;
+	w.wait_s = cm->command_timeout_s > 6 ? (int)(cm->command_timeout_s * 2 / 3) : 4;
+	pbuf_init(&w.reports);
+	signal(SIGPIPE, SIG_IGN);
+
+	w_connect(&w);
+	now = now_mono();
+	w.next_pass = 0;
+	w.next_status = now + STATUS_EVERY_S;
+	w_report_status(&w);
+	for (;;) {
+		struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+		int		 timeout, r;
+
+		now = now_mono();
+		timeout = (int)((w.next_pass - now) * 1000);
+		if (timeout < 0)
+			timeout = 0;
+		/* an AT modem's unsolicited lines (+CMTI, +CDS) are read between commands */
+		if (!w.dummy && timeout > 200)
+			timeout = 200;
+		if (w.nacked)
+			timeout = 0;
+		r = poll(&pfd, 1, timeout);
+		if (r == -1 && errno != EINTR)
+			_exit(MW_EXIT_LOST);
+		if (r > 0 && (pfd.revents & POLLIN)) {
+			/* drain quick commands (acks, pings) before touching the modem again; after a
+			 * send or USSD, look at the modem so a send run never starves receiving */
+			if (w_command(&w))
+				continue;
+		} else if (r > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+			_exit(MW_EXIT_QUIT);
+		w_delete_acked(&w);
+		if (!w.dummy)
+			GSM_ReadDevice(w.s, FALSE);
+		w_flush_reports(&w);
+		now = now_mono();
+		if (w_pass_due(&w, now))
+			w_pass(&w);
+		if (now >= w.next_status) {
+			w.next_status = now + STATUS_EVERY_S;
+			w_report_status(&w);
+		}
+	}
+}

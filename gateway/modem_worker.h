@@ -1,0 +1,74 @@
+/*
+ * modem_worker — the child process that owns one modem's GSM_StateMachine (the only libGammu
+ * user in gateway/). modem.c forks it with one end of a socketpair; it speaks PROTO_W_* frames
+ * (common/proto.h) whose payloads (pbuf fields, in this order) are:
+ *
+ *   worker -> daemon
+ *   HELLO       str manufacturer, str model, str imei, str imsi, str network name, str mccmnc,
+ *               str device (the one actually opened), u32 caps (MW_CAP_*)
+ *   STATUS      u32 state (enum modem_state), i64 signal percent (-1 unknown), str network name,
+ *               str mccmnc, str error ("" none)
+ *   SMS_IN      reqid = batch id; u32 n; n times: u32 kind (MW_PART_*), i64 folder, i64 location,
+ *               str sender, str smsc, i64 smsc_at, str coding (gsm7|ucs2|8bit), str text (UTF-8,
+ *               hex for 8bit), str udh (hex), i64 concat_ref (-1 none), u32 total, u32 seq,
+ *               i64 report reference, i64 report delivered (1/0/-1), str report status
+ *   SENT        reqid = outbox id; u64 outbox id, u32 result (enum send_result, or
+ *               MW_SEND_STARTED when the message is being handed to the modem), u32 segments,
+ *               str refs, u32 cms error, str error
+ *   USSD_REPLY  reqid echoed; u32 ok, str reply, str why
+ *   PONG        reqid echoed; no payload
+ *   REPORT      str number, i64 reference, i64 at, i64 delivered (1/0/-1), str status
+ *               (a delivery report the modem delivered directly, +CDS: nothing to delete)
+ *
+ *   daemon -> worker
+ *   SMS_ACK     reqid = batch id: committed; delete those messages from the modem
+ *   SEND        reqid = outbox id; u64 outbox id, str to, str text (UTF-8), u32 want_report
+ *   USSD        reqid = request id; str code
+ *   PING        reqid = anything; answered by PONG
+ *   QUIT        finish the current command and exit
+ *
+ * The worker sends a batch of parts at most once per MW_RESEND_S: until the daemon acks it,
+ * later polls skip those locations, so a lost or refused ack never loops tightly.
+ */
+#ifndef GATEWAY_MODEM_WORKER_H
+#define GATEWAY_MODEM_WORKER_H
+
+struct conf_modem;
+
+#define MW_BATCH_MAX	100	/* parts per SMS_IN frame */
+#define MW_RESEND_S	30	/* an unacked batch is read and sent again after this */
+
+enum mw_part_kind {
+	MW_PART_SMS = 0,
+	MW_PART_REPORT = 1,	/* a status report stored on the modem */
+};
+
+#define MW_SEND_STARTED	100	/* SENT result: handed to the modem, the outcome follows */
+
+#define MW_CAP_NOTIFY	0x01	/* the modem announces new messages (+CMTI) */
+#define MW_CAP_DUMMY	0x02	/* Gammu's dummy driver */
+
+/* Worker exit statuses. */
+#define MW_EXIT_QUIT		0
+#define MW_EXIT_CONNECT		2	/* could not connect, or the wrong modem (IMEI/IMSI) */
+#define MW_EXIT_LOST		3	/* the connection broke */
+#define MW_EXIT_PROTO		4	/* malformed frame from the daemon */
+
+/*
+ * Runs the worker on fd until QUIT or EOF; never returns (calls _exit). Runs in the forked
+ * child only: it must not touch the daemon's event base or store.
+ */
+void	modem_worker_main(int fd, const struct conf_modem *) __attribute__((noreturn));
+
+/* Helpers shared with tests (pure). */
+/* UTF-8 -> Gammu's UCS-2BE string (NUL-terminated by two zero bytes); returns code units. */
+size_t	mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);
+/* Gammu's UCS-2BE (surrogates allowed) -> UTF-8. */
+void	mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
+/* Transliterates typography that has a GSM 7-bit equivalent; returns a new string. */
+char	*mw_transliterate(const char *utf8);
+/* Whether every character of a UTF-8 string is in the GSM 7-bit alphabet (with extension). */
+int	 mw_is_gsm7(const char *utf8);
+/* Classifies a +CMS ERROR code: 1 permanent, 0 temporary. */
+int	 mw_cms_permanent(int cms);
+#endif
