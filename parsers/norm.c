@@ -211,6 +211,20 @@ is_marker(const char *w, size_t wlen)
 	return 0;
 }
 
+int
+norm_is_honorific(const char *w, size_t wlen)
+{
+	static const char *const hon[] = {
+		"PAK", "BU", "IBU", "BAPAK", "MAS", "MBAK", "KAK", "BANG", "DIK", "GAN", "MIN", NULL,
+	};
+	size_t	 i;
+
+	for (i = 0; hon[i] != NULL; i++)
+		if (strlen(hon[i]) == wlen && memcmp(hon[i], w, wlen) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 all_digits(const char *w, size_t wlen)
 {
@@ -327,6 +341,18 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 		if (join_words(w, 0, k, 1, name, sizeof(name)) &&
 		    join_words(w, k, nw, 1, qual, sizeof(qual)))
 			add_cand(out, name, qual);
+	}
+	/* "SUKAMAJU PAK": last, since names can end in such a word ("Tanjung Mas") */
+	if (nw > 1 && norm_is_honorific(w[nw - 1].p, w[nw - 1].len)) {
+		if (join_words(w, 0, nw - 1, 1, name, sizeof(name)))
+			add_cand(out, name, "");
+		for (k = nw - 2; k >= 1; k--) {
+			if (w[k].marker || w[k - 1].marker)
+				continue;
+			if (join_words(w, 0, k, 1, name, sizeof(name)) &&
+			    join_words(w, k, nw - 1, 1, qual, sizeof(qual)))
+				add_cand(out, name, qual);
+		}
 	}
 	if (out->ncand == 0)
 		out->kind = NORM_AREA_NONE;

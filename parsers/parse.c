@@ -134,6 +134,7 @@ parse_how_name(enum parse_how h)
 {
 	static const char *const names[] = {
 		"none", "empty", "exact", "glued", "typo", "ambiguous", "pattern", "choice",
+		"stretched",
 	};
 
 	if ((unsigned)h >= sizeof(names) / sizeof(names[0]))
@@ -482,6 +483,36 @@ within_one(const char *a, size_t la, const char *b, size_t lb)
 }
 
 static int
+has_run3(const char *w, size_t n)
+{
+	size_t	 i;
+
+	for (i = 2; i < n; i++)
+		if (w[i] == w[i - 1] && w[i] == w[i - 2])
+			return 1;
+	return 0;
+}
+
+/* Equal once every run of a repeated letter is one letter (STOOOP = STOP, OFFFF = OFF)? */
+static int
+same_squeezed(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t	 i = 0, j = 0;
+
+	while (i < la && j < lb) {
+		if (a[i] != b[j])
+			return 0;
+		while (i + 1 < la && a[i + 1] == a[i])
+			i++;
+		while (j + 1 < lb && b[j + 1] == b[j])
+			j++;
+		i++;
+		j++;
+	}
+	return i == la && j == lb;
+}
+
+static int
 only_letters(const char *w, size_t n)
 {
 	size_t	 i;
@@ -557,6 +588,18 @@ set_area(const struct parse_table *t, struct parse_result *res, const char *a, s
 			}
 		}
 	}
+	if (res->action == PARSE_UNSUBSCRIBE) {
+		/* "STOP PAK": nothing but forms of address means no area, i.e. stop everything */
+		for (i = 0; i < n; i = fl + 1) {
+			fl = i;
+			while (fl < n && a[fl] != ' ')
+				fl++;
+			if (!norm_is_honorific(a + i, fl - i))
+				break;
+		}
+		if (i >= n)
+			n = 0;
+	}
 	if (n > PARSE_AREA_MAX - 1) {
 		/* keep whole words */
 		n = PARSE_AREA_MAX - 1;
@@ -564,6 +607,27 @@ set_area(const struct parse_table *t, struct parse_result *res, const char *a, s
 			n--;
 	}
 	copy_cut(res->area, sizeof(res->area), a, n);
+}
+
+/*
+ * What may stand between a keyword and its text: blanks, separators, dashes, and closing quotes or
+ * brackets stuck to the keyword (“LAPOR” …); after a blank a quote opens the text (LAPOR "air" …).
+ */
+static int
+lead_junk(uint32_t cp, int *blank)
+{
+	if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == '\v' || cp == '\f' ||
+	    cp == 0x00A0 || cp == 0x3000 || cp == 0x202F || (cp >= 0x2000 && cp <= 0x200A)) {
+		*blank = 1;
+		return 1;
+	}
+	if (cp == 0x00BB || cp == 0x203A || (cp >= 0x2018 && cp <= 0x201F) ||
+	    (cp < 0x80 && cp != 0 && strchr("\"'>)]}", (int)cp) != NULL))
+		return !*blank;
+	if (cp < 0x80)
+		return cp != 0 && strchr("#.,*/:;=-", (int)cp) != NULL;
+	return cp == NORM_CP_INVALID || (cp >= 0x2010 && cp <= 0x2015) || cp == 0xFF1A ||
+	    norm_is_ignorable(cp);
 }
 
 /*
@@ -577,9 +641,14 @@ set_text(struct parse_result *res, const char *in, size_t off, size_t stop)
 	size_t			 o = 0, n, k;
 	uint32_t		 cp;
 	char			 buf[4];
+	int			 blank = 0;
 
-	while (off < stop && strchr(" \t\r\n\v\f#.,*/:;=-", s[off]) != NULL && s[off] != '\0')
-		off++;
+	while (off < stop) {
+		cp = norm_utf8_next(s + off, stop - off, &n);
+		if (!lead_junk(cp, &blank))
+			break;
+		off += n;
+	}
 	while (stop > off && strchr(" \t\r\n\v\f", s[stop - 1]) != NULL && s[stop - 1] != '\0')
 		stop--;
 	res->text_off = off;
@@ -774,6 +843,28 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 		apos = pl;
 		kl = pl;
 		goto found;
+	}
+
+	/* a letter held down (STOOOP): compare with runs squeezed, when that gives one action */
+	if (only_letters(nm, kl) && has_run3(nm, kl)) {
+		for (i = 0; i < t->nalias; i++) {
+			al = &t->alias[i];
+			if (!same_squeezed(nm, kl, al->word, al->len))
+				continue;
+			if (!(seen & (1u << al->action))) {
+				seen |= 1u << al->action;
+				nseen++;
+			}
+			if (hit == NULL)
+				hit = al;
+		}
+		if (nseen == 1) {
+			al = hit;
+			res->how = PARSE_HOW_STRETCHED;
+			goto found;
+		}
+		seen = nseen = 0;
+		hit = NULL;
 	}
 
 	/* one typo, only when every alias within reach means the same action */

@@ -48,6 +48,7 @@ enum parse_how {
 	PARSE_HOW_AMBIGUOUS,	/* UNKNOWN: one typo away from aliases of several actions */
 	PARSE_HOW_PATTERN,	/* an admin pattern matched (pattern = its index) */
 	PARSE_HOW_CHOICE,	/* a bare number */
+	PARSE_HOW_STRETCHED,	/* an alias with a letter held down: STOOOP, OFFFF (runs of 3+) */
 };
 
 struct parse_result {
@@ -57,9 +58,15 @@ struct parse_result {
 	char			 alias[PARSE_WORD_MAX];		/* alias it matched ("DAFTAR"); "" if none */
 	int			 pattern;	/* index of the matching pattern, else -1 */
 	unsigned		 choice;	/* PARSE_CHOICE: 1..99 */
-	char			 area[PARSE_AREA_MAX];	/* normalised words (feed to norm_area_split) */
+	char			 area[PARSE_AREA_MAX];	/* normalised words (feed to norm_area_split),
+							 * filler phrases stripped from both ends;
+							 * unsubscribe: "" if only forms of address
+							 * were left ("STOP PAK") */
 	char			 pin[PARSE_PIN_MAX];	/* PARSE_BROADCAST */
-	char			 text[PARSE_TEXT_MAX];	/* valid UTF-8: original text, trimmed */
+	char			 text[PARSE_TEXT_MAX];	/* valid UTF-8: original text after the keyword
+							 * (SIAR: after the area); leading blanks,
+							 * separators, closing quotes and dashes and
+							 * trailing blanks trimmed */
 	size_t			 text_off;	/* text came from input[text_off .. text_off + text_len) */
 	size_t			 text_len;
 	int			 text_truncated;	/* text[] holds only the start of it */
@@ -99,7 +106,7 @@ enum parse_action	 parse_message(struct parse_table *, const char *text, size_t 
 const char		*parse_action_name(enum parse_action);
 /* Inverse, accepting the synonyms above; returns -1 for an unknown name. */
 int			 parse_action_from_name(const char *);
-/* "none", "empty", "exact", "glued", "typo", "ambiguous", "pattern", "choice". */
+/* "none", "empty", "exact", "glued", "typo", "ambiguous", "pattern", "choice", "stretched". */
 const char		*parse_how_name(enum parse_how);
 
 #endif
