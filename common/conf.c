@@ -178,6 +178,16 @@ conf_find(const char *section, const char *key)
 }
 
 int
+conf_key_at(int i, const char **section, const char **name)
+{
+	if (i < 0 || i >= (int)(sizeof(conf_keys) / sizeof(conf_keys[0])) - 1)
+		return -1;
+	*section = conf_keys[i].section;
+	*name = conf_keys[i].name;
+	return 0;
+}
+
+int
 conf_known(const char *section, const char *key)
 {
 	return conf_find(section, key) != NULL;
@@ -343,9 +353,10 @@ conf_load(const char *path, char *err, size_t errlen)
 		if (*p == '\0' || *p == ';' || *p == '#')
 			continue;
 		if (*p == '[') {
-			char *close = strchr(p, ']'), *name;
+			char *close = strchr(p, ']'), *name, *rest;
 
-			if (close == NULL || *trim(close + 1) != '\0') {
+			rest = close ? trim(close + 1) : NULL;
+			if (close == NULL || (*rest != '\0' && *rest != ';' && *rest != '#')) {
 				snprintf(err, errlen, "%s:%d: malformed section header", path, lineno);
 				goto fail;
 			}

@@ -75,6 +75,8 @@ void		 conf_dump(const struct conf *, FILE *);
 void		 conf_help(FILE *);
 /* Whether key is a known key of section kind ("gateway", "modem", "http"). */
 int		 conf_known(const char *section, const char *key);
+/* The i-th key of the table (0-based); -1 past the end. */
+int		 conf_key_at(int i, const char **section, const char **name);
 /* Value of a gammurc key of a modem, or NULL. */
 const char	*conf_modem_gammu(const struct conf_modem *, const char *key);
 /* Parses "10/min", "1/s", "600/h", "0" (unlimited). 0 ok, -1 bad. */

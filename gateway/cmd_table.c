@@ -14,5 +14,10 @@ const struct ctl_command ctl_commands[] = {
 	{ "outbox", cmd_outbox, "outbox [--status queued|sending|sent|delivered|failed|expired|cancelled] [--limit N]" },
 	{ "check", cmd_check, "check" },
 	{ "audit", cmd_audit, "audit [--limit N]" },
+	{ "broadcast", cmd_broadcast, "broadcast [--area CODE]… [--priority alert|normal] [--at TIME] "
+	  "[--expires DURATION] [--dry-run] [--wait] TEXT" },
+	{ "announcements", cmd_announcements, "announcements [--limit N]" },
+	{ "announcement", cmd_announcement, "announcement ID [--progress]" },
+	{ "ussd", cmd_ussd, "ussd MODEM CODE" },
 	{ NULL, NULL, NULL },
 };

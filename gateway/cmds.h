@@ -12,5 +12,9 @@ CMD(cmd_inbox);
 CMD(cmd_outbox);
 CMD(cmd_check);
 CMD(cmd_audit);
+CMD(cmd_broadcast);
+CMD(cmd_announcements);
+CMD(cmd_announcement);
+CMD(cmd_ussd);
 #undef CMD
 #endif

@@ -6,6 +6,7 @@
  */
 #ifndef GATEWAY_CONTROL_H
 #define GATEWAY_CONTROL_H
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common/table.h"

@@ -191,7 +191,7 @@ gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_repo
 	char	 nbuf[40];
 
 	if (store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at,
-	    r->delivered) == STORE_OK)
+	    r->delivered, NULL) == STORE_OK)
 		log_info("report modem=%s to=%s ref=%d status=%s", modem_info(m)->name,
 		    log_msisdn(r->number, nbuf), r->reference, r->status);
 }

@@ -192,6 +192,21 @@ store_outbox_retry(struct store *st, int64_t id, int retry, time_t not_before, c
 	return st_exec(st, stmt, "recording a failure");
 }
 
+int
+store_outbox_attempts(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT attempts FROM outbox WHERE id = ?1");
+	int		 n = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
+
 enum store_status
 store_outbox_requeue_sending(struct store *st, long *n)
 {

@@ -60,6 +60,8 @@ enum store_status store_outbox_sent(struct store *, int64_t id, const char *refs
 /* sending → queued (retry at not_before) or failed (when retry is 0), with the error. */
 enum store_status store_outbox_retry(struct store *, int64_t id, int retry, time_t not_before,
 		    const char *error);
+/* How many times the row was handed to a modem (0 if unknown). */
+int		 store_outbox_attempts(struct store *, int64_t id);
 /* Start-up: every sending row is queued again. *n = how many. */
 enum store_status store_outbox_requeue_sending(struct store *, long *n);
 /* queued rows past their expires_at → expired. *n = how many. */

@@ -1,0 +1,218 @@
+/* broadcast — checks and commits an announcement with its recipients (see broadcast.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/crash.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+#include "gateway/broadcast.h"
+#include "gateway/gateway.h"
+#include "gateway/modem.h"
+#include "parsers/gsm7.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+
+#define BROADCAST_MAX_SEGMENTS	6	/* 918 GSM-7 characters; longer is a letter, not an SMS */
+#define MODEM_DEFAULT_PER_MIN	16.0	/* a real modem with libGammu: ~3.7 s per message */
+
+static void
+warn(struct broadcast_res *res, const char *msg)
+{
+	size_t	 len = strlen(res->warnings);
+
+	snprintf(res->warnings + len, sizeof(res->warnings) - len, "%s\n", msg);
+}
+
+/* What Indonesian operators filter on person-to-person SMS: links and long digit runs. */
+static void
+check_filters(const char *text, struct broadcast_res *res)
+{
+	const char	*p;
+	int		 run = 0, maxrun = 0;
+	char		 lower[2048];
+	size_t		 i;
+
+	for (i = 0; text[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)tolower((unsigned char)text[i]);
+	lower[i] = '\0';
+	if (strstr(lower, "http://") || strstr(lower, "https://") || strstr(lower, "www.") ||
+	    strstr(lower, "bit.ly") || strstr(lower, ".com/") || strstr(lower, ".id/") || strstr(lower, ".go.id"))
+		warn(res, "warning: the text contains a link; operators often filter links in person-to-person SMS");
+	for (p = text; *p; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (++run > maxrun)
+				maxrun = run;
+		} else if (*p != ' ' && *p != '-' && *p != '.')
+			run = 0;
+	}
+	if (maxrun >= 10)
+		warn(res, "warning: the text contains a long run of digits (phone or account number?); operators "
+		    "often filter those in bulk SMS");
+}
+
+static int
+in_served(const char *code, const char *prefixes)
+{
+	const char	*p = prefixes;
+
+	if (prefixes == NULL || *prefixes == '\0')
+		return 1;
+	while (*p) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		/* the area is inside a served prefix, or a served area is inside it */
+		if (n > 0 && (strncmp(code, p, n) == 0 || strncmp(code, p, strlen(code)) == 0))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+int
+broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res, char *err,
+    size_t errlen)
+{
+	struct store			*st = gw->store;
+	struct store_announcement_new	 a;
+	struct gsm7_count		 cnt;
+	const char			*areas[BROADCAST_MAX_AREAS];
+	char				 served[BROADCAST_MAX_AREAS][16], detail[512], nb[40];
+	int				 nareas = 0, i;
+	double				 per_s = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (req->text == NULL || req->text[strspn(req->text, " \t\r\n")] == '\0') {
+		snprintf(err, errlen, "the announcement text is empty");
+		return -1;
+	}
+	gsm7_count(req->text, strlen(req->text), &cnt);
+	res->segments = (int)cnt.segments;
+	res->encoding = cnt.encoding == GSM7_ENC_GSM7 ? "gsm7" : "ucs2";
+	if (cnt.segments > BROADCAST_MAX_SEGMENTS) {
+		snprintf(err, errlen, "the text needs %zu SMS per recipient (at most %d): shorten it", cnt.segments,
+		    BROADCAST_MAX_SEGMENTS);
+		return -1;
+	}
+	if (cnt.encoding == GSM7_ENC_UCS2)
+		warn(res, "warning: the text has characters outside the GSM alphabet (emoji, non-Latin script), so "
+		    "it is sent as UCS-2: 70 characters per SMS instead of 160");
+	if (cnt.segments > 1) {
+		char w[160];
+
+		snprintf(w, sizeof(w), "warning: the text is %zu characters and goes out as %zu SMS per recipient",
+		    cnt.chars, cnt.segments);
+		warn(res, w);
+	}
+	check_filters(req->text, res);
+	if (req->expires_at && req->expires_at <= (req->at ? req->at : clock_now())) {
+		snprintf(err, errlen, "the announcement would expire before it is sent");
+		return -1;
+	}
+	if (req->nareas == 0) {
+		/* every area this gateway serves */
+		const char *p = gw->conf->areas;
+
+		while (p && *p && nareas < BROADCAST_MAX_AREAS) {
+			size_t n;
+
+			while (*p == ',' || *p == ' ')
+				p++;
+			n = strcspn(p, ", ");
+			if (n > 0 && n < sizeof(served[0])) {
+				snprintf(served[nareas], sizeof(served[0]), "%.*s", (int)n, p);
+				areas[nareas] = served[nareas];
+				nareas++;
+			}
+			p += n;
+		}
+		if (nareas == 0)
+			areas[nareas++] = "";	/* the whole country */
+	} else {
+		for (i = 0; i < req->nareas; i++) {
+			struct store_area	 ar;
+			enum store_status	 s = store_area_get(st, req->areas[i], &ar);
+
+			if (s == STORE_NOTFOUND) {
+				snprintf(err, errlen, "unknown area code '%s' (see 'kentongan areas')", req->areas[i]);
+				return -1;
+			}
+			if (s != STORE_OK) {
+				snprintf(err, errlen, "reading areas: %s", store_errmsg(st));
+				return -2;
+			}
+			if (!in_served(req->areas[i], gw->conf->areas)) {
+				snprintf(err, errlen, "area %s (%s) is outside the areas this gateway serves (%s)",
+				    req->areas[i], ar.name, gw->conf->areas);
+				return -1;
+			}
+			areas[nareas++] = req->areas[i];
+		}
+	}
+	/* an estimate from the ready modems' rate limits */
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+		int j;
+
+		if (mi->state != MODEM_READY && mi->state != MODEM_SENDING)
+			continue;
+		res->ready_modems++;
+		for (j = 0; j < gw->conf->nmodems; j++)
+			if (!strcmp(gw->conf->modems[j].name, mi->name)) {
+				const struct conf_rate *r = &gw->conf->modems[j].rate;
+				double mr = MODEM_DEFAULT_PER_MIN / 60.0;
+
+				if (r->per_s > 0 && r->count > 0 && (double)r->count / r->per_s < mr)
+					mr = (double)r->count / r->per_s;
+				per_s += mr;
+			}
+	}
+	if (req->dry_run) {
+		res->recipients = store_recipients_count(st, areas, nareas);
+		if (res->recipients < 0) {
+			snprintf(err, errlen, "counting recipients: %s", store_errmsg(st));
+			return -2;
+		}
+		res->eta_s = per_s > 0 ? (double)res->recipients / per_s : -1;
+		return 0;
+	}
+	memset(&a, 0, sizeof(a));
+	a.text = req->text;
+	a.areas = areas;
+	a.nareas = nareas;
+	a.priority = req->priority;
+	a.source = req->source ? req->source : "console";
+	a.not_before = req->at;
+	a.expires_at = req->expires_at;
+	a.segments = res->segments;
+	a.encoding = res->encoding;
+	if (store_begin(st) != STORE_OK)
+		goto fail;
+	if (store_announcement_add(st, &a, &res->id, &res->recipients) != STORE_OK)
+		goto fail_tx;
+	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"priority\":\"%s\",\"areas\":%d}",
+	    (long long)res->id, res->recipients, req->priority == OUTBOX_ALERT ? "alert" : "normal", nareas);
+	if (store_audit(st, a.source, "broadcast", detail) != STORE_OK)
+		goto fail_tx;
+	CRASH_POINT("broadcast-fanout");
+	if (store_commit(st) != STORE_OK)
+		goto fail;
+	gateway_store_recovered(gw);
+	res->eta_s = per_s > 0 ? (double)res->recipients / per_s : -1;
+	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s", (long long)res->id,
+	    strncmp(a.source, "+", 1) ? a.source : log_msisdn(a.source, nb),
+	    req->priority == OUTBOX_ALERT ? "alert" : "normal", res->recipients, res->segments, res->encoding);
+	gateway_queue_changed(gw);
+	return 0;
+fail_tx:
+	store_rollback(st);
+fail:
+	snprintf(err, errlen, "nothing was queued: %s", store_errmsg(st));
+	gateway_store_failed(gw, "queueing a broadcast");
+	res->id = 0;
+	return -2;
+}

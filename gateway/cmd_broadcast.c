@@ -1,0 +1,259 @@
+/*
+ * cmd_broadcast — console commands for announcements: broadcast, announcements, announcement ID
+ * (with --progress for `broadcast --wait`), and ussd MODEM CODE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/table.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "gateway/broadcast.h"
+#include "gateway/cmd.h"
+#include "gateway/cmds.h"
+#include "gateway/gateway.h"
+#include "gateway/modem.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+
+static void
+fmt_duration(double s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "unknown (no modem ready)");
+	else if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}
+
+int
+cmd_broadcast(struct ctl_req *req, int argc, char **argv)
+{
+	struct cmd_opt		 opts[] = {
+		{ .name = "area", .has_arg = 1 }, { .name = "priority", .has_arg = 1 },
+		{ .name = "at", .has_arg = 1 }, { .name = "expires", .has_arg = 1 },
+		{ .name = "dry-run" },
+	};
+	char			*ops[1], err[512], eta[64];
+	struct broadcast_req	 br;
+	struct broadcast_res	 res;
+	long			 exp_s;
+	int			 i, rc;
+
+	if (cmd_getopt(req, argc, argv, opts, 5, ops, 1) != 1)
+		return ctl_usage(req, "broadcast");
+	memset(&br, 0, sizeof(br));
+	br.text = ops[0];
+	br.source = req->actor;
+	br.priority = OUTBOX_NORMAL;
+	if (opts[1].val) {
+		if (!strcmp(opts[1].val, "alert"))
+			br.priority = OUTBOX_ALERT;
+		else if (strcmp(opts[1].val, "normal")) {
+			fprintf(req->err, "--priority %s: expected alert or normal\n", opts[1].val);
+			return 1;
+		}
+	}
+	if (opts[0].nmulti > BROADCAST_MAX_AREAS) {
+		fprintf(req->err, "at most %d --area options\n", BROADCAST_MAX_AREAS);
+		return 1;
+	}
+	for (i = 0; i < opts[0].nmulti; i++)
+		br.areas[br.nareas++] = opts[0].multi[i];
+	if (opts[2].val && timefmt_parse(opts[2].val, clock_now(), &br.at) == -1) {
+		fprintf(req->err, "--at %s: expected a time such as '2026-11-28 07:00', 07:00 or +30m\n", opts[2].val);
+		return 1;
+	}
+	if (opts[3].val) {
+		if (conf_parse_duration(opts[3].val, &exp_s) == -1 || exp_s <= 0) {
+			fprintf(req->err, "--expires %s: expected a duration such as 90m, 6h or 2d\n", opts[3].val);
+			return 1;
+		}
+		br.expires_at = (br.at ? br.at : clock_now()) + exp_s;
+	}
+	br.dry_run = opts[4].val != NULL;
+	rc = broadcast_create(req->gw, &br, &res, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(req->err, "%s\n", err);
+		return 1;
+	}
+	fputs(res.warnings, req->err);
+	fmt_duration(res.eta_s, eta, sizeof(eta));
+	if (req->fmt == TABLE_JSON) {
+		fprintf(req->out, "{\"id\":%lld,\"recipients\":%ld,\"segments\":%d,\"encoding\":\"%s\","
+		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f}\n", (long long)res.id, res.recipients,
+		    res.segments, res.encoding, br.dry_run ? "true" : "false", res.ready_modems,
+		    res.eta_s < 0 ? -1.0 : res.eta_s);
+	} else if (req->fmt == TABLE_CSV) {
+		fprintf(req->out, "id,recipients,segments,encoding\r\n%lld,%ld,%d,%s\r\n", (long long)res.id,
+		    res.recipients, res.segments, res.encoding);
+	} else if (br.dry_run) {
+		fprintf(req->out, "dry run: %ld recipients, %d SMS each (%s), %ld SMS in all; %d modem%s ready; "
+		    "about %s\n", res.recipients, res.segments, res.encoding, res.recipients * res.segments,
+		    res.ready_modems, res.ready_modems == 1 ? "" : "s", eta);
+	} else {
+		fprintf(req->out, "broadcast accepted: id=%lld recipients=%ld segments=%d encoding=%s (about %s)\n",
+		    (long long)res.id, res.recipients, res.segments, res.encoding, eta);
+	}
+	return 0;
+}
+
+int
+cmd_announcements(struct ctl_req *req, int argc, char **argv)
+{
+	struct cmd_opt		 opts[] = { { .name = "limit", .has_arg = 1 } };
+	char			*ops[1];
+	struct table		*t;
+	enum store_status	 s;
+
+	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
+		return 1;
+	t = table_new(req->out, req->fmt);
+	s = store_list_announcements(req->gw->store, opts[0].val ? atol(opts[0].val) : 50, table_row, t);
+	table_end(t);
+	return s == STORE_OK ? 0 : cmd_store_error(req, "listing announcements");
+}
+
+struct one_row {
+	struct table	*t;
+	long		 n;
+};
+
+static int
+count_row(void *arg, const struct table_row *r)
+{
+	struct one_row *o = arg;
+
+	o->n++;
+	return table_row(o->t, r);
+}
+
+int
+cmd_announcement(struct ctl_req *req, int argc, char **argv)
+{
+	struct cmd_opt		 opts[] = { { .name = "progress" } };
+	char			*ops[1], *end, *buf = NULL;
+	size_t			 len = 0;
+	long long		 id;
+	struct store		*st = req->gw->store;
+	struct one_row		 o;
+	FILE			*mem;
+	enum store_status	 s;
+
+	if (cmd_getopt(req, argc, argv, opts, 1, ops, 1) != 1)
+		return ctl_usage(req, "announcement");
+	id = strtoll(ops[0], &end, 10);
+	if (*end || id <= 0) {
+		fprintf(req->err, "'%s' is not an announcement id (see 'kentongan announcements')\n", ops[0]);
+		return 1;
+	}
+	if (opts[0].val) {
+		struct store_progress p;
+
+		s = store_announcement_progress(st, id, &p);
+		if (s == STORE_NOTFOUND) {
+			fprintf(req->err, "no announcement %lld\n", id);
+			return 1;
+		}
+		if (s != STORE_OK)
+			return cmd_store_error(req, "reading progress");
+		fprintf(req->out, "id=%lld recipients=%ld queued=%ld sending=%ld sent=%ld delivered=%ld failed=%ld "
+		    "expired=%ld cancelled=%ld\n", id, p.recipients, p.queued, p.sending, p.sent, p.delivered,
+		    p.failed, p.expired, p.cancelled);
+		return 0;
+	}
+	if (req->fmt != TABLE_JSON) {
+		o.t = table_new(req->out, req->fmt);
+		o.n = 0;
+		s = store_announcement_get(st, id, count_row, &o);
+		table_end(o.t);
+		if (s != STORE_OK)
+			return cmd_store_error(req, "reading the announcement");
+		if (o.n == 0) {
+			fprintf(req->err, "no announcement %lld\n", id);
+			return 1;
+		}
+		if (req->fmt == TABLE_TEXT)
+			fputs("\nper area:\n", req->out);
+		else
+			fputs("\r\n", req->out);
+		o.t = table_new(req->out, req->fmt);
+		s = store_announcement_areas(st, id, table_row, o.t);
+		table_end(o.t);
+		return s == STORE_OK ? 0 : cmd_store_error(req, "counting per area");
+	}
+	/* JSON: one object, with the per-area counts under "per_area" */
+	mem = open_memstream(&buf, &len);
+	o.t = table_new(mem, TABLE_JSON);
+	o.n = 0;
+	s = store_announcement_get(st, id, count_row, &o);
+	table_end(o.t);
+	fclose(mem);
+	if (s != STORE_OK || o.n == 0) {
+		free(buf);
+		if (s != STORE_OK)
+			return cmd_store_error(req, "reading the announcement");
+		fprintf(req->err, "no announcement %lld\n", id);
+		return 1;
+	}
+	/* "[\n{…}\n]\n" → "{…" */
+	end = strrchr(buf, '}');
+	fprintf(req->out, "%.*s,\"per_area\":", (int)(end - strchr(buf, '{')), strchr(buf, '{'));
+	free(buf);
+	o.t = table_new(req->out, TABLE_JSON);
+	s = store_announcement_areas(st, id, table_row, o.t);
+	table_end(o.t);
+	fputs("}\n", req->out);
+	return s == STORE_OK ? 0 : cmd_store_error(req, "counting per area");
+}
+
+static void
+ussd_done_cb(void *arg, const char *reply, const char *why)
+{
+	struct ctl_req	*req = arg;
+
+	if (reply == NULL) {
+		fprintf(req->err, "USSD failed: %s\n", why ? why : "no reply");
+		ctl_req_done(req, 1);
+		return;
+	}
+	if (req->fmt == TABLE_JSON) {
+		fputs("{\"reply\":", req->out);
+		json_string(req->out, reply);
+		fputs("}\n", req->out);
+	} else
+		fprintf(req->out, "%s\n", reply);
+	ctl_req_done(req, 0);
+}
+
+int
+cmd_ussd(struct ctl_req *req, int argc, char **argv)
+{
+	char	*ops[2];
+	int	 i;
+	size_t	 j;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
+		return ctl_usage(req, "ussd");
+	for (j = 0; ops[1][j]; j++)
+		if (!strchr("0123456789*#+", ops[1][j])) {
+			fprintf(req->err, "'%s' is not a USSD code (digits, * and #, e.g. *888#)\n", ops[1]);
+			return 1;
+		}
+	for (i = 0; i < req->gw->nmodems; i++)
+		if (!strcmp(modem_info(req->gw->modems[i])->name, ops[0])) {
+			if (modem_ussd(req->gw->modems[i], ops[1], ussd_done_cb, req) == -1) {
+				fprintf(req->err, "modem %s is not ready (state %s); see 'kentongan status'\n", ops[0],
+				    modem_state_str(modem_info(req->gw->modems[i])->state));
+				return 1;
+			}
+			return CTL_ASYNC;
+		}
+	fprintf(req->err, "no modem named '%s' (see 'kentongan status')\n", ops[0]);
+	return 1;
+}
