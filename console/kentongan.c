@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "common/table.h"
@@ -166,9 +167,17 @@ open_store(struct console *con)
 	char		 err[1024];
 	struct store	*st;
 
+	fs_mkdir_parent(con->conf->database);
 	if ((st = store_open(con->conf->database, 0, err, sizeof(err))) == NULL)
 		fprintf(stderr, "kentongan: %s\n", err);
 	return st;
+}
+
+static int
+print_line(void *arg, const struct table_row *r)
+{
+	printf("%s\n", r->values[0] ? r->values[0] : "");
+	return 0;
 }
 
 static int
@@ -210,9 +219,13 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 		}
 		if ((st = open_store(con)) == NULL)
 			return 1;
-		t = table_new(stdout, con->fmt);
-		s = store_integrity(st, table_row, t);
-		table_end(t);
+		if (con->fmt == TABLE_TEXT)
+			s = store_integrity(st, print_line, NULL);
+		else {
+			t = table_new(stdout, con->fmt);
+			s = store_integrity(st, table_row, t);
+			table_end(t);
+		}
 		if (s != STORE_OK)
 			fprintf(stderr, "kentongan: %s\n", store_errmsg(st));
 		store_close(st);

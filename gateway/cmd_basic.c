@@ -305,19 +305,6 @@ cmd_outbox(struct ctl_req *req, int argc, char **argv)
 
 
 int
-cmd_check(struct ctl_req *req, int argc, char **argv)
-{
-	struct table		*t;
-	enum store_status	 s;
-
-	t = table_new(req->out, req->fmt);
-	s = store_integrity(req->gw->store, table_row, t);
-	table_end(t);
-	return s == STORE_OK ? 0 : 1;
-}
-
-
-int
 cmd_audit(struct ctl_req *req, int argc, char **argv)
 {
 	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };

@@ -12,7 +12,6 @@ const struct ctl_command ctl_commands[] = {
 	{ "subscriber remove", cmd_subscriber_remove, "subscriber remove NUMBER (--area CODE | --all)" },
 	{ "inbox", cmd_inbox, "inbox [--since TIME] [--limit N]" },
 	{ "outbox", cmd_outbox, "outbox [--status queued|sending|sent|delivered|failed|expired|cancelled] [--limit N]" },
-	{ "check", cmd_check, "check" },
 	{ "audit", cmd_audit, "audit [--limit N]" },
 	{ "broadcast", cmd_broadcast, "broadcast [--area CODE]… [--priority alert|normal] [--at TIME] "
 	  "[--expires DURATION] [--dry-run] [--wait] TEXT" },

@@ -10,7 +10,6 @@ CMD(cmd_subscriber_add);
 CMD(cmd_subscriber_remove);
 CMD(cmd_inbox);
 CMD(cmd_outbox);
-CMD(cmd_check);
 CMD(cmd_audit);
 CMD(cmd_broadcast);
 CMD(cmd_announcements);

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "common/conf.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
@@ -86,17 +87,6 @@ take_lock(const char *path, char *err, size_t errlen)
 			log_warn("writing the pid to %s", path);
 	}
 	return fd;
-}
-
-static void
-mkdir_for(const char *path)
-{
-	char	*d = xstrdup(path);
-	char	*dir = dirname(d);
-
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
-		log_warn("mkdir %s", dir);
-	free(d);
 }
 
 static void
@@ -266,8 +256,8 @@ main(int argc, char *argv[])
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
-	mkdir_for(gw.conf->database);
-	mkdir_for(gw.conf->control);
+	if (fs_mkdir_parent(gw.conf->database) == -1 || fs_mkdir_parent(gw.conf->control) == -1)
+		log_warn("daemon: creating the directory of the database or socket");
 	if ((lock_fd = take_lock(gw.conf->lockfile, err, sizeof(err))) == -1) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
