@@ -32,6 +32,7 @@
 #include "common/xmalloc.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "parsers/gsm7.h"
 
 #define PASS_EVERY_S	60	/* a pass at least this often, whatever the hints say */
 #define STATUS_EVERY_S	30
@@ -194,130 +195,6 @@ mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
 		}
 	}
 	out[o] = '\0';
-}
-
-static uint32_t
-utf8_next(const unsigned char **pp)
-{
-	const unsigned char	*p = *pp;
-	uint32_t		 c;
-	int			 extra;
-
-	if (*p < 0x80) {
-		c = *p++;
-		extra = 0;
-	} else if ((*p & 0xe0) == 0xc0) {
-		c = *p++ & 0x1f;
-		extra = 1;
-	} else if ((*p & 0xf0) == 0xe0) {
-		c = *p++ & 0x0f;
-		extra = 2;
-	} else if ((*p & 0xf8) == 0xf0) {
-		c = *p++ & 0x07;
-		extra = 3;
-	} else {
-		*pp = p + 1;
-		return 0xfffd;
-	}
-	while (extra-- > 0) {
-		if ((*p & 0xc0) != 0x80) {
-			c = 0xfffd;
-			break;
-		}
-		c = (c << 6) | (*p++ & 0x3f);
-	}
-	*pp = p;
-	return c;
-}
-
-/* GSM 03.38 default alphabet and extension table, as Unicode. */
-static const uint16_t gsm7_basic[128] = {
-	'@', 0xa3, '$', 0xa5, 0xe8, 0xe9, 0xf9, 0xec, 0xf2, 0xc7, '\n', 0xd8, 0xf8, '\r', 0xc5, 0xe5,
-	0x394, '_', 0x3a6, 0x393, 0x39b, 0x3a9, 0x3a0, 0x3a8, 0x3a3, 0x398, 0x39e, 0x1b, 0xc6, 0xe6, 0xdf, 0xc9,
-	' ', '!', '"', '#', 0xa4, '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
-	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
-	0xa1, 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',
-	'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 0xc4, 0xd6, 0xd1, 0xdc, 0xa7,
-	0xbf, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0xe4, 0xf6, 0xf1, 0xfc, 0xe0,
-};
-
-static int
-gsm7_has(uint32_t c)
-{
-	int	 i;
-
-	if (c == 0x1b)
-		return 0;
-	for (i = 0; i < 128; i++)
-		if (gsm7_basic[i] == c)
-			return 1;
-	switch (c) {
-	case '^': case '{': case '}': case '\\': case '[': case '~': case ']': case '|': case 0x20ac: case '\f':
-		return 1;
-	}
-	return 0;
-}
-
-int
-mw_is_gsm7(const char *utf8)
-{
-	const unsigned char *p = (const unsigned char *)utf8;
-
-	while (*p)
-		if (!gsm7_has(utf8_next(&p)))
-			return 0;
-	return 1;
-}
-
-char *
-mw_transliterate(const char *utf8)
-{
-	const unsigned char	*p = (const unsigned char *)utf8;
-	size_t			 cap = strlen(utf8) * 3 + 1, o = 0;
-	char			*out = xmalloc(cap);
-
-	while (*p) {
-		const unsigned char	*start = p;
-		uint32_t		 c = utf8_next(&p);
-		const char		*rep = NULL;
-
-		switch (c) {
-		case 0x2018: case 0x2019: case 0x201a: case 0x201b: case 0x2032: case 0x00b4: case 0x0060:
-			rep = "'";
-			break;
-		case 0x201c: case 0x201d: case 0x201e: case 0x201f: case 0x2033: case 0x00ab: case 0x00bb:
-			rep = "\"";
-			break;
-		case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
-			rep = "-";
-			break;
-		case 0x2026:
-			rep = "...";
-			break;
-		case 0x00a0: case 0x2002: case 0x2003: case 0x2004: case 0x2005: case 0x2006: case 0x2007:
-		case 0x2008: case 0x2009: case 0x200a: case 0x202f: case 0x205f: case 0x3000: case '\t':
-			rep = " ";
-			break;
-		case 0x200b: case 0x200c: case 0x200d: case 0xfeff: case 0x00ad:
-			rep = "";
-			break;
-		case 0x2022: case 0x00b7:
-			rep = "-";
-			break;
-		}
-		if (rep != NULL) {
-			size_t l = strlen(rep);
-
-			memcpy(out + o, rep, l);
-			o += l;
-		} else {
-			memcpy(out + o, start, (size_t)(p - start));
-			o += (size_t)(p - start);
-		}
-	}
-	out[o] = '\0';
-	return out;
 }
 
 int
@@ -676,6 +553,8 @@ w_connect(struct worker *w)
 
 	if (w->dummy)
 		snprintf(w->dummydir, sizeof(w->dummydir), "%s", w->device);
+	/* after GSM_InitConnection, which clears the callbacks (dummy crashes without this one) */
+	GSM_SetSendSMSStatusCallback(w->s, send_status_cb, w);
 	GSM_SetIncomingSMSCallback(w->s, incoming_sms_cb, w);
 	w->notify = !w->dummy && GSM_SetIncomingSMS(w->s, TRUE) == ERR_NONE;
 	GSM_SetIncomingUSSDCallback(w->s, ussd_cb, w);
@@ -1092,6 +971,7 @@ w_send(struct worker *w, struct pbuf *in)
 	size_t			 len;
 	GSM_MultiPartSMSInfo	 info;
 	GSM_MultiSMSMessage	*ms = NULL;
+	struct gsm7_count	 cnt;
 	GSM_Error		 e;
 	int			 i, cms = 0, segs = 0;
 	uint32_t		 result = SEND_OK;
@@ -1101,15 +981,27 @@ w_send(struct worker *w, struct pbuf *in)
 		log_warnx("modem=%s event=protocol-error what=SEND", w->name);
 		_exit(MW_EXIT_PROTO);
 	}
-	/* typography first, so a 160-character text stays one GSM 7-bit SMS */
-	t = mw_transliterate(text);
+	/* typography first, so a 160-character text stays one GSM 7-bit SMS; UCS-2 (of the
+	 * original) only when the transliteration is not all GSM-7 or is longer */
+	len = strlen(text);
+	gsm7_count(text, len, &cnt);
+	if (cnt.encoding == GSM7_ENC_GSM7) {
+		size_t cap = len * 3 + 16, need;
+
+		t = xmalloc(cap);
+		if ((need = gsm7_translit(text, len, t, cap, NULL)) >= cap) {
+			t = xrealloc(t, need + 1);
+			gsm7_translit(text, len, t, need + 1, NULL);
+		}
+	} else
+		t = xstrdup(text);
 	len = strlen(t);
 	ucs = xcalloc(len + 2, 4);
 	mw_utf8_to_ucs2(t, ucs, len * 2 + 2);
 	GSM_ClearMultiPartSMSInfo(&info);
 	info.Class = -1;
 	info.EntriesNum = 1;
-	info.UnicodeCoding = !mw_is_gsm7(t);
+	info.UnicodeCoding = cnt.encoding != GSM7_ENC_GSM7;
 	info.Entries[0].ID = SMS_ConcatenatedTextLong;
 	info.Entries[0].Buffer = ucs;
 	ms = xcalloc(1, sizeof(*ms));

@@ -65,10 +65,6 @@ void	modem_worker_main(int fd, const struct conf_modem *) __attribute__((noretur
 size_t	mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);
 /* Gammu's UCS-2BE (surrogates allowed) -> UTF-8. */
 void	mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
-/* Transliterates typography that has a GSM 7-bit equivalent; returns a new string. */
-char	*mw_transliterate(const char *utf8);
-/* Whether every character of a UTF-8 string is in the GSM 7-bit alphabet (with extension). */
-int	 mw_is_gsm7(const char *utf8);
 /* Classifies a +CMS ERROR code: 1 permanent, 0 temporary. */
 int	 mw_cms_permanent(int cms);
 #endif

@@ -1,0 +1,440 @@
+/*
+ * test_modem — the modem worker and its parent side on Gammu's dummy driver, end to end through
+ * ingest and the store: receive (plain, UCS-2, long out of order, duplicate, binary, missing
+ * part), delete only after commit, send (1/2/3 parts, transliteration), USSD, a killed worker
+ * respawned, a stopped (hung) worker killed by the watchdog. The gateway_* hooks live in main.c,
+ * which is not in libgateway.a, so this file provides its own.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "gateway/gateway.h"
+#include "gateway/ingest.h"
+#include "gateway/modem.h"
+#include "gateway/modem_worker.h"
+#include "store/store.h"
+#include "store/store_inbox.h"
+
+/* ---- hooks ---- */
+static int64_t		 routed[4096];
+static int		 nrouted;
+static struct modem_sent sent[64];
+static int		 nsent;
+static int		 store_failed;
+
+void gateway_inbox_stored(struct gateway *g, int64_t id) { if (nrouted < 4096) routed[nrouted++] = id; }
+void gateway_queue_changed(struct gateway *g) { }
+void gateway_modem_changed(struct gateway *g, struct modem *m) { }
+void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { if (nsent < 64) sent[nsent++] = *s; }
+void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
+void gateway_store_failed(struct gateway *g, const char *what) { store_failed++; g->store_ok = 0; }
+void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
+
+/* ---- fixture ---- */
+static struct gateway	 gw;
+static struct conf	 conf;
+static struct conf_modem cm;
+static struct conf_kv	 kv[3];
+static char		 dir[256], dbpath[300];
+static struct modem	*M;
+
+static void
+write_sms(int folder, int loc, const char *number, const char *coding, const char *text_utf8, const char *hexraw,
+    const char *udh, const char *when)
+{
+	char		 path[512], tmp[512], hex[4096] = "";
+	unsigned char	 ucs[2048];
+	size_t		 n, i;
+	FILE		*f;
+
+	if (hexraw)
+		snprintf(hex, sizeof(hex), "%s", hexraw);
+	else {
+		n = mw_utf8_to_ucs2(text_utf8, ucs, sizeof(ucs) / 2);
+		for (i = 0; i < 2 * n; i++)
+			sprintf(hex + 2 * i, "%02X", ucs[i]);
+	}
+	snprintf(path, sizeof(path), "%s/sms/%d", dir, folder);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sms/%d/%d", dir, folder, loc);
+	snprintf(tmp, sizeof(tmp), "%s/sms/%d/.%d", dir, folder, loc);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fprintf(f, "[SMSBackup000]\nSMSC = \"+6281100000\"\nPDU = Deliver\nState = UnRead\nNumber = \"%s\"\n", number);
+	if (coding)
+		fprintf(f, "Coding = %s\n", coding);
+	fprintf(f, "DateTime = %s\n", when ? when : "20261127T120000");
+	/* lines of at most 200 hex characters */
+	for (i = 0; i * 200 < strlen(hex); i++)
+		fprintf(f, "Text%02zu = %.200s\n", i, hex + i * 200);
+	if (udh)
+		fprintf(f, "UDH = %s\n", udh);
+	fclose(f);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static int
+files_in(int folder)
+{
+	char		 path[512];
+	DIR		*d;
+	struct dirent	*e;
+	int		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/sms/%d", dir, folder);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static long
+q1(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long		 v = -1;
+
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+tick_cb(evutil_socket_t fd, short w, void *a)
+{
+}
+
+/* Runs the loop until cond() or the deadline; returns cond(). */
+static int
+run_until(int (*cond)(void), double secs)
+{
+	struct timespec	 t0, t;
+	struct event	*ev = event_new(gw.base, -1, EV_PERSIST, tick_cb, NULL);
+	struct timeval	 tv = { 0, 20000 };
+	int		 ok = 0;
+
+	event_add(ev, &tv);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (cond()) {
+			ok = 1;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs)
+			break;
+		event_base_loop(gw.base, EVLOOP_ONCE);
+	}
+	event_free(ev);
+	return ok;
+}
+
+static int is_ready(void) { return modem_info(M)->state == MODEM_READY; }
+
+static int
+setup(void **state)
+{
+	char	 err[256];
+
+	log_init("test_modem", 1, getenv("KT_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+	snprintf(dir, sizeof(dir), "/tmp/kt-test-modem-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(dbpath, sizeof(dbpath), "%s/kt.db", dir);
+	memset(&gw, 0, sizeof(gw));
+	gw.base = event_base_new();
+	gw.store = store_open(dbpath, 0, err, sizeof(err));
+	assert_non_null(gw.store);
+	gw.store_ok = 1;
+	memset(&conf, 0, sizeof(conf));
+	conf.country = "62";
+	conf.incomplete_timeout_s = 600;
+	gw.conf = &conf;
+	gw.ingest = ingest_new(&gw);
+	kv[0].key = "model";		kv[0].value = "dummy";
+	kv[1].key = "connection";	kv[1].value = "none";
+	kv[2].key = "device";		kv[2].value = dir;
+	memset(&cm, 0, sizeof(cm));
+	cm.name = "dummy1";
+	cm.gammu = kv;
+	cm.ngammu = 3;
+	cm.profile = "";
+	cm.operator_name = "";
+	cm.balance_ussd = "";
+	cm.imei = "";
+	cm.imsi = "";
+	cm.poll_ms = 200;
+	cm.command_timeout_s = 10;
+	cm.balance_interval_s = 21600;
+	cm.enabled = 1;
+	nrouted = nsent = store_failed = 0;
+	M = modem_new(&gw, &cm);
+	assert_true(run_until(is_ready, 15));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	 cmd[400];
+
+	modem_free(M);
+	ingest_free(gw.ingest);
+	store_close(gw.store);
+	event_base_free(gw.base);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return 0;
+}
+
+/* ---- receiving ---- */
+
+static int want_inbox;
+static int inbox_has(void) { return q1("SELECT count(*) FROM inbox") >= want_inbox && files_in(1) == 0; }
+
+static void
+test_receive(void **state)
+{
+	char	 ucs[64];
+
+	write_sms(1, 1, "081234567890", "Default_No_Compression", "DAFTAR SUKAMAJU", NULL, NULL, NULL);
+	write_sms(1, 2, "+6281299990000", "Unicode_No_Compression", "Halo \xe2\x80\x94 apa kabar? \xf0\x9f\x98\x80",
+	    NULL, NULL, NULL);
+	/* a long message, parts out of order */
+	write_sms(1, 3, "+6281211112222", "Default_No_Compression", " dunia", NULL, "050003A70202", NULL);
+	write_sms(1, 4, "+6281211112222", "Default_No_Compression", "Halo", NULL, "050003A70201", NULL);
+	/* the first message again (an SMSC re-delivery): stored once */
+	write_sms(1, 5, "081234567890", "Default_No_Compression", "DAFTAR SUKAMAJU", NULL, NULL, NULL);
+	/* binary */
+	write_sms(1, 6, "+6281233334444", NULL, NULL, "0102030405FF", NULL, NULL);
+	want_inbox = 4;
+	assert_true(run_until(inbox_has, 10));
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 4);
+	assert_int_equal(nrouted, 4);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE sender = '+6281234567890' AND text = 'DAFTAR SUKAMAJU' "
+	    "AND coding = 'gsm7' AND modem = 'dummy1'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE coding = 'ucs2' AND text LIKE 'Halo % apa kabar? %'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'Halo dunia' AND parts = 2 AND flags = ''"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = '0102030405FF' AND coding = '8bit' "
+	    "AND flags = 'binary'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+	assert_int_equal(modem_info(M)->received, 4);
+	assert_int_equal(q1("SELECT received FROM modem_counters WHERE modem = 'dummy1'"), 4);
+	(void)ucs;
+}
+
+static int parts_waiting(void) { return q1("SELECT count(*) FROM inbox_parts") == 1 && files_in(1) == 0; }
+static int incomplete_stored(void) { return q1("SELECT count(*) FROM inbox WHERE flags = 'incomplete'") == 1; }
+
+static void
+test_missing_part(void **state)
+{
+	/* part 1 of 3 arrives, its siblings never do */
+	write_sms(1, 7, "+6281255556666", "Default_No_Compression", "Bagian satu", NULL, "050003550301", NULL);
+	assert_true(run_until(parts_waiting, 10));
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 0);
+	/* a duplicate of the waiting part changes nothing */
+	write_sms(1, 8, "+6281255556666", "Default_No_Compression", "Bagian satu", NULL, "050003550301", NULL);
+	assert_true(run_until(parts_waiting, 10));
+	conf.incomplete_timeout_s = 1;
+	sleep(2);
+	assert_int_equal(ingest_expire(gw.ingest), 1);
+	assert_true(run_until(incomplete_stored, 2));
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'Bagian satu' AND parts = 1"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+	assert_int_equal(nrouted, 1);
+}
+
+/* A re-read after a crash between commit and delete: the parts of an assembled message and a
+ * single message come back; nothing is stored twice. */
+static void
+test_reread_dedup(void **state)
+{
+	write_sms(1, 1, "+6281277778888", "Default_No_Compression", "satu ", NULL, "050003110201", NULL);
+	write_sms(1, 2, "+6281277778888", "Default_No_Compression", "dua", NULL, "050003110202", NULL);
+	write_sms(1, 3, "+6281277778888", "Default_No_Compression", "INFO", NULL, NULL, NULL);
+	want_inbox = 2;
+	assert_true(run_until(inbox_has, 10));
+	write_sms(1, 4, "+6281277778888", "Default_No_Compression", "dua", NULL, "050003110202", NULL);
+	write_sms(1, 5, "+6281277778888", "Default_No_Compression", "INFO", NULL, NULL, NULL);
+	write_sms(1, 6, "+6281277778888", "Default_No_Compression", "satu ", NULL, "050003110201", NULL);
+	want_inbox = 2;
+	assert_true(run_until(inbox_has, 10));
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 2);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'satu dua'"), 1);
+	assert_int_equal(nrouted, 2);
+}
+
+/* ---- sending ---- */
+
+static int want_sent;
+static int sent_has(void) { return nsent >= want_sent; }
+
+static void
+test_send(void **state)
+{
+	struct modem_send_req	 r;
+	char			 long7[400], longu[400];
+	int			 i;
+
+	memset(&r, 0, sizeof(r));
+	r.to = "+6281234567890";
+	/* 160 characters with typography: transliterated, still one SMS */
+	memset(long7, 'a', 150);
+	strcpy(long7 + 150, "\xe2\x80\x9cok\xe2\x80\x9d \xe2\x80\xa6");	/* “ok” … = 8 chars */
+	r.outbox_id = 1;
+	r.text = long7;
+	assert_int_equal(modem_send_slots(M), 2);
+	assert_int_equal(modem_send(M, &r), 0);
+	r.outbox_id = 2;
+	r.text = "Pendek";
+	assert_int_equal(modem_send(M, &r), 0);
+	assert_int_equal(modem_send_slots(M), 0);
+	assert_int_equal(modem_send(M, &r), -1);
+	want_sent = 2;
+	assert_true(run_until(sent_has, 10));
+	/* 200 GSM-7 characters: 2 parts */
+	memset(long7, 'b', 200);
+	long7[200] = '\0';
+	r.outbox_id = 3;
+	r.text = long7;
+	assert_int_equal(modem_send(M, &r), 0);
+	/* 150 characters of UCS-2 (an emoji keeps it UCS-2): 3 parts */
+	memset(longu, 'c', 147);
+	strcpy(longu + 147, "\xd8\xb3\xd9\x84\xd9\x85");	/* Arabic: not GSM-7 */
+	r.outbox_id = 4;
+	r.text = longu;
+	assert_int_equal(modem_send(M, &r), 0);
+	want_sent = 4;
+	assert_true(run_until(sent_has, 10));
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(sent[i].result, SEND_OK);
+		assert_true(strlen(sent[i].refs) > 0);
+	}
+	for (i = 0; i < 4; i++) {
+		int want = sent[i].outbox_id == 1 ? 1 : sent[i].outbox_id == 2 ? 1 : sent[i].outbox_id == 3 ? 2 : 3;
+
+		assert_int_equal(sent[i].segments, want);
+	}
+	assert_string_equal(sent[2].outbox_id == 3 ? sent[2].refs : sent[3].refs, "255,255");
+	assert_int_equal(modem_info(M)->sent, 4);
+	assert_int_equal(modem_info(M)->state, MODEM_READY);
+}
+
+/* ---- USSD ---- */
+
+static char	 ussd_reply[256];
+static int	 ussd_done;
+
+static void
+ussd_cb(void *arg, const char *reply, const char *why)
+{
+	snprintf(ussd_reply, sizeof(ussd_reply), "%s", reply ? reply : why ? why : "?");
+	ussd_done = reply ? 1 : -1;
+}
+static int ussd_finished(void) { return ussd_done != 0; }
+
+static void
+test_ussd(void **state)
+{
+	ussd_done = 0;
+	assert_int_equal(modem_ussd(M, "*888#", ussd_cb, NULL), 0);
+	assert_true(run_until(ussd_finished, 10));
+	assert_int_equal(ussd_done, 1);
+	assert_non_null(strstr(ussd_reply, "*888#"));
+}
+
+/* ---- respawn and watchdog ---- */
+
+static int is_failed(void) { return modem_info(M)->state == MODEM_FAILED; }
+
+static void
+test_respawn(void **state)
+{
+	pid_t			 pid = modem_worker_pid(M);
+	struct modem_send_req	 r;
+
+	assert_true(pid > 0);
+	memset(&r, 0, sizeof(r));
+	r.to = "+6281234567890";
+	r.text = "x";
+	r.outbox_id = 9;
+	/* stop the worker, hand it a message, kill it: the send comes back (TEMPFAIL: never started) */
+	kill(pid, SIGSTOP);
+	assert_int_equal(modem_send(M, &r), 0);
+	kill(pid, SIGKILL);
+	assert_true(run_until(is_failed, 5));
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].outbox_id, 9);
+	assert_int_equal(sent[0].result, SEND_TEMPFAIL);
+	assert_true(run_until(is_ready, 15));
+	assert_int_equal(modem_info(M)->restarts, 1);
+	assert_true(modem_worker_pid(M) != pid);
+	/* and it works again */
+	write_sms(1, 1, "+6281277778888", "Default_No_Compression", "lagi", NULL, NULL, NULL);
+	want_inbox = 1;
+	assert_true(run_until(inbox_has, 10));
+}
+
+static void
+test_watchdog(void **state)
+{
+	pid_t	 pid = modem_worker_pid(M);
+
+	cm.command_timeout_s = 2;
+	kill(pid, SIGSTOP);	/* a hung USB read, as far as the daemon can tell */
+	ussd_done = 0;
+	assert_int_equal(modem_ussd(M, "*123#", ussd_cb, NULL), 0);
+	assert_true(run_until(is_failed, 6));
+	assert_int_equal(ussd_done, -1);
+	assert_non_null(strstr(modem_info(M)->last_error, "watchdog"));
+	cm.command_timeout_s = 10;
+	assert_true(run_until(is_ready, 15));
+	assert_true(modem_worker_pid(M) != pid);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_receive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reread_dedup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ussd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_respawn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
