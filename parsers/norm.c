@@ -104,8 +104,9 @@ norm_text(const char *in, size_t len, char *out, size_t outsz, uint32_t *start, 
 					break;
 				pos += n;
 			}
-			if (inword || peek_class(s, len, pos) == C_WORD) {
-				/* '?' stuck to a word is punctuation */
+			if (o > 0 || peek_class(s, len, pos) == C_WORD) {
+				/* only a '?' that comes first and alone is a word (the help keyword);
+				 * stuck to a word or later in the text it is punctuation */
 				if (!pending) {
 					pending = 1;
 					sep_at = (uint32_t)qstart;
@@ -113,19 +114,10 @@ norm_text(const char *in, size_t len, char *out, size_t outsz, uint32_t *start, 
 				inword = 0;
 				continue;
 			}
-			c = C_WORD;
-			buf[0] = '?';
-			blen = 1;
-			/* emit below as a one-character word mapped to the whole run */
-			if (o + (o > 0) + 1 > outsz - 1) {
+			/* o == 0 here: the "?" word opens the text */
+			if (outsz < 2) {
 				full = 1;
 				break;
-			}
-			if (o > 0) {
-				if (start != NULL) {
-					start[o] = end[o] = pending ? sep_at : (uint32_t)qstart;
-				}
-				out[o++] = ' ';
 			}
 			if (start != NULL) {
 				start[o] = (uint32_t)qstart;

@@ -23,7 +23,8 @@
  * UTF-8) separated by single spaces, without leading/trailing space. Separators: whitespace, any
  * punctuation or symbol (SPEC §4 names # . , * /), emoji, control characters and invalid UTF-8 bytes.
  * Zero-width characters, soft hyphens and combining marks vanish without splitting a word. A run of '?'
- * standing alone becomes the word "?" (the help keyword); '?' stuck to a word is punctuation.
+ * before any word and not stuck to one becomes the word "?" (the help keyword: "?", "? cara daftar");
+ * any other '?' is punctuation.
  *
  * Writes at most outsz-1 bytes plus a NUL (outsz >= 1) and returns the bytes written; stops at a word
  * when out is full (possibly inside a word) and sets *truncated (if not NULL) to 1, else 0. start and

@@ -680,7 +680,7 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
     size_t apos, const uint32_t *start, const uint32_t *end, size_t kw_orig_end)
 {
 	const char	*nm = res->norm;
-	size_t		 nlen = strlen(nm), ps, pe, as, ae, nx, ne;
+	size_t		 nlen = strlen(nm), ps, pe, as, ae, ls, nx, ne;
 
 	switch (res->action) {
 	case PARSE_SUBSCRIBE:
@@ -713,7 +713,8 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		while (ae < nlen && nm[ae] != ' ')
 			ae++;
 		/* a dotted code "16.71.01" is one area token */
-		while (only_digits(nm + as, ae - as) && ae < nlen) {
+		ls = as;
+		while (only_digits(nm + ls, ae - ls) && ae < nlen) {
 			nx = ae + 1;
 			ne = nx;
 			while (ne < nlen && nm[ne] != ' ')
@@ -721,6 +722,7 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 			if (!only_digits(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
 			    in[ORIG_END(ae)] != '.')
 				break;
+			ls = nx;
 			ae = ne;
 		}
 		set_area(t, res, nm + as, ae - as, 0);
