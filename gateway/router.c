@@ -1,35 +1,1169 @@
-/* router — placeholder until the keyword router lands: records every message as stored. */
+/*
+ * router — what to do with a received SMS (see router.h).
+ *
+ * One message, one transaction: read the inbox row, parse it, act through the store, queue the
+ * reply, write the audit record and set the row's action, then commit. A row whose action is
+ * set is never routed again, so routing is idempotent and a crash before the commit simply
+ * routes the row again at start-up (router_catch_up). SIAR is the one exception: the broadcast
+ * commits in its own transaction (broadcast_create), so the row is marked "siar: broadcasting"
+ * first — a crash in between loses that broadcast rather than sending it twice.
+ *
+ * Replies:
+ *   sender alphanumeric / short code / in the deny list  -> nothing is done, nothing replied
+ *   more than reply_limit automatic replies in an hour   -> acted on, reply dropped ("reply capped")
+ *   unknown text                                         -> the help, at most once a day
+ *   STOP confirmations are 'confirm' rows (sent even though the number is now stopped) and are
+ *   not capped: they are sent once, only when the stop changed something.
+ *
+ * Area arguments (SPEC §3): a code, or names tried as norm_area_split() candidates inside the
+ * served areas; a qualifier must name the district or regency of the match. Several matches ->
+ * a numbered choice (pending_choices, a day) answered by "1", "2"…; none -> suggestions.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
+#include <event2/event.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/msisdn.h"
+#include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/broadcast.h"
 #include "gateway/gateway.h"
 #include "gateway/router.h"
+#include "gateway/templates.h"
+#include "parsers/gsm7.h"
+#include "parsers/norm.h"
+#include "parsers/parse.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_roles.h"
+
+#define ROUTER_RETRY_S		30	/* catch-up after a store failure */
+#define ROUTER_BATCH		100	/* rows per catch-up tick */
+#define CHOICE_TTL_S		86400
+#define REPLY_TTL_S		86400	/* a reply that could not go out in a day is stale */
+#define INFO_MAX_SEGMENTS	2
+#define INFO_MAX_ITEMS		10
+#define FIND_MAX		64
+#define SUGGEST_MAX		3
+#define KEYWORDS_MAX_BYTES	(1024 * 1024)
 
 struct router {
-	struct gateway	*gw;
+	struct gateway		*gw;
+	struct parse_table	*pt;
+	struct templates	*tpl;
+	struct event		*tick;		/* catch-up: next batch, or retry after a failure */
+	int64_t			 after;		/* catch-up position */
+	int			 catching_up;
+	struct parse_result	 res;
 };
+
+/* One message being routed. */
+struct route {
+	struct router			*r;
+	struct store			*st;
+	const struct store_inbox_row	*row;
+	const struct parse_result	*res;
+	const char			*from;
+	char				 actor[48];
+	time_t				 now;
+	char				 action[256];
+	char				 reply[1024];
+	enum outbox_kind		 kind;
+	int				 queued;	/* rows other than the reply were queued */
+	char				 area[16];	/* for the log line */
+};
+
+enum resolve { RESOLVE_NONE, RESOLVE_FOUND, RESOLVE_CHOICE, RESOLVE_NOTFOUND, RESOLVE_ERROR };
+
+struct resolved {
+	struct store_area	 area;
+	struct store_area	 opts[FIND_MAX];
+	int			 nopts;
+	char			 name[NORM_NAME_MAX + 8];	/* what the sender wrote, for replies */
+};
+
+static void	tick_cb(evutil_socket_t, short, void *);
+
+/* ---- helpers ---- */
+
+/* JSON string body (no quotes) of s into out. */
+static const char *
+json_esc(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20)
+			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Appends src to dst (size len), truncating; glibc before 2.38 has no strlcat. */
+static void
+append(char *dst, const char *src, size_t len)
+{
+	size_t l = strlen(dst);
+
+	if (l + 1 < len)
+		snprintf(dst + l, len - l, "%s", src);
+}
+
+static int
+in_prefixes(const char *code, const char *prefixes)
+{
+	const char *p = prefixes;
+
+	if (prefixes == NULL || *prefixes == '\0')
+		return 1;
+	while (*p) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n > 0 && strncmp(code, p, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static int
+denied(const struct conf *conf, const char *from)
+{
+	const char	*p = conf->deny;
+	char		 one[64], num[MSISDN_MAX];
+	const char	*why;
+
+	while (p && *p) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n > 0 && n < sizeof(one)) {
+			snprintf(one, sizeof(one), "%.*s", (int)n, p);
+			if (strcmp(one, from) == 0 ||
+			    (msisdn_normalise(one, conf->country, num, &why) == 0 && strcmp(num, from) == 0))
+				return 1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
+/* The key villagers type for a regency: "KABUPATEN MUSI RAWAS" -> MUSIRAWAS (as the area import). */
+static void
+regency_key(const char *name, char *out, size_t len)
+{
+	static const char *prefixes[] = { "KABUPATEN ", "KAB. ", "KAB ", "KOTA ADM. ", "KOTA ", NULL };
+	int i;
+
+	for (i = 0; prefixes[i]; i++) {
+		size_t l = strlen(prefixes[i]);
+
+		if (strncasecmp(name, prefixes[i], l) == 0 && name[l] != '\0') {
+			name += l;
+			break;
+		}
+	}
+	norm_name(name, strlen(name), out, len);
+}
+
+/* Whether qual names an area enclosing a (its district, regency or province). */
+static int
+qualifier_matches(struct store *st, const struct store_area *a, const char *qual)
+{
+	struct store_area	 p;
+	char			 key[NORM_NAME_MAX], full[NORM_NAME_MAX];
+	char			 code[16];
+	int			 depth;
+
+	snprintf(code, sizeof(code), "%s", a->parent);
+	for (depth = 0; depth < 3 && code[0] != '\0'; depth++) {
+		if (store_area_get(st, code, &p) != STORE_OK)
+			return 0;
+		regency_key(p.name, key, sizeof(key));
+		norm_name(p.name, strlen(p.name), full, sizeof(full));
+		if (strcmp(key, qual) == 0 || strcmp(full, qual) == 0)
+			return 1;
+		snprintf(code, sizeof(code), "%s", p.parent);
+	}
+	return 0;
+}
+
+/* "Sukamaju (Babat)" for a village, "Kec. Babat (Lamongan)" for a district, else the name. */
+static void
+area_label(struct store *st, const struct store_area *a, char *out, size_t len)
+{
+	struct store_area	 p;
+	char			 pk[NORM_NAME_MAX];
+
+	if (a->level >= 3 && a->parent[0] && store_area_get(st, a->parent, &p) == STORE_OK) {
+		if (a->level == 4)
+			snprintf(out, len, "%.60s (%.60s)", a->name, p.name);
+		else {
+			/* "KABUPATEN LAMONGAN" reads as "Lamongan" here */
+			const char *pn = p.name;
+
+			if (strncasecmp(pn, "KABUPATEN ", 10) == 0)
+				pn += 10;
+			(void)pk;
+			snprintf(out, len, "Kec. %.60s (%.60s)", a->name, pn);
+		}
+	} else
+		snprintf(out, len, "%s", a->name);
+}
+
+/*
+ * Resolves an area argument inside the served prefixes. With `mine` (a comma list of the
+ * sender's areas, for STOP), matches the sender is subscribed to win over the others.
+ */
+static enum resolve
+resolve_area(struct store *st, const char *prefixes, const char *arg, const char *mine, struct resolved *out)
+{
+	struct norm_area	 na;
+	struct store_area	 found[FIND_MAX];
+	unsigned		 c;
+	int			 n, i;
+
+	memset(out, 0, sizeof(*out));
+	switch (norm_area_split(arg, strlen(arg), &na)) {
+	case NORM_AREA_NONE:
+		return RESOLVE_NONE;
+	case NORM_AREA_CODE:
+		snprintf(out->name, sizeof(out->name), "%s", na.code);
+		switch (store_area_get(st, na.code, &out->area)) {
+		case STORE_OK:
+			return in_prefixes(na.code, prefixes) ? RESOLVE_FOUND : RESOLVE_NOTFOUND;
+		case STORE_NOTFOUND:
+			return RESOLVE_NOTFOUND;
+		default:
+			return RESOLVE_ERROR;
+		}
+	case NORM_AREA_NUMBER:
+		snprintf(out->name, sizeof(out->name), "%s", na.code);
+		return RESOLVE_NOTFOUND;
+	case NORM_AREA_NAME:
+		break;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", arg);
+	for (c = 0; c < na.ncand; c++) {
+		n = store_area_find(st, na.cand[c].name, prefixes, found, FIND_MAX);
+		if (n < 0)
+			return RESOLVE_ERROR;
+		out->nopts = 0;
+		for (i = 0; i < n; i++)
+			if (na.cand[c].qualifier[0] == '\0' || qualifier_matches(st, &found[i], na.cand[c].qualifier))
+				out->opts[out->nopts++] = found[i];
+		if (out->nopts > 0)
+			break;
+	}
+	if (out->nopts == 0) {
+		/* suggestions: names sharing the first letters, of the best candidate */
+		for (c = 0; c < na.ncand && out->nopts == 0; c++) {
+			n = store_area_suggest(st, na.cand[c].name, prefixes, out->opts, SUGGEST_MAX);
+			out->nopts = n > 0 ? n : 0;
+		}
+		return RESOLVE_NOTFOUND;
+	}
+	if (mine != NULL && out->nopts > 1) {
+		int keep = 0;
+
+		for (i = 0; i < out->nopts; i++) {
+			const char	*p = mine;
+			size_t		 l = strlen(out->opts[i].code);
+
+			for (; (p = strstr(p, out->opts[i].code)) != NULL; p += l)
+				if ((p == mine || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
+					break;
+			if (p != NULL)
+				out->opts[keep++] = out->opts[i];
+		}
+		if (keep > 0)
+			out->nopts = keep;
+	}
+	if (out->nopts == 1) {
+		out->area = out->opts[0];
+		return RESOLVE_FOUND;
+	}
+	return RESOLVE_CHOICE;
+}
+
+/* ---- replies ---- */
+
+static void
+reply(struct route *rt, const char *key, const char *const *vars)
+{
+	templates_render(rt->r->tpl, key, rt->reply, sizeof(rt->reply), vars);
+	rt->kind = OUTBOX_REPLY;
+}
+
+/* Whether one more automatic reply may go to the sender this hour. */
+static int
+reply_allowed(struct route *rt)
+{
+	long limit = rt->r->gw->conf->reply_limit;
+
+	return store_outbox_replies_since(rt->st, rt->from, rt->now - 3600) < limit;
+}
+
+static size_t
+sms_segments(const char *text)
+{
+	struct gsm7_count c;
+
+	gsm7_count(text, strlen(text), &c);
+	return c.segments;
+}
+
+static void
+set_action(struct route *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_action(struct route *rt, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rt->action, sizeof(rt->action), fmt, ap);
+	va_end(ap);
+}
+
+static enum store_status
+audit(struct route *rt, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static enum store_status
+audit(struct route *rt, const char *what, const char *fmt, ...)
+{
+	char	 detail[1024];
+	va_list	 ap;
+	int	 n;
+
+	n = snprintf(detail, sizeof(detail), "{\"inbox\":%lld,", (long long)rt->row->id);
+	va_start(ap, fmt);
+	vsnprintf(detail + n, sizeof(detail) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	append(detail, "}", sizeof(detail));
+	return store_audit(rt->st, rt->actor, what, detail);
+}
+
+/* The numbered list of options, as many as fit one SMS; stores the pending choice. */
+static enum store_status
+ask_choice(struct route *rt, const char *action, struct resolved *rv)
+{
+	char		 lines[TEMPLATE_MAX], label[200], line[220];
+	const char	*codes[STORE_CHOICE_MAX];
+	const char	*vars[] = { "name", rv->name, "choices", lines, NULL };
+	size_t		 off = 0;
+	int		 i, n = 0;
+
+	lines[0] = '\0';
+	for (i = 0; i < rv->nopts && n < STORE_CHOICE_MAX; i++) {
+		area_label(rt->st, &rv->opts[i], label, sizeof(label));
+		snprintf(line, sizeof(line), "%s%d %s", n ? "\n" : "", n + 1, label);
+		if (off + strlen(line) >= sizeof(lines))
+			break;
+		memcpy(lines + off, line, strlen(line) + 1);
+		reply(rt, "choose", vars);
+		if (n > 0 && sms_segments(rt->reply) > 1) {
+			lines[off] = '\0';
+			break;
+		}
+		off += strlen(line);
+		codes[n++] = rv->opts[i].code;
+	}
+	reply(rt, "choose", vars);
+	set_action(rt, "choice asked %d options", n);
+	return store_choice_put(rt->st, rt->from, action, codes, n, rt->now + CHOICE_TTL_S);
+}
+
+static void
+reply_not_found(struct route *rt, struct resolved *rv)
+{
+	char		 sugg[200] = "";
+	const char	*vars[] = { "name", rv->name, "suggestions", sugg, NULL };
+	int		 i;
+
+	for (i = 0; i < rv->nopts; i++) {
+		char label[160];
+
+		area_label(rt->st, &rv->opts[i], label, sizeof(label));
+		if (strlen(sugg) + strlen(label) + 3 >= sizeof(sugg))
+			break;
+		if (i > 0)
+			append(sugg, ", ", sizeof(sugg));
+		append(sugg, label, sizeof(sugg));
+	}
+	reply(rt, rv->nopts > 0 ? "not_found" : "not_found_none", vars);
+	if (sms_segments(rt->reply) > 1)
+		reply(rt, "not_found_none", vars);
+}
+
+/* ---- actions ---- */
+
+static enum store_status
+do_subscribe_code(struct route *rt, const struct store_area *a)
+{
+	char			 label[200];
+	const char		*vars[] = { "area", label, NULL };
+	int			 created;
+	enum store_status	 s;
+
+	snprintf(rt->area, sizeof(rt->area), "%s", a->code);
+	if ((s = store_subscribe(rt->st, rt->from, a->code, NULL, &created)) != STORE_OK)
+		return s;
+	area_label(rt->st, a, label, sizeof(label));
+	if (!created) {
+		set_action(rt, "already subscribed %s", a->code);
+		reply(rt, "already_subscribed", vars);
+		return STORE_OK;
+	}
+	set_action(rt, "subscribed %s", a->code);
+	reply(rt, "subscribed", vars);
+	if (sms_segments(rt->reply) > 1) {
+		snprintf(label, sizeof(label), "%s", a->name);
+		reply(rt, "subscribed", vars);
+	}
+	return audit(rt, "subscribe", "\"number\":\"%s\",\"area\":\"%s\"", rt->from, a->code);
+}
+
+static enum store_status
+do_unsubscribe_code(struct route *rt, const struct store_area *a)
+{
+	char			 label[200];
+	const char		*vars[] = { "area", label, NULL };
+	int			 removed = 0;
+	enum store_status	 s;
+
+	snprintf(rt->area, sizeof(rt->area), "%s", a->code);
+	area_label(rt->st, a, label, sizeof(label));
+	s = store_unsubscribe(rt->st, rt->from, a->code, &removed);
+	if (s == STORE_NOTFOUND || (s == STORE_OK && removed == 0)) {
+		set_action(rt, "stop %s: not subscribed", a->code);
+		reply(rt, "not_subscribed_area", vars);
+		return STORE_OK;
+	}
+	if (s != STORE_OK)
+		return s;
+	set_action(rt, "stopped %s%s", a->code, store_subscriber_active(rt->st, rt->from) ? "" : ", no area left");
+	reply(rt, "stopped_area", vars);
+	rt->kind = OUTBOX_CONFIRM;
+	return audit(rt, "unsubscribe", "\"number\":\"%s\",\"area\":\"%s\"", rt->from, a->code);
+}
+
+static enum store_status
+do_stop_all(struct route *rt, const char *why)
+{
+	int			 removed = 0;
+	enum store_status	 s;
+
+	if ((s = store_choice_clear(rt->st, rt->from)) != STORE_OK)
+		return s;
+	s = store_unsubscribe(rt->st, rt->from, NULL, &removed);
+	if (s == STORE_NOTFOUND) {
+		set_action(rt, "stop: not subscribed%s", why);
+		reply(rt, "not_subscribed", NULL);
+		return STORE_OK;
+	}
+	if (s != STORE_OK)
+		return s;
+	if (removed == 0) {
+		/* confirmed once already: a robot answering our confirmation gets nothing */
+		set_action(rt, "stop: already stopped%s", why);
+		return STORE_OK;
+	}
+	set_action(rt, "stopped all%s", why);
+	reply(rt, "stopped_all", NULL);
+	rt->kind = OUTBOX_CONFIRM;
+	return audit(rt, "unsubscribe", "\"number\":\"%s\",\"area\":null", rt->from);
+}
+
+static enum store_status
+act_subscribe(struct route *rt)
+{
+	struct resolved	*rv = xmalloc(sizeof(*rv));
+	enum store_status s = STORE_OK;
+
+	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, rv)) {
+	case RESOLVE_NONE:
+		set_action(rt, "subscribe: no area, asked");
+		reply(rt, "need_area", NULL);
+		break;
+	case RESOLVE_FOUND:
+		s = do_subscribe_code(rt, &rv->area);
+		break;
+	case RESOLVE_CHOICE:
+		s = ask_choice(rt, "subscribe", rv);
+		break;
+	case RESOLVE_NOTFOUND:
+		set_action(rt, "subscribe: area not found, %d suggestions", rv->nopts);
+		reply_not_found(rt, rv);
+		break;
+	case RESOLVE_ERROR:
+		s = STORE_ERROR;
+		break;
+	}
+	free(rv);
+	return s;
+}
+
+static enum store_status
+act_unsubscribe(struct route *rt)
+{
+	struct resolved		*rv;
+	char			 mine[1024], why[160];
+	enum store_status	 s = STORE_OK;
+
+	if (rt->res->area[0] == '\0')
+		return do_stop_all(rt, "");
+	rv = xmalloc(sizeof(*rv));
+	store_subscriber_areas(rt->st, rt->from, mine, sizeof(mine));
+	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, mine, rv)) {
+	case RESOLVE_FOUND:
+		s = do_unsubscribe_code(rt, &rv->area);
+		break;
+	case RESOLVE_CHOICE:
+		s = ask_choice(rt, "unsubscribe", rv);
+		break;
+	case RESOLVE_NONE:
+	case RESOLVE_NOTFOUND:
+		/* "STOP KIRIM SMS": whatever follows, stop means stop */
+		snprintf(why, sizeof(why), " ('%.100s' is no area)", rt->res->area);
+		s = do_stop_all(rt, why);
+		break;
+	case RESOLVE_ERROR:
+		s = STORE_ERROR;
+		break;
+	}
+	free(rv);
+	return s;
+}
+
+static enum store_status
+act_choice(struct route *rt, int *unknown)
+{
+	struct store_choice	 c;
+	struct store_area	 a;
+	char			 n[16], max[16];
+	const char		*vars[] = { "n", n, "max", max, NULL };
+	enum store_status	 s;
+
+	s = store_choice_get(rt->st, rt->from, rt->now, &c);
+	if (s == STORE_NOTFOUND) {
+		*unknown = 1;
+		return STORE_OK;
+	}
+	if (s != STORE_OK)
+		return s;
+	if (rt->res->choice < 1 || (int)rt->res->choice > c.n) {
+		snprintf(n, sizeof(n), "%u", rt->res->choice);
+		snprintf(max, sizeof(max), "%d", c.n);
+		set_action(rt, "choice %u: out of range 1-%d", rt->res->choice, c.n);
+		reply(rt, "choice_invalid", vars);
+		return STORE_OK;
+	}
+	if ((s = store_area_get(rt->st, c.codes[rt->res->choice - 1], &a)) != STORE_OK)
+		return s;
+	if ((s = store_choice_clear(rt->st, rt->from)) != STORE_OK)
+		return s;
+	if (strcmp(c.action, "unsubscribe") == 0)
+		s = do_unsubscribe_code(rt, &a);
+	else
+		s = do_subscribe_code(rt, &a);
+	if (s == STORE_OK) {
+		size_t l = strlen(rt->action);
+
+		snprintf(rt->action + l, sizeof(rt->action) - l, " (choice %u)", rt->res->choice);
+	}
+	return s;
+}
+
+struct info_acc {
+	char	 text[1024];
+	int	 n;
+	int	 full;
+};
+
+static int
+info_row_cb(void *arg, const struct table_row *row)
+{
+	struct info_acc	*acc = arg;
+	const char	*t = NULL;
+	char		 one[1024], trial[2048 + 8];
+	size_t		 len;
+	int		 i;
+
+	for (i = 0; i < row->n; i++)
+		if (strcmp(row->names[i], "text") == 0)
+			t = row->values[i];
+	if (t == NULL || acc->full)
+		return 0;
+	gsm7_translit(t, strlen(t), one, sizeof(one), NULL);
+	snprintf(trial, sizeof(trial), "%s%s%s", acc->text, acc->n ? "\n--\n" : "", one);
+	if (sms_segments(trial) <= INFO_MAX_SEGMENTS) {
+		snprintf(acc->text, sizeof(acc->text), "%s", trial);
+		acc->n++;
+		return 0;
+	}
+	if (acc->n == 0) {
+		/* the newest alone is too long: its start, cut at a character */
+		len = strlen(trial);
+		while (len > 0) {
+			do
+				len--;
+			while (len > 0 && ((unsigned char)trial[len] & 0xC0) == 0x80);
+			memcpy(trial + len, "...", 4);
+			if (sms_segments(trial) <= INFO_MAX_SEGMENTS)
+				break;
+		}
+		snprintf(acc->text, sizeof(acc->text), "%s", trial);
+		acc->n++;
+	}
+	acc->full = 1;
+	return 1;
+}
+
+static enum store_status
+act_pull(struct route *rt)
+{
+	struct info_acc		 acc;
+	enum store_status	 s;
+
+	if (!store_subscriber_active(rt->st, rt->from)) {
+		set_action(rt, "info: not subscribed");
+		reply(rt, "info_not_subscribed", NULL);
+		return STORE_OK;
+	}
+	memset(&acc, 0, sizeof(acc));
+	if ((s = store_latest_for(rt->st, rt->from, INFO_MAX_ITEMS, info_row_cb, &acc)) != STORE_OK)
+		return s;
+	if (acc.n == 0) {
+		set_action(rt, "info: none");
+		reply(rt, "info_none", NULL);
+		return STORE_OK;
+	}
+	set_action(rt, "info: %d announcement%s", acc.n, acc.n == 1 ? "" : "s");
+	snprintf(rt->reply, sizeof(rt->reply), "%s", acc.text);
+	rt->kind = OUTBOX_REPLY;
+	return STORE_OK;
+}
+
+static enum store_status
+act_report(struct route *rt)
+{
+	struct store_leader	 l;
+	char			 areas[256], idbuf[24], esc[1024];
+	const char		*vars[] = { "id", idbuf, NULL };
+	int64_t			 id;
+	int			 leader;
+	enum store_status	 s;
+
+	if (rt->res->text[0] == '\0') {
+		set_action(rt, "report: empty, asked");
+		reply(rt, "report_empty", NULL);
+		return STORE_OK;
+	}
+	s = store_leader_get(rt->st, rt->from, &l);
+	if (s != STORE_OK && s != STORE_NOTFOUND)
+		return s;
+	leader = s == STORE_OK;
+	if (!leader) {
+		/* the sender's first area tells the reviewer where it comes from */
+		store_subscriber_areas(rt->st, rt->from, areas, sizeof(areas));
+		areas[strcspn(areas, ",")] = '\0';
+	}
+	if ((s = store_post_add(rt->st, rt->from, leader ? l.kim : NULL, leader ? l.area : areas, rt->res->text,
+	    leader, rt->row->id, &id)) != STORE_OK)
+		return s;
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	snprintf(rt->area, sizeof(rt->area), "%.15s", leader ? l.area : areas);
+	set_action(rt, "report %s #%lld", leader ? "published" : "pending", (long long)id);
+	reply(rt, leader ? "report_published" : "report_pending", vars);
+	return audit(rt, "report", "\"post\":%lld,\"status\":\"%s\",\"text\":\"%s\"", (long long)id,
+	    leader ? "published" : "pending", json_esc(rt->res->text, esc, sizeof(esc)));
+}
+
+static enum store_status
+act_group(struct route *rt)
+{
+	struct store_leader	 l;
+	char			 nbuf[24], *text;
+	const char		*vars[] = { "n", nbuf, "kim", l.kim, NULL };
+	long			 n;
+	enum store_status	 s;
+
+	s = store_leader_get(rt->st, rt->from, &l);
+	if (s == STORE_NOTFOUND) {
+		set_action(rt, "kim refused: not a leader");
+		reply(rt, "kim_not_leader", NULL);
+		return STORE_OK;
+	}
+	if (s != STORE_OK)
+		return s;
+	if (rt->res->text[0] == '\0') {
+		set_action(rt, "kim: empty, asked");
+		reply(rt, "kim_empty", NULL);
+		return STORE_OK;
+	}
+	snprintf(rt->area, sizeof(rt->area), "%s", l.area);
+	/* members see which KIM speaks */
+	xasprintf(&text, "KIM %s: %s", l.kim, rt->res->text);
+	s = store_kim_queue(rt->st, l.area, rt->from, text, rt->row->id, &n);
+	free(text);
+	if (s != STORE_OK)
+		return s;
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	set_action(rt, "kim to %ld members", n);
+	reply(rt, "kim_sent", vars);
+	rt->queued = n > 0;
+	return audit(rt, "kim", "\"area\":\"%s\",\"members\":%ld", l.area, n);
+}
+
+/*
+ * SIAR, phase one (inside the message's transaction): checks number, PIN and area. Returns
+ * STORE_OK with *go set and *area filled when the broadcast should be made.
+ */
+static enum store_status
+act_broadcast(struct route *rt, int *go, struct store_area *area)
+{
+	struct resolved		*rv;
+	char			 nbuf[16], reason[200], nb[40];
+	const char		*vars[] = { "n", nbuf, NULL };
+	const char		*rvars[] = { "reason", reason, NULL };
+	int			 tries;
+	time_t			 until;
+	enum store_status	 s = STORE_OK;
+
+	*go = 0;
+	switch (store_official_check_pin(rt->st, rt->from, rt->res->pin[0] ? rt->res->pin : "", rt->now, &tries,
+	    &until)) {
+	case STORE_PIN_NOT_OFFICIAL:
+		set_action(rt, "siar refused: not an official");
+		reply(rt, "siar_not_official", NULL);
+		return STORE_OK;
+	case STORE_PIN_ERROR:
+		return STORE_ERROR;
+	case STORE_PIN_LOCKED:
+		set_action(rt, "siar refused: locked");
+		reply(rt, "siar_locked", NULL);
+		return STORE_OK;
+	case STORE_PIN_LOCKED_NOW:
+		log_warnx("siar: %d wrong PINs from=%s: SIAR locked for an hour", STORE_PIN_TRIES,
+		    log_msisdn(rt->from, nb));
+		set_action(rt, "siar refused: wrong pin, locked");
+		reply(rt, "siar_locked", NULL);
+		return audit(rt, "siar locked", "\"number\":\"%s\",\"until\":%lld", rt->from, (long long)until);
+	case STORE_PIN_WRONG:
+		snprintf(nbuf, sizeof(nbuf), "%d", tries);
+		set_action(rt, "siar refused: wrong pin");
+		reply(rt, "siar_wrong_pin", vars);
+		return audit(rt, "siar wrong pin", "\"number\":\"%s\",\"tries_left\":%d", rt->from, tries);
+	case STORE_PIN_OK:
+		break;
+	}
+	if (rt->res->area[0] == '\0' || rt->res->text[0] == '\0') {
+		set_action(rt, "siar refused: incomplete");
+		reply(rt, "siar_usage", NULL);
+		return STORE_OK;
+	}
+	rv = xmalloc(sizeof(*rv));
+	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, rv)) {
+	case RESOLVE_FOUND:
+		*area = rv->area;
+		*go = 1;
+		snprintf(rt->area, sizeof(rt->area), "%s", area->code);
+		set_action(rt, "siar: broadcasting");
+		break;
+	case RESOLVE_CHOICE:
+		snprintf(reason, sizeof(reason), "%s ada di %d tempat, pakai kode wilayah", rv->name, rv->nopts);
+		set_action(rt, "siar refused: area ambiguous");
+		reply(rt, "siar_refused", rvars);
+		break;
+	case RESOLVE_NONE:
+	case RESOLVE_NOTFOUND:
+		snprintf(reason, sizeof(reason), "wilayah %s tidak dikenal", rv->name);
+		set_action(rt, "siar refused: area not found");
+		reply(rt, "siar_refused", rvars);
+		break;
+	case RESOLVE_ERROR:
+		s = STORE_ERROR;
+		break;
+	}
+	free(rv);
+	return s;
+}
+
+static enum store_status
+act_unknown(struct route *rt, const char *what)
+{
+	if (store_unknown_replies_since(rt->st, rt->from, rt->now - 86400) > 0) {
+		set_action(rt, "unknown%s: help already sent today", what);
+		return STORE_OK;
+	}
+	if (!reply_allowed(rt)) {
+		set_action(rt, "unknown%s: reply capped", what);
+		return STORE_OK;
+	}
+	set_action(rt, "unknown%s: help sent", what);
+	reply(rt, "unknown", NULL);
+	return STORE_OK;
+}
+
+/* Queues the reply (if any and allowed) and records the action. */
+static enum store_status
+finish(struct route *rt)
+{
+	struct store_outbox_new	 m;
+	enum store_status	 s;
+	size_t			 l;
+
+	if (rt->reply[0] != '\0') {
+		if (rt->kind == OUTBOX_REPLY && !reply_allowed(rt)) {
+			l = strlen(rt->action);
+			snprintf(rt->action + l, sizeof(rt->action) - l, ", reply capped");
+			rt->reply[0] = '\0';
+		} else {
+			memset(&m, 0, sizeof(m));
+			m.number = rt->from;
+			m.text = rt->reply;
+			m.kind = rt->kind;
+			m.priority = OUTBOX_NORMAL;
+			m.inbox_id = rt->row->id;
+			m.expires_at = rt->kind == OUTBOX_REPLY ? rt->now + REPLY_TTL_S : 0;
+			if ((s = store_outbox_add(rt->st, &m, NULL)) != STORE_OK)
+				return s;
+			rt->queued = 1;
+		}
+	}
+	return store_inbox_set_action(rt->st, rt->row->id, rt->action);
+}
+
+static void
+log_route(struct route *rt)
+{
+	char nb[40];
+
+	log_info("in id=%lld modem=%s from=%s kw=%s area=%s result=\"%s\"%s", (long long)rt->row->id,
+	    rt->row->modem, log_msisdn(rt->from, nb),
+	    rt->res->alias[0] ? rt->res->alias : (rt->res->action == PARSE_CHOICE ? "choice" : "-"),
+	    rt->area[0] ? rt->area : "-", rt->action, rt->reply[0] ? " reply=queued" : "");
+}
+
+/* Everything for one message in one transaction; SIAR's broadcast after it. */
+static enum store_status
+route_one(struct router *r, const struct store_inbox_row *row)
+{
+	struct gateway		*gw = r->gw;
+	struct route		 rt;
+	struct store_area	 siar_area;
+	int			 go = 0, unknown = 0;
+	enum store_status	 s;
+
+	memset(&rt, 0, sizeof(rt));
+	rt.r = r;
+	rt.st = gw->store;
+	rt.row = row;
+	rt.res = &r->res;
+	rt.from = row->sender;
+	rt.now = clock_now();
+	snprintf(rt.actor, sizeof(rt.actor), "sms:%s", row->sender);
+	parse_message(r->pt, row->text, strlen(row->text), &r->res);
+
+	if ((s = store_begin(rt.st)) != STORE_OK)
+		return s;
+	if (strstr(row->flags, "binary") != NULL)
+		set_action(&rt, "binary: ignored");
+	else if (!msisdn_replyable(rt.from))
+		set_action(&rt, "ignored: %s from a sender that cannot receive SMS",
+		    parse_action_name(r->res.action));
+	else if (denied(gw->conf, rt.from))
+		set_action(&rt, "ignored: %s from a denied number", parse_action_name(r->res.action));
+	else {
+		switch (r->res.action) {
+		case PARSE_SUBSCRIBE:
+			s = act_subscribe(&rt);
+			break;
+		case PARSE_UNSUBSCRIBE:
+			s = act_unsubscribe(&rt);
+			break;
+		case PARSE_PULL:
+			s = act_pull(&rt);
+			break;
+		case PARSE_REPORT:
+			s = act_report(&rt);
+			break;
+		case PARSE_GROUP:
+			s = act_group(&rt);
+			break;
+		case PARSE_BROADCAST:
+			s = act_broadcast(&rt, &go, &siar_area);
+			break;
+		case PARSE_HELP:
+			set_action(&rt, "help");
+			reply(&rt, "help", NULL);
+			break;
+		case PARSE_CHOICE:
+			s = act_choice(&rt, &unknown);
+			if (s == STORE_OK && unknown)
+				s = act_unknown(&rt, " (a number, no question pending)");
+			break;
+		case PARSE_UNKNOWN:
+			s = act_unknown(&rt, "");
+			break;
+		}
+	}
+	if (s == STORE_OK)
+		s = finish(&rt);
+	if (s != STORE_OK) {
+		store_rollback(rt.st);
+		return s;
+	}
+	if ((s = store_commit(rt.st)) != STORE_OK)
+		return s;
+	gateway_store_recovered(gw);
+	if (go) {
+		struct broadcast_req	 req;
+		struct broadcast_res	 res;
+		char			 err[256], idbuf[24], nbuf[24];
+		const char		*vars[] = { "id", idbuf, "n", nbuf, NULL };
+		const char		*rvars[] = { "reason", err, NULL };
+		int			 rc;
+
+		memset(&req, 0, sizeof(req));
+		req.text = r->res.text;
+		req.areas[0] = siar_area.code;
+		req.nareas = 1;
+		req.priority = OUTBOX_NORMAL;
+		req.source = rt.from;
+		rc = broadcast_create(gw, &req, &res, err, sizeof(err));
+		rt.reply[0] = '\0';
+		if (rc == 0) {
+			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)res.id);
+			snprintf(nbuf, sizeof(nbuf), "%ld", res.recipients);
+			set_action(&rt, "siar #%lld to %ld recipients", (long long)res.id, res.recipients);
+			reply(&rt, "siar_sent", vars);
+		} else {
+			set_action(&rt, "siar %s: %s", rc == -1 ? "refused" : "failed", err);
+			reply(&rt, "siar_refused", rvars);
+			if (sms_segments(rt.reply) > 1) {
+				snprintf(err, sizeof(err), "%s", rc == -1 ? "periksa teks dan wilayah" :
+				    "gangguan sistem, coba lagi nanti");
+				reply(&rt, "siar_refused", rvars);
+			}
+		}
+		rt.queued = 0;
+		if ((s = store_begin(rt.st)) != STORE_OK || (s = finish(&rt)) != STORE_OK ||
+		    (s = store_commit(rt.st)) != STORE_OK) {
+			store_rollback(rt.st);
+			/* the broadcast itself is committed; only its reply and record are lost */
+			log_warnx("in id=%lld siar: recording the result failed: %s", (long long)row->id,
+			    store_errmsg(rt.st));
+			gateway_store_failed(gw, "recording a SIAR result");
+			return STORE_OK;
+		}
+	}
+	log_route(&rt);
+	if (rt.queued)
+		gateway_queue_changed(gw);
+	return STORE_OK;
+}
+
+/* ---- the module ---- */
+
+static char *
+read_file(const char *path, char *err, size_t errlen)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "keywords file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(KEYWORDS_MAX_BYTES + 1);
+	n = fread(buf, 1, KEYWORDS_MAX_BYTES + 1, f);
+	if (ferror(f) || n > KEYWORDS_MAX_BYTES) {
+		snprintf(err, errlen, "keywords file %s: %s", path, ferror(f) ? "read error" : "larger than 1 MB");
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
 
 struct router *
 router_new(struct gateway *gw, char *err, size_t errlen)
 {
-	struct router *r = xcalloc(1, sizeof(*r));
+	struct router	*r = xcalloc(1, sizeof(*r));
+	const char	*kw = gw->conf->keywords;
+	char		 perr[256];
 
 	r->gw = gw;
+	r->pt = parse_table_new();
+	if (kw != NULL && *kw != '\0') {
+		char *text = read_file(kw, err, errlen);
+
+		if (text == NULL)
+			goto fail;
+		if (parse_table_load_text(r->pt, text, perr, sizeof(perr)) == -1) {
+			snprintf(err, errlen, "keywords file %s: %s", kw, perr);
+			free(text);
+			goto fail;
+		}
+		free(text);
+	}
+	if ((r->tpl = templates_new(gw->conf->language, gw->conf->templates, err, errlen)) == NULL)
+		goto fail;
+	if (gw->base != NULL)
+		r->tick = evtimer_new(gw->base, tick_cb, r);
 	return r;
+fail:
+	router_free(r);
+	return NULL;
 }
 
 void
 router_free(struct router *r)
 {
+	if (r == NULL)
+		return;
+	if (r->tick)
+		event_free(r->tick);
+	parse_table_free(r->pt);
+	templates_free(r->tpl);
 	free(r);
+}
+
+static void
+schedule(struct router *r, int secs)
+{
+	struct timeval tv = { secs, 0 };
+
+	if (r->tick != NULL && !evtimer_pending(r->tick, NULL))
+		evtimer_add(r->tick, &tv);
+}
+
+/* 0 handled (or nothing to do), -1 the store failed and the row is left for a retry. */
+static int
+handle(struct router *r, int64_t inbox_id)
+{
+	struct store_inbox_row	 row;
+	enum store_status	 s;
+	char			 action[200];
+
+	s = store_inbox_get(r->gw->store, inbox_id, &row);
+	if (s == STORE_NOTFOUND) {
+		log_warnx("in id=%lld: no such inbox row", (long long)inbox_id);
+		return 0;
+	}
+	if (s != STORE_OK)
+		goto fail;
+	if (row.routed) {
+		store_inbox_row_clear(&row);
+		return 0;
+	}
+	s = route_one(r, &row);
+	store_inbox_row_clear(&row);
+	if (s == STORE_OK)
+		return 0;
+fail:
+	if (s == STORE_TEMPFAIL) {
+		gateway_store_failed(r->gw, "routing a message");
+		return -1;
+	}
+	/* not a passing failure: record it, so the message is not retried for ever */
+	log_warnx("in id=%lld: routing failed: %s", (long long)inbox_id, store_errmsg(r->gw->store));
+	snprintf(action, sizeof(action), "failed: %.180s", store_errmsg(r->gw->store));
+	if (store_inbox_set_action(r->gw->store, inbox_id, action) != STORE_OK) {
+		gateway_store_failed(r->gw, "routing a message");
+		return -1;
+	}
+	return 0;
 }
 
 void
 router_handle(struct router *r, int64_t inbox_id)
 {
+	if (handle(r, inbox_id) == -1)
+		schedule(r, ROUTER_RETRY_S);
+}
+
+/* One batch of unrouted rows; 1 when there may be more, 0 done, -1 failed. */
+static int
+catch_up_batch(struct router *r)
+{
+	int64_t	 ids[ROUTER_BATCH];
+	int	 n, i;
+
+	n = store_inbox_unrouted(r->gw->store, r->after, ids, ROUTER_BATCH);
+	if (n < 0) {
+		gateway_store_failed(r->gw, "finding unrouted messages");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (handle(r, ids[i]) == -1)
+			return -1;
+		r->after = ids[i];
+	}
+	return n == ROUTER_BATCH;
+}
+
+static void
+tick_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct router	*r = arg;
+	int		 rc;
+
+	if (!r->catching_up) {
+		r->catching_up = 1;
+		r->after = 0;
+	}
+	rc = catch_up_batch(r);
+	if (rc == 1) {
+		schedule(r, 0);	/* the next batch on the next loop turn */
+		return;
+	}
+	if (rc == -1) {
+		/* start again from the first unrouted row in a while */
+		r->catching_up = 0;
+		schedule(r, ROUTER_RETRY_S);
+		return;
+	}
+	r->catching_up = 0;
 }
 
 void
 router_catch_up(struct router *r)
 {
+	if (r->tick == NULL) {
+		/* no loop (tests): all at once */
+		r->after = 0;
+		while (catch_up_batch(r) == 1)
+			;
+		return;
+	}
+	if (!r->catching_up)
+		r->after = 0;
+	r->catching_up = 1;
+	tick_cb(-1, 0, r);
 }
