@@ -18,5 +18,13 @@ const struct ctl_command ctl_commands[] = {
 	{ "announcements", cmd_announcements, "announcements [--limit N]" },
 	{ "announcement", cmd_announcement, "announcement ID [--progress]" },
 	{ "ussd", cmd_ussd, "ussd MODEM CODE" },
+	{ "posts", cmd_posts, "posts [--status pending|published|rejected]" },
+	{ "post approve", cmd_post_approve, "post approve ID" },
+	{ "post reject", cmd_post_reject, "post reject ID" },
+	{ "leader add", cmd_leader_add, "leader add NUMBER --kim NAME --area CODE" },
+	{ "leader remove", cmd_leader_remove, "leader remove NUMBER" },
+	{ "official add", cmd_official_add, "official add NUMBER --pin PIN" },
+	{ "official remove", cmd_official_remove, "official remove NUMBER" },
+	{ "roles", cmd_roles, "roles" },
 	{ NULL, NULL, NULL },
 };

@@ -15,5 +15,14 @@ CMD(cmd_broadcast);
 CMD(cmd_announcements);
 CMD(cmd_announcement);
 CMD(cmd_ussd);
+/* cmd_kim.c */
+CMD(cmd_posts);
+CMD(cmd_post_approve);
+CMD(cmd_post_reject);
+CMD(cmd_leader_add);
+CMD(cmd_leader_remove);
+CMD(cmd_official_add);
+CMD(cmd_official_remove);
+CMD(cmd_roles);
 #undef CMD
 #endif
