@@ -49,6 +49,8 @@ endif
 
 # Filled in by the fragments.
 PROGRAMS    :=
+BENCH_PROGS :=
+FUZZ_TARGETS :=
 UNIT_TESTS  :=
 TEST_BINS   :=
 GEN         :=
@@ -79,6 +81,13 @@ test: programs $(UNIT_TESTS) $(TEST_BINS)
 
 run: programs
 	$(Q)tools/run-demo.sh
+
+# Figures are printed, never asserted: machines are noisy; compare ratios measured in one run.
+bench: programs $(BENCH_PROGS)
+	$(Q)BUILD=$(BUILD) tools/bench.sh $(BENCH_PROGS)
+
+# Each libFuzzer target runs for FUZZ_SECONDS (default 10).
+fuzz: $(FUZZ_TARGETS)
 
 lint:
 	$(Q)tools/lint.sh

@@ -1,0 +1,47 @@
+#!/bin/sh
+# make lint: the module dependency rules of STYLE.md, checked on #include lines.
+#   gateway -> {parsers, store, common}; parsers -> common; store -> common; console -> {common, store,
+#   parsers} (the offline imports open the store); tools -> common.
+# Only gateway/modem_worker.c includes <gammu.h> in gateway/; only store/ includes <sqlite3.h>;
+# libevent stays in gateway/; nothing under parsers/ does I/O (no stdio file calls).
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+say() { echo "lint: $*"; bad=1; }
+
+check_dir() {	# dir allowed-internal-prefixes…
+	dir=$1; shift
+	for f in "$dir"/*.c "$dir"/*.h; do
+		[ -f "$f" ] || continue
+		grep -n '#include "' "$f" | while IFS= read -r line; do
+			inc=$(echo "$line" | sed 's/.*#include "\([^"]*\)".*/\1/')
+			case "$inc" in */*) ;; *) continue ;; esac
+			mod=${inc%%/*}
+			ok=0
+			for a in "$dir" "$@"; do [ "$mod" = "$a" ] && ok=1; done
+			[ $ok = 1 ] || echo "lint: $f: includes $inc ($dir may not depend on $mod)"
+		done
+	done
+}
+out=$( {
+	check_dir common
+	check_dir parsers common
+	check_dir store common
+	check_dir gateway parsers store common
+	check_dir console common store parsers
+} )
+[ -n "$out" ] && { echo "$out"; bad=1; }
+
+for f in $(grep -l '#include <gammu' gateway/*.c gateway/*.h store/* parsers/* common/* console/* 2>/dev/null); do
+	[ "$f" = gateway/modem_worker.c ] || say "$f includes libGammu (only gateway/modem_worker.c may)"
+done
+for f in $(grep -l '#include <sqlite3.h>' gateway/* parsers/* common/* console/* tools/*.c 2>/dev/null); do
+	say "$f includes sqlite3 (only store/ may)"
+done
+for f in $(grep -l '#include <event2/' store/* parsers/* common/* console/* 2>/dev/null); do
+	say "$f includes libevent (only gateway/ and tools/ may)"
+done
+for f in $(grep -lE '\b(fopen|open|read|write|printf|fprintf|syslog)\(' parsers/*.c 2>/dev/null); do
+	say "$f does I/O (parsers are pure)"
+done
+[ $bad = 0 ] && echo "lint: ok"
+exit $bad
