@@ -64,6 +64,7 @@ include gateway/module.mk
 include console/module.mk
 include tools/module.mk
 include tests/module.mk
+-include $(wildcard tests/*/*.mk)
 
 programs: $(PROGRAMS)
 
