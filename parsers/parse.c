@@ -601,10 +601,11 @@ set_area(const struct parse_table *t, struct parse_result *res, const char *a, s
 			n = 0;
 	}
 	if (n > PARSE_AREA_MAX - 1) {
-		/* keep whole words */
-		n = PARSE_AREA_MAX - 1;
-		while (n > 0 && a[n] != ' ')
-			n--;
+		/* keep whole words, unless the first word alone is too long */
+		i = PARSE_AREA_MAX - 1;
+		while (i > 0 && a[i] != ' ')
+			i--;
+		n = i > 0 ? i : n;
 	}
 	copy_cut(res->area, sizeof(res->area), a, n);
 }

@@ -1,5 +1,5 @@
 /*
- * test_corpus — runs every SMS in tests/corpus/ (or $KT_CORPUS) through parse_message() with the built-in
+ * test_corpus — runs every SMS in tests/corpus/*.txt (or $KT_CORPUS) through parse_message() with the built-in
  * table plus parsers/keywords.conf (or $KT_KEYWORDS) and checks the expected action and arguments.
  *
  * Corpus file format (one message per file, named after what it taught us):
@@ -267,7 +267,7 @@ test_corpus(void **state)
 	DIR			*d;
 	struct dirent		*de;
 	char			 path[4096], err[256], **names = NULL, *data, *kw;
-	size_t			 n = 0, cap = 0, i, dlen, blen = 0;
+	size_t			 n = 0, cap = 0, i, dlen, blen = 0, nl;
 	static unsigned char	 hexbuf[65536];
 	struct expect		*e;
 	const char		*body = NULL;
@@ -287,8 +287,9 @@ test_corpus(void **state)
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
+		nl = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nl < 5 || strcmp(de->d_name + nl - 4, ".txt") != 0)
+			continue;	/* README.md and editor files are not cases */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
 			names = realloc(names, cap * sizeof(*names));
