@@ -1,5 +1,5 @@
 /*
- * test_corpus — runs every SMS in tests/corpus/*.txt (or $KT_CORPUS) through parse_message() with the built-in
+ * test_corpus — runs every SMS in the *.txt files of tests/corpus (or $KT_CORPUS) through parse_message() with the built-in
  * table plus parsers/keywords.conf (or $KT_KEYWORDS) and checks the expected action and arguments.
  *
  * Corpus file format (one message per file, named after what it taught us):
