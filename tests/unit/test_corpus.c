@@ -1,6 +1,7 @@
 /*
- * test_corpus — runs every SMS in the *.txt files of tests/corpus (or $KT_CORPUS) through parse_message() with the built-in
- * table plus parsers/keywords.conf (or $KT_KEYWORDS) and checks the expected action and arguments.
+ * test_corpus — runs every SMS in the *.txt files of tests/corpus (or $KT_CORPUS) through
+ * parse_message() with the built-in table plus parsers/keywords.conf (or $KT_KEYWORDS) and checks the
+ * expected action and arguments (format below and in tests/corpus/README.md).
  *
  * Corpus file format (one message per file, named after what it taught us):
  *	# free comment lines
