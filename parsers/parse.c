@@ -7,7 +7,9 @@
 #include <pcre2.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/xmalloc.h"
 #include "parsers/fold.h"
