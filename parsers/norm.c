@@ -228,6 +228,14 @@ all_digits(const char *w, size_t wlen)
 	return wlen > 0;
 }
 
+/* A mobile number as villagers write it: 08…, 628… (the '+' is a separator), 9+ digits. */
+static int
+is_phone(const char *w, size_t wlen)
+{
+	return wlen >= 9 && all_digits(w, wlen) &&
+	    ((w[0] == '0' && w[1] == '8') || (w[0] == '6' && w[1] == '2' && w[2] == '8'));
+}
+
 struct word {
 	const char	*p;
 	size_t		 len;
@@ -334,8 +342,10 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 		    join_words(w, k, nw, 1, qual, sizeof(qual)))
 			add_cand(out, name, qual);
 	}
-	/* "SUKAMAJU PAK": last, since names can end in such a word ("Tanjung Mas") */
-	if (nw > 1 && norm_is_honorific(w[nw - 1].p, w[nw - 1].len)) {
+	/* "SUKAMAJU PAK", "SUKAMAJU 081234567890": last, since names can end in such a word
+	 * ("Tanjung Mas") */
+	if (nw > 1 && (norm_is_honorific(w[nw - 1].p, w[nw - 1].len) ||
+	    is_phone(w[nw - 1].p, w[nw - 1].len))) {
 		if (join_words(w, 0, nw - 1, 1, name, sizeof(name)))
 			add_cand(out, name, "");
 		for (k = nw - 2; k >= 1; k--) {

@@ -68,8 +68,8 @@ struct norm_area {
  * "1671 01 1001"). Names give candidates, best first: all words joined ("SUKAMAJU BABAT" →
  * {SUKAMAJUBABAT, ""}), then every split point from the right ({SUKAMAJU, BABAT}); the village/district
  * markers DESA, DS, KEL, KELURAHAN, KEC, KECAMATAN are dropped from candidates after the first (and mark
- * the split point when they stand between two names); a trailing form of address ("SUKAMAJU PAK") gives
- * the same candidates without it, last. At most NORM_AREA_MAXCAND candidates, the rest dropped.
+ * the split point when they stand between two names); a trailing form of address or mobile number
+ * ("SUKAMAJU PAK", "SUKAMAJU 081234567890") gives the same candidates without it, last. At most NORM_AREA_MAXCAND candidates, the rest dropped.
  * Returns the kind (also stored in out->kind).
  */
 enum norm_area_kind norm_area_split(const char *in, size_t len, struct norm_area *out);
