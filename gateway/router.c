@@ -147,18 +147,21 @@ in_prefixes(const char *code, const char *prefixes)
 static int
 denied(const struct conf *conf, const char *from)
 {
-	const char	*p = conf->deny;
+	const char	*p = conf->deny, *e;
 	char		 one[64], num[MSISDN_MAX];
 	const char	*why;
 
 	while (p && *p) {
 		size_t n;
 
-		while (*p == ',' || *p == ' ')
+		/* comma list; spaces inside an entry are part of how people write numbers */
+		while (*p == ',' || *p == ' ' || *p == '\t')
 			p++;
-		n = strcspn(p, ", ");
-		if (n > 0 && n < sizeof(one)) {
-			snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		n = strcspn(p, ",");
+		for (e = p + n; e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		if (e > p && (size_t)(e - p) < sizeof(one)) {
+			snprintf(one, sizeof(one), "%.*s", (int)(e - p), p);
 			if (strcmp(one, from) == 0 ||
 			    (msisdn_normalise(one, conf->country, num, &why) == 0 && strcmp(num, from) == 0))
 				return 1;
@@ -186,13 +189,17 @@ regency_key(const char *name, char *out, size_t len)
 	norm_name(name, strlen(name), out, len);
 }
 
-/* Whether qual names an area enclosing a (its district, regency or province). */
+/*
+ * Whether qual names an area enclosing a (its district, regency or province): exactly, or with
+ * `prefix` as the start of the name ("BABAT" for Babat Supat), as villagers shorten names.
+ */
 static int
-qualifier_matches(struct store *st, const struct store_area *a, const char *qual)
+qualifier_matches(struct store *st, const struct store_area *a, const char *qual, int prefix)
 {
 	struct store_area	 p;
 	char			 key[NORM_NAME_MAX], full[NORM_NAME_MAX];
 	char			 code[16];
+	size_t			 ql = strlen(qual);
 	int			 depth;
 
 	snprintf(code, sizeof(code), "%s", a->parent);
@@ -201,11 +208,78 @@ qualifier_matches(struct store *st, const struct store_area *a, const char *qual
 			return 0;
 		regency_key(p.name, key, sizeof(key));
 		norm_name(p.name, strlen(p.name), full, sizeof(full));
-		if (strcmp(key, qual) == 0 || strcmp(full, qual) == 0)
+		if (!prefix && (strcmp(key, qual) == 0 || strcmp(full, qual) == 0))
+			return 1;
+		if (prefix && ql >= 4 && strncmp(key, qual, ql) == 0)
 			return 1;
 		snprintf(code, sizeof(code), "%s", p.parent);
 	}
 	return 0;
+}
+
+static int
+edit_distance(const char *a, const char *b)
+{
+	int	 row[NORM_NAME_MAX + 1], i, j, la = (int)strlen(a), lb = (int)strlen(b), prev, tmp;
+
+	if (la > NORM_NAME_MAX || lb > NORM_NAME_MAX)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* Up to SUGGEST_MAX distinct names near `norm` (edit distance), nearest first, into out. */
+static int
+suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out)
+{
+	struct store_area	*cand = xcalloc(FIND_MAX * 4, sizeof(*cand));
+	int			 dist[SUGGEST_MAX], n, i, j, k, d, nout = 0, pass;
+	char			 key[NORM_NAME_MAX], shorter[3];
+
+	for (pass = 0; pass < 2 && nout < SUGGEST_MAX; pass++) {
+		/* first names sharing the first letters, then (a typo early in the name) the first two */
+		snprintf(shorter, sizeof(shorter), "%.2s", norm);
+		n = store_area_suggest(st, pass == 0 ? norm : shorter, prefixes, cand, FIND_MAX * 4);
+		for (i = 0; i < n; i++) {
+			regency_key(cand[i].name, key, sizeof(key));
+			d = edit_distance(key, norm);
+			if (d > 3 || d * 3 > (int)strlen(norm))
+				continue;
+			for (j = 0; j < nout; j++)
+				if (strcasecmp(out[j].name, cand[i].name) == 0)
+					break;
+			if (j < nout)
+				continue;
+			for (k = nout; k > 0 && dist[k - 1] > d; k--)
+				;
+			if (k >= SUGGEST_MAX)
+				continue;
+			for (j = (nout < SUGGEST_MAX ? nout : SUGGEST_MAX - 1); j > k; j--) {
+				out[j] = out[j - 1];
+				dist[j] = dist[j - 1];
+			}
+			out[k] = cand[i];
+			dist[k] = d;
+			if (nout < SUGGEST_MAX)
+				nout++;
+		}
+	}
+	free(cand);
+	return nout;
 }
 
 /* "Sukamaju (Babat)" for a village, "Kec. Babat (Lamongan)" for a district, else the name. */
@@ -241,7 +315,7 @@ resolve_area(struct store *st, const char *prefixes, const char *arg, const char
 	struct norm_area	 na;
 	struct store_area	 found[FIND_MAX];
 	unsigned		 c;
-	int			 n, i;
+	int			 n, i, pass;
 
 	memset(out, 0, sizeof(*out));
 	switch (norm_area_split(arg, strlen(arg), &na)) {
@@ -264,23 +338,25 @@ resolve_area(struct store *st, const char *prefixes, const char *arg, const char
 		break;
 	}
 	snprintf(out->name, sizeof(out->name), "%s", arg);
-	for (c = 0; c < na.ncand; c++) {
-		n = store_area_find(st, na.cand[c].name, prefixes, found, FIND_MAX);
-		if (n < 0)
-			return RESOLVE_ERROR;
-		out->nopts = 0;
-		for (i = 0; i < n; i++)
-			if (na.cand[c].qualifier[0] == '\0' || qualifier_matches(st, &found[i], na.cand[c].qualifier))
-				out->opts[out->nopts++] = found[i];
-		if (out->nopts > 0)
-			break;
+	/* exact qualifiers first, over every candidate; then qualifiers as name prefixes */
+	for (pass = 0; pass < 2 && out->nopts == 0; pass++) {
+		for (c = 0; c < na.ncand; c++) {
+			if (pass == 1 && na.cand[c].qualifier[0] == '\0')
+				continue;
+			n = store_area_find(st, na.cand[c].name, prefixes, found, FIND_MAX);
+			if (n < 0)
+				return RESOLVE_ERROR;
+			out->nopts = 0;
+			for (i = 0; i < n; i++)
+				if (na.cand[c].qualifier[0] == '\0' ||
+				    qualifier_matches(st, &found[i], na.cand[c].qualifier, pass))
+					out->opts[out->nopts++] = found[i];
+			if (out->nopts > 0)
+				break;
+		}
 	}
 	if (out->nopts == 0) {
-		/* suggestions: names sharing the first letters, of the best candidate */
-		for (c = 0; c < na.ncand && out->nopts == 0; c++) {
-			n = store_area_suggest(st, na.cand[c].name, prefixes, out->opts, SUGGEST_MAX);
-			out->nopts = n > 0 ? n : 0;
-		}
+		out->nopts = suggest(st, na.cand[0].name, prefixes, out->opts);
 		return RESOLVE_NOTFOUND;
 	}
 	if (mine != NULL && out->nopts > 1) {
@@ -370,7 +446,9 @@ ask_choice(struct route *rt, const char *action, struct resolved *rv)
 {
 	char		 lines[TEMPLATE_MAX], label[200], line[220];
 	const char	*codes[STORE_CHOICE_MAX];
+	char		 total[16];
 	const char	*vars[] = { "name", rv->name, "choices", lines, NULL };
+	const char	*mvars[] = { "name", rv->name, "choices", lines, "total", total, NULL };
 	size_t		 off = 0;
 	int		 i, n = 0;
 
@@ -389,8 +467,24 @@ ask_choice(struct route *rt, const char *action, struct resolved *rv)
 		off += strlen(line);
 		codes[n++] = rv->opts[i].code;
 	}
-	reply(rt, "choose", vars);
-	set_action(rt, "choice asked %d options", n);
+	if (n < rv->nopts) {
+		/* not all fit: say how many there are and how to name the district instead */
+		snprintf(total, sizeof(total), "%d", rv->nopts);
+		for (;;) {
+			reply(rt, "choose_more", mvars);
+			if (n <= 1 || sms_segments(rt->reply) <= 1)
+				break;
+			n--;
+			lines[0] = '\0';
+			for (i = 0, off = 0; i < n; i++) {
+				area_label(rt->st, &rv->opts[i], label, sizeof(label));
+				off += (size_t)snprintf(lines + off, sizeof(lines) - off, "%s%d %s", i ? "\n" : "",
+				    i + 1, label);
+			}
+		}
+	} else
+		reply(rt, "choose", vars);
+	set_action(rt, "choice asked %d of %d options", n, rv->nopts);
 	return store_choice_put(rt->st, rt->from, action, codes, n, rt->now + CHOICE_TTL_S);
 }
 
@@ -404,7 +498,7 @@ reply_not_found(struct route *rt, struct resolved *rv)
 	for (i = 0; i < rv->nopts; i++) {
 		char label[160];
 
-		area_label(rt->st, &rv->opts[i], label, sizeof(label));
+		snprintf(label, sizeof(label), "%s", rv->opts[i].name);
 		if (strlen(sugg) + strlen(label) + 3 >= sizeof(sugg))
 			break;
 		if (i > 0)

@@ -52,6 +52,9 @@ static const struct builtin builtins[] = {
 	{ "choose",
 	  "{name} ada di beberapa tempat. Balas dgn nomornya:\n{choices}",
 	  "{name} is in several places. Reply with the number:\n{choices}" },
+	{ "choose_more",
+	  "{name} ada di {total} tempat. Balas nomornya, atau kirim lagi dgn nama kecamatan:\n{choices}",
+	  "{name} is in {total} places. Reply with the number, or send again with the district:\n{choices}" },
 	{ "choice_invalid",
 	  "Pilihan {n} tidak ada. Balas dgn nomor 1 sampai {max}.",
 	  "There is no choice {n}. Reply with a number from 1 to {max}." },
@@ -116,7 +119,7 @@ static const struct builtin builtins[] = {
 
 const char *const templates_keys[] = {
 	"help", "unknown", "need_area", "subscribed", "already_subscribed", "not_found", "not_found_none",
-	"choose", "choice_invalid", "stopped_all", "stopped_area", "not_subscribed_area", "not_subscribed",
+	"choose", "choose_more", "choice_invalid", "stopped_all", "stopped_area", "not_subscribed_area", "not_subscribed",
 	"info_not_subscribed", "info_none", "report_published", "report_pending", "report_empty", "kim_sent",
 	"kim_not_leader", "kim_empty", "siar_sent", "siar_usage", "siar_not_official", "siar_wrong_pin",
 	"siar_locked", "siar_refused", NULL,
