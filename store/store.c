@@ -13,6 +13,7 @@
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
+#include "store/store_fault.h"	/* tests/fault: KT_FAULT_VFS */
 
 struct migration {
 	int		 version;
@@ -247,6 +248,8 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 
 	st->path = xstrdup(path);
 	st->flags = flags;
+	if (store_fault_register() == -1)	/* tests/fault: a failing VFS when KT_FAULT_VFS is set */
+		log_warnx("store: KT_FAULT_VFS ignored");
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
