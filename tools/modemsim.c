@@ -1932,8 +1932,8 @@ input_bytes(struct sim *sim, const char *buf, size_t n)
 		if (sim->mfd == -1)
 			return;
 		if (sim->hang) {
-			sim_log(sim, "< (hung, ignored)", buf + i, 1);
-			continue;
+			sim_log(sim, "< (hung, ignored)", buf + i, n - i);
+			return;
 		}
 		if (sim->busy) {
 			/* Still executing: keep the rest for when the command finishes. */

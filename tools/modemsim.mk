@@ -10,3 +10,5 @@ TEST_BINS     += $(MODEMSIM_HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/t
 $(BUILD)/tests/helpers/%: $(BUILD)/obj/tests/integration/helpers/%.o
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_GAMMU)
+# Built by plain `make` too (not installed): `make && tests/run.sh modemsim` needs it.
+programs: $(MODEMSIM_HELPER_SRCS:tests/integration/helpers/%.c=$(BUILD)/tests/helpers/%)

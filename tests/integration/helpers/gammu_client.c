@@ -5,7 +5,7 @@
  *
  * usage: gammu_client GAMMURC      then one command per line on stdin:
  *   identify | netinfo | signal | smsstatus | send NUMBER TEXT | getall | get LOCATION |
- *   delete LOCATION | wait-sms SECONDS | ussd SECONDS CODE | wait-ussd SECONDS |
+ *   save NUMBER TEXT | delete LOCATION | wait-sms SECONDS | ussd SECONDS CODE | wait-ussd SECONDS |
  *   reconnect | quit
  * Each command answers one line "OK …" or "ERR NAME text"; data lines before it start with
  * "SMS " or "USSD " and carry JSON. Test code only: it trusts its input.
@@ -285,7 +285,25 @@ main(int argc, char **argv)
 			cmd_getall();
 		else if (!strcmp(cmd, "get"))
 			cmd_get(rest ? atoi(rest) : 0);
-		else if (!strcmp(cmd, "delete")) {
+		else if (!strcmp(cmd, "save")) {
+			GSM_SMSMessage	 sms;
+			char		*number = rest ? strtok(rest, " ") : NULL;
+			char		*t = strtok(NULL, "");
+
+			GSM_SetDefaultSMSData(&sms);
+			sms.PDU = SMS_Submit;
+			sms.Folder = 2;
+			sms.State = SMS_UnSent;
+			sms.Coding = SMS_Coding_Default_No_Compression;
+			sms.UDH.Type = UDH_NoUDH;
+			EncodeUnicode(sms.Number, number ? number : "", number ? strlen(number) : 0);
+			EncodeUnicode(sms.Text, t ? t : "", t ? strlen(t) : 0);
+			sms.Length = t ? strlen(t) : 0;
+			if ((e = GSM_AddSMS(sm, &sms)) != ERR_NONE)
+				err(e);
+			else
+				printf("OK location=%d\n", sms.Location);
+		} else if (!strcmp(cmd, "delete")) {
 			GSM_SMSMessage sms;
 
 			memset(&sms, 0, sizeof(sms));

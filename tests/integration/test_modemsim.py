@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""
+test_modemsim — drives build/modemsim with the gammu command-line tool (connection = at) and with
+libGammu directly (build/tests/helpers/gammu_client over connection = proxyat, which connects
+in ~0.1 s): identify, sending 1- and 3-part messages (checked in the JSON sent log), receiving
+stored and +CMTI-announced messages including concatenated ones, USSD, and every fault mode as
+a client sees it. Slow client-side waits (gammu getussd waits 10 s after an answer; a hung modem
+takes libGammu ~20 s to give up) run on their own modemsim instances in parallel threads.
+Never sleeps to synchronise: every wait polls a condition with a deadline.
+"""
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(TOP, os.environ.get("BUILD", "build"))
+MODEMSIM = os.path.join(BUILD, "modemsim")
+CLIENT = os.path.join(BUILD, "tests", "helpers", "gammu_client")
+GAMMU = shutil.which("gammu")
+
+failures = []
+
+
+def fail(msg):
+    raise AssertionError(msg)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.02)  # polling interval, not synchronisation
+    fail("timed out after %.1fs waiting for %s" % (timeout, what))
+
+
+class Sim:
+    """One modemsim process in dir; name picks the file names."""
+
+    def __init__(self, tmp, name, *args):
+        self.dir = tmp
+        self.link = os.path.join(tmp, name + "-ttyUSB0")
+        self.ctl_path = os.path.join(tmp, name + ".sock")
+        self.sent_log = os.path.join(tmp, name + "-sent.jsonl")
+        self.at_log = os.path.join(tmp, name + "-at.log")
+        cmd = [MODEMSIM, "--link", self.link, "--ctl", self.ctl_path, "--sent-log",
+               self.sent_log, "--log", self.at_log] + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        r, _, _ = select.select([self.proc.stdout], [], [], 5)
+        check(r, "modemsim %s printed no pty path within 5 s" % name)
+        self.pty = self.proc.stdout.readline().strip()
+        check(self.pty.startswith("/dev/pts/"), "first line should be the pty, got %r" % self.pty)
+        check(os.path.realpath(self.link) == self.pty, "link %s does not point at %s"
+              % (self.link, self.pty))
+        self.rc_at = self.gammurc(name + "-at.rc", "device = %s\nconnection = at\n" % self.link)
+        self.rc_proxy = self.gammurc(name + "-proxy.rc", "device = socat - %s,rawer\n"
+                                     "connection = proxyat\n" % self.link)
+
+    def gammurc(self, fname, body):
+        path = os.path.join(self.dir, fname)
+        with open(path, "w") as f:
+            f.write("[gammu]\n" + body + "model = at\n")
+        return path
+
+    def ctl(self, *words, expect_ok=True):
+        p = subprocess.run([MODEMSIM, "ctl", self.ctl_path] + list(words), capture_output=True,
+                           text=True, timeout=10)
+        if expect_ok and p.returncode != 0:
+            fail("modemsim ctl %s failed (%d): %s%s" % (" ".join(words), p.returncode, p.stdout,
+                                                         p.stderr))
+        return p.stdout
+
+    def status(self):
+        line = self.ctl("status").strip().splitlines()[-1]
+        out = {}
+        for kv in line.split()[1:]:
+            if "=" in kv:
+                k, v = kv.split("=", 1)
+                out[k] = v
+        return out
+
+    def sent(self):
+        if not os.path.exists(self.sent_log):
+            return []
+        with open(self.sent_log) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def gammu(rc, *args, timeout=60):
+    p = subprocess.run([GAMMU, "-c", rc] + list(args), capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+class Client:
+    """build/tests/helpers/gammu_client: one libGammu connection, one command per line."""
+
+    def __init__(self, rc):
+        self.proc = subprocess.Popen([CLIENT, rc], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.buf = b""
+        first = self.read_line(30)
+        check(first.startswith("OK connected"), "libGammu could not connect: %s" % first)
+
+    def read_line(self, timeout):
+        # Own buffer over the raw fd: select() cannot see lines a TextIOWrapper has buffered.
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            r, _, _ = select.select([fd], [], [], max(left, 0))
+            if not r:
+                fail("gammu_client said nothing within %.0f s" % timeout)
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                fail("gammu_client exited")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode("utf-8", "replace")
+
+    def send_cmd(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def result(self, timeout=30):
+        """Data lines, then the final OK/ERR line."""
+        data = []
+        while True:
+            line = self.read_line(timeout)
+            if line.startswith("OK") or line.startswith("ERR"):
+                return data, line
+            data.append(line)
+
+    def cmd(self, line, timeout=30, expect_ok=True):
+        self.send_cmd(line)
+        data, final = self.result(timeout)
+        if expect_ok and not final.startswith("OK"):
+            fail("gammu_client %r: %s" % (line, final))
+        return data, final
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.send_cmd("quit")
+                self.proc.wait(10)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+
+def sms_lines(data):
+    return [json.loads(l[4:]) for l in data if l.startswith("SMS ")]
+
+
+# ---------------------------------------------------------------- parallel slow checks
+
+def slow_getussd(tmp):
+    """gammu getussd on its own modemsim (gammu waits 10 s after an answer before exiting)."""
+    sim = Sim(tmp, "ussd", "--operator", "telkomsel")
+    try:
+        sim.ctl("ussd-reply", "*123#", "Paket SMS 1000 aktif s/d 31-12-2026")
+        rc, out = gammu(sim.rc_at, "getussd", "*123#")
+        check(rc == 0, "gammu getussd failed (%d): %s" % (rc, out))
+        check("Paket SMS 1000 aktif" in out, "getussd reply not shown: %s" % out)
+    finally:
+        sim.stop()
+
+
+def slow_hang(tmp):
+    """A hung modem: libGammu times out; after 'fault hang off' the same connection works."""
+    sim = Sim(tmp, "hang")
+    cl = Client(sim.rc_proxy)
+    try:
+        cl.cmd("signal")
+        sim.ctl("fault", "hang", "on")
+        t0 = time.monotonic()
+        _, final = cl.cmd("signal", timeout=60, expect_ok=False)
+        check("TIMEOUT" in final, "hung modem: expected a libGammu timeout, got %s" % final)
+        sim.ctl("fault", "hang", "off")
+        _, final = cl.cmd("signal", expect_ok=False)
+        if not final.startswith("OK"):
+            # The first command after a hang may meet the stale reply; the next one must work.
+            cl.cmd("signal")
+        with open(sim.at_log) as f:
+            check("hung, ignored" in f.read(), "AT log does not show input dropped while hung")
+        print("  hang: libGammu gave up after %.1f s" % (time.monotonic() - t0))
+    finally:
+        cl.close()
+        sim.stop()
+
+
+def run_thread(fn, tmp):
+    def body():
+        try:
+            fn(tmp)
+        except Exception as e:  # reported by the main thread
+            failures.append("%s: %s" % (fn.__name__, e))
+    t = threading.Thread(target=body)
+    t.start()
+    return t
+
+
+# ---------------------------------------------------------------- main scenario
+
+def main():
+    for path, what in ((MODEMSIM, "make"), (CLIENT, "make build/tests/helpers/gammu_client")):
+        if not os.access(path, os.X_OK):
+            print("FAIL: %s is missing; run `%s` first" % (path, what))
+            return 1
+    if GAMMU is None or shutil.which("socat") is None:
+        print("FAIL: the gammu and socat commands are needed (apt-get install gammu socat)")
+        return 1
+    t_start = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="modemsim-test-")
+    sims, clients, threads = [], [], []
+    try:
+        # --help documents the whole control grammar.
+        h = subprocess.run([MODEMSIM, "--help"], capture_output=True, text=True).stdout
+        for word in ("--link", "--ctl", "--sent-log", "--operator", "--send-latency", "sms ",
+                     "--parts-order", "--drop-part", "ussd-reply", "ussd-push", "fault latency",
+                     "cms-error", "hang", "disconnect", "storage-full", "deregister", "noise",
+                     "status", "list", "sent"):
+            check(word in h, "--help does not mention %r" % word)
+        p = subprocess.run([MODEMSIM, "--operator", "nokia"], capture_output=True, text=True)
+        check(p.returncode != 0 and "telkomsel" in p.stderr, "bad --operator: %s" % p.stderr)
+
+        threads.append(run_thread(slow_getussd, tmp))
+        threads.append(run_thread(slow_hang, tmp))
+
+        sim = Sim(tmp, "a", "--operator", "indosat", "--imei", "358240051111110",
+                  "--storage", "10", "--signal", "25")
+        sims.append(sim)
+        st = sim.status()
+        check(st["mccmnc"] == "51001" and st["imsi"].startswith("51001"), "indosat preset: %s" % st)
+
+        # --- gammu CLI over connection = at
+        rc, out = gammu(sim.rc_at, "identify")
+        check(rc == 0, "gammu identify failed: %s" % out)
+        for want in ("358240051111110", "510010000000001", "Kentongan", "modemsim"):
+            check(want in out, "identify output lacks %s:\n%s" % (want, out))
+
+        rc, out = gammu(sim.rc_at, "sendsms", "TEXT", "+6281234567890", "-text",
+                        "Rapat KIM Sukamaju jam 19.00")
+        check(rc == 0, "gammu sendsms failed: %s" % out)
+        sent = sim.sent()
+        check(len(sent) == 1, "expected 1 sent part, log has %d" % len(sent))
+        s = sent[0]
+        check(s["to"] == "+6281234567890" and s["text"] == "Rapat KIM Sukamaju jam 19.00"
+              and s["parts"] == 1 and s["udh"] == "", "1-part send logged wrongly: %s" % s)
+        check(isinstance(s["reference"], int) and s["time"], "reference/time missing: %s" % s)
+        check("reference=%d" % s["reference"] in out, "gammu saw another reference: %s" % out)
+
+        long_text = " ".join("Pengumuman %d: kerja bakti di balai desa." % i for i in range(10))
+        check(306 < len(long_text) <= 459, "test text should need 3 parts")
+        rc, out = gammu(sim.rc_at, "sendsms", "TEXT", "+6281298765432", "-len",
+                        str(len(long_text)), "-text", long_text)
+        check(rc == 0, "gammu sendsms (3 parts) failed: %s" % out)
+        parts = sim.sent()[1:]
+        check(len(parts) == 3, "expected 3 parts, log has %d: %s" % (len(parts), parts))
+        check({p["parts"] for p in parts} == {3} and [p["part"] for p in parts] == [1, 2, 3],
+              "parts numbered wrongly: %s" % parts)
+        check(len({p["concat_ref"] for p in parts}) == 1 and all(p["udh"] for p in parts),
+              "parts do not share one concatenation header: %s" % parts)
+        check("".join(p["text"] for p in parts) == long_text, "3-part text does not join back")
+        check(len({p["reference"] for p in parts}) == 3, "each part needs its own reference")
+        ctl_sent = [l for l in sim.ctl("sent").splitlines() if l.startswith("{")]
+        check(len(ctl_sent) == 4, "ctl sent lists %d parts, expected 4" % len(ctl_sent))
+
+        # Stored (silent) messages, GSM-7, UCS-2, out of order and with a missing part, read
+        # with getallsms while the modem sprinkles RING/^RSSI/^BOOT into its replies.
+        sim.ctl("sms", "--store-only", "+6281311110001", "REG#SUKAMAJU")
+        sim.ctl("sms", "--ucs2", "--store-only", "+6281311110002", "Banjir di RT 03 – tolong!")
+        report = " ".join("Laporan %d jalan desa rusak berat." % i for i in range(8))
+        out = sim.ctl("sms", "--store-only", "--parts-order", "2,1", "+6281311110003", report)
+        check("parts=2" in out, "expected a 2-part message: %s" % out)
+        out = sim.ctl("sms", "--store-only", "--drop-part", "2", "--smsc-time",
+                      "2026-11-27 08:30:00", "+6281311110004", long_text)
+        check("parts=3" in out, "expected a 3-part message: %s" % out)
+        listing = sim.ctl("list")
+        check("OK 6 stored" in listing, "expected 6 stored parts:\n%s" % listing)
+        sim.ctl("fault", "noise", "on")
+        rc, out = gammu(sim.rc_at, "getallsms")
+        sim.ctl("fault", "noise", "off")
+        check(rc == 0, "gammu getallsms failed with noise on: %s" % out)
+        check("6 SMS parts" in out, "getallsms should see 6 parts:\n%s" % out)
+        for want in ("REG#SUKAMAJU", "Banjir di RT 03 – tolong!", "Unicode", "part 2 of 2",
+                     "part 1 of 2", "part 3 of 3", "+6281311110004"):
+            check(want in out, "getallsms output lacks %r:\n%s" % (want, out))
+        check("part 2 of 3" not in out, "dropped part 2 of 3 was delivered")
+        with open(sim.at_log) as f:
+            log = f.read()
+        check("> \\r\\nRING\\r\\n" in log or "RING" in log, "noise not seen in the AT log")
+        check("< AT+CMGL=4" in log, "AT log lacks the received commands")
+
+        rc, out = gammu(sim.rc_at, "deletesms", "1", "1", "2")
+        check(rc == 0, "gammu deletesms failed: %s" % out)
+        listing = sim.ctl("list")
+        check("OK 4 stored" in listing and "REG#SUKAMAJU" not in listing,
+              "deletesms 1 1 2 should leave 4 parts:\n%s" % listing)
+        sim.ctl("clear")
+
+        # --- libGammu directly (proxyat: fast connect)
+        cl = Client(sim.rc_proxy)
+        clients.append(cl)
+        _, final = cl.cmd("identify")
+        check("imei=358240051111110" in final, "libGammu identify: %s" % final)
+        _, final = cl.cmd("netinfo")
+        check("code=510 01" in final, "network code: %s" % final)
+        _, final = cl.cmd("signal")
+        check("percent=" in final, "signal: %s" % final)
+
+        # +CMTI-announced messages, including a concatenated one delivered out of order.
+        cl.send_cmd("wait-sms 10")
+        wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10,
+                 "libGammu to enable +CMTI with AT+CNMI")
+        sim.ctl("sms", "+6281311110005", "INFO")
+        _, final = cl.result()
+        check(final.startswith("OK location="), "no +CMTI seen by libGammu: %s" % final)
+        data, _ = cl.cmd("get " + final.split("=")[1])
+        m = sms_lines(data)
+        check(m and m[0]["text"] == "INFO" and m[0]["from"] == "+6281311110005",
+              "CMTI message read back wrongly: %s" % data)
+        cl.send_cmd("wait-sms 10")
+        sim.ctl("sms", "--parts-order", "2,1", "+6281311110006", report)
+        _, final = cl.result()
+        check(final.startswith("OK location="), "no +CMTI for a concatenated message: %s" % final)
+        data, _ = cl.cmd("getall")
+        m = [x for x in sms_lines(data) if x["from"] == "+6281311110006"]
+        check(sorted(x["part"] for x in m) == [1, 2] and len({x["ref"] for x in m}) == 1,
+              "concatenated parts wrong: %s" % m)
+        check("".join(x["text"] for x in sorted(m, key=lambda x: x["part"])) == report,
+              "concatenated text does not join back")
+        for x in sms_lines(data):
+            cl.cmd("delete %d" % x["location"])
+
+        # USSD: a reply set from the control socket, an unsupported code, a network push.
+        sim.ctl("ussd-reply", "*555#", "Sisa pulsa Rp 7.500 – aktif s/d 1-1-2027")
+        data, _ = cl.cmd("ussd 10 *555#")
+        u = json.loads(data[0][5:])
+        check(u["text"] == "Sisa pulsa Rp 7.500 – aktif s/d 1-1-2027", "USSD text: %s" % u)
+        sim.ctl("ussd-reply", "--unsupported", "*999#")
+        data, _ = cl.cmd("ussd 10 *999#")
+        check(json.loads(data[0][5:])["status"] == 6, "unsupported USSD: %s" % data)
+        cl.send_cmd("wait-ussd 10")
+        wait_for(lambda: "+CUSD=1" in open(sim.at_log).read(), 10, "AT+CUSD=1")
+        sim.ctl("ussd-push", "Promo: 100 SMS Rp 5.000")
+        data, _ = cl.result()
+        check(data and "Promo: 100 SMS" in data[0], "pushed USSD not seen: %s" % data)
+
+        # Send latency.
+        sim.ctl("fault", "latency", "1500")
+        t0 = time.monotonic()
+        cl.cmd("send +6281200000001 latency test")
+        took = time.monotonic() - t0
+        check(took >= 1.5, "send with 1500 ms latency took only %.2f s" % took)
+        sim.ctl("fault", "latency", "0")
+
+        # +CMS ERROR for the next send, then for a fraction of sends.
+        sim.ctl("fault", "cms-error", "38", "1")
+        _, final = cl.cmd("send +6281200000002 fails once", expect_ok=False)
+        check("status=38" in final, "expected +CMS ERROR 38 seen by libGammu: %s" % final)
+        cl.cmd("send +6281200000002 works again")
+        sim.ctl("fault", "cms-error", "500", "--fraction", "0.5")
+        results = [cl.cmd("send +6281200000003 half %d" % i, expect_ok=False)[1]
+                   for i in range(2)]
+        check(results[0].startswith("OK") and "status=500" in results[1],
+              "fraction 0.5 should fail every second send: %s" % results)
+        sim.ctl("fault", "cms-error", "off")
+
+        # SIM storage full: no +CMTI, CMGW refused with 322; the message arrives once room is made.
+        sim.ctl("fault", "storage-full", "on")
+        _, final = cl.cmd("smsstatus")
+        check("sim_used=10 sim_size=10" in final, "storage full not reported: %s" % final)
+        out = sim.ctl("sms", "+6281311110007", "penuh")
+        check("held=1" in out, "message should be held while the SIM is full: %s" % out)
+        _, final = cl.cmd("save +6281200000004 draft", expect_ok=False)
+        check(final.startswith("ERR"), "saving to a full SIM should fail: %s" % final)
+        with open(sim.at_log) as f:
+            log = f.read()
+        check("+CMS ERROR: 322" in log or "FULL" in final,
+              "saving to a full SIM should meet CMS 322: %s" % final)
+        check("+CMTI" not in log.split("ctl< sms +6281311110007")[1],
+              "+CMTI sent although the SIM is full")
+        cl.send_cmd("wait-sms 10")
+        wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10, "AT+CNMI")
+        sim.ctl("fault", "storage-full", "off")
+        _, final = cl.result()
+        check(final.startswith("OK location="), "held message not announced: %s" % final)
+        check("CMTI" in open(sim.at_log).read(), "no +CMTI in the AT log")
+
+        # Deregistration: CREG/COPS say so, sends fail with 331, incoming messages wait.
+        sim.ctl("fault", "deregister", "on")
+        _, final = cl.cmd("netinfo")
+        check("state=1 " not in final, "deregistered modem still reports home network: %s"
+              % final)
+        _, final = cl.cmd("send +6281200000005 no network", expect_ok=False)
+        check("status=331" in final, "send while deregistered: %s" % final)
+        sim.ctl("fault", "deregister", "off")
+        _, final = cl.cmd("netinfo")
+        check("state=1 " in final, "re-registered modem: %s" % final)
+
+        # Disconnect: the pty goes away and comes back as a new one behind the link, plus a
+        # new name (ttyUSB0 -> ttyUSB1).
+        old_pty = sim.pty
+        new_link = os.path.join(tmp, "a-ttyUSB1")
+        sim.ctl("fault", "disconnect", "1", new_link)
+        check(not os.path.lexists(sim.link), "link should vanish while unplugged")
+        _, final = cl.cmd("signal", expect_ok=False)
+        check(final.startswith("ERR"), "a client of an unplugged modem should fail: %s" % final)
+        wait_for(lambda: os.path.exists(sim.link) and os.path.exists(new_link), 10,
+                 "the modem to come back")
+        back = os.path.realpath(sim.link)
+        check(back != old_pty and back == os.path.realpath(new_link),
+              "re-enumerated pty: link %s, new link %s, old %s" % (back,
+                                                                   os.path.realpath(new_link),
+                                                                   old_pty))
+        _, final = cl.cmd("reconnect")
+        _, final = cl.cmd("identify")
+        check("imei=358240051111110" in final, "identify after re-plug: %s" % final)
+        cl.close()
+
+        for t in threads:
+            t.join(90)
+        if failures:
+            fail("; ".join(failures))
+        print("ok: %.1f s" % (time.monotonic() - t_start))
+        return 0
+    except AssertionError as e:
+        print("FAIL:", e)
+        for s in sims:
+            if os.path.exists(s.at_log):
+                print("---- tail of", s.at_log)
+                with open(s.at_log) as f:
+                    print("".join(f.readlines()[-25:]))
+        return 1
+    finally:
+        for c in clients:
+            c.close()
+        for s in sims:
+            s.stop()
+        for t in threads:
+            t.join(90)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
