@@ -36,7 +36,7 @@
 #define SCHED_MAX_ATTEMPTS	5
 #define SCHED_REST_AFTER	3	/* consecutive failures before a modem is rested */
 #define SCHED_REST_S		300
-#define SCHED_TICK_S		15	/* expiry, store recovery, scheduled rows */
+#define SCHED_TICK_S		5	/* expiry, store recovery, scheduled rows */
 
 struct sched_modem {
 	char		 name[72];
@@ -158,6 +158,27 @@ other_free_modem(struct sched *s, struct modem *m, const char *op, double now)
 	return 0;
 }
 
+/* Is a modem of operator op up (connected, not rested, under its daily limit), busy or not? */
+static int
+operator_up(struct sched *s, const char *op)
+{
+	int	 i;
+
+	for (i = 0; i < s->gw->nmodems; i++) {
+		struct modem		*o = s->gw->modems[i];
+		const struct conf_modem	*cm = conf_of(s, o);
+		enum modem_state	 st = modem_info(o)->state;
+
+		if ((st != MODEM_READY && st != MODEM_SENDING) || modem_operator(o) == NULL ||
+		    strcmp(modem_operator(o), op) != 0)
+			continue;
+		if (cm && cm->daily_limit > 0 && modem_info(o)->sent >= cm->daily_limit)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
 /* Picks the row modem m should send next among cand[0..n) (taken[] marks used ones), or -1. */
 static int
 pick(struct sched *s, struct modem *m, struct store_outbox_msg *cand, int n, const char *taken, double now)
@@ -181,8 +202,8 @@ pick(struct sched *s, struct modem *m, struct store_outbox_msg *cand, int n, con
 		rop = operator_of(cand[i].number);
 		if (rop && mop && !strcmp(rop, mop))
 			return i;
-		/* another operator's number: leave it to a free SIM of that operator, if any */
-		if (fallback == -1 && (rop == NULL || !other_free_modem(s, m, rop, now)))
+		/* another operator's number: it waits for a SIM of its own operator while one is up */
+		if (fallback == -1 && (rop == NULL || !operator_up(s, rop)))
 			fallback = i;
 	}
 	return fallback;

@@ -78,7 +78,7 @@ store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, s
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, o.attempts, "
 	    "coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind FROM outbox o "
 	    "LEFT JOIN announcements a ON a.id = o.announcement_id "
-	    "WHERE o.status = 'queued' AND o.not_before <= ?1 ORDER BY o.priority, o.not_before, o.id LIMIT ?2");
+	    "WHERE o.status = 'queued' AND o.not_before <= ?1 AND (o.expires_at = 0 OR o.expires_at > ?1) ORDER BY o.priority, o.not_before, o.id LIMIT ?2");
 	int		 n = 0, rc, i;
 
 	if (stmt == NULL)

@@ -247,3 +247,63 @@ def pbuf_str(s):
 
 def ctl_payload(fmt, args):
     return pbuf_str(fmt) + struct.pack("=I", len(args)) + b"".join(pbuf_str(a) for a in args)
+
+
+class ModemSim:
+    """A simulated AT modem (build/modemsim) with a control socket and a JSON log of sent parts.
+    fast=True connects libGammu through socat (connection = proxyat, ~0.1 s) instead of the
+    plain AT connect (~3.4 s); the protocol after connecting is the same."""
+
+    def __init__(self, root, name, operator="telkomsel", latency_ms=0, extra=(), fast=True):
+        self.root = root
+        self.name = name
+        self.link = os.path.join(root, name + ".tty")
+        self.ctlsock = os.path.join(root, name + ".ctl")
+        self.sentlog = os.path.join(root, name + "-sent.jsonl")
+        self.fast = fast
+        self.operator = operator
+        args = [MODEMSIM, "--operator", operator, "--link", self.link, "--ctl", self.ctlsock,
+                "--sent-log", self.sentlog, "--log", os.path.join(root, name + "-at.log")]
+        if latency_ms:
+            args += ["--send-latency", str(latency_ms)]
+        args += list(extra)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = self.proc.stdout.readline()
+        check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
+        poll(lambda: os.path.exists(self.ctlsock), what="modemsim control socket")
+
+    def section(self, rate="0", extra=""):
+        if self.fast:
+            conn = "connection = proxyat\ndevice = socat - %s,rawer\n" % self.link
+        else:
+            conn = "connection = at\ndevice = %s\n" % self.link
+        return "\n[modem %s]\n%smodel = at\noperator = %s\nrate = %s\npoll = 1\n%s" % (
+            self.name, conn, self.operator, rate, extra)
+
+    def ctl(self, *args):
+        r = run([MODEMSIM, "ctl", self.ctlsock] + [str(a) for a in args])
+        lines = r.stdout.strip().splitlines()
+        if r.returncode != 0 or not lines or lines[-1].startswith("ERR"):
+            fail("modemsim ctl %s: %r %r" % (" ".join(map(str, args)), r.stdout, r.stderr))
+        return r.stdout
+
+    def sent(self):
+        """The parts this modem sent, as dicts."""
+        out = []
+        try:
+            with open(self.sentlog) as f:
+                for line in f:
+                    line = line.strip()
+                    if line:
+                        out.append(json.loads(line))
+        except FileNotFoundError:
+            pass
+        return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
