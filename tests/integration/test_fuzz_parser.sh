@@ -11,6 +11,15 @@ if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
 	echo "skipped: no clang"
 	exit 0
 fi
+probe=$(mktemp -d "${TMPDIR:-/tmp}/fuzz_probe.XXXXXX") || exit 2
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
+    >"$probe/p.c"
+if ! "${FUZZ_CC:-clang}" -fsanitize=fuzzer,address,undefined -o "$probe/p" "$probe/p.c" >/dev/null 2>&1; then
+	rm -rf "$probe"
+	echo "skipped: ${FUZZ_CC:-clang} has no libFuzzer runtime"
+	exit 0
+fi
+rm -rf "$probe"
 # the sanitizer flags of the enclosing make must not leak into this build
 if ! env -u SANITIZE make --no-print-directory BUILD="$BUILD" SANITIZE= "$BUILD/fuzz/fuzz_parser"; then
 	echo "FAIL: cannot build $BUILD/fuzz/fuzz_parser"
