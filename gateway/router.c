@@ -19,6 +19,7 @@
  * served areas; a qualifier must name the district or regency of the match. Several matches ->
  * a numbered choice (pending_choices, a day) answered by "1", "2"…; none -> suggestions.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -242,44 +243,57 @@ edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* Up to SUGGEST_MAX distinct names near `norm` (edit distance), nearest first, into out. */
+struct suggest_acc {
+	const char		*norm;
+	int			 maxd;
+	struct store_area	*out;
+	int			 dist[SUGGEST_MAX];
+	int			 n;
+};
+
+static int
+suggest_cb(void *arg, const char *norm, const char *name)
+{
+	struct suggest_acc	*acc = arg;
+	int			 d, k, j;
+	int			 ln = (int)strlen(norm), lw = (int)strlen(acc->norm);
+
+	if (ln - lw > acc->maxd || lw - ln > acc->maxd)
+		return 0;	/* cheap: lengths too far apart */
+	d = edit_distance(norm, acc->norm);
+	if (d > acc->maxd)
+		return 0;
+	for (k = acc->n; k > 0 && acc->dist[k - 1] > d; k--)
+		;
+	if (k >= SUGGEST_MAX)
+		return 0;
+	for (j = acc->n < SUGGEST_MAX ? acc->n : SUGGEST_MAX - 1; j > k; j--) {
+		acc->out[j] = acc->out[j - 1];
+		acc->dist[j] = acc->dist[j - 1];
+	}
+	memset(&acc->out[k], 0, sizeof(acc->out[k]));
+	snprintf(acc->out[k].name, sizeof(acc->out[k].name), "%s", name);
+	acc->dist[k] = d;
+	if (acc->n < SUGGEST_MAX)
+		acc->n++;
+	return 0;
+}
+
+/* Up to SUGGEST_MAX distinct names within a few typos of `norm`, nearest first (names only). */
 static int
 suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out)
 {
-	struct store_area	*cand = xcalloc(FIND_MAX * 4, sizeof(*cand));
-	int			 dist[SUGGEST_MAX], n, i, j, k, d, nout = 0, pass;
-	char			 key[NORM_NAME_MAX], shorter[3];
+	struct suggest_acc	 acc;
+	size_t			 len = strlen(norm);
 
-	for (pass = 0; pass < 2 && nout < SUGGEST_MAX; pass++) {
-		/* first names sharing the first letters, then (a typo early in the name) the first two */
-		snprintf(shorter, sizeof(shorter), "%.2s", norm);
-		n = store_area_suggest(st, pass == 0 ? norm : shorter, prefixes, cand, FIND_MAX * 4);
-		for (i = 0; i < n; i++) {
-			regency_key(cand[i].name, key, sizeof(key));
-			d = edit_distance(key, norm);
-			if (d > 3 || d * 3 > (int)strlen(norm))
-				continue;
-			for (j = 0; j < nout; j++)
-				if (strcasecmp(out[j].name, cand[i].name) == 0)
-					break;
-			if (j < nout)
-				continue;
-			for (k = nout; k > 0 && dist[k - 1] > d; k--)
-				;
-			if (k >= SUGGEST_MAX)
-				continue;
-			for (j = (nout < SUGGEST_MAX ? nout : SUGGEST_MAX - 1); j > k; j--) {
-				out[j] = out[j - 1];
-				dist[j] = dist[j - 1];
-			}
-			out[k] = cand[i];
-			dist[k] = d;
-			if (nout < SUGGEST_MAX)
-				nout++;
-		}
-	}
-	free(cand);
-	return nout;
+	memset(&acc, 0, sizeof(acc));
+	acc.norm = norm;
+	acc.out = out;
+	/* one typo in a short name, up to three in a long one */
+	acc.maxd = len < 5 ? 1 : len < 9 ? 2 : 3;
+	if (store_area_names(st, prefixes, suggest_cb, &acc) != STORE_OK)
+		return 0;
+	return acc.n;
 }
 
 /* "Sukamaju (Babat)" for a village, "Kec. Babat (Lamongan)" for a district, else the name. */
@@ -305,6 +319,32 @@ area_label(struct store *st, const struct store_area *a, char *out, size_t len)
 		snprintf(out, len, "%s", a->name);
 }
 
+/* The level a leading marker word asks for: KEC… 3, DESA/KEL… 4, else 0. */
+static int
+marker_level(const char *arg)
+{
+	static const struct {
+		const char	*word;
+		int		 level;
+	} markers[] = { { "KEC", 3 }, { "KECAMATAN", 3 }, { "DESA", 4 }, { "DS", 4 }, { "KEL", 4 },
+	    { "KELURAHAN", 4 } };
+	char	 w[16];
+	size_t	 i, n;
+
+	while (*arg == ' ')
+		arg++;
+	n = strcspn(arg, " ");
+	if (n == 0 || n >= sizeof(w) || arg[n] == '\0')
+		return 0;
+	for (i = 0; i < n; i++)
+		w[i] = (char)toupper((unsigned char)arg[i]);
+	w[n] = '\0';
+	for (i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+		if (strcmp(markers[i].word, w) == 0)
+			return markers[i].level;
+	return 0;
+}
+
 /*
  * Resolves an area argument inside the served prefixes. With `mine` (a comma list of the
  * sender's areas, for STOP), matches the sender is subscribed to win over the others.
@@ -315,7 +355,7 @@ resolve_area(struct store *st, const char *prefixes, const char *arg, const char
 	struct norm_area	 na;
 	struct store_area	 found[FIND_MAX];
 	unsigned		 c;
-	int			 n, i, pass;
+	int			 n, i, pass, want;
 
 	memset(out, 0, sizeof(*out));
 	switch (norm_area_split(arg, strlen(arg), &na)) {
@@ -356,8 +396,26 @@ resolve_area(struct store *st, const char *prefixes, const char *arg, const char
 		}
 	}
 	if (out->nopts == 0) {
-		out->nopts = suggest(st, na.cand[0].name, prefixes, out->opts);
+		/* a known name with a qualifier enclosing none of them: those places are the suggestions */
+		for (c = 0; c < na.ncand && out->nopts == 0; c++) {
+			if (na.cand[c].qualifier[0] == '\0')
+				continue;
+			n = store_area_find(st, na.cand[c].name, prefixes, out->opts, SUGGEST_MAX);
+			out->nopts = n > 0 ? n : 0;
+		}
+		if (out->nopts == 0)
+			out->nopts = suggest(st, na.cand[0].name, prefixes, out->opts);
 		return RESOLVE_NOTFOUND;
+	}
+	/* "KEC SAKO" is the district, "DESA SAKO" the village, when both exist */
+	if ((want = marker_level(arg)) != 0) {
+		int keep = 0;
+
+		for (i = 0; i < out->nopts; i++)
+			if (out->opts[i].level == want)
+				out->opts[keep++] = out->opts[i];
+		if (keep > 0)
+			out->nopts = keep;
 	}
 	if (mine != NULL && out->nopts > 1) {
 		int keep = 0;
@@ -491,23 +549,30 @@ ask_choice(struct route *rt, const char *action, struct resolved *rv)
 static void
 reply_not_found(struct route *rt, struct resolved *rv)
 {
-	char		 sugg[200] = "";
+	char		 sugg[300] = "", label[200];
 	const char	*vars[] = { "name", rv->name, "suggestions", sugg, NULL };
+	size_t		 keep;
 	int		 i;
 
+	/* as many suggestions as fit one SMS: places with their district, or bare names */
 	for (i = 0; i < rv->nopts; i++) {
-		char label[160];
-
-		snprintf(label, sizeof(label), "%s", rv->opts[i].name);
+		if (rv->opts[i].code[0] != '\0')
+			area_label(rt->st, &rv->opts[i], label, sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s", rv->opts[i].name);
 		if (strlen(sugg) + strlen(label) + 3 >= sizeof(sugg))
 			break;
+		keep = strlen(sugg);
 		if (i > 0)
 			append(sugg, ", ", sizeof(sugg));
 		append(sugg, label, sizeof(sugg));
+		reply(rt, "not_found", vars);
+		if (sms_segments(rt->reply) > 1) {
+			sugg[keep] = '\0';
+			break;
+		}
 	}
-	reply(rt, rv->nopts > 0 ? "not_found" : "not_found_none", vars);
-	if (sms_segments(rt->reply) > 1)
-		reply(rt, "not_found_none", vars);
+	reply(rt, sugg[0] ? "not_found" : "not_found_none", vars);
 }
 
 /* ---- actions ---- */

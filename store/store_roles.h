@@ -91,6 +91,12 @@ enum store_status store_choice_put(struct store *, const char *number, const cha
 enum store_status store_choice_get(struct store *, const char *number, time_t now, struct store_choice *);
 enum store_status store_choice_clear(struct store *, const char *number);
 
+/* ---- area names for suggestions ---- */
+/* Calls cb(arg, norm, name) once per distinct normalised name of the areas inside the served
+ * prefixes (comma list; "" = all); cb returns non-zero to stop. */
+enum store_status store_area_names(struct store *, const char *prefixes,
+		    int (*cb)(void *, const char *norm, const char *name), void *arg);
+
 /* ---- KIM group messages ---- */
 /* Queues one 'kim' outbox row with text for each active subscriber of area (and of every area
  * inside it), except `except`. *n = rows queued. */

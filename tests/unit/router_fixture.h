@@ -279,7 +279,7 @@ fx_outbox_to(const char *to, const char **last)
 }
 
 /* How many outbox rows have column col = val. */
-static int
+static int __attribute__((unused))
 fx_outbox_count(const char *col, const char *val)
 {
 	static struct fx_rows	 rows;
