@@ -4,9 +4,11 @@
  *
  * The table is built once at start-up (built-in aliases + the optional `keywords` file, which the
  * gateway reads and hands over as text); building it allocates and may fail with a message naming the
- * line. parse_message() never allocates, never does I/O, accepts any bytes (invalid UTF-8, NULs, any
- * length) and its time is bounded: the input is scanned up to PARSE_NORM_MAX normalised bytes and every
- * admin pattern runs under PCRE2 match/depth/heap limits.
+ * line. parse_message() never does I/O, accepts any bytes (invalid UTF-8, NULs, any length) and its
+ * time is bounded: the input is scanned up to PARSE_NORM_MAX normalised bytes and every admin pattern
+ * runs under PCRE2 match/depth/heap limits (worst case measured by tests/bench/bench_parser). It does
+ * not allocate; the one exception is PCRE2's interpreter on a platform without JIT, which may take up
+ * to 256 KiB of heap for a deeply backtracking pattern (with JIT, the stack is allocated with the table).
  *
  * Threads: a table may be used by one thread at a time (parse_message uses per-pattern match data owned
  * by the table). The daemon is single-threaded, so this is free.
