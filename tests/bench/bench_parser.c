@@ -4,6 +4,8 @@
  * case of admin patterns (catastrophic regexes on a 1,000-character message), and GSM-7 counting with
  * and without transliteration. Run from the repo root: build/bench/bench_parser.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +136,13 @@ main(void)
 
 	memset(msg, 'a', 1000);
 	strcpy(msg + 1000, " x");
-	printf("worst case, 1,000-character message, one catastrophic pattern:\n");
+	{
+		uint32_t	 jit = 0;
+
+		(void)pcre2_config(PCRE2_CONFIG_JIT, &jit);
+		printf("worst case, 1,000-character message, one catastrophic pattern (PCRE2 JIT %s):\n",
+		    jit ? "on" : "off");
+	}
 	for (i = 0; i < sizeof(cat) / sizeof(cat[0]); i++) {
 		snprintf(many, sizeof(many), "pattern %s help\n", cat[i]);
 		w = worst_ms(many, msg, 200);
