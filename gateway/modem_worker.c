@@ -11,6 +11,7 @@
  * or once a minute anyway. Parts go to the daemon in batches (SMS_IN); they are deleted only when
  * the daemon acks the batch, after its commit.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -63,6 +64,7 @@ struct worker {
 	volatile int		 incoming;	/* set by the incoming-SMS callback */
 	double			 next_pass;
 	double			 next_status;
+	double			 last_pass;
 	long			 poll_ms;
 	int			 timeouts;	/* consecutive libGammu timeouts */
 
@@ -607,6 +609,26 @@ fail:
 
 /* ---- receiving ---- */
 
+static void	w_delete_acked(struct worker *);
+static int	w_command(struct worker *);
+
+/* Runs the commands already waiting if they are acks or pings; stops at anything else. */
+static void
+w_take_acks(struct worker *w)
+{
+	struct pollfd		 pfd = { .fd = w->fd, .events = POLLIN };
+	struct proto_hdr	 h;
+
+	while (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
+		if (recv(w->fd, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(h))
+			break;
+		if (h.type != PROTO_W_SMS_ACK && h.type != PROTO_W_PING)
+			break;
+		w_command(w);
+	}
+	w_delete_acked(w);
+}
+
 static int
 is_pending(struct worker *w, int folder, int location)
 {
@@ -746,8 +768,14 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 	w->batch_locs[w->batch_n].folder = m->Folder;
 	w->batch_locs[w->batch_n].location = m->Location;
 	w->batch_n++;
-	if (w->batch_n >= MW_BATCH_MAX)
+	if (w->batch_n >= MW_BATCH_MAX) {
 		batch_flush(w);
+		/* the dummy driver walks locations in order: acked messages behind the walk can go
+		 * now, so a big backlog is gone when the pass ends (the AT driver lists first, but
+		 * real modems renumber nothing either; still, keep them for after the pass) */
+		if (w->dummy)
+			w_take_acks(w);
+	}
 }
 
 static void
@@ -758,6 +786,7 @@ w_pass(struct worker *w)
 	gboolean		 start = TRUE;
 	int			 i, n = 0, guard = 0;
 
+	w->last_pass = now_mono();
 	for (;;) {
 		if (start) {
 			sms->SMS[0].Folder = 0;
@@ -836,14 +865,8 @@ w_pass_due(struct worker *w, double now)
 	if (due)
 		return 1;
 	if (w->dummy) {
-		static double last_forced;
-
-		if (dummy_changed(w))
+		if (dummy_changed(w) || now - w->last_pass >= PASS_EVERY_S)
 			return 1;
-		if (now - last_forced >= PASS_EVERY_S) {
-			last_forced = now;
-			return 1;
-		}
 		return 0;
 	} else {
 		GSM_SMSMemoryStatus	 ms;
@@ -1226,8 +1249,8 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 	w_connect(&w);
 	now = now_mono();
 	w.next_pass = 0;
-	w.next_status = now + STATUS_EVERY_S;
-	w_report_status(&w);
+	w.last_pass = now;
+	w.next_status = now;	/* after the first pass: messages waiting come first */
 	for (;;) {
 		struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
 		int		 timeout, r;
