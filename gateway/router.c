@@ -985,6 +985,31 @@ act_unknown(struct route *rt, const char *what)
 	return STORE_OK;
 }
 
+/*
+ * The SIAR PIN must not stay in clear in the inbox (the console lists it): the first whole-word
+ * occurrence of the PIN after the keyword becomes asterisks. Returns 1 when the text changed.
+ */
+static int
+mask_pin(const char *text, const char *pin, char **out)
+{
+	size_t		 n = strlen(pin);
+	const char	*p = text;
+
+	if (n == 0)
+		return 0;
+	/* skip the keyword itself */
+	while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80)))
+		p++;
+	for (; (p = strstr(p, pin)) != NULL; p++) {
+		if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n])) {
+			*out = xstrdup(text);
+			memset(*out + (p - text), '*', n);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Queues the reply (if any and allowed) and records the action. */
 static enum store_status
 finish(struct route *rt)
@@ -1086,6 +1111,14 @@ route_one(struct router *r, const struct store_inbox_row *row)
 		case PARSE_UNKNOWN:
 			s = act_unknown(&rt, "");
 			break;
+		}
+	}
+	if (s == STORE_OK && r->res.action == PARSE_BROADCAST) {
+		char *masked;
+
+		if (mask_pin(row->text, r->res.pin, &masked)) {
+			s = store_inbox_set_text(rt.st, row->id, masked);
+			free(masked);
 		}
 	}
 	if (s == STORE_OK)

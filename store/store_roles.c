@@ -78,6 +78,19 @@ store_inbox_set_action(struct store *st, int64_t id, const char *action)
 	return st_exec(st, stmt, "recording what was done with a message");
 }
 
+enum store_status
+store_inbox_set_text(struct store *st, int64_t id, const char *text)
+{
+	sqlite3_stmt *stmt = st_prep(st, "UPDATE inbox SET text = ?2, updated_at = ?3 WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	return st_exec(st, stmt, "masking a message");
+}
+
 int
 store_inbox_unrouted(struct store *st, int64_t after, int64_t *ids, int max)
 {

@@ -26,6 +26,8 @@ enum store_status store_inbox_get(struct store *, int64_t id, struct store_inbox
 void		 store_inbox_row_clear(struct store_inbox_row *);
 /* Sets the row's action (what was done with it). */
 enum store_status store_inbox_set_action(struct store *, int64_t id, const char *action);
+/* Replaces the row's text (the router masks SIAR PINs, which must not be kept in clear). */
+enum store_status store_inbox_set_text(struct store *, int64_t id, const char *text);
 /* Up to max ids of rows without an action, after `after`, in id order. Returns the count, -1 on error. */
 int		 store_inbox_unrouted(struct store *, int64_t after, int64_t *ids, int max);
 /* Replies queued to number since `since` answering messages whose action starts with "unknown"

@@ -325,6 +325,17 @@ test_siar_pin_lockout(void **state)
 	assert_int_equal(store_commit(fx->gw.store), STORE_OK);
 	id = fx_sms(A, "SIAR 1234 1671 Kerja bakti hari Minggu");
 	assert_action_prefix(id, "siar #1 to 1 recipients");
+	{
+		/* the PIN is not kept in clear in the inbox */
+		struct fx_rows *rows = calloc(1, sizeof(*rows));
+
+		snprintf(rows->want, sizeof(rows->want), "text");
+		snprintf(rows->match_col, sizeof(rows->match_col), "id");
+		snprintf(rows->match_val, sizeof(rows->match_val), "%lld", (long long)id);
+		assert_int_equal(store_list_inbox(fx->gw.store, 0, 0, fx_rows_cb, rows), STORE_OK);
+		assert_string_equal(rows->vals[0], "SIAR **** 1671 Kerja bakti hari Minggu");
+		free(rows);
+	}
 	assert_int_equal(fx_outbox_count("kind", "announcement"), 1);
 	fx_outbox_to(A, &last);
 	assert_non_null(strstr(last, "Siaran #1"));

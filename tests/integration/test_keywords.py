@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Keyword SMS end to end: the real kentongand on a Gammu dummy phone, the real areas of South
+Sumatra. DAFTAR (by name + district, idempotent), an ambiguous name answered by number, STOP
+(all at once, confirmed once; DAFTAR again reactivates), INFO, LAPOR (pending, then reviewed with
+`post approve|reject`; published at once from a leader), KIM, SIAR (PIN checked, 5 wrong PINs lock,
+the PIN never stored or printed), replies never to alphanumeric senders, at most 3 replies an hour,
+one unknown-command help a day; console: posts, post approve|reject, leader add, official add."""
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_modems_lib import TOP, Dummy, Gateway, check, fail, wait_for  # noqa: E402
+
+WILAYAH = os.path.abspath(os.path.join(TOP, "..", "shared", "data", "wilayah"))
+MODEMS = """
+[modem d1]
+model = dummy
+connection = none
+device = @ROOT@/d1
+poll = 1
+"""
+SAKO = "1671081001"
+
+
+class Phone:
+    """Injects SMS into the dummy phone and waits for the router's verdict."""
+
+    def __init__(self, gw, dummy):
+        self.gw = gw
+        self.dummy = dummy
+        self.loc = 0
+
+    def sms(self, number, text):
+        self.loc += 1
+        before = {m["id"] for m in self.gw.inbox()}
+        self.dummy.inject(self.loc, number, text, when="20261127T12%04d" % self.loc)
+
+        def routed():
+            new = [m for m in self.gw.inbox() if m["id"] not in before]
+            return new[0] if new and new[0].get("action") else None
+        return wait_for(routed, 15, "SMS %r from %s routed" % (text, number))["action"]
+
+
+def replies_to(gw, number):
+    return [o for o in gw.ctl("outbox") if o["to"] == number and o["kind"] in ("reply", "confirm")]
+
+
+def main():
+    if not os.path.isdir(WILAYAH):
+        fail("no area data at %s" % WILAYAH)
+    gw = Gateway(MODEMS, "areas = 16\nkeywords = %s/parsers/keywords.conf\ndeny = 0819 0000 0001" % TOP)
+    d1 = Dummy(gw.root, "d1")
+    try:
+        r = gw.ctl_raw("areas", "import", WILAYAH)
+        check(r.returncode == 0, "areas imported offline (%s)" % r.stderr.strip()[-200:])
+        gw.start()
+        wait_for(lambda: (gw.modem("d1") or {}).get("state") == "ready", 20, "modem ready")
+        ph = Phone(gw, d1)
+
+        # -- subscribe by name + district; a second DAFTAR is no error
+        a = "+6281234500001"
+        check(ph.sms("081234500001", "DAFTAR SUKAMAJU SAKO") == "subscribed " + SAKO, "DAFTAR SUKAMAJU SAKO")
+        subs = {s["number"]: s for s in gw.ctl("subscribers")}
+        check(subs[a]["status"] == "active" and subs[a]["areas"] == [SAKO], "subscriber listed with the area")
+        check(ph.sms(a, "reg#sukamaju#sako") == "already subscribed " + SAKO, "second DAFTAR: already subscribed")
+        rs = replies_to(gw, a)
+        check(len(rs) == 2 and "Maju (Sako)" in rs[0]["text"], "confirmed by SMS: %r" % rs[0]["text"])
+
+        # -- an ambiguous name: a numbered choice, answered by the number
+        b = "+6281234500002"
+        act = ph.sms(b, "daftar sukamaju")
+        check(act.startswith("choice asked") and "of 11 options" in act, "ambiguous name asks: %s" % act)
+        q = replies_to(gw, b)[-1]["text"]
+        check("\n1 " in q and "\n2 " in q and len(q) <= 160, "one SMS of numbered choices: %r" % q)
+        check(ph.sms(b, "pilih 2").startswith("subscribed "), "'pilih 2' picks one")
+
+        # -- INFO
+        check(ph.sms("+6281234500003", "INFO") == "info: not subscribed", "INFO from a stranger")
+        r = gw.ctl_raw("broadcast", "--area", "1671", "Kerja bakti Minggu pagi")
+        check(r.returncode == 0, "a console broadcast (%s)" % r.stderr.strip())
+        check(ph.sms(a, "berita") == "info: 1 announcement", "INFO returns the latest")
+        check("Kerja bakti" in replies_to(gw, a)[-1]["text"], "INFO text is the announcement")
+
+        # -- STOP all at once, confirmed once; DAFTAR again reactivates
+        check(ph.sms(a, "STOP") == "stopped all", "STOP")
+        subs = {s["number"]: s for s in gw.ctl("subscribers")}
+        check(subs[a]["status"] == "stopped" and subs[a]["areas"] == [], "stopped from every area")
+        check(ph.sms(a, "STOP").startswith("stop: already stopped"), "second STOP: no second confirmation")
+        confirms = [o for o in gw.ctl("outbox") if o["to"] == a and o["kind"] == "confirm"]
+        check(len(confirms) == 1, "one confirmation")
+        check(ph.sms(a, "DAFTAR " + SAKO).startswith("subscribed " + SAKO), "DAFTAR after STOP")
+        subs = {s["number"]: s for s in gw.ctl("subscribers")}
+        check(subs[a]["status"] == "active", "active again")
+
+        # -- LAPOR: pending, reviewed from the console; published at once from a leader
+        c = "+6281234500004"
+        check(ph.sms(c, "LAPOR jalan rusak di RT 3") == "report pending #1", "LAPOR from anyone: pending")
+        posts = gw.ctl("posts", "--status", "pending")
+        check(len(posts) == 1 and posts[0]["from"] == c and posts[0]["text"] == "jalan rusak di RT 3"
+              and set(posts[0]) >= {"id", "from", "kim", "area", "text", "status", "received"},
+              "posts --status pending: %r" % posts)
+        check(gw.ctl_raw("post", "approve", "1").returncode == 0, "post approve 1")
+        r = gw.ctl_raw("post", "reject", "1")
+        check(r.returncode == 1 and "already published" in r.stderr, "a reviewed post stays: %r" % r.stderr)
+        check(gw.ctl_raw("post", "approve", "99").returncode == 1, "post approve of no post: exit 1")
+        check(gw.ctl_raw("post", "approve", "x").returncode == 1, "post approve x: exit 1")
+        r = gw.ctl_raw("leader", "add", "081234500005", "--kim", "KIM Sukamaju", "--area", "167108")
+        check(r.returncode == 0, "leader add (%s)" % r.stderr.strip())
+        check(gw.ctl_raw("leader", "add", "081234500005", "--kim", "X", "--area", "99").returncode == 1,
+              "leader add with an unknown area: exit 1")
+        lead = "+6281234500005"
+        check(ph.sms(lead, "Lapor: posyandu pindah ke balai") == "report published #2", "LAPOR from a leader")
+        check(gw.ctl("posts", "--status", "published")[-1]["kim"] == "KIM Sukamaju", "post carries the KIM")
+
+        # -- KIM: to the members of the leader's KIM area (b may be elsewhere), not the leader
+        act = ph.sms(lead, "KIM Rapat Sabtu jam 9")
+        check(act.startswith("kim to ") and act.endswith(" members"), "KIM group message: %s" % act)
+        kims = [o for o in gw.ctl("outbox") if o["kind"] == "kim"]
+        check(any(o["to"] == a for o in kims) and not any(o["to"] == lead for o in kims),
+              "queued to members, not the leader")
+
+        # -- SIAR: official + PIN; 5 wrong PINs lock; the PIN is never stored in clear
+        off = "+6281234500006"
+        check(gw.ctl_raw("official", "add", off, "--pin", "12").returncode == 1, "a 2-digit PIN is refused")
+        r = gw.ctl_raw("official", "add", off, "--pin", "739105")
+        check(r.returncode == 0 and "739105" not in r.stdout, "official add")
+        act = ph.sms(off, "SIAR 739105 1671 Banjir: warga diminta waspada")
+        check(act.startswith("siar #") and "recipients" in act, "SIAR with the right PIN: %s" % act)
+        anns = gw.ctl("announcements")
+        check(any("Banjir" in x["text"] for x in anns), "the SIAR is an announcement")
+        for i in range(4):
+            check(ph.sms(off, "SIAR 000000 1671 palsu").startswith("siar refused: wrong pin"), "wrong PIN %d" % i)
+        check(ph.sms(off, "SIAR 000000 1671 palsu").startswith("siar refused: wrong pin, locked"),
+              "5th wrong PIN locks")
+        check(ph.sms(off, "SIAR 739105 1671 benar").startswith("siar refused: locked"), "locked for the hour")
+        check("locked for an hour" in gw.logtext(), "a warning was logged")
+        db = sqlite3.connect(os.path.join(gw.root, "kt.db"))
+        dump = "\n".join(db.iterdump())
+        db.close()
+        check("739105" not in dump, "the PIN appears nowhere in the database")
+        audit = gw.ctl_raw("audit", "--limit", "200").stdout
+        check("739105" not in audit and "siar" in audit and "subscribe" in audit, "audit log, without the PIN")
+
+        # -- replies: never to alphanumeric senders, short codes or denied numbers
+        check(ph.sms("TELKOMSEL", "INFO paket murah").startswith("ignored"), "alphanumeric sender ignored")
+        check(ph.sms("3636", "HELP").startswith("ignored"), "short code ignored")
+        check(ph.sms("+6281900000001", "HELP").startswith("ignored"), "denied number ignored")
+        check(replies_to(gw, "TELKOMSEL") == [] and replies_to(gw, "3636") == [], "no replies to them")
+
+        # -- at most 3 replies an hour; one unknown-command help a day
+        e = "+6281234500007"
+        check(ph.sms(e, "halo") == "unknown: help sent", "unknown: help")
+        check(ph.sms(e, "halo lagi") == "unknown: help already sent today", "unknown again: no help")
+        check(ph.sms(e, "BANTUAN") == "help", "help 2")
+        check(ph.sms(e, "?") == "help", "help 3")
+        check(ph.sms(e, "HELP") == "help, reply capped", "4th reply in the hour capped")
+        check(len(replies_to(gw, e)) == 3, "3 replies in all")
+        check(gw.ctl("status")["store"] == "ok", "store ok")
+    finally:
+        gw.cleanup()
+    print("all ok")
+
+
+if __name__ == "__main__":
+    main()
