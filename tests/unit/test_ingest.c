@@ -1,0 +1,256 @@
+/*
+ * test_ingest — ingest batches straight into a real store (no worker): long messages across
+ * batches and out of order, duplicates, ref reuse, binary parts, status reports stored on the
+ * SIM matched to outbox rows, delivery-report matching by reference, number and time window.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "gateway/gateway.h"
+#include "gateway/ingest.h"
+#include "gateway/modem_worker.h"
+#include "store/store.h"
+#include "store/store_inbox.h"
+
+static int	 nrouted;
+
+void gateway_inbox_stored(struct gateway *g, int64_t id) { nrouted++; }
+void gateway_queue_changed(struct gateway *g) { }
+void gateway_modem_changed(struct gateway *g, struct modem *m) { }
+void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { }
+void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
+void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
+void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
+
+static struct gateway	 gw;
+static struct conf	 conf;
+static struct ingest	*ing;
+static char		 dbpath[128];
+
+static long
+q1(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long		 v = -1;
+
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	} else
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return v;
+}
+
+static int
+setup(void **state)
+{
+	char	 err[256];
+	int	 fd;
+
+	log_init("test_ingest", 1, LOG_LVL_WARN);
+	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-test-ingest-XXXXXX");
+	fd = mkstemp(dbpath);
+	close(fd);
+	unlink(dbpath);
+	memset(&gw, 0, sizeof(gw));
+	gw.store = store_open(dbpath, 0, err, sizeof(err));
+	assert_non_null(gw.store);
+	gw.store_ok = 1;
+	memset(&conf, 0, sizeof(conf));
+	conf.country = "62";
+	conf.incomplete_timeout_s = 600;
+	gw.conf = &conf;
+	ing = ingest_new(&gw);	/* no event base: no timer */
+	nrouted = 0;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	 p[160];
+
+	ingest_free(ing);
+	store_close(gw.store);
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+	return 0;
+}
+
+static struct ingest_part
+part(const char *from, const char *text, int ref, int total, int seq, time_t at)
+{
+	struct ingest_part p;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = MW_PART_SMS;
+	p.sender = from;
+	p.smsc = "+6281100000";
+	p.smsc_at = at;
+	p.coding = "gsm7";
+	p.text = text;
+	p.udh = ref >= 0 ? "050003000000" : "";
+	p.concat_ref = ref;
+	p.total = total;
+	p.seq = seq;
+	p.report_ref = -1;
+	p.report_delivered = -1;
+	p.report_status = "";
+	return p;
+}
+
+static void
+test_long_across_batches(void **state)
+{
+	struct ingest_part	 a[3];
+
+	a[0] = part("081111111111", "tiga", 7, 3, 3, 1000);
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 1), 0);
+	a[0] = part("081111111111", "satu ", 7, 3, 1, 1000);
+	a[1] = part("081111111111", "tiga", 7, 3, 3, 1000);	/* the same part again */
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 2, a, 2), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 2);
+	a[0] = part("081111111111", "dua ", 7, 3, 2, 1001);
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 3, a, 1), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'satu dua tiga' AND parts = 3 AND "
+	    "sender = '+6281111111111'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+	assert_int_equal(nrouted, 1);
+	/* every part re-read after a crash before the delete: nothing new */
+	a[0] = part("081111111111", "satu ", 7, 3, 1, 1000);
+	a[1] = part("081111111111", "dua ", 7, 3, 2, 1001);
+	a[2] = part("081111111111", "tiga", 7, 3, 3, 1000);
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 4, a, 3), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+	assert_int_equal(nrouted, 1);
+	assert_int_equal(ingest_stats(ing)->dups, 4);
+	assert_int_equal(q1("SELECT received FROM modem_counters WHERE modem = 'm1'"), 1);
+}
+
+static void
+test_ref_reuse(void **state)
+{
+	struct ingest_part	 a[4];
+
+	/* two long messages of one sender with the same 8-bit reference, interleaved */
+	a[0] = part("+6282222222222", "A1", 9, 2, 1, 2000);
+	a[1] = part("+6282222222222", "B1", 9, 2, 1, 2100);
+	a[2] = part("+6282222222222", "A2", 9, 2, 2, 2000);
+	a[3] = part("+6282222222222", "B2", 9, 2, 2, 2100);
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 4), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 2);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text IN ('A1A2', 'B1B2')"), 2);
+}
+
+static void
+test_single_dup_and_binary(void **state)
+{
+	struct ingest_part	 a[4];
+
+	a[0] = part("+6283333333333", "INFO", -1, 1, 1, 3000);
+	a[1] = part("+6283333333333", "INFO", -1, 1, 1, 3000);	/* SMSC re-delivery */
+	a[2] = part("+6283333333333", "INFO", -1, 1, 1, 3060);	/* sent again a minute later: new */
+	a[3] = part("TELKOMSEL", "0A0B", -1, 1, 1, 3000);
+	a[3].coding = "8bit";
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 4), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'INFO'"), 2);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE sender = 'TELKOMSEL' AND flags = 'binary' "
+	    "AND coding = '8bit'"), 1);
+	assert_int_equal(nrouted, 3);
+}
+
+static void
+test_expire(void **state)
+{
+	struct ingest_part	 a[1];
+
+	a[0] = part("+6284444444444", "awal saja", 3, 4, 1, 4000);
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 1), 0);
+	assert_int_equal(ingest_expire(ing), 0);	/* not old yet */
+	conf.incomplete_timeout_s = 1;
+	sleep(2);
+	assert_int_equal(ingest_expire(ing), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'awal saja' AND flags = 'incomplete'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
+}
+
+static void
+outbox_row(int64_t id, const char *number, const char *refs, long ago, const char *modem)
+{
+	char	 sql[512];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO outbox (id, number, text, kind, status, modem, refs, sent_at, "
+	    "created_at, updated_at) VALUES (%lld, '%s', 'x', 'reply', 'sent', '%s', '%s', strftime('%%s','now') - %ld, "
+	    "0, 0)", (long long)id, number, modem, refs, ago);
+	assert_int_not_equal(q1(sql), -2);
+}
+
+static void
+test_delivery_reports(void **state)
+{
+	int64_t			 id;
+	time_t			 now = time(NULL);
+	struct ingest_part	 a[1];
+
+	outbox_row(1, "+6281234567890", "12,13", 60, "m1");
+	outbox_row(2, "+6281234567890", "12", 5 * 86400, "m1");	/* too old */
+	outbox_row(3, "+6289999999999", "12", 60, "m1");
+	outbox_row(4, "+6281234567890", "40", 60, "m1");
+	assert_int_equal(store_outbox_delivery(gw.store, "m1", "+6281234567890", 13, now, 1, &id), STORE_OK);
+	assert_int_equal(id, 1);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 1 AND status = 'delivered'"), 1);
+	assert_int_equal(store_outbox_delivery(gw.store, "m1", "+6281234567890", 99, now, 1, &id), STORE_NOTFOUND);
+	assert_int_equal(store_outbox_delivery(gw.store, "m2", "+6289999999999", 12, now, 1, &id), STORE_NOTFOUND);
+	/* a report still pending changes nothing; a failure fails the row */
+	assert_int_equal(store_outbox_delivery(gw.store, NULL, "+6289999999999", 12, now, -1, &id), STORE_OK);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 3 AND status = 'sent'"), 1);
+	assert_int_equal(store_outbox_delivery(gw.store, NULL, "+6289999999999", 12, now, 0, &id), STORE_OK);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 3 AND status = 'failed'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 2 AND status = 'sent'"), 1);
+	/* a status report stored on the SIM, national number format, through ingest */
+	a[0] = part("081234567890", "", -1, 1, 1, now);
+	a[0].kind = MW_PART_REPORT;
+	a[0].report_ref = 40;
+	a[0].report_delivered = 1;
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 1), 0);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 4 AND status = 'delivered'"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 0);
+	assert_int_equal(ingest_stats(ing)->reports, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_long_across_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ref_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_dup_and_binary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_reports, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
