@@ -25,6 +25,8 @@ json_esc(const char *s, char *out, size_t len)
 	for (; *s && o + 7 < len; s++) {
 		unsigned char c = (unsigned char)*s;
 
+		if (c >= 0xC0 && o + 12 >= len)
+			break;	/* no room for the whole character */
 		if (c == '"' || c == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)c;

@@ -94,7 +94,7 @@ static void	tick_cb(evutil_socket_t, short, void *);
 
 /* ---- helpers ---- */
 
-/* JSON string body (no quotes) of s into out. */
+/* JSON string body (no quotes) of s into out, cut at a character boundary when it is full. */
 static const char *
 json_esc(const char *s, char *out, size_t len)
 {
@@ -103,6 +103,8 @@ json_esc(const char *s, char *out, size_t len)
 	for (; *s && o + 7 < len; s++) {
 		unsigned char c = (unsigned char)*s;
 
+		if (c >= 0xC0 && o + 12 >= len)
+			break;	/* no room for the whole character */
 		if (c == '"' || c == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)c;
@@ -486,7 +488,7 @@ audit(struct route *rt, const char *what, const char *fmt, ...) __attribute__((f
 static enum store_status
 audit(struct route *rt, const char *what, const char *fmt, ...)
 {
-	char	 detail[1024];
+	char	 detail[4096];
 	va_list	 ap;
 	int	 n;
 
@@ -828,7 +830,7 @@ static enum store_status
 act_report(struct route *rt)
 {
 	struct store_leader	 l;
-	char			 areas[256], idbuf[24], esc[1024];
+	char			 areas[256], idbuf[24], esc[600];
 	const char		*vars[] = { "id", idbuf, NULL };
 	int64_t			 id;
 	int			 leader;

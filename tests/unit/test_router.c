@@ -283,6 +283,21 @@ test_report(void **state)
 	assert_string_equal(fx_action(id), "report published #2");
 	id = fx_sms(C, "LAPOR");
 	assert_action_prefix(id, "report: empty");
+	{
+		/* a long report with quotes and non-ASCII text still makes a valid audit record */
+		char	*big = malloc(4000);
+		size_t	 o = 0;
+
+		o += (size_t)snprintf(big, 4000, "LAPOR \"banjir\" ");
+		while (o + 3 < 3000) {
+			memcpy(big + o, "\xc3\xa9", 2);
+			o += 2;
+		}
+		big[o] = '\0';
+		id = fx_sms(C, big);
+		assert_action_prefix(id, "report pending #");
+		free(big);
+	}
 }
 
 static void
