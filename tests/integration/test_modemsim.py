@@ -63,8 +63,9 @@ class Sim:
         self.at_log = os.path.join(tmp, name + "-at.log")
         cmd = [MODEMSIM, "--link", self.link, "--ctl", self.ctl_path, "--sent-log",
                self.sent_log, "--log", self.at_log] + list(args)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+        self.err_path = os.path.join(tmp, name + "-stderr.log")
+        self.err = open(self.err_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
         r, _, _ = select.select([self.proc.stdout], [], [], 5)
         check(r, "modemsim %s printed no pty path within 5 s" % name)
         self.pty = self.proc.stdout.readline().strip()
@@ -105,13 +106,22 @@ class Sim:
             return [json.loads(l) for l in f if l.strip()]
 
     def stop(self):
+        """Stops modemsim; fails on a crash, a sanitizer report or a leak."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(5)
+                self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                fail("modemsim did not exit on SIGTERM")
+        self.err.close()
+        with open(self.err_path) as f:
+            err = f.read()
+        if "Sanitizer" in err or "runtime error" in err:
+            fail("modemsim sanitizer report:\n" + err[-3000:])
+        check(self.proc.returncode == 0, "modemsim exited with %s: %s"
+              % (self.proc.returncode, err[-2000:]))
 
 
 def gammu(rc, *args, timeout=60):
@@ -468,6 +478,8 @@ def main():
         _, final = cl.cmd("identify")
         check("imei=358240051111110" in final, "identify after re-plug: %s" % final)
         cl.close()
+        sims.remove(sim)
+        sim.stop()
         mark("main scenario done")
 
         for t in threads:
