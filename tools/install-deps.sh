@@ -3,7 +3,7 @@
 set -e
 need=""
 for p in build-essential pkg-config libgammu-dev libsqlite3-dev libevent-dev libpcre2-dev libcmocka-dev \
-         gammu python3 socat curl; do
+         gammu gammu-smsd python3 socat curl clang libclang-rt-14-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
