@@ -96,7 +96,7 @@ test_ambiguous_choice(void **state)
 	fx_outbox_to(from, &last);
 	gsm7_count(last, strlen(last), &cnt);
 	assert_int_equal(cnt.segments, 1);
-	assert_non_null(strstr(last, "11 tempat"));
+	assert_non_null(strstr(last, "Ada 11 SUKAMAJU"));
 	assert_non_null(strstr(last, "\n1 Sukamaju (Baturaja Barat)"));
 	assert_non_null(strstr(last, "\n2 Sukamaju (Lempuing Jaya)"));
 	assert_int_equal(store_choice_get(fx->gw.store, from, clock_now(), &c), STORE_OK);
