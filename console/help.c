@@ -35,10 +35,13 @@ static const struct {
 	  "delivery counts; one in detail with counts per state and per area.\n" },
 	{ "posts", "kentongan posts [--status pending|published|rejected]\nkentongan post approve|reject ID\n\n"
 	  "Reports sent by SMS (LAPOR). Reports from registered KIM leaders are published at once.\n" },
-	{ "leader", "kentongan leader add NUMBER --kim NAME --area CODE\n\nRegisters a KIM leader: their "
-	  "LAPOR reports are published at once and they may send KIM group messages.\n" },
-	{ "official", "kentongan official add NUMBER --pin PIN\n\nAllows SIAR broadcasts by SMS from NUMBER "
-	  "with PIN (4-8 digits, stored hashed). Five wrong PINs lock SIAR for an hour.\n" },
+	{ "leader", "kentongan leader add NUMBER --kim NAME --area CODE\nkentongan leader remove NUMBER\n\n"
+	  "Registers a KIM leader: their LAPOR reports are published at once and they may send KIM group "
+	  "messages\n(to the subscribers of the KIM's area and every area inside it). 'kentongan roles' "
+	  "lists leaders and officials.\n" },
+	{ "official", "kentongan official add NUMBER --pin PIN\nkentongan official remove NUMBER\n\n"
+	  "Allows SIAR broadcasts by SMS from NUMBER with PIN (4-8 digits, stored hashed). Five wrong PINs "
+	  "lock SIAR for an hour;\nadding the number again sets a new PIN and clears the lock.\n" },
 	{ "ussd", "kentongan ussd MODEM CODE\n\nRuns a USSD code on a modem and prints the reply. Example: "
 	  "kentongan ussd telkomsel-1 '*888#'\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
