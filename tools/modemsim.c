@@ -2233,16 +2233,16 @@ ctl_status(struct sim *sim, struct sbuf *out)
 		snprintf(cms, sizeof(cms), "%d/fraction=%g", sim->cms_code, sim->cms_fraction);
 	else
 		snprintf(cms, sizeof(cms), "%d/count=%d", sim->cms_code, sim->cms_count);
-	ctl_reply(out, "OK pty=%s link=%s plugged=%s operator=\"%s\" mccmnc=%s imei=%s imsi=%s "
+	ctl_reply(out, "OK pty=%s link=%s plugged=%s mccmnc=%s imei=%s imsi=%s "
 	    "signal=%d registered=%d stored=%d/%d held=%d sent=%u echo=%d cscs=%s "
 	    "cnmi=%d,%d,%d,%d,%d latency_ms=%d cms_error=%s hang=%s storage_full=%s "
-	    "deregistered=%s noise=%s",
+	    "deregistered=%s noise=%s operator=\"%s\"",
 	    sim->mfd != -1 ? sim->ptyname : "-", sim->link ? sim->link : "-",
-	    sim->mfd != -1 ? "yes" : "no", sim->opname, sim->mccmnc, sim->imei, sim->imsi,
+	    sim->mfd != -1 ? "yes" : "no", sim->mccmnc, sim->imei, sim->imsi,
 	    sim->signal, reg_stat(sim), slots_used(sim), sim->storage, h, sim->nsent, sim->echo,
 	    sim->cscs, sim->cnmi[0], sim->cnmi[1], sim->cnmi[2], sim->cnmi[3], sim->cnmi[4],
 	    sim->latency_ms, cms, sim->hang ? "on" : "off", sim->storage_full ? "on" : "off",
-	    sim->dereg ? "on" : "off", sim->noise ? "on" : "off");
+	    sim->dereg ? "on" : "off", sim->noise ? "on" : "off", sim->opname);
 }
 
 static void
@@ -2740,6 +2740,25 @@ sim_cleanup(struct sim *sim)
 		unlink(sim->pidfile);
 }
 
+static int
+write_pidfile(struct sim *sim)
+{
+	FILE	*f;
+
+	if (sim->pidfile == NULL)
+		return 0;
+	if ((f = fopen(sim->pidfile, "w")) == NULL) {
+		fprintf(stderr, "modemsim: cannot write the pidfile %s: %s\n", sim->pidfile,
+		    strerror(errno));
+		sim->pidfile = NULL;
+		sim_cleanup(sim);
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+	return 0;
+}
+
 /* Frees everything, so a sanitizer run shows real leaks only. */
 static void
 sim_free(struct sim *sim)
@@ -3095,17 +3114,29 @@ main(int argc, char **argv)
 		return 1;
 	}
 	sim_event(&sim, "ready on %s operator=%s mccmnc=%s", sim.ptyname, sim.opname, sim.mccmnc);
-	printf("%s\n", sim.ptyname);
-	fflush(stdout);
 	if (daemonize) {
-		pid_t pid = fork();
-		if (pid == -1) {
-			fprintf(stderr, "modemsim: fork: %s\n", strerror(errno));
+		int	 ready[2];
+		char	 c;
+		pid_t	 pid;
+
+		/* The parent exits only once the child has its pidfile: scripts may read it at once. */
+		if (pipe(ready) == -1 || (pid = fork()) == -1) {
+			fprintf(stderr, "modemsim: cannot detach: %s\n", strerror(errno));
+			sim_cleanup(&sim);
 			return 1;
 		}
-		if (pid > 0)
+		if (pid > 0) {
+			close(ready[1]);
+			if (read(ready[0], &c, 1) != 1)
+				_exit(1);	/* the child said why on stderr */
+			printf("%s\n", sim.ptyname);
+			fflush(stdout);
 			_exit(0);
+		}
+		close(ready[0]);
 		setsid();
+		if (write_pidfile(&sim) != 0)
+			_exit(1);
 		i = open("/dev/null", O_RDWR);
 		if (i != -1) {
 			dup2(i, 0);
@@ -3115,17 +3146,14 @@ main(int argc, char **argv)
 			if (i > 2)
 				close(i);
 		}
-	}
-	if (sim.pidfile != NULL) {
-		FILE *f = fopen(sim.pidfile, "w");
-		if (f == NULL) {
-			fprintf(stderr, "modemsim: cannot write %s: %s\n", sim.pidfile,
-			    strerror(errno));
-			sim_cleanup(&sim);
+		if (write(ready[1], "1", 1) != 1)
+			_exit(1);
+		close(ready[1]);
+	} else {
+		if (write_pidfile(&sim) != 0)
 			return 1;
-		}
-		fprintf(f, "%ld\n", (long)getpid());
-		fclose(f);
+		printf("%s\n", sim.ptyname);
+		fflush(stdout);
 	}
 	rc = sim_loop(&sim);
 	sim_event(&sim, "exiting on signal %d", (int)quit);

@@ -82,6 +82,13 @@ class Sim:
             f.write("[gammu]\n" + body + "model = at\n")
         return path
 
+    @staticmethod
+    def ctl_at(sock, *words):
+        p = subprocess.run([MODEMSIM, "ctl", sock] + list(words), capture_output=True, text=True,
+                           timeout=10)
+        check(p.returncode == 0, "modemsim ctl %s: %s%s" % (" ".join(words), p.stdout, p.stderr))
+        return p.stdout
+
     def ctl(self, *words, expect_ok=True):
         p = subprocess.run([MODEMSIM, "ctl", self.ctl_path] + list(words), capture_output=True,
                            text=True, timeout=10)
@@ -264,6 +271,27 @@ def main():
             check(word in h, "--help does not mention %r" % word)
         p = subprocess.run([MODEMSIM, "--operator", "nokia"], capture_output=True, text=True)
         check(p.returncode != 0 and "telkomsel" in p.stderr, "bad --operator: %s" % p.stderr)
+
+        # --daemon: the pty is printed and the pidfile written before the parent exits.
+        d_link, d_sock, d_pid = (os.path.join(tmp, n) for n in ("d-tty", "d.sock", "d.pid"))
+        p = subprocess.run([MODEMSIM, "--daemon", "--pidfile", d_pid, "--link", d_link, "--ctl",
+                            d_sock, "--operator", "smartfren"], capture_output=True, text=True,
+                           timeout=10)
+        check(p.returncode == 0 and p.stdout.startswith("/dev/pts/"), "--daemon: %s" % p)
+        with open(d_pid) as f:
+            d_pidnum = int(f.read())
+        try:
+            check("mccmnc=51028" in Sim.ctl_at(d_sock, "status"), "daemon status")
+            r = subprocess.run([MODEMSIM, "ctl", d_sock, "no-such-command"], capture_output=True,
+                               text=True)
+            check(r.returncode == 1 and r.stdout.startswith("ERR"), "bad command: %s" % r)
+            r = subprocess.run([MODEMSIM, "ctl", d_sock + ".missing", "status"],
+                               capture_output=True, text=True)
+            check(r.returncode == 2 and "cannot connect" in r.stderr, "no socket: %s" % r)
+        finally:
+            os.kill(d_pidnum, 15)
+        wait_for(lambda: not os.path.lexists(d_link) and not os.path.exists(d_pid), 10,
+                 "the daemon to remove its link and pidfile on SIGTERM")
 
         threads.append(run_thread(slow_getussd, tmp))
         threads.append(run_thread(slow_hang, tmp))
