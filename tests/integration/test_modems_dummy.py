@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_modems_lib import Dummy, Gateway, check, wait_for  # noqa: E402
+from test_modems_lib import TOP, Dummy, Gateway, check, wait_for  # noqa: E402
 
 MODEMS = """
 [modem d1]
@@ -20,10 +20,10 @@ poll = 1
 command_timeout = 5
 
 [modem d2]
-model = dummy
-connection = none
+profile = @TOP@/modem-configs/dummy.gammurc
 device = @ROOT@/d2
 poll = 1
+balance_ussd = *888#
 """
 
 
@@ -32,13 +32,19 @@ def texts(gw):
 
 
 def main():
-    gw = Gateway(MODEMS, "incomplete_timeout = 10")
+    gw = Gateway(MODEMS.replace("@TOP@", TOP), "incomplete_timeout = 10")
     d1 = Dummy(gw.root, "d1")
     d2 = Dummy(gw.root, "d2")
     try:
         gw.start()
         wait_for(lambda: gw.modem("d1")["state"] == "ready" and gw.modem("d2")["state"] == "ready", 20,
                  "both modems ready")
+
+        # -- status and USSD through the console
+        m = gw.modem("d2")
+        check(m["operator"] == "Dummy" and "signal" in m, "status shows operator and signal (%r)" % m)
+        r = gw.ctl_raw("ussd", "d1", "*123#")
+        check(r.returncode == 0 and "Reply for *123#" in r.stdout, "kentongan ussd prints the reply (%r)" % r.stdout)
 
         # -- latency: a message on the SIM is in the store within 2 s
         t0 = time.monotonic()
@@ -75,6 +81,7 @@ def main():
                  "the incomplete message stored")
         check(any(m["text"] == "Bagian satu" for m in gw.inbox()), "incomplete message kept with what arrived")
         n_before = len(gw.inbox())
+        check(gw.modem("d1")["received"] >= 3 and gw.modem("d2")["received"] >= 1, "received counted per modem")
 
         # -- a hung worker is killed and respawned; the other modem keeps working meanwhile
         pid = gw.worker_pid("d1")

@@ -125,8 +125,11 @@ class Gateway:
         return rc
 
     def ctl(self, *args):
-        r = subprocess.run([CONSOLE, "-c", self.conf, "--json"] + list(args), capture_output=True,
-                           text=True, timeout=60)
+        try:
+            r = subprocess.run([CONSOLE, "-c", self.conf, "--json"] + list(args), capture_output=True,
+                               text=True, timeout=60)
+        except OSError:  # the binary is being rebuilt: the caller polls again
+            return None
         if r.returncode != 0:
             return None
         return json.loads(r.stdout) if r.stdout.strip() else True
