@@ -321,6 +321,19 @@ area_label(struct store *st, const struct store_area *a, char *out, size_t len)
 		snprintf(out, len, "%s", a->name);
 }
 
+/* Whether code is an entry of the comma list. */
+static int
+listed(const char *list, const char *code)
+{
+	const char	*p = list;
+	size_t		 l = strlen(code);
+
+	for (; (p = strstr(p, code)) != NULL; p += l)
+		if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* The level a leading marker word asks for: KEC… 3, DESA/KEL… 4, else 0. */
 static int
 marker_level(const char *arg)
@@ -422,16 +435,9 @@ resolve_area(struct store *st, const char *prefixes, const char *arg, const char
 	if (mine != NULL && out->nopts > 1) {
 		int keep = 0;
 
-		for (i = 0; i < out->nopts; i++) {
-			const char	*p = mine;
-			size_t		 l = strlen(out->opts[i].code);
-
-			for (; (p = strstr(p, out->opts[i].code)) != NULL; p += l)
-				if ((p == mine || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
-					break;
-			if (p != NULL)
+		for (i = 0; i < out->nopts; i++)
+			if (listed(mine, out->opts[i].code))
 				out->opts[keep++] = out->opts[i];
-		}
 		if (keep > 0)
 			out->nopts = keep;
 	}
@@ -694,13 +700,23 @@ act_unsubscribe(struct route *rt)
 
 	if (rt->res->area[0] == '\0')
 		return do_stop_all(rt, "");
+	/* not (or no longer) subscribed anywhere: the answer does not depend on the area */
+	if (store_subscriber_areas(rt->st, rt->from, mine, sizeof(mine)) == 0)
+		return do_stop_all(rt, "");
 	rv = xmalloc(sizeof(*rv));
-	store_subscriber_areas(rt->st, rt->from, mine, sizeof(mine));
 	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, mine, rv)) {
 	case RESOLVE_FOUND:
 		s = do_unsubscribe_code(rt, &rv->area);
 		break;
 	case RESOLVE_CHOICE:
+		if (!listed(mine, rv->opts[0].code)) {
+			/* several places of that name, none of them the sender's */
+			const char *vars[] = { "area", rv->name, NULL };
+
+			set_action(rt, "stop: not subscribed to any %d places of that name", rv->nopts);
+			reply(rt, "not_subscribed_area", vars);
+			break;
+		}
 		s = ask_choice(rt, "unsubscribe", rv);
 		break;
 	case RESOLVE_NONE:
@@ -1079,7 +1095,16 @@ route_one(struct router *r, const struct store_inbox_row *row)
 	else if (!msisdn_replyable(rt.from))
 		set_action(&rt, "ignored: %s from a sender that cannot receive SMS",
 		    parse_action_name(r->res.action));
-	else if (denied(gw->conf, rt.from))
+	else if (denied(gw->conf, rt.from) && r->res.action == PARSE_UNSUBSCRIBE) {
+		/* stop means stop, even for a number we never answer */
+		s = act_unsubscribe(&rt);
+		if (s == STORE_OK) {
+			size_t l = strlen(rt.action);
+
+			snprintf(rt.action + l, sizeof(rt.action) - l, ", no reply (denied number)");
+			rt.reply[0] = '\0';
+		}
+	} else if (denied(gw->conf, rt.from))
 		set_action(&rt, "ignored: %s from a denied number", parse_action_name(r->res.action));
 	else {
 		switch (r->res.action) {

@@ -109,6 +109,8 @@ test_stop_one_area(void **state)
 	assert_string_equal(areas, SAKO);
 	assert_true(store_subscriber_active(fx->gw.store, A));
 	/* an ambiguous name picks the sender's own subscription */
+	id = fx_sms(A, "STOP PENYANDINGAN");
+	assert_action_prefix(id, "stop: not subscribed to any 9 places");
 	id = fx_sms(A, "STOP SUKAMAJU");
 	assert_string_equal(fx_action(id), "stopped " SAKO ", no area left");
 	assert_false(store_subscriber_active(fx->gw.store, A));
@@ -186,6 +188,16 @@ test_no_reply_senders(void **state)
 	assert_action_prefix(id, "ignored: help from a denied number");
 	id = fx_sms("+6281377777777", "halo");
 	assert_action_prefix(id, "ignored: unknown from a denied number");
+	/* …but a denied subscriber's STOP is honoured, silently */
+	{
+		int created;
+
+		assert_int_equal(store_subscribe(fx->gw.store, "+6281377777777", SAKO, NULL, &created), STORE_OK);
+	}
+	id = fx_sms("+6281377777777", "STOP");
+	assert_string_equal(fx_action(id), "stopped all, no reply (denied number)");
+	assert_false(store_subscriber_active(fx->gw.store, "+6281377777777"));
+	assert_int_equal(fx_outbox_count("kind", "confirm"), 0);
 	assert_int_equal(fx_outbox_count("kind", "reply"), 0);
 }
 
