@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import tty
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -199,6 +200,75 @@ def sms_lines(data):
     return [json.loads(l[4:]) for l in data if l.startswith("SMS ")]
 
 
+class Tty:
+    """The pty opened directly, raw."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        tty.setraw(self.fd)
+        self.buf = b""
+
+    def until(self, token, timeout=5):
+        deadline = time.monotonic() + timeout
+        while token not in self.buf:
+            left = deadline - time.monotonic()
+            r, _, _ = select.select([self.fd], [], [], max(left, 0))
+            if not r:
+                fail("pty: no %r within %.0f s; got %r" % (token, timeout, self.buf))
+            self.buf += os.read(self.fd, 4096)
+        out, self.buf = self.buf.split(token, 1)
+        return (out + token).decode("latin-1")
+
+    def at(self, cmd, final=b"OK\r\n"):
+        os.write(self.fd, cmd.encode() + b"\r")
+        return self.until(final)
+
+    def close(self):
+        os.close(self.fd)
+
+
+def raw_at(sim):
+    t = Tty(sim.link)
+    try:
+        out = t.at("ATE0")
+        check(out.startswith("ATE0\r"), "echo should be on after reset: %r" % out)
+        check(t.at("AT") == "\r\nOK\r\n", "AT with echo off")
+        check("ERROR" in t.at("AT+CFOO", b"ERROR\r\n"), "unknown command")
+        check("ERROR" in t.at("AT+CMGF=1", b"ERROR\r\n"), "text mode must be refused")
+        out = t.at("AT+CMEE=1;+CSQ")
+        check("+CSQ: 25,99" in out, "chained +CMEE;+CSQ: %r" % out)
+        check('+CPMS: "SM",0,10' in t.at("AT+CPMS?"), "CPMS")
+        check("+CREG: 0,1" in t.at("AT+CREG?"), "CREG")
+        check("IMEI: 358240051111110" in t.at("ATI"), "ATI")
+        check('+COPS: 0,0,"Indosat Ooredoo"' in t.at("AT+COPS?"), "COPS")
+        t.at("AT+COPS=3,2")
+        check('+COPS: 0,2,"51001"' in t.at("AT+COPS?"), "numeric COPS")
+        check("> " in t.at("AT+CMGS=10", b"> "), "CMGS prompt")
+        os.write(t.fd, b"0011\x1a")
+        check("+CMS ERROR: 304" in t.until(b"304\r\n"), "a short PDU must be refused")
+        # +CMT routes the message to the terminal, +CMTI stores and announces it.
+        t.at("AT+CNMI=2,2,0,0,0")
+        sim.ctl("sms", "+6281311119999", "langsung")
+        line = t.until(b"\r\n", 5) + t.until(b"\r\n", 5)
+        check("+CMT: ," in line, "+CMT expected: %r" % line)
+        n = int(line.split("+CMT: ,")[1].split("\r\n")[0])
+        pdu = t.until(b"\r\n").strip()
+        check(len(pdu) == 2 * (n + 1 + int(pdu[:2], 16)), "+CMT length %d vs PDU %s" % (n, pdu))
+        t.at("AT+CNMI=2,1,0,0,0")
+        sim.ctl("sms", "+6281311119999", "disimpan")
+        check('+CMTI: "SM",1' in t.until(b"\r\n", 5) + t.until(b"\r\n", 5), "+CMTI expected")
+        out = t.at("AT+CMGR=1")
+        check("+CMGR: 0,," in out, "CMGR of an unread message: %r" % out)
+        check("+CMS ERROR: 321" in t.at("AT+CMGR=2", b"321\r\n"), "empty location")
+        # USSD in the IRA character set: plain text, dcs 15.
+        t.at('AT+CUSD=1,"*555#",15')
+        out = t.until(b",15\r\n")
+        check('+CUSD: 0,"Sisa pulsa' in out, "USSD in IRA: %r" % out)
+        t.at("ATE1")
+    finally:
+        t.close()
+
+
 # ---------------------------------------------------------------- parallel slow checks
 
 def slow_getussd(tmp):
@@ -303,6 +373,10 @@ def main():
         check(st["mccmnc"] == "51001" and st["imsi"].startswith("51001"), "indosat preset: %s" % st)
 
         mark("gammu CLI over connection = at")
+        # --- raw AT on the pty, as a terminal program would see it
+        raw_at(sim)
+        sim.ctl("clear")
+
         # --- gammu CLI over connection = at
         rc, out = gammu(sim.rc_at, "identify")
         check(rc == 0, "gammu identify failed: %s" % out)
