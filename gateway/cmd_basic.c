@@ -14,6 +14,7 @@
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
+#include "gateway/http.h"
 #include "gateway/modem.h"
 #include "store/store.h"
 
@@ -78,6 +79,18 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		    "\"sending\":%ld,\"sent\":%ld,\"delivered\":%ld,\"failed\":%ld,\"expired\":%ld},",
 		    q.queued, q.queued_alert, q.queued - q.queued_alert, q.sending, q.sent, q.delivered,
 		    q.failed, q.expired);
+		if (gw->http != NULL) {
+			struct http_stats hs;
+
+			http_stats(gw->http, &hs);
+			fputs("\"http\":{", f);
+			json_kv_str(f, "address", http_address(gw->http), 0);
+			fprintf(f, ",\"requests\":%ld,\"ok\":%ld,\"client_errors\":%ld,\"unauthorized\":%ld,"
+			    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld},",
+			    hs.requests, hs.ok, hs.client_errors, hs.unauthorized, hs.unavailable, hs.ussd,
+			    hs.ussd_active, hs.ussd_sessions);
+		} else
+			fputs("\"http\":null,", f);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -112,6 +125,15 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 	    store_subscriber_count(gw->store));
 	fprintf(req->out, "queue: %ld queued (%ld alert), %ld sending, %ld sent, %ld delivered, %ld failed, "
 	    "%ld expired\n", q.queued, q.queued_alert, q.sending, q.sent, q.delivered, q.failed, q.expired);
+	if (gw->http != NULL) {
+		struct http_stats hs;
+
+		http_stats(gw->http, &hs);
+		fprintf(req->out, "http: %s, %ld requests (%ld ok, %ld refused, %ld unauthorized), "
+		    "USSD %ld active sessions, %ld in all\n", http_address(gw->http), hs.requests, hs.ok,
+		    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
+	} else
+		fprintf(req->out, "http: off (add an [http] section for USSD, /health and /metrics)\n");
 	if (gw->nmodems == 0)
 		fprintf(req->out, "modems: none configured (add a [modem NAME] section)\n");
 	else {

@@ -25,6 +25,7 @@
 #include "common/xmalloc.h"
 #include "gateway/control.h"
 #include "gateway/gateway.h"
+#include "gateway/http.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
 #include "gateway/router.h"
@@ -117,6 +118,7 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	char		 err[512];
 	struct conf	*nc;
+	int		 http_changed;
 
 	switch (sig) {
 	case SIGTERM:
@@ -131,6 +133,7 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 		}
 		if (strcmp(nc->database, gw.conf->database) || strcmp(nc->control, gw.conf->control))
 			log_warnx("daemon: database and control changes need a restart; ignored");
+		http_changed = http_conf_changed(gw.conf, nc);
 		/* modems are restarted with the new sections; queued work stays in the store */
 		stop_modems();
 		{
@@ -145,6 +148,13 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			conf_free(old);
 		}
 		start_modems();
+		if (http_changed) {
+			/* the [http] section changed: a new server (USSD sessions in progress are lost) */
+			http_free(gw.http);
+			gw.http = NULL;
+			if (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)
+				log_warnx("daemon: the HTTP endpoint is off until the next reload: %s", err);
+		}
 		log_info("daemon: configuration reloaded path=%s modems=%d", conf_path, gw.nmodems);
 		sched_kick(gw.sched);
 		break;
@@ -275,7 +285,8 @@ main(int argc, char *argv[])
 	if ((gw.ctl = ctl_new(&gw, gw.conf->control, err, sizeof(err))) == NULL ||
 	    (gw.router = router_new(&gw, err, sizeof(err))) == NULL ||
 	    (gw.sched = sched_new(&gw, err, sizeof(err))) == NULL ||
-	    (gw.ingest = ingest_new(&gw)) == NULL) {
+	    (gw.ingest = ingest_new(&gw)) == NULL ||
+	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
 		return 1;
@@ -296,6 +307,7 @@ main(int argc, char *argv[])
 	/* graceful stop: workers first (in-flight sends come back as results or stay 'sending',
 	 * which start-up re-queues), then the socket, then the store */
 	stop_modems();
+	http_free(gw.http);
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);
 	router_free(gw.router);

@@ -7,3 +7,4 @@ $(GATEWAY_LIB): $(GATEWAY_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/kentongand: $(BUILD)/obj/gateway/main.o $(GATEWAY_LIB) $(STORE_LIB) $(PARSERS_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) -lm
 include gateway/modem.mk
+include gateway/ussd.mk

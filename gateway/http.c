@@ -1,0 +1,740 @@
+/*
+ * http — the USSD callback, /health and /metrics over evhttp (see http.h).
+ *
+ * One evhttp server on the daemon's loop. libevent bounds what a client can make us hold: the
+ * request line and headers (HTTP_MAX_HEADERS_SIZE), the body ([http] max_body, 413), and the time
+ * a connection may stay silent ([http] timeout), which is what closes slowloris-style clients;
+ * since nothing here blocks, a slow client never delays the others. Everything else is checked
+ * in the handler: header count (431), method (405), token (401), content type (415), the form
+ * body (400 for NUL bytes, bad %-escapes, invalid UTF-8, missing fields).
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "gateway/gateway.h"
+#include "gateway/http.h"
+#include "gateway/modem.h"
+#include "gateway/ussd.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_ussd.h"
+
+#define SESSION_ID_MAX	USSD_ID_MAX
+#define METRICS_MODEMS	64
+#define METRICS_BROADCASTS 10
+
+/* the status codes counted one by one in /metrics; anything else goes to "other" (what libevent
+ * refuses itself, such as 413 for a body over max_body, is not seen here) */
+static const int http_codes[] = { 200, 400, 401, 404, 405, 415, 431, 503 };
+#define NCODES	(sizeof(http_codes) / sizeof(http_codes[0]))
+
+struct http {
+	struct gateway			*gw;
+	struct evhttp			*eh;
+	struct evhttp_bound_socket	*sock;
+	struct ussd			*ussd;
+	char				 addr[80];
+	char				*token;
+	int				 loopback;
+	struct http_stats		 st;
+	long				 by_code[NCODES + 1];
+};
+
+/* ---- helpers ---- */
+
+/* Compares in time that depends only on the lengths, not on where the strings differ. */
+static int
+token_eq(const char *given, const char *want)
+{
+	size_t		 gl = strlen(given), wl = strlen(want), n = gl > wl ? gl : wl, i;
+	unsigned char	 d = gl != wl;
+
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(i < gl ? given[i] : 0) ^ (unsigned char)(i < wl ? want[i] : 0);
+	return d == 0;
+}
+
+static int
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n, i;
+		unsigned cp;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xE0) == 0xC0) {
+			n = 1;
+			cp = *p & 0x1F;
+		} else if ((*p & 0xF0) == 0xE0) {
+			n = 2;
+			cp = *p & 0x0F;
+		} else if ((*p & 0xF8) == 0xF0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* Whether every '%' starts a valid, non-NUL escape. */
+static int
+escapes_valid(const char *s)
+{
+	for (; (s = strchr(s, '%')) != NULL; s += 3) {
+		if (!isxdigit((unsigned char)s[1]) || !isxdigit((unsigned char)s[2]))
+			return 0;
+		if (s[1] == '0' && s[2] == '0')
+			return 0;
+	}
+	return 1;
+}
+
+static void
+count(struct http *h, int code)
+{
+	size_t i;
+
+	h->st.requests++;
+	if (code >= 200 && code < 300)
+		h->st.ok++;
+	else if (code >= 400 && code < 500)
+		h->st.client_errors++;
+	if (code == 401)
+		h->st.unauthorized++;
+	if (code == 503)
+		h->st.unavailable++;
+	for (i = 0; i < NCODES && http_codes[i] != code; i++)
+		;
+	h->by_code[i]++;
+}
+
+static const char *
+reason_of(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 415: return "Unsupported Media Type";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+/* Sends what is in the request's output buffer (plus body, if any) with a text/plain type. */
+static void
+reply(struct http *h, struct evhttp_request *req, int code, const char *body)
+{
+	struct evkeyvalq	*oh = evhttp_request_get_output_headers(req);
+	struct evbuffer		*b = evhttp_request_get_output_buffer(req);
+
+	if (evhttp_find_header(oh, "Content-Type") == NULL)
+		evhttp_add_header(oh, "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(oh, "Cache-Control", "no-store");
+	if (code == 401)
+		evhttp_add_header(oh, "WWW-Authenticate", "Bearer realm=\"kentongan\"");
+	if (body != NULL) {
+		evbuffer_add(b, body, strlen(body));
+		evbuffer_add(b, "\n", 1);
+	}
+	evhttp_send_reply(req, code, reason_of(code), NULL);
+	count(h, code);
+}
+
+static void
+method_not_allowed(struct http *h, struct evhttp_request *req, const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+	reply(h, req, 405, "method not allowed here");
+}
+
+/* Whether the request carries the token: header, query parameter or form field. */
+static int
+authorized(struct http *h, struct evhttp_request *req, struct evkeyvalq *query, struct evkeyvalq *form)
+{
+	const char	*a, *t;
+	int		 ok = 0;
+
+	if (h->token[0] == '\0')
+		return 1;
+	a = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	if (a != NULL && strncasecmp(a, "Bearer ", 7) == 0) {
+		for (a += 7; *a == ' '; a++)
+			;
+		ok |= token_eq(a, h->token);
+	}
+	if (query != NULL && (t = evhttp_find_header(query, "token")) != NULL)
+		ok |= token_eq(t, h->token);
+	if (form != NULL && (t = evhttp_find_header(form, "token")) != NULL)
+		ok |= token_eq(t, h->token);
+	return ok;
+}
+
+/* ---- /health ---- */
+
+static void
+health(struct http *h, struct evhttp_request *req)
+{
+	struct gateway	*gw = h->gw;
+	char		 why[512];
+	size_t		 o = 0;
+	int		 i, ready = 0;
+
+	for (i = 0; i < gw->nmodems; i++) {
+		enum modem_state s = modem_info(gw->modems[i])->state;
+
+		if (s == MODEM_READY || s == MODEM_SENDING)
+			ready++;
+	}
+	if (gw->store_ok && ready > 0) {
+		reply(h, req, 200, "ok");
+		return;
+	}
+	if (!gw->store_ok)
+		o = (size_t)snprintf(why, sizeof(why), "store failing (a commit failed; see the log)");
+	else if (gw->nmodems == 0)
+		snprintf(why, sizeof(why), "no modem configured");
+	else {
+		o = (size_t)snprintf(why, sizeof(why), "no modem ready:");
+		for (i = 0; i < gw->nmodems && o < sizeof(why); i++) {
+			const struct modem_info *mi = modem_info(gw->modems[i]);
+
+			o += (size_t)snprintf(why + o, sizeof(why) - o, " %s %s%s", mi->name,
+			    modem_state_str(mi->state), i + 1 < gw->nmodems ? "," : "");
+		}
+	}
+	reply(h, req, 503, why);
+}
+
+/* ---- /metrics ---- */
+
+static void
+family(struct evbuffer *b, const char *name, const char *type, const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value with \, " and newline escaped. */
+static const char *
+label(const char *v, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *v && o + 3 < len; v++) {
+		if (*v == '\\' || *v == '"') {
+			out[o++] = '\\';
+			out[o++] = *v;
+		} else if (*v == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else
+			out[o++] = *v;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+struct bcast {
+	long	 id, recipients, queued, sending, sent, delivered, failed;
+};
+
+struct bcasts {
+	struct bcast	 b[METRICS_BROADCASTS];
+	int		 n;
+};
+
+static int
+bcast_cb(void *arg, const struct table_row *row)
+{
+	struct bcasts	*bs = arg;
+	struct bcast	*b;
+	int		 i;
+
+	if (bs->n == METRICS_BROADCASTS)
+		return 1;
+	b = &bs->b[bs->n++];
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < row->n; i++) {
+		const char	*k = row->names[i];
+		long		 v = row->values[i] ? atol(row->values[i]) : 0;
+
+		if (!strcmp(k, "id"))
+			b->id = v;
+		else if (!strcmp(k, "recipients"))
+			b->recipients = v;
+		else if (!strcmp(k, "queued"))
+			b->queued = v;
+		else if (!strcmp(k, "sending"))
+			b->sending = v;
+		else if (!strcmp(k, "sent"))
+			b->sent = v;
+		else if (!strcmp(k, "delivered"))
+			b->delivered = v;
+		else if (!strcmp(k, "failed"))
+			b->failed = v;
+	}
+	return 0;
+}
+
+static void
+metrics(struct http *h, struct evhttp_request *req)
+{
+	struct gateway			*gw = h->gw;
+	struct evbuffer			*b = evhttp_request_get_output_buffer(req);
+	struct store_modem_total	 tot[METRICS_MODEMS];
+	struct store_queue_counts	 q;
+	struct ussd_stats		 us;
+	struct bcasts			 bs;
+	char				 l1[160], l2[160], l3[160];
+	int				 i, j, nt;
+	size_t				 c;
+
+	family(b, "kentongan_up", "gauge", "1: the daemon answers");
+	evbuffer_add_printf(b, "kentongan_up 1\n");
+	family(b, "kentongan_store_ok", "gauge", "1 when the store takes writes, 0 after a failed commit");
+	evbuffer_add_printf(b, "kentongan_store_ok %d\n", gw->store_ok ? 1 : 0);
+	family(b, "kentongan_uptime_seconds", "gauge", "seconds since the daemon started");
+	evbuffer_add_printf(b, "kentongan_uptime_seconds %ld\n", (long)(clock_now() - gw->started_at));
+
+	/* modems: the live state */
+	family(b, "kentongan_modem_up", "gauge", "1 when the modem is ready or sending");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_up{modem=\"%s\"} %d\n", label(mi->name, l1, sizeof(l1)),
+		    mi->state == MODEM_READY || mi->state == MODEM_SENDING);
+	}
+	family(b, "kentongan_modem_info", "gauge", "always 1; the labels tell the modem's state, operator and balance");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_info{modem=\"%s\",state=\"%s\",operator=\"%s\","
+		    "balance=\"%s\"} 1\n", label(mi->name, l1, sizeof(l1)), modem_state_str(mi->state),
+		    label(mi->operator_name, l2, sizeof(l2)), label(mi->balance, l3, sizeof(l3)));
+	}
+	family(b, "kentongan_modem_signal_percent", "gauge", "signal strength (absent while unknown)");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		if (mi->signal >= 0)
+			evbuffer_add_printf(b, "kentongan_modem_signal_percent{modem=\"%s\"} %d\n",
+			    label(mi->name, l1, sizeof(l1)), mi->signal);
+	}
+	family(b, "kentongan_modem_low_credit", "gauge", "1 when the last balance check found the credit low");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_low_credit{modem=\"%s\"} %d\n",
+		    label(mi->name, l1, sizeof(l1)), mi->low_credit ? 1 : 0);
+	}
+	family(b, "kentongan_modem_restarts_total", "counter", "worker restarts since the daemon started");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_restarts_total{modem=\"%s\"} %d\n",
+		    label(mi->name, l1, sizeof(l1)), mi->restarts);
+	}
+	family(b, "kentongan_modem_sent_today", "gauge", "SMS sent by the modem today");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_sent_today{modem=\"%s\"} %ld\n",
+		    label(mi->name, l1, sizeof(l1)), mi->sent);
+	}
+	family(b, "kentongan_modem_received_today", "gauge", "SMS received by the modem today");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_received_today{modem=\"%s\"} %ld\n",
+		    label(mi->name, l1, sizeof(l1)), mi->received);
+	}
+
+	/* modems: the totals kept in the store (configured modems first, then any seen before) */
+	nt = store_modem_totals(gw->store, tot, METRICS_MODEMS);
+	if (nt >= 0) {
+		static const char *fam[3][2] = {
+			{ "kentongan_messages_sent_total", "SMS sent, per modem" },
+			{ "kentongan_messages_received_total", "SMS received, per modem" },
+			{ "kentongan_messages_failed_total", "outgoing SMS failed for good, per modem that last tried" },
+		};
+		int k;
+
+		for (i = 0; i < gw->nmodems && nt < METRICS_MODEMS; i++) {
+			for (j = 0; j < nt && strcmp(tot[j].modem, modem_info(gw->modems[i])->name); j++)
+				;
+			if (j == nt) {
+				memset(&tot[nt], 0, sizeof(tot[nt]));
+				snprintf(tot[nt].modem, sizeof(tot[nt].modem), "%s", modem_info(gw->modems[i])->name);
+				nt++;
+			}
+		}
+		for (k = 0; k < 3; k++) {
+			family(b, fam[k][0], "counter", fam[k][1]);
+			for (j = 0; j < nt; j++)
+				evbuffer_add_printf(b, "%s{modem=\"%s\"} %ld\n", fam[k][0],
+				    label(tot[j].modem, l1, sizeof(l1)),
+				    k == 0 ? tot[j].sent : k == 1 ? tot[j].received : tot[j].failed);
+		}
+	}
+
+	/* the queue */
+	if (store_queue_counts(gw->store, &q) == STORE_OK) {
+		family(b, "kentongan_queue_depth", "gauge", "messages waiting to be sent, per priority");
+		evbuffer_add_printf(b, "kentongan_queue_depth{priority=\"alert\"} %ld\n", q.queued_alert);
+		evbuffer_add_printf(b, "kentongan_queue_depth{priority=\"normal\"} %ld\n", q.queued - q.queued_alert);
+		family(b, "kentongan_outbox_messages", "gauge", "outgoing messages in the store, per status");
+		evbuffer_add_printf(b, "kentongan_outbox_messages{status=\"queued\"} %ld\n"
+		    "kentongan_outbox_messages{status=\"sending\"} %ld\n"
+		    "kentongan_outbox_messages{status=\"sent\"} %ld\n"
+		    "kentongan_outbox_messages{status=\"delivered\"} %ld\n"
+		    "kentongan_outbox_messages{status=\"failed\"} %ld\n"
+		    "kentongan_outbox_messages{status=\"expired\"} %ld\n"
+		    "kentongan_outbox_messages{status=\"cancelled\"} %ld\n",
+		    q.queued, q.sending, q.sent, q.delivered, q.failed, q.expired, q.cancelled);
+	}
+	family(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area");
+	evbuffer_add_printf(b, "kentongan_subscribers_active %ld\n", store_subscriber_count(gw->store));
+
+	/* broadcasts: the latest few */
+	memset(&bs, 0, sizeof(bs));
+	if (store_list_announcements(gw->store, METRICS_BROADCASTS, bcast_cb, &bs) == STORE_OK) {
+		family(b, "kentongan_broadcast_recipients", "gauge", "recipients of the latest announcements");
+		for (i = 0; i < bs.n; i++)
+			evbuffer_add_printf(b, "kentongan_broadcast_recipients{announcement=\"%ld\"} %ld\n",
+			    bs.b[i].id, bs.b[i].recipients);
+		family(b, "kentongan_broadcast_messages", "gauge",
+		    "messages of the latest announcements, per status (progress)");
+		for (i = 0; i < bs.n; i++)
+			evbuffer_add_printf(b,
+			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"queued\"} %ld\n"
+			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"sending\"} %ld\n"
+			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"sent\"} %ld\n"
+			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"delivered\"} %ld\n"
+			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"failed\"} %ld\n",
+			    bs.b[i].id, bs.b[i].queued, bs.b[i].id, bs.b[i].sending, bs.b[i].id, bs.b[i].sent,
+			    bs.b[i].id, bs.b[i].delivered, bs.b[i].id, bs.b[i].failed);
+	}
+
+	/* USSD and HTTP */
+	ussd_stats(h->ussd, &us);
+	family(b, "kentongan_ussd_sessions_active", "gauge", "USSD sessions in progress");
+	evbuffer_add_printf(b, "kentongan_ussd_sessions_active %ld\n", us.active);
+	family(b, "kentongan_ussd_sessions_total", "counter", "USSD sessions started");
+	evbuffer_add_printf(b, "kentongan_ussd_sessions_total %ld\n", us.total);
+	family(b, "kentongan_ussd_sessions_expired_total", "counter", "USSD sessions forgotten after the idle time");
+	evbuffer_add_printf(b, "kentongan_ussd_sessions_expired_total %ld\n", us.expired);
+	family(b, "kentongan_ussd_sessions_evicted_total", "counter", "USSD sessions dropped to stay under the cap");
+	evbuffer_add_printf(b, "kentongan_ussd_sessions_evicted_total %ld\n", us.evicted);
+	family(b, "kentongan_ussd_requests_total", "counter", "USSD callbacks answered");
+	evbuffer_add_printf(b, "kentongan_ussd_requests_total %ld\n", us.requests);
+	family(b, "kentongan_ussd_actions_total", "counter", "subscriptions, stops and reports made over USSD");
+	evbuffer_add_printf(b, "kentongan_ussd_actions_total %ld\n", us.actions);
+	/* this request is counted after it is sent: count it now so the figure includes it */
+	family(b, "kentongan_http_requests_total", "counter", "HTTP requests answered, per status code");
+	for (c = 0; c <= NCODES; c++) {
+		long n = h->by_code[c] + (c == 0 ? 1 : 0);
+
+		if (c < NCODES)
+			evbuffer_add_printf(b, "kentongan_http_requests_total{code=\"%d\"} %ld\n", http_codes[c], n);
+		else
+			evbuffer_add_printf(b, "kentongan_http_requests_total{code=\"other\"} %ld\n", n);
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	reply(h, req, 200, NULL);
+}
+
+/* ---- /ussd ---- */
+
+static void
+ussd(struct http *h, struct evhttp_request *req, struct evkeyvalq *query)
+{
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	const char		*ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	const char		*sid, *num, *text, *why = NULL;
+	struct evkeyvalq	 form;
+	char			*body, screen[USSD_SCREEN_MAX];
+	size_t			 len = evbuffer_get_length(in);
+	int			 code = 400;
+
+	TAILQ_INIT(&form);
+	if (ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+		reply(h, req, 415, "expected application/x-www-form-urlencoded");
+		return;
+	}
+	body = xmalloc(len + 1);
+	evbuffer_copyout(in, body, len);
+	body[len] = '\0';
+	if (memchr(body, '\0', len) != NULL)
+		why = "the body contains NUL bytes";
+	else if (!escapes_valid(body))
+		why = "the body has a bad %-escape";
+	else if (evhttp_parse_query_str(body, &form) == -1)
+		why = "the body is not a form (name=value&…)";
+	if (why != NULL)
+		goto out;
+	if (!authorized(h, req, query, &form)) {
+		code = 401;
+		why = "a valid token is needed (Authorization: Bearer TOKEN)";
+		goto out;
+	}
+	sid = evhttp_find_header(&form, "sessionId");
+	num = evhttp_find_header(&form, "phoneNumber");
+	if ((text = evhttp_find_header(&form, "text")) == NULL)
+		text = "";
+	if (sid == NULL || *sid == '\0' || num == NULL)
+		why = "sessionId and phoneNumber are required";
+	else if (strlen(sid) > SESSION_ID_MAX)
+		why = "sessionId is too long";
+	else if (!utf8_valid(sid) || !utf8_valid(num) || !utf8_valid(text))
+		why = "the fields must be UTF-8";
+	if (why != NULL)
+		goto out;
+	ussd_answer(h->ussd, sid, num, text, screen);
+	h->st.ussd++;
+	evbuffer_add(evhttp_request_get_output_buffer(req), screen, strlen(screen));
+	reply(h, req, 200, NULL);
+	free(body);
+	evhttp_clear_headers(&form);
+	return;
+out:
+	log_debug("http: /ussd refused code=%d: %s", code, why);
+	reply(h, req, code, why);
+	free(body);
+	evhttp_clear_headers(&form);
+}
+
+/* ---- dispatch ---- */
+
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	struct http		*h = arg;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const char		*qs = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	enum evhttp_cmd_type	 m = evhttp_request_get_command(req);
+	struct evkeyvalq	*hdrs = evhttp_request_get_input_headers(req);
+	struct evkeyvalq	 query;
+	struct evkeyval		*kv;
+	int			 nh = 0;
+
+	TAILQ_INIT(&query);
+	TAILQ_FOREACH(kv, hdrs, next)
+		nh++;
+	if (nh > HTTP_MAX_HEADERS) {
+		reply(h, req, 431, "too many header lines");
+		return;
+	}
+	if (path == NULL || *path == '\0') {
+		reply(h, req, 400, "no path");
+		return;
+	}
+	if (qs != NULL && (!escapes_valid(qs) || evhttp_parse_query_str(qs, &query) == -1)) {
+		reply(h, req, 400, "bad query string");
+		goto out;
+	}
+	if (strcmp(path, "/health") == 0) {
+		if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD)
+			method_not_allowed(h, req, "GET, HEAD");
+		else
+			health(h, req);
+	} else if (strcmp(path, "/metrics") == 0) {
+		if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD)
+			method_not_allowed(h, req, "GET, HEAD");
+		else if (!authorized(h, req, &query, NULL))
+			reply(h, req, 401, "a valid token is needed (Authorization: Bearer TOKEN)");
+		else
+			metrics(h, req);
+	} else if (strcmp(path, "/ussd") == 0) {
+		if (m != EVHTTP_REQ_POST)
+			method_not_allowed(h, req, "POST");
+		else
+			ussd(h, req, &query);
+	} else
+		reply(h, req, 404, "not found: try POST /ussd, GET /health or GET /metrics");
+out:
+	evhttp_clear_headers(&query);
+}
+
+/* ---- the module ---- */
+
+static int
+split_listen(const char *listen, char *host, size_t hlen, unsigned short *port)
+{
+	const char	*colon = strrchr(listen, ':');
+	size_t		 n;
+	long		 p;
+	char		*end;
+
+	if (colon == NULL)
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end || p < 1 || p > 65535)
+		return -1;
+	n = (size_t)(colon - listen);
+	if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	if (n >= hlen)
+		return -1;
+	snprintf(host, hlen, "%.*s", (int)n, listen);
+	if (*host == '\0')
+		snprintf(host, hlen, "0.0.0.0");
+	*port = (unsigned short)p;
+	return 0;
+}
+
+struct http *
+http_new(struct gateway *gw, char *err, size_t errlen)
+{
+	const struct conf		*conf = gw->conf;
+	struct http			*h = xcalloc(1, sizeof(*h));
+	struct sockaddr_storage		 ss;
+	socklen_t			 sl = sizeof(ss);
+	char				 host[64], ip[INET6_ADDRSTRLEN];
+	unsigned short			 port;
+	evutil_socket_t			 fd;
+
+	h->gw = gw;
+	h->token = xstrdup(conf->http_token ? conf->http_token : "");
+	if (split_listen(conf->http_listen, host, sizeof(host), &port) == -1) {
+		snprintf(err, errlen, "[http] listen = %s: expected ADDRESS:PORT", conf->http_listen);
+		goto fail;
+	}
+	if ((h->ussd = ussd_new(gw, conf->http_menu, err, errlen)) == NULL)
+		goto fail;
+	if ((h->eh = evhttp_new(gw->base)) == NULL) {
+		snprintf(err, errlen, "http: evhttp_new failed");
+		goto fail;
+	}
+	evhttp_set_max_body_size(h->eh, conf->http_max_body);
+	evhttp_set_max_headers_size(h->eh, HTTP_MAX_HEADERS_SIZE);
+	evhttp_set_timeout(h->eh, (int)conf->http_timeout_s);
+	/* every method reaches the handler, which answers 405 rather than libevent's 501 */
+	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(h->eh, request_cb, h);
+	if ((h->sock = evhttp_bind_socket_with_handle(h->eh, host, port)) == NULL) {
+		snprintf(err, errlen, "[http] listen = %s: cannot listen there (%s); is another program using "
+		    "the port?", conf->http_listen, strerror(errno));
+		goto fail;
+	}
+	fd = evhttp_bound_socket_get_fd(h->sock);
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
+		snprintf(err, errlen, "http: getsockname: %s", strerror(errno));
+		goto fail;
+	}
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
+		h->loopback = (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+		snprintf(h->addr, sizeof(h->addr), "%s:%u", ip, ntohs(sin->sin_port));
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
+		h->loopback = IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+		snprintf(h->addr, sizeof(h->addr), "[%s]:%u", ip, ntohs(sin6->sin6_port));
+	}
+	if (!h->loopback) {
+		if (h->token[0] == '\0') {
+			snprintf(err, errlen, "[http] listen = %s is not the loopback: set a token too "
+			    "(token = a long random string)", conf->http_listen);
+			goto fail;
+		}
+		log_warnx("http: listening on %s, off the loopback: only the token protects it; put it "
+		    "behind a firewall or a TLS proxy", h->addr);
+	} else if (h->token[0] == '\0')
+		log_info("http: no token set: any program on this host may call the endpoint");
+	log_info("http: listening on %s (POST /ussd, GET /health, GET /metrics) max_body=%ld timeout=%lds",
+	    h->addr, conf->http_max_body, conf->http_timeout_s);
+	return h;
+fail:
+	http_free(h);
+	return NULL;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->eh != NULL)
+		evhttp_free(h->eh);
+	ussd_free(h->ussd);
+	free(h->token);
+	free(h);
+}
+
+const char *
+http_address(const struct http *h)
+{
+	return h->addr;
+}
+
+void
+http_stats(const struct http *h, struct http_stats *out)
+{
+	struct ussd_stats us;
+
+	*out = h->st;
+	ussd_stats(h->ussd, &us);
+	out->ussd_active = us.active;
+	out->ussd_sessions = us.total;
+}
+
+static int
+str_differ(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+int
+http_conf_changed(const struct conf *a, const struct conf *b)
+{
+	return a->http_enabled != b->http_enabled || str_differ(a->http_listen, b->http_listen) ||
+	    str_differ(a->http_token, b->http_token) || str_differ(a->http_menu, b->http_menu) ||
+	    a->http_max_body != b->http_max_body || a->http_timeout_s != b->http_timeout_s ||
+	    str_differ(a->language, b->language);
+}

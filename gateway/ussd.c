@@ -1,0 +1,1718 @@
+/*
+ * ussd — the USSD menu state machine (see ussd.h).
+ *
+ * A request carries the whole input history (`text` = "1*sukamaju*2"). The screen is rebuilt by
+ * running the inputs through the machine from the main menu, so the answer depends only on the
+ * text, the menu and the store:
+ *
+ *   MENU --item--> MENU (submenu) | SUB_PROMPT | NEWS | REPORT | STOP | END (text.KEY) | MENU (lang)
+ *   SUB_PROMPT --name--> SUB_LIST (found: numbered areas; none: suggestions; neither: asks again)
+ *   SUB_LIST --number--> subscribe, END;  --other text--> SUB_LIST of that name;  --0--> next page
+ *   NEWS --0--> next page;  REPORT --the rest of the text, '*' kept--> store the post, END
+ *   STOP --1--> stop everything, END;  --2--> END (cancelled)
+ *   any screen --00 or #--> previous page, else the previous screen
+ *
+ * A side effect (subscribe, report, stop) runs in one transaction with its audit record and its
+ * END screen is remembered in the session under the text prefix that triggered it; replaying that
+ * prefix shows the remembered screen instead of acting again. A screen never exceeds
+ * USSD_SCREEN_CHARS characters: fixed texts are checked when the menu is loaded, lists and news
+ * are paged, and every screen is cut at the limit as a last resort.
+ */
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/msisdn.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "gateway/gateway.h"
+#include "gateway/ussd.h"
+#include "parsers/norm.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_roles.h"
+
+#include "ussd_menu.h"		/* generated: static const char ussd_menu_text[] */
+
+#define MENU_MAX_BYTES	(256 * 1024)
+#define MENU_ITEMS	9
+#define DONE_MAX	4	/* side effects remembered per session */
+#define STACK_MAX	8
+#define FIND_MAX	64	/* areas listed for one name */
+#define SUGGEST_POOL	256
+#define SUGGEST_MAX	9
+#define NEWS_MAX	5
+#define LINES_MAX	256
+#define PAGES_MAX	128
+#define HASH_SIZE	16384
+#define ENDED_GRACE_S	30	/* an ended session answers retries this long */
+#define NAME_SHOWN	40	/* characters of a typed name repeated on a screen */
+
+/* ---- the menu ---- */
+
+enum target { T_SUBSCRIBE, T_NEWS, T_REPORT, T_STOP, T_MENU, T_TEXT, T_LANG };
+
+enum msg {
+	M_NEXT, M_BACK, M_INVALID, M_SUB_PROMPT, M_SUB_CHOOSE, M_SUB_SUGGEST, M_SUB_NONE, M_SUB_DONE,
+	M_SUB_ALREADY, M_NEWS_TITLE, M_NEWS_NONE, M_NEWS_NOT_SUBSCRIBED, M_REPORT_PROMPT, M_REPORT_EMPTY,
+	M_REPORT_PENDING, M_REPORT_PUBLISHED, M_STOP_CONFIRM, M_STOP_DONE, M_STOP_NOT_SUBSCRIBED,
+	M_STOP_CANCELLED, M_BAD_NUMBER, M_ERROR, M_COUNT
+};
+
+static const char *const msg_keys[M_COUNT] = {
+	"next", "back", "invalid", "sub.prompt", "sub.choose", "sub.suggest", "sub.none", "sub.done",
+	"sub.already", "news.title", "news.none", "news.not_subscribed", "report.prompt", "report.empty",
+	"report.pending", "report.published", "stop.confirm", "stop.done", "stop.not_subscribed",
+	"stop.cancelled", "bad_number", "error",
+};
+
+struct item {
+	int		 key;		/* 1-9 */
+	char		*label;
+	enum target	 t;
+	char		*arg;		/* menu, text or language name */
+	int		 idx;		/* … resolved to its index */
+};
+
+struct menu {
+	char		*name;
+	char		*title;
+	int		 line;
+	struct item	 items[MENU_ITEMS];
+	int		 nitems;
+};
+
+struct text {
+	char		*key;
+	char		*val;
+};
+
+struct lang {
+	char		 code[16];
+	int		 line;
+	char		*msg[M_COUNT];
+	struct menu	*menus;
+	int		 nmenus;
+	struct text	*texts;
+	int		 ntexts;
+	int		 main;		/* index of menu.main */
+};
+
+struct ussd_menu {
+	struct lang	*langs;
+	int		 nlangs;
+};
+
+/* ---- sessions ---- */
+
+struct done {
+	char		*prefix;
+	char		*screen;
+};
+
+struct session {
+	char			 id[USSD_ID_MAX + 1];
+	char			 number[MSISDN_MAX];
+	time_t			 last_at;
+	int			 ended;
+	char			*last_text;
+	char			*last_screen;
+	struct done		 done[DONE_MAX];
+	int			 ndone;
+	struct session		*hnext;
+	TAILQ_ENTRY(session)	 lru;
+};
+TAILQ_HEAD(session_list, session);
+
+struct ussd {
+	struct gateway		*gw;
+	struct ussd_menu	*menu;
+	int			 lang;		/* default language */
+	long			 idle_s;
+	struct event		*sweep;
+	struct session		*hash[HASH_SIZE];
+	struct session_list	 lru;		/* least recently used first */
+	long			 nsessions, nended;
+	struct ussd_stats	 st;
+};
+
+/* ---- text helpers ---- */
+
+size_t
+ussd_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Byte offset of the first `chars` characters of s (all of s when shorter). */
+static size_t
+chars_bytes(const char *s, size_t chars)
+{
+	size_t i = 0, n = 0;
+
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (n == chars)
+				break;
+			n++;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* Fills {name}-style placeholders of tpl from vars (k1, v1, …, NULL) into out (len bytes). */
+static void
+fill(const char *tpl, const char *const *vars, char *out, size_t len)
+{
+	size_t	 o = 0;
+	int	 i;
+
+	while (*tpl && o + 1 < len) {
+		if (*tpl == '{' && vars != NULL) {
+			for (i = 0; vars[i]; i += 2) {
+				size_t kl = strlen(vars[i]);
+
+				if (strncmp(tpl + 1, vars[i], kl) == 0 && tpl[1 + kl] == '}') {
+					o += (size_t)snprintf(out + o, len - o, "%s", vars[i + 1]);
+					if (o >= len)
+						o = len - 1;
+					tpl += kl + 2;
+					break;
+				}
+			}
+			if (vars[i] != NULL)
+				continue;
+		}
+		out[o++] = *tpl++;
+	}
+	out[o] = '\0';
+}
+
+/* Cuts s at USSD_SCREEN_CHARS characters (the last resort; fixed texts are checked at load). */
+static void
+clamp(char *s)
+{
+	s[chars_bytes(s, USSD_SCREEN_CHARS)] = '\0';
+}
+
+static int
+is_blank(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* ---- the menu file ---- */
+
+static void
+menu_err(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+menu_err(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	n = snprintf(err, errlen, "%s:%d: ", path, line);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static char *
+unescape(const char *v)
+{
+	char	*out = xmalloc(strlen(v) + 1), *o = out;
+
+	for (; *v; v++) {
+		if (v[0] == '\\' && v[1] == 'n') {
+			*o++ = '\n';
+			v++;
+		} else if (v[0] == '\\' && v[1] == '\\') {
+			*o++ = '\\';
+			v++;
+		} else
+			*o++ = *v;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int
+name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 31)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static struct menu *
+menu_get(struct lang *l, const char *name, size_t len, int line)
+{
+	int i;
+
+	for (i = 0; i < l->nmenus; i++)
+		if (strlen(l->menus[i].name) == len && strncmp(l->menus[i].name, name, len) == 0)
+			return &l->menus[i];
+	l->menus = xreallocarray(l->menus, (size_t)l->nmenus + 1, sizeof(*l->menus));
+	memset(&l->menus[l->nmenus], 0, sizeof(*l->menus));
+	l->menus[l->nmenus].name = xstrndup(name, len);
+	l->menus[l->nmenus].line = line;
+	return &l->menus[l->nmenus++];
+}
+
+/* One "key = value" line of a language section; NULL or the reason. */
+static const char *
+menu_set(struct lang *l, const char *key, const char *val, int line)
+{
+	int	 i;
+
+	if (strncmp(key, "menu.", 5) == 0) {
+		const char	*name = key + 5, *dot = strchr(name, '.');
+		struct menu	*m;
+		struct item	*it;
+		const char	*gt, *tg;
+		char		*label;
+		size_t		 ll;
+
+		if (!name_ok(name, dot ? (size_t)(dot - name) : strlen(name)))
+			return "a menu name is lowercase letters, digits and '_'";
+		m = menu_get(l, name, dot ? (size_t)(dot - name) : strlen(name), line);
+		if (dot == NULL) {
+			if (m->title != NULL)
+				return "this menu's title is set twice";
+			m->title = unescape(val);
+			return NULL;
+		}
+		if (dot[1] < '1' || dot[1] > '9' || dot[2] != '\0')
+			return "an item is menu.NAME.N with N from 1 to 9";
+		for (i = 0; i < m->nitems; i++)
+			if (m->items[i].key == dot[1] - '0')
+				return "this item is set twice";
+		if ((gt = strrchr(val, '>')) == NULL)
+			return "an item is 'Label > target'";
+		for (ll = (size_t)(gt - val); ll > 0 && isspace((unsigned char)val[ll - 1]); ll--)
+			;
+		for (tg = gt + 1; isspace((unsigned char)*tg); tg++)
+			;
+		if (ll == 0)
+			return "the item has no label";
+		/* items are kept in key order */
+		for (i = m->nitems; i > 0 && m->items[i - 1].key > dot[1] - '0'; i--)
+			m->items[i] = m->items[i - 1];
+		it = &m->items[i];
+		memset(it, 0, sizeof(*it));
+		m->nitems++;
+		it->key = dot[1] - '0';
+		label = xstrndup(val, ll);
+		it->label = unescape(label);
+		free(label);
+		if (strcmp(tg, "subscribe") == 0)
+			it->t = T_SUBSCRIBE;
+		else if (strcmp(tg, "news") == 0)
+			it->t = T_NEWS;
+		else if (strcmp(tg, "report") == 0)
+			it->t = T_REPORT;
+		else if (strcmp(tg, "stop") == 0)
+			it->t = T_STOP;
+		else if (strncmp(tg, "menu.", 5) == 0 && name_ok(tg + 5, strlen(tg + 5))) {
+			it->t = T_MENU;
+			it->arg = xstrdup(tg + 5);
+		} else if (strncmp(tg, "text.", 5) == 0 && name_ok(tg + 5, strlen(tg + 5))) {
+			it->t = T_TEXT;
+			it->arg = xstrdup(tg + 5);
+		} else if (strncmp(tg, "lang.", 5) == 0 && name_ok(tg + 5, strlen(tg + 5))) {
+			it->t = T_LANG;
+			it->arg = xstrdup(tg + 5);
+		} else
+			return "unknown target (subscribe, news, report, stop, menu.NAME, text.KEY or lang.CODE)";
+		return NULL;
+	}
+	if (strncmp(key, "text.", 5) == 0) {
+		if (!name_ok(key + 5, strlen(key + 5)))
+			return "a text name is lowercase letters, digits and '_'";
+		for (i = 0; i < l->ntexts; i++)
+			if (strcmp(l->texts[i].key, key + 5) == 0)
+				return "this text is set twice";
+		l->texts = xreallocarray(l->texts, (size_t)l->ntexts + 1, sizeof(*l->texts));
+		l->texts[l->ntexts].key = xstrdup(key + 5);
+		l->texts[l->ntexts++].val = unescape(val);
+		return NULL;
+	}
+	for (i = 0; i < M_COUNT; i++)
+		if (strcmp(key, msg_keys[i]) == 0)
+			break;
+	if (i == M_COUNT)
+		return "unknown key";
+	if (l->msg[i] != NULL)
+		return "this key is set twice";
+	l->msg[i] = unescape(val);
+	return NULL;
+}
+
+/* Renders a menu screen (with the invalid line if asked) into out. */
+static void
+render_menu(const struct lang *l, const struct menu *m, int invalid, char *out, size_t len)
+{
+	size_t	 o;
+	int	 i;
+
+	o = (size_t)snprintf(out, len, "CON %s%s%s", invalid ? l->msg[M_INVALID] : "", invalid ? "\n" : "",
+	    m->title);
+	for (i = 0; i < m->nitems && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "\n%d %s", m->items[i].key, m->items[i].label);
+}
+
+static int
+screen_too_long(const char *pfx, const char *a, const char *b)
+{
+	return strlen(pfx) + ussd_chars(a) + (b ? 1 + ussd_chars(b) : 0) > USSD_SCREEN_CHARS;
+}
+
+/* Cross-checks after the whole file is read; 0 or -1 with err. */
+static int
+menu_check(struct ussd_menu *mm, const char *path, char *err, size_t errlen)
+{
+	char	 buf[USSD_SCREEN_MAX * 4];
+	int	 i, j, k, t;
+
+	if (mm->nlangs == 0) {
+		menu_err(err, errlen, path, 1, "no language section ([id], [en] …)");
+		return -1;
+	}
+	for (i = 0; i < mm->nlangs; i++) {
+		struct lang *l = &mm->langs[i];
+
+		for (k = 0; k < M_COUNT; k++)
+			if (l->msg[k] == NULL) {
+				menu_err(err, errlen, path, l->line, "[%s] lacks the key %s", l->code, msg_keys[k]);
+				return -1;
+			}
+		l->main = -1;
+		for (j = 0; j < l->nmenus; j++) {
+			struct menu *m = &l->menus[j];
+
+			if (strcmp(m->name, "main") == 0)
+				l->main = j;
+			if (m->title == NULL || m->nitems == 0) {
+				menu_err(err, errlen, path, m->line, "[%s] menu.%s needs a title and at least one item",
+				    l->code, m->name);
+				return -1;
+			}
+			render_menu(l, m, 1, buf, sizeof(buf));
+			if (ussd_chars(buf) > USSD_SCREEN_CHARS) {
+				menu_err(err, errlen, path, m->line, "[%s] menu.%s is %zu characters with its "
+				    "'invalid' line; a screen holds %d", l->code, m->name, ussd_chars(buf),
+				    USSD_SCREEN_CHARS);
+				return -1;
+			}
+			for (k = 0; k < m->nitems; k++) {
+				struct item *it = &m->items[k];
+
+				it->idx = -1;
+				if (it->t == T_MENU) {
+					for (t = 0; t < l->nmenus; t++)
+						if (strcmp(l->menus[t].name, it->arg) == 0)
+							it->idx = t;
+				} else if (it->t == T_TEXT) {
+					for (t = 0; t < l->ntexts; t++)
+						if (strcmp(l->texts[t].key, it->arg) == 0)
+							it->idx = t;
+				} else if (it->t == T_LANG) {
+					for (t = 0; t < mm->nlangs; t++)
+						if (strcmp(mm->langs[t].code, it->arg) == 0)
+							it->idx = t;
+				} else
+					continue;
+				if (it->idx < 0) {
+					menu_err(err, errlen, path, m->line, "[%s] menu.%s.%d: no %s.%s in this file",
+					    l->code, m->name, it->key, it->t == T_MENU ? "menu" :
+					    it->t == T_TEXT ? "text" : "lang", it->arg);
+					return -1;
+				}
+			}
+		}
+		if (l->main < 0) {
+			menu_err(err, errlen, path, l->line, "[%s] has no menu.main", l->code);
+			return -1;
+		}
+		for (k = 0; k < l->ntexts; k++)
+			if (screen_too_long("END ", l->texts[k].val, NULL)) {
+				menu_err(err, errlen, path, l->line, "[%s] text.%s is longer than a screen (%d "
+				    "characters with \"END \")", l->code, l->texts[k].key, USSD_SCREEN_CHARS);
+				return -1;
+			}
+		/* the fixed screens, with their longest decoration */
+		{
+			static const int prompts[] = { M_SUB_PROMPT, M_REPORT_PROMPT, M_REPORT_EMPTY, M_STOP_CONFIRM };
+			static const int ends[] = { M_NEWS_NONE, M_NEWS_NOT_SUBSCRIBED, M_STOP_DONE,
+			    M_STOP_NOT_SUBSCRIBED, M_STOP_CANCELLED, M_BAD_NUMBER, M_ERROR };
+
+			for (k = 0; k < (int)(sizeof(prompts) / sizeof(prompts[0])); k++)
+				if (screen_too_long("CON ", l->msg[M_INVALID], l->msg[prompts[k]])) {
+					menu_err(err, errlen, path, l->line, "[%s] %s is longer than a screen",
+					    l->code, msg_keys[prompts[k]]);
+					return -1;
+				}
+			for (k = 0; k < (int)(sizeof(ends) / sizeof(ends[0])); k++)
+				if (screen_too_long("END ", l->msg[ends[k]], NULL)) {
+					menu_err(err, errlen, path, l->line, "[%s] %s is longer than a screen",
+					    l->code, msg_keys[ends[k]]);
+					return -1;
+				}
+			/* lists: decoration plus room for at least a few lines */
+			if (ussd_chars(l->msg[M_INVALID]) + ussd_chars(l->msg[M_SUB_SUGGEST]) + NAME_SHOWN +
+			    ussd_chars(l->msg[M_NEXT]) + ussd_chars(l->msg[M_BACK]) + 8 > USSD_SCREEN_CHARS - 60) {
+				menu_err(err, errlen, path, l->line, "[%s] invalid, sub.suggest, next and back "
+				    "leave too little room for a list", l->code);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+ussd_menu_free(struct ussd_menu *mm)
+{
+	int i, j, k;
+
+	if (mm == NULL)
+		return;
+	for (i = 0; i < mm->nlangs; i++) {
+		struct lang *l = &mm->langs[i];
+
+		for (k = 0; k < M_COUNT; k++)
+			free(l->msg[k]);
+		for (j = 0; j < l->nmenus; j++) {
+			free(l->menus[j].name);
+			free(l->menus[j].title);
+			for (k = 0; k < l->menus[j].nitems; k++) {
+				free(l->menus[j].items[k].label);
+				free(l->menus[j].items[k].arg);
+			}
+		}
+		free(l->menus);
+		for (j = 0; j < l->ntexts; j++) {
+			free(l->texts[j].key);
+			free(l->texts[j].val);
+		}
+		free(l->texts);
+	}
+	free(mm->langs);
+	free(mm);
+}
+
+struct ussd_menu *
+ussd_menu_load_text(const char *text, const char *path, char *err, size_t errlen)
+{
+	struct ussd_menu	*mm = xcalloc(1, sizeof(*mm));
+	struct lang		*cur = NULL;
+	const char		*p = text, *why;
+	char			*line = NULL;
+	int			 lineno = 0, i;
+
+	while (*p) {
+		size_t	 n = strcspn(p, "\n");
+		char	*s, *e, *eq;
+
+		lineno++;
+		free(line);
+		line = xstrndup(p, n);
+		p += n + (p[n] == '\n');
+		for (s = line; isspace((unsigned char)*s); s++)
+			;
+		for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		if (*s == '\0' || *s == ';' || *s == '#')
+			continue;
+		if (*s == '[') {
+			size_t cl;
+
+			if (e[-1] != ']' || !name_ok(s + 1, cl = (size_t)(e - s - 2)) || cl >= sizeof(cur->code)) {
+				menu_err(err, errlen, path, lineno, "expected [LANGUAGE] (lowercase, e.g. [id])");
+				goto fail;
+			}
+			for (i = 0; i < mm->nlangs; i++)
+				if (strlen(mm->langs[i].code) == cl && strncmp(mm->langs[i].code, s + 1, cl) == 0) {
+					menu_err(err, errlen, path, lineno, "[%.*s] appears twice", (int)cl, s + 1);
+					goto fail;
+				}
+			mm->langs = xreallocarray(mm->langs, (size_t)mm->nlangs + 1, sizeof(*mm->langs));
+			cur = &mm->langs[mm->nlangs++];
+			memset(cur, 0, sizeof(*cur));
+			snprintf(cur->code, sizeof(cur->code), "%.*s", (int)cl, s + 1);
+			cur->line = lineno;
+			continue;
+		}
+		if ((eq = strchr(s, '=')) == NULL) {
+			menu_err(err, errlen, path, lineno, "expected 'key = value'");
+			goto fail;
+		}
+		if (cur == NULL) {
+			menu_err(err, errlen, path, lineno, "a key before the first [LANGUAGE] section");
+			goto fail;
+		}
+		for (e = eq; e > s && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		for (eq++; isspace((unsigned char)*eq); eq++)
+			;
+		if ((why = menu_set(cur, s, eq, lineno)) != NULL) {
+			menu_err(err, errlen, path, lineno, "%s: %s", s, why);
+			goto fail;
+		}
+	}
+	free(line);
+	line = NULL;
+	if (menu_check(mm, path, err, errlen) == -1)
+		goto fail;
+	return mm;
+fail:
+	free(line);
+	ussd_menu_free(mm);
+	return NULL;
+}
+
+const char *
+ussd_menu_builtin(void)
+{
+	return ussd_menu_text;
+}
+
+static struct ussd_menu *
+menu_load_file(const char *path, char *err, size_t errlen)
+{
+	struct ussd_menu	*mm;
+	FILE			*f;
+	char			*buf;
+	size_t			 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "USSD menu %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(MENU_MAX_BYTES + 1);
+	n = fread(buf, 1, MENU_MAX_BYTES + 1, f);
+	if (ferror(f) || n > MENU_MAX_BYTES) {
+		snprintf(err, errlen, "USSD menu %s: %s", path, ferror(f) ? "read error" : "larger than 256 KB");
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL) {
+		snprintf(err, errlen, "USSD menu %s: contains NUL bytes", path);
+		free(buf);
+		return NULL;
+	}
+	mm = ussd_menu_load_text(buf, path, err, errlen);
+	free(buf);
+	return mm;
+}
+
+/* ---- sessions ---- */
+
+static unsigned
+hash_id(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % HASH_SIZE;
+}
+
+static struct session *
+session_find(struct ussd *u, const char *id)
+{
+	struct session *s;
+
+	for (s = u->hash[hash_id(id)]; s != NULL; s = s->hnext)
+		if (strcmp(s->id, id) == 0)
+			return s;
+	return NULL;
+}
+
+static void
+session_forget(struct session *s)
+{
+	int i;
+
+	free(s->last_text);
+	free(s->last_screen);
+	s->last_text = s->last_screen = NULL;
+	for (i = 0; i < s->ndone; i++) {
+		free(s->done[i].prefix);
+		free(s->done[i].screen);
+	}
+	s->ndone = 0;
+}
+
+static void
+session_drop(struct ussd *u, struct session *s)
+{
+	struct session **pp;
+
+	for (pp = &u->hash[hash_id(s->id)]; *pp != s; pp = &(*pp)->hnext)
+		;
+	*pp = s->hnext;
+	TAILQ_REMOVE(&u->lru, s, lru);
+	u->nsessions--;
+	if (s->ended)
+		u->nended--;
+	session_forget(s);
+	free(s);
+}
+
+static struct session *
+session_new(struct ussd *u, const char *id, const char *number, time_t now)
+{
+	struct session	*s;
+	unsigned	 h = hash_id(id);
+
+	while (u->nsessions >= USSD_MAX_SESSIONS) {
+		session_drop(u, TAILQ_FIRST(&u->lru));
+		u->st.evicted++;
+	}
+	s = xcalloc(1, sizeof(*s));
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	snprintf(s->number, sizeof(s->number), "%s", number);
+	s->last_at = now;
+	s->hnext = u->hash[h];
+	u->hash[h] = s;
+	TAILQ_INSERT_TAIL(&u->lru, s, lru);
+	u->nsessions++;
+	u->st.total++;
+	return s;
+}
+
+static void
+session_set_ended(struct ussd *u, struct session *s, int ended)
+{
+	if (s->ended != ended)
+		u->nended += ended ? 1 : -1;
+	s->ended = ended;
+}
+
+void
+ussd_sweep(struct ussd *u, time_t now)
+{
+	struct session	*s, *next;
+	long		 grace = u->idle_s < ENDED_GRACE_S ? u->idle_s : ENDED_GRACE_S;
+
+	for (s = TAILQ_FIRST(&u->lru); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, lru);
+		if (s->last_at + u->idle_s <= now) {
+			if (!s->ended)
+				u->st.expired++;
+			session_drop(u, s);
+		} else if (s->ended && s->last_at + grace <= now)
+			session_drop(u, s);
+	}
+}
+
+static void
+sweep_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	ussd_sweep(arg, clock_now());
+}
+
+void
+ussd_stats(const struct ussd *u, struct ussd_stats *out)
+{
+	*out = u->st;
+	out->active = u->nsessions - u->nended;
+}
+
+/* ---- one request ---- */
+
+enum scr { S_MENU, S_SUB_PROMPT, S_SUB_LIST, S_NEWS, S_REPORT, S_STOP };
+
+struct state {
+	enum scr	 scr;
+	int		 menu;
+	int		 page;
+	const char	*query;		/* S_SUB_LIST: the name typed */
+};
+
+struct lines {
+	char		*v[LINES_MAX];
+	int		 n;
+};
+
+enum list_kind { L_FOUND, L_SUGGEST, L_NONE };
+
+struct sublist {
+	const char		*query;
+	enum list_kind		 kind;
+	struct store_area	 areas[FIND_MAX];
+	int			 n;
+	struct lines		 lines;
+};
+
+struct rq {
+	struct ussd		*u;
+	struct session		*s;
+	struct store		*st;
+	const struct lang	*L;
+	const char		*text;
+	char			*buf;		/* text split at '*' */
+	const char		*in[USSD_MAX_INPUTS];
+	size_t			 start[USSD_MAX_INPUTS], end[USSD_MAX_INPUTS];
+	int			 nin;
+	char			*out;
+	struct sublist		*sub;		/* cached for one query */
+	struct lines		*news;		/* NULL until read */
+	int			 news_end;	/* news is an END screen (none, not subscribed) */
+	int			 news_msg;
+	int			 finished;	/* out holds the final screen */
+};
+
+static void
+lines_add(struct lines *l, const char *s, size_t len)
+{
+	if (l->n < LINES_MAX)
+		l->v[l->n++] = xstrndup(s, len);
+}
+
+static void
+lines_clear(struct lines *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+}
+
+/* Adds s as lines of at most budget characters, cut at spaces where it can. */
+static void
+lines_add_wrapped(struct lines *l, const char *s, size_t budget)
+{
+	while (*s) {
+		size_t	 cut = chars_bytes(s, budget), sp;
+
+		if (s[cut] == '\0') {
+			lines_add(l, s, cut);
+			return;
+		}
+		for (sp = cut; sp > 0 && s[sp] != ' '; sp--)
+			;
+		if (sp == 0)
+			sp = cut;
+		lines_add(l, s, sp);
+		s += sp;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* Page starts of l for a budget of characters per page; returns the page count (>= 1). */
+static int
+paginate(const struct lines *l, size_t budget, int *starts)
+{
+	size_t	 used = 0;
+	int	 i, np = 1;
+
+	starts[0] = 0;
+	for (i = 0; i < l->n; i++) {
+		size_t c = ussd_chars(l->v[i]) + (used ? 1 : 0);
+
+		if (used > 0 && used + c > budget && np < PAGES_MAX) {
+			starts[np++] = i;
+			used = ussd_chars(l->v[i]);
+		} else
+			used += c;
+	}
+	starts[np] = l->n;
+	return np;
+}
+
+static void
+end_screen(struct rq *r, int msg, const char *const *vars)
+{
+	char body[USSD_SCREEN_MAX - 8];
+
+	fill(r->L->msg[msg], vars, body, sizeof(body));
+	snprintf(r->out, USSD_SCREEN_MAX, "END %s", body);
+	clamp(r->out);
+	r->finished = 1;
+}
+
+/* Characters of the list decoration: "CON ", invalid + "\n", header + "\n", "\n" next, "\n" back. */
+static size_t
+list_budget(const struct rq *r, const char *header)
+{
+	size_t deco = 4 + ussd_chars(r->L->msg[M_INVALID]) + 1 + ussd_chars(header) + 1 +
+	    1 + ussd_chars(r->L->msg[M_NEXT]) + 1 + ussd_chars(r->L->msg[M_BACK]);
+
+	return deco + 20 < USSD_SCREEN_CHARS ? USSD_SCREEN_CHARS - deco : 20;
+}
+
+static void
+render_list(struct rq *r, const char *header, const struct lines *l, int page, int invalid)
+{
+	int	 starts[PAGES_MAX + 1], np, i;
+	size_t	 o;
+
+	np = paginate(l, list_budget(r, header), starts);
+	if (page >= np)
+		page = np - 1;
+	o = (size_t)snprintf(r->out, USSD_SCREEN_MAX, "CON %s%s%s", invalid ? r->L->msg[M_INVALID] : "",
+	    invalid ? "\n" : "", header);
+	for (i = starts[page]; i < starts[page + 1] && o < USSD_SCREEN_MAX; i++)
+		o += (size_t)snprintf(r->out + o, USSD_SCREEN_MAX - o, "\n%s", l->v[i]);
+	if (page + 1 < np && o < USSD_SCREEN_MAX)
+		o += (size_t)snprintf(r->out + o, USSD_SCREEN_MAX - o, "\n%s", r->L->msg[M_NEXT]);
+	if (o < USSD_SCREEN_MAX)
+		snprintf(r->out + o, USSD_SCREEN_MAX - o, "\n%s", r->L->msg[M_BACK]);
+	clamp(r->out);
+}
+
+static int
+list_pages(struct rq *r, const char *header, const struct lines *l)
+{
+	int starts[PAGES_MAX + 1];
+
+	return paginate(l, list_budget(r, header), starts);
+}
+
+/* ---- areas ---- */
+
+static int
+in_prefixes(const char *code, const char *prefixes)
+{
+	const char *p = prefixes;
+
+	if (prefixes == NULL || *prefixes == '\0')
+		return 1;
+	while (*p) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n > 0 && strncmp(code, p, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* The name villagers use: "KABUPATEN LAMONGAN" -> "LAMONGAN". */
+static const char *
+short_name(const char *name)
+{
+	static const char *prefixes[] = { "KABUPATEN ", "KAB. ", "KOTA ADM. ", "KOTA ", NULL };
+	int i;
+
+	for (i = 0; prefixes[i]; i++)
+		if (strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0 && name[strlen(prefixes[i])])
+			return name + strlen(prefixes[i]);
+	return name;
+}
+
+/* "Sukamaju (Babat)" for a village, "Kec. Babat (Lamongan)" for a district, else the name. */
+static void
+area_label(struct store *st, const struct store_area *a, char *out, size_t len)
+{
+	struct store_area p;
+
+	if (a->level >= 3 && a->parent[0] && store_area_get(st, a->parent, &p) == STORE_OK)
+		snprintf(out, len, "%s%.50s (%.40s)", a->level == 3 ? "Kec. " : "", a->name, short_name(p.name));
+	else
+		snprintf(out, len, "%.60s", a->name);
+}
+
+/* Whether qual (a norm_name key) names, or starts the name of, an area enclosing a. */
+static int
+qualifier_matches(struct store *st, const struct store_area *a, const char *qual)
+{
+	struct store_area	 p;
+	char			 key[NORM_NAME_MAX], code[16];
+	size_t			 ql = strlen(qual);
+	int			 depth;
+
+	snprintf(code, sizeof(code), "%s", a->parent);
+	for (depth = 0; depth < 3 && code[0]; depth++) {
+		if (store_area_get(st, code, &p) != STORE_OK)
+			return 0;
+		norm_name(short_name(p.name), strlen(short_name(p.name)), key, sizeof(key));
+		if (strcmp(key, qual) == 0 || (ql >= 4 && strncmp(key, qual, ql) == 0))
+			return 1;
+		snprintf(code, sizeof(code), "%s", p.parent);
+	}
+	return 0;
+}
+
+static int
+edit_distance(const char *a, const char *b)
+{
+	int	 row[NORM_NAME_MAX + 1], i, j, la = (int)strlen(a), lb = (int)strlen(b), prev, tmp;
+
+	if (la > NORM_NAME_MAX || lb > NORM_NAME_MAX)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* Areas near `norm` (a typo), nearest first, at most SUGGEST_MAX. */
+static int
+suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out)
+{
+	struct store_area	*pool = xcalloc(SUGGEST_POOL, sizeof(*pool));
+	int			 dist[SUGGEST_MAX], n, i, j, k, d, nout = 0;
+	char			 key[NORM_NAME_MAX];
+
+	n = store_area_suggest(st, norm, prefixes, pool, SUGGEST_POOL);
+	for (i = 0; i < n; i++) {
+		norm_name(short_name(pool[i].name), strlen(short_name(pool[i].name)), key, sizeof(key));
+		d = edit_distance(key, norm);
+		if (d > 3 || d * 3 > (int)strlen(norm))
+			continue;
+		for (k = nout; k > 0 && dist[k - 1] > d; k--)
+			;
+		if (k >= SUGGEST_MAX)
+			continue;
+		for (j = nout < SUGGEST_MAX ? nout : SUGGEST_MAX - 1; j > k; j--) {
+			out[j] = out[j - 1];
+			dist[j] = dist[j - 1];
+		}
+		out[k] = pool[i];
+		dist[k] = d;
+		if (nout < SUGGEST_MAX)
+			nout++;
+	}
+	free(pool);
+	return nout;
+}
+
+/* The areas for a typed name (cached for the request). */
+static struct sublist *
+sub_list(struct rq *r, const char *query)
+{
+	struct sublist		*sl = r->sub;
+	const char		*prefixes = r->u->gw->conf->areas;
+	struct norm_area	 na;
+	struct store_area	 a;
+	char			 label[160], line[200];
+	unsigned		 c;
+	int			 i, n, keep, fallback = -1;
+
+	if (sl != NULL && strcmp(sl->query, query) == 0)
+		return sl;
+	if (sl == NULL)
+		sl = r->sub = xcalloc(1, sizeof(*sl));
+	lines_clear(&sl->lines);
+	sl->query = query;
+	sl->n = 0;
+	sl->kind = L_NONE;
+	switch (norm_area_split(query, strlen(query), &na)) {
+	case NORM_AREA_CODE:
+		if (store_area_get(r->st, na.code, &a) == STORE_OK && in_prefixes(a.code, prefixes)) {
+			sl->areas[0] = a;
+			sl->n = 1;
+		}
+		break;
+	case NORM_AREA_NAME:
+		for (c = 0; c < na.ncand && sl->n == 0; c++) {
+			n = store_area_find(r->st, na.cand[c].name, prefixes, sl->areas, FIND_MAX);
+			if (n <= 0)
+				continue;
+			if (na.cand[c].qualifier[0] == '\0') {
+				sl->n = n;
+				break;
+			}
+			for (i = 0, keep = 0; i < n; i++)
+				if (qualifier_matches(r->st, &sl->areas[i], na.cand[c].qualifier))
+					sl->areas[keep++] = sl->areas[i];
+			sl->n = keep;
+			if (keep == 0 && fallback < 0)
+				fallback = (int)c;
+		}
+		/* a qualifier that matches nothing is ignored: the caller picks from the list */
+		if (sl->n == 0 && fallback >= 0)
+			sl->n = store_area_find(r->st, na.cand[fallback].name, prefixes, sl->areas, FIND_MAX);
+		if (sl->n == 0 && na.ncand > 0) {
+			sl->n = suggest(r->st, na.cand[0].name, prefixes, sl->areas);
+			if (sl->n > 0)
+				sl->kind = L_SUGGEST;
+		} else if (sl->n > 0)
+			sl->kind = L_FOUND;
+		break;
+	default:
+		break;
+	}
+	if (sl->kind == L_NONE && sl->n > 0)
+		sl->kind = L_FOUND;
+	for (i = 0; i < sl->n; i++) {
+		area_label(r->st, &sl->areas[i], label, sizeof(label));
+		snprintf(line, sizeof(line), "%d %s", i + 1, label);
+		lines_add(&sl->lines, line, strlen(line));
+	}
+	return sl;
+}
+
+static void
+shown_name(const char *query, char *out, size_t len)
+{
+	size_t b = chars_bytes(query, NAME_SHOWN);
+
+	snprintf(out, len, "%.*s", (int)b, query);
+}
+
+static void
+sub_header(struct rq *r, const struct sublist *sl, char *out, size_t len)
+{
+	char		 name[NAME_SHOWN * 4 + 1];
+	const char	*vars[] = { "name", name, NULL };
+
+	shown_name(sl->query, name, sizeof(name));
+	fill(r->L->msg[sl->kind == L_SUGGEST ? M_SUB_SUGGEST : M_SUB_CHOOSE], vars, out, len);
+}
+
+/* ---- news ---- */
+
+static int
+news_row_cb(void *arg, const struct table_row *row)
+{
+	struct lines	*l = arg;
+	int		 i;
+
+	for (i = 0; i < row->n; i++)
+		if (strcmp(row->names[i], "text") == 0 && row->values[i] != NULL && l->n < LINES_MAX) {
+			char *t = xstrdup(row->values[i]), *p;
+
+			for (p = t; *p; p++)
+				if (*p == '\n' || *p == '\r' || *p == '\t')
+					*p = ' ';
+			l->v[l->n++] = t;
+		}
+	return 0;
+}
+
+/* Reads the caller's news into r->news (wrapped to the page budget), or sets news_end. */
+static void
+news_load(struct rq *r)
+{
+	struct lines	 items;
+	size_t		 budget = list_budget(r, r->L->msg[M_NEWS_TITLE]);
+	int		 i;
+
+	if (r->news != NULL || r->news_end)
+		return;
+	if (!store_subscriber_active(r->st, r->s->number)) {
+		r->news_end = 1;
+		r->news_msg = M_NEWS_NOT_SUBSCRIBED;
+		return;
+	}
+	memset(&items, 0, sizeof(items));
+	if (store_latest_for(r->st, r->s->number, NEWS_MAX, news_row_cb, &items) != STORE_OK) {
+		lines_clear(&items);
+		r->news_end = 1;
+		r->news_msg = M_ERROR;
+		return;
+	}
+	if (items.n == 0) {
+		r->news_end = 1;
+		r->news_msg = M_NEWS_NONE;
+		return;
+	}
+	r->news = xcalloc(1, sizeof(*r->news));
+	for (i = 0; i < items.n; i++) {
+		char *one;
+
+		xasprintf(&one, "%d) %s", i + 1, items.v[i]);
+		lines_add_wrapped(r->news, one, budget);
+		free(one);
+	}
+	lines_clear(&items);
+}
+
+/* Whether the whole news fits one END screen. */
+static int
+news_fits(struct rq *r)
+{
+	size_t	 n = 4 + ussd_chars(r->L->msg[M_NEWS_TITLE]);
+	int	 i;
+
+	for (i = 0; i < r->news->n; i++)
+		n += 1 + ussd_chars(r->news->v[i]);
+	return n <= USSD_SCREEN_CHARS;
+}
+
+/* ---- actions ---- */
+
+static int
+done_find(struct rq *r, size_t prefix)
+{
+	struct session	*s = r->s;
+	int		 i;
+
+	for (i = 0; i < s->ndone; i++)
+		if (strlen(s->done[i].prefix) == prefix && strncmp(s->done[i].prefix, r->text, prefix) == 0) {
+			snprintf(r->out, USSD_SCREEN_MAX, "%s", s->done[i].screen);
+			r->finished = 1;
+			return 1;
+		}
+	return 0;
+}
+
+static void
+done_record(struct rq *r, size_t prefix)
+{
+	struct session *s = r->s;
+
+	if (s->ndone == DONE_MAX) {
+		free(s->done[0].prefix);
+		free(s->done[0].screen);
+		memmove(&s->done[0], &s->done[1], sizeof(s->done[0]) * (DONE_MAX - 1));
+		s->ndone--;
+	}
+	s->done[s->ndone].prefix = xstrndup(r->text, prefix);
+	s->done[s->ndone++].screen = xstrdup(r->out);
+	r->u->st.actions++;
+}
+
+static void
+store_trouble(struct rq *r, const char *what)
+{
+	char nb[40];
+
+	log_warnx("ussd session=%s from=%s: %s failed: %s", r->s->id, log_msisdn(r->s->number, nb), what,
+	    store_errmsg(r->st));
+	store_rollback(r->st);
+	gateway_store_failed(r->u->gw, what);
+	end_screen(r, M_ERROR, NULL);
+}
+
+static void
+act_subscribe(struct rq *r, const struct store_area *a, size_t prefix)
+{
+	char		 label[160], detail[256], actor[48], nb[40];
+	const char	*vars[] = { "area", label, NULL };
+	int		 created = 0;
+
+	if (done_find(r, prefix))
+		return;
+	area_label(r->st, a, label, sizeof(label));
+	snprintf(actor, sizeof(actor), "ussd:%s", r->s->number);
+	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"area\":\"%s\",\"via\":\"ussd\"}", r->s->number,
+	    a->code);
+	if (store_begin(r->st) != STORE_OK) {
+		store_trouble(r, "subscribing");
+		return;
+	}
+	if (store_subscribe(r->st, r->s->number, a->code, NULL, &created) != STORE_OK ||
+	    (created && store_audit(r->st, actor, "subscribe", detail) != STORE_OK) ||
+	    store_commit(r->st) != STORE_OK) {
+		store_trouble(r, "subscribing");
+		return;
+	}
+	gateway_store_recovered(r->u->gw);
+	log_info("ussd session=%s from=%s action=subscribe area=%s result=%s", r->s->id,
+	    log_msisdn(r->s->number, nb), a->code, created ? "subscribed" : "already subscribed");
+	end_screen(r, created ? M_SUB_DONE : M_SUB_ALREADY, vars);
+	done_record(r, prefix);
+}
+
+static void
+act_stop(struct rq *r, size_t prefix)
+{
+	char			 detail[128], actor[48], nb[40];
+	int			 removed = 0;
+	enum store_status	 s;
+
+	if (done_find(r, prefix))
+		return;
+	snprintf(actor, sizeof(actor), "ussd:%s", r->s->number);
+	if (store_begin(r->st) != STORE_OK || store_choice_clear(r->st, r->s->number) != STORE_OK) {
+		store_trouble(r, "stopping");
+		return;
+	}
+	s = store_unsubscribe(r->st, r->s->number, NULL, &removed);
+	if (s != STORE_OK && s != STORE_NOTFOUND) {
+		store_trouble(r, "stopping");
+		return;
+	}
+	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"area\":null,\"via\":\"ussd\"}", r->s->number);
+	if ((removed > 0 && store_audit(r->st, actor, "unsubscribe", detail) != STORE_OK) ||
+	    store_commit(r->st) != STORE_OK) {
+		store_trouble(r, "stopping");
+		return;
+	}
+	gateway_store_recovered(r->u->gw);
+	log_info("ussd session=%s from=%s action=stop result=%s", r->s->id, log_msisdn(r->s->number, nb),
+	    removed > 0 ? "stopped all" : "not subscribed");
+	end_screen(r, removed > 0 ? M_STOP_DONE : M_STOP_NOT_SUBSCRIBED, NULL);
+	done_record(r, prefix);
+}
+
+static void
+act_report(struct rq *r, const char *report, size_t prefix)
+{
+	struct store_leader	 l;
+	char			 areas[256], idbuf[24], actor[48], nb[40], *detail, *esc, *o;
+	const char		*vars[] = { "id", idbuf, NULL }, *p;
+	int64_t			 id = 0;
+	int			 leader;
+	enum store_status	 s;
+
+	if (done_find(r, prefix))
+		return;
+	snprintf(actor, sizeof(actor), "ussd:%s", r->s->number);
+	if (store_begin(r->st) != STORE_OK) {
+		store_trouble(r, "storing a report");
+		return;
+	}
+	/* as LAPOR by SMS: a KIM leader's report is published at once, anyone else's is reviewed */
+	s = store_leader_get(r->st, r->s->number, &l);
+	if (s != STORE_OK && s != STORE_NOTFOUND) {
+		store_trouble(r, "storing a report");
+		return;
+	}
+	leader = s == STORE_OK;
+	if (!leader) {
+		store_subscriber_areas(r->st, r->s->number, areas, sizeof(areas));
+		areas[strcspn(areas, ",")] = '\0';
+	}
+	if (store_post_add(r->st, r->s->number, leader ? l.kim : NULL, leader ? l.area : areas, report, leader,
+	    0, &id) != STORE_OK) {
+		store_trouble(r, "storing a report");
+		return;
+	}
+	/* the audit detail is JSON: escape the text */
+	esc = o = xmalloc(strlen(report) * 6 + 1);
+	for (p = report; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c < 0x20)
+			o += sprintf(o, "\\u%04x", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	xasprintf(&detail, "{\"post\":%lld,\"status\":\"%s\",\"via\":\"ussd\",\"text\":\"%s\"}", (long long)id,
+	    leader ? "published" : "pending", esc);
+	free(esc);
+	s = store_audit(r->st, actor, "report", detail);
+	free(detail);
+	if (s != STORE_OK || store_commit(r->st) != STORE_OK) {
+		store_trouble(r, "storing a report");
+		return;
+	}
+	gateway_store_recovered(r->u->gw);
+	log_info("ussd session=%s from=%s action=report result=\"report %s #%lld\"", r->s->id,
+	    log_msisdn(r->s->number, nb), leader ? "published" : "pending", (long long)id);
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	end_screen(r, leader ? M_REPORT_PUBLISHED : M_REPORT_PENDING, vars);
+	done_record(r, prefix);
+}
+
+/* ---- the machine ---- */
+
+static int
+is_back(const char *in)
+{
+	return strcmp(in, "00") == 0 || strcmp(in, "#") == 0;
+}
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static void
+push(struct state *st, int *sp, struct state s)
+{
+	if (*sp + 1 < STACK_MAX)
+		(*sp)++;
+	st[*sp] = s;
+}
+
+static void
+render(struct rq *r, const struct state *c, int invalid)
+{
+	char		 header[USSD_SCREEN_MAX], name[NAME_SHOWN * 4 + 1], body[USSD_SCREEN_MAX / 2];
+	const char	*vars[] = { "name", name, NULL };
+
+	switch (c->scr) {
+	case S_MENU:
+		render_menu(r->L, &r->L->menus[c->menu], invalid, r->out, USSD_SCREEN_MAX);
+		break;
+	case S_SUB_PROMPT:
+	case S_REPORT:
+	case S_STOP:
+		snprintf(r->out, USSD_SCREEN_MAX, "CON %s%s%s", invalid ? r->L->msg[M_INVALID] : "",
+		    invalid ? "\n" : "", r->L->msg[c->scr == S_SUB_PROMPT ? M_SUB_PROMPT :
+		    c->scr == S_REPORT ? (invalid ? M_REPORT_EMPTY : M_REPORT_PROMPT) : M_STOP_CONFIRM]);
+		if (c->scr == S_REPORT && invalid)	/* "report.empty" says it already */
+			snprintf(r->out, USSD_SCREEN_MAX, "CON %s", r->L->msg[M_REPORT_EMPTY]);
+		break;
+	case S_SUB_LIST: {
+		struct sublist *sl = sub_list(r, c->query);
+
+		if (sl->kind == L_NONE) {
+			shown_name(c->query, name, sizeof(name));
+			fill(r->L->msg[M_SUB_NONE], vars, body, sizeof(body));
+			snprintf(r->out, USSD_SCREEN_MAX, "CON %s%s%s", invalid ? r->L->msg[M_INVALID] : "",
+			    invalid ? "\n" : "", body);
+			break;
+		}
+		sub_header(r, sl, header, sizeof(header));
+		render_list(r, header, &sl->lines, c->page, invalid);
+		break;
+	}
+	case S_NEWS:
+		news_load(r);
+		if (r->news_end) {
+			end_screen(r, r->news_msg, NULL);
+			return;
+		}
+		if (c->page == 0 && !invalid && news_fits(r)) {
+			size_t	 o = (size_t)snprintf(r->out, USSD_SCREEN_MAX, "END %s", r->L->msg[M_NEWS_TITLE]);
+			int	 i;
+
+			for (i = 0; i < r->news->n && o < USSD_SCREEN_MAX; i++)
+				o += (size_t)snprintf(r->out + o, USSD_SCREEN_MAX - o, "\n%s", r->news->v[i]);
+			break;
+		}
+		render_list(r, r->L->msg[M_NEWS_TITLE], r->news, c->page, invalid);
+		break;
+	}
+	clamp(r->out);
+}
+
+static void
+run(struct rq *r)
+{
+	struct state	 st[STACK_MAX];
+	int		 sp = 0, i, invalid = 0;
+
+	memset(st, 0, sizeof(st));
+	st[0].scr = S_MENU;
+	st[0].menu = r->L->main;
+	for (i = 0; i < r->nin && !r->finished; i++) {
+		struct state	*c = &st[sp];
+		const char	*in = r->in[i];
+
+		invalid = 0;
+		if (c->scr == S_REPORT && !is_back(in)) {
+			/* the report is the rest of the text: a '*' in it is the caller's */
+			const char *report = r->text + r->start[i];
+
+			if (is_blank(report)) {
+				invalid = 1;
+				break;
+			}
+			act_report(r, report, strlen(r->text));
+			return;
+		}
+		if (is_back(in)) {
+			if (c->page > 0)
+				c->page--;
+			else if (sp > 0)
+				sp--;
+			continue;
+		}
+		switch (c->scr) {
+		case S_MENU: {
+			const struct menu	*m = &r->L->menus[c->menu];
+			const struct item	*it = NULL;
+			struct state		 n;
+			int			 k;
+
+			for (k = 0; k < m->nitems; k++)
+				if (in[0] - '0' == m->items[k].key && in[1] == '\0')
+					it = &m->items[k];
+			if (it == NULL) {
+				invalid = 1;
+				break;
+			}
+			memset(&n, 0, sizeof(n));
+			switch (it->t) {
+			case T_MENU:
+				n.scr = S_MENU;
+				n.menu = it->idx;
+				break;
+			case T_SUBSCRIBE:
+				n.scr = S_SUB_PROMPT;
+				break;
+			case T_NEWS:
+				n.scr = S_NEWS;
+				break;
+			case T_REPORT:
+				n.scr = S_REPORT;
+				break;
+			case T_STOP:
+				n.scr = S_STOP;
+				break;
+			case T_TEXT:
+				snprintf(r->out, USSD_SCREEN_MAX, "END %s", r->L->texts[it->idx].val);
+				clamp(r->out);
+				r->finished = 1;
+				return;
+			case T_LANG:
+				r->L = &r->u->menu->langs[it->idx];
+				sp = 0;
+				st[0].scr = S_MENU;
+				st[0].menu = r->L->main;
+				st[0].page = 0;
+				continue;
+			}
+			push(st, &sp, n);
+			break;
+		}
+		case S_SUB_PROMPT:
+			if (is_blank(in))
+				invalid = 1;
+			else {
+				struct state n = { S_SUB_LIST, 0, 0, in };
+
+				push(st, &sp, n);
+			}
+			break;
+		case S_SUB_LIST: {
+			struct sublist	*sl = sub_list(r, c->query);
+			char		 header[USSD_SCREEN_MAX];
+
+			if (sl->kind == L_NONE || (!all_digits(in) && !is_blank(in))) {
+				if (is_blank(in))
+					invalid = 1;
+				else {
+					/* another name: search again on the same screen */
+					c->query = in;
+					c->page = 0;
+				}
+				break;
+			}
+			sub_header(r, sl, header, sizeof(header));
+			if (strcmp(in, "0") == 0) {
+				if (c->page + 1 < list_pages(r, header, &sl->lines))
+					c->page++;
+				else
+					invalid = 1;
+			} else if (all_digits(in) && strlen(in) <= 3 && atoi(in) >= 1 && atoi(in) <= sl->n) {
+				act_subscribe(r, &sl->areas[atoi(in) - 1], r->end[i]);
+				return;
+			} else
+				invalid = 1;
+			break;
+		}
+		case S_NEWS:
+			news_load(r);
+			if (r->news_end)
+				break;	/* an END screen: nothing more to do */
+			if (strcmp(in, "0") == 0 &&
+			    c->page + 1 < list_pages(r, r->L->msg[M_NEWS_TITLE], r->news))
+				c->page++;
+			else
+				invalid = 1;
+			break;
+		case S_STOP:
+			if (strcmp(in, "1") == 0) {
+				act_stop(r, r->end[i]);
+				return;
+			}
+			if (strcmp(in, "2") == 0) {
+				end_screen(r, M_STOP_CANCELLED, NULL);
+				return;
+			}
+			invalid = 1;
+			break;
+		case S_REPORT:
+			break;
+		}
+	}
+	if (!r->finished)
+		render(r, &st[sp], invalid);
+}
+
+/* Splits r->text into r->in; -1 when there are too many inputs. */
+static int
+split(struct rq *r)
+{
+	char	*p;
+	size_t	 off = 0;
+
+	r->buf = xstrdup(r->text);
+	r->nin = 0;
+	if (*r->text == '\0')
+		return 0;
+	for (p = r->buf;; ) {
+		size_t n = strcspn(p, "*");
+
+		if (r->nin == USSD_MAX_INPUTS)
+			return -1;
+		r->in[r->nin] = p;
+		r->start[r->nin] = off;
+		r->end[r->nin] = off + n;
+		r->nin++;
+		if (p[n] == '\0')
+			break;
+		p[n] = '\0';
+		p += n + 1;
+		off += n + 1;
+	}
+	return 0;
+}
+
+void
+ussd_answer(struct ussd *u, const char *session_id, const char *number, const char *text, char *out)
+{
+	struct rq	 r;
+	struct session	*s;
+	char		 num[MSISDN_MAX];
+	const char	*why;
+	time_t		 now = clock_now();
+
+	u->st.requests++;
+	memset(&r, 0, sizeof(r));
+	r.u = u;
+	r.st = u->gw->store;
+	r.L = &u->menu->langs[u->lang];
+	r.text = text;
+	r.out = out;
+	if (msisdn_normalise(number, u->gw->conf->country, num, &why) == -1) {
+		end_screen(&r, M_BAD_NUMBER, NULL);
+		return;
+	}
+	s = session_find(u, session_id);
+	if (s != NULL && (strcmp(s->number, num) != 0 || (s->ended && *text == '\0'))) {
+		/* another caller, or a new dialogue under an old id: start afresh */
+		session_drop(u, s);
+		s = NULL;
+	}
+	if (s != NULL) {
+		s->last_at = now;
+		TAILQ_REMOVE(&u->lru, s, lru);
+		TAILQ_INSERT_TAIL(&u->lru, s, lru);
+		if (s->last_text != NULL && strcmp(s->last_text, text) == 0) {
+			/* an aggregator's retry: the same screen, nothing done again */
+			snprintf(out, USSD_SCREEN_MAX, "%s", s->last_screen);
+			return;
+		}
+	} else
+		s = session_new(u, session_id, num, now);
+	r.s = s;
+	if (split(&r) == -1)
+		end_screen(&r, M_ERROR, NULL);
+	else
+		run(&r);
+	free(r.buf);
+	if (r.sub != NULL) {
+		lines_clear(&r.sub->lines);
+		free(r.sub);
+	}
+	if (r.news != NULL) {
+		lines_clear(r.news);
+		free(r.news);
+	}
+	free(s->last_text);
+	free(s->last_screen);
+	s->last_text = xstrdup(text);
+	s->last_screen = xstrdup(out);
+	session_set_ended(u, s, strncmp(out, "END", 3) == 0);
+	log_debug("ussd session=%s text=\"%s\" screen=\"%.40s…\"", s->id, text, out);
+}
+
+/* ---- the module ---- */
+
+struct ussd *
+ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
+{
+	struct ussd	*u = xcalloc(1, sizeof(*u));
+	const char	*idle = getenv("KT_USSD_IDLE_S");
+	const char	*lang = gw->conf->language;
+	int		 i;
+
+	u->gw = gw;
+	TAILQ_INIT(&u->lru);
+	if (menu_path != NULL && *menu_path != '\0')
+		u->menu = menu_load_file(menu_path, err, errlen);
+	else
+		u->menu = ussd_menu_load_text(ussd_menu_text, "built-in ussd-menu.conf", err, errlen);
+	if (u->menu == NULL) {
+		free(u);
+		return NULL;
+	}
+	for (i = 0; i < u->menu->nlangs; i++)
+		if (lang != NULL && strcmp(u->menu->langs[i].code, lang) == 0)
+			u->lang = i;
+	u->idle_s = USSD_IDLE_S;
+	if (idle != NULL && atol(idle) > 0)
+		u->idle_s = atol(idle);
+	if (gw->base != NULL) {
+		struct timeval tv = { u->idle_s >= 60 ? 15 : (u->idle_s + 1) / 2, 0 };
+
+		u->sweep = event_new(gw->base, -1, EV_PERSIST, sweep_cb, u);
+		event_add(u->sweep, &tv);
+	}
+	return u;
+}
+
+void
+ussd_free(struct ussd *u)
+{
+	if (u == NULL)
+		return;
+	if (u->sweep != NULL)
+		event_free(u->sweep);
+	while (!TAILQ_EMPTY(&u->lru))
+		session_drop(u, TAILQ_FIRST(&u->lru));
+	ussd_menu_free(u->menu);
+	free(u);
+}

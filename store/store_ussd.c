@@ -1,0 +1,58 @@
+/*
+ * store_ussd — reads for the HTTP endpoint (see store_ussd.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store-internal.h"
+#include "store/store_ussd.h"
+
+static struct store_modem_total *
+total_for(struct store_modem_total *out, int *n, int max, const char *modem)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(out[i].modem, modem) == 0)
+			return &out[i];
+	if (*n == max)
+		return NULL;
+	memset(&out[*n], 0, sizeof(out[*n]));
+	snprintf(out[*n].modem, sizeof(out[*n].modem), "%s", modem);
+	return &out[(*n)++];
+}
+
+int
+store_modem_totals(struct store *st, struct store_modem_total *out, int max)
+{
+	sqlite3_stmt			*stmt;
+	struct store_modem_total	*t;
+	int				 n = 0, rc;
+
+	stmt = st_prep(st, "SELECT modem, sum(sent), sum(received) FROM modem_counters GROUP BY modem ORDER BY modem");
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if ((t = total_for(out, &n, max, (const char *)sqlite3_column_text(stmt, 0))) != NULL) {
+			t->sent = (long)sqlite3_column_int64(stmt, 1);
+			t->received = (long)sqlite3_column_int64(stmt, 2);
+		}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		st_fail(st, rc, "counting messages per modem");
+		return -1;
+	}
+	stmt = st_prep(st, "SELECT modem, count(*) FROM outbox WHERE status = 'failed' AND modem IS NOT NULL "
+	    "GROUP BY modem");
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if ((t = total_for(out, &n, max, (const char *)sqlite3_column_text(stmt, 0))) != NULL)
+			t->failed = (long)sqlite3_column_int64(stmt, 1);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		st_fail(st, rc, "counting failed messages per modem");
+		return -1;
+	}
+	return n;
+}
