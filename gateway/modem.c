@@ -49,7 +49,7 @@
 #define BACKOFF_MAX_S		60
 #define HEALTHY_S		60
 #define COUNTERS_FLUSH_S	10
-#define BALANCE_FIRST_S		20	/* first balance check after connecting */
+#define BALANCE_FIRST_S		5	/* first balance check after connecting */
 
 struct inflight {
 	uint64_t	 outbox_id;
