@@ -46,7 +46,7 @@
 #include "store/store_roles.h"
 
 #define ROUTER_RETRY_S		30	/* catch-up after a store failure */
-#define ROUTER_BATCH		100	/* rows per catch-up tick */
+#define ROUTER_BATCH		25	/* rows per catch-up tick (each one fsyncs) */
 #define CHOICE_TTL_S		86400
 #define REPLY_TTL_S		86400	/* a reply that could not go out in a day is stale */
 #define INFO_MAX_SEGMENTS	2
