@@ -121,25 +121,6 @@ csv_record(const char **pp, const char *end, char *buf, size_t buflen, char **f,
 	return n;
 }
 
-/* The key villagers type: "KABUPATEN MUSI RAWAS" and "KOTA PALEMBANG" are found as MUSIRAWAS and
- * PALEMBANG, "KAB. X" likewise. */
-static void
-area_norm(const char *name, char *out, size_t outlen)
-{
-	static const char *prefixes[] = { "KABUPATEN ", "KAB. ", "KAB ", "KOTA ADM. ", "KOTA ", NULL };
-	int	 i;
-
-	for (i = 0; prefixes[i]; i++) {
-		size_t l = strlen(prefixes[i]);
-
-		if (strncasecmp(name, prefixes[i], l) == 0 && name[l] != '\0') {
-			name += l;
-			break;
-		}
-	}
-	norm_name(name, strlen(name), out, outlen);
-}
-
 static void
 report(enum table_format fmt, const char *k1, long v1, const char *k2, long v2, double secs)
 {
@@ -215,7 +196,7 @@ import_areas(struct store *st, const char *dir, int progress, enum table_format 
 				bad++;
 				continue;
 			}
-			area_norm(name, norm, sizeof(norm));
+			norm_area_key(name, norm, sizeof(norm));
 			if (store_area_put(st, code, name, norm, parent) != STORE_OK) {
 				fprintf(stderr, "%s:%ld: %s\n", path, line, store_errmsg(st));
 				unmap_file(&m);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/areacode.h"
 #include "common/conf.h"
 #include "common/crash.h"
 #include "common/log.h"
@@ -50,27 +51,6 @@ check_filters(const char *text, struct broadcast_res *res)
 	if (maxrun >= 10)
 		warn(res, "warning: the text contains a long run of digits (phone or account number?); operators "
 		    "often filter those in bulk SMS");
-}
-
-static int
-in_served(const char *code, const char *prefixes)
-{
-	const char	*p = prefixes;
-
-	if (prefixes == NULL || *prefixes == '\0')
-		return 1;
-	while (*p) {
-		size_t n;
-
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		/* the area is inside a served prefix, or a served area is inside it */
-		if (n > 0 && (strncmp(code, p, n) == 0 || strncmp(code, p, strlen(code)) == 0))
-			return 1;
-		p += n;
-	}
-	return 0;
 }
 
 int
@@ -145,7 +125,7 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 				snprintf(err, errlen, "reading areas: %s", store_errmsg(st));
 				return -2;
 			}
-			if (!in_served(req->areas[i], gw->conf->areas)) {
+			if (!areacode_overlaps_list(req->areas[i], gw->conf->areas)) {
 				snprintf(err, errlen, "area %s (%s) is outside the areas this gateway serves (%s)",
 				    req->areas[i], ar.name, gw->conf->areas);
 				return -1;

@@ -3,6 +3,7 @@
  * (norm_area_split). See norm.h for the contracts; the folding data lives in fold.c/fold_table.c.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "parsers/fold.h"
 #include "parsers/norm.h"
@@ -359,4 +360,27 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 	if (out->ncand == 0)
 		out->kind = NORM_AREA_NONE;
 	return out->kind;
+}
+
+const char *
+norm_area_plain(const char *name)
+{
+	static const char *const words[] = { "KABUPATEN ", "KAB. ", "KAB ", "KOTA ADM. ", "KOTA ", NULL };
+	int	 i;
+
+	for (i = 0; words[i]; i++) {
+		size_t n = strlen(words[i]);
+
+		if (strncasecmp(name, words[i], n) == 0 && name[n] != '\0')
+			return name + n;
+	}
+	return name;
+}
+
+size_t
+norm_area_key(const char *name, char *out, size_t outsz)
+{
+	const char	*plain = norm_area_plain(name);
+
+	return norm_name(plain, strlen(plain), out, outsz);
 }

@@ -42,6 +42,14 @@ size_t	 norm_text(const char *in, size_t len, char *out, size_t outsz, uint32_t 
  */
 size_t	 norm_name(const char *in, size_t len, char *out, size_t outsz);
 
+/*
+ * The name villagers use for a stored area name: "KABUPATEN MUSI RAWAS" → "MUSI RAWAS",
+ * "KOTA PALEMBANG" → "PALEMBANG" (KAB., KAB, KOTA ADM. likewise). Returns a pointer into name.
+ */
+const char	*norm_area_plain(const char *name);
+/* The index key of a stored area name: norm_name(norm_area_plain(name)). Same contract as norm_name. */
+size_t	 norm_area_key(const char *name, char *out, size_t outsz);
+
 enum norm_area_kind {
 	NORM_AREA_NONE = 0,	/* empty argument */
 	NORM_AREA_CODE,		/* a Kemendagri code: code[] and level are set */

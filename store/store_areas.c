@@ -2,25 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/areacode.h"
 #include "store/store-internal.h"
-
-static int
-level_of(const char *code)
-{
-	switch (strlen(code)) {
-	case 2:  return 1;
-	case 4:  return 2;
-	case 6:  return 3;
-	case 10: return 4;
-	default: return 0;
-	}
-}
 
 enum store_status
 store_area_put(struct store *st, const char *code, const char *name, const char *norm, const char *parent)
 {
 	sqlite3_stmt	*stmt;
-	int		 level = level_of(code);
+	int		 level = areacode_level(code);
 
 	if (level == 0) {
 		snprintf(st->errmsg, sizeof(st->errmsg), "area code '%s' is not 2, 4, 6 or 10 digits", code);
@@ -88,27 +77,6 @@ store_area_count(struct store *st)
 	return n;
 }
 
-/* Whether code starts with one of the comma-separated prefixes ("" = everything). */
-static int
-in_prefixes(const char *code, const char *prefixes)
-{
-	const char	*p = prefixes;
-
-	if (prefixes == NULL || *prefixes == '\0')
-		return 1;
-	while (*p) {
-		size_t n;
-
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		if (n > 0 && strncmp(code, p, n) == 0)
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 int
 store_area_find(struct store *st, const char *norm, const char *prefixes, struct store_area *out, int max)
 {
@@ -120,7 +88,7 @@ store_area_find(struct store *st, const char *norm, const char *prefixes, struct
 		return -1;
 	sqlite3_bind_text(stmt, 1, norm, -1, SQLITE_STATIC);
 	while (n < max && sqlite3_step(stmt) == SQLITE_ROW) {
-		if (!in_prefixes((const char *)sqlite3_column_text(stmt, 0), prefixes))
+		if (!areacode_in_list((const char *)sqlite3_column_text(stmt, 0), prefixes))
 			continue;
 		area_from_row(stmt, &out[n++]);
 	}
@@ -144,7 +112,7 @@ store_area_suggest(struct store *st, const char *norm, const char *prefixes, str
 	sqlite3_bind_text(stmt, 1, prefix, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(stmt, 2, (int)len);
 	while (n < max && sqlite3_step(stmt) == SQLITE_ROW) {
-		if (!in_prefixes((const char *)sqlite3_column_text(stmt, 0), prefixes))
+		if (!areacode_in_list((const char *)sqlite3_column_text(stmt, 0), prefixes))
 			continue;
 		area_from_row(stmt, &out[n++]);
 	}
