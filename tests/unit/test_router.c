@@ -382,6 +382,31 @@ test_siar_pin_lockout(void **state)
 	assert_int_equal(fx_outbox_count("kind", "announcement"), 1);
 }
 
+/* A full disk while routing: nothing half done, the row stays unrouted, catch-up routes it later. */
+static void
+test_store_failure_retry(void **state)
+{
+	char	 flag[128];
+	FILE	*f;
+	int64_t	 id;
+
+	snprintf(flag, sizeof(flag), "/tmp/kt-router-fault-%d", (int)getpid());
+	id = fx_store(A, "DAFTAR " SAKO);
+	f = fopen(flag, "w");
+	fclose(f);
+	router_handle(fx->gw.router, id);
+	unlink(flag);
+	assert_true(fx->store_failed > 0);
+	assert_int_equal(fx->gw.store_ok, 0);
+	assert_string_equal(fx_action(id), "");
+	assert_false(store_subscriber_active(fx->gw.store, A));
+	assert_int_equal(fx_outbox_to(A, NULL), 0);
+	router_catch_up(fx->gw.router);
+	assert_string_equal(fx_action(id), "subscribed " SAKO);
+	assert_int_equal(fx_outbox_to(A, NULL), 1);
+	assert_int_equal(fx->gw.store_ok, 1);
+}
+
 static void
 test_templates_fit(void **state)
 {
@@ -463,10 +488,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kim_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_siar_pin_lockout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_failure_retry, setup, teardown),
 		cmocka_unit_test(test_templates_fit),
 		cmocka_unit_test_setup_teardown(test_templates_override, setup, teardown),
 	};
 
+	char	 fault[160];
+
+	/* the fault VFS (store/store_fault.h) fails every write while the flag file exists */
+	snprintf(fault, sizeof(fault), "all:while=/tmp/kt-router-fault-%d:err=full", (int)getpid());
+	setenv("KT_FAULT_VFS", fault, 1);
 	log_init("test_router", 1, LOG_LVL_WARN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
