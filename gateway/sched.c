@@ -195,11 +195,14 @@ pick(struct sched *s, struct modem *m, struct store_outbox_msg *cand, int n, con
 			prio = cand[i].priority;
 		if (cand[i].priority != prio)
 			break;	/* alerts first, on every modem */
-		/* a retry goes to another modem when one is free */
-		if (cand[i].attempts > 0 && !strcmp(cand[i].last_modem, modem_info(m)->name) &&
-		    other_free_modem(s, m, NULL, now))
-			continue;
 		rop = operator_of(cand[i].number);
+		/* a retry goes to another modem when one is free that will take it: of the recipient's
+		 * operator while one of those is up (issue 5 fix: with "any free modem" here a
+		 * Telkomsel retry whose last modem was the only Telkomsel SIM was skipped by it and
+		 * left by the free Indosat SIM to "its own operator" — queued forever) */
+		if (cand[i].attempts > 0 && !strcmp(cand[i].last_modem, modem_info(m)->name) &&
+		    other_free_modem(s, m, rop && operator_up(s, rop) ? rop : NULL, now))
+			continue;
 		if (rop && mop && !strcmp(rop, mop))
 			return i;
 		/* another operator's number: it waits for a SIM of its own operator while one is up */
