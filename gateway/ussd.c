@@ -58,6 +58,8 @@
 #define HASH_SIZE	16384
 #define ENDED_GRACE_S	30	/* an ended session answers retries this long */
 #define NAME_SHOWN	40	/* characters of a typed name repeated on a screen */
+#define SEARCH_CACHE	512	/* village searches remembered (direct-mapped by name) */
+#define SEARCH_TTL_S	60
 
 /* ---- the menu ---- */
 
@@ -145,6 +147,7 @@ struct ussd {
 	struct session_list	 lru;		/* least recently used first */
 	long			 nsessions, nended;
 	struct ussd_stats	 st;
+	struct sublist		*cache[SEARCH_CACHE];
 };
 
 /* ---- text helpers ---- */
@@ -772,8 +775,12 @@ struct lines {
 
 enum list_kind { L_FOUND, L_SUGGEST, L_NONE };
 
+/* The areas for one typed name, kept in the search cache (struct ussd) for SEARCH_TTL_S: areas
+ * change only on an import, and a cached list keeps busy menus off the disk. */
 struct sublist {
-	const char		*query;
+	char			*query;
+	char			*prefixes;	/* the gateway's areas when it was made */
+	time_t			 at;		/* 0: do not reuse (the store failed) */
 	enum list_kind		 kind;
 	struct store_area	 areas[FIND_MAX];
 	int			 n;
@@ -791,7 +798,6 @@ struct rq {
 	size_t			 start[USSD_MAX_INPUTS], end[USSD_MAX_INPUTS];
 	int			 nin;
 	char			*out;
-	struct sublist		*sub;		/* cached for one query */
 	struct lines		*news;		/* NULL until read */
 	int			 news_end;	/* news is an END screen (none, not subscribed) */
 	int			 news_msg;
@@ -1031,25 +1037,42 @@ suggest(struct store *st, const char *norm, const char *prefixes, struct store_a
 	return nout;
 }
 
-/* The areas for a typed name (cached for the request). */
+static void
+sublist_free(struct sublist *sl)
+{
+	if (sl == NULL)
+		return;
+	lines_clear(&sl->lines);
+	free(sl->query);
+	free(sl->prefixes);
+	free(sl);
+}
+
+/*
+ * The areas for a typed name, from the search cache or the store. The list stays valid until the
+ * next sub_list() call (it may take the same cache slot).
+ */
 static struct sublist *
 sub_list(struct rq *r, const char *query)
 {
-	struct sublist		*sl = r->sub;
-	const char		*prefixes = r->u->gw->conf->areas;
+	const char		*prefixes = r->u->gw->conf->areas ? r->u->gw->conf->areas : "";
+	unsigned		 slot = hash_id(query) % SEARCH_CACHE;
+	struct sublist		*sl = r->u->cache[slot];
+	time_t			 now = clock_now();
 	struct norm_area	 na;
 	struct store_area	 a;
 	char			 label[160], line[200];
 	unsigned		 c;
 	int			 i, n, keep, fallback = -1;
 
-	if (sl != NULL && strcmp(sl->query, query) == 0)
+	if (sl != NULL && sl->at != 0 && now - sl->at < SEARCH_TTL_S && now >= sl->at &&
+	    strcmp(sl->query, query) == 0 && strcmp(sl->prefixes, prefixes) == 0)
 		return sl;
-	if (sl == NULL)
-		sl = r->sub = xcalloc(1, sizeof(*sl));
-	lines_clear(&sl->lines);
-	sl->query = query;
-	sl->n = 0;
+	sublist_free(sl);
+	sl = r->u->cache[slot] = xcalloc(1, sizeof(*sl));
+	sl->query = xstrdup(query);
+	sl->prefixes = xstrdup(prefixes);
+	sl->at = now;
 	sl->kind = L_NONE;
 	switch (norm_area_split(query, strlen(query), &na)) {
 	case NORM_AREA_CODE:
@@ -1061,6 +1084,8 @@ sub_list(struct rq *r, const char *query)
 	case NORM_AREA_NAME:
 		for (c = 0; c < na.ncand && sl->n == 0; c++) {
 			n = store_area_find(r->st, na.cand[c].name, prefixes, sl->areas, FIND_MAX);
+			if (n < 0)
+				sl->at = 0;
 			if (n <= 0)
 				continue;
 			if (na.cand[c].qualifier[0] == '\0') {
@@ -1653,10 +1678,6 @@ ussd_answer(struct ussd *u, const char *session_id, const char *number, const ch
 	else
 		run(&r);
 	free(r.buf);
-	if (r.sub != NULL) {
-		lines_clear(&r.sub->lines);
-		free(r.sub);
-	}
 	if (r.news != NULL) {
 		lines_clear(r.news);
 		free(r.news);
@@ -1707,12 +1728,16 @@ ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 void
 ussd_free(struct ussd *u)
 {
+	int i;
+
 	if (u == NULL)
 		return;
 	if (u->sweep != NULL)
 		event_free(u->sweep);
 	while (!TAILQ_EMPTY(&u->lru))
 		session_drop(u, TAILQ_FIRST(&u->lru));
+	for (i = 0; i < SEARCH_CACHE; i++)
+		sublist_free(u->cache[i]);
 	ussd_menu_free(u->menu);
 	free(u);
 }
