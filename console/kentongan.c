@@ -239,7 +239,7 @@ int
 main(int argc, char *argv[])
 {
 	struct console	 con;
-	char		 err[1024], **args;
+	char		 err[1024];
 	const char	*conf_path = getenv("KENTONGAN_CONF");
 	int		 i, nargs = 0, handled, rc;
 
@@ -248,7 +248,8 @@ main(int argc, char *argv[])
 	con.fmt = TABLE_TEXT;
 	log_init("kentongan", 1, LOG_LVL_WARN);
 	signal(SIGPIPE, SIG_IGN);
-	args = xcalloc((size_t)argc + 1, sizeof(char *));
+	char		*args[argc + 1];
+
 	/* --json/--csv may stand anywhere; -c only before the command */
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -299,6 +300,5 @@ main(int argc, char *argv[])
 	if (con.fd != -1)
 		close(con.fd);
 	conf_free(con.conf);
-	free(args);
 	return rc;
 }
