@@ -25,10 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <event2/event.h>
 
+#include "common/areacode.h"
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/msisdn.h"
@@ -128,26 +128,6 @@ append(char *dst, const char *src, size_t len)
 }
 
 static int
-in_prefixes(const char *code, const char *prefixes)
-{
-	const char *p = prefixes;
-
-	if (prefixes == NULL || *prefixes == '\0')
-		return 1;
-	while (*p) {
-		size_t n;
-
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		if (n > 0 && strncmp(code, p, n) == 0)
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
-static int
 denied(const struct conf *conf, const char *from)
 {
 	const char	*p = conf->deny, *e;
@@ -174,24 +154,6 @@ denied(const struct conf *conf, const char *from)
 	return 0;
 }
 
-/* The key villagers type for a regency: "KABUPATEN MUSI RAWAS" -> MUSIRAWAS (as the area import). */
-static void
-regency_key(const char *name, char *out, size_t len)
-{
-	static const char *prefixes[] = { "KABUPATEN ", "KAB. ", "KAB ", "KOTA ADM. ", "KOTA ", NULL };
-	int i;
-
-	for (i = 0; prefixes[i]; i++) {
-		size_t l = strlen(prefixes[i]);
-
-		if (strncasecmp(name, prefixes[i], l) == 0 && name[l] != '\0') {
-			name += l;
-			break;
-		}
-	}
-	norm_name(name, strlen(name), out, len);
-}
-
 /*
  * Whether qual names an area enclosing a (its district, regency or province): exactly, or with
  * `prefix` as the start of the name ("BABAT" for Babat Supat), as villagers shorten names.
@@ -209,7 +171,7 @@ qualifier_matches(struct store *st, const struct store_area *a, const char *qual
 	for (depth = 0; depth < 3 && code[0] != '\0'; depth++) {
 		if (store_area_get(st, code, &p) != STORE_OK)
 			return 0;
-		regency_key(p.name, key, sizeof(key));
+		norm_area_key(p.name, key, sizeof(key));
 		norm_name(p.name, strlen(p.name), full, sizeof(full));
 		if (!prefix && (strcmp(key, qual) == 0 || strcmp(full, qual) == 0))
 			return 1;
@@ -302,21 +264,13 @@ suggest(struct store *st, const char *norm, const char *prefixes, struct store_a
 static void
 area_label(struct store *st, const struct store_area *a, char *out, size_t len)
 {
-	struct store_area	 p;
-	char			 pk[NORM_NAME_MAX];
+	struct store_area p;
 
 	if (a->level >= 3 && a->parent[0] && store_area_get(st, a->parent, &p) == STORE_OK) {
 		if (a->level == 4)
 			snprintf(out, len, "%.60s (%.60s)", a->name, p.name);
-		else {
-			/* "KABUPATEN LAMONGAN" reads as "Lamongan" here */
-			const char *pn = p.name;
-
-			if (strncasecmp(pn, "KABUPATEN ", 10) == 0)
-				pn += 10;
-			(void)pk;
-			snprintf(out, len, "Kec. %.60s (%.60s)", a->name, pn);
-		}
+		else	/* "KABUPATEN LAMONGAN" reads as "LAMONGAN" here */
+			snprintf(out, len, "Kec. %.60s (%.60s)", a->name, norm_area_plain(p.name));
 	} else
 		snprintf(out, len, "%s", a->name);
 }
@@ -380,7 +334,7 @@ resolve_area(struct store *st, const char *prefixes, const char *arg, const char
 		snprintf(out->name, sizeof(out->name), "%s", na.code);
 		switch (store_area_get(st, na.code, &out->area)) {
 		case STORE_OK:
-			return in_prefixes(na.code, prefixes) ? RESOLVE_FOUND : RESOLVE_NOTFOUND;
+			return areacode_in_list(na.code, prefixes) ? RESOLVE_FOUND : RESOLVE_NOTFOUND;
 		case STORE_NOTFOUND:
 			return RESOLVE_NOTFOUND;
 		default:

@@ -89,15 +89,7 @@ fx_csv(char *line, char **f, int max)
 static void
 fx_norm(const char *name, char *out, size_t len)
 {
-	static const char *pre[] = { "KABUPATEN ", "KAB. ", "KAB ", "KOTA ADM. ", "KOTA ", NULL };
-	int i;
-
-	for (i = 0; pre[i]; i++)
-		if (strncasecmp(name, pre[i], strlen(pre[i])) == 0 && name[strlen(pre[i])]) {
-			name += strlen(pre[i]);
-			break;
-		}
-	norm_name(name, strlen(name), out, len);
+	norm_area_key(name, out, len);
 }
 
 /* Loads the areas whose codes start with one of the comma-listed provinces. */
