@@ -12,8 +12,11 @@ struct router;
 
 struct router	*router_new(struct gateway *, char *err, size_t errlen);
 void		 router_free(struct router *);	/* accepts NULL */
-/* Handles one committed inbox row (no-op if it already has an action). */
+/* Handles one committed inbox row (no-op if it already has an action). When the store fails the
+ * row is left unrouted (action NULL), gateway_store_failed() is called, and the router runs a
+ * catch-up by itself 30 s later (and again until the store recovers); no caller action needed. */
 void		 router_handle(struct router *, int64_t inbox_id);
-/* Routes rows left unrouted by a crash or a store failure. */
+/* Routes rows left unrouted by a crash or a store failure, oldest first, in batches of 25 per
+ * loop turn (all at once when the gateway has no event base: tests). Call at start-up. */
 void		 router_catch_up(struct router *);
 #endif
