@@ -3,10 +3,13 @@
  *
  * One evhttp server on the daemon's loop. libevent bounds what a client can make us hold: the
  * request line and headers (HTTP_MAX_HEADERS_SIZE), the body ([http] max_body, 413), and the time
- * a connection may stay silent ([http] timeout), which is what closes slowloris-style clients;
- * since nothing here blocks, a slow client never delays the others. Everything else is checked
- * in the handler: header count (431), method (405), token (401), content type (415), the form
- * body (400 for NUL bytes, bad %-escapes, invalid UTF-8, missing fields).
+ * a connection may stay silent ([http] timeout). A slowloris client that keeps dribbling bytes is
+ * never silent, so the time a whole request may take is bounded here too: every connection's
+ * input buffer has a callback that notes when its request began and shuts the socket down once
+ * the request is older than the timeout (libevent 2.1 has no hook for that). Since nothing here
+ * blocks, a slow client never delays the others meanwhile. Everything else is checked in the
+ * handler: header count (431), method (405), token (401), content type (415), the form body (400
+ * for NUL bytes, bad %-escapes, invalid UTF-8, missing fields).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -16,12 +19,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -41,6 +48,14 @@
 #define SESSION_ID_MAX	USSD_ID_MAX
 #define METRICS_MODEMS	64
 #define METRICS_BROADCASTS 10
+#define FRESH_MAX	64	/* connections accepted and not yet heard from */
+
+/* What the request deadline knows of one connection, indexed by its socket. */
+struct conn_slot {
+	const void	*bev;		/* the connection's bufferevent (only compared, never followed) */
+	int64_t		 start_ms;	/* when its current request began; 0 between requests */
+	int		 closed;
+};
 
 /* the status codes counted one by one in /metrics; anything else goes to "other" (what libevent
  * refuses itself, such as 413 for a body over max_body, is not seen here) */
@@ -57,7 +72,16 @@ struct http {
 	int				 loopback;
 	struct http_stats		 st;
 	long				 by_code[NCODES + 1];
+	int64_t				 deadline_ms;
+	struct conn_slot		*conns;
+	int				 nconns;
+	const void			*fresh[FRESH_MAX];	/* new bufferevents, to tell a reused address */
+	int				 nfresh;
+	long				 slow_closed;
 };
+
+/* The endpoint whose connections the input callbacks watch (one per daemon). */
+static struct http *http_live;
 
 /* ---- helpers ---- */
 
@@ -467,6 +491,9 @@ metrics(struct http *h, struct evhttp_request *req)
 	family(b, "kentongan_ussd_actions_total", "counter", "subscriptions, stops and reports made over USSD");
 	evbuffer_add_printf(b, "kentongan_ussd_actions_total %ld\n", us.actions);
 	/* this request is counted after it is sent: count it now so the figure includes it */
+	family(b, "kentongan_http_slow_clients_closed_total", "counter",
+	    "connections closed because their request took longer than [http] timeout");
+	evbuffer_add_printf(b, "kentongan_http_slow_clients_closed_total %ld\n", h->slow_closed);
 	family(b, "kentongan_http_requests_total", "counter", "HTTP requests answered, per status code");
 	for (c = 0; c <= NCODES; c++) {
 		long n = h->by_code[c] + (c == 0 ? 1 : 0);
@@ -541,6 +568,107 @@ out:
 	evhttp_clear_headers(&form);
 }
 
+/* ---- the request deadline ---- */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct conn_slot *
+conn_slot(struct http *h, evutil_socket_t fd)
+{
+	if (fd < 0)
+		return NULL;
+	if (fd >= h->nconns) {
+		int n = fd + 64;
+
+		h->conns = xreallocarray(h->conns, (size_t)n, sizeof(*h->conns));
+		memset(h->conns + h->nconns, 0, sizeof(*h->conns) * (size_t)(n - h->nconns));
+		h->nconns = n;
+	}
+	return &h->conns[fd];
+}
+
+/* Whether bev was accepted and not heard from yet (and forgets it). */
+static int
+fresh_take(struct http *h, const void *bev)
+{
+	int i, found = 0;
+
+	for (i = 0; i < h->nfresh; )
+		if (h->fresh[i] == bev) {
+			h->fresh[i] = h->fresh[--h->nfresh];
+			found = 1;
+		} else
+			i++;
+	return found;
+}
+
+/* Data arrived on a connection: start its request's clock, or end a request that took too long. */
+static void
+input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct http		*h = http_live;
+	struct bufferevent	*bev = arg;
+	struct conn_slot	*c;
+	evutil_socket_t		 fd;
+	int64_t			 now;
+
+	if (h == NULL || info->n_added == 0 || (fd = bufferevent_getfd(bev)) < 0 ||
+	    (c = conn_slot(h, fd)) == NULL)
+		return;
+	now = now_ms();
+	if (fresh_take(h, bev) || c->bev != bev) {
+		c->bev = bev;
+		c->start_ms = now;
+		c->closed = 0;
+		return;
+	}
+	if (c->start_ms == 0)
+		c->start_ms = now;
+	else if (now - c->start_ms > h->deadline_ms && !c->closed) {
+		c->closed = 1;
+		h->slow_closed++;
+		log_info("http: closing a connection whose request took over %llds", (long long)h->deadline_ms / 1000);
+		/* evhttp reads the end of the stream next and frees the connection itself */
+		shutdown(fd, SHUT_RDWR);
+	}
+}
+
+static struct bufferevent *
+bev_cb(struct event_base *base, void *arg)
+{
+	struct http		*h = arg;
+	struct bufferevent	*bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+
+	if (bev == NULL)
+		return NULL;
+	evbuffer_add_cb(bufferevent_get_input(bev), input_cb, bev);
+	if (h->nfresh == FRESH_MAX)
+		memmove(h->fresh, h->fresh + 1, sizeof(h->fresh[0]) * (FRESH_MAX - 1));
+	else
+		h->nfresh++;
+	h->fresh[h->nfresh - 1] = bev;
+	return bev;
+}
+
+/* A whole request arrived: the connection's clock stops until the next one. */
+static void
+request_arrived(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	struct bufferevent		*bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	struct conn_slot		*c;
+
+	if (bev != NULL && (c = conn_slot(h, bufferevent_getfd(bev))) != NULL && c->bev == bev)
+		c->start_ms = 0;
+}
+
 /* ---- dispatch ---- */
 
 static void
@@ -557,6 +685,7 @@ request_cb(struct evhttp_request *req, void *arg)
 	int			 nh = 0;
 
 	TAILQ_INIT(&query);
+	request_arrived(h, req);
 	TAILQ_FOREACH(kv, hdrs, next)
 		nh++;
 	if (nh > HTTP_MAX_HEADERS) {
@@ -653,6 +782,8 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(h->eh, request_cb, h);
+	evhttp_set_bevcb(h->eh, bev_cb, h);
+	h->deadline_ms = conf->http_timeout_s * 1000;
 	if ((h->sock = evhttp_bind_socket_with_handle(h->eh, host, port)) == NULL) {
 		snprintf(err, errlen, "[http] listen = %s: cannot listen there (%s); is another program using "
 		    "the port?", conf->http_listen, strerror(errno));
@@ -689,6 +820,7 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 		log_info("http: no token set: any program on this host may call the endpoint");
 	log_info("http: listening on %s (POST /ussd, GET /health, GET /metrics) max_body=%ld timeout=%lds",
 	    h->addr, conf->http_max_body, conf->http_timeout_s);
+	http_live = h;
 	return h;
 fail:
 	http_free(h);
@@ -700,8 +832,11 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	if (http_live == h)
+		http_live = NULL;
 	if (h->eh != NULL)
 		evhttp_free(h->eh);
+	free(h->conns);
 	ussd_free(h->ussd);
 	free(h->token);
 	free(h);

@@ -330,8 +330,8 @@ def test_malformed(g, cl):
 
 
 def test_slowloris(g, cl):
-    """Slow clients (one stops mid-headers, one dribbles a byte at a time) never delay the others;
-    the silent one is closed after the timeout (2 s here)."""
+    """Slow clients (one stops mid-headers, five dribble a byte at a time) never delay the others;
+    all are closed once their request is older than the timeout (2 s here)."""
     p = cl.port
     silent = socket.create_connection(("127.0.0.1", p))
     silent.sendall(b"POST /ussd HTTP/1.1\r\nHost: x\r\nX-Slow: ")
@@ -372,9 +372,23 @@ def test_slowloris(g, cl):
     took = time.monotonic() - a
     check(took < 8, "the silent client was dropped after %.1f s" % took)
     silent.close()
+    # the dribblers are never silent, but their requests outlive the timeout: closed too
+    poll(lambda: len(dribble_closed) == len(others), timeout=15, what="the dribbling clients to be closed")
     stop.set()
     for t in others:
         t.join()
+    check(metric(metrics(cl), "kentongan_http_slow_clients_closed_total") >= len(others), "slow clients counted")
+    # a keep-alive client with quick requests lives longer than the timeout
+    c = http.client.HTTPConnection("127.0.0.1", p, timeout=5)
+    body = urllib.parse.urlencode({"sessionId": "ka", "phoneNumber": NUMBER, "text": ""})
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 3.5:
+        c.request("POST", "/ussd", body=body, headers={"Authorization": "Bearer " + TOKEN,
+                                                       "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        check(r.status == 200 and r.read().startswith(b"CON "), "keep-alive request")
+        time.sleep(0.4)
+    c.close()
 
 
 def test_metrics(g, cl):
