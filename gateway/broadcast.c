@@ -53,19 +53,24 @@ check_filters(const char *text, struct broadcast_res *res)
 		    "often filter those in bulk SMS");
 }
 
-int
-broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res, char *err,
-    size_t errlen)
+/* The checked request: areas expanded (an empty list = what the gateway serves), the estimate. */
+struct prepared {
+	const char	*areas[BROADCAST_MAX_AREAS];
+	char		 served[BROADCAST_MAX_AREAS][16];
+	int		 nareas;
+	double		 per_s;		/* estimated send rate of the ready modems */
+};
+
+static int
+prepare(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res, struct prepared *pp,
+    char *err, size_t errlen)
 {
-	struct store			*st = gw->store;
-	struct store_announcement_new	 a;
-	struct gsm7_count		 cnt;
-	const char			*areas[BROADCAST_MAX_AREAS];
-	char				 served[BROADCAST_MAX_AREAS][16], detail[512], nb[40];
-	int				 nareas = 0, i;
-	double				 per_s = 0;
+	struct store		*st = gw->store;
+	struct gsm7_count	 cnt;
+	int			 i, j;
 
 	memset(res, 0, sizeof(*res));
+	memset(pp, 0, sizeof(*pp));
 	if (req->text == NULL || req->text[strspn(req->text, " \t\r\n")] == '\0') {
 		snprintf(err, errlen, "the announcement text is empty");
 		return -1;
@@ -97,21 +102,20 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 		/* every area this gateway serves */
 		const char *p = gw->conf->areas;
 
-		while (p && *p && nareas < BROADCAST_MAX_AREAS) {
+		while (p && *p && pp->nareas < BROADCAST_MAX_AREAS) {
 			size_t n;
 
-			while (*p == ',' || *p == ' ')
-				p++;
+			p += strspn(p, ", ");
 			n = strcspn(p, ", ");
-			if (n > 0 && n < sizeof(served[0])) {
-				snprintf(served[nareas], sizeof(served[0]), "%.*s", (int)n, p);
-				areas[nareas] = served[nareas];
-				nareas++;
+			if (n > 0 && n < sizeof(pp->served[0])) {
+				snprintf(pp->served[pp->nareas], sizeof(pp->served[0]), "%.*s", (int)n, p);
+				pp->areas[pp->nareas] = pp->served[pp->nareas];
+				pp->nareas++;
 			}
 			p += n;
 		}
-		if (nareas == 0)
-			areas[nareas++] = "";	/* the whole country */
+		if (pp->nareas == 0)
+			pp->areas[pp->nareas++] = "";	/* the whole country */
 	} else {
 		for (i = 0; i < req->nareas; i++) {
 			struct store_area	 ar;
@@ -130,69 +134,122 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 				    req->areas[i], ar.name, gw->conf->areas);
 				return -1;
 			}
-			areas[nareas++] = req->areas[i];
+			pp->areas[pp->nareas++] = req->areas[i];
 		}
 	}
 	/* an estimate from the ready modems' rate limits */
 	for (i = 0; i < gw->nmodems; i++) {
 		const struct modem_info *mi = modem_info(gw->modems[i]);
-		int j;
 
 		if (mi->state != MODEM_READY && mi->state != MODEM_SENDING)
 			continue;
 		res->ready_modems++;
 		for (j = 0; j < gw->conf->nmodems; j++)
 			if (!strcmp(gw->conf->modems[j].name, mi->name)) {
-				const struct conf_rate *r = &gw->conf->modems[j].rate;
-				double mr = MODEM_DEFAULT_PER_MIN / 60.0;
+				const struct conf_rate	*r = &gw->conf->modems[j].rate;
+				double			 mr = MODEM_DEFAULT_PER_MIN / 60.0;
 
 				if (r->per_s > 0 && r->count > 0 && (double)r->count / r->per_s < mr)
 					mr = (double)r->count / r->per_s;
-				per_s += mr;
+				pp->per_s += mr;
 			}
 	}
-	if (req->dry_run) {
-		res->recipients = store_recipients_count(st, areas, nareas);
-		if (res->recipients < 0) {
-			snprintf(err, errlen, "counting recipients: %s", store_errmsg(st));
-			return -2;
-		}
-		res->eta_s = per_s > 0 ? (double)res->recipients / per_s : -1;
-		return 0;
-	}
+	return 0;
+}
+
+/* Queues the announcement, its recipients and the audit record inside the open transaction. */
+static int
+queue_rows(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res,
+    const struct prepared *pp, char *err, size_t errlen)
+{
+	struct store			*st = gw->store;
+	struct store_announcement_new	 a;
+	char				 detail[512];
+
 	memset(&a, 0, sizeof(a));
 	a.text = req->text;
-	a.areas = areas;
-	a.nareas = nareas;
+	a.areas = pp->areas;
+	a.nareas = pp->nareas;
 	a.priority = req->priority;
 	a.source = req->source ? req->source : "console";
 	a.not_before = req->at;
 	a.expires_at = req->expires_at;
 	a.segments = res->segments;
 	a.encoding = res->encoding;
-	if (store_begin(st) != STORE_OK)
-		goto fail;
 	if (store_announcement_add(st, &a, &res->id, &res->recipients) != STORE_OK)
-		goto fail_tx;
-	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"priority\":\"%s\",\"areas\":%d}",
-	    (long long)res->id, res->recipients, req->priority == OUTBOX_ALERT ? "alert" : "normal", nareas);
-	if (store_audit(st, a.source, "broadcast", detail) != STORE_OK)
-		goto fail_tx;
-	CRASH_POINT("broadcast-fanout");
-	if (store_commit(st) != STORE_OK)
 		goto fail;
-	gateway_store_recovered(gw);
-	res->eta_s = per_s > 0 ? (double)res->recipients / per_s : -1;
-	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s", (long long)res->id,
-	    strncmp(a.source, "+", 1) ? a.source : log_msisdn(a.source, nb),
-	    req->priority == OUTBOX_ALERT ? "alert" : "normal", res->recipients, res->segments, res->encoding);
-	gateway_queue_changed(gw);
+	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"priority\":\"%s\",\"areas\":%d}",
+	    (long long)res->id, res->recipients, req->priority == OUTBOX_ALERT ? "alert" : "normal", pp->nareas);
+	if (store_audit(st, a.source, "broadcast", detail) != STORE_OK)
+		goto fail;
+	CRASH_POINT("broadcast-fanout");
+	res->eta_s = pp->per_s > 0 ? (double)res->recipients / pp->per_s : -1;
 	return 0;
-fail_tx:
-	store_rollback(st);
 fail:
 	snprintf(err, errlen, "nothing was queued: %s", store_errmsg(st));
-	gateway_store_failed(gw, "queueing a broadcast");
 	res->id = 0;
 	return -2;
+}
+
+static void
+log_accepted(const struct broadcast_req *req, const struct broadcast_res *res)
+{
+	const char	*source = req->source ? req->source : "console";
+	char		 nb[40];
+
+	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s",
+	    (long long)res->id, source[0] == '+' ? log_msisdn(source, nb) : source,
+	    req->priority == OUTBOX_ALERT ? "alert" : "normal", res->recipients, res->segments, res->encoding);
+}
+
+int
+broadcast_queue(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res, char *err,
+    size_t errlen)
+{
+	struct prepared	 pp;
+	int		 rc;
+
+	if ((rc = prepare(gw, req, res, &pp, err, errlen)) != 0)
+		return rc;
+	if ((rc = queue_rows(gw, req, res, &pp, err, errlen)) == 0)
+		log_accepted(req, res);
+	return rc;
+}
+
+int
+broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res, char *err,
+    size_t errlen)
+{
+	struct store	*st = gw->store;
+	struct prepared	 pp;
+	int		 rc;
+
+	if ((rc = prepare(gw, req, res, &pp, err, errlen)) != 0)
+		return rc;
+	if (req->dry_run) {
+		res->recipients = store_recipients_count(st, pp.areas, pp.nareas);
+		if (res->recipients < 0) {
+			snprintf(err, errlen, "counting recipients: %s", store_errmsg(st));
+			return -2;
+		}
+		res->eta_s = pp.per_s > 0 ? (double)res->recipients / pp.per_s : -1;
+		return 0;
+	}
+	if (store_begin(st) != STORE_OK) {
+		snprintf(err, errlen, "nothing was queued: %s", store_errmsg(st));
+		gateway_store_failed(gw, "queueing a broadcast");
+		return -2;
+	}
+	if ((rc = queue_rows(gw, req, res, &pp, err, errlen)) != 0 || store_commit(st) != STORE_OK) {
+		if (rc == 0)
+			snprintf(err, errlen, "nothing was queued: %s", store_errmsg(st));
+		store_rollback(st);
+		gateway_store_failed(gw, "queueing a broadcast");
+		res->id = 0;
+		return -2;
+	}
+	gateway_store_recovered(gw);
+	log_accepted(req, res);
+	gateway_queue_changed(gw);
+	return 0;
 }

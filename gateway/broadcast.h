@@ -35,7 +35,13 @@ struct broadcast_res {
 };
 
 /* 0 accepted (or dry run done), -1 the request is wrong (err says why, for the user), -2 the store
- * failed (err says what; nothing was queued). */
+ * failed (err says what; nothing was queued). Commits in its own transaction and wakes the
+ * scheduler. */
 int	broadcast_create(struct gateway *, const struct broadcast_req *, struct broadcast_res *,
+	    char *err, size_t errlen);
+/* The same inside the caller's open transaction (SIAR: the inbox row's action and the broadcast
+ * commit together, so a crash neither loses nor repeats it). On -2 the caller rolls back; after
+ * its commit it calls gateway_queue_changed(). dry_run is ignored. */
+int	broadcast_queue(struct gateway *, const struct broadcast_req *, struct broadcast_res *,
 	    char *err, size_t errlen);
 #endif

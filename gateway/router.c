@@ -4,9 +4,8 @@
  * One message, one transaction: read the inbox row, parse it, act through the store, queue the
  * reply, write the audit record and set the row's action, then commit. A row whose action is
  * set is never routed again, so routing is idempotent and a crash before the commit simply
- * routes the row again at start-up (router_catch_up). SIAR is the one exception: the broadcast
- * commits in its own transaction (broadcast_create), so the row is marked "siar: broadcasting"
- * first — a crash in between loses that broadcast rather than sending it twice.
+ * routes the row again at start-up (router_catch_up). SIAR too: its broadcast is queued in the
+ * same transaction (broadcast_queue), so a crash neither loses nor repeats it.
  *
  * Replies:
  *   sender alphanumeric / short code / in the deny list  -> nothing is done, nothing replied
@@ -867,12 +866,49 @@ act_group(struct route *rt)
 	return audit(rt, "kim", "\"area\":\"%s\",\"members\":%ld", l.area, n);
 }
 
+/* Queues an official's SIAR broadcast to area and sets the reply. */
+static enum store_status
+siar_queue(struct route *rt, const struct store_area *area)
+{
+	struct broadcast_req	 req;
+	struct broadcast_res	 res;
+	char			 err[256], idbuf[24], nbuf[24];
+	const char		*vars[] = { "id", idbuf, "n", nbuf, NULL };
+	const char		*rvars[] = { "reason", err, NULL };
+	int			 rc;
+
+	memset(&req, 0, sizeof(req));
+	req.text = rt->res->text;
+	req.areas[0] = area->code;
+	req.nareas = 1;
+	req.priority = OUTBOX_NORMAL;
+	req.source = rt->from;
+	rc = broadcast_queue(rt->r->gw, &req, &res, err, sizeof(err));
+	if (rc == -2)
+		return STORE_ERROR;	/* the whole message is rolled back and routed again later */
+	if (rc == 0) {
+		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)res.id);
+		snprintf(nbuf, sizeof(nbuf), "%ld", res.recipients);
+		set_action(rt, "siar #%lld to %ld recipients", (long long)res.id, res.recipients);
+		reply(rt, "siar_sent", vars);
+		rt->queued = 1;
+		return STORE_OK;
+	}
+	set_action(rt, "siar refused: %s", err);
+	reply(rt, "siar_refused", rvars);
+	if (sms_segments(rt->reply) > 1) {
+		snprintf(err, sizeof(err), "%s", "periksa teks dan wilayah");
+		reply(rt, "siar_refused", rvars);
+	}
+	return STORE_OK;
+}
+
 /*
- * SIAR, phase one (inside the message's transaction): checks number, PIN and area. Returns
- * STORE_OK with *go set and *area filled when the broadcast should be made.
+ * SIAR: checks number, PIN and area, then queues the broadcast through the console's path
+ * (broadcast_queue), all inside the message's transaction.
  */
 static enum store_status
-act_broadcast(struct route *rt, int *go, struct store_area *area)
+act_broadcast(struct route *rt)
 {
 	struct resolved		*rv;
 	char			 nbuf[16], reason[200], nb[40];
@@ -882,7 +918,6 @@ act_broadcast(struct route *rt, int *go, struct store_area *area)
 	time_t			 until;
 	enum store_status	 s = STORE_OK;
 
-	*go = 0;
 	switch (store_official_check_pin(rt->st, rt->from, rt->res->pin[0] ? rt->res->pin : "", rt->now, &tries,
 	    &until)) {
 	case STORE_PIN_NOT_OFFICIAL:
@@ -917,10 +952,8 @@ act_broadcast(struct route *rt, int *go, struct store_area *area)
 	rv = xmalloc(sizeof(*rv));
 	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, rv)) {
 	case RESOLVE_FOUND:
-		*area = rv->area;
-		*go = 1;
-		snprintf(rt->area, sizeof(rt->area), "%s", area->code);
-		set_action(rt, "siar: broadcasting");
+		snprintf(rt->area, sizeof(rt->area), "%s", rv->area.code);
+		s = siar_queue(rt, &rv->area);
 		break;
 	case RESOLVE_CHOICE:
 		snprintf(reason, sizeof(reason), "%s ada di %d tempat, pakai kode wilayah", rv->name, rv->nopts);
@@ -1028,8 +1061,7 @@ route_one(struct router *r, const struct store_inbox_row *row)
 {
 	struct gateway		*gw = r->gw;
 	struct route		 rt;
-	struct store_area	 siar_area;
-	int			 go = 0, unknown = 0;
+	int			 unknown = 0;
 	enum store_status	 s;
 
 	memset(&rt, 0, sizeof(rt));
@@ -1078,7 +1110,7 @@ route_one(struct router *r, const struct store_inbox_row *row)
 			s = act_group(&rt);
 			break;
 		case PARSE_BROADCAST:
-			s = act_broadcast(&rt, &go, &siar_area);
+			s = act_broadcast(&rt);
 			break;
 		case PARSE_HELP:
 			set_action(&rt, "help");
@@ -1111,47 +1143,6 @@ route_one(struct router *r, const struct store_inbox_row *row)
 	if ((s = store_commit(rt.st)) != STORE_OK)
 		return s;
 	gateway_store_recovered(gw);
-	if (go) {
-		struct broadcast_req	 req;
-		struct broadcast_res	 res;
-		char			 err[256], idbuf[24], nbuf[24];
-		const char		*vars[] = { "id", idbuf, "n", nbuf, NULL };
-		const char		*rvars[] = { "reason", err, NULL };
-		int			 rc;
-
-		memset(&req, 0, sizeof(req));
-		req.text = r->res.text;
-		req.areas[0] = siar_area.code;
-		req.nareas = 1;
-		req.priority = OUTBOX_NORMAL;
-		req.source = rt.from;
-		rc = broadcast_create(gw, &req, &res, err, sizeof(err));
-		rt.reply[0] = '\0';
-		if (rc == 0) {
-			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)res.id);
-			snprintf(nbuf, sizeof(nbuf), "%ld", res.recipients);
-			set_action(&rt, "siar #%lld to %ld recipients", (long long)res.id, res.recipients);
-			reply(&rt, "siar_sent", vars);
-		} else {
-			set_action(&rt, "siar %s: %s", rc == -1 ? "refused" : "failed", err);
-			reply(&rt, "siar_refused", rvars);
-			if (sms_segments(rt.reply) > 1) {
-				snprintf(err, sizeof(err), "%s", rc == -1 ? "periksa teks dan wilayah" :
-				    "gangguan sistem, coba lagi nanti");
-				reply(&rt, "siar_refused", rvars);
-			}
-		}
-		rt.queued = 0;
-		if ((s = store_begin(rt.st)) != STORE_OK || (s = finish(&rt)) != STORE_OK ||
-		    (s = store_commit(rt.st)) != STORE_OK) {
-			store_rollback(rt.st);
-			/* the broadcast itself is committed; only its reply and record are lost */
-			log_warnx("in id=%lld siar: recording the result failed: %s", (long long)row->id,
-			    store_errmsg(rt.st));
-			gateway_store_failed(gw, "recording a SIAR result");
-			return STORE_OK;
-		}
-	}
 	log_route(&rt);
 	if (rt.queued)
 		gateway_queue_changed(gw);
