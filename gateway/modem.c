@@ -10,7 +10,7 @@
  * for command_timeout seconds, it is killed. An idle worker is pinged every PING_IDLE_S.
  * When a worker dies, sends handed to the modem are reported SEND_UNKNOWN, others
  * SEND_TEMPFAIL. Respawns back off 1, 2, 4 … 60 s; a minute of health resets the backoff.
- * Touches the store only for the per-day counters (loaded at start, flushed every few seconds).
+ * Touches the store only to load the per-day counters (sched.c and ingest.c write them).
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,6 @@
 #define PING_IDLE_S		10
 #define BACKOFF_MAX_S		60
 #define HEALTHY_S		60
-#define COUNTERS_FLUSH_S	10
 #define BALANCE_FIRST_S		5	/* first balance check after connecting */
 
 struct inflight {
@@ -86,10 +86,8 @@ struct modem {
 	struct ussd_req		*ussd;
 	int			 backoff_s;
 	char			 worker_error[160];
-	/* counters */
+	/* counters (in memory; the rows are written by sched.c and ingest.c) */
 	char			 day[16];
-	long			 sent_unflushed;
-	double			 flushed_at;
 	/* balance */
 	time_t			 next_balance;
 	long			 sent_since_balance;
@@ -211,16 +209,6 @@ w_frame(struct modem *m, uint16_t type, uint64_t reqid, struct pbuf *b)
 /* ---- counters ---- */
 
 static void
-counters_flush(struct modem *m)
-{
-	if (m->sent_unflushed == 0 || m->gw->store == NULL)
-		return;
-	if (store_modem_count(m->gw->store, m->cm->name, m->day, m->sent_unflushed, 0) == STORE_OK)
-		m->sent_unflushed = 0;
-	m->flushed_at = mono();
-}
-
-static void
 counters_roll(struct modem *m)
 {
 	char	 d[16];
@@ -228,9 +216,7 @@ counters_roll(struct modem *m)
 	today(d);
 	if (strcmp(d, m->day) == 0)
 		return;
-	counters_flush(m);
 	snprintf(m->day, sizeof(m->day), "%s", d);
-	m->sent_unflushed = 0;
 	m->info.sent = m->info.received = 0;
 	if (m->gw->store)
 		store_modem_counts(m->gw->store, m->cm->name, m->day, &m->info.sent, &m->info.received);
@@ -570,8 +556,7 @@ on_sent(struct modem *m, struct pbuf *b)
 	snprintf(s.error, sizeof(s.error), "%s", err);
 	if (s.result == SEND_OK) {
 		counters_roll(m);
-		m->info.sent++;
-		m->sent_unflushed++;
+		m->info.sent++;		/* the store's row is the scheduler's (store_modem_count) */
 		m->sent_since_balance++;
 	} else
 		log_info("modem=%s event=send-failed outbox=%llu result=%u cms=%u error=\"%s\"", m->cm->name,
@@ -817,8 +802,6 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		set_state(m, idle_state(m));
 	}
 	counters_roll(m);
-	if (m->sent_unflushed && now - m->flushed_at >= COUNTERS_FLUSH_S)
-		counters_flush(m);
 	balance_maybe(m);
 }
 
@@ -839,7 +822,6 @@ modem_new(struct gateway *gw, const struct conf_modem *cm)
 	today(m->day);
 	if (gw->store)
 		store_modem_counts(gw->store, cm->name, m->day, &m->info.sent, &m->info.received);
-	m->flushed_at = mono();
 	m->tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, m);
 	m->respawn = evtimer_new(gw->base, respawn_cb, m);
 	event_add(m->tick, &one);
@@ -853,26 +835,95 @@ modem_new(struct gateway *gw, const struct conf_modem *cm)
 	return m;
 }
 
+/* Reads what the worker still says after QUIT (send results) for up to `secs`. */
+static void
+drain_results(struct modem *m, int fd, double secs)
+{
+	double	 end = mono() + secs;
+
+	while (m->nfl > 0 && mono() < end) {
+		struct pollfd		 pfd = { .fd = fd, .events = POLLIN };
+		struct proto_hdr	 h;
+		void			*payload;
+		int			 ms = (int)((end - mono()) * 1000);
+
+		if (poll(&pfd, 1, ms > 0 ? ms : 0) != 1)
+			break;
+		if (proto_read(fd, &h, &payload) == -1)
+			break;
+		if (h.type == PROTO_W_SENT) {
+			struct pbuf b;
+
+			pbuf_reader(&b, payload, h.len);
+			on_sent(m, &b);
+		}
+		free(payload);
+	}
+}
+
 void
 modem_free(struct modem *m)
 {
 	struct ussd_req	*u, *next;
-	int		 i, status;
+	int		 i, status, nfl;
+	struct inflight	 fl[MODEM_INFLIGHT];
 
 	if (m == NULL)
 		return;
 	if (m->alive) {
 		struct proto_hdr h;
+		int		 fd = bufferevent_getfd(m->bev);
 
-		/* ask politely (the worker finishes its command), then insist */
+		/* ask politely: the worker finishes the sends it has, reports them, and exits;
+		 * results still in our buffer are handled first */
+		read_cb(m->bev, m);
 		memset(&h, 0, sizeof(h));
 		h.version = PROTO_VERSION;
 		h.type = PROTO_W_QUIT;
 		bufferevent_flush(m->bev, EV_WRITE, BEV_FLUSH);
-		if (write(bufferevent_getfd(m->bev), &h, sizeof(h)) < 0)
-			log_debug("modem=%s event=quit-write-failed", m->cm->name);
-		bufferevent_free(m->bev);
-		m->bev = NULL;
+		if (m->alive) {
+			struct evbuffer	*out = bufferevent_get_output(m->bev);
+			size_t		 len = evbuffer_get_length(out), off = 0;
+			uint8_t		*pending = xmalloc(len + sizeof(h));
+
+			/* whatever is still queued in the bufferevent goes first (copied: a
+			 * bufferevent's output cannot be drained from outside), then QUIT */
+			{
+				/* evbuffer_copyout refuses a bufferevent's (start-frozen) output; peek does not */
+				int		 nv = evbuffer_peek(out, -1, NULL, NULL, 0), k;
+				struct evbuffer_iovec *v = xcalloc(nv > 0 ? (size_t)nv : 1, sizeof(*v));
+				size_t		 at = 0;
+
+				nv = evbuffer_peek(out, -1, NULL, v, nv);
+				for (k = 0; k < nv && at < len; k++) {
+					size_t l = v[k].iov_len < len - at ? v[k].iov_len : len - at;
+
+					memcpy(pending + at, v[k].iov_base, l);
+					at += l;
+				}
+				free(v);
+			}
+			memcpy(pending + len, &h, sizeof(h));
+			len += sizeof(h);
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			while (off < len) {
+				ssize_t w = write(fd, pending + off, len - off);
+
+				if (w <= 0) {
+					if (w < 0 && errno == EINTR)
+						continue;
+					log_debug("modem=%s event=quit-write-failed", m->cm->name);
+					break;
+				}
+				off += (size_t)w;
+			}
+			free(pending);
+			log_debug("modem=%s event=stopping inflight=%d", m->cm->name, m->nfl);
+			m->hello = 0;	/* no new sends from hooks called below */
+			drain_results(m, fd, 3.0);
+			bufferevent_free(m->bev);
+			m->bev = NULL;
+		}
 		for (i = 0; i < 100; i++) {
 			if (waitpid(m->pid, &status, WNOHANG) != 0)
 				break;
@@ -888,7 +939,19 @@ modem_free(struct modem *m)
 		kill(m->zombies[i], SIGKILL);
 		waitpid(m->zombies[i], &status, 0);
 	}
-	counters_flush(m);
+	/* sends that never came back: the scheduler retries them (or start-up re-queues them) */
+	nfl = m->nfl;
+	memcpy(fl, m->fl, sizeof(fl));
+	m->nfl = 0;
+	for (i = 0; i < nfl; i++) {
+		struct modem_sent s;
+
+		memset(&s, 0, sizeof(s));
+		s.outbox_id = fl[i].outbox_id;
+		s.result = fl[i].started ? SEND_UNKNOWN : SEND_TEMPFAIL;
+		snprintf(s.error, sizeof(s.error), "modem stopped");
+		gateway_modem_sent(m->gw, m, &s);
+	}
 	for (u = m->ussd; u; u = next) {
 		next = u->next;
 		u->cb(u->arg, NULL, "modem stopped");

@@ -2,8 +2,9 @@
  * modem — the parent (daemon) side of one modem: spawns the worker process (modem_worker.c, the
  * only <gammu.h> user) joined by a socketpair, speaks PROTO_W_* messages to it, watches it with a
  * deadline per command, kills and respawns it with capped exponential backoff. Runs on the
- * daemon's event loop; never blocks; touches the store only for the per-day counters
- * (modem_counters; inbound messages go to ingest.c). Frame payloads: gateway/modem_worker.h.
+ * daemon's event loop; never blocks (but modem_free() waits up to ~4 s for the worker's last
+ * results); reads the store only to load the per-day counters (the rows are written by sched.c
+ * for sent and ingest.c for received). Frame payloads: gateway/modem_worker.h.
  */
 #ifndef GATEWAY_MODEM_H
 #define GATEWAY_MODEM_H
@@ -81,7 +82,10 @@ struct modem_report {
 
 /* Creates the modem and starts its worker. The config must outlive the modem. */
 struct modem	*modem_new(struct gateway *, const struct conf_modem *);
-void		 modem_free(struct modem *);	/* stops the worker; accepts NULL */
+/* Stops the worker: it finishes and reports the sends it holds (up to 3 s), then exits; sends
+ * without a result are reported SEND_UNKNOWN/SEND_TEMPFAIL through gateway_modem_sent() and
+ * pending USSD callbacks get "modem stopped". Accepts NULL. */
+void		 modem_free(struct modem *);
 const struct modem_info *modem_info(const struct modem *);
 const char	*modem_state_str(enum modem_state);
 /* How many more messages may be handed over now (0 when not ready). */

@@ -422,6 +422,26 @@ test_watchdog(void **state)
 	assert_true(modem_worker_pid(M) != pid);
 }
 
+/* Stopping the modem with sends in flight: the worker finishes them and the results come back. */
+static void
+test_stop_reports(void **state)
+{
+	struct modem_send_req	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.to = "+6281234567890";
+	r.text = "sebelum berhenti";
+	r.outbox_id = 31;
+	assert_int_equal(modem_send(M, &r), 0);
+	r.outbox_id = 32;
+	assert_int_equal(modem_send(M, &r), 0);
+	modem_free(M);
+	M = NULL;
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[0].result, SEND_OK);
+	assert_int_equal(sent[1].result, SEND_OK);
+}
+
 int
 main(void)
 {
@@ -433,6 +453,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ussd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_respawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_reports, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
