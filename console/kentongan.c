@@ -65,7 +65,10 @@ static const char *usage_text =
 "  posts [--status pending|published|rejected]   reports sent in by SMS (LAPOR)\n"
 "  post approve|reject ID\n"
 "  leader add NUMBER --kim NAME --area CODE      register a KIM leader\n"
+"  leader remove NUMBER\n"
 "  official add NUMBER --pin PIN                 allow SIAR broadcasts by SMS from this number\n"
+"  official remove NUMBER\n"
+"  roles                                         KIM leaders and officials\n"
 "\n"
 "TIME is '2026-11-27 14:00', '14:00', '+30m' or '-1h'. Exit status: 0 success, 1 a user error\n"
 "(the message says what to change), 2 the daemon is not reachable.\n";
