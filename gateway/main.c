@@ -58,6 +58,7 @@ usage(FILE *f)
 "\n"
 "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration.\n"
 "Environment: KT_CRASH=POINT aborts at a named crash point (tests, debug builds).\n"
+"             KT_USSD_IDLE_S=SECONDS forgets idle USSD sessions sooner (default 180; tests).\n"
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
