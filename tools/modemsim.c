@@ -132,7 +132,6 @@ struct sim {
 	struct slot	*slots;
 	struct held	*held;
 	unsigned	 mr;
-	unsigned	 concat_ref;
 	unsigned	 nsent;
 	unsigned	 nsends;		/* send attempts, for --fraction */
 	struct strlist	*sent, **sent_tail;
@@ -792,17 +791,23 @@ deliver_held(struct sim *sim)
 	}
 }
 
-/* Compacts libGammu's fixed-layout SMS-DELIVER frame into the wire format (SMSC + TPDU). */
+/*
+ * Compacts libGammu's fixed-layout SMS-DELIVER frame into the wire format (SMSC + TPDU).
+ * Returns the length, or 0 when a field does not fit its place (out holds outmax bytes).
+ */
 static size_t
-deliver_compact(const unsigned char *b, int len, unsigned char *out)
+deliver_compact(const unsigned char *b, int len, unsigned char *out, size_t outmax)
 {
 	GSM_SMSMessageLayout L = PHONE_SMSDeliver;
-	size_t	 n = 0, olen;
+	size_t	 n, olen, udlen = len > L.Text ? (size_t)(len - L.Text) : 0;
 
-	memcpy(out, b + L.SMSCNumber, b[L.SMSCNumber] + 1);
 	n = b[L.SMSCNumber] + 1;
-	out[n++] = b[L.firstbyte];
 	olen = 2 + (b[L.Number] + 1) / 2;
+	if (n > (size_t)(L.firstbyte - L.SMSCNumber) || olen > (size_t)(L.DateTime - L.Number) ||
+	    n + 1 + olen + 2 + 7 + 1 + udlen > outmax)
+		return 0;
+	memcpy(out, b + L.SMSCNumber, n);
+	out[n++] = b[L.firstbyte];
 	memcpy(out + n, b + L.Number, olen);
 	n += olen;
 	out[n++] = b[L.TPPID];
@@ -810,11 +815,8 @@ deliver_compact(const unsigned char *b, int len, unsigned char *out)
 	memcpy(out + n, b + L.DateTime, 7);
 	n += 7;
 	out[n++] = b[L.TPUDL];
-	if (len > L.Text) {
-		memcpy(out + n, b + L.Text, len - L.Text);
-		n += len - L.Text;
-	}
-	return n;
+	memcpy(out + n, b + L.Text, udlen);
+	return n + udlen;
 }
 
 /* Parses "2026-11-27 14:00:05" / "2026-11-27T14:00" (local time of the network: WIB, +07). */
@@ -909,7 +911,11 @@ sms_incoming(struct sim *sim, const char *from, const char *text, struct sms_opt
 			snprintf(err, errlen, "libGammu cannot encode part %d", idx + 1);
 			goto out;
 		}
-		wlen = deliver_compact(frame, flen, wire);
+		if ((wlen = deliver_compact(frame, flen, wire, sizeof(wire))) == 0) {
+			snprintf(err, errlen, "part %d does not fit an SMS (sender or SMSC number "
+			    "too long?)", idx + 1);
+			goto out;
+		}
 		*nheld += deliver_part(sim, wire, wlen, o->store_only, 1);
 	}
 	rc = 0;
@@ -1039,6 +1045,20 @@ send_fault(struct sim *sim)
 			return sim->cms_code;
 	}
 	return 0;
+}
+
+/* An SMSC or sender number: optional '+', 1 to 20 digits. */
+static int
+phone_number_ok(const char *s)
+{
+	size_t	 n = 0;
+
+	if (*s == '+')
+		s++;
+	for (; *s != '\0'; s++, n++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return n >= 1 && n <= 20;
 }
 
 /* ---------------------------------------------------------------- AT interpreter */
@@ -1412,7 +1432,7 @@ pdu_done(struct sim *sim, struct sbuf *r)
 	char		 err[128];
 	int		 code, mr, i;
 
-	n = hex_decode(sim->pdu_hex, sim->pdu_hexlen, pdu, sizeof(pdu));
+	n = hex_decode(sim->pdu_hex, sim->pdu_hexlen, pdu, sizeof(((struct slot *)0)->pdu));
 	if (n < 2 || pdu[0] + 1 >= n || (int)tpdu_len(pdu, n) != sim->pdu_expect) {
 		sim_event(sim, "bad PDU: %zd bytes, length %d announced", n, sim->pdu_expect);
 		final_cms(sim, r, 304);
@@ -1583,6 +1603,11 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 				return 0;
 			}
 			s = cs_decode(sim, argv[0]);
+			if (!phone_number_ok(s)) {
+				free(s);
+				final_cms(sim, r, 304);
+				return 0;
+			}
 			snprintf(sim->smsc, sizeof(sim->smsc), "%s", s);
 			free(s);
 		}
@@ -2170,6 +2195,11 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 		rest++;
 	if (from == NULL || *rest == '\0') {
 		ctl_reply(out, "ERR usage: sms [OPTIONS] FROM TEXT");
+		return;
+	}
+	if (!phone_number_ok(from) && (strlen(from) > 11 || from[0] == '+')) {
+		ctl_reply(out, "ERR bad sender '%s': a number (+62812…, up to 20 digits) or an "
+		    "alphanumeric name of at most 11 characters", from);
 		return;
 	}
 	unescape(rest);
@@ -2947,7 +2977,6 @@ main(int argc, char **argv)
 	sim.echo = 1;
 	sim.cfun = 1;
 	sim.mr = 1;
-	sim.concat_ref = 1;
 	sim.sent_tail = &sim.sent;
 	snprintf(sim.imei, sizeof(sim.imei), "356938035643809");
 	snprintf(sim.cscs, sizeof(sim.cscs), "IRA");
@@ -3004,6 +3033,11 @@ main(int argc, char **argv)
 			mccmnc = optarg;
 			break;
 		case 'S':
+			if (!phone_number_ok(optarg)) {
+				fprintf(stderr, "modemsim: --smsc wants a number such as +6281100000, "
+				    "not '%s'\n", optarg);
+				return 2;
+			}
 			smsc = optarg;
 			break;
 		case 'q':
