@@ -66,6 +66,28 @@ json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+const char *
+json_escape(const char *s, char *out, size_t len)
+{
+	size_t	 o = 0;
+
+	for (; *s && o + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0xC0 && o + 12 >= len)
+			break;	/* no room for the whole character */
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20)
+			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void
 csv_field(FILE *f, const char *s)
 {

@@ -29,5 +29,8 @@ void		 table_rowv(struct table *, int n, const char *const *names, const char *c
 long		 table_end(struct table *);
 /* Writes s as a JSON string literal (with quotes). */
 void		 json_string(FILE *, const char *s);
+/* The body of a JSON string for s (no quotes) into out (len bytes), cut at a character boundary
+ * when full. Returns out. */
+const char	*json_escape(const char *s, char *out, size_t len);
 int		 table_parse_format(const char *, enum table_format *);
 #endif

@@ -16,29 +16,6 @@
 #include "store/store.h"
 #include "store/store_roles.h"
 
-/* JSON string body (no quotes). */
-static const char *
-json_esc(const char *s, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s && o + 7 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0xC0 && o + 12 >= len)
-			break;	/* no room for the whole character */
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20)
-			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 int
 cmd_posts(struct ctl_req *req, int argc, char **argv)
 {
@@ -132,7 +109,7 @@ cmd_leader_add(struct ctl_req *req, int argc, char **argv)
 	if (store_begin(st) != STORE_OK)
 		return cmd_store_error(req, "starting a transaction");
 	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"kim\":\"%s\",\"area\":\"%s\"}", number,
-	    json_esc(opts[0].val, esc, sizeof(esc)), opts[1].val);
+	    json_escape(opts[0].val, esc, sizeof(esc)), opts[1].val);
 	if (store_leader_add(st, number, opts[0].val, opts[1].val, &created) != STORE_OK ||
 	    store_audit(st, req->actor, "leader add", detail) != STORE_OK) {
 		store_rollback(st);

@@ -31,6 +31,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/msisdn.h"
+#include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/broadcast.h"
@@ -92,29 +93,6 @@ struct resolved {
 static void	tick_cb(evutil_socket_t, short, void *);
 
 /* ---- helpers ---- */
-
-/* JSON string body (no quotes) of s into out, cut at a character boundary when it is full. */
-static const char *
-json_esc(const char *s, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s && o + 7 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0xC0 && o + 12 >= len)
-			break;	/* no room for the whole character */
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20)
-			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 /* Appends src to dst (size len), truncating; glibc before 2.38 has no strlcat. */
 static void
@@ -827,7 +805,7 @@ act_report(struct route *rt)
 	set_action(rt, "report %s #%lld", leader ? "published" : "pending", (long long)id);
 	reply(rt, leader ? "report_published" : "report_pending", vars);
 	return audit(rt, "report", "\"post\":%lld,\"status\":\"%s\",\"text\":\"%s\"", (long long)id,
-	    leader ? "published" : "pending", json_esc(rt->res->text, esc, sizeof(esc)));
+	    leader ? "published" : "pending", json_escape(rt->res->text, esc, sizeof(esc)));
 }
 
 static enum store_status
