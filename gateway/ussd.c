@@ -802,6 +802,7 @@ struct rq {
 	int			 news_end;	/* news is an END screen (none, not subscribed) */
 	int			 news_msg;
 	int			 finished;	/* out holds the final screen */
+	int			 failed;	/* the store failed: a retry should try again */
 };
 
 static void
@@ -1253,6 +1254,7 @@ store_trouble(struct rq *r, const char *what)
 	store_rollback(r->st);
 	gateway_store_failed(r->u->gw, what);
 	end_screen(r, M_ERROR, NULL);
+	r->failed = 1;
 }
 
 static void
@@ -1684,8 +1686,8 @@ ussd_answer(struct ussd *u, const char *session_id, const char *number, const ch
 	}
 	free(s->last_text);
 	free(s->last_screen);
-	s->last_text = xstrdup(text);
-	s->last_screen = xstrdup(out);
+	s->last_text = r.failed || r.news_msg == M_ERROR ? NULL : xstrdup(text);
+	s->last_screen = s->last_text ? xstrdup(out) : NULL;
 	session_set_ended(u, s, strncmp(out, "END", 3) == 0);
 	log_debug("ussd session=%s text=\"%s\" screen=\"%.40s…\"", s->id, text, out);
 }

@@ -325,6 +325,19 @@ def test_malformed(g, cl):
     check(st == 404, "unknown path: %d" % st)
     st, _ = cl.request("GET", "/metrics?x=%zz")
     check(st == 400, "bad query string: %d" % st)
+    # random walks: menu digits, paging, back, names, junk and long inputs; every answer is a valid
+    # screen (Client.ussd checks the prefix and the 182 characters) or a 400
+    import random
+    rnd = random.Random(8)
+    atoms = ["", "0", "00", "#", "1", "2", "3", "4", "5", "9", "7", "12", "999", "Sukamaju", "sukamaju cibeber",
+             "3201", "x" * 300, "é" * 50, "  ", "*", "+", "%", "\u00e9\u0301", "\U0001F600", "0812", "1*1"]
+    for i in range(600):
+        text = "*".join(rnd.choice(atoms) for _ in range(rnd.randint(0, 8)))
+        st, data = cl.ussd("fz-%d" % rnd.randint(0, 30), text, number=rnd.choice([NUMBER, "0812", "+6285712345678"]))
+        check(st in (200, 400), "random walk %r: %d %r" % (text, st, data))
+    many = "*".join(["0"] * 80)
+    st, data = cl.ussd("fz-many", many)
+    check(st == 200 and data.startswith("END "), "more inputs than a session takes: %d %r" % (st, data))
     check(g.proc.poll() is None, "the daemon survived")
     check(cl.screen("m2", "").startswith("CON "), "and still answers")
 
