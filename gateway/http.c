@@ -550,6 +550,8 @@ ussd(struct http *h, struct evhttp_request *req, struct evkeyvalq *query)
 		why = "sessionId and phoneNumber are required";
 	else if (strlen(sid) > SESSION_ID_MAX)
 		why = "sessionId is too long";
+	else if (strlen(text) > USSD_TEXT_MAX)
+		why = "text is too long";
 	else if (!utf8_valid(sid) || !utf8_valid(num) || !utf8_valid(text))
 		why = "the fields must be UTF-8";
 	if (why != NULL)

@@ -26,6 +26,7 @@ struct ussd_menu;
 #define USSD_MAX_SESSIONS	10000
 #define USSD_IDLE_S		180
 #define USSD_MAX_INPUTS		64	/* inputs in one `text` */
+#define USSD_TEXT_MAX		2048	/* bytes of `text` (sessions keep it: bounded memory) */
 
 struct ussd_stats {
 	long	 active;	/* sessions in memory that have not ended */

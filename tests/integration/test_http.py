@@ -304,6 +304,7 @@ def test_malformed(g, cl):
     check(post("sessionId=m1&text=") == 400, "no phoneNumber")
     check(post(good + "%C3%28") == 400, "invalid UTF-8")
     check(post("sessionId=%s&phoneNumber=1&text=" % ("x" * 200)) == 400, "a long sessionId")
+    check(post(good + "1" * 3000) == 400, "a text longer than 2048 bytes")
     check(post(good, ctype="application/json") == 415, "a JSON body")
     many = "".join("X-H%d: v\r\n" % i for i in range(100))
     check(post(good, extra=many) == 431, "too many headers")
