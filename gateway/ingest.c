@@ -154,8 +154,12 @@ ingest_expire(struct ingest *ing)
 {
 	struct store		*st = ing->gw->store;
 	int64_t			 ids[EXPIRE_MAX];
-	int			 n = 0;
+	static char		 names[EXPIRE_MAX][72];
+	int			 n = 0, i, j;
 	enum store_status	 s;
+	time_t			 now = clock_now();
+	struct tm		 tm;
+	char			 day[16];
 
 	if (store_inbox_parts_waiting(st) == 0)
 		return 0;
@@ -165,10 +169,25 @@ ingest_expire(struct ingest *ing)
 		store_rollback(st);
 		goto fail;
 	}
+	localtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	for (i = 0; i < n; i++) {
+		/* an incomplete message is a received message too: count it for its modem */
+		if (store_inbox_modem(st, ids[i], names[i], sizeof(names[i])) != STORE_OK || !*names[i])
+			continue;
+		if ((s = store_modem_count(st, names[i], day, 0, 1)) != STORE_OK) {
+			store_rollback(st);
+			goto fail;
+		}
+	}
 	if ((s = store_commit(st)) != STORE_OK)
 		goto fail;
-	for (int i = 0; i < n; i++)
-		log_info("in id=%lld event=incomplete", (long long)ids[i]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < ing->gw->nmodems; j++)
+			if (ing->gw->modems && ing->gw->modems[j] && !strcmp(modem_name(ing->gw->modems[j]), names[i]))
+				modem_count_received(ing->gw->modems[j], 1);
+	for (i = 0; i < n; i++)
+		log_info("ingest id=%lld modem=%s event=stored-incomplete", (long long)ids[i], names[i]);
 	ing->stats.incomplete += n;
 	route(ing, ids, n);
 	return n;

@@ -253,6 +253,9 @@ w_status(struct worker *w, enum modem_state st, int signal, const char *net, con
 
 /* ---- libGammu callbacks ---- */
 
+static void	batch_add(struct worker *, GSM_SMSMessage *);
+static void	batch_flush(struct worker *);
+
 static void
 hex_of(const unsigned char *p, size_t n, char *out)
 {
@@ -302,7 +305,13 @@ incoming_sms_cb(GSM_StateMachine *s, GSM_SMSMessage *sms, void *arg)
 		w_queue_report(w, sms);
 		return;
 	}
-	/* +CMTI (or a +CMT we do not take directly): look at the memory */
+	/* +CMT: the modem routed the message to us without storing it (atgen_setcnmi with mt=2);
+	 * it goes to the daemon like a stored part, with nothing to delete afterwards */
+	if (sms->PDU == SMS_Deliver && sms->Number[0] + sms->Number[1] != 0 && sms->Location == 0) {
+		batch_add(w, sms);
+		return;
+	}
+	/* +CMTI: a message was stored; look at the memory */
 	w->incoming = 1;
 }
 
@@ -1277,6 +1286,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 		w_delete_acked(&w);
 		if (!w.dummy)
 			GSM_ReadDevice(w.s, FALSE);
+		batch_flush(&w);	/* messages the modem handed over directly (+CMT) */
 		w_flush_reports(&w);
 		now = now_mono();
 		if (w_pass_due(&w, now))

@@ -328,6 +328,26 @@ out:
 	return s;
 }
 
+enum store_status
+store_inbox_modem(struct store *st, int64_t id, char *buf, size_t len)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT modem FROM inbox WHERE id = ?1");
+	int		 rc;
+
+	if (len)
+		buf[0] = '\0';
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && len)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading an inbox row");
+}
+
 long
 store_inbox_parts_waiting(struct store *st)
 {

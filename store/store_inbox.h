@@ -6,6 +6,7 @@
  */
 #ifndef STORE_STORE_INBOX_H
 #define STORE_STORE_INBOX_H
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -41,6 +42,8 @@ enum store_status store_inbox_add(struct store *, const struct store_sms *, int6
  * sets *n. Also forgets seen-part keys older than a week.
  */
 enum store_status store_inbox_expire(struct store *, time_t older_than, int64_t *ids, int max, int *n);
+/* The modem an inbox row came in on, into buf ("" when unknown). */
+enum store_status store_inbox_modem(struct store *, int64_t id, char *buf, size_t len);
 /* Parts waiting for siblings (tests, status). */
 long	store_inbox_parts_waiting(struct store *);
 

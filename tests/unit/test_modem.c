@@ -162,7 +162,8 @@ static int is_ready(void) { return modem_info(M)->state == MODEM_READY; }
 static int
 setup(void **state)
 {
-	char	 err[256];
+	char		 err[256];
+	static struct modem *mods[1];
 
 	log_init("test_modem", 1, getenv("KT_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 	snprintf(dir, sizeof(dir), "/tmp/kt-test-modem-XXXXXX");
@@ -196,6 +197,9 @@ setup(void **state)
 	cm.enabled = 1;
 	nrouted = nsent = store_failed = 0;
 	M = modem_new(&gw, &cm);
+	mods[0] = M;
+	gw.modems = mods;
+	gw.nmodems = 1;
 	assert_true(run_until(is_ready, 15));
 	return 0;
 }
@@ -269,8 +273,10 @@ test_missing_part(void **state)
 	assert_int_equal(ingest_expire(gw.ingest), 1);
 	assert_true(run_until(incomplete_stored, 2));
 	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = 'Bagian satu' AND parts = 1"), 1);
+	assert_int_equal(q1("SELECT received FROM modem_counters WHERE modem = 'dummy1'"), 1);
 	assert_int_equal(q1("SELECT count(*) FROM inbox_parts"), 0);
 	assert_int_equal(nrouted, 1);
+	assert_int_equal(modem_info(M)->received, 1);
 }
 
 /* A re-read after a crash between commit and delete: the parts of an assembled message and a
