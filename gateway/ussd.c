@@ -34,6 +34,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/msisdn.h"
+#include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
@@ -1323,8 +1324,9 @@ static void
 act_report(struct rq *r, const char *report, size_t prefix)
 {
 	struct store_leader	 l;
-	char			 areas[256], idbuf[24], actor[48], nb[40], *detail, *esc, *o;
-	const char		*vars[] = { "id", idbuf, NULL }, *p;
+	char			 areas[256], idbuf[24], actor[48], nb[40], *detail, *esc;
+	const char		*vars[] = { "id", idbuf, NULL };
+	size_t			 len;
 	int64_t			 id = 0;
 	int			 leader;
 	enum store_status	 s;
@@ -1353,19 +1355,9 @@ act_report(struct rq *r, const char *report, size_t prefix)
 		return;
 	}
 	/* the audit detail is JSON: escape the text */
-	esc = o = xmalloc(strlen(report) * 6 + 1);
-	for (p = report; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '"' || c == '\\') {
-			*o++ = '\\';
-			*o++ = (char)c;
-		} else if (c < 0x20)
-			o += sprintf(o, "\\u%04x", c);
-		else
-			*o++ = (char)c;
-	}
-	*o = '\0';
+	len = strlen(report) * 6 + 16;
+	esc = xmalloc(len);
+	json_escape(report, esc, len);
 	xasprintf(&detail, "{\"post\":%lld,\"status\":\"%s\",\"via\":\"ussd\",\"text\":\"%s\"}", (long long)id,
 	    leader ? "published" : "pending", esc);
 	free(esc);
