@@ -107,6 +107,10 @@ class Sim:
                 out[k] = v
         return out
 
+    def log_count(self, text):
+        with open(self.at_log) as f:
+            return f.read().count(text)
+
     def sent(self):
         if not os.path.exists(self.sent_log):
             return []
@@ -489,8 +493,10 @@ def main():
         sim.ctl("ussd-reply", "--unsupported", "*999#")
         data, _ = cl.cmd("ussd 10 *999#")
         check(json.loads(data[0][5:])["status"] == 6, "unsupported USSD: %s" % data)
+        enables = sim.log_count("< AT+CUSD=1\n")
         cl.send_cmd("wait-ussd 10")
-        wait_for(lambda: "+CUSD=1" in open(sim.at_log).read(), 10, "AT+CUSD=1")
+        wait_for(lambda: sim.log_count("< AT+CUSD=1\n") > enables, 10,
+                 "libGammu to enable USSD notifications (AT+CUSD=1)")
         sim.ctl("ussd-push", "Promo: 100 SMS Rp 5.000")
         data, _ = cl.result()
         check(data and "Promo: 100 SMS" in data[0], "pushed USSD not seen: %s" % data)
