@@ -39,6 +39,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/ussd.h"
+#include "parsers/fold.h"
 #include "parsers/norm.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
@@ -1124,12 +1125,30 @@ sub_list(struct rq *r, const char *query)
 	return sl;
 }
 
+/* The typed name as repeated on a screen: at most NAME_SHOWN characters, invalid UTF-8 as '?'. */
 static void
 shown_name(const char *query, char *out, size_t len)
 {
-	size_t b = chars_bytes(query, NAME_SHOWN);
+	const unsigned char	*p = (const unsigned char *)query;
+	size_t			 o = 0, n, rest = strlen(query), chars = 0;
 
-	snprintf(out, len, "%.*s", (int)b, query);
+	while (rest > 0 && chars < NAME_SHOWN) {
+		if (norm_utf8_next(p, rest, &n) == NORM_CP_INVALID) {
+			if (o + 2 > len)
+				break;
+			out[o++] = '?';
+			n = n ? n : 1;
+		} else {
+			if (o + n + 1 > len)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+		rest -= n;
+		chars++;
+	}
+	out[o] = '\0';
 }
 
 static void
