@@ -65,6 +65,7 @@ struct worker {
 	double			 next_pass;
 	double			 next_status;
 	double			 last_pass;
+	int			 kept;		/* messages the last pass left on the modem */
 	long			 poll_ms;
 	int			 timeouts;	/* consecutive libGammu timeouts */
 
@@ -793,7 +794,7 @@ w_pass(struct worker *w)
 	GSM_MultiSMSMessage	*sms = xcalloc(1, sizeof(*sms));
 	GSM_Error		 e;
 	gboolean		 start = TRUE;
-	int			 i, n = 0, guard = 0;
+	int			 i, n = 0, guard = 0, kept = 0;
 
 	w->last_pass = now_mono();
 	for (;;) {
@@ -814,10 +815,14 @@ w_pass(struct worker *w)
 		for (i = 0; i < sms->Number; i++) {
 			GSM_SMSMessage *m = &sms->SMS[i];
 
-			if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report)
-				continue;	/* drafts and sent copies are not ours to take */
-			if (is_pending(w, m->Folder, m->Location))
+			if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report) {
+				kept++;		/* drafts and sent copies are not ours to take */
 				continue;
+			}
+			if (is_pending(w, m->Folder, m->Location)) {
+				kept++;
+				continue;
+			}
 			batch_add(w, m);
 			n++;
 		}
@@ -826,8 +831,10 @@ w_pass(struct worker *w)
 	}
 	batch_flush(w);
 	free(sms);
+	/* what stays behind (sent copies, batches awaiting their ack) does not call for a pass */
+	w->kept = kept;
 	if (n)
-		log_debug("modem=%s event=pass new=%d", w->name, n);
+		log_debug("modem=%s event=pass new=%d kept=%d", w->name, n, kept);
 }
 
 static int
@@ -871,12 +878,10 @@ w_pass_due(struct worker *w, double now)
 		return due;
 	/* with +CMTI the poll is only a safety net */
 	w->next_pass = now + (w->notify && w->poll_ms < 5000 ? 5.0 : w->poll_ms / 1000.0);
-	if (due)
+	if (due || now - w->last_pass >= PASS_EVERY_S)
 		return 1;
 	if (w->dummy) {
-		if (dummy_changed(w) || now - w->last_pass >= PASS_EVERY_S)
-			return 1;
-		return 0;
+		return dummy_changed(w);
 	} else {
 		GSM_SMSMemoryStatus	 ms;
 		GSM_Error		 e;
@@ -886,8 +891,10 @@ w_pass_due(struct worker *w, double now)
 		w_check(w, e, "checking for messages");
 		if (e != ERR_NONE)
 			return 1;
-		/* some of them may be pending or sent copies; a pass sorts that out cheaply */
-		return ms.SIMUsed + ms.PhoneUsed > 0;
+		/* more than the last pass left behind: something new (acked deletes lower it) */
+		if (ms.SIMUsed + ms.PhoneUsed < w->kept)
+			w->kept = ms.SIMUsed + ms.PhoneUsed;
+		return ms.SIMUsed + ms.PhoneUsed > w->kept;
 	}
 }
 
