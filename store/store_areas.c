@@ -99,9 +99,10 @@ store_area_find(struct store *st, const char *norm, const char *prefixes, struct
 int
 store_area_suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out, int max)
 {
-	/* names sharing the first letters, nearest in length first */
+	/* names sharing the first letters, nearest in length first; the served-area filter runs on
+	 * every candidate (a LIMIT before it would miss the served ones among many outside) */
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT code, name, level, parent FROM areas "
-	    "WHERE norm >= ?1 AND norm < ?1 || 'ZZZZ' ORDER BY abs(length(norm) - ?2), level DESC LIMIT 200");
+	    "WHERE norm >= ?1 AND norm < ?1 || 'ZZZZ' ORDER BY abs(length(norm) - ?2), level DESC");
 	char		 prefix[8];
 	size_t		 len = strlen(norm);
 	int		 n = 0;

@@ -278,6 +278,30 @@ test_fanout_and_outbox(void **state)
 	}
 }
 
+/* Suggestions look at every candidate before the served-area filter (not the first 200). */
+static void
+test_suggest_served_only(void **state)
+{
+	struct store		*st = *state;
+	struct store_area	 out[5];
+	char			 code[16], name[32];
+	int			 i, n;
+
+	assert_int_equal(store_begin(st), STORE_OK);
+	for (i = 0; i < 300; i++) {
+		snprintf(code, sizeof(code), "11010120%02d", i % 100);
+		code[6] = (char)('1' + i / 100);
+		snprintf(name, sizeof(name), "SUKAJAYA%03d", i);
+		assert_int_equal(store_area_put(st, code, name, name, NULL), STORE_OK);
+	}
+	assert_int_equal(store_area_put(st, "3201012001", "Sukamaju Kidul", "SUKAMAJUKIDUL", NULL), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	n = store_area_suggest(st, "SUKAMJU", "32", out, 5);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].code, "3201012001");
+	assert_int_equal(store_area_suggest(st, "SUKAMJU", "", out, 5), 5);
+}
+
 int
 main(void)
 {
@@ -286,6 +310,7 @@ main(void)
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test_setup_teardown(test_subscriptions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fanout_and_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_served_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
