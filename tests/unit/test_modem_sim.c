@@ -49,7 +49,8 @@ static struct conf	 conf;
 static struct conf_modem cm;
 static struct conf_kv	 kv[3];
 static char		 dir[256], dbpath[300], simbin[300], link_[300], ctl[300], sentlog[300], devglob[300];
-static pid_t		 simpid = -1;
+static pid_t		 simpid = -1, decoypid = -1;
+static char		 decoy[300], decoyctl[300];
 static struct modem	*M;
 
 static int
@@ -150,9 +151,21 @@ group_setup(void **state)
 		    "telkomsel", "--imei", "356938035643809", (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 200 && access(ctl, F_OK) != 0; i++)
+	/* another modem sorts first under the same glob: the worker must pass it over (IMEI) */
+	snprintf(decoy, sizeof(decoy), "%s/ttyUSB0", dir);
+	snprintf(decoyctl, sizeof(decoyctl), "%s/decoy.ctl", dir);
+	if ((decoypid = fork()) == 0) {
+		int devnull = open("/dev/null", 1);
+
+		dup2(devnull, 1);
+		execl(simbin, "modemsim", "--link", decoy, "--ctl", decoyctl, "--operator", "indosat", "--imei",
+		    "111111111111111", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && (access(ctl, F_OK) != 0 || access(decoyctl, F_OK) != 0); i++)
 		usleep(20000);
 	assert_int_equal(access(link_, F_OK), 0);
+	assert_int_equal(access(decoy, F_OK), 0);
 
 	memset(&gw, 0, sizeof(gw));
 	gw.base = event_base_new();
@@ -182,7 +195,7 @@ group_setup(void **state)
 	cm.balance_every_sent = 200;
 	cm.enabled = 1;
 	M = modem_new(&gw, &cm);
-	assert_true(run_until(is_ready, 30));
+	assert_true(run_until(is_ready, 40));
 	return 0;
 }
 
@@ -199,6 +212,10 @@ group_teardown(void **state)
 	if (simpid > 0) {
 		kill(simpid, SIGTERM);
 		waitpid(simpid, &st, 0);
+	}
+	if (decoypid > 0) {
+		kill(decoypid, SIGTERM);
+		waitpid(decoypid, &st, 0);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
@@ -338,6 +355,7 @@ test_disconnect(void **state)
 	assert_true(run_until(is_failed, 40));
 	assert_true(run_until(is_ready, 60));
 	assert_true(modem_info(M)->restarts > restarts);
+	assert_string_equal(modem_info(M)->imei, "356938035643809");	/* not the decoy */
 	want_inbox = q1("SELECT count(*) FROM inbox") + 1;
 	assert_int_equal(sim("sms +6281234567899 'setelah putus'"), 0);
 	assert_true(run_until(inbox_has, 10));
