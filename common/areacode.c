@@ -53,3 +53,17 @@ areacode_overlaps_list(const char *code, const char *prefixes)
 {
 	return each_prefix(code, prefixes, 1);
 }
+
+int
+areacode_listed(const char *code, const char *list)
+{
+	const char	*p = list;
+	size_t		 l = strlen(code);
+
+	if (l == 0 || list == NULL)
+		return 0;
+	for (; (p = strstr(p, code)) != NULL; p += l)
+		if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
+			return 1;
+	return 0;
+}

@@ -11,4 +11,6 @@ int	areacode_in_list(const char *code, const char *prefixes);
 /* Whether code and one of the prefixes overlap: code inside a prefix, or a prefix inside code
  * (a broadcast to a province reaches the served regency inside it). */
 int	areacode_overlaps_list(const char *code, const char *prefixes);
+/* Whether code is exactly one entry of the comma list. */
+int	areacode_listed(const char *code, const char *list);
 #endif

@@ -34,6 +34,7 @@
 #include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/areas.h"
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
 #include "gateway/router.h"
@@ -81,15 +82,6 @@ struct route {
 	char				 area[16];	/* for the log line */
 };
 
-enum resolve { RESOLVE_NONE, RESOLVE_FOUND, RESOLVE_CHOICE, RESOLVE_NOTFOUND, RESOLVE_ERROR };
-
-struct resolved {
-	struct store_area	 area;
-	struct store_area	 opts[FIND_MAX];
-	int			 nopts;
-	char			 name[NORM_NAME_MAX + 8];	/* what the sender wrote, for replies */
-};
-
 static void	tick_cb(evutil_socket_t, short, void *);
 
 /* ---- helpers ---- */
@@ -129,254 +121,6 @@ denied(const struct conf *conf, const char *from)
 		p += n;
 	}
 	return 0;
-}
-
-/*
- * Whether qual names an area enclosing a (its district, regency or province): exactly, or with
- * `prefix` as the start of the name ("BABAT" for Babat Supat), as villagers shorten names.
- */
-static int
-qualifier_matches(struct store *st, const struct store_area *a, const char *qual, int prefix)
-{
-	struct store_area	 p;
-	char			 key[NORM_NAME_MAX], full[NORM_NAME_MAX];
-	char			 code[16];
-	size_t			 ql = strlen(qual);
-	int			 depth;
-
-	snprintf(code, sizeof(code), "%s", a->parent);
-	for (depth = 0; depth < 3 && code[0] != '\0'; depth++) {
-		if (store_area_get(st, code, &p) != STORE_OK)
-			return 0;
-		norm_area_key(p.name, key, sizeof(key));
-		norm_name(p.name, strlen(p.name), full, sizeof(full));
-		if (!prefix && (strcmp(key, qual) == 0 || strcmp(full, qual) == 0))
-			return 1;
-		if (prefix && ql >= 4 && strncmp(key, qual, ql) == 0)
-			return 1;
-		snprintf(code, sizeof(code), "%s", p.parent);
-	}
-	return 0;
-}
-
-static int
-edit_distance(const char *a, const char *b)
-{
-	int	 row[NORM_NAME_MAX + 1], i, j, la = (int)strlen(a), lb = (int)strlen(b), prev, tmp;
-
-	if (la > NORM_NAME_MAX || lb > NORM_NAME_MAX)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (tmp + 1 < row[j])
-				row[j] = tmp + 1;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-struct suggest_acc {
-	const char		*norm;
-	int			 maxd;
-	struct store_area	*out;
-	int			 dist[SUGGEST_MAX];
-	int			 n;
-};
-
-static int
-suggest_cb(void *arg, const char *norm, const char *name)
-{
-	struct suggest_acc	*acc = arg;
-	int			 d, k, j;
-	int			 ln = (int)strlen(norm), lw = (int)strlen(acc->norm);
-
-	if (ln - lw > acc->maxd || lw - ln > acc->maxd)
-		return 0;	/* cheap: lengths too far apart */
-	d = edit_distance(norm, acc->norm);
-	if (d > acc->maxd)
-		return 0;
-	for (k = acc->n; k > 0 && acc->dist[k - 1] > d; k--)
-		;
-	if (k >= SUGGEST_MAX)
-		return 0;
-	for (j = acc->n < SUGGEST_MAX ? acc->n : SUGGEST_MAX - 1; j > k; j--) {
-		acc->out[j] = acc->out[j - 1];
-		acc->dist[j] = acc->dist[j - 1];
-	}
-	memset(&acc->out[k], 0, sizeof(acc->out[k]));
-	snprintf(acc->out[k].name, sizeof(acc->out[k].name), "%s", name);
-	acc->dist[k] = d;
-	if (acc->n < SUGGEST_MAX)
-		acc->n++;
-	return 0;
-}
-
-/* Up to SUGGEST_MAX distinct names within a few typos of `norm`, nearest first (names only). */
-static int
-suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out)
-{
-	struct suggest_acc	 acc;
-	size_t			 len = strlen(norm);
-
-	memset(&acc, 0, sizeof(acc));
-	acc.norm = norm;
-	acc.out = out;
-	/* one typo in a short name, up to three in a long one */
-	acc.maxd = len < 5 ? 1 : len < 9 ? 2 : 3;
-	if (store_area_names(st, prefixes, suggest_cb, &acc) != STORE_OK)
-		return 0;
-	return acc.n;
-}
-
-/* "Sukamaju (Babat)" for a village, "Kec. Babat (Lamongan)" for a district, else the name. */
-static void
-area_label(struct store *st, const struct store_area *a, char *out, size_t len)
-{
-	struct store_area p;
-
-	if (a->level >= 3 && a->parent[0] && store_area_get(st, a->parent, &p) == STORE_OK) {
-		if (a->level == 4)
-			snprintf(out, len, "%.60s (%.60s)", a->name, p.name);
-		else	/* "KABUPATEN LAMONGAN" reads as "LAMONGAN" here */
-			snprintf(out, len, "Kec. %.60s (%.60s)", a->name, norm_area_plain(p.name));
-	} else
-		snprintf(out, len, "%s", a->name);
-}
-
-/* Whether code is an entry of the comma list. */
-static int
-listed(const char *list, const char *code)
-{
-	const char	*p = list;
-	size_t		 l = strlen(code);
-
-	for (; (p = strstr(p, code)) != NULL; p += l)
-		if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == '\0'))
-			return 1;
-	return 0;
-}
-
-/* The level a leading marker word asks for: KEC… 3, DESA/KEL… 4, else 0. */
-static int
-marker_level(const char *arg)
-{
-	static const struct {
-		const char	*word;
-		int		 level;
-	} markers[] = { { "KEC", 3 }, { "KECAMATAN", 3 }, { "DESA", 4 }, { "DS", 4 }, { "KEL", 4 },
-	    { "KELURAHAN", 4 } };
-	char	 w[16];
-	size_t	 i, n;
-
-	while (*arg == ' ')
-		arg++;
-	n = strcspn(arg, " ");
-	if (n == 0 || n >= sizeof(w) || arg[n] == '\0')
-		return 0;
-	for (i = 0; i < n; i++)
-		w[i] = (char)toupper((unsigned char)arg[i]);
-	w[n] = '\0';
-	for (i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
-		if (strcmp(markers[i].word, w) == 0)
-			return markers[i].level;
-	return 0;
-}
-
-/*
- * Resolves an area argument inside the served prefixes. With `mine` (a comma list of the
- * sender's areas, for STOP), matches the sender is subscribed to win over the others.
- */
-static enum resolve
-resolve_area(struct store *st, const char *prefixes, const char *arg, const char *mine, struct resolved *out)
-{
-	struct norm_area	 na;
-	struct store_area	 found[FIND_MAX];
-	unsigned		 c;
-	int			 n, i, pass, want;
-
-	memset(out, 0, sizeof(*out));
-	switch (norm_area_split(arg, strlen(arg), &na)) {
-	case NORM_AREA_NONE:
-		return RESOLVE_NONE;
-	case NORM_AREA_CODE:
-		snprintf(out->name, sizeof(out->name), "%s", na.code);
-		switch (store_area_get(st, na.code, &out->area)) {
-		case STORE_OK:
-			return areacode_in_list(na.code, prefixes) ? RESOLVE_FOUND : RESOLVE_NOTFOUND;
-		case STORE_NOTFOUND:
-			return RESOLVE_NOTFOUND;
-		default:
-			return RESOLVE_ERROR;
-		}
-	case NORM_AREA_NUMBER:
-		snprintf(out->name, sizeof(out->name), "%s", na.code);
-		return RESOLVE_NOTFOUND;
-	case NORM_AREA_NAME:
-		break;
-	}
-	snprintf(out->name, sizeof(out->name), "%s", arg);
-	/* exact qualifiers first, over every candidate; then qualifiers as name prefixes */
-	for (pass = 0; pass < 2 && out->nopts == 0; pass++) {
-		for (c = 0; c < na.ncand; c++) {
-			if (pass == 1 && na.cand[c].qualifier[0] == '\0')
-				continue;
-			n = store_area_find(st, na.cand[c].name, prefixes, found, FIND_MAX);
-			if (n < 0)
-				return RESOLVE_ERROR;
-			out->nopts = 0;
-			for (i = 0; i < n; i++)
-				if (na.cand[c].qualifier[0] == '\0' ||
-				    qualifier_matches(st, &found[i], na.cand[c].qualifier, pass))
-					out->opts[out->nopts++] = found[i];
-			if (out->nopts > 0)
-				break;
-		}
-	}
-	if (out->nopts == 0) {
-		/* a known name with a qualifier enclosing none of them: those places are the suggestions */
-		for (c = 0; c < na.ncand && out->nopts == 0; c++) {
-			if (na.cand[c].qualifier[0] == '\0')
-				continue;
-			n = store_area_find(st, na.cand[c].name, prefixes, out->opts, SUGGEST_MAX);
-			out->nopts = n > 0 ? n : 0;
-		}
-		if (out->nopts == 0)
-			out->nopts = suggest(st, na.cand[0].name, prefixes, out->opts);
-		return RESOLVE_NOTFOUND;
-	}
-	/* "KEC SAKO" is the district, "DESA SAKO" the village, when both exist */
-	if ((want = marker_level(arg)) != 0) {
-		int keep = 0;
-
-		for (i = 0; i < out->nopts; i++)
-			if (out->opts[i].level == want)
-				out->opts[keep++] = out->opts[i];
-		if (keep > 0)
-			out->nopts = keep;
-	}
-	if (mine != NULL && out->nopts > 1) {
-		int keep = 0;
-
-		for (i = 0; i < out->nopts; i++)
-			if (listed(mine, out->opts[i].code))
-				out->opts[keep++] = out->opts[i];
-		if (keep > 0)
-			out->nopts = keep;
-	}
-	if (out->nopts == 1) {
-		out->area = out->opts[0];
-		return RESOLVE_FOUND;
-	}
-	return RESOLVE_CHOICE;
 }
 
 /* ---- replies ---- */
@@ -439,7 +183,7 @@ audit(struct route *rt, const char *what, const char *fmt, ...)
 
 /* The numbered list of options, as many as fit one SMS; stores the pending choice. */
 static enum store_status
-ask_choice(struct route *rt, const char *action, struct resolved *rv)
+ask_choice(struct route *rt, const char *action, struct areas_match *rv)
 {
 	char		 lines[TEMPLATE_MAX], label[200], line[220];
 	const char	*codes[STORE_CHOICE_MAX];
@@ -451,7 +195,7 @@ ask_choice(struct route *rt, const char *action, struct resolved *rv)
 
 	lines[0] = '\0';
 	for (i = 0; i < rv->nopts && n < STORE_CHOICE_MAX; i++) {
-		area_label(rt->st, &rv->opts[i], label, sizeof(label));
+		areas_label(rt->st, &rv->opts[i], label, sizeof(label));
 		snprintf(line, sizeof(line), "%s%d %s", n ? "\n" : "", n + 1, label);
 		if (off + strlen(line) >= sizeof(lines))
 			break;
@@ -474,7 +218,7 @@ ask_choice(struct route *rt, const char *action, struct resolved *rv)
 			n--;
 			lines[0] = '\0';
 			for (i = 0, off = 0; i < n; i++) {
-				area_label(rt->st, &rv->opts[i], label, sizeof(label));
+				areas_label(rt->st, &rv->opts[i], label, sizeof(label));
 				off += (size_t)snprintf(lines + off, sizeof(lines) - off, "%s%d %s", i ? "\n" : "",
 				    i + 1, label);
 			}
@@ -486,7 +230,7 @@ ask_choice(struct route *rt, const char *action, struct resolved *rv)
 }
 
 static void
-reply_not_found(struct route *rt, struct resolved *rv)
+reply_not_found(struct route *rt, struct areas_match *rv)
 {
 	char		 sugg[300] = "", label[200];
 	const char	*vars[] = { "name", rv->name, "suggestions", sugg, NULL };
@@ -496,7 +240,7 @@ reply_not_found(struct route *rt, struct resolved *rv)
 	/* as many suggestions as fit one SMS: places with their district, or bare names */
 	for (i = 0; i < rv->nopts; i++) {
 		if (rv->opts[i].code[0] != '\0')
-			area_label(rt->st, &rv->opts[i], label, sizeof(label));
+			areas_label(rt->st, &rv->opts[i], label, sizeof(label));
 		else
 			snprintf(label, sizeof(label), "%s", rv->opts[i].name);
 		if (strlen(sugg) + strlen(label) + 3 >= sizeof(sugg))
@@ -527,7 +271,7 @@ do_subscribe_code(struct route *rt, const struct store_area *a)
 	snprintf(rt->area, sizeof(rt->area), "%s", a->code);
 	if ((s = store_subscribe(rt->st, rt->from, a->code, NULL, &created)) != STORE_OK)
 		return s;
-	area_label(rt->st, a, label, sizeof(label));
+	areas_label(rt->st, a, label, sizeof(label));
 	if (!created) {
 		set_action(rt, "already subscribed %s", a->code);
 		reply(rt, "already_subscribed", vars);
@@ -551,7 +295,7 @@ do_unsubscribe_code(struct route *rt, const struct store_area *a)
 	enum store_status	 s;
 
 	snprintf(rt->area, sizeof(rt->area), "%s", a->code);
-	area_label(rt->st, a, label, sizeof(label));
+	areas_label(rt->st, a, label, sizeof(label));
 	s = store_unsubscribe(rt->st, rt->from, a->code, &removed);
 	if (s == STORE_NOTFOUND || (s == STORE_OK && removed == 0)) {
 		set_action(rt, "stop %s: not subscribed", a->code);
@@ -596,25 +340,25 @@ do_stop_all(struct route *rt, const char *why)
 static enum store_status
 act_subscribe(struct route *rt)
 {
-	struct resolved	*rv = xmalloc(sizeof(*rv));
+	struct areas_match	*rv = xmalloc(sizeof(*rv));
 	enum store_status s = STORE_OK;
 
-	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, rv)) {
-	case RESOLVE_NONE:
+	switch (areas_resolve(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, SUGGEST_MAX, rv)) {
+	case AREAS_NONE:
 		set_action(rt, "subscribe: no area, asked");
 		reply(rt, "need_area", NULL);
 		break;
-	case RESOLVE_FOUND:
+	case AREAS_FOUND:
 		s = do_subscribe_code(rt, &rv->area);
 		break;
-	case RESOLVE_CHOICE:
+	case AREAS_CHOICE:
 		s = ask_choice(rt, "subscribe", rv);
 		break;
-	case RESOLVE_NOTFOUND:
+	case AREAS_NOTFOUND:
 		set_action(rt, "subscribe: area not found, %d suggestions", rv->nopts);
 		reply_not_found(rt, rv);
 		break;
-	case RESOLVE_ERROR:
+	case AREAS_ERROR:
 		s = STORE_ERROR;
 		break;
 	}
@@ -625,7 +369,7 @@ act_subscribe(struct route *rt)
 static enum store_status
 act_unsubscribe(struct route *rt)
 {
-	struct resolved		*rv;
+	struct areas_match		*rv;
 	char			 mine[1024], why[160];
 	enum store_status	 s = STORE_OK;
 
@@ -635,12 +379,12 @@ act_unsubscribe(struct route *rt)
 	if (store_subscriber_areas(rt->st, rt->from, mine, sizeof(mine)) == 0)
 		return do_stop_all(rt, "");
 	rv = xmalloc(sizeof(*rv));
-	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, mine, rv)) {
-	case RESOLVE_FOUND:
+	switch (areas_resolve(rt->st, rt->r->gw->conf->areas, rt->res->area, mine, SUGGEST_MAX, rv)) {
+	case AREAS_FOUND:
 		s = do_unsubscribe_code(rt, &rv->area);
 		break;
-	case RESOLVE_CHOICE:
-		if (!listed(mine, rv->opts[0].code)) {
+	case AREAS_CHOICE:
+		if (!areacode_listed(rv->opts[0].code, mine)) {
 			/* several places of that name, none of them the sender's */
 			const char *vars[] = { "area", rv->name, NULL };
 
@@ -650,13 +394,13 @@ act_unsubscribe(struct route *rt)
 		}
 		s = ask_choice(rt, "unsubscribe", rv);
 		break;
-	case RESOLVE_NONE:
-	case RESOLVE_NOTFOUND:
+	case AREAS_NONE:
+	case AREAS_NOTFOUND:
 		/* "STOP KIRIM SMS": whatever follows, stop means stop */
 		snprintf(why, sizeof(why), " ('%.100s' is no area)", rt->res->area);
 		s = do_stop_all(rt, why);
 		break;
-	case RESOLVE_ERROR:
+	case AREAS_ERROR:
 		s = STORE_ERROR;
 		break;
 	}
@@ -888,7 +632,7 @@ siar_queue(struct route *rt, const struct store_area *area)
 static enum store_status
 act_broadcast(struct route *rt)
 {
-	struct resolved		*rv;
+	struct areas_match		*rv;
 	char			 nbuf[16], reason[200], nb[40];
 	const char		*vars[] = { "n", nbuf, NULL };
 	const char		*rvars[] = { "reason", reason, NULL };
@@ -928,23 +672,23 @@ act_broadcast(struct route *rt)
 		return STORE_OK;
 	}
 	rv = xmalloc(sizeof(*rv));
-	switch (resolve_area(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, rv)) {
-	case RESOLVE_FOUND:
+	switch (areas_resolve(rt->st, rt->r->gw->conf->areas, rt->res->area, NULL, SUGGEST_MAX, rv)) {
+	case AREAS_FOUND:
 		snprintf(rt->area, sizeof(rt->area), "%s", rv->area.code);
 		s = siar_queue(rt, &rv->area);
 		break;
-	case RESOLVE_CHOICE:
+	case AREAS_CHOICE:
 		snprintf(reason, sizeof(reason), "%s ada di %d tempat, pakai kode wilayah", rv->name, rv->nopts);
 		set_action(rt, "siar refused: area ambiguous");
 		reply(rt, "siar_refused", rvars);
 		break;
-	case RESOLVE_NONE:
-	case RESOLVE_NOTFOUND:
+	case AREAS_NONE:
+	case AREAS_NOTFOUND:
 		snprintf(reason, sizeof(reason), "wilayah %s tidak dikenal", rv->name);
 		set_action(rt, "siar refused: area not found");
 		reply(rt, "siar_refused", rvars);
 		break;
-	case RESOLVE_ERROR:
+	case AREAS_ERROR:
 		s = STORE_ERROR;
 		break;
 	}

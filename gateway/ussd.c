@@ -37,6 +37,7 @@
 #include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/areas.h"
 #include "gateway/gateway.h"
 #include "gateway/ussd.h"
 #include "parsers/fold.h"
@@ -51,8 +52,7 @@
 #define MENU_ITEMS	9
 #define DONE_MAX	4	/* side effects remembered per session */
 #define STACK_MAX	8
-#define FIND_MAX	64	/* areas listed for one name */
-#define SUGGEST_POOL	256
+#define FIND_MAX	AREAS_FIND_MAX	/* areas listed for one name */
 #define SUGGEST_MAX	9
 #define NEWS_MAX	5
 #define LINES_MAX	256
@@ -918,128 +918,6 @@ list_pages(struct rq *r, const char *header, const struct lines *l)
 
 /* ---- areas ---- */
 
-static int
-in_prefixes(const char *code, const char *prefixes)
-{
-	const char *p = prefixes;
-
-	if (prefixes == NULL || *prefixes == '\0')
-		return 1;
-	while (*p) {
-		size_t n;
-
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", ");
-		if (n > 0 && strncmp(code, p, n) == 0)
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
-/* The name villagers use: "KABUPATEN LAMONGAN" -> "LAMONGAN". */
-static const char *
-short_name(const char *name)
-{
-	static const char *prefixes[] = { "KABUPATEN ", "KAB. ", "KOTA ADM. ", "KOTA ", NULL };
-	int i;
-
-	for (i = 0; prefixes[i]; i++)
-		if (strncasecmp(name, prefixes[i], strlen(prefixes[i])) == 0 && name[strlen(prefixes[i])])
-			return name + strlen(prefixes[i]);
-	return name;
-}
-
-/* "Sukamaju (Babat)" for a village, "Kec. Babat (Lamongan)" for a district, else the name. */
-static void
-area_label(struct store *st, const struct store_area *a, char *out, size_t len)
-{
-	struct store_area p;
-
-	if (a->level >= 3 && a->parent[0] && store_area_get(st, a->parent, &p) == STORE_OK)
-		snprintf(out, len, "%s%.50s (%.40s)", a->level == 3 ? "Kec. " : "", a->name, short_name(p.name));
-	else
-		snprintf(out, len, "%.60s", a->name);
-}
-
-/* Whether qual (a norm_name key) names, or starts the name of, an area enclosing a. */
-static int
-qualifier_matches(struct store *st, const struct store_area *a, const char *qual)
-{
-	struct store_area	 p;
-	char			 key[NORM_NAME_MAX], code[16];
-	size_t			 ql = strlen(qual);
-	int			 depth;
-
-	snprintf(code, sizeof(code), "%s", a->parent);
-	for (depth = 0; depth < 3 && code[0]; depth++) {
-		if (store_area_get(st, code, &p) != STORE_OK)
-			return 0;
-		norm_name(short_name(p.name), strlen(short_name(p.name)), key, sizeof(key));
-		if (strcmp(key, qual) == 0 || (ql >= 4 && strncmp(key, qual, ql) == 0))
-			return 1;
-		snprintf(code, sizeof(code), "%s", p.parent);
-	}
-	return 0;
-}
-
-static int
-edit_distance(const char *a, const char *b)
-{
-	int	 row[NORM_NAME_MAX + 1], i, j, la = (int)strlen(a), lb = (int)strlen(b), prev, tmp;
-
-	if (la > NORM_NAME_MAX || lb > NORM_NAME_MAX)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (tmp + 1 < row[j])
-				row[j] = tmp + 1;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-/* Areas near `norm` (a typo), nearest first, at most SUGGEST_MAX. */
-static int
-suggest(struct store *st, const char *norm, const char *prefixes, struct store_area *out)
-{
-	struct store_area	*pool = xcalloc(SUGGEST_POOL, sizeof(*pool));
-	int			 dist[SUGGEST_MAX], n, i, j, k, d, nout = 0;
-	char			 key[NORM_NAME_MAX];
-
-	n = store_area_suggest(st, norm, prefixes, pool, SUGGEST_POOL);
-	for (i = 0; i < n; i++) {
-		norm_name(short_name(pool[i].name), strlen(short_name(pool[i].name)), key, sizeof(key));
-		d = edit_distance(key, norm);
-		if (d > 3 || d * 3 > (int)strlen(norm))
-			continue;
-		for (k = nout; k > 0 && dist[k - 1] > d; k--)
-			;
-		if (k >= SUGGEST_MAX)
-			continue;
-		for (j = nout < SUGGEST_MAX ? nout : SUGGEST_MAX - 1; j > k; j--) {
-			out[j] = out[j - 1];
-			dist[j] = dist[j - 1];
-		}
-		out[k] = pool[i];
-		dist[k] = d;
-		if (nout < SUGGEST_MAX)
-			nout++;
-	}
-	free(pool);
-	return nout;
-}
-
 static void
 sublist_free(struct sublist *sl)
 {
@@ -1062,11 +940,9 @@ sub_list(struct rq *r, const char *query)
 	unsigned		 slot = hash_id(query) % SEARCH_CACHE;
 	struct sublist		*sl = r->u->cache[slot];
 	time_t			 now = clock_now();
-	struct norm_area	 na;
-	struct store_area	 a;
+	struct areas_match	*m;
 	char			 label[160], line[200];
-	unsigned		 c;
-	int			 i, n, keep, fallback = -1;
+	int			 i;
 
 	if (sl != NULL && sl->at != 0 && now - sl->at < SEARCH_TTL_S && now >= sl->at &&
 	    strcmp(sl->query, query) == 0 && strcmp(sl->prefixes, prefixes) == 0)
@@ -1077,48 +953,36 @@ sub_list(struct rq *r, const char *query)
 	sl->prefixes = xstrdup(prefixes);
 	sl->at = now;
 	sl->kind = L_NONE;
-	switch (norm_area_split(query, strlen(query), &na)) {
-	case NORM_AREA_CODE:
-		if (store_area_get(r->st, na.code, &a) == STORE_OK && in_prefixes(a.code, prefixes)) {
-			sl->areas[0] = a;
-			sl->n = 1;
-		}
+	/* the same resolution as an SMS: a choice or a single place is a list to pick from; a
+	 * name not found gives the nearest names, also to pick from */
+	m = xmalloc(sizeof(*m));
+	switch (areas_resolve(r->st, prefixes, query, NULL, SUGGEST_MAX, m)) {
+	case AREAS_FOUND:
+		sl->areas[0] = m->area;
+		sl->n = 1;
+		sl->kind = L_FOUND;
 		break;
-	case NORM_AREA_NAME:
-		for (c = 0; c < na.ncand && sl->n == 0; c++) {
-			n = store_area_find(r->st, na.cand[c].name, prefixes, sl->areas, FIND_MAX);
-			if (n < 0)
-				sl->at = 0;
-			if (n <= 0)
-				continue;
-			if (na.cand[c].qualifier[0] == '\0') {
-				sl->n = n;
-				break;
-			}
-			for (i = 0, keep = 0; i < n; i++)
-				if (qualifier_matches(r->st, &sl->areas[i], na.cand[c].qualifier))
-					sl->areas[keep++] = sl->areas[i];
-			sl->n = keep;
-			if (keep == 0 && fallback < 0)
-				fallback = (int)c;
-		}
-		/* a qualifier that matches nothing is ignored: the caller picks from the list */
-		if (sl->n == 0 && fallback >= 0)
-			sl->n = store_area_find(r->st, na.cand[fallback].name, prefixes, sl->areas, FIND_MAX);
-		if (sl->n == 0 && na.ncand > 0) {
-			sl->n = suggest(r->st, na.cand[0].name, prefixes, sl->areas);
-			if (sl->n > 0)
-				sl->kind = L_SUGGEST;
-		} else if (sl->n > 0)
-			sl->kind = L_FOUND;
+	case AREAS_CHOICE:
+		memcpy(sl->areas, m->opts, sizeof(sl->areas[0]) * (size_t)m->nopts);
+		sl->n = m->nopts;
+		sl->kind = L_FOUND;
 		break;
-	default:
+	case AREAS_NOTFOUND:
+		memcpy(sl->areas, m->opts, sizeof(sl->areas[0]) * (size_t)m->nopts);
+		sl->n = m->nopts;
+		sl->kind = sl->n > 0 ? L_SUGGEST : L_NONE;
+		break;
+	case AREAS_ERROR:
+		sl->at = 0;	/* do not cache a store failure */
+		break;
+	case AREAS_NONE:
 		break;
 	}
+	free(m);
 	if (sl->kind == L_NONE && sl->n > 0)
 		sl->kind = L_FOUND;
 	for (i = 0; i < sl->n; i++) {
-		area_label(r->st, &sl->areas[i], label, sizeof(label));
+		areas_label(r->st, &sl->areas[i], label, sizeof(label));
 		snprintf(line, sizeof(line), "%d %s", i + 1, label);
 		lines_add(&sl->lines, line, strlen(line));
 	}
@@ -1286,7 +1150,7 @@ act_subscribe(struct rq *r, const struct store_area *a, size_t prefix)
 
 	if (done_find(r, prefix))
 		return;
-	area_label(r->st, a, label, sizeof(label));
+	areas_label(r->st, a, label, sizeof(label));
 	snprintf(actor, sizeof(actor), "ussd:%s", r->s->number);
 	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"area\":\"%s\",\"via\":\"ussd\"}", r->s->number,
 	    a->code);

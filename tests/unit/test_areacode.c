@@ -34,6 +34,10 @@ test_lists(void **state)
 	assert_true(areacode_overlaps_list("1671011001", "1671,1672"));
 	assert_false(areacode_overlaps_list("31", "1671,1672"));
 	assert_false(areacode_overlaps_list("1672", "1671"));
+	assert_true(areacode_listed("1671011001", "1671011001"));
+	assert_true(areacode_listed("1671011001", "16,1671011001,1672"));
+	assert_false(areacode_listed("1671011001", "16710110011,1671"));
+	assert_false(areacode_listed("1671", "1671011001"));
 }
 
 int
