@@ -218,7 +218,7 @@ dispatch(struct sched *s)
 	struct gateway		*gw = s->gw;
 	struct store_outbox_msg	 cand[SCHED_WINDOW];
 	char			 taken[SCHED_WINDOW];
-	int			 n, i, k, sent = 0, any;
+	int			 n = 0, i, k, sent = 0, any;
 	double			 now = mono(), wake = 0;
 	time_t			 wall = clock_now();
 
@@ -287,7 +287,8 @@ done:
 		store_outbox_msg_clear(&cand[i]);
 arm:
 	{
-		time_t	 due = store_outbox_next_due(gw->store, wall);
+		/* future rows matter only when fewer than a window of rows are due now */
+		time_t	 due = n >= 0 && n < SCHED_WINDOW ? store_outbox_next_due(gw->store, wall) : 0;
 		double	 when = wake;
 
 		if (due > 0 && (when == 0 || now + (double)(due - wall) < when))

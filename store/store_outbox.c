@@ -112,14 +112,17 @@ store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, s
 time_t
 store_outbox_next_due(struct store *st, time_t now)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT min(not_before) FROM outbox WHERE status = 'queued' AND "
-	    "not_before > ?1");
+	/* one index seek per priority on (priority, not_before): a plain min() over every queued row
+	 * would walk the whole index, after every send, with a large queue */
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT min(coalesce((SELECT min(not_before) FROM outbox WHERE "
+	    "status = 'queued' AND priority = 0 AND not_before > ?1), 9e18), coalesce((SELECT min(not_before) "
+	    "FROM outbox WHERE status = 'queued' AND priority = 1 AND not_before > ?1), 9e18))");
 	time_t		 t = 0;
 
 	if (stmt == NULL)
 		return 0;
 	sqlite3_bind_int64(stmt, 1, now);
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_double(stmt, 0) < 9e18)
 		t = (time_t)sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
 	return t;
