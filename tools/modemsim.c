@@ -53,6 +53,14 @@ struct held {
 	struct held	*next;
 };
 
+/* An SMS-STATUS-REPORT due at a given time. */
+struct report {
+	int64_t		 due;
+	unsigned char	 pdu[64];
+	size_t		 len;
+	struct report	*next;
+};
+
 struct ussd_entry {
 	char		*code;
 	char		*text;			/* UTF-8; NULL = no reply at all */
@@ -138,6 +146,9 @@ struct sim {
 	struct ussd_entry *ussd;
 	struct strlist	*ussd_due;		/* +CUSD lines waiting for their moment */
 	int64_t		 ussd_due_at;
+	struct report	*reports;		/* status reports the network will send */
+	int		 report_status;		/* TP-ST of reports; -1 = never send reports */
+	int		 report_delay_ms;
 
 	/* faults */
 	int		 latency_ms;
@@ -963,6 +974,136 @@ coding_name(GSM_Coding_Type c)
 	}
 }
 
+/* An SMSC or sender number: optional '+', 1 to 20 digits. */
+static int
+phone_number_ok(const char *s)
+{
+	size_t	 n = 0;
+
+	if (*s == '+')
+		s++;
+	for (; *s != '\0'; s++, n++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return n >= 1 && n <= 20;
+}
+
+static unsigned char
+bcd_swapped(int v)
+{
+	return (v % 10) << 4 | (v / 10) % 10;
+}
+
+/* TP address (length in digits, type, swapped semi-octets). Returns bytes, 0 if not a number. */
+static size_t
+addr_encode(const char *num, unsigned char *out, size_t outmax)
+{
+	int	 intl = num[0] == '+';
+	size_t	 nd, i;
+
+	if (!phone_number_ok(num))
+		return 0;
+	num += intl;
+	nd = strlen(num);
+	if (2 + (nd + 1) / 2 > outmax)
+		return 0;
+	out[0] = nd;
+	out[1] = intl ? 0x91 : 0x81;
+	for (i = 0; i < nd; i++) {
+		int d = num[i] - '0';
+		if (i % 2 == 0)
+			out[2 + i / 2] = 0xf0 | d;
+		else
+			out[2 + i / 2] = (out[2 + i / 2] & 0x0f) | d << 4;
+	}
+	return 2 + (nd + 1) / 2;
+}
+
+/* Service-centre time stamp of t in WIB (+07), as 7 swapped semi-octets. */
+static void
+scts_encode(time_t t, unsigned char *out)
+{
+	struct tm	 tm;
+
+	t += 7 * 3600;
+	gmtime_r(&t, &tm);
+	out[0] = bcd_swapped(tm.tm_year % 100);
+	out[1] = bcd_swapped(tm.tm_mon + 1);
+	out[2] = bcd_swapped(tm.tm_mday);
+	out[3] = bcd_swapped(tm.tm_hour);
+	out[4] = bcd_swapped(tm.tm_min);
+	out[5] = bcd_swapped(tm.tm_sec);
+	out[6] = bcd_swapped(7 * 4);		/* quarter hours east of UTC */
+}
+
+/* Queues the SMS-STATUS-REPORT the network sends for a part that asked for one (TP-SRR). */
+static void
+report_queue(struct sim *sim, const char *to, int mr, time_t submitted)
+{
+	struct report	*r, **pp;
+	unsigned char	 smsc[16];
+	size_t		 n = 0, k;
+
+	if (sim->report_status < 0)
+		return;
+	r = xcalloc(1, sizeof(*r));
+	if ((k = addr_encode(sim->smsc, smsc, sizeof(smsc))) == 0) {
+		r->pdu[n++] = 0;
+	} else {
+		/* The SMSC field counts octets, not digits. */
+		r->pdu[n++] = k - 1;
+		memcpy(r->pdu + n, smsc + 1, k - 1);
+		n += k - 1;
+	}
+	r->pdu[n++] = 0x06;			/* SMS-STATUS-REPORT, no more messages */
+	r->pdu[n++] = mr;
+	if ((k = addr_encode(to, r->pdu + n, 14)) == 0) {
+		free(r);
+		return;				/* alphanumeric recipient: no report */
+	}
+	n += k;
+	scts_encode(submitted, r->pdu + n);
+	n += 7;
+	scts_encode(time(NULL), r->pdu + n);
+	n += 7;
+	r->pdu[n++] = sim->report_status;
+	r->len = n;
+	r->due = now_ms() + sim->report_delay_ms;
+	for (pp = &sim->reports; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = r;
+}
+
+/*
+ * Hands a due status report to the terminal as AT+CNMI's <ds> asks: 1 sends +CDS with the PDU,
+ * 2 stores it and announces +CDSI, 0 drops it (as modems do when nobody asked for reports).
+ */
+static void
+report_deliver(struct sim *sim, struct report *r)
+{
+	char	 hex[2 * sizeof(r->pdu) + 1], *l;
+	int	 i;
+
+	hex_encode(r->pdu, r->len, hex);
+	if (sim->cnmi[3] == 1 && sim->mfd != -1) {
+		xasprintf(&l, "+CDS: %zu\r\n%s", tpdu_len(r->pdu, r->len), hex);
+		urc(sim, l);
+		free(l);
+	} else if (sim->cnmi[3] == 2 && (i = slot_free(sim)) >= 0) {
+		sim->slots[i].used = 1;
+		sim->slots[i].stat = 0;
+		memcpy(sim->slots[i].pdu, r->pdu, r->len);
+		sim->slots[i].len = r->len;
+		xasprintf(&l, "+CDSI: \"SM\",%d", i + 1);
+		urc(sim, l);
+		free(l);
+	} else {
+		sim_event(sim, "status report dropped (AT+CNMI ds=%d)", sim->cnmi[3]);
+		return;
+	}
+	sim_event(sim, "status report mr=%d st=0x%02x", r->pdu[r->pdu[0] + 2], sim->report_status);
+}
+
 /* The "network" took a submitted part: decode it and append it to the sent log. mr returned. */
 static int
 sms_submitted(struct sim *sim, const unsigned char *pdu, size_t len, char *err, size_t errlen)
@@ -972,6 +1113,7 @@ sms_submitted(struct sim *sim, const unsigned char *pdu, size_t len, char *err, 
 	char		 to[128], text[4 * (GSM_MAX_SMS_LENGTH + 1)], udh[2 * GSM_MAX_UDH_LENGTH + 1];
 	char		 smsc[128], ts[40];
 	int		 mr, parts = 1, part = 1, ref = -1;
+	int		 srr = len > (size_t)pdu[0] + 1 && (pdu[pdu[0] + 1] & 0x20) != 0;
 
 	if (pdu_decode(pdu, len, &sms) != 0 || sms.PDU != SMS_Submit) {
 		snprintf(err, errlen, "not an SMS-SUBMIT PDU");
@@ -1000,6 +1142,7 @@ sms_submitted(struct sim *sim, const unsigned char *pdu, size_t len, char *err, 
 	json_str(&b, udh);
 	sb_printf(&b, ",\"reference\":%d,\"coding\":\"%s\",\"smsc\":", mr, coding_name(sms.Coding));
 	json_str(&b, smsc);
+	sb_printf(&b, ",\"status_report\":%s", srr ? "true" : "false");
 	sb_add(&b, ",\"time\":", 8);
 	json_str(&b, ts);
 	sb_add(&b, "}", 1);
@@ -1019,7 +1162,9 @@ sms_submitted(struct sim *sim, const unsigned char *pdu, size_t len, char *err, 
 		sim->sent_tail = &e->next;
 	}
 	sim->nsent++;
-	sim_event(sim, "sent part %d/%d mr=%d", part, parts, mr);
+	sim_event(sim, "sent part %d/%d mr=%d%s", part, parts, mr, srr ? " report requested" : "");
+	if (srr)
+		report_queue(sim, to, mr, time(NULL));
 	return mr;
 }
 
@@ -1045,20 +1190,6 @@ send_fault(struct sim *sim)
 			return sim->cms_code;
 	}
 	return 0;
-}
-
-/* An SMSC or sender number: optional '+', 1 to 20 digits. */
-static int
-phone_number_ok(const char *s)
-{
-	size_t	 n = 0;
-
-	if (*s == '+')
-		s++;
-	for (; *s != '\0'; s++, n++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return n >= 1 && n <= 20;
 }
 
 /* ---------------------------------------------------------------- AT interpreter */
@@ -2236,9 +2367,13 @@ ctl_list(struct sim *sim, struct sbuf *out)
 		}
 		ucs2_to_utf8(sms.Number, ucs2_len(sms.Number), num, sizeof(num));
 		sms_text_utf8(&sms, text, sizeof(text));
-		sb_printf(&line, "%d %s %s %d/%d ", i + 1, stats[sim->slots[i].stat], num,
-		    sms.UDH.AllParts > 0 ? sms.UDH.PartNumber : 1,
-		    sms.UDH.AllParts > 0 ? sms.UDH.AllParts : 1);
+		if (sms.PDU == SMS_Status_Report)
+			sb_printf(&line, "%d %s %s report mr=%d ", i + 1, stats[sim->slots[i].stat],
+			    num, sms.MessageReference);
+		else
+			sb_printf(&line, "%d %s %s %d/%d ", i + 1, stats[sim->slots[i].stat], num,
+			    sms.UDH.AllParts > 0 ? sms.UDH.PartNumber : 1,
+			    sms.UDH.AllParts > 0 ? sms.UDH.AllParts : 1);
 		json_str(&line, text);
 		ctl_reply(out, "%s", line.s);
 		free(line.s);
@@ -2266,13 +2401,14 @@ ctl_status(struct sim *sim, struct sbuf *out)
 	ctl_reply(out, "OK pty=%s link=%s plugged=%s mccmnc=%s imei=%s imsi=%s "
 	    "signal=%d registered=%d stored=%d/%d held=%d sent=%u echo=%d cscs=%s "
 	    "cnmi=%d,%d,%d,%d,%d latency_ms=%d cms_error=%s hang=%s storage_full=%s "
-	    "deregistered=%s noise=%s operator=\"%s\"",
+	    "deregistered=%s noise=%s reports=%d operator=\"%s\"",
 	    sim->mfd != -1 ? sim->ptyname : "-", sim->link ? sim->link : "-",
 	    sim->mfd != -1 ? "yes" : "no", sim->mccmnc, sim->imei, sim->imsi,
 	    sim->signal, reg_stat(sim), slots_used(sim), sim->storage, h, sim->nsent, sim->echo,
 	    sim->cscs, sim->cnmi[0], sim->cnmi[1], sim->cnmi[2], sim->cnmi[3], sim->cnmi[4],
 	    sim->latency_ms, cms, sim->hang ? "on" : "off", sim->storage_full ? "on" : "off",
-	    sim->dereg ? "on" : "off", sim->noise ? "on" : "off", sim->opname);
+	    sim->dereg ? "on" : "off", sim->noise ? "on" : "off", sim->report_status,
+	    sim->opname);
 }
 
 static void
@@ -2495,7 +2631,26 @@ ctl_command(struct sim *sim, char *line, struct sbuf *out)
 		ctl_fault(sim, rest, out);
 	else if (!strcmp(cmd, "status"))
 		ctl_status(sim, out);
-	else if (!strcmp(cmd, "signal")) {
+	else if (!strcmp(cmd, "reports")) {
+		char *w = word(&rest), *end = NULL;
+		long v = 0;
+		if (w != NULL && !strcmp(w, "on"))
+			sim->report_status = 0;
+		else if (w != NULL && !strcmp(w, "off"))
+			sim->report_status = -1;
+		else if (w != NULL && !strcmp(w, "status") && (w = word(&rest)) != NULL &&
+		    (v = strtol(w, &end, 0), *end == '\0') && v >= 0 && v <= 255)
+			sim->report_status = v;
+		else if (w != NULL && !strcmp(w, "delay") && (w = word(&rest)) != NULL &&
+		    (v = strtol(w, &end, 10), *end == '\0') && v >= 0 && v <= 3600000)
+			sim->report_delay_ms = v;
+		else {
+			ctl_reply(out, "ERR usage: reports on | off | status TP-ST (0x00 delivered, "
+			    "0x41 incompatible destination, 0x45 failed…) | delay MS");
+			return;
+		}
+		ctl_reply(out, "OK");
+	} else if (!strcmp(cmd, "signal")) {
 		char *w = word(&rest);
 		int v = w ? atoi(w) : -1;
 		if (w == NULL || v < 0 || v > 31 || !isdigit((unsigned char)*w)) {
@@ -2689,7 +2844,8 @@ usage(FILE *f)
 "  --link PATH          keep a symlink PATH -> current pty (survives re-enumeration)\n"
 "  --ctl SOCKET         control socket (Unix stream, one command per line)\n"
 "  --sent-log FILE      append every sent part as a JSON line: to, text, parts, part,\n"
-"                       concat_ref, udh (hex), reference (TP-MR), coding, smsc, time\n"
+"                       concat_ref, udh (hex), reference (TP-MR), coding, smsc,\n"
+"                       status_report (TP-SRR set), time\n"
 "  --log FILE           log every byte line received and sent, with UTC timestamps\n"
 "                       ('<' from the client, '>' to it, '*' events); '-' is stderr\n"
 "  --operator NAME      preset: telkomsel (510 10), indosat (510 01), xl (510 11),\n"
@@ -2728,6 +2884,9 @@ usage(FILE *f)
 "                       balance code answers a balance text; others UNKNOWN APPLICATION)\n"
 "  ussd-push [--menu] TEXT   network-initiated USSD (+CUSD: 0|1,\"…\",dcs)\n"
 "  signal N             set the AT+CSQ level\n"
+"  reports on|off|status TP-ST|delay MS   status reports for parts sent with TP-SRR:\n"
+"                       after MS (default 500) a report with TP-ST (default 0x00,\n"
+"                       delivered) comes as +CDS (AT+CNMI x,x,x,1) or +CDSI (x,x,x,2)\n"
 "  fault latency MS     delay each send answer by MS\n"
 "  fault cms-error CODE [COUNT]         the next COUNT sends (default 1) get +CMS ERROR: CODE\n"
 "  fault cms-error CODE --fraction F    a fraction F (0-1] of sends fail, deterministically\n"
@@ -2801,6 +2960,11 @@ sim_free(struct sim *sim)
 		sim->held = h->next;
 		free(h);
 	}
+	while (sim->reports != NULL) {
+		struct report *r = sim->reports;
+		sim->reports = r->next;
+		free(r);
+	}
 	while ((u = sim->ussd) != NULL) {
 		sim->ussd = u->next;
 		free(u->code);
@@ -2865,6 +3029,8 @@ sim_loop(struct sim *sim)
 			due = sim->ussd_due_at;
 		if (sim->noise && sim->mfd != -1 && sim->noise_at < due)
 			due = sim->noise_at;
+		if (sim->reports != NULL && sim->reports->due < due)
+			due = sim->reports->due;
 		if (due != INT64_MAX)
 			timeout = due <= now ? 0 : (int)(due - now);
 		if (sim->mfd != -1) {
@@ -2901,6 +3067,12 @@ sim_loop(struct sim *sim)
 			for (e = sim->ussd_due; e != NULL; e = e->next)
 				urc(sim, e->s);
 			strlist_free(&sim->ussd_due);
+		}
+		while (sim->reports != NULL && now >= sim->reports->due) {
+			struct report *r = sim->reports;
+			sim->reports = r->next;
+			report_deliver(sim, r);
+			free(r);
 		}
 		if (sim->noise && sim->mfd != -1 && now >= sim->noise_at) {
 			/* Only while someone is talking to us: an unread pty just fills up. */
@@ -2978,6 +3150,7 @@ main(int argc, char **argv)
 	sim.echo = 1;
 	sim.cfun = 1;
 	sim.mr = 1;
+	sim.report_delay_ms = 500;
 	sim.sent_tail = &sim.sent;
 	snprintf(sim.imei, sizeof(sim.imei), "356938035643809");
 	snprintf(sim.cscs, sizeof(sim.cscs), "IRA");

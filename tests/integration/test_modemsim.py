@@ -461,6 +461,7 @@ def main():
 
         mark("+CMTI-announced messages")
         # +CMTI-announced messages, including a concatenated one delivered out of order.
+        cl.cmd("drain")
         cl.send_cmd("wait-sms 10")
         wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10,
                  "libGammu to enable +CMTI with AT+CNMI")
@@ -471,6 +472,7 @@ def main():
         m = sms_lines(data)
         check(m and m[0]["text"] == "INFO" and m[0]["from"] == "+6281311110005",
               "CMTI message read back wrongly: %s" % data)
+        cl.cmd("drain")
         cl.send_cmd("wait-sms 10")
         sim.ctl("sms", "--parts-order", "2,1", "+6281311110006", report)
         _, final = cl.result()
@@ -502,6 +504,30 @@ def main():
         check(data and "Promo: 100 SMS" in data[0], "pushed USSD not seen: %s" % data)
 
         mark("Send latency")
+        # Status reports: a part sent with TP-SRR gets an SMS-STATUS-REPORT (+CDSI with
+        # AT+CNMI=…,2 as libGammu sets it), first "delivered", then a permanent failure.
+        cl.cmd("drain")
+        check(sim.status()["cnmi"].split(",")[3] == "2", "libGammu should set AT+CNMI ds=2")
+        sim.ctl("reports", "delay", "50")
+        _, final = cl.cmd("send-report +6281200000009 tolong konfirmasi")
+        mr = int(final.split("mr=")[1])
+        check(sim.sent()[-1]["status_report"] is True, "TP-SRR not seen in the sent log")
+        _, final = cl.cmd("wait-sms 10")
+        check(final.startswith("OK location="), "no +CDSI for a status report: %s" % final)
+        data, _ = cl.cmd("get " + final.split("=")[1])
+        r = sms_lines(data)[0]
+        check(r["report"] and r["mr"] == mr and r["delivery_status"] == 0,
+              "status report should say mr %d delivered: %s" % (mr, r))
+        cl.cmd("delete %d" % r["location"])
+        sim.ctl("reports", "status", "0x45")
+        cl.cmd("drain")
+        cl.cmd("send-report +6281200000009 gagal")
+        _, final = cl.cmd("wait-sms 10")
+        data, _ = cl.cmd("get " + final.split("=")[1])
+        check(sms_lines(data)[0]["delivery_status"] == 0x45, "failed report: %s" % data)
+        cl.cmd("delete %d" % sms_lines(data)[0]["location"])
+        sim.ctl("reports", "off")
+
         # Send latency.
         sim.ctl("fault", "latency", "1500")
         t0 = time.monotonic()
@@ -538,6 +564,7 @@ def main():
               "saving to a full SIM should meet CMS 322: %s" % final)
         check("+CMTI" not in log.split("ctl< sms +6281311110007")[1],
               "+CMTI sent although the SIM is full")
+        cl.cmd("drain")
         cl.send_cmd("wait-sms 10")
         wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10, "AT+CNMI")
         sim.ctl("fault", "storage-full", "off")

@@ -4,8 +4,9 @@
  * what only the library sees: +CMTI notifications, asynchronous USSD, send-status callbacks.
  *
  * usage: gammu_client GAMMURC      then one command per line on stdin:
- *   identify | netinfo | signal | smsstatus | send NUMBER TEXT | getall | get LOCATION |
- *   save NUMBER TEXT | delete LOCATION | wait-sms SECONDS | ussd SECONDS CODE | wait-ussd SECONDS |
+ *   identify | netinfo | signal | smsstatus | send NUMBER TEXT | send-report NUMBER TEXT |
+ *   getall | get LOCATION |
+ *   save NUMBER TEXT | delete LOCATION | wait-sms SECONDS (oldest queued notification) | drain | ussd SECONDS CODE | wait-ussd SECONDS |
  *   reconnect | quit
  * Each command answers one line "OK …" or "ERR NAME text"; data lines before it start with
  * "SMS " or "USSD " and carry JSON. Test code only: it trusts its input.
@@ -119,6 +120,9 @@ print_sms(GSM_SMSMessage *m)
 		printf("\"\"");
 	else
 		json_text(m->Text);
+	printf(",\"report\":%s,\"delivery_status\":%d,\"mr\":%d",
+	    m->PDU == SMS_Status_Report ? "true" : "false", m->DeliveryStatus,
+	    m->MessageReference);
 	printf(",\"part\":%d,\"parts\":%d,\"ref\":%d,\"state\":%d,\"coding\":\"%s\"}\n",
 	    m->UDH.AllParts > 0 ? m->UDH.PartNumber : 1,
 	    m->UDH.AllParts > 0 ? m->UDH.AllParts : 1,
@@ -126,8 +130,9 @@ print_sms(GSM_SMSMessage *m)
 	    m->Coding == SMS_Coding_Unicode_No_Compression ? "ucs2" : "gsm7");
 }
 
+/* Sends TEXT to NUMBER in as many parts as needed; report asks for status reports (TP-SRR). */
 static int
-cmd_send(char *args)
+cmd_send(char *args, int report)
 {
 	GSM_MultiPartSMSInfo	 info;
 	GSM_MultiSMSMessage	 multi;
@@ -155,7 +160,8 @@ cmd_send(char *args)
 
 		CopyUnicodeString(multi.SMS[i].SMSC.Number, smsc.Number);
 		EncodeUnicode(multi.SMS[i].Number, number, strlen(number));
-		multi.SMS[i].PDU = SMS_Submit;
+		/* libGammu sets TP-SRR when the message to send is marked as a status report. */
+		multi.SMS[i].PDU = report ? SMS_Status_Report : SMS_Submit;
 		send_status = -2;
 		if ((e = GSM_SendSMS(sm, &multi.SMS[i])) != ERR_NONE)
 			return err(e);
@@ -279,8 +285,8 @@ main(int argc, char **argv)
 			}
 			printf("OK sim_used=%d sim_size=%d sim_unread=%d\n", st.SIMUsed, st.SIMSize,
 			    st.SIMUnRead);
-		} else if (!strcmp(cmd, "send"))
-			cmd_send(rest != NULL ? rest : (char *)"");
+		} else if (!strcmp(cmd, "send") || !strcmp(cmd, "send-report"))
+			cmd_send(rest != NULL ? rest : (char *)"", cmd[4] == '-');
 		else if (!strcmp(cmd, "getall"))
 			cmd_getall();
 		else if (!strcmp(cmd, "get"))
@@ -316,7 +322,7 @@ main(int argc, char **argv)
 		} else if (!strcmp(cmd, "wait-sms")) {
 			double	 deadline = now_s() + (rest ? atof(rest) : 10);
 
-			incoming_n = 0;
+			/* Notifications that came during earlier commands count: they are queued. */
 			if ((e = GSM_SetIncomingSMS(sm, TRUE)) != ERR_NONE) {
 				err(e);
 				continue;
@@ -325,8 +331,13 @@ main(int argc, char **argv)
 				GSM_ReadDevice(sm, TRUE);
 			if (incoming_n == 0)
 				printf("ERR TIMEOUT no incoming SMS notification\n");
-			else
+			else {
 				printf("OK location=%d\n", incoming_loc[0]);
+				memmove(incoming_loc, incoming_loc + 1, --incoming_n * sizeof(int));
+			}
+		} else if (!strcmp(cmd, "drain")) {
+			printf("OK dropped=%d\n", incoming_n);
+			incoming_n = 0;
 		} else if (!strcmp(cmd, "ussd") || !strcmp(cmd, "wait-ussd")) {
 			char	*secs = rest ? strtok(rest, " ") : NULL;
 			char	*code = strtok(NULL, "");
