@@ -31,6 +31,7 @@
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
 #include "store/store.h"
+#include "store/store_inbox.h"
 
 static struct modem_sent sent[64];
 static int		 nsent;
@@ -40,7 +41,16 @@ void gateway_inbox_stored(struct gateway *g, int64_t id) { nrouted++; }
 void gateway_queue_changed(struct gateway *g) { }
 void gateway_modem_changed(struct gateway *g, struct modem *m) { }
 void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { if (nsent < 64) sent[nsent++] = *s; }
-void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
+static struct modem_report reports[16];
+static int		 nreports;
+
+/* as main.c does: match the report to its outbox row */
+void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r)
+{
+	if (nreports < 16)
+		reports[nreports++] = *r;
+	store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at, r->delivered, NULL);
+}
 void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
 void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 
@@ -361,6 +371,39 @@ test_disconnect(void **state)
 	assert_true(run_until(inbox_has, 10));
 }
 
+static int delivered(void) { return q1("SELECT count(*) FROM outbox WHERE id = 301 AND status = 'delivered'") == 1; }
+
+/* A report requested with the message comes back (+CDS, or stored and read: +CDSI) and moves
+ * the outbox row to delivered, matched by reference, number and time. */
+static void
+test_delivery_report(void **state)
+{
+	struct modem_send_req	 r;
+	sqlite3			*db;
+	char			 sql[512];
+
+	assert_int_equal(sim("reports on"), 0);
+	nsent = 0;
+	memset(&r, 0, sizeof(r));
+	r.outbox_id = 301;
+	r.to = "+6281100000301";
+	r.text = "tolong konfirmasi";
+	r.want_report = 1;
+	assert_int_equal(modem_send(M, &r), 0);
+	want_sent = 1;
+	assert_true(run_until(sent_has, 30));
+	assert_int_equal(sent[0].result, SEND_OK);
+	/* the scheduler's part: the row is sent with these references */
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO outbox (id, number, text, kind, status, modem, refs, sent_at, "
+	    "created_at, updated_at) VALUES (301, '+6281100000301', 'x', 'manual', 'sent', 'tsel', '%s', "
+	    "strftime('%%s','now'), 0, 0)", sent[0].refs);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_true(run_until(delivered, 20));
+	assert_int_equal(sim("reports off"), 0);
+}
+
 int
 main(void)
 {
@@ -370,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_send_parts),
 		cmocka_unit_test(test_cms_errors),
 		cmocka_unit_test(test_ussd_balance),
+		cmocka_unit_test(test_delivery_report),
 		cmocka_unit_test(test_disconnect),
 	};
 	const char *b = getenv("BUILD");
