@@ -1389,14 +1389,15 @@ cmd_cpms(struct sim *sim, struct sbuf *r, char op, char *arg)
 	final_ok(r);
 }
 
+/* One +CMGL or +CMGR entry: the header line, then the PDU on its own line. */
 static void
-list_entry(struct sim *sim, struct sbuf *r, const char *name, int i)
+list_entry(struct sim *sim, struct sbuf *r, int cmgl, int i)
 {
 	struct slot	*sl = &sim->slots[i];
 	char		 hex[2 * sizeof(sl->pdu) + 1];
 
 	hex_encode(sl->pdu, sl->len, hex);
-	if (i >= 0 && strcmp(name, "CMGL") == 0)
+	if (cmgl)
 		info(r, "+CMGL: %d,%d,,%zu", i + 1, sl->stat, tpdu_len(sl->pdu, sl->len));
 	else
 		info(r, "+CMGR: %d,,%zu", sl->stat, tpdu_len(sl->pdu, sl->len));
@@ -1423,7 +1424,7 @@ cmd_cmgl(struct sim *sim, struct sbuf *r, char op, char *arg)
 		struct slot *sl = &sim->slots[i];
 		if (!sl->used || (stat != 4 && sl->stat != stat))
 			continue;
-		list_entry(sim, r, "CMGL", i);
+		list_entry(sim, r, 1, i);
 		if (sl->stat == 0)
 			sl->stat = 1;
 	}
@@ -1451,7 +1452,7 @@ cmd_cmgr(struct sim *sim, struct sbuf *r, char op, char *arg)
 		final_cms(sim, r, 321);
 		return;
 	}
-	list_entry(sim, r, "CMGR", idx - 1);
+	list_entry(sim, r, 0, idx - 1);
 	if (sim->slots[idx - 1].stat == 0)
 		sim->slots[idx - 1].stat = 1;
 	final_ok(r);
@@ -2134,7 +2135,8 @@ busy_done(struct sim *sim)
 	size_t	 n = sim->held_inlen;
 
 	sim->busy = 0;
-	if (sim->busy_reply != NULL)
+	/* A modem that hung meanwhile never answers. */
+	if (sim->busy_reply != NULL && !sim->hang)
 		reply_send(sim, sim->busy_reply);
 	free(sim->busy_reply);
 	sim->busy_reply = NULL;
