@@ -283,6 +283,15 @@ def slow_getussd(tmp):
         rc, out = gammu(sim.rc_at, "getussd", "*123#")
         check(rc == 0, "gammu getussd failed (%d): %s" % (rc, out))
         check("Paket SMS 1000 aktif" in out, "getussd reply not shown: %s" % out)
+        # The same faults as the gammu command line shows them.
+        sim.ctl("fault", "cms-error", "38")
+        rc, out = gammu(sim.rc_at, "sendsms", "TEXT", "+6281234567890", "-text", "gagal")
+        check(rc != 0 and "error 38" in out, "gammu sendsms should show CMS error 38: %s" % out)
+        sim.ctl("fault", "deregister", "on")
+        rc, out = gammu(sim.rc_at, "networkinfo")
+        check("not logged into network" in out and "GPRS                 : detached" in out,
+              "gammu networkinfo while deregistered: %s" % out)
+        mark("gammu CLI thread done")
     finally:
         sim.stop()
 
