@@ -22,6 +22,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith \
              -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' \
+             -DMODEM_CONFIGS_DIR='"$(PREFIX)/share/kentongan/modem-configs"' \
              -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDFLAGS   ?=
 ifneq ($(SANITIZE),)
