@@ -730,8 +730,12 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 	mw_ucs2_to_utf8(m->Number, sender, sizeof(sender));
 	mw_ucs2_to_utf8(m->SMSC.Number, smsc, sizeof(smsc));
 	if (m->UDH.Type != UDH_NoUDH && m->UDH.Length > 0) {
-		hex_of(m->UDH.Text, (size_t)m->UDH.Length, udh);
-		udh_concat(m->UDH.Text, m->UDH.Length, &ref, &total, &seq);
+		/* libGammu takes the UDH length from the PDU (up to 256) but has room for
+		 * GSM_MAX_UDH_LENGTH: a crafted SMS overflowed udh[] here (found by tests/fuzz/fuzz_pdu) */
+		int ulen = m->UDH.Length > GSM_MAX_UDH_LENGTH ? GSM_MAX_UDH_LENGTH : m->UDH.Length;
+
+		hex_of(m->UDH.Text, (size_t)ulen, udh);
+		udh_concat(m->UDH.Text, ulen, &ref, &total, &seq);
 	}
 	switch (m->Coding) {
 	case SMS_Coding_Unicode_No_Compression:
