@@ -40,6 +40,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
+#include "paths.h"	/* MODEM_CONFIGS_DIR, from PREFIX */
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
 #include "parsers/balance.h"
