@@ -130,10 +130,15 @@ def main():
             # -- SIM full: the network holds the SMS; when room is made they arrive, none lost
             m1.ctl("fault", "storage-full", "on")
             sc.round += 1
-            sc.inject(4)  # alternates m1/m2: two are held by m1's network
-            time.sleep(0)  # (nothing to wait for: held messages cannot arrive while the SIM is full)
+            n0 = len(sc.injected)
+            sc.inject(4)  # alternates m1/m2: m1's two are held by its network
+            held = sc.injected[n0::2] if n0 % 2 == 0 else sc.injected[n0 + 1::2]
+            poll(lambda: fl.db_query(sc.gw.db, "SELECT count(*) FROM inbox")[0][0] == len(sc.injected) - 2, 20,
+                 "m2's messages stored while m1's SIM is full")
+            check(m1.stored() == 2, "m1's network holds its two messages while the SIM is full")
+            check(all(fl.db_query(sc.gw.db, "SELECT count(*) FROM inbox WHERE sender = ? AND text = ?", k)[0][0] == 0
+                      for k in held), "nothing of m1's arrived while its SIM was full")
             m1.ctl("fault", "storage-full", "off")
-            t = time.monotonic()
             took = settle(sc, "sim-full", 30)
             figures.append("sim-full: held SMS stored %.1fs after room was made" % took)
 
