@@ -36,6 +36,7 @@ enum fault_op {
 	FAULT_WRITE = 1,
 	FAULT_SYNC = 2,
 	FAULT_TRUNCATE = 4,
+	FAULT_MALLOC = 8,	/* SQLite's allocations (sqlite3_config MALLOC): SQLITE_NOMEM */
 };
 
 struct fault_rule {
@@ -59,6 +60,7 @@ static long			 injected;
 static sqlite3_vfs		*real_vfs;
 static sqlite3_vfs		 fault_vfs;
 static sqlite3_io_methods	 fault_io;
+static sqlite3_mem_methods	 real_mem, fault_mem;
 
 long
 store_fault_injected(void)
@@ -92,11 +94,12 @@ fault_hit(int op, int ioerr)
 		injected++;
 		if (!r->logged) {
 			log_warnx("fault: vfs op=%s injected=%s after=%ld (KT_FAULT_VFS)",
-			    op == FAULT_WRITE ? "write" : op == FAULT_SYNC ? "sync" : "truncate",
+			    op == FAULT_WRITE ? "write" : op == FAULT_SYNC ? "sync" : op == FAULT_MALLOC ? "malloc" :
+			    "truncate",
 			    r->full ? "SQLITE_FULL" : "SQLITE_IOERR", r->after);
 			r->logged = 1;
 		}
-		return r->full ? SQLITE_FULL : ioerr;
+		return r->full && op != FAULT_MALLOC ? SQLITE_FULL : ioerr;
 	}
 	return SQLITE_OK;
 }
@@ -220,6 +223,48 @@ f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 	return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
 }
 
+static void *
+m_malloc(int n)
+{
+	return fault_hit(FAULT_MALLOC, SQLITE_NOMEM) != SQLITE_OK ? NULL : real_mem.xMalloc(n);
+}
+
+static void *
+m_realloc(void *p, int n)
+{
+	return fault_hit(FAULT_MALLOC, SQLITE_NOMEM) != SQLITE_OK ? NULL : real_mem.xRealloc(p, n);
+}
+
+static void
+m_free(void *p)
+{
+	real_mem.xFree(p);
+}
+
+static int
+m_size(void *p)
+{
+	return real_mem.xSize(p);
+}
+
+static int
+m_roundup(int n)
+{
+	return real_mem.xRoundup(n);
+}
+
+static int
+m_init(void *arg)
+{
+	return real_mem.xInit(arg);
+}
+
+static void
+m_shutdown(void *arg)
+{
+	real_mem.xShutdown(arg);
+}
+
 static int
 v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *outflags)
 {
@@ -321,6 +366,8 @@ parse_rule(char *s, struct fault_rule *r)
 				r->ops = FAULT_SYNC;
 			else if (!strcmp(tok, "truncate"))
 				r->ops = FAULT_TRUNCATE;
+			else if (!strcmp(tok, "malloc"))
+				r->ops = FAULT_MALLOC;
 			else if (!strcmp(tok, "all"))
 				r->ops = FAULT_WRITE | FAULT_SYNC | FAULT_TRUNCATE;
 			else
@@ -365,9 +412,26 @@ store_fault_register(void)
 			nrules++;
 	}
 	free(copy);
+	/* the allocator can only be replaced before SQLite initialises (sqlite3_vfs_find does) */
+	for (int i = 0; ok && i < nrules; i++)
+		if ((rules[i].ops & FAULT_MALLOC) && fault_mem.xMalloc == NULL) {
+			if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem) != SQLITE_OK)
+				ok = 0;
+			fault_mem = real_mem;
+			fault_mem.xMalloc = m_malloc;
+			fault_mem.xRealloc = m_realloc;
+			fault_mem.xFree = m_free;
+			fault_mem.xSize = m_size;
+			fault_mem.xRoundup = m_roundup;
+			fault_mem.xInit = m_init;
+			fault_mem.xShutdown = m_shutdown;
+			if (ok && sqlite3_config(SQLITE_CONFIG_MALLOC, &fault_mem) != SQLITE_OK)
+				ok = 0;
+		}
 	if (!ok || (real_vfs = sqlite3_vfs_find(NULL)) == NULL) {
 		log_warnx("fault: KT_FAULT_VFS=\"%s\" is malformed: want OP[:after=N][:count=M][:while=PATH]"
-		    "[:err=full|ioerr] (OP write|sync|truncate|all), comma-separated", env);
+		    "[:err=full|ioerr] (OP write|sync|truncate|all|malloc), comma-separated; malloc only before "
+		    "SQLite starts", env);
 		nrules = 0;
 		real_vfs = NULL;
 		return -1;

@@ -1,12 +1,14 @@
 /*
  * store_fault — a fault-injecting SQLite VFS for tests (tests/fault). It wraps the default VFS
  * and makes xWrite, xSync or xTruncate fail after a number of calls, as a dying disk or a full
- * one would. store_open() registers it as the default VFS when KT_FAULT_VFS is set; release
+ * one would; it can also make SQLite's memory allocations fail. store_open() registers it as the default VFS when KT_FAULT_VFS is set; release
  * builds (RELEASE=1) compile it to nothing.
  *
  * KT_FAULT_VFS is a comma list of rules; each rule is OP followed by colon-separated options:
  *
- *   OP         write | sync | truncate | all  (all = the three)
+ *   OP         write | sync | truncate | all  (all = the three), or
+ *              malloc: SQLite's own allocations fail (SQLITE_NOMEM), a malloc hook installed
+ *              with sqlite3_config() — so only when this runs before SQLite is first used
  *   after=N    the first N calls of OP succeed (default 0)
  *   count=M    then M calls fail, and later ones succeed again (default: all fail)
  *   while=PATH the rule applies only while PATH exists (a test clears the fault by removing it)
