@@ -1295,7 +1295,10 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 		} else if (r > 0 && (pfd.revents & (POLLHUP | POLLERR)))
 			_exit(MW_EXIT_QUIT);
 		w_delete_acked(&w);
-		if (!w.dummy)
+		/* GSM_ReadDevice waits up to 50 ms in select() even with FALSE: not while the next
+		 * command already waits (a send run: 4% of a 1.2 s send measured); the send's own
+		 * reads take the unsolicited lines meanwhile, and w_pass_due() below still runs */
+		if (!w.dummy && !w_more_waiting(&w))
 			GSM_ReadDevice(w.s, FALSE);
 		batch_flush(&w);	/* messages the modem handed over directly (+CMT) */
 		w_flush_reports(&w);
