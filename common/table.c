@@ -266,6 +266,18 @@ u8width(const char *s)
 	return n;
 }
 
+/* Writes the first n code points of s. */
+static void
+u8put(FILE *f, const char *s, size_t n)
+{
+	const char	*p = s;
+
+	for (; *p; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 && n-- == 0)
+			break;
+	fwrite(s, 1, (size_t)(p - s), f);
+}
+
 long
 table_end(struct table *t)
 {
@@ -304,8 +316,14 @@ table_end(struct table *t)
 					size_t		 cw = u8width(c);
 					int		 pad = cw < w[i] ? (int)(w[i] - cw) : 0;
 
-					fprintf(t->out, "%s%s%*s", i ? "  " : "", c,
-					    i + 1 == (size_t)t->ncols ? 0 : pad, "");
+					fputs(i ? "  " : "", t->out);
+					if (cw > w[i] && i + 1 < (size_t)t->ncols) {
+						/* a long cell is cut to its column, with an ellipsis */
+						u8put(t->out, c, w[i] - 1);
+						fputs("\u2026", t->out);
+					} else
+						fputs(c, t->out);
+					fprintf(t->out, "%*s", i + 1 == (size_t)t->ncols ? 0 : pad, "");
 				}
 				fputc('\n', t->out);
 			}
