@@ -2,8 +2,8 @@
 # torture — make torture: the long versions of the reliability tests (issue 5). Not in CI.
 #   * the random kill -9 loop for TORTURE_ROUNDS rounds (default 500), checked every 10 rounds;
 #   * the crash-point loop TORTURE_REPEAT times (default 3);
-#   * storage faults on writes and on fsyncs (failing VFS), and a full disk;
-#   * the modem faults.
+#   * storage faults on writes, fsyncs and SQLite allocations (failing VFS), and a full disk;
+#   * every modem fault (deregister included).
 # Prints each test's figures and a last line "torture: PASS|FAIL … in N s". BUILD as for make.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -27,9 +27,9 @@ while [ "$i" -le "$repeat" ]; do
 	run "crash points, pass $i/$repeat" tests/integration/test_crash_points.py
 	i=$((i + 1))
 done
-run "storage faults (write, sync)" env KT_FAULT_OPS="write sync" tests/integration/test_faults_store.py
+run "storage faults (write, sync, malloc)" env KT_FAULT_OPS="write sync malloc" tests/integration/test_faults_store.py
 run "full disk" tests/integration/test_faults_disk.py
-run "modem faults" tests/integration/test_faults_modem.py
+run "modem faults (all)" env KT_MODEM_FAULTS=all tests/integration/test_faults_modem.py
 secs=$(( $(date +%s) - start ))
 if [ "$fails" -eq 0 ]; then
 	echo "torture: PASS ($rounds random kills, $repeat crash-point passes, storage and modem faults) in ${secs}s"

@@ -66,7 +66,8 @@ class Sim:
         args = [kt.MODEMSIM, "--operator", operator, "--link", self.link, "--ctl", self.ctlsock,
                 "--sent-log", self.sentlog, "--storage", "100",
                 "--log", os.path.join(root, name + "-at.log")] + list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.errlog = open(os.path.join(root, name + "-stderr.log"), "w")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.errlog, text=True)
         line = self.proc.stdout.readline()
         check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
         poll(lambda: os.path.exists(self.ctlsock), what="modemsim %s control socket" % name)
@@ -79,7 +80,15 @@ class Sim:
         r = kt.run([kt.MODEMSIM, "ctl", self.ctlsock] + [str(a) for a in args])
         lines = r.stdout.strip().splitlines()
         if ok and (r.returncode != 0 or not lines or lines[-1].startswith("ERR")):
-            fail("modemsim %s ctl %s: %r %r" % (self.name, " ".join(map(str, args)), r.stdout, r.stderr))
+            died = ""
+            if self.proc.poll() is not None:
+                try:
+                    with open(self.errlog.name, errors="replace") as f:
+                        tail = f.read()[-1500:]
+                except OSError:
+                    tail = ""
+                died = "\nmodemsim %s exited with status %s; its stderr:\n%s" % (self.name, self.proc.returncode, tail)
+            fail("modemsim %s ctl %s: %r %r%s" % (self.name, " ".join(map(str, args)), r.stdout, r.stderr, died))
         return r.stdout
 
     def stored(self):
@@ -133,29 +142,42 @@ def _procs():
 
 
 def kill_tree(pid, mark=None):
-    """SIGKILLs pid and all its descendants, and (with mark) orphans left by earlier crashes whose
-    command line names mark (the test's directory: socat helpers of dead workers)."""
-    procs = _procs()
-    # never a pid <= 1: os.kill(-1, …) would signal every process on the machine
-    victims = [pid] if pid and pid > 1 else []
-    todo = list(victims)
-    while todo:
-        p = todo.pop()
-        for c, (pp, _cmd) in procs.items():
-            if pp == p and c not in victims:
-                victims.append(c)
-                todo.append(c)
-    if mark and len(mark) > 8:
-        for c, (pp, cmd) in procs.items():
-            if pp == 1 and mark in cmd and "modemsim" not in cmd and c not in victims:
-                victims.append(c)
-    for v in victims:
-        if v <= 1 or v == os.getpid():
-            continue
-        try:
-            os.kill(v, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    """A power cut for pid and all its descendants, and (with mark) for orphans left by earlier
+    crashes whose command line names mark (the test's directory: socat helpers of dead workers).
+    Everyone is stopped first (SIGSTOP: a stopped process cannot fork a helper that would escape),
+    the tree is walked again until it stops growing, then everyone gets SIGKILL."""
+    def walk():
+        procs = _procs()
+        # never a pid <= 1: os.kill(-1, …) would signal every process on the machine
+        found = [pid] if pid and pid > 1 and pid in procs else []
+        todo = list(found)
+        while todo:
+            p = todo.pop()
+            for c, (pp, _cmd) in procs.items():
+                if pp == p and c not in found:
+                    found.append(c)
+                    todo.append(c)
+        if mark and len(mark) > 8:
+            for c, (pp, cmd) in procs.items():
+                if pp == 1 and mark in cmd and "modemsim" not in cmd and c not in found:
+                    found.append(c)
+        return [v for v in found if v > 1 and v != os.getpid()]
+
+    def signal_all(victims, sig):
+        for v in victims:
+            try:
+                os.kill(v, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    stopped = []
+    for _ in range(20):
+        new = [v for v in walk() if v not in stopped]
+        if not new:
+            break
+        signal_all(new, signal.SIGSTOP)
+        stopped += new
+    signal_all(stopped, signal.SIGKILL)
 
 
 def db_query(path, sql, args=()):
@@ -302,7 +324,17 @@ class Scenario:
 
     def wait_quiet(self, timeout=60):
         t0 = time.monotonic()
-        poll(self.quiet, timeout, "the gateway to finish its work (%s)" % self.progress())
+        deadline = t0 + timeout
+        while not self.quiet():
+            if time.monotonic() > deadline:
+                try:
+                    print("--- status\n%s--- daemon log\n%s" % (self.gw.console("status").stdout, self.gw.logtail(40)),
+                          file=sys.stderr)
+                except Exception:  # noqa: BLE001
+                    pass
+                fail("timed out after %.0fs waiting for the gateway to finish its work (%s)" % (
+                    timeout, self.progress()))
+            time.sleep(0.2)
         return time.monotonic() - t0
 
     def progress(self):

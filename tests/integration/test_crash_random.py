@@ -47,7 +47,7 @@ def main():
             if r % every == 0 or r == rounds:
                 sc.start()
                 sc.resolve()
-                drains.append(sc.wait_quiet(120))
+                drains.append(sc.wait_quiet(300))  # a row on a modem at several kills has a long backoff
                 res = sc.check("after round %d (seed %d)" % (r, seed))
                 checks += 1
                 sc.stop()
