@@ -83,3 +83,12 @@ clock_now(void)
 	}
 	return time(NULL) + offset;
 }
+
+double
+clock_mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

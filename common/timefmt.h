@@ -11,4 +11,6 @@ char	*timefmt_local(time_t, char *buf, size_t len);
 #define COMMON_TIMEFMT_NOW
 /* Wall-clock seconds, shifted by KT_TIME_OFFSET seconds when set (tests of expiry and day limits). */
 time_t	 clock_now(void);
+/* Monotonic seconds (for intervals and deadlines; never jumps with the wall clock). */
+double	 clock_mono(void);
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "common/timefmt.h"
 #include "console/console.h"
 
 static volatile sig_atomic_t stop_watching;
@@ -33,15 +34,6 @@ field(const char *line, const char *key)
 		if (p == line || p[-1] == ' ')
 			return atol(p + strlen(pat));
 	return -1;
-}
-
-static double
-mono(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int
@@ -84,7 +76,7 @@ console_broadcast(struct console *con, int argc, char **argv)
 		return 0;	/* a dry run */
 	signal(SIGINT, on_int);
 	snprintf(idbuf, sizeof(idbuf), "%ld", id);
-	t0 = mono();
+	t0 = clock_mono();
 	for (;;) {
 		char	*pargs[] = { "announcement", idbuf, "--progress", NULL };
 		char	*line = NULL;
@@ -108,7 +100,7 @@ console_broadcast(struct console *con, int argc, char **argv)
 		total = field(line, "recipients");
 		free(line);
 		done = sent + delivered + failed + expired;
-		el = mono() - t0;
+		el = clock_mono() - t0;
 		if (first_sent < 0)
 			first_sent = sent + delivered;
 		rate = el > 0.5 ? (double)(sent + delivered - first_sent) / el : 0;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/msisdn.h"
+#include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "console/import.h"
 #include "parsers/norm.h"
@@ -132,15 +133,6 @@ report(enum table_format fmt, const char *k1, long v1, const char *k2, long v2, 
 		printf("%s %ld, %s %ld (%.1f s)\n", k1, v1, k2, v2, secs);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int
 import_areas(struct store *st, const char *dir, int progress, enum table_format fmt)
 {
@@ -155,7 +147,7 @@ import_areas(struct store *st, const char *dir, int progress, enum table_format 
 		{ "villages.csv", 3, 10 },
 	};
 	long		 total = 0, bad = 0;
-	double		 t0 = now_s();
+	double		 t0 = clock_mono();
 	size_t		 i;
 
 	if (store_begin(st) != STORE_OK) {
@@ -214,7 +206,7 @@ import_areas(struct store *st, const char *dir, int progress, enum table_format 
 		return 1;
 	}
 	store_audit(st, "console", "areas import", NULL);
-	report(fmt, "imported", total, "rejected", bad, now_s() - t0);
+	report(fmt, "imported", total, "rejected", bad, clock_mono() - t0);
 	return 0;
 fail:
 	store_rollback(st);
@@ -230,7 +222,7 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 	char			 buf[2048], *f[8], number[MSISDN_MAX], last_area[16] = "";
 	long			 line = 0, ok = 0, bad = 0, inbatch = 0;
 	int			 nf, created, area_known = 0;
-	double			 t0 = now_s();
+	double			 t0 = clock_mono();
 	struct store_area	 a;
 
 	if (map_file(file, &m) == -1)
@@ -311,7 +303,7 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 		store_audit(st, "console", "subscribers import", detail);
 	}
 	unmap_file(&m);
-	report(fmt, "imported", ok, "rejected", bad, now_s() - t0);
+	report(fmt, "imported", ok, "rejected", bad, clock_mono() - t0);
 	return 0;
 fail_store:
 	fprintf(stderr, "kentongan: %s (rows committed before this point are kept; the import can be "

@@ -100,15 +100,6 @@ struct modem {
 static struct balance_table	*balance_tab;
 static int			 balance_tried;
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 today(char out[16])
 {
@@ -187,7 +178,7 @@ static void
 owe(struct modem *m)
 {
 	if (outstanding(m) == 0 || m->busy_since == 0)
-		m->busy_since = mono();
+		m->busy_since = clock_mono();
 }
 
 static void
@@ -360,7 +351,7 @@ modem_lost(struct modem *m, const char *why)
 		return;
 	m->alive = 0;
 	m->gen++;
-	was_healthy = m->hello && mono() - m->ready_at >= HEALTHY_S;
+	was_healthy = m->hello && clock_mono() - m->ready_at >= HEALTHY_S;
 	m->hello = 0;
 	m->ping_out = 0;
 	m->busy_since = 0;
@@ -445,8 +436,8 @@ on_hello(struct modem *m, struct pbuf *b)
 	}
 	m->info.last_error[0] = '\0';
 	m->hello = 1;
-	m->ready_at = mono();
-	m->busy_since = outstanding(m) ? mono() : 0;
+	m->ready_at = clock_mono();
+	m->busy_since = outstanding(m) ? clock_mono() : 0;
 	if (m->next_balance == 0)
 		m->next_balance = clock_now() + BALANCE_FIRST_S;
 	log_info("modem=%s event=ready device=%s manufacturer=\"%s\" model=\"%s\" operator=\"%s\" mccmnc=%s "
@@ -657,7 +648,7 @@ read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	unsigned		 gen = m->gen;
 
-	m->last_rx = mono();
+	m->last_rx = clock_mono();
 	/* any frame is progress: the worker is alive and working through its queue */
 	m->busy_since = m->last_rx;
 	for (;;) {
@@ -760,7 +751,7 @@ modem_spawn(struct modem *m)
 	bufferevent_enable(m->bev, EV_READ | EV_WRITE);
 	m->alive = 1;
 	m->hello = 0;
-	m->busy_since = mono();
+	m->busy_since = clock_mono();
 	m->last_rx = m->busy_since;
 	log_info("modem=%s event=spawn pid=%d", m->cm->name, (int)pid);
 	set_state(m, MODEM_CONNECTING);
@@ -779,7 +770,7 @@ static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct modem	*m = arg;
-	double		 now = mono();
+	double		 now = clock_mono();
 
 	if (m->nzombies)
 		reap(m);
@@ -840,13 +831,13 @@ modem_new(struct gateway *gw, const struct conf_modem *cm)
 static void
 drain_results(struct modem *m, int fd, double secs)
 {
-	double	 end = mono() + secs;
+	double	 end = clock_mono() + secs;
 
-	while (m->nfl > 0 && mono() < end) {
+	while (m->nfl > 0 && clock_mono() < end) {
 		struct pollfd		 pfd = { .fd = fd, .events = POLLIN };
 		struct proto_hdr	 h;
 		void			*payload;
-		int			 ms = (int)((end - mono()) * 1000);
+		int			 ms = (int)((end - clock_mono()) * 1000);
 
 		if (poll(&pfd, 1, ms > 0 ? ms : 0) != 1)
 			break;

@@ -27,6 +27,7 @@
 #include <gammu.h>
 
 #include "common/conf.h"
+#include "common/timefmt.h"
 #include "common/crash.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -101,15 +102,6 @@ struct worker {
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- text helpers (pure) ---- */
 
@@ -673,7 +665,7 @@ batch_flush(struct worker *w)
 	w->pend = xreallocarray(w->pend, w->npend + 1, sizeof(*w->pend));
 	p = &w->pend[w->npend++];
 	p->batch = ++w->next_batch;
-	p->sent_at = now_mono();
+	p->sent_at = clock_mono();
 	p->locs = w->batch_locs;
 	p->nlocs = w->batch_n;
 	w->batch_locs = NULL;
@@ -800,7 +792,7 @@ w_pass(struct worker *w)
 	gboolean		 start = TRUE;
 	int			 i, n = 0, guard = 0, kept = 0;
 
-	w->last_pass = now_mono();
+	w->last_pass = clock_mono();
 	for (;;) {
 		if (start) {
 			sms->SMS[0].Folder = 0;
@@ -1018,7 +1010,7 @@ w_send(struct worker *w, struct pbuf *in)
 	GSM_Error		 e;
 	int			 i, cms = 0, segs = 0;
 	uint32_t		 result = SEND_OK;
-	double			 t0 = now_mono();
+	double			 t0 = clock_mono();
 
 	if (in->err) {
 		log_warnx("modem=%s event=protocol-error what=SEND", w->name);
@@ -1086,8 +1078,8 @@ w_send(struct worker *w, struct pbuf *in)
 			w_check(w, e, "sending");
 			break;
 		}
-		start = now_mono();
-		while (!w->send_done && now_mono() - start < w->wait_s)
+		start = clock_mono();
+		while (!w->send_done && clock_mono() - start < w->wait_s)
 			GSM_ReadDevice(w->s, TRUE);
 		if (!w->send_done) {
 			result = SEND_UNKNOWN;
@@ -1114,7 +1106,7 @@ w_send(struct worker *w, struct pbuf *in)
 		CRASH_POINT("send-handover");
 done:
 	log_debug("modem=%s event=send outbox=%llu result=%u segments=%d refs=%s ms=%.1f", w->name,
-	    (unsigned long long)outbox_id, result, segs, refs, (now_mono() - t0) * 1000);
+	    (unsigned long long)outbox_id, result, segs, refs, (clock_mono() - t0) * 1000);
 	w_sent(w, outbox_id, result, segs, refs, cms, err);
 	free(ms);
 	free(ucs);
@@ -1146,8 +1138,8 @@ w_ussd(struct worker *w, uint64_t reqid, struct pbuf *in)
 		snprintf(why, sizeof(why), "%s", GSM_ErrorString(e));
 		w_check(w, e, "USSD");
 	} else {
-		start = now_mono();
-		while (!w->ussd_done && now_mono() - start < USSD_WAIT_S)
+		start = clock_mono();
+		while (!w->ussd_done && clock_mono() - start < USSD_WAIT_S)
 			GSM_ReadDevice(w->s, TRUE);
 		if (!w->ussd_done)
 			snprintf(why, sizeof(why), "no reply within %ds", USSD_WAIT_S);
@@ -1267,7 +1259,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 	signal(SIGPIPE, SIG_IGN);
 
 	w_connect(&w);
-	now = now_mono();
+	now = clock_mono();
 	w.next_pass = 0;
 	w.last_pass = now;
 	w.next_status = now;	/* after the first pass: messages waiting come first */
@@ -1275,7 +1267,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 		struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
 		int		 timeout, r;
 
-		now = now_mono();
+		now = clock_mono();
 		timeout = (int)((w.next_pass - now) * 1000);
 		if (timeout < 0)
 			timeout = 0;
@@ -1302,7 +1294,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 			GSM_ReadDevice(w.s, FALSE);
 		batch_flush(&w);	/* messages the modem handed over directly (+CMT) */
 		w_flush_reports(&w);
-		now = now_mono();
+		now = clock_mono();
 		if (w_pass_due(&w, now))
 			w_pass(&w);
 		if (now >= w.next_status) {

@@ -56,15 +56,6 @@ struct sched {
 	unsigned		 rr;		/* round-robin start among modems */
 };
 
-static double
-mono(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static struct sched_modem *
 sm_of(struct sched *s, struct modem *m)
 {
@@ -219,7 +210,7 @@ dispatch(struct sched *s)
 	struct store_outbox_msg	 cand[SCHED_WINDOW];
 	char			 taken[SCHED_WINDOW];
 	int			 n = 0, i, k, sent = 0, any;
-	double			 now = mono(), wake = 0;
+	double			 now = clock_mono(), wake = 0;
 	time_t			 wall = clock_now();
 
 	if (gw->nmodems == 0)
@@ -391,7 +382,7 @@ sched_sent(struct sched *s, struct modem *m, const struct modem_sent *r)
 		attempts = store_outbox_attempts(gw->store, id);
 		retry = attempts < SCHED_MAX_ATTEMPTS;
 		/* the first retry goes at once to another free modem, if there is one */
-		when = now + (attempts <= 1 && other_free_modem(s, m, NULL, mono()) ? 0 : backoff(attempts));
+		when = now + (attempts <= 1 && other_free_modem(s, m, NULL, clock_mono()) ? 0 : backoff(attempts));
 		st = store_outbox_retry(gw->store, id, retry, when, err);
 		log_info("out id=%lld modem=%s result=%s attempts=%d error=\"%s\"%s", (long long)id, name,
 		    retry ? "retry" : "failed", attempts, err, retry ? "" : " (no attempts left)");

@@ -4,6 +4,8 @@
  */
 #ifndef STORE_INTERNAL_H
 #define STORE_INTERNAL_H
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -32,6 +34,9 @@ enum store_status st_exec(struct store *, sqlite3_stmt *, const char *what);
 /* Runs a statement and hands each row to cb. Columns whose name is listed in json_cols
  * (space-separated) are typed TABLE_COL_JSON. Resets the statement. */
 enum store_status st_emit(struct store *, sqlite3_stmt *, const char *json_cols, store_row_cb, void *);
+/* Steps a one-row, one-column query and returns its integer (dflt for no row, NULL or an error,
+ * which is recorded). Resets the statement. */
+int64_t		 st_scalar(struct store *, sqlite3_stmt *, int64_t dflt);
 /* Binds text or NULL. */
 void		 st_bind_text(sqlite3_stmt *, int idx, const char *);
 time_t		 st_now(void);

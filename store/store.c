@@ -110,6 +110,20 @@ st_exec(struct store *st, sqlite3_stmt *stmt, const char *what)
 	return st_fail(st, rc, what);
 }
 
+int64_t
+st_scalar(struct store *st, sqlite3_stmt *stmt, int64_t dflt)
+{
+	int	 rc = sqlite3_step(stmt);
+	int64_t	 v = dflt;
+
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		st_fail(st, rc, "reading a value");
+	sqlite3_reset(stmt);
+	return v;
+}
+
 enum store_status
 st_emit(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_cb cb, void *arg)
 {

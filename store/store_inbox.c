@@ -356,9 +356,7 @@ store_inbox_parts_waiting(struct store *st)
 
 	if (stmt == NULL)
 		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	n = st_scalar(st, stmt, n);
 	return n;
 }
 

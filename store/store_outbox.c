@@ -58,9 +58,7 @@ store_outbox_replies_since(struct store *st, const char *number, time_t since)
 		return 0;
 	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, since);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	n = st_scalar(st, stmt, n);
 	return n;
 }
 
@@ -204,9 +202,7 @@ store_outbox_attempts(struct store *st, int64_t id)
 	if (stmt == NULL)
 		return 0;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt);
+	n = st_scalar(st, stmt, n);
 	return n;
 }
 
@@ -282,12 +278,8 @@ recipients_wide(struct store *st, const char *areas_json)
 	if (m == NULL || n == NULL)
 		return 0;
 	sqlite3_bind_text(m, 1, areas_json, -1, SQLITE_STATIC);
-	if (sqlite3_step(m) == SQLITE_ROW)
-		matching = sqlite3_column_int64(m, 0);
-	sqlite3_reset(m);
-	if (sqlite3_step(n) == SQLITE_ROW)
-		total = sqlite3_column_int64(n, 0);
-	sqlite3_reset(n);
+	matching = st_scalar(st, m, matching);
+	total = st_scalar(st, n, total);
 	return matching * 4 > total;
 }
 
@@ -309,9 +301,7 @@ store_recipients_count(struct store *st, const char *const *areas, int nareas)
 		return -1;
 	}
 	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	n = st_scalar(st, stmt, n);
 	free(j);
 	return n;
 }

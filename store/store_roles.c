@@ -123,9 +123,7 @@ store_unknown_replies_since(struct store *st, const char *number, time_t since)
 		return 0;
 	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, since);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	n = st_scalar(st, stmt, n);
 	return n;
 }
 

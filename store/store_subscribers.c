@@ -204,9 +204,7 @@ store_subscriber_count(struct store *st)
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM subscribers WHERE status = 'active'");
 	long		 n = -1;
 
-	if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
 	if (stmt)
-		sqlite3_reset(stmt);
+		n = st_scalar(st, stmt, n);
 	return n;
 }
