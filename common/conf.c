@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/str.h"
 #include "common/conf.h"
 #include "common/xmalloc.h"
 
@@ -305,19 +306,6 @@ conf_defaults(struct conf *c, const char *section, void *base)
 			(void)conf_set(c, base, k, k->def);
 }
 
-static char *
-trim(char *s)
-{
-	char	*e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
@@ -349,19 +337,19 @@ conf_load(const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
 			goto fail;
 		}
-		p = trim(line);
+		p = str_trim(line);
 		if (*p == '\0' || *p == ';' || *p == '#')
 			continue;
 		if (*p == '[') {
 			char *close = strchr(p, ']'), *name, *rest;
 
-			rest = close ? trim(close + 1) : NULL;
+			rest = close ? str_trim(close + 1) : NULL;
 			if (close == NULL || (*rest != '\0' && *rest != ';' && *rest != '#')) {
 				snprintf(err, errlen, "%s:%d: malformed section header", path, lineno);
 				goto fail;
 			}
 			*close = '\0';
-			name = trim(p + 1);
+			name = str_trim(p + 1);
 			if (!strcmp(name, "gateway")) {
 				if (seen_gateway++) {
 					snprintf(err, errlen, "%s:%d: [gateway] appears twice", path, lineno);
@@ -380,7 +368,7 @@ conf_load(const char *path, char *err, size_t errlen)
 				conf_defaults(c, "http", c);
 			} else if (!strncmp(name, "modem", 5) && isspace((unsigned char)name[5])) {
 				struct conf_modem	*m;
-				char			*mname = trim(name + 5);
+				char			*mname = str_trim(name + 5);
 				int			 i;
 
 				if (*mname == '\0' || strlen(mname) > 64 || strpbrk(mname, " \t/\"'") != NULL) {
@@ -415,8 +403,8 @@ conf_load(const char *path, char *err, size_t errlen)
 			goto fail;
 		}
 		*eq = '\0';
-		key = trim(p);
-		val = trim(eq + 1);
+		key = str_trim(p);
+		val = str_trim(eq + 1);
 		if (*val == '"') {
 			char *q = strchr(val + 1, '"');
 
@@ -433,7 +421,7 @@ conf_load(const char *path, char *err, size_t errlen)
 					*p = '\0';
 					break;
 				}
-			val = trim(val);
+			val = str_trim(val);
 		}
 		if (section == NULL) {
 			snprintf(err, errlen, "%s:%d: key '%s' outside a section", path, lineno, key);

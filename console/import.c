@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/msisdn.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "console/import.h"
@@ -233,7 +234,7 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 		goto fail_store;
 	while ((nf = csv_record(&p, end, buf, sizeof(buf), f, 8)) != -1) {
 		const char	*why, *area, *name;
-		char		*s;
+
 
 		line++;
 		if (nf == -2) {
@@ -243,14 +244,8 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 		}
 		if (nf == 1 && f[0][0] == '\0')
 			continue;
-		for (int i = 0; i < nf; i++) {	/* trim spaces around fields */
-			for (s = f[i]; isspace((unsigned char)*s); s++)
-				;
-			f[i] = s;
-			s = f[i] + strlen(f[i]);
-			while (s > f[i] && isspace((unsigned char)s[-1]))
-				*--s = '\0';
-		}
+		for (int i = 0; i < nf; i++)	/* spaces around fields are not data */
+			f[i] = str_trim(f[i]);
 		if (line == 1 && (strcasecmp(f[0], "number") == 0 || strcasecmp(f[0], "nomor") == 0 ||
 		    strcasecmp(f[0], "msisdn") == 0))
 			continue;	/* a header line */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/str.h"
 #include "common/xmalloc.h"
 #include "parsers/balance.h"
 
@@ -31,19 +32,6 @@ struct balance_table {
 	struct balance_op	*ops;
 	int			 nops;
 };
-
-static char *
-trim(char *s)
-{
-	char	*e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 static pcre2_code *
 compile(const char *re, char *err, size_t errlen, int line)
@@ -77,7 +65,7 @@ balance_table_parse(const char *text, char *err, size_t errlen)
 		if (nl)
 			*nl = '\0';
 		lineno++;
-		p = trim(line);
+		p = str_trim(line);
 		if (*p == '\0' || *p == ';' || *p == '#')
 			continue;
 		if (*p == '[') {
@@ -88,7 +76,7 @@ balance_table_parse(const char *text, char *err, size_t errlen)
 				goto fail;
 			}
 			*close = '\0';
-			name = trim(p + 9);
+			name = str_trim(p + 9);
 			if (*name == '\0' || strlen(name) >= sizeof(op->name)) {
 				snprintf(err, errlen, "%d: bad operator name", lineno);
 				goto fail;
@@ -105,8 +93,8 @@ balance_table_parse(const char *text, char *err, size_t errlen)
 			goto fail;
 		}
 		*eq = '\0';
-		k = trim(p);
-		v = trim(eq + 1);
+		k = str_trim(p);
+		v = str_trim(eq + 1);
 		if (!strcmp(k, "display"))
 			snprintf(op->display, sizeof(op->display), "%s", v);
 		else if (!strcmp(k, "mccmnc"))
