@@ -235,7 +235,6 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 	while ((nf = csv_record(&p, end, buf, sizeof(buf), f, 8)) != -1) {
 		const char	*why, *area, *name;
 
-
 		line++;
 		if (nf == -2) {
 			fprintf(stderr, "%s:%ld: rejected: unbalanced quotes or line too long\n", file, line);
