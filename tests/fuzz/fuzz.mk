@@ -6,21 +6,22 @@
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I.
 FUZZ_TARGETS += fuzz-conf fuzz-ctl fuzz-pdu
 
-FUZZ_CONF_SRCS := tests/fuzz/fuzz_conf.c common/conf.c common/xmalloc.c common/log.c
-FUZZ_CTL_SRCS  := tests/fuzz/fuzz_ctl.c common/proto.c common/table.c common/xmalloc.c common/log.c
-FUZZ_PDU_SRCS  := tests/fuzz/fuzz_pdu.c common/conf.c common/log.c common/proto.c common/xmalloc.c \
-                  common/crash.c parsers/gsm7.c parsers/fold.c parsers/fold_table.c
+# common/ is libc only, so each target takes all of it (a new helper there never breaks them)
+FUZZ_COMMON    := $(wildcard common/*.c)
+FUZZ_CONF_SRCS := tests/fuzz/fuzz_conf.c $(FUZZ_COMMON)
+FUZZ_CTL_SRCS  := tests/fuzz/fuzz_ctl.c $(FUZZ_COMMON)
+FUZZ_PDU_SRCS  := tests/fuzz/fuzz_pdu.c $(FUZZ_COMMON) $(wildcard parsers/*.c)
 
-$(BUILD)/fuzz/fuzz_conf: $(FUZZ_CONF_SRCS) common/conf.h
+$(BUILD)/fuzz/fuzz_conf: $(FUZZ_CONF_SRCS) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_CONF_SRCS)
-$(BUILD)/fuzz/fuzz_ctl: $(FUZZ_CTL_SRCS) common/proto.h common/table.h
+$(BUILD)/fuzz/fuzz_ctl: $(FUZZ_CTL_SRCS) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_CTL_SRCS)
-$(BUILD)/fuzz/fuzz_pdu: $(FUZZ_PDU_SRCS) gateway/modem_worker.c gateway/modem_worker.h
+$(BUILD)/fuzz/fuzz_pdu: $(FUZZ_PDU_SRCS) gateway/modem_worker.c $(wildcard gateway/*.h common/*.h parsers/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags gammu 2>/dev/null) \
-	    -o $@ $(FUZZ_PDU_SRCS) $(LIB_GAMMU)
+	    $(shell pkg-config --cflags libpcre2-8 2>/dev/null) -o $@ $(FUZZ_PDU_SRCS) $(LIB_GAMMU) $(LIB_PCRE)
 
 fuzz-conf fuzz-ctl fuzz-pdu: fuzz-%: $(BUILD)/fuzz/fuzz_%
 	@mkdir -p $(BUILD)/fuzz/$*-corpus
