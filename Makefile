@@ -116,6 +116,9 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
+# objects of pattern-built programs are kept (make would delete them as intermediates)
+.SECONDARY:
+
 .PHONY: FORCE all programs check test run lint install uninstall clean bench fuzz torture soak valgrind deps
 deps:
 	$(Q)tools/install-deps.sh
