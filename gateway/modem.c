@@ -97,6 +97,7 @@ struct modem {
 	int			 nzombies;
 };
 
+static void	kill_worker(pid_t);
 static struct balance_table	*balance_tab;
 static int			 balance_tried;
 
@@ -359,7 +360,7 @@ modem_lost(struct modem *m, const char *why)
 		bufferevent_free(m->bev);
 		m->bev = NULL;
 	}
-	kill(m->pid, SIGKILL);
+	kill_worker(m->pid);
 	r = waitpid(m->pid, &status, WNOHANG);
 	if (r == m->pid) {
 		if (WIFEXITED(status))
@@ -688,6 +689,14 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		modem_lost(m, (what & BEV_EVENT_EOF) ? "worker exited" : "worker socket error");
 }
 
+/* Kills a worker and whatever it started (its process group, see child_setup). */
+static void
+kill_worker(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
 static void
 child_setup(int fd)
 {
@@ -699,6 +708,9 @@ child_setup(int fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* its own process group: a helper libGammu starts (socat for proxyat) dies with it, and a
+	 * terminal's Ctrl-C reaches only the daemon, which stops its workers itself */
+	setpgid(0, 0);
 	closelog();
 	if (fd != 3) {
 		if (dup2(fd, 3) == -1)
@@ -744,6 +756,7 @@ modem_spawn(struct modem *m)
 		modem_worker_main(3, m->cm);
 	}
 	close(sv[1]);
+	setpgid(pid, pid);	/* as the child does: whichever runs first makes the group */
 	evutil_make_socket_nonblocking(sv[0]);
 	m->pid = pid;
 	m->bev = bufferevent_socket_new(m->gw->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
@@ -922,13 +935,14 @@ modem_free(struct modem *m)
 			usleep(10000);
 		}
 		if (i == 100) {
-			kill(m->pid, SIGKILL);
+			kill_worker(m->pid);
 			waitpid(m->pid, &status, 0);
-		}
+		} else
+			kill(-m->pid, SIGKILL);	/* helpers that outlived it */
 		m->alive = 0;
 	}
 	for (i = 0; i < m->nzombies; i++) {
-		kill(m->zombies[i], SIGKILL);
+		kill_worker(m->zombies[i]);
 		waitpid(m->zombies[i], &status, 0);
 	}
 	/* sends that never came back: the scheduler retries them (or start-up re-queues them) */
