@@ -144,7 +144,7 @@ fail:
 	ing->stats.failures++;
 	log_warnx("ingest modem=%s batch=%llu event=commit-failed error=\"%s\" (nothing deleted; retried)",
 	    modem_name, (unsigned long long)batch, store_errmsg(st));
-	gateway_store_failed(ing->gw, store_errmsg(st));
+	gateway_store_failed(ing->gw, "committing received messages");
 	free(ids);
 	return -1;
 }
@@ -193,7 +193,7 @@ ingest_expire(struct ingest *ing)
 	return n;
 fail:
 	log_warnx("ingest event=expire-failed error=\"%s\"", store_errmsg(st));
-	gateway_store_failed(ing->gw, store_errmsg(st));
+	gateway_store_failed(ing->gw, "storing incomplete long messages");
 	return -1;
 }
 

@@ -36,7 +36,8 @@
 struct conf_modem;
 
 #define MW_BATCH_MAX	100	/* parts per SMS_IN frame */
-#define MW_RESEND_S	30	/* an unacked batch is read and sent again after this */
+#define MW_RESEND_S	10	/* an unacked batch is read and sent again after this (how soon receiving
+				   resumes after a storage fault clears) */
 
 enum mw_part_kind {
 	MW_PART_SMS = 0,
