@@ -76,28 +76,40 @@ read_all(int fd, void *p, size_t n)
 	return 0;
 }
 
-int
-proto_write(int fd, uint16_t type, uint64_t reqid, const void *payload, size_t len)
+uint8_t *
+proto_frame(uint16_t type, uint64_t reqid, const void *payload, size_t len, size_t *framelen)
 {
 	struct proto_hdr	 hdr;
 	uint8_t			*frame;
-	int			 rc;
 
 	if (len > PROTO_MAX_PAYLOAD) {
 		errno = EMSGSIZE;
-		return -1;
+		return NULL;
 	}
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.version = PROTO_VERSION;
 	hdr.type = type;
 	hdr.len = (uint32_t)len;
 	hdr.reqid = reqid;
-	/* one write, so that a frame is never interleaved or half-sent on a signal */
 	frame = xmalloc(sizeof(hdr) + len);
 	memcpy(frame, &hdr, sizeof(hdr));
 	if (len)
 		memcpy(frame + sizeof(hdr), payload, len);
-	rc = write_all(fd, frame, sizeof(hdr) + len);
+	*framelen = sizeof(hdr) + len;
+	return frame;
+}
+
+int
+proto_write(int fd, uint16_t type, uint64_t reqid, const void *payload, size_t len)
+{
+	uint8_t	*frame;
+	size_t	 n;
+	int	 rc;
+
+	/* one write, so that a frame is never interleaved or half-sent on a signal */
+	if ((frame = proto_frame(type, reqid, payload, len, &n)) == NULL)
+		return -1;
+	rc = write_all(fd, frame, n);
 	free(frame);
 	return rc;
 }

@@ -54,6 +54,9 @@ enum proto_check {
 enum proto_check proto_check(const void *buf, size_t len, struct proto_hdr *hdr);
 const char	*proto_check_str(enum proto_check);
 
+/* A whole frame (header and payload) in one xmalloc'd buffer of *framelen bytes; NULL if too big. */
+uint8_t	*proto_frame(uint16_t type, uint64_t reqid, const void *payload, size_t len, size_t *framelen);
+
 /* Blocking I/O for the simple ends (console, worker). 0 ok, -1 error/EOF (errno set; 0 on EOF). */
 int	proto_write(int fd, uint16_t type, uint64_t reqid, const void *payload, size_t len);
 int	proto_read(int fd, struct proto_hdr *hdr, void **payload);	/* *payload xmalloc'd; caller frees */

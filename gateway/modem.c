@@ -372,6 +372,9 @@ modem_lost(struct modem *m, const char *why)
 	m->info.restarts++;
 	if (*m->worker_error)
 		snprintf(m->info.last_error, sizeof(m->info.last_error), "%s", m->worker_error);
+	else if (r == m->pid && WIFEXITED(status) && WEXITSTATUS(status) == MW_EXIT_LOST)
+		snprintf(m->info.last_error, sizeof(m->info.last_error), "%s: the connection to the modem broke",
+		    why);
 	else
 		snprintf(m->info.last_error, sizeof(m->info.last_error), "%s", why);
 	m->worker_error[0] = '\0';

@@ -13,6 +13,7 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <glob.h>
@@ -99,6 +100,8 @@ struct worker {
 	int			 nreports;
 
 	int			 wait_s;	/* how long to wait for a send or USSD reply */
+	int			 proxy;		/* connection = proxy…: libGammu runs the device as a child */
+	int			 read_errors;	/* consecutive failed reads of the device */
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
@@ -230,16 +233,23 @@ w_write(struct worker *w, uint16_t type, uint64_t reqid, struct pbuf *b)
 }
 
 static void
+status_payload(struct pbuf *b, enum modem_state st, int signal, const char *net, const char *mccmnc,
+    const char *err)
+{
+	pbuf_init(b);
+	pbuf_u32(b, st);
+	pbuf_i64(b, signal);
+	pbuf_str(b, net);
+	pbuf_str(b, mccmnc);
+	pbuf_str(b, err);
+}
+
+static void
 w_status(struct worker *w, enum modem_state st, int signal, const char *net, const char *mccmnc, const char *err)
 {
 	struct pbuf b;
 
-	pbuf_init(&b);
-	pbuf_u32(&b, st);
-	pbuf_i64(&b, signal);
-	pbuf_str(&b, net);
-	pbuf_str(&b, mccmnc);
-	pbuf_str(&b, err);
+	status_payload(&b, st, signal, net, mccmnc, err);
 	w_write(w, PROTO_W_STATUS, 0, &b);
 	pbuf_free(&b);
 }
@@ -326,6 +336,110 @@ ussd_cb(GSM_StateMachine *s, GSM_USSDMessage *u, void *arg)
 	w->ussd_done = 1;
 	w->ussd_status = u->Status;
 	mw_ucs2_to_utf8(u->Text, w->ussd_reply, sizeof(w->ussd_reply));
+}
+
+/* ---- losing the device ---- */
+
+/*
+ * With connection = proxyat libGammu talks to a helper process (socat) over pipes. When the
+ * modem goes away the helper exits; libGammu then reads EOF as "no data" and, once it writes,
+ * spins for ever in its proxy write (EPIPE is retried as if it were EAGAIN): the worker would
+ * hang until the daemon's watchdog (command_timeout plus up to one ping interval, 15-70 s).
+ * So the helper's exit itself ends the worker: noticed on the loop when idle, and if a
+ * libGammu call is stuck on the dead pipe, SIGALRM ends the worker PROXY_GRACE_S later.
+ */
+#define PROXY_GRACE_S	1
+
+static volatile sig_atomic_t proxy_exited;
+static int	 gone_fd = -1;		/* what sigalrm_cb tells the daemon, built beforehand */
+static uint8_t	*gone_frame;
+static size_t	 gone_len;
+
+static void
+sigchld_cb(int sig)
+{
+	(void)sig;
+	proxy_exited = 1;
+	alarm(PROXY_GRACE_S);
+}
+
+static void
+sigalrm_cb(int sig)
+{
+	(void)sig;
+	/* stuck in libGammu on the dead pipe: say so (write is async-signal-safe) and leave */
+	if (gone_frame) {
+		ssize_t n = write(gone_fd, gone_frame, gone_len);
+
+		(void)n;	/* nothing more to do if the daemon is gone too */
+	}
+	_exit(MW_EXIT_LOST);
+}
+
+/* After a proxy connection: children of devices tried before (killed by libGammu, not waited
+ * for) are reaped now, then any child that exits is the helper of the connected device. */
+static void
+w_watch_proxy(struct worker *w)
+{
+	struct sigaction sa;
+	struct pbuf	 b;
+
+	if (!w->proxy)
+		return;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	status_payload(&b, MODEM_FAILED, -1, "", "", "the device helper exited and libGammu hung on it: "
+	    "the modem is gone");
+	gone_frame = proto_frame(PROTO_W_STATUS, 0, b.buf, b.len, &gone_len);
+	gone_fd = w->fd;
+	pbuf_free(&b);
+	proxy_exited = 0;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = sigalrm_cb;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = sigchld_cb;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* Called before the worker touches the modem: ends it if the device is gone. */
+static void
+w_check_device(struct worker *w)
+{
+	int	 status;
+	pid_t	 r;
+	char	 err[160];
+
+	if (!proxy_exited)
+		return;
+	r = waitpid(-1, &status, WNOHANG);
+	if (r > 0 && WIFEXITED(status))
+		snprintf(err, sizeof(err), "the device helper exited (status %d): the modem is gone",
+		    WEXITSTATUS(status));
+	else if (r > 0 && WIFSIGNALED(status))
+		snprintf(err, sizeof(err), "the device helper was killed (signal %d): the modem is gone",
+		    WTERMSIG(status));
+	else
+		snprintf(err, sizeof(err), "the device helper exited: the modem is gone");
+	w_status(w, MODEM_FAILED, -1, "", "", err);
+	log_warnx("modem=%s event=lost error=\"%s\"", w->name, err);
+	_exit(MW_EXIT_LOST);
+}
+
+/* A serial device that disappears (USB modem unplugged) fails reads with EIO. */
+static void
+w_read_device(struct worker *w)
+{
+	if (GSM_ReadDevice(w->s, FALSE) >= 0) {
+		w->read_errors = 0;
+		return;
+	}
+	if (++w->read_errors >= 3) {
+		w_status(w, MODEM_FAILED, -1, "", "", "reading the device failed: the modem is gone");
+		log_warnx("modem=%s event=lost error=\"reading the device failed\"", w->name);
+		_exit(MW_EXIT_LOST);
+	}
 }
 
 /* ---- connecting ---- */
@@ -540,6 +654,7 @@ w_connect(struct worker *w)
 			conn = kv.v[i];
 	}
 	w->dummy = !strcasecmp(model, "dummy") || !strcasecmp(conn, "none");
+	w->proxy = !strncasecmp(conn, "proxy", 5);
 	if (has_glob(dev)) {
 		glob_t g;
 
@@ -555,6 +670,7 @@ w_connect(struct worker *w)
 	if (ok == -1)
 		goto fail;
 
+	w_watch_proxy(w);
 	if (w->dummy)
 		snprintf(w->dummydir, sizeof(w->dummydir), "%s", w->device);
 	/* after GSM_InitConnection, which clears the callbacks (dummy crashes without this one) */
@@ -1279,6 +1395,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 		r = poll(&pfd, 1, timeout);
 		if (r == -1 && errno != EINTR)
 			_exit(MW_EXIT_LOST);
+		w_check_device(&w);
 		if (r > 0 && (pfd.revents & POLLIN)) {
 			/* drain quick commands (acks, pings) before touching the modem again; after a
 			 * send or USSD, look at the modem so a send run never starves receiving */
@@ -1291,7 +1408,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 		 * command already waits (a send run: 4% of a 1.2 s send measured); the send's own
 		 * reads take the unsolicited lines meanwhile, and w_pass_due() below still runs */
 		if (!w.dummy && !w_more_waiting(&w))
-			GSM_ReadDevice(w.s, FALSE);
+			w_read_device(&w);
 		batch_flush(&w);	/* messages the modem handed over directly (+CMT) */
 		w_flush_reports(&w);
 		now = clock_mono();
