@@ -4,9 +4,12 @@ STORE_MIGRATIONS := $(sort $(wildcard store/migrations/*.sql))
 STORE_LIB  := $(BUILD)/libstore.a
 GEN        += $(BUILD)/gen/migrations.h
 
-$(BUILD)/gen/migrations.h: $(STORE_MIGRATIONS) tools/embed-sql.sh
+# regenerated on every make (it is cheap) and replaced only when it changed: a migration removed
+# before it shipped must leave the binary too, which a plain prerequisite list cannot notice
+$(BUILD)/gen/migrations.h: FORCE
 	@mkdir -p $(dir $@)
-	$(call say,GEN,$@)tools/embed-sql.sh $(STORE_MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	@tools/embed-sql.sh $(STORE_MIGRATIONS) > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || { $(if $(V),,echo "  GEN     $@";) mv $@.tmp $@; }
 
 $(STORE_LIB): $(STORE_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(call say,AR,$@)$(AR) rcs $@ $^

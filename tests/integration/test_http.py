@@ -374,7 +374,9 @@ def test_slowloris(g, cl):
         check(cl.screen("slow-%d" % n, "").startswith("CON "), "answer while slow clients hang on")
         worst = max(worst, time.monotonic() - a)
         n += 1
-    check(worst < 0.5, "a fast request waited %.3f s behind slow clients" % worst)
+    # blocked behind a slow client would mean waiting for the server's 2 s timeout; a loaded CI
+    # machine may stall a request for a few hundred ms without anything being wrong
+    check(worst < 1.5, "a fast request waited %.3f s behind slow clients" % worst)
     print("slowloris: %d fast requests in 3 s next to 6 slow clients, worst %.1f ms" % (n, worst * 1000))
     # the silent client is closed by the server (timeout = 2)
     silent.settimeout(10)

@@ -73,7 +73,7 @@ def main():
         mods = sorted(m["modem"] for m in gw.inbox())
         check(mods == ["isat", "isat", "tsel"], "each message stored with its modem")
         check(any(len(m["text"]) == 400 for m in gw.inbox()), "long message reassembled from parts sent 2,1,3")
-        wait_for(lambda: "SM" not in tsel.ctl("list") or tsel.ctl("list").strip() in ("", "OK"), 5, "SIM emptied")
+        wait_for(lambda: "SM" not in tsel.ctl("list") or tsel.ctl("list").strip() in ("", "OK"), 15, "SIM emptied")
 
         r = gw.ctl_raw("ussd", "tsel", "*888#")
         check(r.returncode == 0 and "Rp 25.000" in r.stdout, "kentongan ussd tsel *888# prints the reply")
