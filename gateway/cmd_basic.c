@@ -73,7 +73,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			fprintf(f, ",\"low_credit\":%s", mi->low_credit ? "true" : "false");
 			json_kv_str(f, "last_error", mi->last_error[0] ? mi->last_error : NULL, 1);
 			json_kv_str(f, "imei", mi->imei[0] ? mi->imei : NULL, 1);
-			fprintf(f, ",\"restarts\":%d}", mi->restarts);
+			fprintf(f, ",\"restarts\":%d,\"quarantined\":%d}", mi->restarts, mi->quarantined);
 		}
 		fprintf(f, "],\"queue\":{\"queued\":%ld,\"queued_alert\":%ld,\"queued_normal\":%ld,"
 		    "\"sending\":%ld,\"sent\":%ld,\"delivered\":%ld,\"failed\":%ld,\"expired\":%ld},",
@@ -107,7 +107,10 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 
 			snprintf(sig, sizeof(sig), "%d", mi->signal);
 			snprintf(sent, sizeof(sent), "%ld", mi->sent);
-			snprintf(recv, sizeof(recv), "%ld", mi->received);
+			if (mi->quarantined)
+				snprintf(recv, sizeof(recv), "%ld (+%d unreadable)", mi->received, mi->quarantined);
+			else
+				snprintf(recv, sizeof(recv), "%ld", mi->received);
 			vals[0] = mi->name;
 			vals[1] = modem_state_str(mi->state);
 			vals[2] = mi->operator_name;
@@ -143,7 +146,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 
 		for (i = 0; i < gw->nmodems; i++) {
 			const struct modem_info	*mi = modem_info(gw->modems[i]);
-			char			 sig[16], sent[24], recv[24], bal[80];
+			char			 sig[16], sent[24], recv[48], bal[80];
 			const char		*vals[8];
 
 			if (mi->signal >= 0)

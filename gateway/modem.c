@@ -95,6 +95,12 @@ struct modem {
 	int			 balance_running;
 	pid_t			 zombies[16];
 	int			 nzombies;
+	/* poisoned messages (see struct mw_plan): what the worker said it is reading, what it was
+	 * reading when it went away (judged once its exit status is known), the next worker's plan */
+	int			 reading_folder, reading_location;
+	int			 lost_folder, lost_location;
+	pid_t			 verdict_pid;
+	struct mw_plan		 plan;
 };
 
 static void	kill_worker(pid_t);
@@ -325,6 +331,83 @@ balance_maybe(struct modem *m)
 
 static void	modem_spawn(struct modem *);
 
+/* A crash signal is the worker's own doing (the daemon only ever sends SIGKILL). */
+static int
+crash_signal(int status)
+{
+	if (!WIFSIGNALED(status))
+		return 0;
+	switch (WTERMSIG(status)) {
+	case SIGSEGV: case SIGABRT: case SIGBUS: case SIGILL: case SIGFPE: case SIGSYS: case SIGTRAP:
+		return 1;
+	}
+	return 0;
+}
+
+static double
+quarantine_retry_s(void)
+{
+	const char	*e = getenv("KT_QUARANTINE_RETRY_S");
+	char		*end;
+	double		 v;
+
+	if (e && *e && (v = strtod(e, &end)) >= 0 && *end == '\0')
+		return v;
+	return MW_QUARANTINE_RETRY_S;
+}
+
+/* What status shows while messages are left alone (a new connection keeps it, see on_hello). */
+static void
+quarantine_note(struct modem *m)
+{
+	const struct mw_plan *p = &m->plan;
+
+	m->info.quarantined = p->nskip;
+	if (p->nskip == 0)
+		return;
+	snprintf(m->info.last_error, sizeof(m->info.last_error), "%d message(s) crash libGammu and are left "
+	    "on the modem, unread (latest: %s slot %d); delete them there", p->nskip,
+	    p->skip[p->nskip - 1].folder == 1 ? "SIM" : "phone memory", p->skip[p->nskip - 1].location);
+}
+
+/* The worker that went away while reading has an exit status now: if libGammu crashed on a
+ * message, read carefully from now on, and leave that message alone (struct mw_plan). */
+static void
+reading_verdict(struct modem *m, int status)
+{
+	struct mw_plan	*p = &m->plan;
+	int		 f = m->lost_folder, l = m->lost_location, i;
+
+	m->verdict_pid = 0;
+	if (!crash_signal(status) || f == MW_READING_DONE)
+		return;
+	if (!p->careful) {
+		p->careful = 1;
+		log_warnx("modem=%s event=receive-crashed signal=%d: libGammu died reading the messages; "
+		    "reading them one by one from now on", m->cm->name, WTERMSIG(status));
+	}
+	if (f == MW_READING_PASS)
+		return;
+	for (i = 0; i < p->nskip; i++)
+		if (p->skip[i].folder == f && p->skip[i].location == l) {
+			p->retry_at = clock_mono() + quarantine_retry_s();	/* a retry crashed again */
+			return;
+		}
+	if (p->nskip == MW_QUARANTINE_MAX) {
+		log_warnx("modem=%s event=quarantine-full folder=%d location=%d: more than %d messages "
+		    "crash libGammu; clear the modem's memory", m->cm->name, f, l, MW_QUARANTINE_MAX);
+		return;
+	}
+	p->retry_at = clock_mono() + quarantine_retry_s();
+	p->skip[p->nskip].folder = f;
+	p->skip[p->nskip].location = l;
+	p->nskip++;
+	quarantine_note(m);
+	log_warnx("modem=%s event=quarantine folder=%d location=%d signal=%d: the message there crashes "
+	    "libGammu's decoder; it is skipped from now on and stays on the modem until deleted by hand",
+	    m->cm->name, f, l, WTERMSIG(status));
+}
+
 static void
 reap(struct modem *m)
 {
@@ -333,6 +416,8 @@ reap(struct modem *m)
 	for (i = 0; i < m->nzombies; i++) {
 		pid_t r = waitpid(m->zombies[i], &status, WNOHANG);
 
+		if (r == m->zombies[i] && r == m->verdict_pid)
+			reading_verdict(m, status);
 		if (r == m->zombies[i] || (r == -1 && errno == ECHILD)) {
 			m->zombies[i--] = m->zombies[--m->nzombies];
 		}
@@ -360,6 +445,10 @@ modem_lost(struct modem *m, const char *why)
 		bufferevent_free(m->bev);
 		m->bev = NULL;
 	}
+	m->lost_folder = m->reading_folder;
+	m->lost_location = m->reading_location;
+	m->reading_folder = MW_READING_DONE;
+	m->verdict_pid = m->pid;
 	kill_worker(m->pid);
 	r = waitpid(m->pid, &status, WNOHANG);
 	if (r == m->pid) {
@@ -384,6 +473,8 @@ modem_lost(struct modem *m, const char *why)
 	m->backoff_s = delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2;
 	log_warnx("modem=%s event=worker-lost why=\"%s\" error=\"%s\"%s inflight=%d restart_in=%ds", m->cm->name,
 	    why, m->info.last_error, exitbuf, m->nfl, delay);
+	if (r == m->pid)
+		reading_verdict(m, status);
 
 	nfl = m->nfl;
 	memcpy(fl, m->fl, sizeof(fl));
@@ -439,6 +530,7 @@ on_hello(struct modem *m, struct pbuf *b)
 		snprintf(m->info.operator_name, sizeof(m->info.operator_name), "%s", disp ? disp : net);
 	}
 	m->info.last_error[0] = '\0';
+	quarantine_note(m);
 	m->hello = 1;
 	m->ready_at = clock_mono();
 	m->busy_since = outstanding(m) ? clock_mono() : 0;
@@ -612,6 +704,28 @@ on_report(struct modem *m, struct pbuf *b)
 }
 
 static void
+on_reading(struct modem *m, struct pbuf *b)
+{
+	int64_t	 f = pbuf_get_i64(b), l = pbuf_get_i64(b);
+
+	if (b->err || f < MW_READING_PASS || f > 1000 || l < -1 || l > INT32_MAX) {
+		modem_lost(m, "malformed READING from the worker");
+		return;
+	}
+	m->reading_folder = (int)f;
+	m->reading_location = (int)l;
+	/* a careful pass that read every occupied slot: whatever crashed libGammu is gone */
+	if (f == MW_READING_DONE && l == 0 && m->plan.careful) {
+		log_info("modem=%s event=careful-off: every message on the modem was read; ordinary passes "
+		    "again", m->cm->name);
+		if (m->plan.nskip)
+			m->info.last_error[0] = '\0';
+		memset(&m->plan, 0, sizeof(m->plan));
+		m->info.quarantined = 0;
+	}
+}
+
+static void
 on_frame(struct modem *m, const struct proto_hdr *h, void *payload)
 {
 	struct pbuf b;
@@ -638,6 +752,9 @@ on_frame(struct modem *m, const struct proto_hdr *h, void *payload)
 		break;
 	case PROTO_W_REPORT:
 		on_report(m, &b);
+		break;
+	case PROTO_W_READING:
+		on_reading(m, &b);
 		break;
 	default:
 		modem_lost(m, "unexpected frame type from the worker");
@@ -756,7 +873,7 @@ modem_spawn(struct modem *m)
 	}
 	if (pid == 0) {
 		child_setup(sv[1]);
-		modem_worker_main(3, m->cm);
+		modem_worker_main(3, m->cm, &m->plan);
 	}
 	close(sv[1]);
 	setpgid(pid, pid);	/* as the child does: whichever runs first makes the group */

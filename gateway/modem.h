@@ -53,6 +53,7 @@ struct modem_info {
 	char		 last_error[160];
 	time_t		 since;			/* when the state began */
 	int		 restarts;
+	int		 quarantined;		/* messages left on the modem: they crash libGammu */
 };
 
 struct modem_send_req {

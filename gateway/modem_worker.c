@@ -100,8 +100,11 @@ struct worker {
 	int			 nreports;
 
 	int			 wait_s;	/* how long to wait for a send or USSD reply */
+	const struct mw_plan	*plan;		/* careful reading and the locations to leave alone */
 	int			 proxy;		/* connection = proxy…: libGammu runs the device as a child */
 	int			 read_errors;	/* consecutive failed reads of the device */
+	int			 unread;	/* occupied slots the last careful pass skipped */
+	int			 careful_passes;
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
@@ -900,15 +903,131 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 	}
 }
 
+/* Tells the daemon what is being read: MW_READING_PASS (a GetNextSMS pass), a location, or
+ * MW_READING_DONE with the slots in use; if libGammu's decoder kills the worker meanwhile, the
+ * daemon knows which message did it (see struct mw_plan). */
+static void
+w_reading(struct worker *w, int folder, int location)
+{
+	struct pbuf b;
+
+	pbuf_init(&b);
+	pbuf_i64(&b, folder);
+	pbuf_i64(&b, location);
+	w_write(w, PROTO_W_READING, 0, &b);
+	pbuf_free(&b);
+}
+
+static int
+is_quarantined(const struct worker *w, int folder, int location)
+{
+	for (int i = 0; w->plan && i < w->plan->nskip; i++)
+		if (w->plan->skip[i].folder == folder && w->plan->skip[i].location == location)
+			return 1;
+	return 0;
+}
+
+/* Takes one decoded message of a pass; returns whether it stays on the modem. */
+static int
+w_take(struct worker *w, GSM_SMSMessage *m)
+{
+	if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report)
+		return 1;	/* drafts and sent copies are not ours to take */
+	if (is_pending(w, m->Folder, m->Location))
+		return 1;
+	batch_add(w, m);
+	return 0;
+}
+
+/*
+ * The careful pass, after a worker died inside an ordinary one: every location of the SIM (and
+ * of the phone memory) is read on its own, announced first, and those a worker died on are
+ * skipped until plan->retry_at — they stay on the modem, unread, until someone deletes them (a
+ * retry reads what a freed slot holds now, or crashes once more). Slower (one AT+CMGR per slot)
+ * but a poisoned message no longer stops the modem from receiving. The pass ends by telling
+ * how many occupied slots it did not read (0: nothing poisoned is left; -1: unknown).
+ */
+static void
+w_pass_careful(struct worker *w)
+{
+	GSM_MultiSMSMessage	*sms = xcalloc(1, sizeof(*sms));
+	GSM_SMSMemoryStatus	 ms, ms2;
+	GSM_Error		 e;
+	int			 n = 0, readable = 0, counted, retry;
+	struct {
+		int	 folder, size;
+	} mem[2];
+
+	memset(&ms, 0, sizeof(ms));
+	e = GSM_GetSMSStatus(w->s, &ms);
+	w_check(w, e, "checking for messages");
+	counted = e == ERR_NONE;
+	/* a new worker first reads around the skipped slots: each crash of a retry gets the rest in */
+	retry = w->careful_passes++ > 0 && w->unread && clock_mono() >= w->plan->retry_at;
+	mem[0].folder = 1;		/* SIM inbox */
+	mem[0].size = counted ? ms.SIMSize : 0;
+	mem[1].folder = 3;		/* phone memory inbox */
+	mem[1].size = counted ? ms.PhoneSize : 0;
+	for (int k = 0; k < 2; k++) {
+		for (int loc = 1; loc <= mem[k].size && loc <= 10000; loc++) {
+			if (!retry && is_quarantined(w, mem[k].folder, loc))
+				continue;
+			memset(sms, 0, sizeof(*sms));
+			sms->Number = 1;
+			sms->SMS[0].Folder = mem[k].folder;
+			sms->SMS[0].Location = loc;
+			w_reading(w, mem[k].folder, loc);
+			e = GSM_GetSMS(w->s, sms);
+			if (e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
+				continue;
+			if (e != ERR_NONE) {
+				log_warnx("modem=%s event=read-failed folder=%d location=%d error=\"%s\"", w->name,
+				    mem[k].folder, loc, GSM_ErrorString(e));
+				w_check(w, e, "reading messages");
+				continue;
+			}
+			w->timeouts = 0;
+			readable++;
+			for (int i = 0; i < sms->Number; i++)
+				if (!w_take(w, &sms->SMS[i]))
+					n++;
+		}
+	}
+	batch_flush(w);
+	free(sms);
+	memset(&ms2, 0, sizeof(ms2));
+	/* the slots in use before and after agree: nothing arrived meanwhile to blur the count */
+	if (counted && GSM_GetSMSStatus(w->s, &ms2) == ERR_NONE &&
+	    ms2.SIMUsed + ms2.PhoneUsed == ms.SIMUsed + ms.PhoneUsed) {
+		int unread = ms.SIMUsed + ms.PhoneUsed - readable;
+
+		w->kept = ms.SIMUsed + ms.PhoneUsed - n;
+		w->unread = unread > 0 ? unread : 0;
+		w_reading(w, MW_READING_DONE, w->unread);
+	} else {
+		w->kept = counted ? ms.SIMUsed + ms.PhoneUsed - n : 0;
+		w->unread = 1;
+		w_reading(w, MW_READING_DONE, -1);
+	}
+	if (n)
+		log_debug("modem=%s event=pass careful=1 new=%d kept=%d", w->name, n, w->kept);
+}
+
 static void
 w_pass(struct worker *w)
 {
-	GSM_MultiSMSMessage	*sms = xcalloc(1, sizeof(*sms));
+	GSM_MultiSMSMessage	*sms;
 	GSM_Error		 e;
 	gboolean		 start = TRUE;
 	int			 i, n = 0, guard = 0, kept = 0;
 
 	w->last_pass = clock_mono();
+	if (w->plan && w->plan->careful && !w->dummy) {
+		w_pass_careful(w);
+		return;
+	}
+	sms = xcalloc(1, sizeof(*sms));
+	w_reading(w, MW_READING_PASS, 0);
 	for (;;) {
 		if (start) {
 			sms->SMS[0].Folder = 0;
@@ -925,24 +1044,17 @@ w_pass(struct worker *w)
 		w->timeouts = 0;
 		start = FALSE;
 		for (i = 0; i < sms->Number; i++) {
-			GSM_SMSMessage *m = &sms->SMS[i];
-
-			if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report) {
-				kept++;		/* drafts and sent copies are not ours to take */
-				continue;
-			}
-			if (is_pending(w, m->Folder, m->Location)) {
+			if (w_take(w, &sms->SMS[i]))
 				kept++;
-				continue;
-			}
-			batch_add(w, m);
-			n++;
+			else
+				n++;
 		}
 		if (++guard > 100000)
 			break;
 	}
 	batch_flush(w);
 	free(sms);
+	w_reading(w, MW_READING_DONE, -1);
 	/* what stays behind (sent copies, batches awaiting their ack) does not call for a pass */
 	w->kept = kept;
 	if (n)
@@ -991,6 +1103,9 @@ w_pass_due(struct worker *w, double now)
 	/* with +CMTI the poll is only a safety net */
 	w->next_pass = now + (w->notify && w->poll_ms < 5000 ? 5.0 : w->poll_ms / 1000.0);
 	if (due || now - w->last_pass >= PASS_EVERY_S)
+		return 1;
+	/* skipped slots are due to be read again (struct mw_plan) */
+	if (w->plan && w->plan->careful && w->unread && now >= w->plan->retry_at && w->last_pass < w->plan->retry_at)
 		return 1;
 	if (w->dummy) {
 		return dummy_changed(w);
@@ -1359,7 +1474,7 @@ w_command(struct worker *w)
 }
 
 void
-modem_worker_main(int fd, const struct conf_modem *cm)
+modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *plan)
 {
 	struct worker	 w;
 	double		 now;
@@ -1368,6 +1483,7 @@ modem_worker_main(int fd, const struct conf_modem *cm)
 	W = &w;
 	w.fd = fd;
 	w.cm = cm;
+	w.plan = plan;
 	w.name = cm->name;
 	w.poll_ms = cm->poll_ms > 0 ? cm->poll_ms : 1000;
 	w.wait_s = cm->command_timeout_s > 6 ? (int)(cm->command_timeout_s * 2 / 3) : 4;

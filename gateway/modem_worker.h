@@ -19,6 +19,10 @@
  *   PONG        reqid echoed; no payload
  *   REPORT      str number, i64 reference, i64 at, i64 delivered (1/0/-1), str status
  *               (a delivery report the modem delivered directly, +CDS: nothing to delete)
+ *   READING     i64 folder, i64 location: about to read that message (careful pass only);
+ *               folder MW_READING_PASS: a GetNextSMS pass begins; MW_READING_DONE: the pass
+ *               is over, location = occupied slots a careful pass did not read (-1 unknown
+ *               or an ordinary pass)
  *
  *   daemon -> worker
  *   SMS_ACK     reqid = batch id: committed; delete those messages from the modem
@@ -49,6 +53,31 @@ enum mw_part_kind {
 #define MW_CAP_NOTIFY	0x01	/* the modem announces new messages (+CMTI) */
 #define MW_CAP_DUMMY	0x02	/* Gammu's dummy driver */
 
+#define MW_READING_PASS	(-1)
+#define MW_READING_DONE	0
+
+/*
+ * Handed to a worker at fork. libGammu's PDU decoder crashes on some malformed messages (an
+ * SMSC address longer than its buffer smashes the stack): a worker reading such a message dies
+ * on every pass and the modem never receives again. When a worker dies of a crash signal inside
+ * a pass, the daemon sets careful: the next workers read location by location, saying which
+ * (READING), and a location a worker died on is skipped (retried after MW_QUARANTINE_RETRY_S,
+ * in case the slot was freed and reused). A careful pass that leaves no occupied slot unread
+ * ends careful mode.
+ */
+#define MW_QUARANTINE_MAX	16
+#define MW_QUARANTINE_RETRY_S	3600	/* KT_QUARANTINE_RETRY_S overrides it (tests) */
+
+struct mw_plan {
+	int	 careful;
+	double	 retry_at;	/* clock_mono(): from then on a careful pass reads skipped slots again */
+	int	 nskip;
+	struct {
+		int	 folder;
+		int	 location;
+	}	 skip[MW_QUARANTINE_MAX];
+};
+
 /* Worker exit statuses. */
 #define MW_EXIT_QUIT		0
 #define MW_EXIT_CONNECT		2	/* could not connect, or the wrong modem (IMEI/IMSI) */
@@ -59,7 +88,7 @@ enum mw_part_kind {
  * Runs the worker on fd until QUIT or EOF; never returns (calls _exit). Runs in the forked
  * child only: it must not touch the daemon's event base or store.
  */
-void	modem_worker_main(int fd, const struct conf_modem *) __attribute__((noreturn));
+void	modem_worker_main(int fd, const struct conf_modem *, const struct mw_plan *) __attribute__((noreturn));
 
 /* Helpers shared with tests (pure). */
 /* UTF-8 -> Gammu's UCS-2BE string (NUL-terminated by two zero bytes); returns code units. */
