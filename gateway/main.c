@@ -56,9 +56,12 @@ usage(FILE *f)
 "      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
-"Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration.\n"
+"Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration, the keywords\n"
+"         file and the reply templates (all or nothing).\n"
 "Environment: KT_CRASH=POINT aborts at a named crash point (tests, debug builds).\n"
 "             KT_USSD_IDLE_S=SECONDS forgets idle USSD sessions sooner (default 180; tests).\n"
+"             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
+"             sooner (default 3600; tests).\n"
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
@@ -130,6 +133,12 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	case SIGHUP:
 		if ((nc = conf_load(conf_path, err, sizeof(err))) == NULL) {
 			log_warnx("daemon: reload refused, keeping the running configuration: %s", err);
+			break;
+		}
+		/* keywords and reply templates first: an edited file that does not load refuses it all */
+		if (router_reload(gw.router, nc, err, sizeof(err)) == -1) {
+			log_warnx("daemon: reload refused, keeping the running configuration: %s", err);
+			conf_free(nc);
 			break;
 		}
 		if (strcmp(nc->database, gw.conf->database) || strcmp(nc->control, gw.conf->control))

@@ -897,35 +897,63 @@ read_file(const char *path, char *err, size_t errlen)
 	return buf;
 }
 
-struct router *
-router_new(struct gateway *gw, char *err, size_t errlen)
+/* The keyword table and the reply templates a configuration names; 0, or -1 with err set. */
+static int
+load_tables(const struct conf *c, struct parse_table **ptp, struct templates **tplp, char *err, size_t errlen)
 {
-	struct router	*r = xcalloc(1, sizeof(*r));
-	const char	*kw = gw->conf->keywords;
-	char		 perr[256];
+	struct parse_table	*pt = parse_table_new();
+	const char		*kw = c->keywords;
+	char			 perr[256];
 
-	r->gw = gw;
-	r->pt = parse_table_new();
 	if (kw != NULL && *kw != '\0') {
 		char *text = read_file(kw, err, errlen);
 
 		if (text == NULL)
 			goto fail;
-		if (parse_table_load_text(r->pt, text, perr, sizeof(perr)) == -1) {
+		if (parse_table_load_text(pt, text, perr, sizeof(perr)) == -1) {
 			snprintf(err, errlen, "keywords file %s: %s", kw, perr);
 			free(text);
 			goto fail;
 		}
 		free(text);
 	}
-	if ((r->tpl = templates_new(gw->conf->language, gw->conf->templates, err, errlen)) == NULL)
+	if ((*tplp = templates_new(c->language, c->templates, err, errlen)) == NULL)
 		goto fail;
+	*ptp = pt;
+	return 0;
+fail:
+	parse_table_free(pt);
+	return -1;
+}
+
+struct router *
+router_new(struct gateway *gw, char *err, size_t errlen)
+{
+	struct router	*r = xcalloc(1, sizeof(*r));
+
+	r->gw = gw;
+	if (load_tables(gw->conf, &r->pt, &r->tpl, err, errlen) == -1) {
+		free(r);
+		return NULL;
+	}
 	if (gw->base != NULL)
 		r->tick = evtimer_new(gw->base, tick_cb, r);
 	return r;
-fail:
-	router_free(r);
-	return NULL;
+}
+
+int
+router_reload(struct router *r, const struct conf *c, char *err, size_t errlen)
+{
+	struct parse_table	*pt;
+	struct templates	*tpl;
+
+	if (load_tables(c, &pt, &tpl, err, errlen) == -1)
+		return -1;
+	parse_table_free(r->pt);
+	templates_free(r->tpl);
+	r->pt = pt;
+	r->tpl = tpl;
+	return 0;
 }
 
 void

@@ -7,11 +7,15 @@
 #define GATEWAY_ROUTER_H
 #include <stdint.h>
 
+struct conf;
 struct gateway;
 struct router;
 
 struct router	*router_new(struct gateway *, char *err, size_t errlen);
 void		 router_free(struct router *);	/* accepts NULL */
+/* Reads the keywords file and reply templates c names (SIGHUP): all or nothing; -1 with err set
+ * leaves the running ones in place. */
+int		 router_reload(struct router *, const struct conf *c, char *err, size_t errlen);
 /* Handles one committed inbox row (no-op if it already has an action). When the store fails the
  * row is left unrouted (action NULL), gateway_store_failed() is called, and the router runs a
  * catch-up by itself 30 s later (and again until the store recovers); no caller action needed. */

@@ -6,6 +6,7 @@ Sumatra. DAFTAR (by name + district, idempotent), an ambiguous name answered by 
 the PIN never stored or printed), replies never to alphanumeric senders, at most 3 replies an hour,
 one unknown-command help a day; console: posts, post approve|reject, leader add, official add."""
 import os
+import signal
 import sqlite3
 import sys
 
@@ -49,7 +50,14 @@ def replies_to(gw, number):
 def main():
     if not os.path.isdir(WILAYAH):
         fail("no area data at %s" % WILAYAH)
-    gw = Gateway(MODEMS, "areas = 16\nkeywords = %s/parsers/keywords.conf\ndeny = 0819 0000 0001" % TOP)
+    gw = Gateway(MODEMS, "areas = 16\nkeywords = %s/parsers/keywords.conf\ndeny = 0819 0000 0001\n"
+                 "templates = @TPL@" % TOP)
+    tpl = os.path.join(gw.root, "tpl")
+    os.mkdir(tpl)
+    with open(gw.conf) as f:
+        conf = f.read().replace("@TPL@", tpl)
+    with open(gw.conf, "w") as f:
+        f.write(conf)
     d1 = Dummy(gw.root, "d1")
     try:
         r = gw.ctl_raw("areas", "import", WILAYAH)
@@ -156,6 +164,33 @@ def main():
         check(ph.sms(e, "?") == "help", "help 3")
         check(ph.sms(e, "HELP") == "help, reply capped", "4th reply in the hour capped")
         check(len(replies_to(gw, e)) == 3, "3 replies in all")
+
+        # -- SIGHUP reloads the reply templates (and the keywords file); one that does not load
+        # refuses the whole reload and the running texts stay
+        def reloads():
+            return gw.logtext().count("configuration reloaded") + gw.logtext().count("reload refused")
+
+        def help_text(number):
+            check(ph.sms(number, "BANTUAN") == "help", "help from %s" % number)
+            return replies_to(gw, number)[-1]["text"]
+
+        new_help = "Petunjuk baru: DAFTAR <desa>, INFO, LAPOR <isi>, BERHENTI."
+        with open(os.path.join(tpl, "help"), "w") as f:
+            f.write(new_help + "\n")
+        n = reloads()
+        gw.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: reloads() > n, 10, "the reload")
+        check("configuration reloaded" in gw.logtext(), "reload accepted")
+        wait_for(lambda: (gw.modem("d1") or {}).get("state") == "ready", 20, "modem ready after the reload")
+        check(help_text("+6281234500011") == new_help, "the edited help template is used after SIGHUP")
+        with open(os.path.join(tpl, "unknown"), "w") as f:
+            f.write("Maaf. " * 400 + "\n")
+        n = reloads()
+        gw.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: reloads() > n, 10, "the second reload")
+        check("reload refused" in gw.logtext() and "template %s/unknown: longer than" % tpl in gw.logtext(),
+              "an over-long template refuses the reload, and says which")
+        check(help_text("+6281234500012") == new_help, "the running templates stay after a refused reload")
         check(gw.ctl("status")["store"] == "ok", "store ok")
     finally:
         gw.cleanup()
