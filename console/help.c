@@ -8,8 +8,15 @@ static const struct {
 	const char	*name;
 	const char	*text;
 } helps[] = {
-	{ "status", "kentongan status [--json]\n\nModems (state, operator, signal, sent and received today, "
-	  "credit), the outgoing queue by state, and the store's health.\n" },
+	{ "status", "kentongan status [--json]\n\n"
+	  "Modems (state, operator, signal, sent and received today, credit, last error), the outgoing\n"
+	  "queue by state, and the store's health. Modem states:\n"
+	  "  connecting  to the modem, or the modem to the network ('not registered on the network'\n"
+	  "              while it searches: its messages go to other SIMs meanwhile)\n"
+	  "  ready, sending\n"
+	  "  failed      the worker is restarted with back-off; last error says why\n"
+	  "  disabled    enabled = no, or rested after repeated send failures\n"
+	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n" },
 	{ "check", "kentongan check\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
 	  "problems. Works while the daemon is stopped.\n" },
 	{ "areas", "kentongan areas [--parent CODE | --all]\nkentongan areas import DIR\n\nLists areas (the "

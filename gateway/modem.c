@@ -76,6 +76,8 @@ struct modem {
 	int			 alive;
 	int			 hello;
 	int			 rested;
+	int			 offnet;	/* the worker says: not registered on the network */
+	int			 registered;	/* its last look: 1, 0, -1 unknown */
 	time_t			 rest_until;
 	double			 busy_since;
 	double			 last_rx;
@@ -166,6 +168,8 @@ idle_state(const struct modem *m)
 		return MODEM_DISABLED;
 	if (!m->hello)
 		return m->alive ? MODEM_CONNECTING : MODEM_FAILED;
+	if (m->offnet)
+		return MODEM_CONNECTING;	/* to the network: searching, or denied */
 	return m->nfl ? MODEM_SENDING : MODEM_READY;
 }
 
@@ -439,6 +443,8 @@ modem_lost(struct modem *m, const char *why)
 	m->gen++;
 	was_healthy = m->hello && clock_mono() - m->ready_at >= HEALTHY_S;
 	m->hello = 0;
+	m->offnet = 0;		/* the next worker looks again */
+	m->registered = -1;
 	m->ping_out = 0;
 	m->busy_since = 0;
 	if (m->bev) {
@@ -549,6 +555,7 @@ on_status(struct modem *m, struct pbuf *b)
 	uint32_t	 st = pbuf_get_u32(b);
 	int64_t		 sig = pbuf_get_i64(b);
 	const char	*net = pbuf_get_str(b), *mccmnc = pbuf_get_str(b), *err = pbuf_get_str(b);
+	int64_t		 reg = pbuf_get_i64(b);
 
 	if (b->err) {
 		modem_lost(m, "malformed STATUS from the worker");
@@ -561,6 +568,18 @@ on_status(struct modem *m, struct pbuf *b)
 		return;
 	}
 	m->info.signal = (int)sig;
+	m->registered = (int)reg;
+	if ((reg == 0) != m->offnet) {
+		/* off the network: no sends for it, and its operator's numbers go to other SIMs */
+		m->offnet = reg == 0;
+		if (m->offnet)
+			snprintf(m->info.last_error, sizeof(m->info.last_error), "not registered on the network");
+		else if (!strcmp(m->info.last_error, "not registered on the network"))
+			m->info.last_error[0] = '\0';
+		log_info("modem=%s event=%s", m->cm->name, m->offnet ? "off-network" : "on-network");
+		set_state(m, idle_state(m));
+		gateway_modem_changed(m->gw, m);
+	}
 	if (*mccmnc)
 		snprintf(m->info.mccmnc, sizeof(m->info.mccmnc), "%s", mccmnc);
 	if (!*m->cm->operator_name && *net && !modem_operator(m))
@@ -937,6 +956,7 @@ modem_new(struct gateway *gw, const struct conf_modem *cm)
 	struct timeval	 one = { 1, 0 };
 
 	m->gw = gw;
+	m->registered = -1;
 	m->cm = cm;
 	m->info.name = cm->name;
 	m->info.signal = -1;
@@ -1089,9 +1109,15 @@ modem_free(struct modem *m)
 }
 
 int
+modem_registered(const struct modem *m)
+{
+	return m->hello ? m->registered : -1;
+}
+
+int
 modem_send_slots(const struct modem *m)
 {
-	if (!m->alive || !m->hello || m->rested || !m->cm->enabled)
+	if (!m->alive || !m->hello || m->rested || m->offnet || !m->cm->enabled)
 		return 0;
 	if (m->cm->daily_limit > 0 && m->info.sent + m->nfl >= m->cm->daily_limit)
 		return 0;

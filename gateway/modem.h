@@ -56,6 +56,8 @@ struct modem_info {
 	int		 quarantined;		/* messages left on the modem: they crash libGammu */
 };
 
+#define MODEM_CMS_NO_NETWORK	331	/* +CMS ERROR: no network service */
+
 struct modem_send_req {
 	uint64_t	 outbox_id;
 	const char	*to;			/* E.164 */
@@ -91,6 +93,8 @@ const struct modem_info *modem_info(const struct modem *);
 const char	*modem_state_str(enum modem_state);
 /* How many more messages may be handed over now (0 when not ready). */
 int		 modem_send_slots(const struct modem *);
+/* What the worker last saw of the network: 1 registered, 0 not (no sends meanwhile), -1 unknown. */
+int		 modem_registered(const struct modem *);
 /* Hands one message to the worker; 0 accepted, -1 not ready. The outcome comes through
  * gateway_modem_sent(). The strings are copied. */
 int		 modem_send(struct modem *, const struct modem_send_req *);

@@ -39,6 +39,7 @@
 
 #define PASS_EVERY_S	60	/* a pass at least this often, whatever the hints say */
 #define STATUS_EVERY_S	30
+#define OFFNET_STATUS_S	5	/* while not registered */
 #define USSD_WAIT_S	30
 
 struct loc {
@@ -105,6 +106,7 @@ struct worker {
 	int			 read_errors;	/* consecutive failed reads of the device */
 	int			 unread;	/* occupied slots the last careful pass skipped */
 	int			 careful_passes;
+	int			 offnet;	/* the last look at the network found no registration */
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
@@ -237,7 +239,7 @@ w_write(struct worker *w, uint16_t type, uint64_t reqid, struct pbuf *b)
 
 static void
 status_payload(struct pbuf *b, enum modem_state st, int signal, const char *net, const char *mccmnc,
-    const char *err)
+    const char *err, int registered)
 {
 	pbuf_init(b);
 	pbuf_u32(b, st);
@@ -245,6 +247,7 @@ status_payload(struct pbuf *b, enum modem_state st, int signal, const char *net,
 	pbuf_str(b, net);
 	pbuf_str(b, mccmnc);
 	pbuf_str(b, err);
+	pbuf_i64(b, registered);
 }
 
 static void
@@ -252,7 +255,7 @@ w_status(struct worker *w, enum modem_state st, int signal, const char *net, con
 {
 	struct pbuf b;
 
-	status_payload(&b, st, signal, net, mccmnc, err);
+	status_payload(&b, st, signal, net, mccmnc, err, -1);
 	w_write(w, PROTO_W_STATUS, 0, &b);
 	pbuf_free(&b);
 }
@@ -392,7 +395,7 @@ w_watch_proxy(struct worker *w)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	status_payload(&b, MODEM_FAILED, -1, "", "", "the device helper exited and libGammu hung on it: "
-	    "the modem is gone");
+	    "the modem is gone", -1);
 	gone_frame = proto_frame(PROTO_W_STATUS, 0, b.buf, b.len, &gone_len);
 	gone_fd = w->fd;
 	pbuf_free(&b);
@@ -1303,7 +1306,7 @@ w_send(struct worker *w, struct pbuf *in)
 				result = SEND_UNKNOWN;
 				snprintf(err, sizeof(err), "the modem did not answer");
 			} else {
-				result = lost_error(e) ? SEND_TEMPFAIL : SEND_TEMPFAIL;
+				result = SEND_TEMPFAIL;
 				snprintf(err, sizeof(err), "%s", GSM_ErrorString(e));
 			}
 			w_check(w, e, "sending");
@@ -1320,6 +1323,9 @@ w_send(struct worker *w, struct pbuf *in)
 		if (w->send_status != 0) {
 			cms = w->send_status > 0 ? w->send_status : 0;
 			result = cms && mw_cms_permanent(cms) ? SEND_PERMFAIL : SEND_TEMPFAIL;
+			/* "no network service": tell the daemon now, not at the next status look */
+			if (cms == MODEM_CMS_NO_NETWORK)
+				w->next_status = 0;
 			if (cms)
 				snprintf(err, sizeof(err), "+CMS ERROR: %d", cms);
 			else
@@ -1397,8 +1403,9 @@ w_report_status(struct worker *w)
 	GSM_NetworkInfo		 ni;
 	GSM_Error		 e;
 	char			 netname[100] = "", mccmnc[16] = "";
-	int			 sig = -1;
+	int			 sig = -1, reg = -1;
 	size_t			 o = 0;
+	struct pbuf		 b;
 
 	memset(&sq, 0, sizeof(sq));
 	memset(&ni, 0, sizeof(ni));
@@ -1416,8 +1423,29 @@ w_report_status(struct worker *w)
 		mccmnc[o] = '\0';
 		if (*netname == '\0' && *ni.NetworkCode)
 			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+		switch (ni.State) {
+		case GSM_HomeNetwork:
+		case GSM_RoamingNetwork:
+			reg = 1;
+			break;
+		case GSM_NoNetwork:
+		case GSM_RegistrationDenied:
+		case GSM_RequestingNetwork:
+			reg = 0;
+			break;
+		default:
+			break;
+		}
 	}
-	w_status(w, MODEM_READY, sig, netname, mccmnc, "");
+	if (reg == 0 && !w->offnet)
+		log_warnx("modem=%s event=no-network: not registered (%s)", w->name,
+		    ni.State == GSM_RegistrationDenied ? "registration denied" : "searching");
+	else if (reg == 1 && w->offnet)
+		log_info("modem=%s event=network-back network=\"%s\"", w->name, netname);
+	w->offnet = reg == 0;
+	status_payload(&b, MODEM_READY, sig, netname, mccmnc, "", reg);
+	w_write(w, PROTO_W_STATUS, 0, &b);
+	pbuf_free(&b);
 }
 
 /* ---- the loop ---- */
@@ -1531,8 +1559,9 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 		if (w_pass_due(&w, now))
 			w_pass(&w);
 		if (now >= w.next_status) {
-			w.next_status = now + STATUS_EVERY_S;
 			w_report_status(&w);
+			/* off the network: look again soon, to be back in service soon */
+			w.next_status = clock_mono() + (w.offnet ? OFFNET_STATUS_S : STATUS_EVERY_S);
 		}
 	}
 }

@@ -7,7 +7,8 @@
  *   HELLO       str manufacturer, str model, str imei, str imsi, str network name, str mccmnc,
  *               str device (the one actually opened), u32 caps (MW_CAP_*)
  *   STATUS      u32 state (enum modem_state), i64 signal percent (-1 unknown), str network name,
- *               str mccmnc, str error ("" none)
+ *               str mccmnc, str error ("" none), i64 registered (1 yes, 0 no: searching or
+ *               denied, -1 unknown)
  *   SMS_IN      reqid = batch id; u32 n; n times: u32 kind (MW_PART_*), i64 folder, i64 location,
  *               str sender, str smsc, i64 smsc_at, str coding (gsm7|ucs2|8bit), str text (UTF-8,
  *               hex for 8bit), str udh (hex), i64 concat_ref (-1 none), u32 total, u32 seq,

@@ -386,6 +386,11 @@ sched_sent(struct sched *s, struct modem *m, const struct modem_sent *r)
 		st = store_outbox_retry(gw->store, id, retry, when, err);
 		log_info("out id=%lld modem=%s result=%s attempts=%d error=\"%s\"%s", (long long)id, name,
 		    retry ? "retry" : "failed", attempts, err, retry ? "" : " (no attempts left)");
+		/* "no network service" from a modem whose worker watches the network: it reports the
+		 * modem off the network by itself and back when it returns; resting it would keep it
+		 * out of service for SCHED_REST_S after that */
+		if (r->cms_error == MODEM_CMS_NO_NETWORK && modem_registered(m) != -1)
+			break;
 		if (++sm->fails >= SCHED_REST_AFTER) {
 			log_warnx("sched: modem=%s failed %d times in a row; resting it for %d s", name, sm->fails,
 			    SCHED_REST_S);
