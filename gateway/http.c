@@ -829,6 +829,12 @@ fail:
 	return NULL;
 }
 
+int
+http_reload_menu(struct http *h, char *err, size_t errlen)
+{
+	return ussd_reload(h->ussd, h->gw->conf->http_menu, err, errlen);
+}
+
 void
 http_free(struct http *h)
 {

@@ -34,6 +34,8 @@ struct http_stats {
  * when the address cannot be bound, a non-loopback address has no token, or the menu is bad. */
 struct http	*http_new(struct gateway *, char *err, size_t errlen);
 void		 http_free(struct http *);	/* closes the socket, forgets USSD sessions; accepts NULL */
+/* Reads the USSD menu file again (gw->conf's): see ussd_reload. */
+int		 http_reload_menu(struct http *, char *err, size_t errlen);
 /* The bound address, "127.0.0.1:8080". */
 const char	*http_address(const struct http *);
 void		 http_stats(const struct http *, struct http_stats *);

@@ -30,6 +30,7 @@
 #include "gateway/modem.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
+#include "gateway/ussd.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
 
@@ -57,7 +58,7 @@ usage(FILE *f)
 "  -h, --help          this help\n"
 "\n"
 "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration, the keywords\n"
-"         file and the reply templates (all or nothing).\n"
+"         file, the reply templates and the USSD menu (all or nothing).\n"
 "Environment: KT_CRASH=POINT aborts at a named crash point (tests, debug builds).\n"
 "             KT_USSD_IDLE_S=SECONDS forgets idle USSD sessions sooner (default 180; tests).\n"
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
@@ -135,8 +136,9 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			log_warnx("daemon: reload refused, keeping the running configuration: %s", err);
 			break;
 		}
-		/* keywords and reply templates first: an edited file that does not load refuses it all */
-		if (router_reload(gw.router, nc, err, sizeof(err)) == -1) {
+		/* the files it names first: an edited one that does not load refuses it all */
+		if ((nc->http_enabled && ussd_menu_check(nc->http_menu, err, sizeof(err)) == -1) ||
+		    router_reload(gw.router, nc, err, sizeof(err)) == -1) {
 			log_warnx("daemon: reload refused, keeping the running configuration: %s", err);
 			conf_free(nc);
 			break;
@@ -164,6 +166,15 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			gw.http = NULL;
 			if (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)
 				log_warnx("daemon: the HTTP endpoint is off until the next reload: %s", err);
+		} else if (gw.http != NULL) {
+			switch (http_reload_menu(gw.http, err, sizeof(err))) {
+			case 1:
+				log_info("daemon: USSD menu reloaded; sessions in progress ended");
+				break;
+			case -1:
+				log_warnx("daemon: keeping the running USSD menu: %s", err);
+				break;
+			}
 		}
 		log_info("daemon: configuration reloaded path=%s modems=%d", conf_path, gw.nmodems);
 		sched_kick(gw.sched);

@@ -142,6 +142,7 @@ TAILQ_HEAD(session_list, session);
 struct ussd {
 	struct gateway		*gw;
 	struct ussd_menu	*menu;
+	char			*menu_text;	/* what it was parsed from: a reload compares */
 	int			 lang;		/* default language */
 	long			 idle_s;
 	struct event		*sweep;
@@ -613,14 +614,16 @@ ussd_menu_builtin(void)
 	return ussd_menu_text;
 }
 
-static struct ussd_menu *
-menu_load_file(const char *path, char *err, size_t errlen)
+/* The menu's text: the file's (path set) or the built-in one; xmalloc'd, NULL with err set. */
+static char *
+menu_read_text(const char *path, char *err, size_t errlen)
 {
-	struct ussd_menu	*mm;
-	FILE			*f;
-	char			*buf;
-	size_t			 n;
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
 
+	if (path == NULL || *path == '\0')
+		return xstrdup(ussd_menu_text);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "USSD menu %s: %s", path, strerror(errno));
 		return NULL;
@@ -640,9 +643,33 @@ menu_load_file(const char *path, char *err, size_t errlen)
 		free(buf);
 		return NULL;
 	}
-	mm = ussd_menu_load_text(buf, path, err, errlen);
-	free(buf);
+	return buf;
+}
+
+/* Reads and parses the menu; on success *textp (if set) gets the text, else it is freed. */
+static struct ussd_menu *
+menu_load(const char *path, char **textp, char *err, size_t errlen)
+{
+	struct ussd_menu	*mm;
+	char			*text;
+
+	if ((text = menu_read_text(path, err, errlen)) == NULL)
+		return NULL;
+	mm = ussd_menu_load_text(text, path && *path ? path : "built-in ussd-menu.conf", err, errlen);
+	if (mm != NULL && textp != NULL)
+		*textp = text;
+	else
+		free(text);
 	return mm;
+}
+
+int
+ussd_menu_check(const char *path, char *err, size_t errlen)
+{
+	struct ussd_menu *mm = menu_load(path, NULL, err, errlen);
+
+	ussd_menu_free(mm);
+	return mm ? 0 : -1;
 }
 
 /* ---- sessions ---- */
@@ -1579,11 +1606,7 @@ ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 
 	u->gw = gw;
 	TAILQ_INIT(&u->lru);
-	if (menu_path != NULL && *menu_path != '\0')
-		u->menu = menu_load_file(menu_path, err, errlen);
-	else
-		u->menu = ussd_menu_load_text(ussd_menu_text, "built-in ussd-menu.conf", err, errlen);
-	if (u->menu == NULL) {
+	if ((u->menu = menu_load(menu_path, &u->menu_text, err, errlen)) == NULL) {
 		free(u);
 		return NULL;
 	}
@@ -1616,5 +1639,39 @@ ussd_free(struct ussd *u)
 	for (i = 0; i < SEARCH_CACHE; i++)
 		sublist_free(u->cache[i]);
 	ussd_menu_free(u->menu);
+	free(u->menu_text);
 	free(u);
+}
+
+int
+ussd_reload(struct ussd *u, const char *menu_path, char *err, size_t errlen)
+{
+	struct ussd_menu	*mm;
+	char			*text = NULL;
+	const char		*lang = u->gw->conf->language;
+	int			 i;
+
+	if ((mm = menu_load(menu_path, &text, err, errlen)) == NULL)
+		return -1;
+	if (strcmp(text, u->menu_text) == 0) {
+		ussd_menu_free(mm);
+		free(text);
+		return 0;
+	}
+	/* sessions point into the old menu: they end (a caller dials again) */
+	while (!TAILQ_EMPTY(&u->lru))
+		session_drop(u, TAILQ_FIRST(&u->lru));
+	for (i = 0; i < SEARCH_CACHE; i++) {
+		sublist_free(u->cache[i]);
+		u->cache[i] = NULL;
+	}
+	ussd_menu_free(u->menu);
+	free(u->menu_text);
+	u->menu = mm;
+	u->menu_text = text;
+	u->lang = 0;
+	for (i = 0; i < u->menu->nlangs; i++)
+		if (lang != NULL && strcmp(u->menu->langs[i].code, lang) == 0)
+			u->lang = i;
+	return 1;
 }

@@ -51,6 +51,11 @@ const char	*ussd_menu_builtin(void);
  * expiry timer. The language is gw->conf->language's. NULL with err set on a bad menu. */
 struct ussd	*ussd_new(struct gateway *, const char *menu_path, char *err, size_t errlen);
 void		 ussd_free(struct ussd *);	/* accepts NULL */
+/* Whether the menu at path (NULL or "": the built-in one) loads; -1 with err set. */
+int		 ussd_menu_check(const char *path, char *err, size_t errlen);
+/* Reads the menu again (SIGHUP): 0 unchanged, 1 replaced (sessions in progress end), -1 with err
+ * set and the running menu kept. */
+int		 ussd_reload(struct ussd *, const char *menu_path, char *err, size_t errlen);
 /*
  * Answers one aggregator request. number is the caller's number as sent (normalised here with
  * the gateway's country code; an invalid one gets an END screen). Writes "CON …" or "END …"

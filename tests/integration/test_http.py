@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.parse
 
-from kt import Gateway, DummyPhone, check, fail, poll
+from kt import TOP, Gateway, DummyPhone, check, fail, poll
 
 TOKEN = "s3cret-token"
 NUMBER = "081234567890"
@@ -464,6 +464,47 @@ def test_expiry():
         check(rc == 0, "clean stop: %r" % rc)
 
 
+def test_menu_reload():
+    """SIGHUP re-reads the USSD menu file: an edit shows on the next dial (sessions in progress
+    end), an unchanged file keeps the sessions, a broken one refuses the whole reload."""
+    import signal
+    port = free_port()
+    with open(os.path.join(TOP, "gateway", "ussd-menu.conf")) as f:
+        builtin = f.read()
+    with Gateway(name="kt-http-menu", http="listen = 127.0.0.1:%d\ntoken = %s\nmenu = menu.conf\n" % (port, TOKEN)) as g:
+        menu = os.path.join(g.dir, "menu.conf")
+        with open(menu, "w") as f:
+            f.write(builtin)
+        g.start()
+        cl = Client(port)
+
+        def hup(what):
+            n = g.logtail(400).count("configuration reloaded") + g.logtail(400).count("reload refused")
+            g.proc.send_signal(signal.SIGHUP)
+            poll(lambda: g.logtail(400).count("configuration reloaded") +
+                 g.logtail(400).count("reload refused") > n, what=what)
+
+        check("Kentongan - Info Desa\n" in cl.screen("m-1", ""), "the menu file's title")
+        cl.screen("m-1", "3")
+        hup("a reload with the menu unchanged")
+        check(metric(metrics(cl), "kentongan_ussd_sessions_active") == 1, "unchanged menu: the session goes on")
+        with open(menu, "w") as f:
+            f.write(builtin.replace("menu.main             = Kentongan - Info Desa",
+                                    "menu.main             = Kentongan - Info Desa Sukamaju"))
+        hup("a reload with an edited menu")
+        check("USSD menu reloaded" in g.logtail(400), "the log says the menu was reloaded")
+        check(metric(metrics(cl), "kentongan_ussd_sessions_active") == 0, "edited menu: sessions in progress end")
+        check("Info Desa Sukamaju" in cl.screen("m-2", ""), "the edited title on the next dial")
+        with open(menu, "w") as f:
+            f.write(builtin.replace("next                  = 0 Berikutnya\n", ""))
+        hup("a reload with a broken menu")
+        check("reload refused" in g.logtail(400) and "menu.conf" in g.logtail(400),
+              "a broken menu refuses the reload and names the file: %s" % g.logtail(5))
+        check("Info Desa Sukamaju" in cl.screen("m-3", ""), "the running menu stays after a refused reload")
+        rc = g.stop()
+        check(rc == 0, "clean stop: %r" % rc)
+
+
 def test_config_errors():
     port = free_port()
     with Gateway(name="kt-http-bad", http="listen = 0.0.0.0:%d\n" % port) as g:
@@ -509,6 +550,7 @@ def main():
         rc = g.stop()
         check(rc == 0, "clean stop: %r" % rc)
     test_expiry()
+    test_menu_reload()
     test_config_errors()
     print("ok")
 
