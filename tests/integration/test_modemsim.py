@@ -471,8 +471,12 @@ def main():
         mark("+CMTI-announced messages")
         # +CMTI-announced messages, including a concatenated one delivered out of order.
         cl.cmd("drain")
+        at_mark = os.path.getsize(sim.at_log)
         cl.send_cmd("wait-sms 10")
-        wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10,
+        # the AT+CNMI=x,1 of this wait-sms, not the modem's earlier setting: a +CMTI that comes
+        # while libGammu is still enabling notifications is not handed to its callback
+        wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3") and
+                 b"< AT+CNMI=2,1" in open(sim.at_log, "rb").read()[at_mark:], 10,
                  "libGammu to enable +CMTI with AT+CNMI")
         sim.ctl("sms", "+6281311110005", "INFO")
         _, final = cl.result()
