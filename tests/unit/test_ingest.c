@@ -24,6 +24,7 @@
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "tests/unit/fixture.h"
 
 static int	 nrouted;
 
@@ -43,19 +44,7 @@ static char		 dbpath[128];
 static long
 q1(const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	long		 v = -1;
-
-	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	} else
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-	return v;
+	return fx_q1(dbpath, sql);
 }
 
 static int
@@ -85,15 +74,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 p[160];
-
 	ingest_free(ing);
 	store_close(gw.store);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	fx_db_unlink(dbpath);
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "tests/unit/fixture.h"
 
 /* ---- hooks ---- */
 static int64_t		 routed[4096];
@@ -113,48 +114,14 @@ files_in(int folder)
 static long
 q1(const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	long		 v = -1;
-
-	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
-}
-
-static void
-tick_cb(evutil_socket_t fd, short w, void *a)
-{
+	return fx_q1(dbpath, sql);
 }
 
 /* Runs the loop until cond() or the deadline; returns cond(). */
 static int
 run_until(int (*cond)(void), double secs)
 {
-	struct timespec	 t0, t;
-	struct event	*ev = event_new(gw.base, -1, EV_PERSIST, tick_cb, NULL);
-	struct timeval	 tv = { 0, 20000 };
-	int		 ok = 0;
-
-	event_add(ev, &tv);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		if (cond()) {
-			ok = 1;
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs)
-			break;
-		event_base_loop(gw.base, EVLOOP_ONCE);
-	}
-	event_free(ev);
-	return ok;
+	return fx_run_until(gw.base, cond, secs);
 }
 
 static int is_ready(void) { return modem_info(M)->state == MODEM_READY; }

@@ -32,6 +32,7 @@
 #include "gateway/modem.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "tests/unit/fixture.h"
 
 static struct modem_sent sent[64];
 static int		 nsent;
@@ -79,18 +80,7 @@ sim(const char *fmt, ...)
 static long
 q1(const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	long		 v = -1;
-
-	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
+	return fx_q1(dbpath, sql);
 }
 
 /* Lines of the sent log containing needle. */
@@ -110,30 +100,10 @@ sent_lines(const char *needle)
 	return n;
 }
 
-static void tick_cb(evutil_socket_t fd, short w, void *a) { }
-
 static int
 run_until(int (*cond)(void), double secs)
 {
-	struct timespec	 t0, t;
-	struct event	*ev = event_new(gw.base, -1, EV_PERSIST, tick_cb, NULL);
-	struct timeval	 tv = { 0, 20000 };
-	int		 ok = 0;
-
-	event_add(ev, &tv);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		if (cond()) {
-			ok = 1;
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs)
-			break;
-		event_base_loop(gw.base, EVLOOP_ONCE);
-	}
-	event_free(ev);
-	return ok;
+	return fx_run_until(gw.base, cond, secs);
 }
 
 static int is_ready(void) { return modem_info(M)->state == MODEM_READY; }

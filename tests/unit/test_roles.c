@@ -20,6 +20,7 @@
 #include "common/sha256.h"
 #include "store/store.h"
 #include "store/store_roles.h"
+#include "tests/unit/fixture.h"
 
 #define OFF	"+6281211110000"
 
@@ -42,14 +43,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 p[80];
-
 	store_close(*state);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	fx_db_unlink(dbpath);
 	return 0;
 }
 

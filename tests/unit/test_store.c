@@ -12,6 +12,7 @@
 
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "tests/unit/fixture.h"
 
 static char	 dbpath[64];
 
@@ -33,14 +34,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char	 p[80];
-
 	store_close(*state);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	fx_db_unlink(dbpath);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "gateway/ussd.h"
 #include "store/store.h"
 #include "store/store_roles.h"
+#include "tests/unit/fixture.h"
 
 /* the hooks main.c implements */
 void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
@@ -70,14 +71,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char p[80];
-
 	store_close(*state);
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	fx_db_unlink(dbpath);
 	return 0;
 }
 
