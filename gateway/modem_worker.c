@@ -981,6 +981,8 @@ w_pass_careful(struct worker *w)
 			sms->SMS[0].Location = loc;
 			w_reading(w, mem[k].folder, loc);
 			e = GSM_GetSMS(w->s, sms);
+			/* out of libGammu's decoder: a crash from here on is not this slot's doing */
+			w_reading(w, MW_READING_PASS, 0);
 			if (e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
 				continue;
 			if (e != ERR_NONE) {
@@ -1055,9 +1057,9 @@ w_pass(struct worker *w)
 		if (++guard > 100000)
 			break;
 	}
+	w_reading(w, MW_READING_DONE, -1);
 	batch_flush(w);
 	free(sms);
-	w_reading(w, MW_READING_DONE, -1);
 	/* what stays behind (sent copies, batches awaiting their ack) does not call for a pass */
 	w->kept = kept;
 	if (n)

@@ -21,7 +21,8 @@
  *   REPORT      str number, i64 reference, i64 at, i64 delivered (1/0/-1), str status
  *               (a delivery report the modem delivered directly, +CDS: nothing to delete)
  *   READING     i64 folder, i64 location: about to read that message (careful pass only);
- *               folder MW_READING_PASS: a GetNextSMS pass begins; MW_READING_DONE: the pass
+ *               folder MW_READING_PASS: a GetNextSMS pass begins, or (careful pass) libGammu has
+ *               returned the message and the worker's own code runs; MW_READING_DONE: the pass
  *               is over, location = occupied slots a careful pass did not read (-1 unknown
  *               or an ordinary pass)
  *
