@@ -29,6 +29,7 @@
 
 #include "common/areacode.h"
 #include "common/conf.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/msisdn.h"
 #include "common/table.h"
@@ -873,30 +874,6 @@ route_one(struct router *r, const struct store_inbox_row *row)
 
 /* ---- the module ---- */
 
-static char *
-read_file(const char *path, char *err, size_t errlen)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "keywords file %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(KEYWORDS_MAX_BYTES + 1);
-	n = fread(buf, 1, KEYWORDS_MAX_BYTES + 1, f);
-	if (ferror(f) || n > KEYWORDS_MAX_BYTES) {
-		snprintf(err, errlen, "keywords file %s: %s", path, ferror(f) ? "read error" : "larger than 1 MB");
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* The keyword table and the reply templates a configuration names; 0, or -1 with err set. */
 static int
 load_tables(const struct conf *c, struct parse_table **ptp, struct templates **tplp, char *err, size_t errlen)
@@ -906,7 +883,7 @@ load_tables(const struct conf *c, struct parse_table **ptp, struct templates **t
 	char			 perr[256];
 
 	if (kw != NULL && *kw != '\0') {
-		char *text = read_file(kw, err, errlen);
+		char *text = fs_read_text(kw, KEYWORDS_MAX_BYTES, "keywords file", err, errlen);
 
 		if (text == NULL)
 			goto fail;

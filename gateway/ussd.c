@@ -32,6 +32,7 @@
 #include <event2/event.h>
 
 #include "common/conf.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/msisdn.h"
 #include "common/table.h"
@@ -618,32 +619,9 @@ ussd_menu_builtin(void)
 static char *
 menu_read_text(const char *path, char *err, size_t errlen)
 {
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
 	if (path == NULL || *path == '\0')
 		return xstrdup(ussd_menu_text);
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "USSD menu %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(MENU_MAX_BYTES + 1);
-	n = fread(buf, 1, MENU_MAX_BYTES + 1, f);
-	if (ferror(f) || n > MENU_MAX_BYTES) {
-		snprintf(err, errlen, "USSD menu %s: %s", path, ferror(f) ? "read error" : "larger than 256 KB");
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n) != NULL) {
-		snprintf(err, errlen, "USSD menu %s: contains NUL bytes", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return fs_read_text(path, MENU_MAX_BYTES, "USSD menu", err, errlen);
 }
 
 /* Reads and parses the menu; on success *textp (if set) gets the text, else it is freed. */
