@@ -55,26 +55,13 @@ def cleanup_template():
         g.cleanup()
 
 
-class Sim:
-    """One modemsim: a pty behind --link, a control socket, a JSON log of sent parts."""
+class Sim(kt.ModemSim):
+    """kt.ModemSim with 100 SIM slots, stderr kept in a file (shown if it dies under a ctl), a
+    `stored()` count, and a sent log read the way a kill -9 may have left it."""
 
     def __init__(self, root, name, operator="telkomsel", extra=()):
-        self.root, self.name, self.operator = root, name, operator
-        self.link = os.path.join(root, name + ".tty")
-        self.ctlsock = os.path.join(root, name + ".ctl")
-        self.sentlog = os.path.join(root, name + "-sent.jsonl")
-        args = [kt.MODEMSIM, "--operator", operator, "--link", self.link, "--ctl", self.ctlsock,
-                "--sent-log", self.sentlog, "--storage", "100",
-                "--log", os.path.join(root, name + "-at.log")] + list(extra)
         self.errlog = open(os.path.join(root, name + "-stderr.log"), "w")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.errlog, text=True)
-        line = self.proc.stdout.readline()
-        check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
-        poll(lambda: os.path.exists(self.ctlsock), what="modemsim %s control socket" % name)
-
-    def section(self, extra=""):
-        return ("\n[modem %s]\nconnection = proxyat\ndevice = socat - %s,rawer\nmodel = at\noperator = %s\n"
-                "rate = 0\npoll = 1\n%s" % (self.name, self.link, self.operator, extra))
+        super().__init__(root, name, operator, extra=["--storage", "100"] + list(extra), stderr=self.errlog)
 
     def ctl(self, *args, ok=True):
         r = kt.run([kt.MODEMSIM, "ctl", self.ctlsock] + [str(a) for a in args])
@@ -98,29 +85,8 @@ class Sim:
         check(m is not None, "modemsim list: %r" % out)
         return int(m.group(1)) + int(m.group(2) or 0)
 
-    def sent(self):
-        out = []
-        try:
-            with open(self.sentlog) as f:
-                for line in f:
-                    line = line.strip()
-                    if line:
-                        try:
-                            out.append(json.loads(line))
-                        except ValueError:
-                            pass  # a line cut by a kill
-        except FileNotFoundError:
-            pass
-        return out
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def sent(self, cut_ok=True):
+        return super().sent(cut_ok)
 
 
 def _procs():
@@ -199,7 +165,7 @@ class Scenario:
         os.makedirs(os.path.dirname(self.gw.db), exist_ok=True)
         shutil.copy(template_db(), self.gw.db)
         self.sims = [Sim(self.gw.dir, "m%d" % (i + 1), self.OPERATORS[i % 2][0]) for i in range(nmodems)]
-        self.gw.write_conf(modems="".join(s.section(modem_extra) for s in self.sims))
+        self.gw.write_conf(modems="".join(s.section(extra=modem_extra) for s in self.sims))
         # subscribers of both operators so that both modems send
         path = os.path.join(self.gw.dir, "subs.csv")
         with open(path, "w") as f:

@@ -254,7 +254,7 @@ class ModemSim:
     fast=True connects libGammu through socat (connection = proxyat, ~0.1 s) instead of the
     plain AT connect (~3.4 s); the protocol after connecting is the same."""
 
-    def __init__(self, root, name, operator="telkomsel", latency_ms=0, extra=(), fast=True):
+    def __init__(self, root, name, operator="telkomsel", latency_ms=0, extra=(), fast=True, stderr=None):
         self.root = root
         self.name = name
         self.link = os.path.join(root, name + ".tty")
@@ -267,7 +267,7 @@ class ModemSim:
         if latency_ms:
             args += ["--send-latency", str(latency_ms)]
         args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr or subprocess.STDOUT, text=True)
         line = self.proc.stdout.readline()
         check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
         poll(lambda: os.path.exists(self.ctlsock), what="modemsim control socket")
@@ -287,15 +287,20 @@ class ModemSim:
             fail("modemsim ctl %s: %r %r" % (" ".join(map(str, args)), r.stdout, r.stderr))
         return r.stdout
 
-    def sent(self):
-        """The parts this modem sent, as dicts."""
+    def sent(self, cut_ok=False):
+        """The parts this modem sent, as dicts. cut_ok: skip a line a kill -9 cut short."""
         out = []
         try:
             with open(self.sentlog) as f:
                 for line in f:
                     line = line.strip()
-                    if line:
+                    if not line:
+                        continue
+                    try:
                         out.append(json.loads(line))
+                    except ValueError:
+                        if not cut_ok:
+                            raise
         except FileNotFoundError:
             pass
         return out
