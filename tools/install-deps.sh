@@ -1,9 +1,25 @@
 #!/bin/sh
 # Installs the Debian 12 packages that building and testing Kentongan need, if missing.
+# One package a line: each feature adds its own lines.
 set -e
+PACKAGES="
+build-essential
+pkg-config
+libgammu-dev
+libsqlite3-dev
+libevent-dev
+libpcre2-dev
+libcmocka-dev
+gammu
+gammu-smsd
+python3
+socat
+curl
+clang
+libclang-rt-14-dev
+"
 need=""
-for p in build-essential pkg-config libgammu-dev libsqlite3-dev libevent-dev libpcre2-dev libcmocka-dev \
-         gammu gammu-smsd python3 socat curl clang libclang-rt-14-dev; do
+for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
