@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "console/console.h"
+#include "paths.h"	/* WILAYAH_DIR */
 
 static const struct {
 	const char	*name;
@@ -19,10 +20,11 @@ static const struct {
 	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n" },
 	{ "check", "kentongan check\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
 	  "problems. Works while the daemon is stopped.\n" },
-	{ "areas", "kentongan areas [--parent CODE | --all]\nkentongan areas import DIR\n\nLists areas (the "
+	{ "areas", "kentongan areas [--parent CODE | --all]\nkentongan areas import [DIR]\n\nLists areas (the "
 	  "provinces, the children of CODE, or all), or loads provinces.csv, cities.csv,\ndistricts.csv and "
-	  "villages.csv from DIR (idempotent; works while the daemon is stopped).\nExample: kentongan areas "
-	  "import ../shared/data/wilayah; kentongan areas --parent 1671\n" },
+	  "villages.csv from DIR (idempotent; works while the daemon is stopped). Without DIR,\nthe "
+	  "Kemendagri areas shipped with Kentongan (" WILAYAH_DIR ",\nor data/wilayah of the source tree "
+	  "when run from its build folder).\nExample: kentongan areas import; kentongan areas --parent 1671\n" },
 	{ "subscribers", "kentongan subscribers [--area CODE]\nkentongan subscribers import FILE\n\nLists "
 	  "subscribers (of CODE and every area inside it), or loads a CSV of number,area[,name]\n(idempotent; "
 	  "rejected lines are reported with their line numbers; works while the daemon is stopped).\n" },

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "console/console.h"
 #include "console/import.h"
 #include "store/store.h"
+#include "paths.h"	/* WILAYAH_DIR, from PREFIX */
 
 static const char *usage_text =
 "usage: kentongan [-c FILE] [--json | --csv] COMMAND [ARGUMENTS]\n"
@@ -45,7 +47,7 @@ static const char *usage_text =
 "  audit [--limit N]               the latest changes, who made them and how\n"
 "\n"
 "Areas:\n"
-"  areas import DIR                load provinces/cities/districts/villages CSVs; works offline\n"
+"  areas import [DIR]              load the area CSVs (default: the shipped ones); works offline\n"
 "  areas [--parent CODE | --all]   list areas (provinces by default)\n"
 "\n"
 "Subscribers:\n"
@@ -176,6 +178,29 @@ open_store(struct console *con)
 	return st;
 }
 
+/*
+ * The area data `areas import` loads when no DIR is given: the tree's data/wilayah when this
+ * binary runs from a build folder of the source tree (BUILD/kentongan, so ../data/wilayah beside
+ * it), else the installed copy under PREFIX.
+ */
+static void
+areas_default_dir(char *dir, size_t len)
+{
+	char	 exe[PATH_MAX], *slash;
+	ssize_t	 n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(dir, len, "%s/../data/wilayah", exe) < len &&
+			    access(dir, R_OK) == 0)
+				return;
+		}
+	}
+	snprintf(dir, len, "%s", WILAYAH_DIR);
+}
+
 static int
 print_line(void *arg, const struct table_row *r)
 {
@@ -191,13 +216,19 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 
 	*handled = 1;
 	if (argc >= 2 && !strcmp(argv[0], "areas") && !strcmp(argv[1], "import")) {
-		if (argc != 3) {
-			fprintf(stderr, "usage: kentongan areas import DIR\n");
+		char	 dir[PATH_MAX];
+
+		if (argc > 3) {
+			fprintf(stderr, "usage: kentongan areas import [DIR]\n");
 			return 1;
 		}
+		if (argc == 3)
+			snprintf(dir, sizeof(dir), "%s", argv[2]);
+		else
+			areas_default_dir(dir, sizeof(dir));
 		if ((st = open_store(con)) == NULL)
 			return 1;
-		rc = import_areas(st, argv[2], isatty(2), con->fmt);
+		rc = import_areas(st, dir, isatty(2), con->fmt);
 		store_close(st);
 		return rc;
 	}

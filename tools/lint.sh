@@ -43,5 +43,12 @@ done
 for f in $(grep -lE '\b(fopen|open|read|write|printf|fprintf|syslog)\(' parsers/*.c 2>/dev/null); do
 	say "$f does I/O (parsers are pure)"
 done
+# The project is self-contained: nothing in it reads files from outside the tree (the pattern is
+# split so this line does not match itself).
+outside='\.\./'"shared"
+for f in $(grep -rlIE --exclude-dir=.git --exclude-dir=build --exclude-dir=var --exclude-dir='build-*' \
+    "$outside" . 2>/dev/null); do
+	say "$f refers to ../""shared (outside the project); use the copy in the tree (data/, tests/)"
+done
 [ $bad = 0 ] && echo "lint: ok"
 exit $bad

@@ -7,7 +7,7 @@ cd "$top"
 B=${BUILD:-build}
 D=var/demo
 mkdir -p "$D"
-WILAYAH=${WILAYAH:-../shared/data/wilayah}
+WILAYAH=${WILAYAH:-data/wilayah}
 
 stop_sims() {
 	for p in "$D"/*.pid; do

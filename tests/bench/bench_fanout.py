@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fan-out benchmark: 1,000,000 subscribers spread over every village of ../shared/data/wilayah,
+"""Fan-out benchmark: 1,000,000 subscribers spread over every village of data/wilayah,
 imported with `kentongan subscribers import`; then a broadcast to one province and one to the whole
 country. Prints the import time, the time to "accepted" and peak RSS of daemon and console.
 Targets (not asserted): import well under 60 s; accepted <= 10 s for 1,000,000 rows; RSS <= 64 MB.

@@ -38,7 +38,7 @@ areas = 32
 listen = 127.0.0.1:$port
 token = bench
 EOF
-wilayah="$top/../shared/data/wilayah"
+wilayah="$top/data/wilayah"
 if [ -d "$wilayah" ]; then
 	"$BUILD/kentongan" -c "$dir/kentongan.conf" areas import "$wilayah" >/dev/null || exit 1
 fi

@@ -20,7 +20,7 @@ BUILD = os.path.join(TOP, os.environ.get("BUILD", "build"))
 KENTONGAND = os.path.join(BUILD, "kentongand")
 KENTONGAN = os.path.join(BUILD, "kentongan")
 MODEMSIM = os.path.join(BUILD, "modemsim")
-WILAYAH = os.path.abspath(os.path.join(TOP, "..", "shared", "data", "wilayah"))
+WILAYAH = os.path.join(TOP, "data", "wilayah")
 VALGRIND = os.environ.get("KT_VALGRIND")  # "1": run the daemon under valgrind
 
 

@@ -56,6 +56,10 @@ def test_offline(g):
     # idempotent
     res2 = json.loads(g.console("areas", "import", WILAYAH, "--json").stdout)
     check(res2["imported"] == res["imported"], "second import same rows")
+    # no DIR: the tree's data/wilayah, found beside the build folder the console runs from
+    r = g.console("areas", "import", "--json")
+    check(r.returncode == 0 and json.loads(r.stdout)["imported"] == res["imported"],
+          "areas import with no DIR uses the tree's copy: %d %r %r" % (r.returncode, r.stdout, r.stderr))
     r = g.console("areas", "import", "/nonexistent")
     check(r.returncode == 1 and "/nonexistent/provinces.csv" in r.stderr, "import of a missing dir: %r" % r.stderr)
     r = g.console("check")

@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from test_modems_lib import TOP, Dummy, Gateway, check, fail, wait_for  # noqa: E402
 
-WILAYAH = os.path.abspath(os.path.join(TOP, "..", "shared", "data", "wilayah"))
+WILAYAH = os.path.join(TOP, "data", "wilayah")
 MODEMS = """
 [modem d1]
 model = dummy

@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from test_modems_lib import TOP, Dummy, Gateway, check, fail, wait_for  # noqa: E402
 
-WILAYAH = os.path.abspath(os.path.join(TOP, "..", "shared", "data", "wilayah"))
+WILAYAH = os.path.join(TOP, "data", "wilayah")
 CORPUS = os.environ.get("KT_CORPUS", os.path.join(TOP, "tests", "corpus"))
 MODEMS = """
 [modem d1]

@@ -1,7 +1,7 @@
 /*
  * router_fixture — shared by test_router.c and test_areas_resolve.c: a gateway context with a
  * real store in a temp file, a configuration file, the real areas of the provinces named in
- * `areas` loaded from ../shared/data/wilayah, the gateway_* hooks main.c normally provides, and
+ * `areas` loaded from data/wilayah, the gateway_* hooks main.c normally provides, and
  * helpers to inject an SMS and route it.
  */
 #ifndef TESTS_ROUTER_FIXTURE_H
@@ -25,7 +25,7 @@
 #include "store/store_outbox.h"
 #include "store/store_roles.h"
 
-#define WILAYAH	"../shared/data/wilayah"
+#define WILAYAH	"data/wilayah"
 
 struct fixture {
 	struct gateway	 gw;
@@ -107,7 +107,7 @@ fx_load_areas(struct store *st, const char *provinces)
 
 		snprintf(path, sizeof(path), "%s/%s", WILAYAH, files[i]);
 		if ((fp = fopen(path, "r")) == NULL)
-			fail_msg("cannot read %s (run the tests from the repository root, with shared/ beside it)",
+			fail_msg("cannot read %s (run the tests from the repository root: the project's data/wilayah)",
 			    path);
 		while (fgets(line, sizeof(line), fp)) {
 			int		 nf = fx_csv(line, f, 4);

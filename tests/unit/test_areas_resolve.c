@@ -1,6 +1,6 @@
 /*
  * test_areas_resolve — area arguments resolved by the router against the real Kemendagri areas
- * of South Sumatra (16) from ../shared/data/wilayah: by code (plain and dotted), by name, by name
+ * of South Sumatra (16) from data/wilayah: by code (plain and dotted), by name, by name
  * with district or regency, ambiguous names (a numbered choice in one SMS, answered by the
  * number, expiring after a day), unknown names (suggestions) and areas outside those served.
  */
