@@ -19,5 +19,5 @@ int	console_request(struct console *, int argc, char **argv, FILE *out, FILE *er
 /* broadcast, with --wait's live progress. */
 int	console_broadcast(struct console *, int argc, char **argv);
 /* Prints the help of one command (or all); returns the exit status. */
-int	console_help(const char *command);
+int	console_help(int argc, char **argv);
 #endif

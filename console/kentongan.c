@@ -21,64 +21,17 @@
 #include "common/log.h"
 #include "common/proto.h"
 #include "common/table.h"
+#include "common/usage.h"
 #include "common/xmalloc.h"
 #include "console/console.h"
 #include "console/import.h"
 #include "store/store.h"
-#include "paths.h"	/* WILAYAH_DIR, from PREFIX */
-
-static const char *usage_text =
-"usage: kentongan [-c FILE] [--json | --csv] COMMAND [ARGUMENTS]\n"
-"\n"
-"The console of the Kentongan SMS gateway. It talks to the running daemon (kentongand) over\n"
-"the control socket named in the configuration.\n"
-"\n"
-"Options:\n"
-"  -c, --config FILE   configuration file (default: $KENTONGAN_CONF, else ./kentongan.conf)\n"
-"      --json          print listings as a JSON array of objects\n"
-"      --csv           print listings as CSV with a header line\n"
-"  -h, --help          this help; 'kentongan help COMMAND' for one command\n"
-"      --version       print the version\n"
-"\n"
-"Gateway:\n"
-"  status                          modems, queue depth, store health\n"
-"  check                           verify the database (PRAGMA integrity_check); works offline\n"
-"  ussd MODEM CODE                 run a USSD code (balance, bundles) on a modem\n"
-"  audit [--limit N]               the latest changes, who made them and how\n"
-"\n"
-"Areas:\n"
-"  areas import [DIR]              load the area CSVs (default: the shipped ones); works offline\n"
-"  areas [--parent CODE | --all]   list areas (provinces by default)\n"
-"\n"
-"Subscribers:\n"
-"  subscribers [--area CODE]       list subscribers (of an area and every area inside it)\n"
-"  subscriber add NUMBER --area CODE [--name NAME]\n"
-"  subscriber remove NUMBER (--area CODE | --all)\n"
-"  subscribers import FILE         load a CSV of number,area[,name]; idempotent; works offline\n"
-"\n"
-"Messages:\n"
-"  inbox [--since TIME] [--limit N]      every received SMS and what was done with it\n"
-"  outbox [--status S] [--limit N]       every outgoing SMS\n"
-"  broadcast [--area CODE]… [--priority alert|normal] [--at TIME] [--expires DURATION]\n"
-"            [--dry-run] [--wait] TEXT   send an announcement to every subscriber of the areas\n"
-"  announcements / announcement ID       broadcasts and their delivery counts\n"
-"\n"
-"KIM:\n"
-"  posts [--status pending|published|rejected]   reports sent in by SMS (LAPOR)\n"
-"  post approve|reject ID\n"
-"  leader add NUMBER --kim NAME --area CODE      register a KIM leader\n"
-"  leader remove NUMBER\n"
-"  official add NUMBER --pin PIN                 allow SIAR broadcasts by SMS from this number\n"
-"  official remove NUMBER\n"
-"  roles                                         KIM leaders and officials\n"
-"\n"
-"TIME is '2026-11-27 14:00', '14:00', '+30m' or '-1h'. Exit status: 0 success, 1 a user error\n"
-"(the message says what to change), 2 the daemon is not reachable.\n";
+#include "paths.h"	/* WILAYAH_DIR, CONF_PATH: from PREFIX, SYSCONFDIR */
 
 static void
 usage(FILE *f)
 {
-	fputs(usage_text, f);
+	usage_print_all(f);
 }
 
 static int
@@ -316,10 +269,10 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (!strcmp(args[0], "help")) {
-		return console_help(nargs > 1 ? args[1] : NULL);
+		return console_help(nargs, args);
 	}
 	if (conf_path == NULL)
-		conf_path = "kentongan.conf";
+		conf_path = CONF_PATH;
 	if ((con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "kentongan: %s\n", err);
 		return 1;

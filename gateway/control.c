@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "common/proto.h"
+#include "common/usage.h"
 #include "common/xmalloc.h"
 #include "gateway/control.h"
 #include "gateway/gateway.h"
@@ -119,14 +120,12 @@ ctl_req_done(struct ctl_req *req, int status)
 int
 ctl_usage(struct ctl_req *req, const char *name)
 {
-	const struct ctl_command *cmd;
+	const struct usage_cmd *u;
 
-	for (cmd = ctl_commands; cmd->name; cmd++)
-		if (!strcmp(cmd->name, name)) {
-			fprintf(req->err, "usage: kentongan %s\n", cmd->usage);
-			return 1;
-		}
-	fprintf(req->err, "usage: kentongan %s …\n", name);
+	if ((u = usage_find(name)) != NULL)
+		fprintf(req->err, "usage: kentongan %s%s%s\n", u->name, *u->args ? " " : "", u->args);
+	else
+		fprintf(req->err, "usage: kentongan %s …\n", name);
 	return 1;
 }
 

@@ -32,14 +32,13 @@ struct ctl_req {
 struct ctl_command {
 	const char	*name;		/* "subscriber add", "areas", … (longest match wins) */
 	int		(*fn)(struct ctl_req *, int argc, char **argv);	/* argv[0] = the command's last word */
-	const char	*usage;
-};
+};	/* its usage is the row of the same name in common/usage.c */
 
 struct ctl	*ctl_new(struct gateway *, const char *path, char *err, size_t errlen);
 void		 ctl_free(struct ctl *);	/* closes the socket and unlinks it; accepts NULL */
 /* Finishes a CTL_ASYNC request: sends what was written to out/err and the exit status. */
 void		 ctl_req_done(struct ctl_req *, int status);
-/* Usage error helper: prints "usage: kentongan …" to err and returns 1. */
+/* Usage error helper: prints "usage: kentongan …" (common/usage.c) to err and returns 1. */
 int		 ctl_usage(struct ctl_req *, const char *name);
 /* For `status`: how many consoles are connected. */
 int		 ctl_nclients(struct ctl *);

@@ -1,0 +1,200 @@
+/*
+ * usage — the table of console commands (see usage.h) and the two ways the console prints it.
+ * The daemon prints one row's synopsis on a usage error; tools/mkman.c turns the table into the
+ * COMMANDS section of kentongan(1). Keep `args` in the notation of the man page: CAPS for values,
+ * [optional], a|b for alternatives, … for repetition.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/usage.h"
+#include "paths.h"	/* CONF_PATH */
+
+const struct usage_cmd usage_cmds[] = {
+	{ "status", "", "Gateway", "modems, queue depth, store health",
+	  "Modems (state, operator, signal, sent and received today, credit, last error), the outgoing\n"
+	  "queue by state, and the store's health. Modem states:\n"
+	  "  connecting  to the modem, or the modem to the network ('not registered on the network'\n"
+	  "              while it searches: its messages go to other SIMs meanwhile)\n"
+	  "  ready, sending\n"
+	  "  failed      the worker is restarted with back-off; last error says why\n"
+	  "  disabled    enabled = no, or rested after repeated send failures\n"
+	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there." },
+	{ "check", "", "Gateway", "verify the database (PRAGMA integrity_check); works offline",
+	  "Runs SQLite's integrity check on the database; prints 'ok' or the problems. Works while the\n"
+	  "daemon is stopped." },
+	{ "ussd", "MODEM CODE", "Gateway", "run a USSD code (balance, bundles) on a modem",
+	  "Prints the network's reply. Example: kentongan ussd telkomsel-1 '*888#'" },
+	{ "audit", "[--limit N]", "Gateway", "the latest changes, who made them and how",
+	  "Changes made by console, SMS or HTTP commands, newest first." },
+
+	{ "areas", "[--parent CODE | --all]", "Areas", "list areas (provinces by default)",
+	  "Lists the provinces, the children of CODE, or every area." },
+	{ "areas import", "[DIR]", "Areas", "load the Kemendagri area CSVs; works offline",
+	  "Loads provinces.csv, cities.csv, districts.csv and villages.csv from DIR (idempotent; works\n"
+	  "while the daemon is stopped). Without DIR, the areas shipped with Kentongan: the installed\n"
+	  "copy under share/kentongan/wilayah, or data/wilayah of the source tree when the console runs\n"
+	  "from its build folder. Example: kentongan areas import; kentongan areas --parent 1671" },
+
+	{ "subscribers", "[--area CODE]", "Subscribers", "list subscribers (of an area and every area inside it)",
+	  "" },
+	{ "subscriber add", "NUMBER --area CODE [--area CODE…] [--name NAME]", "Subscribers",
+	  "subscribe a number to one or more areas", "NUMBER as 0812…, 62812… or +62812…." },
+	{ "subscriber remove", "NUMBER (--area CODE | --all)", "Subscribers",
+	  "unsubscribe a number from an area or from everything", "" },
+	{ "subscribers import", "FILE", "Subscribers", "load a CSV of number,area[,name]; works offline",
+	  "Idempotent; rejected lines are reported with their line numbers; works while the daemon is\n"
+	  "stopped." },
+
+	{ "inbox", "[--since TIME] [--limit N]", "Messages", "every received SMS and what was done with it",
+	  "" },
+	{ "outbox", "[--status S] [--limit N]", "Messages", "every outgoing SMS",
+	  "S is queued, sending, sent, delivered, failed, expired or cancelled." },
+	{ "broadcast", "[--area CODE]… [--priority alert|normal] [--at TIME] [--expires DURATION] "
+	  "[--dry-run] [--wait] TEXT", "Messages", "send an announcement to every subscriber of the areas",
+	  "Queues TEXT for every subscriber of the areas (and of every area inside them), each number\n"
+	  "once. --dry-run shows recipients, segments, encoding and the time it would take; --wait shows\n"
+	  "progress until done (Ctrl-C stops watching, not the broadcast). Alerts overtake normal\n"
+	  "messages. Example: kentongan broadcast --area 1671 --priority alert --expires 6h\n"
+	  "\"Banjir: warga diminta mengungsi\"" },
+	{ "announcements", "[--limit N]", "Messages", "broadcasts with their delivery counts", "" },
+	{ "announcement", "ID [--progress]", "Messages", "one broadcast: counts per state and per area", "" },
+
+	{ "posts", "[--status pending|published|rejected]", "KIM", "reports sent in by SMS (LAPOR)",
+	  "Reports from registered KIM leaders are published at once; others wait for approval." },
+	{ "post approve", "ID", "KIM", "publish a pending report", "" },
+	{ "post reject", "ID", "KIM", "reject a pending report", "" },
+	{ "leader add", "NUMBER --kim NAME --area CODE", "KIM", "register a KIM leader",
+	  "Their LAPOR reports are published at once and they may send KIM group messages (to the\n"
+	  "subscribers of the KIM's area and every area inside it)." },
+	{ "leader remove", "NUMBER", "KIM", "remove a KIM leader", "" },
+	{ "official add", "NUMBER --pin PIN", "KIM", "allow SIAR broadcasts by SMS from this number",
+	  "PIN is 4-8 digits, stored hashed. Five wrong PINs lock SIAR for an hour; adding the number\n"
+	  "again sets a new PIN and clears the lock." },
+	{ "official remove", "NUMBER", "KIM", "withdraw an official's SIAR right", "" },
+	{ "roles", "", "KIM", "KIM leaders and officials", "" },
+
+	{ "help", "[COMMAND]", "Console", "explain one command, or list them", "" },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const char *usage_head =
+"usage: kentongan [-c FILE] [--json | --csv] COMMAND [ARGUMENTS]\n"
+"\n"
+"The console of the Kentongan SMS gateway. It talks to the running daemon (kentongand) over\n"
+"the control socket named in the configuration.\n"
+"\n"
+"Options:\n"
+"  -c, --config FILE   configuration file (default: $KENTONGAN_CONF, else\n"
+"                      %s)\n"
+"      --json          print listings as a JSON array of objects\n"
+"      --csv           print listings as CSV with a header line\n"
+"  -h, --help          this help; 'kentongan help COMMAND' for one command\n"
+"      --version       print the version\n";
+
+static const char *usage_tail =
+"\n"
+"TIME is '2026-11-27 14:00', '14:00', '+30m' or '-1h'. Exit status: 0 success, 1 a user error\n"
+"(the message says what to change), 2 the daemon is not reachable.\n";
+
+const struct usage_cmd *
+usage_find(const char *name)
+{
+	const struct usage_cmd	*u;
+
+	for (u = usage_cmds; u->name; u++)
+		if (!strcmp(u->name, name))
+			return u;
+	return NULL;
+}
+
+int
+usage_matches(const struct usage_cmd *u, const char *word)
+{
+	size_t	 n = strcspn(u->name, " "), wl = strlen(word);
+
+	if (!strcmp(u->name, word))
+		return 1;
+	if (strchr(word, ' ') != NULL)	/* "help subscriber add": that row only */
+		return 0;
+	return (n == wl && !strncmp(u->name, word, n)) ||
+	    (n == wl + 1 && u->name[wl] == 's' && !strncmp(u->name, word, wl)) ||
+	    (n + 1 == wl && word[n] == 's' && !strncmp(u->name, word, n));
+}
+
+/* Prints "  line" broken before column 79 at spaces outside [ ] and ( ), continuation lines
+ * indented by indent. */
+static void
+print_wrapped(FILE *fp, const char *line, size_t indent)
+{
+	size_t	 col = 2, w;
+	int	 depth;
+
+	fputs("  ", fp);
+	while (*line) {
+		for (w = 0, depth = 0; line[w] && (line[w] != ' ' || depth > 0); w++)
+			depth += (line[w] == '[' || line[w] == '(') - (line[w] == ']' || line[w] == ')');
+		if (col > indent && col + 1 + w > 78) {
+			fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > 2) {
+			fputc(' ', fp);
+			col++;
+		}
+		fwrite(line, 1, w, fp);
+		col += w;
+		line += w;
+		while (*line == ' ')
+			line++;
+	}
+	fputc('\n', fp);
+}
+
+void
+usage_print_all(FILE *fp)
+{
+	const struct usage_cmd	*u, *v;
+	char			 line[256];
+
+	fprintf(fp, usage_head, CONF_PATH);
+	for (u = usage_cmds; u->name; u++) {
+		for (v = usage_cmds; v != u && strcmp(v->group, u->group); v++)
+			;
+		if (v != u)	/* group already printed */
+			continue;
+		fprintf(fp, "\n%s:\n", u->group);
+		for (v = u; v->name; v++) {
+			if (strcmp(v->group, u->group))
+				continue;
+			snprintf(line, sizeof(line), "%s%s%s", v->name, *v->args ? " " : "", v->args);
+			if (strlen(line) <= 36)
+				fprintf(fp, "  %-36s  %s\n", line, v->summary);
+			else {
+				print_wrapped(fp, line, strlen(v->name) + 3);
+				fprintf(fp, "  %-36s  %s\n", "", v->summary);
+			}
+		}
+	}
+	fputs(usage_tail, fp);
+}
+
+int
+usage_print_help(FILE *fp, const char *word)
+{
+	const struct usage_cmd	*u;
+	int			 n = 0;
+
+	for (u = usage_cmds; u->name; u++)
+		if (usage_matches(u, word)) {
+			fprintf(fp, "kentongan %s%s%s\n", u->name, *u->args ? " " : "", u->args);
+			n++;
+		}
+	if (n == 0) {
+		fprintf(stderr, "kentongan: no command '%s'; see kentongan --help\n", word);
+		return 1;
+	}
+	for (u = usage_cmds; u->name; u++)
+		if (usage_matches(u, word))
+			fprintf(fp, "\n%s: %s.%s%s\n", u->name, u->summary, *u->help ? "\n" : "", u->help);
+	return 0;
+}
