@@ -592,3 +592,15 @@ conf_help(FILE *fp)
 		    k->def ? (*k->def ? k->def : "\"\"") : "-", k->help);
 	}
 }
+
+int
+conf_key_doc(int i, const char **section, const char **name, const char **type, const char **def,
+    const char **help)
+{
+	if (conf_key_at(i, section, name) == -1)
+		return -1;
+	*type = conf_typename[conf_keys[i].type];
+	*def = conf_keys[i].def;
+	*help = conf_keys[i].help;
+	return 0;
+}

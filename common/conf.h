@@ -77,6 +77,9 @@ void		 conf_help(FILE *);
 int		 conf_known(const char *section, const char *key);
 /* The i-th key of the table (0-based); -1 past the end. */
 int		 conf_key_at(int i, const char **section, const char **name);
+/* The same with its type name, default (NULL: none) and help: for the kentongan.conf(5) page. */
+int		 conf_key_doc(int i, const char **section, const char **name, const char **type,
+		    const char **def, const char **help);
 /* Value of a gammurc key of a modem, or NULL. */
 const char	*conf_modem_gammu(const struct conf_modem *, const char *key);
 /* Parses "10/min", "1/s", "600/h", "0" (unlimited). 0 ok, -1 bad. */
