@@ -57,3 +57,25 @@ fs_read_text(const char *path, size_t max, const char *what, char *err, size_t e
 	}
 	return buf;
 }
+
+int
+fs_private(const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((st.st_mode & 0007) == 0)
+		return 0;
+	if (chmod(path, st.st_mode & 07770) == -1)
+		return -1;
+	return 1;
+}
+
+int
+fs_others_can_read(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && (st.st_mode & S_IROTH) != 0;
+}

@@ -5,6 +5,7 @@
  * while the daemon is stopped.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -233,6 +234,7 @@ main(int argc, char *argv[])
 	memset(&con, 0, sizeof(con));
 	con.fd = -1;
 	con.fmt = TABLE_TEXT;
+	umask(027);	/* a database the offline commands create is not for other users */
 	log_init("kentongan", 1, LOG_LVL_WARN);
 	signal(SIGPIPE, SIG_IGN);
 	char		*args[argc + 1];

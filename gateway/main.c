@@ -66,6 +66,30 @@ usage(FILE *f)
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
+/* Files an older version (or another umask) left readable by others lose that at start. */
+static void
+private_files(void)
+{
+	char	*paths[4];
+	int	 i;
+
+	xasprintf(&paths[0], "%s", gw.conf->database);
+	xasprintf(&paths[1], "%s-wal", gw.conf->database);
+	xasprintf(&paths[2], "%s-shm", gw.conf->database);
+	xasprintf(&paths[3], "%s", gw.conf->lockfile);
+	for (i = 0; i < 4; i++) {
+		switch (fs_private(paths[i])) {
+		case 1:
+			log_info("daemon: %s was readable by other users; no longer", paths[i]);
+			break;
+		case -1:
+			log_warn("daemon: taking others' access to %s away", paths[i]);
+			break;
+		}
+		free(paths[i]);
+	}
+}
+
 static int
 take_lock(const char *path, char *err, size_t errlen)
 {
@@ -270,11 +294,16 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
+	/* the database, its -wal/-shm, the lock and any log hold villagers' names and numbers */
+	umask(027);
 	log_init("kentongand", debug || check, LOG_LVL_INFO + verbose);
 	if ((gw.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "kentongand: %s\n", err);
 		return 1;
 	}
+	if (fs_others_can_read(conf_path))
+		log_warnx("config: %s is readable by other users; it may hold the HTTP token "
+		    "(chmod o-r %s)", conf_path, conf_path);
 	if (check) {
 		if (verbose)
 			conf_dump(gw.conf, stdout);
@@ -294,6 +323,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "kentongand: %s\n", err);
 		return 1;
 	}
+	private_files();
 	if ((gw.store = store_open(gw.conf->database, 0, err, sizeof(err))) == NULL) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
