@@ -18,6 +18,10 @@ DESTDIR   ?=
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 LOCALSTATEDIR ?= /var
 RUNSTATEDIR ?= /run
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+# systemd looks in /lib/systemd/system (Debian 12) and /usr/local/lib/systemd/system
+UNITDIR   ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 CC        ?= cc
 VERSION   := 0.1.0
 
@@ -42,6 +46,11 @@ LIB_SQLITE  := $(shell pkg-config --libs sqlite3 2>/dev/null)
 LIB_EVENT   := $(shell pkg-config --libs libevent 2>/dev/null)
 LIB_PCRE    := $(shell pkg-config --libs libpcre2-8 2>/dev/null)
 LIB_CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null)
+# sd_notify for systemd's Type=notify (gateway/main.c only); built without it if absent
+LIB_SYSTEMD := $(shell pkg-config --libs libsystemd 2>/dev/null)
+ifneq ($(LIB_SYSTEMD),)
+CFLAGS    += -DKT_SYSTEMD
+endif
 
 ifeq ($(V),)
 Q = @
@@ -109,14 +118,34 @@ fuzz: $(FUZZ_TARGETS)
 lint:
 	$(Q)tools/lint.sh
 
+# Binaries, area data, modem profiles, man pages, the systemd unit, and the default configuration
+# only if there is none (it is the admin's file). As root without DESTDIR, also the system user.
 install: programs
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kentongan
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/kentongan/wilayah \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 kentongan.conf.sample $(DESTDIR)$(PREFIX)/share/kentongan/
+	install -m 0644 data/wilayah/* $(DESTDIR)$(PREFIX)/share/kentongan/wilayah/
 	cp -r modem-configs $(DESTDIR)$(PREFIX)/share/kentongan/
+	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILD)/dist/kentongand.service $(DESTDIR)$(UNITDIR)/
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/kentongan
+	[ -e $(DESTDIR)$(SYSCONFDIR)/kentongan/kentongan.conf ] || \
+	    install -m 0640 $(BUILD)/dist/kentongan.conf $(DESTDIR)$(SYSCONFDIR)/kentongan/kentongan.conf
+	$(Q)if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    tools/install-user.sh $(SYSCONFDIR)/kentongan; \
+	else \
+	    echo "install: as root, create the user: tools/install-user.sh $(SYSCONFDIR)/kentongan"; \
+	fi
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES))))
+	rm -f $(DESTDIR)$(UNITDIR)/kentongand.service
 	rm -rf $(DESTDIR)$(PREFIX)/share/kentongan
 
 clean:

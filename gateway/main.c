@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#ifdef KT_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "common/conf.h"
 #include "common/fs.h"
@@ -142,6 +145,21 @@ stop_modems(void)
 	gw.nmodems = 0;
 }
 
+/*
+ * Tells systemd (Type=notify) how the daemon is doing: READY=1 once it serves, RELOADING=1 and
+ * READY=1 around a SIGHUP reload, STOPPING=1. Nothing when not started by systemd or built
+ * without libsystemd.
+ */
+static void
+notify(const char *state)
+{
+#ifdef KT_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
 static void
 sig_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -149,9 +167,12 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	struct conf	*nc;
 	int		 http_changed;
 
+	if (sig == SIGHUP)
+		notify("RELOADING=1");
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
+		notify("STOPPING=1");
 		log_info("daemon: stopping signal=%s", sig == SIGTERM ? "TERM" : "INT");
 		event_base_loopexit(gw.base, NULL);
 		break;
@@ -204,6 +225,8 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 		sched_kick(gw.sched);
 		break;
 	}
+	if (sig == SIGHUP)
+		notify("READY=1");
 }
 
 void
@@ -313,7 +336,8 @@ main(int argc, char *argv[])
 		conf_free(gw.conf);
 		return 0;
 	}
-	if (!debug && daemon(1, 0) == -1)
+	/* under systemd (Type=notify) stay in the foreground: it supervises and keeps the log */
+	if (!debug && getenv("NOTIFY_SOCKET") == NULL && daemon(1, 0) == -1)
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
 	if (fs_mkdir_parent(gw.conf->database) == -1 || fs_mkdir_parent(gw.conf->control) == -1)
@@ -352,6 +376,7 @@ main(int argc, char *argv[])
 	router_catch_up(gw.router);
 	log_info("daemon: ready version=%s pid=%d database=%s control=%s modems=%d", KT_VERSION,
 	    (int)getpid(), gw.conf->database, gw.conf->control, gw.nmodems);
+	notify("READY=1");
 
 	event_base_dispatch(gw.base);
 

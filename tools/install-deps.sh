@@ -17,6 +17,14 @@ socat
 curl
 clang
 libclang-rt-14-dev
+libsystemd-dev
+systemd
+mandoc
+man-db
+debhelper
+dpkg-dev
+fakeroot
+lintian
 "
 need=""
 for p in $PACKAGES; do

@@ -37,6 +37,9 @@ done
 for f in $(grep -l '#include <sqlite3.h>' gateway/* parsers/* common/* console/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"
 done
+for f in $(grep -l '#include <systemd/' */*.c */*.h 2>/dev/null); do
+	[ "$f" = gateway/main.c ] || say "$f includes libsystemd (only gateway/main.c may)"
+done
 for f in $(grep -l '#include <event2/' store/* parsers/* common/* console/* 2>/dev/null); do
 	say "$f includes libevent (only gateway/ and tools/ may)"
 done

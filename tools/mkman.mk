@@ -12,3 +12,11 @@ $(BUILD)/man/%: man/%.in $(MKMAN) $(BUILD)/gen/paths.h
 	    -D CONF_PATH=$(SYSCONFDIR)/kentongan/kentongan.conf -D LOCALSTATEDIR=$(LOCALSTATEDIR) \
 	    -D RUNSTATEDIR=$(RUNSTATEDIR) $< $@
 programs: $(MANPAGES)
+
+# The same filling for the systemd unit and the default /etc configuration (make install, deb).
+DIST_FILES := $(BUILD)/dist/kentongand.service $(BUILD)/dist/kentongan.conf
+$(BUILD)/dist/%: dist/%.in $(MKMAN) $(BUILD)/gen/paths.h
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)$(MKMAN) -D VERSION=$(VERSION) -D PREFIX=$(PREFIX) -D BINDIR=$(BINDIR) \
+	    -D SYSCONFDIR=$(SYSCONFDIR) -D LOCALSTATEDIR=$(LOCALSTATEDIR) -D RUNSTATEDIR=$(RUNSTATEDIR) $< $@
+programs: $(DIST_FILES)

@@ -89,11 +89,13 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True):
+    def start(self, env=None, wait=True, debug=True):
+        """debug=False leaves out -d (the daemon then logs to syslog and detaches, unless
+        NOTIFY_SOCKET in env says systemd supervises it)."""
         e = dict(os.environ)
         if env:
             e.update(env)
-        cmd = [KENTONGAND, "-d", "-c", self.conf]
+        cmd = [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
         if VALGRIND:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
