@@ -95,7 +95,7 @@ FORCE:
 
 $(BUILD)/obj/%.o: %.c | $(GEN)
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # check: dependency step first, then a fresh make (the pkg-config look-ups above need the packages).
 check:
@@ -140,6 +140,14 @@ install: programs
 	    echo "install: as root, create the user: tools/install-user.sh $(SYSCONFDIR)/kentongan"; \
 	fi
 
+# Debian package with debhelper, built from a copy of the tree under $(BUILD)/deb-src;
+# check-deb also extracts it and checks its layout (tests/integration/test_deb.sh).
+deb:
+	$(Q)BUILD=$(BUILD) tools/make-deb.sh
+
+check-deb:
+	$(Q)BUILD=$(BUILD) tests/integration/test_deb.sh
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
@@ -154,7 +162,8 @@ clean:
 # objects of pattern-built programs are kept (make would delete them as intermediates)
 .SECONDARY:
 
-.PHONY: FORCE all programs check test run lint install uninstall clean bench fuzz torture soak valgrind deps
+.PHONY: FORCE all programs check test run lint install uninstall clean bench fuzz torture soak valgrind deps \
+	deb check-deb
 deps:
 	$(Q)tools/install-deps.sh
 
