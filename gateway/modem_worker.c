@@ -107,6 +107,20 @@ struct worker {
 	int			 unread;	/* occupied slots the last careful pass skipped */
 	int			 careful_passes;
 	int			 offnet;	/* the last look at the network found no registration */
+
+	/* slots libGammu fails to decode whose raw PDU could not be read either: left on the
+	 * SIM, skipped until retry_at (crashes are the daemon's business: struct mw_plan) */
+	struct {
+		int	 folder, location;
+		double	 retry_at;
+	}			 undec[MW_QUARANTINE_MAX];
+	int			 nundec;
+	/* what the current pass found (SIMSTATE) */
+	int			 pass_found, pass_last, pass_other, pass_cleared, pass_failed;
+	struct loc		*other;		/* sent copies and drafts seen (clear_other) */
+	int			 nother;
+	int			 failed_passes;	/* consecutive passes that could not read */
+	char			 read_error[160];
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
@@ -198,6 +212,57 @@ mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
 		}
 	}
 	out[o] = '\0';
+}
+
+size_t
+mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
+{
+	const char	*p = log;
+	size_t		 found = 0;
+	int		 want = 0;
+
+	if (outlen)
+		*out = '\0';
+	while (p && *p) {
+		const char	*eol = strchr(p, '\n'), *q = p, *a, *b;
+		size_t		 n, i;
+
+		if (eol == NULL)
+			eol = p + strlen(p);
+		/* libGammu's reply lines: `N "text"` */
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		a = q;
+		while (q < eol && *q >= '0' && *q <= '9')
+			q++;
+		b = eol;
+		while (b > q && (b[-1] == '\r' || b[-1] == ' '))
+			b--;
+		if (q == a || q + 2 >= b || q[0] != ' ' || q[1] != '"' || b[-1] != '"') {
+			want = 0;
+			p = *eol ? eol + 1 : eol;
+			continue;
+		}
+		a = q + 2;
+		n = (size_t)(b - 1 - a);
+		if (n >= 6 && (!strncmp(a, "+CMGR:", 6) || !strncmp(a, "+CMGL:", 6)))
+			want = 1;
+		else if (want) {
+			for (i = 0; i < n; i++)
+				if (!((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f') ||
+				    (a[i] >= 'A' && a[i] <= 'F')))
+					break;
+			if (i == n && n >= 2 && n % 2 == 0 && n < outlen) {
+				for (i = 0; i < n; i++)
+					out[i] = (char)(a[i] >= 'a' ? a[i] - 32 : a[i]);
+				out[n] = '\0';
+				found = n;
+			}
+			want = 0;
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	return found;
 }
 
 int
@@ -830,6 +895,8 @@ udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
 	}
 }
 
+static void	batch_push(struct worker *, int, int);
+
 static void
 batch_add(struct worker *w, GSM_SMSMessage *m)
 {
@@ -892,9 +959,16 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 		pbuf_i64(&w->batch, -1);
 		pbuf_str(&w->batch, "");
 	}
+	batch_push(w, m->Folder, m->Location);
+}
+
+/* Ends a part just written to the batch: remembers its location, flushes a full batch. */
+static void
+batch_push(struct worker *w, int folder, int location)
+{
 	w->batch_locs = xreallocarray(w->batch_locs, w->batch_n + 1, sizeof(struct loc));
-	w->batch_locs[w->batch_n].folder = m->Folder;
-	w->batch_locs[w->batch_n].location = m->Location;
+	w->batch_locs[w->batch_n].folder = folder;
+	w->batch_locs[w->batch_n].location = location;
 	w->batch_n++;
 	if (w->batch_n >= MW_BATCH_MAX) {
 		batch_flush(w);
@@ -934,12 +1008,252 @@ is_quarantined(const struct worker *w, int folder, int location)
 static int
 w_take(struct worker *w, GSM_SMSMessage *m)
 {
-	if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report)
-		return 1;	/* drafts and sent copies are not ours to take */
+	if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report) {
+		/* drafts and sent copies are not ours to take: counted, and deleted if asked to */
+		w->pass_other++;
+		if (w->cm->clear_other) {
+			w->other = xreallocarray(w->other, w->nother + 1, sizeof(*w->other));
+			w->other[w->nother].folder = m->Folder;
+			w->other[w->nother].location = m->Location;
+			w->nother++;
+		}
+		return 1;
+	}
 	if (is_pending(w, m->Folder, m->Location))
 		return 1;
 	batch_add(w, m);
 	return 0;
+}
+
+/* ---- messages libGammu cannot decode ---- */
+
+static double
+undec_retry_s(void)
+{
+	const char	*e = getenv("KT_QUARANTINE_RETRY_S");
+	char		*end;
+	double		 v;
+
+	if (e && *e && (v = strtod(e, &end)) >= 0 && *end == '\0')
+		return v;
+	return MW_QUARANTINE_RETRY_S;
+}
+
+static int
+undec_find(const struct worker *w, int folder, int location)
+{
+	for (int i = 0; i < w->nundec; i++)
+		if (w->undec[i].folder == folder && w->undec[i].location == location)
+			return i;
+	return -1;
+}
+
+static void
+undec_forget(struct worker *w, int i)
+{
+	if (i >= 0)
+		w->undec[i] = w->undec[--w->nundec];
+}
+
+/* A part that could not be decoded: its raw PDU (SMSC + TPDU) as hex (SMS_IN, MW_PART_RAW). */
+static void
+batch_add_raw(struct worker *w, int folder, int location, const char *hex)
+{
+	if (w->batch_n == 0)
+		pbuf_init(&w->batch);
+	pbuf_u32(&w->batch, MW_PART_RAW);
+	pbuf_i64(&w->batch, folder);
+	pbuf_i64(&w->batch, location);
+	pbuf_str(&w->batch, "");
+	pbuf_str(&w->batch, "");
+	pbuf_i64(&w->batch, 0);
+	pbuf_str(&w->batch, "pdu");
+	pbuf_str(&w->batch, hex);
+	pbuf_str(&w->batch, "");
+	pbuf_i64(&w->batch, -1);
+	pbuf_u32(&w->batch, 1);
+	pbuf_u32(&w->batch, 1);
+	pbuf_i64(&w->batch, -1);
+	pbuf_i64(&w->batch, -1);
+	pbuf_str(&w->batch, "");
+	batch_push(w, folder, location);
+}
+
+/*
+ * Reads one slot with libGammu's reply lines captured, for the raw PDU of a message its decoder
+ * refuses (hex into hex, "" when the modem returned none). libGammu offers no raw AT command to
+ * its users: its own AT+CMGR is the read, and its text debug log, sent to memory for this one
+ * call, is where the reply survives the failed decode. The dummy driver has no PDU to give.
+ */
+static GSM_Error
+w_get_raw(struct worker *w, GSM_MultiSMSMessage *sms, int folder, int location, char *hex, size_t hexlen)
+{
+	GSM_Debug_Info	*di = GSM_GetDebug(w->s);
+	FILE		*f = NULL;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	GSM_Error	 e;
+
+	*hex = '\0';
+	memset(sms, 0, sizeof(*sms));
+	sms->Number = 1;
+	sms->SMS[0].Folder = folder;
+	sms->SMS[0].Location = location;
+	if (!w->dummy && (f = open_memstream(&buf, &len)) != NULL) {
+		GSM_SetDebugGlobal(FALSE, di);
+		GSM_SetDebugFileDescriptor(f, FALSE, di);
+		GSM_SetDebugLevel("text", di);
+	}
+	e = GSM_GetSMS(w->s, sms);
+	if (f != NULL) {
+		/* back as it was: silent, or the trace to stderr */
+		if (log_getlevel() >= LOG_LVL_TRACE) {
+			GSM_SetDebugFileDescriptor(stderr, FALSE, di);
+			GSM_SetDebugLevel("textall", di);
+		} else {
+			GSM_SetDebugLevel("nothing", di);
+			GSM_SetDebugFileDescriptor(NULL, FALSE, di);
+		}
+		fclose(f);
+		if (buf != NULL)
+			mw_raw_pdu_from_log(buf, hex, hexlen);
+		free(buf);
+	}
+	return e;
+}
+
+/*
+ * A slot libGammu failed to read with error e (not a lost modem). Its raw PDU goes to the daemon
+ * as an undecodable part (committed, then deleted like any other); when not even that can be
+ * read, the slot stays on the SIM, skipped until retried after MW_QUARANTINE_RETRY_S. Returns
+ * whether the slot stays on the modem.
+ */
+static int
+w_undecodable(struct worker *w, int folder, int location, GSM_Error e)
+{
+	GSM_MultiSMSMessage	*sms;
+	GSM_Error		 e2;
+	char			 hex[2 * 400 + 1];
+	int			 q = undec_find(w, folder, location), kept = 1, i;
+
+	if (is_pending(w, folder, location))
+		return 1;	/* its raw PDU waits in a batch for the daemon's commit */
+	if (q >= 0 && clock_mono() < w->undec[q].retry_at)
+		return 1;	/* left alone until its retry */
+	sms = xcalloc(1, sizeof(*sms));
+	e2 = w_get_raw(w, sms, folder, location, hex, sizeof(hex));
+	w_check(w, e2, "reading a message");
+	if (e2 == ERR_NONE) {
+		/* readable now (a bad copy in the listing, or the slot was freed and reused) */
+		undec_forget(w, q);
+		for (i = 0; i < sms->Number; i++)
+			if (w_take(w, &sms->SMS[i]) == 0)
+				kept = 0;
+		free(sms);
+		return kept;
+	}
+	if (e2 == ERR_EMPTY || e2 == ERR_INVALIDLOCATION) {
+		undec_forget(w, q);
+		free(sms);
+		return 0;
+	}
+	free(sms);
+	if (e2 == ERR_TIMEOUT)
+		return 1;	/* the modem's fault, not the message's: the next pass tries again */
+	if (q < 0) {
+		w->pass_found++;
+		w->pass_last = location;
+	}
+	if (*hex) {
+		log_warnx("modem=%s event=undecodable folder=%d location=%d error=\"%s\" bytes=%zu: slot %d: "
+		    "cannot decode; stored raw, then deleted from the modem", w->name, folder, location,
+		    GSM_ErrorString(e), strlen(hex) / 2, location);
+		undec_forget(w, q);
+		batch_add_raw(w, folder, location, hex);
+		return 0;
+	}
+	if (q < 0 && w->nundec < MW_QUARANTINE_MAX) {
+		q = w->nundec++;
+		w->undec[q].folder = folder;
+		w->undec[q].location = location;
+	}
+	if (q >= 0)
+		w->undec[q].retry_at = clock_mono() + undec_retry_s();
+	log_warnx("modem=%s event=quarantine-undecodable folder=%d location=%d error=\"%s\": slot %d: cannot "
+	    "decode, and its raw PDU cannot be read either; left on the modem, tried again in %.0fs", w->name,
+	    folder, location, GSM_ErrorString(e2), location, undec_retry_s());
+	return 1;
+}
+
+/* Deletes the sent copies and drafts a pass found (clear_other = yes). */
+static void
+w_clear_other(struct worker *w)
+{
+	for (int i = 0; i < w->nother; i++) {
+		GSM_SMSMessage	 m;
+		GSM_Error	 e;
+
+		memset(&m, 0, sizeof(m));
+		m.Folder = w->other[i].folder;
+		m.Location = w->other[i].location;
+		if ((e = GSM_DeleteSMS(w->s, &m)) != ERR_NONE) {
+			m.Folder = 0;
+			e = GSM_DeleteSMS(w->s, &m);
+		}
+		if (e == ERR_NONE || e == ERR_EMPTY) {
+			w->pass_cleared++;
+			log_info("modem=%s event=cleared-other folder=%d location=%d", w->name, w->other[i].folder,
+			    w->other[i].location);
+		} else
+			w_check(w, e, "deleting a stored message");
+	}
+	w->nother = 0;
+}
+
+static void
+w_pass_begin(struct worker *w)
+{
+	w->pass_found = w->pass_other = w->pass_cleared = w->pass_failed = 0;
+	w->pass_last = -1;
+	w->nother = 0;
+}
+
+/* Tells the daemon what the pass left on the SIM (SIMSTATE). */
+static void
+w_pass_end(struct worker *w)
+{
+	struct pbuf	 b;
+
+	if (w->nother)
+		w_clear_other(w);
+	if (w->pass_failed)
+		w->failed_passes++;
+	else {
+		w->failed_passes = 0;
+		w->read_error[0] = '\0';
+	}
+	pbuf_init(&b);
+	pbuf_u32(&b, (uint32_t)w->nundec);
+	for (int i = 0; i < w->nundec; i++) {
+		pbuf_i64(&b, w->undec[i].folder);
+		pbuf_i64(&b, w->undec[i].location);
+	}
+	pbuf_u32(&b, (uint32_t)w->pass_found);
+	pbuf_i64(&b, w->pass_last);
+	pbuf_u32(&b, (uint32_t)(w->pass_other - w->pass_cleared));
+	pbuf_u32(&b, (uint32_t)w->pass_cleared);
+	pbuf_u32(&b, (uint32_t)w->failed_passes);
+	pbuf_str(&b, w->read_error);
+	w_write(w, PROTO_W_SIMSTATE, 0, &b);
+	pbuf_free(&b);
+}
+
+/* A pass that could not read the memory at all (the listing and the reads fail). */
+static void
+w_pass_failed(struct worker *w, const char *what, GSM_Error e)
+{
+	w->pass_failed = 1;
+	snprintf(w->read_error, sizeof(w->read_error), "%s: %s", what, GSM_ErrorString(e));
 }
 
 /*
@@ -956,15 +1270,19 @@ w_pass_careful(struct worker *w)
 	GSM_MultiSMSMessage	*sms = xcalloc(1, sizeof(*sms));
 	GSM_SMSMemoryStatus	 ms, ms2;
 	GSM_Error		 e;
-	int			 n = 0, readable = 0, counted, retry;
+	int			 n = 0, readable = 0, counted, retry, nerr = 0;
+	GSM_Error		 last_err = ERR_NONE;
 	struct {
 		int	 folder, size;
 	} mem[2];
 
+	w_pass_begin(w);
 	memset(&ms, 0, sizeof(ms));
 	e = GSM_GetSMSStatus(w->s, &ms);
 	w_check(w, e, "checking for messages");
 	counted = e == ERR_NONE;
+	if (!counted)
+		w_pass_failed(w, "counting messages", e);
 	/* a new worker first reads around the skipped slots: each crash of a retry gets the rest in */
 	retry = w->careful_passes++ > 0 && w->unread && clock_mono() >= w->plan->retry_at;
 	mem[0].folder = 1;		/* SIM inbox */
@@ -986,9 +1304,21 @@ w_pass_careful(struct worker *w)
 			if (e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
 				continue;
 			if (e != ERR_NONE) {
-				log_warnx("modem=%s event=read-failed folder=%d location=%d error=\"%s\"", w->name,
-				    mem[k].folder, loc, GSM_ErrorString(e));
 				w_check(w, e, "reading messages");
+				nerr++;
+				last_err = e;
+				if (e == ERR_TIMEOUT) {
+					w_pass_failed(w, "reading messages", e);
+					continue;
+				}
+				/* the decoder refused it: its raw PDU, or quarantine (announced: the
+				 * re-read is libGammu's decoder again) */
+				w_reading(w, mem[k].folder, loc);
+				if (!w_undecodable(w, mem[k].folder, loc, e)) {
+					readable++;
+					n++;
+				}
+				w_reading(w, MW_READING_PASS, 0);
 				continue;
 			}
 			w->timeouts = 0;
@@ -1014,6 +1344,9 @@ w_pass_careful(struct worker *w)
 		w->unread = 1;
 		w_reading(w, MW_READING_DONE, -1);
 	}
+	if (counted && readable == 0 && nerr > 0)
+		w_pass_failed(w, "reading messages", last_err);
+	w_pass_end(w);
 	if (n)
 		log_debug("modem=%s event=pass careful=1 new=%d kept=%d", w->name, n, w->kept);
 }
@@ -1024,7 +1357,9 @@ w_pass(struct worker *w)
 	GSM_MultiSMSMessage	*sms;
 	GSM_Error		 e;
 	gboolean		 start = TRUE;
-	int			 i, n = 0, guard = 0, kept = 0;
+	int			 i, n = 0, guard = 0, kept = 0, nbad = 0, listing_failed = 0;
+	struct loc		 bad[MW_BATCH_MAX];
+	GSM_Error		 bad_e[MW_BATCH_MAX];
 
 	w->last_pass = clock_mono();
 	if (w->plan && w->plan->careful && !w->dummy) {
@@ -1032,6 +1367,7 @@ w_pass(struct worker *w)
 		return;
 	}
 	sms = xcalloc(1, sizeof(*sms));
+	w_pass_begin(w);
 	w_reading(w, MW_READING_PASS, 0);
 	for (;;) {
 		if (start) {
@@ -1042,8 +1378,29 @@ w_pass(struct worker *w)
 		if (e == ERR_EMPTY)
 			break;
 		if (e != ERR_NONE) {
-			log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			int	 folder = sms->SMS[0].Folder, loc = sms->SMS[0].Location;
+
 			w_check(w, e, "reading messages");
+			/* libGammu names the location it failed on: skip that message and go on
+			 * after it (looked at again below, once the listing is done) */
+			if (e != ERR_TIMEOUT && loc > 0 && nbad < MW_BATCH_MAX &&
+			    (nbad == 0 || bad[nbad - 1].location != loc || bad[nbad - 1].folder != folder)) {
+				bad[nbad].folder = folder;
+				bad[nbad].location = loc;
+				bad_e[nbad] = e;
+				nbad++;
+				start = FALSE;
+				sms->SMS[0].Folder = folder;
+				sms->SMS[0].Location = loc;
+				if (++guard > 100000)
+					break;
+				continue;
+			}
+			log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			if (start && e != ERR_TIMEOUT && !w->dummy)
+				listing_failed = 1;
+			else
+				w_pass_failed(w, "reading messages", e);
 			break;
 		}
 		w->timeouts = 0;
@@ -1057,9 +1414,24 @@ w_pass(struct worker *w)
 		if (++guard > 100000)
 			break;
 	}
+	if (listing_failed) {
+		/* nothing to go on from: read the memory slot by slot this time */
+		w_reading(w, MW_READING_DONE, -1);
+		free(sms);
+		w_pass_careful(w);
+		return;
+	}
+	/* the messages libGammu could not decode: their raw PDU, or quarantine */
+	for (i = 0; i < nbad; i++) {
+		if (w_undecodable(w, bad[i].folder, bad[i].location, bad_e[i]))
+			kept++;
+		else
+			n++;
+	}
 	w_reading(w, MW_READING_DONE, -1);
 	batch_flush(w);
 	free(sms);
+	w_pass_end(w);
 	/* what stays behind (sent copies, batches awaiting their ack) does not call for a pass */
 	w->kept = kept;
 	if (n)
