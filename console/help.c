@@ -28,8 +28,9 @@ static const struct {
 	  "rejected lines are reported with their line numbers; works while the daemon is stopped).\n" },
 	{ "subscriber", "kentongan subscriber add NUMBER --area CODE [--area CODE…] [--name NAME]\n"
 	  "kentongan subscriber remove NUMBER (--area CODE | --all)\n\nNUMBER as 0812…, 62812… or +62812….\n" },
-	{ "inbox", "kentongan inbox [--since TIME] [--limit N]\n\nEvery received SMS with what was done with "
-	  "it (action). TIME: '2026-11-27 08:00', 08:00, -1h.\n" },
+	{ "inbox", "kentongan inbox [ID] [--raw] [--since TIME] [--limit N]\n\nEvery received SMS with what was done with "
+	  "it (action). TIME: '2026-11-27 08:00', 08:00, -1h.\nA message the modem could not decode is kept "
+	  "with its raw PDU (flags undecodable); --raw, or\ninbox ID for one message, shows that PDU as hex.\n" },
 	{ "outbox", "kentongan outbox [--status S] [--limit N]\n\nEvery outgoing SMS; S is queued, sending, "
 	  "sent, delivered, failed, expired or cancelled.\n" },
 	{ "broadcast", "kentongan broadcast [--area CODE]… [--priority alert|normal] [--at TIME]\n"

@@ -55,7 +55,7 @@ static const char *usage_text =
 "  subscribers import FILE         load a CSV of number,area[,name]; idempotent; works offline\n"
 "\n"
 "Messages:\n"
-"  inbox [--since TIME] [--limit N]      every received SMS and what was done with it\n"
+"  inbox [ID] [--raw] [--since TIME] [--limit N]  every received SMS and what was done with it\n"
 "  outbox [--status S] [--limit N]       every outgoing SMS\n"
 "  broadcast [--area CODE]… [--priority alert|normal] [--at TIME] [--expires DURATION]\n"
 "            [--dry-run] [--wait] TEXT   send an announcement to every subscriber of the areas\n"

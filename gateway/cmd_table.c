@@ -10,7 +10,7 @@ const struct ctl_command ctl_commands[] = {
 	{ "subscribers", cmd_subscribers, "subscribers [--area CODE]" },
 	{ "subscriber add", cmd_subscriber_add, "subscriber add NUMBER --area CODE [--area CODE…] [--name NAME]" },
 	{ "subscriber remove", cmd_subscriber_remove, "subscriber remove NUMBER (--area CODE | --all)" },
-	{ "inbox", cmd_inbox, "inbox [--since TIME] [--limit N]" },
+	{ "inbox", cmd_inbox, "inbox [ID] [--raw] [--since TIME] [--limit N]" },
 	{ "outbox", cmd_outbox, "outbox [--status queued|sending|sent|delivered|failed|expired|cancelled] [--limit N]" },
 	{ "audit", cmd_audit, "audit [--limit N]" },
 	{ "broadcast", cmd_broadcast, "broadcast [--area CODE]… [--priority alert|normal] [--at TIME] "

@@ -735,10 +735,13 @@ slots_used(struct sim *sim)
 	return n;
 }
 
-/* TPDU length of a stored PDU (the length the AT commands report). */
+/* TPDU length of a stored PDU (the length the AT commands report). A malformed PDU whose SMSC
+ * length byte runs past its end (a real modem reports what it stored) counts as all TPDU. */
 static size_t
 tpdu_len(const unsigned char *pdu, size_t len)
 {
+	if (len == 0 || (size_t)pdu[0] + 1 > len)
+		return len;
 	return len - (pdu[0] + 1);
 }
 
