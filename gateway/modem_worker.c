@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <glob.h>
 #include <poll.h>
@@ -45,6 +47,7 @@
 struct loc {
 	int	 folder;
 	int	 location;
+	int	 raw;		/* an undecodable part: libGammu cannot delete it (see w_at_delete) */
 };
 
 struct pend {
@@ -121,6 +124,9 @@ struct worker {
 	int			 nother;
 	int			 failed_passes;	/* consecutive passes that could not read */
 	char			 read_error[160];
+	/* the device as libGammu opened it (a tty, or the pipes to its proxy helper): our own
+	 * AT commands for what libGammu cannot do, between its calls (w_at) */
+	int			 at_rfd, at_wfd;
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
@@ -623,6 +629,65 @@ read_profile(const char *path, struct kvl *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* The descriptors open now, as a bitmap of fds below 8 * len. */
+static void
+fds_open(unsigned char *bits, size_t len)
+{
+	DIR		*d = opendir("/proc/self/fd");
+	struct dirent	*de;
+
+	memset(bits, 0, len);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && fd >= 0 && (size_t)fd < 8 * len &&
+		    fd != dirfd(d))
+			bits[fd / 8] |= (unsigned char)(1 << (fd % 8));
+	}
+	closedir(d);
+}
+
+/*
+ * Finds the descriptors GSM_InitConnection opened for the device: one read-write tty (or
+ * socket), or for connection = proxy… a write pipe and a read pipe to the helper. Anything else
+ * (a log or lock file) is not the modem. at_rfd/at_wfd stay -1 when it is not clear.
+ */
+static void
+w_find_device_fds(struct worker *w, const unsigned char *before, size_t len)
+{
+	unsigned char	 now[128];
+	int		 rfd = -1, wfd = -1, nrw = 0;
+
+	w->at_rfd = w->at_wfd = -1;
+	if (len > sizeof(now))
+		len = sizeof(now);
+	fds_open(now, len);
+	for (int fd = 0; (size_t)fd < 8 * len; fd++) {
+		struct stat	 sb;
+		int		 fl;
+
+		if (!(now[fd / 8] & (1 << (fd % 8))) || (before[fd / 8] & (1 << (fd % 8))))
+			continue;
+		if (fstat(fd, &sb) == -1 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode) ||
+		    (fl = fcntl(fd, F_GETFL)) == -1)
+			continue;
+		if ((fl & O_ACCMODE) == O_RDWR && (S_ISCHR(sb.st_mode) || S_ISSOCK(sb.st_mode))) {
+			rfd = wfd = fd;
+			nrw++;
+		} else if ((fl & O_ACCMODE) == O_WRONLY && S_ISFIFO(sb.st_mode))
+			wfd = fd;
+		else if ((fl & O_ACCMODE) == O_RDONLY && S_ISFIFO(sb.st_mode))
+			rfd = fd;
+	}
+	if (nrw <= 1 && rfd != -1 && wfd != -1) {
+		w->at_rfd = rfd;
+		w->at_wfd = wfd;
+	}
+	log_debug("modem=%s event=device-fds read=%d write=%d", w->name, w->at_rfd, w->at_wfd);
+}
+
 /* Opens one device; 0 connected (identity checked), -1 with err. */
 static int
 w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, size_t errlen)
@@ -634,6 +699,7 @@ w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, s
 	GSM_Config	*cfg;
 	GSM_Error	 e;
 	char		 imei[GSM_MAX_IMEI_LENGTH + 1] = "", imsi[GSM_MAX_INFO_LENGTH] = "";
+	unsigned char	 before[128];
 
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "cannot write a gammurc: %s", strerror(errno));
@@ -666,7 +732,10 @@ w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, s
 		GSM_SetDebugLevel("textall", GSM_GetDebug(w->s));
 	}
 	GSM_SetSendSMSStatusCallback(w->s, send_status_cb, w);
+	fds_open(before, sizeof(before));
 	e = GSM_InitConnection(w->s, 2);
+	if (e == ERR_NONE)
+		w_find_device_fds(w, before, sizeof(before));
 	if (e != ERR_NONE) {
 		snprintf(err, errlen, "cannot connect to %s: %s", device, GSM_ErrorString(e));
 		goto fail;
@@ -895,7 +964,7 @@ udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
 	}
 }
 
-static void	batch_push(struct worker *, int, int);
+static void	batch_push(struct worker *, int, int, int);
 
 static void
 batch_add(struct worker *w, GSM_SMSMessage *m)
@@ -959,16 +1028,17 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 		pbuf_i64(&w->batch, -1);
 		pbuf_str(&w->batch, "");
 	}
-	batch_push(w, m->Folder, m->Location);
+	batch_push(w, m->Folder, m->Location, 0);
 }
 
 /* Ends a part just written to the batch: remembers its location, flushes a full batch. */
 static void
-batch_push(struct worker *w, int folder, int location)
+batch_push(struct worker *w, int folder, int location, int raw)
 {
 	w->batch_locs = xreallocarray(w->batch_locs, w->batch_n + 1, sizeof(struct loc));
 	w->batch_locs[w->batch_n].folder = folder;
 	w->batch_locs[w->batch_n].location = location;
+	w->batch_locs[w->batch_n].raw = raw;
 	w->batch_n++;
 	if (w->batch_n >= MW_BATCH_MAX) {
 		batch_flush(w);
@@ -1015,6 +1085,7 @@ w_take(struct worker *w, GSM_SMSMessage *m)
 			w->other = xreallocarray(w->other, w->nother + 1, sizeof(*w->other));
 			w->other[w->nother].folder = m->Folder;
 			w->other[w->nother].location = m->Location;
+			w->other[w->nother].raw = 0;
 			w->nother++;
 		}
 		return 1;
@@ -1076,7 +1147,7 @@ batch_add_raw(struct worker *w, int folder, int location, const char *hex)
 	pbuf_i64(&w->batch, -1);
 	pbuf_i64(&w->batch, -1);
 	pbuf_str(&w->batch, "");
-	batch_push(w, folder, location);
+	batch_push(w, folder, location, 1);
 }
 
 /*
@@ -1301,6 +1372,8 @@ w_pass_careful(struct worker *w)
 			e = GSM_GetSMS(w->s, sms);
 			/* out of libGammu's decoder: a crash from here on is not this slot's doing */
 			w_reading(w, MW_READING_PASS, 0);
+			if (e == ERR_NONE || e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
+				undec_forget(w, undec_find(w, mem[k].folder, loc));
 			if (e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
 				continue;
 			if (e != ERR_NONE) {
@@ -1387,6 +1460,7 @@ w_pass(struct worker *w)
 			    (nbad == 0 || bad[nbad - 1].location != loc || bad[nbad - 1].folder != folder)) {
 				bad[nbad].folder = folder;
 				bad[nbad].location = loc;
+				bad[nbad].raw = 0;
 				bad_e[nbad] = e;
 				nbad++;
 				start = FALSE;
@@ -1420,6 +1494,16 @@ w_pass(struct worker *w)
 		free(sms);
 		w_pass_careful(w);
 		return;
+	}
+	/* a quarantined slot the listing no longer fails on was freed (deleted by hand) or reused */
+	for (i = 0; !w->pass_failed && i < w->nundec; i++) {
+		int j;
+
+		for (j = 0; j < nbad; j++)
+			if (bad[j].folder == w->undec[i].folder && bad[j].location == w->undec[i].location)
+				break;
+		if (j == nbad)
+			undec_forget(w, i--);
 	}
 	/* the messages libGammu could not decode: their raw PDU, or quarantine */
 	for (i = 0; i < nbad; i++) {
@@ -1502,6 +1586,76 @@ w_pass_due(struct worker *w, double now)
 	}
 }
 
+/*
+ * Runs one AT command of our own on the device, between libGammu's calls (it reads the device
+ * only inside them): writes cmd and a CR, reads up to the final result. Unsolicited lines met
+ * meanwhile are not lost: a +CMTI asks for a pass. Returns 0 on OK, -1 otherwise (ERROR, +CMS
+ * ERROR, no answer within timeout_ms, or no device known).
+ */
+static int
+w_at(struct worker *w, const char *cmd, int timeout_ms)
+{
+	char	 buf[1024], line[256];
+	size_t	 ll = 0;
+	double	 end = clock_mono() + timeout_ms / 1000.0;
+	int	 r = -1;
+
+	if (w->at_rfd == -1 || w->at_wfd == -1 || w->dummy)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s\r", cmd);
+	if (write(w->at_wfd, buf, strlen(buf)) != (ssize_t)strlen(buf))
+		return -1;
+	for (;;) {
+		struct pollfd	 pfd = { .fd = w->at_rfd, .events = POLLIN };
+		int		 ms = (int)((end - clock_mono()) * 1000);
+		ssize_t		 n;
+
+		if (ms <= 0 || poll(&pfd, 1, ms) != 1)
+			break;
+		if ((n = read(w->at_rfd, buf, sizeof(buf))) <= 0) {
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n' && buf[i] != '\r') {
+				if (ll < sizeof(line) - 1)
+					line[ll++] = buf[i];
+				continue;
+			}
+			line[ll] = '\0';
+			if (ll == 0)
+				continue;
+			ll = 0;
+			if (!strncmp(line, "+CMTI:", 6))
+				w->incoming = 1;
+			if (!strcmp(line, "OK")) {
+				r = 0;
+				goto done;
+			}
+			if (!strcmp(line, "ERROR") || !strncmp(line, "+CMS ERROR", 10) ||
+			    !strncmp(line, "+CME ERROR", 10))
+				goto done;
+		}
+	}
+done:
+	log_debug("modem=%s event=at cmd=\"%s\" ok=%d", w->name, cmd, r == 0);
+	return r;
+}
+
+/* Deletes a message libGammu cannot delete: GSM_DeleteSMS reads it first, and that read fails
+ * for a message it cannot decode. Its own read has selected the memory; AT+CMGD does the rest. */
+static int
+w_at_delete(struct worker *w, int location)
+{
+	char	 cmd[32];
+
+	if (location <= 0 || location >= 100000)
+		return -1;	/* not in the first memory: libGammu's flat numbering */
+	snprintf(cmd, sizeof(cmd), "AT+CMGD=%d", location);
+	return w_at(w, cmd, 5000);
+}
+
 static void
 w_delete_acked(struct worker *w)
 {
@@ -1529,6 +1683,8 @@ w_delete_acked(struct worker *w)
 			/* try the dummy's way (folder 0, full location) before giving up */
 			m.Folder = 0;
 			if (GSM_DeleteSMS(w->s, &m) == ERR_NONE)
+				continue;
+			if (w->pend[i].locs[j].raw && w_at_delete(w, w->pend[i].locs[j].location) == 0)
 				continue;
 			log_warnx("modem=%s event=delete-failed folder=%d location=%d error=\"%s\"", w->name,
 			    w->pend[i].locs[j].folder, w->pend[i].locs[j].location, GSM_ErrorString(e));
@@ -1883,6 +2039,7 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 
 	memset(&w, 0, sizeof(w));
 	W = &w;
+	w.at_rfd = w.at_wfd = -1;
 	w.fd = fd;
 	w.cm = cm;
 	w.plan = plan;
