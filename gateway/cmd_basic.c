@@ -302,6 +302,7 @@ cmd_subscriber_remove(struct ctl_req *req, int argc, char **argv)
 struct counted {
 	struct table	*t;
 	long		 n;
+	FILE		*detail;	/* one message as "name: value" lines, nothing cut */
 };
 
 static int
@@ -310,7 +311,17 @@ counted_row(void *arg, const struct table_row *r)
 	struct counted *c = arg;
 
 	c->n++;
-	return table_row(c->t, r);
+	if (c->detail == NULL)
+		return table_row(c->t, r);
+	for (int i = 0; i < r->n; i++) {
+		const unsigned char *v = (const unsigned char *)(r->values[i] ? r->values[i] : "-");
+
+		fprintf(c->detail, "%-9s ", r->names[i]);
+		for (; *v; v++)
+			fputc(*v < 0x20 || *v == 0x7f ? '?' : *v, c->detail);	/* no terminal controls */
+		fputc('\n', c->detail);
+	}
+	return 0;
 }
 
 int
@@ -338,6 +349,7 @@ cmd_inbox(struct ctl_req *req, int argc, char **argv)
 	}
 	c.t = table_new(req->out, req->fmt);
 	c.n = 0;
+	c.detail = id > 0 && req->fmt == TABLE_TEXT ? req->out : NULL;
 	/* one message (inbox ID) is shown whole: an undecodable one with its raw PDU */
 	s = store_list_inbox_opts(req->gw->store, since, opts[1].val ? atol(opts[1].val) : 0,
 	    opts[2].val != NULL || id > 0, id, counted_row, &c);

@@ -1223,11 +1223,9 @@ w_undecodable(struct worker *w, int folder, int location, GSM_Error e)
 		free(sms);
 		return kept;
 	}
-	if (e2 == ERR_EMPTY || e2 == ERR_INVALIDLOCATION) {
-		undec_forget(w, q);
-		free(sms);
-		return 0;
-	}
+	/* an error (even "empty": some modems answer a read they cannot do with +CMS ERROR: 500,
+	 * which libGammu takes for an empty slot) right after the listing showed the message: it
+	 * is there, and cannot be read */
 	free(sms);
 	if (e2 == ERR_TIMEOUT)
 		return 1;	/* the modem's fault, not the message's: the next pass tries again */
@@ -1568,6 +1566,10 @@ w_pass_due(struct worker *w, double now)
 	/* skipped slots are due to be read again (struct mw_plan) */
 	if (w->plan && w->plan->careful && w->unread && now >= w->plan->retry_at && w->last_pass < w->plan->retry_at)
 		return 1;
+	/* so are slots left on the modem because not even their raw PDU could be read */
+	for (i = 0; i < w->nundec; i++)
+		if (now >= w->undec[i].retry_at && w->last_pass < w->undec[i].retry_at)
+			return 1;
 	if (w->dummy) {
 		return dummy_changed(w);
 	} else {
