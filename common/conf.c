@@ -90,6 +90,8 @@ static const struct conf_key conf_keys[] = {
 	  "a modem command taking longer than this gets the worker killed and respawned" },
 	{ "modem", "enabled", CT_BOOL, "yes", 0, 0, M(enabled),
 	  "set to no to keep the section but not use the modem" },
+	{ "modem", "clear_other", CT_BOOL, "no", 0, 0, M(clear_other),
+	  "delete messages on the SIM that are not received ones (sent copies, drafts)" },
 
 	{ "http", "listen", CT_ADDR, "127.0.0.1:8080", 0, 0, G(http_listen),
 	  "address:port of the USSD/metrics endpoint; a non-loopback address needs a token" },

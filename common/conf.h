@@ -37,6 +37,7 @@ struct conf_modem {
 	long		 poll_ms;
 	long		 command_timeout_s;
 	int		 enabled;
+	int		 clear_other;	/* delete sent copies and drafts found on the SIM */
 };
 
 struct conf {

@@ -46,8 +46,10 @@ const struct usage_cmd usage_cmds[] = {
 	  "Idempotent; rejected lines are reported with their line numbers; works while the daemon is\n"
 	  "stopped." },
 
-	{ "inbox", "[--since TIME] [--limit N]", "Messages", "every received SMS and what was done with it",
-	  "" },
+	{ "inbox", "[ID] [--raw] [--since TIME] [--limit N]", "Messages",
+	  "every received SMS and what was done with it",
+	  "TIME: '2026-11-27 08:00', 08:00, -1h. A message the modem could not decode is kept with its\n"
+	  "raw PDU (flags undecodable); --raw, or inbox ID for one message, shows that PDU as hex." },
 	{ "outbox", "[--status S] [--limit N]", "Messages", "every outgoing SMS",
 	  "S is queued, sending, sent, delivered, failed, expired or cancelled." },
 	{ "broadcast", "[--area CODE]… [--priority alert|normal] [--at TIME] [--expires DURATION] "

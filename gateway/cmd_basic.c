@@ -62,7 +62,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 
 			fputs(i ? ",{" : "{", f);
 			json_kv_str(f, "name", mi->name, 0);
-			json_kv_str(f, "state", modem_state_str(mi->state), 1);
+			json_kv_str(f, "state", modem_state_label(mi), 1);
 			json_kv_str(f, "operator", mi->operator_name[0] ? mi->operator_name : NULL, 1);
 			if (mi->signal >= 0)
 				fprintf(f, ",\"signal\":%d", mi->signal);
@@ -73,7 +73,9 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			fprintf(f, ",\"low_credit\":%s", mi->low_credit ? "true" : "false");
 			json_kv_str(f, "last_error", mi->last_error[0] ? mi->last_error : NULL, 1);
 			json_kv_str(f, "imei", mi->imei[0] ? mi->imei : NULL, 1);
-			fprintf(f, ",\"restarts\":%d,\"quarantined\":%d}", mi->restarts, mi->quarantined);
+			fprintf(f, ",\"restarts\":%d,\"quarantined\":%d", mi->restarts, mi->quarantined);
+			fprintf(f, ",\"undecodable\":%ld,\"other_on_sim\":%d,\"other_cleared\":%ld,\"degraded\":%s}",
+			    mi->undecodable, mi->other_on_sim, mi->other_cleared, mi->degraded ? "true" : "false");
 		}
 		fprintf(f, "],\"queue\":{\"queued\":%ld,\"queued_alert\":%ld,\"queued_normal\":%ld,"
 		    "\"sending\":%ld,\"sent\":%ld,\"delivered\":%ld,\"failed\":%ld,\"expired\":%ld},",
@@ -112,7 +114,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			else
 				snprintf(recv, sizeof(recv), "%ld", mi->received);
 			vals[0] = mi->name;
-			vals[1] = modem_state_str(mi->state);
+			vals[1] = modem_state_label(mi);
 			vals[2] = mi->operator_name;
 			vals[3] = mi->signal >= 0 ? sig : "";
 			vals[4] = sent;
@@ -155,10 +157,13 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 				snprintf(sig, sizeof(sig), "-");
 			snprintf(sent, sizeof(sent), "%ld", mi->sent);
 			snprintf(recv, sizeof(recv), "%ld", mi->received);
+			if (mi->quarantined)
+				snprintf(recv + strlen(recv), sizeof(recv) - strlen(recv), " (+%d unreadable)",
+				    mi->quarantined);
 			snprintf(bal, sizeof(bal), "%s%s", mi->balance[0] ? mi->balance : "-",
 			    mi->low_credit ? " (LOW)" : "");
 			vals[0] = mi->name;
-			vals[1] = modem_state_str(mi->state);
+			vals[1] = modem_state_label(mi);
 			vals[2] = mi->operator_name[0] ? mi->operator_name : "-";
 			vals[3] = sig;
 			vals[4] = sent;
@@ -168,6 +173,20 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			table_rowv(t, 8, names, vals);
 		}
 		table_end(t);
+		/* what occupies the SIMs besides received messages, and what could not be decoded */
+		for (i = 0; i < gw->nmodems; i++) {
+			const struct modem_info *mi = modem_info(gw->modems[i]);
+
+			if (mi->undecodable)
+				fprintf(req->out, "%s: %ld message(s) could not be decoded (kept raw in the inbox, "
+				    "flags undecodable, unless unreadable)\n", mi->name, mi->undecodable);
+			if (mi->other_on_sim)
+				fprintf(req->out, "%s: %d other message(s) occupy the SIM (sent copies, drafts; "
+				    "clear_other = yes deletes them)\n", mi->name, mi->other_on_sim);
+			if (mi->other_cleared)
+				fprintf(req->out, "%s: %ld other message(s) deleted from the SIM (clear_other)\n",
+				    mi->name, mi->other_cleared);
+		}
 	}
 	return 0;
 }
@@ -280,24 +299,66 @@ cmd_subscriber_remove(struct ctl_req *req, int argc, char **argv)
 }
 
 
+struct counted {
+	struct table	*t;
+	long		 n;
+	FILE		*detail;	/* one message as "name: value" lines, nothing cut */
+};
+
+static int
+counted_row(void *arg, const struct table_row *r)
+{
+	struct counted *c = arg;
+
+	c->n++;
+	if (c->detail == NULL)
+		return table_row(c->t, r);
+	for (int i = 0; i < r->n; i++) {
+		const unsigned char *v = (const unsigned char *)(r->values[i] ? r->values[i] : "-");
+
+		fprintf(c->detail, "%-9s ", r->names[i]);
+		for (; *v; v++)
+			fputc(*v < 0x20 || *v == 0x7f ? '?' : *v, c->detail);	/* no terminal controls */
+		fputc('\n', c->detail);
+	}
+	return 0;
+}
+
 int
 cmd_inbox(struct ctl_req *req, int argc, char **argv)
 {
-	struct cmd_opt	 opts[] = { { .name = "since", .has_arg = 1 }, { .name = "limit", .has_arg = 1 } };
-	char		*ops[1];
+	struct cmd_opt	 opts[] = { { .name = "since", .has_arg = 1 }, { .name = "limit", .has_arg = 1 },
+	    { .name = "raw" } };
+	char		*ops[1], *end;
 	time_t		 since = 0;
-	struct table	*t;
+	struct counted	 c;
+	long long	 id = 0;
+	int		 nops;
+	enum store_status s;
 
-	if (cmd_getopt(req, argc, argv, opts, 2, ops, 0) < 0)
+	if ((nops = cmd_getopt(req, argc, argv, opts, 3, ops, 1)) < 0)
 		return 1;
+	if (nops == 1 && ((id = strtoll(ops[0], &end, 10)) <= 0 || *end != '\0')) {
+		fprintf(req->err, "inbox %s: expected a message id (a number from 'kentongan inbox')\n", ops[0]);
+		return 1;
+	}
 	if (opts[0].val && timefmt_parse(opts[0].val, clock_now(), &since) == -1) {
 		fprintf(req->err, "--since %s: expected a time such as '2026-11-27 08:00', 08:00 or -1h\n",
 		    opts[0].val);
 		return 1;
 	}
-	t = table_new(req->out, req->fmt);
-	return list_done(req, t, store_list_inbox(req->gw->store, since, opts[1].val ? atol(opts[1].val) : 0,
-	    table_row, t), "listing the inbox");
+	c.t = table_new(req->out, req->fmt);
+	c.n = 0;
+	c.detail = id > 0 && req->fmt == TABLE_TEXT ? req->out : NULL;
+	/* one message (inbox ID) is shown whole: an undecodable one with its raw PDU */
+	s = store_list_inbox_opts(req->gw->store, since, opts[1].val ? atol(opts[1].val) : 0,
+	    opts[2].val != NULL || id > 0, id, counted_row, &c);
+	if (s == STORE_OK && id > 0 && c.n == 0) {
+		table_end(c.t);
+		fprintf(req->err, "inbox %lld: no such message\n", id);
+		return 1;
+	}
+	return list_done(req, c.t, s, "listing the inbox");
 }
 
 

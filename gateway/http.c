@@ -239,16 +239,30 @@ health(struct http *h, struct evhttp_request *req)
 	struct gateway	*gw = h->gw;
 	char		 why[512];
 	size_t		 o = 0;
-	int		 i, ready = 0;
+	int		 i, ready = 0, degraded = 0;
 
 	for (i = 0; i < gw->nmodems; i++) {
-		enum modem_state s = modem_info(gw->modems[i])->state;
+		const struct modem_info *mi = modem_info(gw->modems[i]);
 
-		if (s == MODEM_READY || s == MODEM_SENDING)
+		if ((mi->state == MODEM_READY || mi->state == MODEM_SENDING) && !mi->degraded)
 			ready++;
+		else if (mi->degraded && (mi->state == MODEM_READY || mi->state == MODEM_SENDING))
+			degraded++;
+	}
+	if (gw->store_ok && ready > 0 && degraded == 0) {
+		reply(h, req, 200, "ok");
+		return;
 	}
 	if (gw->store_ok && ready > 0) {
-		reply(h, req, 200, "ok");
+		/* in service, but a modem cannot read its messages: say which */
+		o = (size_t)snprintf(why, sizeof(why), "ok; degraded:");
+		for (i = 0; i < gw->nmodems && o < sizeof(why); i++) {
+			const struct modem_info *mi = modem_info(gw->modems[i]);
+
+			if (mi->degraded && (mi->state == MODEM_READY || mi->state == MODEM_SENDING))
+				o += (size_t)snprintf(why + o, sizeof(why) - o, " %s (%s)", mi->name, mi->last_error);
+		}
+		reply(h, req, 200, why);
 		return;
 	}
 	if (!gw->store_ok)
@@ -260,8 +274,11 @@ health(struct http *h, struct evhttp_request *req)
 		for (i = 0; i < gw->nmodems && o < sizeof(why); i++) {
 			const struct modem_info *mi = modem_info(gw->modems[i]);
 
-			o += (size_t)snprintf(why + o, sizeof(why) - o, " %s %s%s", mi->name,
-			    modem_state_str(mi->state), i + 1 < gw->nmodems ? "," : "");
+			o += (size_t)snprintf(why + o, sizeof(why) - o, " %s %s%s%s%s", mi->name,
+			    modem_state_label(mi), mi->degraded ? " (" : "", mi->degraded ? mi->last_error : "",
+			    mi->degraded ? ")" : "");
+			if (i + 1 < gw->nmodems && o < sizeof(why))
+				o += (size_t)snprintf(why + o, sizeof(why) - o, ",");
 		}
 	}
 	reply(h, req, 503, why);
@@ -370,7 +387,7 @@ metrics(struct http *h, struct evhttp_request *req)
 		const struct modem_info *mi = modem_info(gw->modems[i]);
 
 		evbuffer_add_printf(b, "kentongan_modem_info{modem=\"%s\",state=\"%s\",operator=\"%s\","
-		    "balance=\"%s\"} 1\n", label(mi->name, l1, sizeof(l1)), modem_state_str(mi->state),
+		    "balance=\"%s\"} 1\n", label(mi->name, l1, sizeof(l1)), modem_state_label(mi),
 		    label(mi->operator_name, l2, sizeof(l2)), label(mi->balance, l3, sizeof(l3)));
 	}
 	family(b, "kentongan_modem_signal_percent", "gauge", "signal strength (absent while unknown)");
@@ -394,6 +411,37 @@ metrics(struct http *h, struct evhttp_request *req)
 
 		evbuffer_add_printf(b, "kentongan_modem_restarts_total{modem=\"%s\"} %d\n",
 		    label(mi->name, l1, sizeof(l1)), mi->restarts);
+	}
+	family(b, "kentongan_modem_quarantined", "gauge", "messages left on the modem unread: they crash libGammu, "
+	    "or cannot be decoded nor read raw");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_quarantined{modem=\"%s\"} %d\n",
+		    label(mi->name, l1, sizeof(l1)), mi->quarantined);
+	}
+	family(b, "kentongan_modem_undecodable_total", "counter", "messages libGammu could not decode since the "
+	    "daemon started (kept raw in the inbox, or quarantined)");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_undecodable_total{modem=\"%s\"} %ld\n",
+		    label(mi->name, l1, sizeof(l1)), mi->undecodable);
+	}
+	family(b, "kentongan_modem_sim_other", "gauge", "messages on the SIM that are not received ones (sent "
+	    "copies, drafts)");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_sim_other{modem=\"%s\"} %d\n",
+		    label(mi->name, l1, sizeof(l1)), mi->other_on_sim);
+	}
+	family(b, "kentongan_modem_degraded", "gauge", "1 when the modem's reads keep failing");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		evbuffer_add_printf(b, "kentongan_modem_degraded{modem=\"%s\"} %d\n",
+		    label(mi->name, l1, sizeof(l1)), mi->degraded ? 1 : 0);
 	}
 	family(b, "kentongan_modem_sent_today", "gauge", "SMS sent by the modem today");
 	for (i = 0; i < gw->nmodems; i++) {

@@ -62,7 +62,7 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 	struct store		*st = ing->gw->store;
 	enum store_status	 s;
 	int64_t			*ids = xcalloc(n ? (size_t)n : 1, sizeof(*ids));
-	int			 i, nids = 0, dups = 0, reports = 0;
+	int			 i, nids = 0, dups = 0, reports = 0, raw = 0;
 	time_t			 now = clock_now();
 	char			 day[16];
 	struct tm		 tm;
@@ -78,6 +78,20 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 
 		if (msisdn_normalise(p[i].sender, country(ing), e164, &why) == 0)
 			sender = e164;
+		if (p[i].kind == MW_PART_RAW) {
+			/* committed like any message before the SIM slot is freed; never routed */
+			s = store_inbox_add_undecodable(st, modem_name, p[i].text, now, &id);
+			if (s == STORE_DUP) {
+				dups++;
+				continue;
+			}
+			if (s != STORE_OK)
+				goto fail_tx;
+			raw++;
+			log_warnx("ingest id=%lld modem=%s event=undecodable bytes=%zu: kept raw in the inbox",
+			    (long long)id, modem_name, strlen(p[i].text) / 2);
+			continue;
+		}
 		if (p[i].kind == MW_PART_REPORT) {
 			s = store_outbox_delivery(st, modem_name, sender, p[i].report_ref,
 			    p[i].smsc_at ? p[i].smsc_at : now, p[i].report_delivered, &id);
@@ -131,6 +145,7 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 	ing->stats.stored += nids;
 	ing->stats.dups += dups;
 	ing->stats.reports += reports;
+	ing->stats.undecodable += raw;
 	log_debug("ingest modem=%s batch=%llu parts=%d stored=%d dups=%d reports=%d", modem_name,
 	    (unsigned long long)batch, n, nids, dups, reports);
 	for (i = 0; i < nids; i++)

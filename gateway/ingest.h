@@ -16,7 +16,7 @@ struct gateway;
 struct modem;
 
 struct ingest_part {
-	int		 kind;		/* MW_PART_SMS, MW_PART_REPORT */
+	int		 kind;		/* MW_PART_SMS, MW_PART_REPORT, MW_PART_RAW (text = hex PDU) */
 	int64_t		 folder, location;
 	const char	*sender;
 	const char	*smsc;
@@ -33,6 +33,7 @@ struct ingest_part {
 
 struct ingest_stats {
 	long	batches, parts, stored, dups, reports, failures, incomplete;
+	long	undecodable;	/* raw PDUs stored as undecodable inbox rows */
 };
 
 struct ingest	*ingest_new(struct gateway *);

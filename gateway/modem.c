@@ -103,6 +103,9 @@ struct modem {
 	int			 lost_folder, lost_location;
 	pid_t			 verdict_pid;
 	struct mw_plan		 plan;
+	/* slots the worker cannot decode nor read raw (its SIMSTATE), left on the modem */
+	int			 nundec;
+	int			 undec_last;
 };
 
 static void	kill_worker(pid_t);
@@ -130,6 +133,14 @@ modem_state_str(enum modem_state s)
 	case MODEM_DISABLED:	return "disabled";
 	}
 	return "?";
+}
+
+const char *
+modem_state_label(const struct modem_info *mi)
+{
+	if (mi->degraded && (mi->state == MODEM_READY || mi->state == MODEM_SENDING))
+		return "degraded";
+	return modem_state_str(mi->state);
 }
 
 const struct modem_info *
@@ -366,7 +377,7 @@ quarantine_note(struct modem *m)
 {
 	const struct mw_plan *p = &m->plan;
 
-	m->info.quarantined = p->nskip;
+	m->info.quarantined = p->nskip + m->nundec;
 	if (p->nskip == 0)
 		return;
 	snprintf(m->info.last_error, sizeof(m->info.last_error), "%d message(s) crash libGammu and are left "
@@ -536,6 +547,7 @@ on_hello(struct modem *m, struct pbuf *b)
 		snprintf(m->info.operator_name, sizeof(m->info.operator_name), "%s", disp ? disp : net);
 	}
 	m->info.last_error[0] = '\0';
+	m->info.degraded = 0;	/* the new worker's passes tell */
 	quarantine_note(m);
 	m->hello = 1;
 	m->ready_at = clock_mono();
@@ -740,8 +752,64 @@ on_reading(struct modem *m, struct pbuf *b)
 		if (m->plan.nskip)
 			m->info.last_error[0] = '\0';
 		memset(&m->plan, 0, sizeof(m->plan));
-		m->info.quarantined = 0;
+		m->info.quarantined = m->nundec;
 	}
+}
+
+#define READ_ERROR_PREFIX	"cannot read messages: "
+
+/* What a pass left on the SIM: undecodable slots, other messages, reads that keep failing. */
+static void
+on_simstate(struct modem *m, struct pbuf *b)
+{
+	uint32_t	 n = pbuf_get_u32(b), i, found, other, cleared, failed;
+	int64_t		 last;
+	const char	*err;
+	int		 was_degraded = m->info.degraded, undec_last = -1;
+
+	for (i = 0; i < n && i <= MW_QUARANTINE_MAX && !b->err; i++) {
+		(void)pbuf_get_i64(b);
+		undec_last = (int)pbuf_get_i64(b);
+	}
+	found = pbuf_get_u32(b);
+	last = pbuf_get_i64(b);
+	other = pbuf_get_u32(b);
+	cleared = pbuf_get_u32(b);
+	failed = pbuf_get_u32(b);
+	err = pbuf_get_str(b);
+	if (b->err || n > MW_QUARANTINE_MAX || last < -1 || last > INT32_MAX) {
+		modem_lost(m, "malformed SIMSTATE from the worker");
+		return;
+	}
+	m->nundec = (int)n;
+	m->undec_last = undec_last;
+	m->info.quarantined = m->plan.nskip + m->nundec;
+	m->info.undecodable += found;
+	m->info.other_on_sim = (int)other;
+	m->info.other_cleared += cleared;
+	if (found && last >= 0) {
+		int left = 0;
+
+		/* the latest one: still on the SIM, or kept raw in the inbox and deleted there */
+		left = n > 0 && undec_last == last;
+		snprintf(m->info.last_error, sizeof(m->info.last_error), "slot %lld: cannot decode (%s)",
+		    (long long)last, left ? "its raw PDU is unreadable too: left on the SIM" :
+		    "kept raw in the inbox as undecodable");
+	}
+	m->info.degraded = failed >= MW_DEGRADED_PASSES;
+	if (m->info.degraded)
+		snprintf(m->info.last_error, sizeof(m->info.last_error), READ_ERROR_PREFIX "%s (%u passes)",
+		    *err ? err : "?", failed);
+	else if (was_degraded && !strncmp(m->info.last_error, READ_ERROR_PREFIX, strlen(READ_ERROR_PREFIX)))
+		m->info.last_error[0] = '\0';
+	if (m->info.degraded != was_degraded) {
+		if (m->info.degraded)
+			log_warnx("modem=%s event=degraded why=\"%s\"", m->cm->name, m->info.last_error);
+		else
+			log_info("modem=%s event=reading-again", m->cm->name);
+	}
+	if (found || cleared || m->info.degraded != was_degraded)
+		gateway_modem_changed(m->gw, m);
 }
 
 static void
@@ -774,6 +842,9 @@ on_frame(struct modem *m, const struct proto_hdr *h, void *payload)
 		break;
 	case PROTO_W_READING:
 		on_reading(m, &b);
+		break;
+	case PROTO_W_SIMSTATE:
+		on_simstate(m, &b);
 		break;
 	default:
 		modem_lost(m, "unexpected frame type from the worker");

@@ -53,7 +53,13 @@ struct modem_info {
 	char		 last_error[160];
 	time_t		 since;			/* when the state began */
 	int		 restarts;
-	int		 quarantined;		/* messages left on the modem: they crash libGammu */
+	int		 quarantined;		/* messages left on the modem, unread: they crash
+						   libGammu, or it cannot decode them nor read them raw */
+	long		 undecodable;		/* messages libGammu could not decode, since start
+						   (kept raw in the inbox, or quarantined) */
+	int		 other_on_sim;		/* sent copies, drafts: not received messages */
+	long		 other_cleared;		/* of those, deleted (clear_other), since start */
+	int		 degraded;		/* reads keep failing: the reason is in last_error */
 };
 
 #define MODEM_CMS_NO_NETWORK	331	/* +CMS ERROR: no network service */
@@ -91,6 +97,8 @@ struct modem	*modem_new(struct gateway *, const struct conf_modem *);
 void		 modem_free(struct modem *);
 const struct modem_info *modem_info(const struct modem *);
 const char	*modem_state_str(enum modem_state);
+/* The state as status shows it: "degraded" for a ready or sending modem that cannot read. */
+const char	*modem_state_label(const struct modem_info *);
 /* How many more messages may be handed over now (0 when not ready). */
 int		 modem_send_slots(const struct modem *);
 /* What the worker last saw of the network: 1 registered, 0 not (no sends meanwhile), -1 unknown. */

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <glob.h>
 #include <poll.h>
@@ -45,6 +47,7 @@
 struct loc {
 	int	 folder;
 	int	 location;
+	int	 raw;		/* an undecodable part: libGammu cannot delete it (see w_at_delete) */
 };
 
 struct pend {
@@ -107,6 +110,23 @@ struct worker {
 	int			 unread;	/* occupied slots the last careful pass skipped */
 	int			 careful_passes;
 	int			 offnet;	/* the last look at the network found no registration */
+
+	/* slots libGammu fails to decode whose raw PDU could not be read either: left on the
+	 * SIM, skipped until retry_at (crashes are the daemon's business: struct mw_plan) */
+	struct {
+		int	 folder, location;
+		double	 retry_at;
+	}			 undec[MW_QUARANTINE_MAX];
+	int			 nundec;
+	/* what the current pass found (SIMSTATE) */
+	int			 pass_found, pass_last, pass_other, pass_cleared, pass_failed;
+	struct loc		*other;		/* sent copies and drafts seen (clear_other) */
+	int			 nother;
+	int			 failed_passes;	/* consecutive passes that could not read */
+	char			 read_error[160];
+	/* the device as libGammu opened it (a tty, or the pipes to its proxy helper): our own
+	 * AT commands for what libGammu cannot do, between its calls (w_at) */
+	int			 at_rfd, at_wfd;
 };
 
 static struct worker *W;	/* for the libGammu callbacks that lack a user pointer we trust */
@@ -198,6 +218,57 @@ mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
 		}
 	}
 	out[o] = '\0';
+}
+
+size_t
+mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
+{
+	const char	*p = log;
+	size_t		 found = 0;
+	int		 want = 0;
+
+	if (outlen)
+		*out = '\0';
+	while (p && *p) {
+		const char	*eol = strchr(p, '\n'), *q = p, *a, *b;
+		size_t		 n, i;
+
+		if (eol == NULL)
+			eol = p + strlen(p);
+		/* libGammu's reply lines: `N "text"` */
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		a = q;
+		while (q < eol && *q >= '0' && *q <= '9')
+			q++;
+		b = eol;
+		while (b > q && (b[-1] == '\r' || b[-1] == ' '))
+			b--;
+		if (q == a || q + 2 >= b || q[0] != ' ' || q[1] != '"' || b[-1] != '"') {
+			want = 0;
+			p = *eol ? eol + 1 : eol;
+			continue;
+		}
+		a = q + 2;
+		n = (size_t)(b - 1 - a);
+		if (n >= 6 && (!strncmp(a, "+CMGR:", 6) || !strncmp(a, "+CMGL:", 6)))
+			want = 1;
+		else if (want) {
+			for (i = 0; i < n; i++)
+				if (!((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f') ||
+				    (a[i] >= 'A' && a[i] <= 'F')))
+					break;
+			if (i == n && n >= 2 && n % 2 == 0 && n < outlen) {
+				for (i = 0; i < n; i++)
+					out[i] = (char)(a[i] >= 'a' ? a[i] - 32 : a[i]);
+				out[n] = '\0';
+				found = n;
+			}
+			want = 0;
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	return found;
 }
 
 int
@@ -558,6 +629,65 @@ read_profile(const char *path, struct kvl *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* The descriptors open now, as a bitmap of fds below 8 * len. */
+static void
+fds_open(unsigned char *bits, size_t len)
+{
+	DIR		*d = opendir("/proc/self/fd");
+	struct dirent	*de;
+
+	memset(bits, 0, len);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && fd >= 0 && (size_t)fd < 8 * len &&
+		    fd != dirfd(d))
+			bits[fd / 8] |= (unsigned char)(1 << (fd % 8));
+	}
+	closedir(d);
+}
+
+/*
+ * Finds the descriptors GSM_InitConnection opened for the device: one read-write tty (or
+ * socket), or for connection = proxy… a write pipe and a read pipe to the helper. Anything else
+ * (a log or lock file) is not the modem. at_rfd/at_wfd stay -1 when it is not clear.
+ */
+static void
+w_find_device_fds(struct worker *w, const unsigned char *before, size_t len)
+{
+	unsigned char	 now[128];
+	int		 rfd = -1, wfd = -1, nrw = 0;
+
+	w->at_rfd = w->at_wfd = -1;
+	if (len > sizeof(now))
+		len = sizeof(now);
+	fds_open(now, len);
+	for (int fd = 0; (size_t)fd < 8 * len; fd++) {
+		struct stat	 sb;
+		int		 fl;
+
+		if (!(now[fd / 8] & (1 << (fd % 8))) || (before[fd / 8] & (1 << (fd % 8))))
+			continue;
+		if (fstat(fd, &sb) == -1 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode) ||
+		    (fl = fcntl(fd, F_GETFL)) == -1)
+			continue;
+		if ((fl & O_ACCMODE) == O_RDWR && (S_ISCHR(sb.st_mode) || S_ISSOCK(sb.st_mode))) {
+			rfd = wfd = fd;
+			nrw++;
+		} else if ((fl & O_ACCMODE) == O_WRONLY && S_ISFIFO(sb.st_mode))
+			wfd = fd;
+		else if ((fl & O_ACCMODE) == O_RDONLY && S_ISFIFO(sb.st_mode))
+			rfd = fd;
+	}
+	if (nrw <= 1 && rfd != -1 && wfd != -1) {
+		w->at_rfd = rfd;
+		w->at_wfd = wfd;
+	}
+	log_debug("modem=%s event=device-fds read=%d write=%d", w->name, w->at_rfd, w->at_wfd);
+}
+
 /* Opens one device; 0 connected (identity checked), -1 with err. */
 static int
 w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, size_t errlen)
@@ -569,6 +699,7 @@ w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, s
 	GSM_Config	*cfg;
 	GSM_Error	 e;
 	char		 imei[GSM_MAX_IMEI_LENGTH + 1] = "", imsi[GSM_MAX_INFO_LENGTH] = "";
+	unsigned char	 before[128];
 
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "cannot write a gammurc: %s", strerror(errno));
@@ -601,7 +732,10 @@ w_try_connect(struct worker *w, struct kvl *kv, const char *device, char *err, s
 		GSM_SetDebugLevel("textall", GSM_GetDebug(w->s));
 	}
 	GSM_SetSendSMSStatusCallback(w->s, send_status_cb, w);
+	fds_open(before, sizeof(before));
 	e = GSM_InitConnection(w->s, 2);
+	if (e == ERR_NONE)
+		w_find_device_fds(w, before, sizeof(before));
 	if (e != ERR_NONE) {
 		snprintf(err, errlen, "cannot connect to %s: %s", device, GSM_ErrorString(e));
 		goto fail;
@@ -830,6 +964,8 @@ udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
 	}
 }
 
+static void	batch_push(struct worker *, int, int, int);
+
 static void
 batch_add(struct worker *w, GSM_SMSMessage *m)
 {
@@ -892,9 +1028,17 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 		pbuf_i64(&w->batch, -1);
 		pbuf_str(&w->batch, "");
 	}
+	batch_push(w, m->Folder, m->Location, 0);
+}
+
+/* Ends a part just written to the batch: remembers its location, flushes a full batch. */
+static void
+batch_push(struct worker *w, int folder, int location, int raw)
+{
 	w->batch_locs = xreallocarray(w->batch_locs, w->batch_n + 1, sizeof(struct loc));
-	w->batch_locs[w->batch_n].folder = m->Folder;
-	w->batch_locs[w->batch_n].location = m->Location;
+	w->batch_locs[w->batch_n].folder = folder;
+	w->batch_locs[w->batch_n].location = location;
+	w->batch_locs[w->batch_n].raw = raw;
 	w->batch_n++;
 	if (w->batch_n >= MW_BATCH_MAX) {
 		batch_flush(w);
@@ -934,12 +1078,251 @@ is_quarantined(const struct worker *w, int folder, int location)
 static int
 w_take(struct worker *w, GSM_SMSMessage *m)
 {
-	if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report)
-		return 1;	/* drafts and sent copies are not ours to take */
+	if (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report) {
+		/* drafts and sent copies are not ours to take: counted, and deleted if asked to */
+		w->pass_other++;
+		if (w->cm->clear_other) {
+			w->other = xreallocarray(w->other, w->nother + 1, sizeof(*w->other));
+			w->other[w->nother].folder = m->Folder;
+			w->other[w->nother].location = m->Location;
+			w->other[w->nother].raw = 0;
+			w->nother++;
+		}
+		return 1;
+	}
 	if (is_pending(w, m->Folder, m->Location))
 		return 1;
 	batch_add(w, m);
 	return 0;
+}
+
+/* ---- messages libGammu cannot decode ---- */
+
+static double
+undec_retry_s(void)
+{
+	const char	*e = getenv("KT_QUARANTINE_RETRY_S");
+	char		*end;
+	double		 v;
+
+	if (e && *e && (v = strtod(e, &end)) >= 0 && *end == '\0')
+		return v;
+	return MW_QUARANTINE_RETRY_S;
+}
+
+static int
+undec_find(const struct worker *w, int folder, int location)
+{
+	for (int i = 0; i < w->nundec; i++)
+		if (w->undec[i].folder == folder && w->undec[i].location == location)
+			return i;
+	return -1;
+}
+
+static void
+undec_forget(struct worker *w, int i)
+{
+	if (i >= 0)
+		w->undec[i] = w->undec[--w->nundec];
+}
+
+/* A part that could not be decoded: its raw PDU (SMSC + TPDU) as hex (SMS_IN, MW_PART_RAW). */
+static void
+batch_add_raw(struct worker *w, int folder, int location, const char *hex)
+{
+	if (w->batch_n == 0)
+		pbuf_init(&w->batch);
+	pbuf_u32(&w->batch, MW_PART_RAW);
+	pbuf_i64(&w->batch, folder);
+	pbuf_i64(&w->batch, location);
+	pbuf_str(&w->batch, "");
+	pbuf_str(&w->batch, "");
+	pbuf_i64(&w->batch, 0);
+	pbuf_str(&w->batch, "pdu");
+	pbuf_str(&w->batch, hex);
+	pbuf_str(&w->batch, "");
+	pbuf_i64(&w->batch, -1);
+	pbuf_u32(&w->batch, 1);
+	pbuf_u32(&w->batch, 1);
+	pbuf_i64(&w->batch, -1);
+	pbuf_i64(&w->batch, -1);
+	pbuf_str(&w->batch, "");
+	batch_push(w, folder, location, 1);
+}
+
+/*
+ * Reads one slot with libGammu's reply lines captured, for the raw PDU of a message its decoder
+ * refuses (hex into hex, "" when the modem returned none). libGammu offers no raw AT command to
+ * its users: its own AT+CMGR is the read, and its text debug log, sent to memory for this one
+ * call, is where the reply survives the failed decode. The dummy driver has no PDU to give.
+ */
+static GSM_Error
+w_get_raw(struct worker *w, GSM_MultiSMSMessage *sms, int folder, int location, char *hex, size_t hexlen)
+{
+	GSM_Debug_Info	*di = GSM_GetDebug(w->s);
+	FILE		*f = NULL;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	GSM_Error	 e;
+
+	*hex = '\0';
+	memset(sms, 0, sizeof(*sms));
+	sms->Number = 1;
+	sms->SMS[0].Folder = folder;
+	sms->SMS[0].Location = location;
+	if (!w->dummy && (f = open_memstream(&buf, &len)) != NULL) {
+		GSM_SetDebugGlobal(FALSE, di);
+		GSM_SetDebugFileDescriptor(f, FALSE, di);
+		GSM_SetDebugLevel("text", di);
+	}
+	e = GSM_GetSMS(w->s, sms);
+	if (f != NULL) {
+		/* back as it was: silent, or the trace to stderr */
+		if (log_getlevel() >= LOG_LVL_TRACE) {
+			GSM_SetDebugFileDescriptor(stderr, FALSE, di);
+			GSM_SetDebugLevel("textall", di);
+		} else {
+			GSM_SetDebugLevel("nothing", di);
+			GSM_SetDebugFileDescriptor(NULL, FALSE, di);
+		}
+		fclose(f);
+		if (buf != NULL)
+			mw_raw_pdu_from_log(buf, hex, hexlen);
+		free(buf);
+	}
+	return e;
+}
+
+/*
+ * A slot libGammu failed to read with error e (not a lost modem). Its raw PDU goes to the daemon
+ * as an undecodable part (committed, then deleted like any other); when not even that can be
+ * read, the slot stays on the SIM, skipped until retried after MW_QUARANTINE_RETRY_S. Returns
+ * whether the slot stays on the modem.
+ */
+static int
+w_undecodable(struct worker *w, int folder, int location, GSM_Error e)
+{
+	GSM_MultiSMSMessage	*sms;
+	GSM_Error		 e2;
+	char			 hex[2 * 400 + 1];
+	int			 q = undec_find(w, folder, location), kept = 1, i;
+
+	if (is_pending(w, folder, location))
+		return 1;	/* its raw PDU waits in a batch for the daemon's commit */
+	if (q >= 0 && clock_mono() < w->undec[q].retry_at)
+		return 1;	/* left alone until its retry */
+	sms = xcalloc(1, sizeof(*sms));
+	e2 = w_get_raw(w, sms, folder, location, hex, sizeof(hex));
+	w_check(w, e2, "reading a message");
+	if (e2 == ERR_NONE) {
+		/* readable now (a bad copy in the listing, or the slot was freed and reused) */
+		undec_forget(w, q);
+		for (i = 0; i < sms->Number; i++)
+			if (w_take(w, &sms->SMS[i]) == 0)
+				kept = 0;
+		free(sms);
+		return kept;
+	}
+	/* an error (even "empty": some modems answer a read they cannot do with +CMS ERROR: 500,
+	 * which libGammu takes for an empty slot) right after the listing showed the message: it
+	 * is there, and cannot be read */
+	free(sms);
+	if (e2 == ERR_TIMEOUT)
+		return 1;	/* the modem's fault, not the message's: the next pass tries again */
+	if (q < 0) {
+		w->pass_found++;
+		w->pass_last = location;
+	}
+	if (*hex) {
+		log_warnx("modem=%s event=undecodable folder=%d location=%d error=\"%s\" bytes=%zu: slot %d: "
+		    "cannot decode; stored raw, then deleted from the modem", w->name, folder, location,
+		    GSM_ErrorString(e), strlen(hex) / 2, location);
+		undec_forget(w, q);
+		batch_add_raw(w, folder, location, hex);
+		return 0;
+	}
+	if (q < 0 && w->nundec < MW_QUARANTINE_MAX) {
+		q = w->nundec++;
+		w->undec[q].folder = folder;
+		w->undec[q].location = location;
+	}
+	if (q >= 0)
+		w->undec[q].retry_at = clock_mono() + undec_retry_s();
+	log_warnx("modem=%s event=quarantine-undecodable folder=%d location=%d error=\"%s\": slot %d: cannot "
+	    "decode, and its raw PDU cannot be read either; left on the modem, tried again in %.0fs", w->name,
+	    folder, location, GSM_ErrorString(e2), location, undec_retry_s());
+	return 1;
+}
+
+/* Deletes the sent copies and drafts a pass found (clear_other = yes). */
+static void
+w_clear_other(struct worker *w)
+{
+	for (int i = 0; i < w->nother; i++) {
+		GSM_SMSMessage	 m;
+		GSM_Error	 e;
+
+		memset(&m, 0, sizeof(m));
+		m.Folder = w->other[i].folder;
+		m.Location = w->other[i].location;
+		if ((e = GSM_DeleteSMS(w->s, &m)) != ERR_NONE) {
+			m.Folder = 0;
+			e = GSM_DeleteSMS(w->s, &m);
+		}
+		if (e == ERR_NONE || e == ERR_EMPTY) {
+			w->pass_cleared++;
+			log_info("modem=%s event=cleared-other folder=%d location=%d", w->name, w->other[i].folder,
+			    w->other[i].location);
+		} else
+			w_check(w, e, "deleting a stored message");
+	}
+	w->nother = 0;
+}
+
+static void
+w_pass_begin(struct worker *w)
+{
+	w->pass_found = w->pass_other = w->pass_cleared = w->pass_failed = 0;
+	w->pass_last = -1;
+	w->nother = 0;
+}
+
+/* Tells the daemon what the pass left on the SIM (SIMSTATE). */
+static void
+w_pass_end(struct worker *w)
+{
+	struct pbuf	 b;
+
+	if (w->nother)
+		w_clear_other(w);
+	if (w->pass_failed)
+		w->failed_passes++;
+	else {
+		w->failed_passes = 0;
+		w->read_error[0] = '\0';
+	}
+	pbuf_init(&b);
+	pbuf_u32(&b, (uint32_t)w->nundec);
+	for (int i = 0; i < w->nundec; i++) {
+		pbuf_i64(&b, w->undec[i].folder);
+		pbuf_i64(&b, w->undec[i].location);
+	}
+	pbuf_u32(&b, (uint32_t)w->pass_found);
+	pbuf_i64(&b, w->pass_last);
+	pbuf_u32(&b, (uint32_t)(w->pass_other - w->pass_cleared));
+	pbuf_u32(&b, (uint32_t)w->pass_cleared);
+	pbuf_u32(&b, (uint32_t)w->failed_passes);
+	pbuf_str(&b, w->read_error);
+	w_write(w, PROTO_W_SIMSTATE, 0, &b);
+	pbuf_free(&b);
+}
+
+/* A pass that could not read the memory at all (the listing and the reads fail). */
+static void
+w_pass_failed(struct worker *w, const char *what, GSM_Error e)
+{
+	w->pass_failed = 1;
+	snprintf(w->read_error, sizeof(w->read_error), "%s: %s", what, GSM_ErrorString(e));
 }
 
 /*
@@ -956,15 +1339,19 @@ w_pass_careful(struct worker *w)
 	GSM_MultiSMSMessage	*sms = xcalloc(1, sizeof(*sms));
 	GSM_SMSMemoryStatus	 ms, ms2;
 	GSM_Error		 e;
-	int			 n = 0, readable = 0, counted, retry;
+	int			 n = 0, readable = 0, counted, retry, nerr = 0;
+	GSM_Error		 last_err = ERR_NONE;
 	struct {
 		int	 folder, size;
 	} mem[2];
 
+	w_pass_begin(w);
 	memset(&ms, 0, sizeof(ms));
 	e = GSM_GetSMSStatus(w->s, &ms);
 	w_check(w, e, "checking for messages");
 	counted = e == ERR_NONE;
+	if (!counted)
+		w_pass_failed(w, "counting messages", e);
 	/* a new worker first reads around the skipped slots: each crash of a retry gets the rest in */
 	retry = w->careful_passes++ > 0 && w->unread && clock_mono() >= w->plan->retry_at;
 	mem[0].folder = 1;		/* SIM inbox */
@@ -983,12 +1370,26 @@ w_pass_careful(struct worker *w)
 			e = GSM_GetSMS(w->s, sms);
 			/* out of libGammu's decoder: a crash from here on is not this slot's doing */
 			w_reading(w, MW_READING_PASS, 0);
+			if (e == ERR_NONE || e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
+				undec_forget(w, undec_find(w, mem[k].folder, loc));
 			if (e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
 				continue;
 			if (e != ERR_NONE) {
-				log_warnx("modem=%s event=read-failed folder=%d location=%d error=\"%s\"", w->name,
-				    mem[k].folder, loc, GSM_ErrorString(e));
 				w_check(w, e, "reading messages");
+				nerr++;
+				last_err = e;
+				if (e == ERR_TIMEOUT) {
+					w_pass_failed(w, "reading messages", e);
+					continue;
+				}
+				/* the decoder refused it: its raw PDU, or quarantine (announced: the
+				 * re-read is libGammu's decoder again) */
+				w_reading(w, mem[k].folder, loc);
+				if (!w_undecodable(w, mem[k].folder, loc, e)) {
+					readable++;
+					n++;
+				}
+				w_reading(w, MW_READING_PASS, 0);
 				continue;
 			}
 			w->timeouts = 0;
@@ -1014,6 +1415,9 @@ w_pass_careful(struct worker *w)
 		w->unread = 1;
 		w_reading(w, MW_READING_DONE, -1);
 	}
+	if (counted && readable == 0 && nerr > 0)
+		w_pass_failed(w, "reading messages", last_err);
+	w_pass_end(w);
 	if (n)
 		log_debug("modem=%s event=pass careful=1 new=%d kept=%d", w->name, n, w->kept);
 }
@@ -1024,7 +1428,9 @@ w_pass(struct worker *w)
 	GSM_MultiSMSMessage	*sms;
 	GSM_Error		 e;
 	gboolean		 start = TRUE;
-	int			 i, n = 0, guard = 0, kept = 0;
+	int			 i, n = 0, guard = 0, kept = 0, nbad = 0, listing_failed = 0;
+	struct loc		 bad[MW_BATCH_MAX];
+	GSM_Error		 bad_e[MW_BATCH_MAX];
 
 	w->last_pass = clock_mono();
 	if (w->plan && w->plan->careful && !w->dummy) {
@@ -1032,6 +1438,7 @@ w_pass(struct worker *w)
 		return;
 	}
 	sms = xcalloc(1, sizeof(*sms));
+	w_pass_begin(w);
 	w_reading(w, MW_READING_PASS, 0);
 	for (;;) {
 		if (start) {
@@ -1042,8 +1449,30 @@ w_pass(struct worker *w)
 		if (e == ERR_EMPTY)
 			break;
 		if (e != ERR_NONE) {
-			log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			int	 folder = sms->SMS[0].Folder, loc = sms->SMS[0].Location;
+
 			w_check(w, e, "reading messages");
+			/* libGammu names the location it failed on: skip that message and go on
+			 * after it (looked at again below, once the listing is done) */
+			if (e != ERR_TIMEOUT && loc > 0 && nbad < MW_BATCH_MAX &&
+			    (nbad == 0 || bad[nbad - 1].location != loc || bad[nbad - 1].folder != folder)) {
+				bad[nbad].folder = folder;
+				bad[nbad].location = loc;
+				bad[nbad].raw = 0;
+				bad_e[nbad] = e;
+				nbad++;
+				start = FALSE;
+				sms->SMS[0].Folder = folder;
+				sms->SMS[0].Location = loc;
+				if (++guard > 100000)
+					break;
+				continue;
+			}
+			log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			if (start && e != ERR_TIMEOUT && !w->dummy)
+				listing_failed = 1;
+			else
+				w_pass_failed(w, "reading messages", e);
 			break;
 		}
 		w->timeouts = 0;
@@ -1057,9 +1486,34 @@ w_pass(struct worker *w)
 		if (++guard > 100000)
 			break;
 	}
+	if (listing_failed) {
+		/* nothing to go on from: read the memory slot by slot this time */
+		w_reading(w, MW_READING_DONE, -1);
+		free(sms);
+		w_pass_careful(w);
+		return;
+	}
+	/* a quarantined slot the listing no longer fails on was freed (deleted by hand) or reused */
+	for (i = 0; !w->pass_failed && i < w->nundec; i++) {
+		int j;
+
+		for (j = 0; j < nbad; j++)
+			if (bad[j].folder == w->undec[i].folder && bad[j].location == w->undec[i].location)
+				break;
+		if (j == nbad)
+			undec_forget(w, i--);
+	}
+	/* the messages libGammu could not decode: their raw PDU, or quarantine */
+	for (i = 0; i < nbad; i++) {
+		if (w_undecodable(w, bad[i].folder, bad[i].location, bad_e[i]))
+			kept++;
+		else
+			n++;
+	}
 	w_reading(w, MW_READING_DONE, -1);
 	batch_flush(w);
 	free(sms);
+	w_pass_end(w);
 	/* what stays behind (sent copies, batches awaiting their ack) does not call for a pass */
 	w->kept = kept;
 	if (n)
@@ -1112,6 +1566,10 @@ w_pass_due(struct worker *w, double now)
 	/* skipped slots are due to be read again (struct mw_plan) */
 	if (w->plan && w->plan->careful && w->unread && now >= w->plan->retry_at && w->last_pass < w->plan->retry_at)
 		return 1;
+	/* so are slots left on the modem because not even their raw PDU could be read */
+	for (i = 0; i < w->nundec; i++)
+		if (now >= w->undec[i].retry_at && w->last_pass < w->undec[i].retry_at)
+			return 1;
 	if (w->dummy) {
 		return dummy_changed(w);
 	} else {
@@ -1128,6 +1586,76 @@ w_pass_due(struct worker *w, double now)
 			w->kept = ms.SIMUsed + ms.PhoneUsed;
 		return ms.SIMUsed + ms.PhoneUsed > w->kept;
 	}
+}
+
+/*
+ * Runs one AT command of our own on the device, between libGammu's calls (it reads the device
+ * only inside them): writes cmd and a CR, reads up to the final result. Unsolicited lines met
+ * meanwhile are not lost: a +CMTI asks for a pass. Returns 0 on OK, -1 otherwise (ERROR, +CMS
+ * ERROR, no answer within timeout_ms, or no device known).
+ */
+static int
+w_at(struct worker *w, const char *cmd, int timeout_ms)
+{
+	char	 buf[1024], line[256];
+	size_t	 ll = 0;
+	double	 end = clock_mono() + timeout_ms / 1000.0;
+	int	 r = -1;
+
+	if (w->at_rfd == -1 || w->at_wfd == -1 || w->dummy)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s\r", cmd);
+	if (write(w->at_wfd, buf, strlen(buf)) != (ssize_t)strlen(buf))
+		return -1;
+	for (;;) {
+		struct pollfd	 pfd = { .fd = w->at_rfd, .events = POLLIN };
+		int		 ms = (int)((end - clock_mono()) * 1000);
+		ssize_t		 n;
+
+		if (ms <= 0 || poll(&pfd, 1, ms) != 1)
+			break;
+		if ((n = read(w->at_rfd, buf, sizeof(buf))) <= 0) {
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n' && buf[i] != '\r') {
+				if (ll < sizeof(line) - 1)
+					line[ll++] = buf[i];
+				continue;
+			}
+			line[ll] = '\0';
+			if (ll == 0)
+				continue;
+			ll = 0;
+			if (!strncmp(line, "+CMTI:", 6))
+				w->incoming = 1;
+			if (!strcmp(line, "OK")) {
+				r = 0;
+				goto done;
+			}
+			if (!strcmp(line, "ERROR") || !strncmp(line, "+CMS ERROR", 10) ||
+			    !strncmp(line, "+CME ERROR", 10))
+				goto done;
+		}
+	}
+done:
+	log_debug("modem=%s event=at cmd=\"%s\" ok=%d", w->name, cmd, r == 0);
+	return r;
+}
+
+/* Deletes a message libGammu cannot delete: GSM_DeleteSMS reads it first, and that read fails
+ * for a message it cannot decode. Its own read has selected the memory; AT+CMGD does the rest. */
+static int
+w_at_delete(struct worker *w, int location)
+{
+	char	 cmd[32];
+
+	if (location <= 0 || location >= 100000)
+		return -1;	/* not in the first memory: libGammu's flat numbering */
+	snprintf(cmd, sizeof(cmd), "AT+CMGD=%d", location);
+	return w_at(w, cmd, 5000);
 }
 
 static void
@@ -1157,6 +1685,8 @@ w_delete_acked(struct worker *w)
 			/* try the dummy's way (folder 0, full location) before giving up */
 			m.Folder = 0;
 			if (GSM_DeleteSMS(w->s, &m) == ERR_NONE)
+				continue;
+			if (w->pend[i].locs[j].raw && w_at_delete(w, w->pend[i].locs[j].location) == 0)
 				continue;
 			log_warnx("modem=%s event=delete-failed folder=%d location=%d error=\"%s\"", w->name,
 			    w->pend[i].locs[j].folder, w->pend[i].locs[j].location, GSM_ErrorString(e));
@@ -1511,6 +2041,7 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 
 	memset(&w, 0, sizeof(w));
 	W = &w;
+	w.at_rfd = w.at_wfd = -1;
 	w.fd = fd;
 	w.cm = cm;
 	w.plan = plan;

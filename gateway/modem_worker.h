@@ -25,6 +25,13 @@
  *               returned the message and the worker's own code runs; MW_READING_DONE: the pass
  *               is over, location = occupied slots a careful pass did not read (-1 unknown
  *               or an ordinary pass)
+ *   SIMSTATE    after each pass: u32 n; n times: i64 folder, i64 location (slots libGammu cannot
+ *               decode whose raw PDU could not be read either: left on the SIM, retried after
+ *               MW_QUARANTINE_RETRY_S); u32 found (undecodable slots met for the first time in
+ *               this pass, stored raw or left), i64 last (location of the latest, -1 none),
+ *               u32 other (messages on the SIM that are not received ones: sent copies,
+ *               drafts), u32 cleared (of those, deleted now: clear_other), u32 failed
+ *               (consecutive passes that could not read the memory at all), str error (why)
  *
  *   daemon -> worker
  *   SMS_ACK     reqid = batch id: committed; delete those messages from the modem
@@ -48,6 +55,8 @@ struct conf_modem;
 enum mw_part_kind {
 	MW_PART_SMS = 0,
 	MW_PART_REPORT = 1,	/* a status report stored on the modem */
+	MW_PART_RAW = 2,	/* a message libGammu cannot decode: text = its raw PDU (SMSC + TPDU) as
+				   hex, coding "pdu", the other fields empty */
 };
 
 #define MW_SEND_STARTED	100	/* SENT result: handed to the modem, the outcome follows */
@@ -80,6 +89,8 @@ struct mw_plan {
 	}	 skip[MW_QUARANTINE_MAX];
 };
 
+#define MW_DEGRADED_PASSES	2	/* consecutive passes that cannot read: the modem is degraded */
+
 /* Worker exit statuses. */
 #define MW_EXIT_QUIT		0
 #define MW_EXIT_CONNECT		2	/* could not connect, or the wrong modem (IMEI/IMSI) */
@@ -97,6 +108,12 @@ void	modem_worker_main(int fd, const struct conf_modem *, const struct mw_plan *
 size_t	mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);
 /* Gammu's UCS-2BE (surrogates allowed) -> UTF-8. */
 void	mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
+/*
+ * Finds the PDU of an AT+CMGR (or +CMGL) reply in libGammu's text debug log (its numbered reply
+ * lines: `2 "+CMGR: 0,,39"` then `3 "0791…"`): the hex after the last +CMGR/+CMGL header line,
+ * upper-cased into out. Returns its length in hex digits, 0 when there is none (pure).
+ */
+size_t	mw_raw_pdu_from_log(const char *log, char *out, size_t outlen);
 /* Classifies a +CMS ERROR code: 1 permanent, 0 temporary. */
 int	 mw_cms_permanent(int cms);
 #endif

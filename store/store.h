@@ -89,6 +89,10 @@ long		 store_subscriber_count(struct store *);
 /* ---- inbox / outbox listings (store_messages.c) ---- */
 /* Listing: id, modem, from, text, received, action. since: epoch seconds (0 = all). */
 enum store_status store_list_inbox(struct store *, time_t since, long limit, store_row_cb, void *);
+/* The same with the options of `kentongan inbox`: raw shows an undecodable row's hex PDU as its
+ * text (the plain list says what it is instead); id > 0 lists that one row. */
+enum store_status store_list_inbox_opts(struct store *, time_t since, long limit, int raw, int64_t id,
+		    store_row_cb, void *);
 /* Listing: id, to, text, status, modem, attempts, announcement, last_error. status NULL = all. */
 enum store_status store_list_outbox(struct store *, const char *status, long limit, store_row_cb, void *);
 /* Outbox counts by status: queued, sending, sent, delivered, failed (+ expired, cancelled). */

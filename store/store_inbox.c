@@ -87,6 +87,33 @@ inbox_insert(struct store *st, const char *modem, const char *sender, time_t sms
 	return STORE_OK;
 }
 
+enum store_status
+store_inbox_add_undecodable(struct store *st, const char *modem, const char *hex, time_t received_at,
+    int64_t *id)
+{
+	struct store_sms	 m;
+	sqlite3_stmt		*stmt;
+	enum store_status	 s;
+	char			 dedup[40];
+
+	memset(&m, 0, sizeof(m));
+	m.modem = modem;
+	m.sender = "";
+	m.text = hex;
+	m.coding = "pdu";
+	m.udh = "";
+	m.concat_ref = -1;
+	m.total = m.seq = 1;
+	store_sms_dedup(&m, dedup);
+	if ((s = inbox_insert(st, modem, "", 0, hex, "pdu", 1, "undecodable", dedup, received_at, id)) != STORE_OK)
+		return s;
+	/* nothing in it can be answered: never routed */
+	if ((stmt = st_prep(st, "UPDATE inbox SET action = 'undecodable' WHERE id = ?1")) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, *id);
+	return st_exec(st, stmt, "marking a message undecodable");
+}
+
 struct part_row {
 	int64_t	 id;
 	int	 seq;

@@ -37,6 +37,14 @@ void	store_sms_dedup(const struct store_sms *, char out[40]);
 enum store_status store_inbox_add(struct store *, const struct store_sms *, int64_t *id);
 
 /*
+ * Stores a message the modem worker could not decode, inside the caller's transaction: an inbox
+ * row with coding "pdu", the raw PDU (SMSC + TPDU) as hex in text, flags "undecodable", no
+ * sender, and action "undecodable" so it is never routed. STORE_DUP when that PDU is stored.
+ */
+enum store_status store_inbox_add_undecodable(struct store *, const char *modem, const char *hex,
+		    time_t received_at, int64_t *id);
+
+/*
  * Stores groups whose newest part arrived before `older_than` with what arrived (flags
  * "incomplete"), inside the caller's transaction. Writes at most max new inbox ids to ids and
  * sets *n. Also forgets seen-part keys older than a week.

@@ -6,14 +6,27 @@
 enum store_status
 store_list_inbox(struct store *st, time_t since, long limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT id, modem, sender AS \"from\", text, "
+	return store_list_inbox_opts(st, since, limit, 0, 0, cb, arg);
+}
+
+enum store_status
+store_list_inbox_opts(struct store *st, time_t since, long limit, int raw, int64_t id, store_row_cb cb,
+    void *arg)
+{
+	/* a message the modem could not decode holds its raw PDU as hex: said plainly unless asked */
+	sqlite3_stmt *stmt = st_prep(st, "SELECT id, modem, CASE WHEN ?3 = 0 AND sender = '' AND "
+	    "instr(flags, 'undecodable') THEN '?' ELSE sender END AS \"from\", "
+	    "CASE WHEN ?3 = 0 AND instr(flags, 'undecodable') THEN printf('[undecodable: %d-byte PDU; "
+	    "kentongan inbox %d shows it]', length(text) / 2, id) ELSE text END AS text, "
 	    "datetime(received_at, 'unixepoch', 'localtime') AS received, action, coding, parts, flags "
-	    "FROM inbox WHERE received_at >= ?1 ORDER BY id LIMIT ?2");
+	    "FROM inbox WHERE received_at >= ?1 AND (?4 = 0 OR id = ?4) ORDER BY id LIMIT ?2");
 
 	if (stmt == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, since);
 	sqlite3_bind_int64(stmt, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int(stmt, 3, raw);
+	sqlite3_bind_int64(stmt, 4, id);
 	return st_emit(st, stmt, NULL, cb, arg);
 }
 

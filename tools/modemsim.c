@@ -43,6 +43,7 @@ struct slot {
 	int		 stat;			/* 0 REC UNREAD, 1 REC READ, 2 STO UNSENT, 3 STO SENT */
 	unsigned char	 pdu[200];		/* SMSC + TPDU, as on the wire */
 	size_t		 len;
+	int		 unreadable;		/* AT+CMGR fails on it (+CMS ERROR: 500); listed */
 };
 
 /* A message part held by the "network" until the SIM can take it. */
@@ -156,6 +157,9 @@ struct sim {
 	int		 storage_full;
 	int		 dereg;
 	int		 noise;
+	int		 read_error;		/* fault read-error: message reads fail */
+	int		 next_stat;		/* for the next part stored by ctl pdu (--stat) */
+	int		 next_unreadable;	/* the same, --unreadable */
 	int64_t		 noise_at;
 	unsigned	 noise_seq;
 	int		 cms_code;
@@ -735,10 +739,13 @@ slots_used(struct sim *sim)
 	return n;
 }
 
-/* TPDU length of a stored PDU (the length the AT commands report). */
+/* TPDU length of a stored PDU (the length the AT commands report). A malformed PDU whose SMSC
+ * length byte runs past its end (a real modem reports what it stored) counts as all TPDU. */
 static size_t
 tpdu_len(const unsigned char *pdu, size_t len)
 {
+	if (len == 0 || (size_t)pdu[0] + 1 > len)
+		return len;
 	return len - (pdu[0] + 1);
 }
 
@@ -779,7 +786,9 @@ deliver_part(struct sim *sim, const unsigned char *pdu, size_t len, int store_on
 	}
 	i = slot_free(sim);
 	sim->slots[i].used = 1;
-	sim->slots[i].stat = 0;
+	sim->slots[i].stat = sim->next_stat;
+	sim->slots[i].unreadable = sim->next_unreadable;
+	sim->next_stat = sim->next_unreadable = 0;
 	memcpy(sim->slots[i].pdu, pdu, len);
 	sim->slots[i].len = len;
 	if (!store_only && (sim->cnmi[1] == 1 || sim->cnmi[1] == 3) && sim->cnmi[0] != 0) {
@@ -1370,6 +1379,10 @@ cmd_cpms(struct sim *sim, struct sbuf *r, char op, char *arg)
 	int	 used = sim->storage_full ? sim->storage : slots_used(sim), i, n;
 	char	*argv[3];
 
+	if (sim->read_error && op != 't') {
+		final_cms(sim, r, 500);
+		return;
+	}
 	if (op == 't') {
 		info(r, "+CPMS: (\"SM\"),(\"SM\"),(\"SM\")");
 	} else if (op == '?') {
@@ -1418,6 +1431,10 @@ cmd_cmgl(struct sim *sim, struct sbuf *r, char op, char *arg)
 		final_ok(r);
 		return;
 	}
+	if (sim->read_error) {
+		final_cms(sim, r, 500);
+		return;
+	}
 	if (op == '=' && (parse_ints(arg, &stat, 1) != 1 || stat < 0 || stat > 4)) {
 		final_cms(sim, r, 304);
 		return;
@@ -1452,6 +1469,11 @@ cmd_cmgr(struct sim *sim, struct sbuf *r, char op, char *arg)
 	}
 	if (!sim->slots[idx - 1].used) {
 		final_cms(sim, r, 321);
+		return;
+	}
+	/* a slot the modem itself cannot read (it lists it all the same), or every read failing */
+	if (sim->slots[idx - 1].unreadable || sim->read_error) {
+		final_cms(sim, r, 500);
 		return;
 	}
 	list_entry(sim, r, 0, idx - 1);
@@ -2350,13 +2372,15 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 		ctl_reply(out, "OK parts=%d", nparts);
 }
 
-/* pdu [--store-only] HEX: a part exactly as the network would deliver it (SMSC + TPDU), whatever
- * it holds: for malformed messages a real modem may hand over */
+/* pdu [--store-only] [--stat N] [--unreadable] HEX: a part exactly as the network would deliver it
+ * (SMSC + TPDU), whatever it holds: for malformed messages a real modem may hand over. --stat
+ * stores it with that <stat> (2 STO UNSENT, 3 STO SENT: a stored SUBMIT, no +CMTI); --unreadable
+ * makes AT+CMGR of its slot fail (the listing still shows it). */
 static void
 ctl_pdu(struct sim *sim, char *rest, struct sbuf *out)
 {
 	unsigned char	 pdu[sizeof(((struct slot *)0)->pdu)];
-	int		 store_only = 0;
+	int		 store_only = 0, stat = 0, unreadable = 0;
 	ssize_t		 n;
 	char		*w;
 
@@ -2364,8 +2388,15 @@ ctl_pdu(struct sim *sim, char *rest, struct sbuf *out)
 		w = word(&rest);
 		if (!strcmp(w, "--store-only"))
 			store_only = 1;
-		else {
-			ctl_reply(out, "ERR unknown option %s (pdu [--store-only] HEX)", w);
+		else if (!strcmp(w, "--unreadable"))
+			unreadable = 1;
+		else if (!strcmp(w, "--stat") && (w = word(&rest)) != NULL && *w >= '0' && *w <= '3' &&
+		    w[1] == '\0') {
+			stat = *w - '0';
+			store_only |= stat >= 2;
+		} else {
+			ctl_reply(out, "ERR bad option %s (pdu [--store-only] [--stat 0-3] [--unreadable] HEX)",
+			    w ? w : "--stat");
 			return;
 		}
 	}
@@ -2374,11 +2405,14 @@ ctl_pdu(struct sim *sim, char *rest, struct sbuf *out)
 		ctl_reply(out, "ERR pdu wants the SMSC and TPDU as hex, at most %zu bytes", sizeof(pdu));
 		return;
 	}
+	sim->next_stat = stat;
+	sim->next_unreadable = unreadable;
 	if (deliver_part(sim, pdu, (size_t)n, store_only, 1))
 		ctl_reply(out, "OK parts=1 held=1 (%s)", sim->dereg || !sim->cfun ? "not registered" :
 		    "SIM storage full");
 	else
 		ctl_reply(out, "OK parts=1");
+	sim->next_stat = sim->next_unreadable = 0;	/* held back: stored plain later */
 	sim_event(sim, "incoming raw pdu, %zd bytes", n);
 }
 
@@ -2457,7 +2491,7 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 	if (what == NULL) {
 		ctl_reply(out, "ERR usage: fault latency MS | cms-error CODE [COUNT|--fraction F] | "
 		    "cms-error off | hang on|off | disconnect SECONDS [NEW-LINK] | "
-		    "storage-full on|off | deregister on|off | noise on|off | clear");
+		    "storage-full on|off | deregister on|off | noise on|off | read-error on|off | clear");
 		return;
 	}
 	w = word(&rest);
@@ -2534,6 +2568,11 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		}
 		if (!sim->dereg)
 			deliver_held(sim);
+	} else if (!strcmp(what, "read-error")) {
+		if (on_off(w, &sim->read_error) != 0) {
+			ctl_reply(out, "ERR fault read-error on|off");
+			return;
+		}
 	} else if (!strcmp(what, "noise")) {
 		if (on_off(w, &sim->noise) != 0) {
 			ctl_reply(out, "ERR fault noise on|off");
@@ -2547,10 +2586,11 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		sim->storage_full = 0;
 		sim->dereg = 0;
 		sim->noise = 0;
+		sim->read_error = 0;
 		deliver_held(sim);
 	} else {
 		ctl_reply(out, "ERR unknown fault '%s' (latency, cms-error, hang, disconnect, "
-		    "storage-full, deregister, noise, clear)", what);
+		    "storage-full, deregister, noise, read-error, clear)", what);
 		return;
 	}
 	sim_event(sim, "fault %s %s", what, w ? w : "");
@@ -2698,6 +2738,16 @@ ctl_command(struct sim *sim, char *line, struct sbuf *out)
 		}
 		sim->signal = v;
 		ctl_reply(out, "OK");
+	} else if (!strcmp(cmd, "unreadable")) {
+		char	*a = word(&rest), *b = word(&rest);
+		int	 idx = a ? atoi(a) : 0, v;
+
+		if (idx < 1 || idx > sim->storage || !sim->slots[idx - 1].used || on_off(b, &v) != 0)
+			ctl_reply(out, "ERR unreadable SLOT on|off (an occupied slot)");
+		else {
+			sim->slots[idx - 1].unreadable = v;
+			ctl_reply(out, "OK");
+		}
 	} else if (!strcmp(cmd, "clear")) {
 		int i;
 		for (i = 0; i < sim->storage; i++)
@@ -2915,8 +2965,10 @@ usage(FILE *f)
 "                       deliver TEXT from FROM (\\n in TEXT is a newline); long texts are\n"
 "                       split into real concatenated parts; --store-only skips +CMTI;\n"
 "                       FROM is a number (+62812…, 3636) or a name of up to 11 characters\n"
-"  pdu [--store-only] HEX   deliver one part exactly as given (SMSC + TPDU in hex), even\n"
-"                       a malformed one\n"
+"  pdu [--store-only] [--stat 0-3] [--unreadable] HEX   deliver one part exactly as given\n"
+"                       (SMSC + TPDU in hex), even a malformed one; --stat 2|3 stores it as\n"
+"                       a draft or sent copy; --unreadable: AT+CMGR of its slot fails\n"
+"  unreadable SLOT on|off   AT+CMGR of that slot fails (+CMS ERROR: 500), or no longer\n"
 "  list                 stored messages: INDEX STATE FROM PART/PARTS \"TEXT\"\n"
 "  clear                empty the SIM\n"
 "  sent [--clear]       the JSON lines of sent parts (as in --sent-log)\n"
@@ -2940,6 +2992,7 @@ usage(FILE *f)
 "  fault deregister on|off     not registered: +CREG: x,0, +COPS: 0, sends get\n"
 "                       +CMS ERROR: 331, USSD +CME ERROR: 30, incoming messages are held\n"
 "  fault noise on|off   unsolicited RING, ^RSSI, ^BOOT, ^MODE lines between and inside replies\n"
+"  fault read-error on|off     AT+CPMS, AT+CMGL and AT+CMGR get +CMS ERROR: 500 (reads fail)\n"
 "  fault clear          all faults off\n"
 "  status               one line: pty, link, registration, storage, faults\n"
 "  ping, help\n"

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Messages libGammu cannot decode never make a modem deaf (modemsim, libGammu's AT driver).
+
+Each kind of PDU real phones returned to AT+CMGR that libGammu 1.42 refuses (an SMS-DELIVER with
+data coding 0x39, a PDU cut to 7 bytes, a status report with a corrupt address, a reserved
+message type, an SMS-SUBMIT with a bad length, a WAP push with malformed user data, a DELIVER
+whose address length overruns the PDU) sits on the SIM between normal messages, some there
+before the daemon starts and some arriving after: every normal SMS is stored and answered, each
+undecodable one becomes an inbox row flagged undecodable holding its raw PDU (then the SIM slot
+is freed), and status, /metrics and `kentongan inbox` say so. Then: a slot whose raw PDU cannot
+be read either stays on the SIM, quarantined and counted, while later SMS still arrive, and is
+taken once the modem can read it (retry after KT_QUARANTINE_RETRY_S); stored SUBMITs are counted
+as other messages and cleared with clear_other = yes; a modem whose reads keep failing is
+degraded in status and /health, and back when reads work again.
+"""
+import json
+import os
+import socket
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kt  # noqa: E402
+from kt import check, poll  # noqa: E402
+
+SMSC = "07916281100000F0"
+UD = bytes(range(0x30, 0x30 + 47)).hex().upper()
+KINDS = [
+    # the issue's example: DCS 0x39, the body after the header of our own making
+    ("dcs-0x39", "07916307996905F0040B916307779872F4003901406041433180" + "35" + UD),
+    ("cut-short", "91947122982661"),
+    ("report-corrupt-address", SMSC + "06" + "01" + "30" + "91" + "6281" + "21110300857300"),
+    ("reserved-type", SMSC + "03" + "0B916281234567F8" + "0000" + "62110300857300" + "05" + "C8329BFD06"),
+    ("submit-bad-length", SMSC + "11" + "00" + "0B916281234567F8" + "0000" + "AA" + "A0" + "C8329BFD06"),
+    ("wap-push-malformed", SMSC + "44" + "0B916281234567F8" + "0004" + "62110300857300" + "0C" + "0B0504"
+     + "0B8423F0" + "000301" + "FF"),
+    ("address-overrun", SMSC + "04" + "14" + "91" + "6281"),
+]
+# a valid SMS-SUBMIT as a phone stores a sent copy (stat 3): not a received message
+SUBMIT = SMSC + "11" + "00" + "0B916281234567F8" + "0000" + "AA" + "05" + "C8329BFD06"
+RETRY_S = 4
+figures = []
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def main():
+    port = free_port()
+    gw = kt.Gateway(name="kt-undecodable", http="listen = 127.0.0.1:%d\ntoken = sekret\n" % port)
+    # KT_UNDECODABLE_TTY=1: libGammu on the pty itself (connection = at) instead of through socat
+    sim = kt.ModemSim(gw.dir, "m1", fast=not os.environ.get("KT_UNDECODABLE_TTY"))
+    gw.write_conf(modems=sim.section(extra="command_timeout = 10\nclear_other = no\n"))
+
+    def http(path):
+        r = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                   headers={"Authorization": "Bearer sekret"})
+        try:
+            with urllib.request.urlopen(r, timeout=10) as f:
+                return f.status, f.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def m1():
+        return [m for m in gw.ctl("status")["modems"] if m["name"] == "m1"][0]
+
+    def inbox(*extra):
+        return gw.ctl("inbox", *extra)
+
+    def normal_rows():
+        return [r for r in inbox() if "undecodable" not in (r.get("flags") or "")]
+
+    def undecodable_rows():
+        return [r for r in inbox("--raw") if "undecodable" in (r.get("flags") or "")]
+
+    def answered(num):
+        return any(p.get("to") == num for p in sim.sent())
+
+    def sim_stored():
+        return int(sim.ctl("list").strip().splitlines()[-1].split()[1])
+
+    goods = []
+    t_in = {}
+
+    def good(store_only=False):
+        num = "+628139%07d" % len(goods)
+        sim.ctl("sms", *(["--store-only"] if store_only else []), num, "BANTUAN")
+        goods.append(num)
+        t_in[num] = time.monotonic()
+        return num
+
+    try:
+        # -- before the daemon starts: good, dcs 0x39, good, cut short, good (listed at the first pass)
+        good(True)
+        for name, hexpdu in KINDS[:2]:
+            sim.ctl("pdu", "--store-only", hexpdu)
+            good(True)
+        gw.start(env={"KT_QUARANTINE_RETRY_S": str(RETRY_S)})
+        poll(lambda: m1()["state"] == "ready", 30, "m1 ready")
+        # -- while it runs: the other kinds, each announced by +CMTI, each followed by a good one
+        for name, hexpdu in KINDS[2:]:
+            sim.ctl("pdu", hexpdu)
+            good()
+        poll(lambda: len(normal_rows()) == len(goods), 60,
+             "every normal SMS stored (%d of %d)" % (len(normal_rows()), len(goods)))
+        poll(lambda: all(answered(n) for n in goods), 60, "every normal SMS answered")
+        worst = max(time.monotonic() - t_in[n] for n in goods[3:])
+        poll(lambda: len(undecodable_rows()) == len(KINDS), 30,
+             "every undecodable PDU kept raw in the inbox (%d)" % len(undecodable_rows()))
+        raw = sorted(r["text"] for r in undecodable_rows())
+        check(raw == sorted(h.upper() for _, h in KINDS),
+              "the raw PDUs in the inbox are exactly the ones delivered: %r" % raw)
+        check(all(r["action"] == "undecodable" and r["coding"] == "pdu" for r in undecodable_rows()),
+              "undecodable rows are never routed: %r" % undecodable_rows())
+        poll(lambda: sim_stored() == 0, 30, "the SIM emptied: every slot committed, then deleted")
+        st = m1()
+        check(st["undecodable"] == len(KINDS), "status counts %d undecodable: %r" % (len(KINDS), st))
+        check(st["quarantined"] == 0 and not st["degraded"] and st["state"] in ("ready", "sending"),
+              "nothing quarantined, not degraded: %r" % st)
+        check("cannot decode" in (st["last_error"] or "") and (st["last_error"] or "").startswith("slot "),
+              "last_error names the slot: %r" % st["last_error"])
+        check(len(gw.ctl("outbox")) == len(goods), "one reply per normal SMS, none to an undecodable one")
+        code, met = http("/metrics")
+        check(code == 200 and 'kentongan_modem_undecodable_total{modem="m1"} %d' % len(KINDS) in met,
+              "/metrics counts the undecodable messages")
+        # the console: plain list says what the row is; --raw and inbox ID show the hex
+        r = gw.console("inbox")
+        check(r.returncode == 0 and r.stdout.count("[undecodable: ") == len(KINDS),
+              "kentongan inbox shows undecodable rows plainly:\n" + r.stdout)
+        one = undecodable_rows()[0]
+        r = gw.console("inbox", str(one["id"]))
+        check(r.returncode == 0 and one["text"] in r.stdout, "kentongan inbox ID shows the hex:\n" + r.stdout)
+        check(gw.console("inbox", "999999").returncode == 1, "kentongan inbox of a missing id fails")
+        figures.append("%d undecodable kinds among %d normal SMS: all answered (worst %.1fs after arrival), "
+                       "all kept raw, SIM empty" % (len(KINDS), len(goods), worst))
+
+        # -- a slot the modem cannot read raw either: quarantined, counted, retried, reception goes on
+        # (another cut PDU: the same bytes again would be the same message, a duplicate)
+        sim.ctl("pdu", "--unreadable", "91947122982662")
+        g = good()
+        poll(lambda: answered(g), 30, "an SMS after the unreadable slot answered")
+        poll(lambda: m1()["quarantined"] == 1, 30, "the unreadable slot quarantined")
+        st = m1()
+        check("left on the SIM" in (st["last_error"] or ""), "last_error says it stays: %r" % st["last_error"])
+        check(sim_stored() == 1, "the unreadable slot stays on the SIM (never deleted unread)")
+        check(st["state"] in ("ready", "sending") and not st["degraded"], "one unreadable slot does not degrade: %r" % st)
+        g2 = good()
+        poll(lambda: answered(g2), 30, "reception goes on with a slot quarantined")
+        slot = [ln.split()[0] for ln in sim.ctl("list").splitlines() if "undecodable" in ln][0]
+        t = time.monotonic()
+        sim.ctl("unreadable", slot, "off")
+        poll(lambda: m1()["quarantined"] == 0 and sim_stored() == 0, RETRY_S + 30,
+             "the quarantined slot read again after its retry and taken")
+        figures.append("quarantined slot taken %.1fs after it became readable (retry %ds)"
+                       % (time.monotonic() - t, RETRY_S))
+        check(len(undecodable_rows()) == len(KINDS) + 1, "its raw PDU is in the inbox now")
+
+        # -- other messages on the SIM: counted, then cleared with clear_other = yes
+        sim.ctl("pdu", "--stat", "3", SUBMIT)
+        sim.ctl("pdu", "--stat", "2", SUBMIT)
+        g3 = good()
+        poll(lambda: answered(g3), 30, "an SMS next to stored SUBMITs answered")
+        poll(lambda: m1()["other_on_sim"] == 2, 30, "status counts the 2 stored SUBMITs")
+        r = gw.console("status")
+        check("2 other message(s) occupy the SIM" in r.stdout, "status says so:\n" + r.stdout)
+        check(sim_stored() == 2, "other messages are left alone by default")
+        gw.stop()
+        gw.write_conf(modems=sim.section(extra="command_timeout = 10\nclear_other = yes\n"))
+        gw.start(env={"KT_QUARANTINE_RETRY_S": str(RETRY_S)})
+        poll(lambda: sim_stored() == 0, 30, "clear_other = yes deletes them")
+        poll(lambda: m1()["other_cleared"] == 2 and m1()["other_on_sim"] == 0, 30, "status counts them cleared")
+
+        # -- reads that keep failing: degraded in status and /health, back when they work
+        sim.ctl("fault", "read-error", "on")
+        g4 = good()
+        poll(lambda: m1()["degraded"], 60, "m1 degraded while its reads fail")
+        st = m1()
+        check(st["state"] == "degraded" and "cannot read messages" in (st["last_error"] or ""),
+              "status shows degraded and why: %r" % st)
+        code, body = http("/health")
+        check(code == 503 and "degraded" in body and "m1" in body, "/health reports it: %d %r" % (code, body))
+        r = gw.console("status")
+        check("degraded" in r.stdout, "the status table says degraded:\n" + r.stdout)
+        sim.ctl("fault", "read-error", "off")
+        poll(lambda: answered(g4), 60, "the SMS that came meanwhile answered once reads work")
+        poll(lambda: not m1()["degraded"] and m1()["state"] in ("ready", "sending"), 30, "m1 ready again")
+        code, body = http("/health")
+        check(code == 200 and body.strip() == "ok", "/health ok again: %d %r" % (code, body))
+        code, met = http("/metrics")
+        check('kentongan_modem_degraded{modem="m1"} 0' in met, "/metrics: not degraded")
+        gw.stop()
+    except SystemExit:
+        print(gw.logtail(80), file=sys.stderr)
+        raise
+    finally:
+        gw.cleanup() if hasattr(gw, "cleanup") else None
+        sim.stop()
+    for f in figures:
+        print(f)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
