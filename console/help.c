@@ -52,6 +52,15 @@ static const struct {
 	{ "ussd", "kentongan ussd MODEM CODE\n\nRuns a USSD code on a modem and prints the reply. Example: "
 	  "kentongan ussd telkomsel-1 '*888#'\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
+	{ "modems", "kentongan modems detect [--json] [--timeout SECONDS] [--connection CONN] [GLOB…]\n\n"
+	  "Finds the GSM modems plugged in (default globs /dev/ttyUSB*, /dev/ttyACM*, /dev/serial/by-id/*):\n"
+	  "probes every port at once through libGammu (kentongand --probe), each for at most SECONDS\n"
+	  "(default 10), and shows for each whether it answers AT, the modem, IMEI, IMSI, network,\n"
+	  "signal and SMS memory, and which port of a stick to use. Prints a ready [modem NAME]\n"
+	  "section per modem (by-id path or glob, imei, profile from modem-configs/, operator and\n"
+	  "balance code). Ports a running kentongand or ModemManager holds are listed, not touched.\n"
+	  "Works without the daemon. Exit status 0 when a usable modem was found.\n"
+	  "Example: kentongan modems detect; kentongan modems detect --json '/dev/serial/by-id/*'\n" },
 };
 
 int

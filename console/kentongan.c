@@ -43,6 +43,7 @@ static const char *usage_text =
 "  check                           verify the database (PRAGMA integrity_check); works offline\n"
 "  ussd MODEM CODE                 run a USSD code (balance, bundles) on a modem\n"
 "  audit [--limit N]               the latest changes, who made them and how\n"
+"  modems detect [GLOB…]           find the modems plugged in, print [modem] sections; offline\n"
 "\n"
 "Areas:\n"
 "  areas import DIR                load provinces/cities/districts/villages CSVs; works offline\n"
@@ -289,6 +290,16 @@ main(int argc, char *argv[])
 	}
 	if (conf_path == NULL)
 		conf_path = "kentongan.conf";
+	/* modems detect needs no configuration (it uses one when there is one) */
+	if (nargs >= 2 && !strcmp(args[0], "modems") && !strcmp(args[1], "detect")) {
+		if (access(conf_path, F_OK) == 0 && (con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "kentongan: %s\n", err);
+			return 1;
+		}
+		rc = console_detect(&con, nargs - 2, args + 2);
+		conf_free(con.conf);
+		return rc;
+	}
 	if ((con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "kentongan: %s\n", err);
 		return 1;

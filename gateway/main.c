@@ -28,6 +28,7 @@
 #include "gateway/http.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
+#include "gateway/modem_worker.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "gateway/ussd.h"
@@ -54,6 +55,9 @@ usage(FILE *f)
 "  -v, --verbose       more log detail (twice: libGammu/libevent trace); with -n, print\n"
 "                      the effective configuration\n"
 "      --config-help   list every configuration key with its type, default and meaning\n"
+"      --probe DEVICE  identify the modem on DEVICE and write the result to standard output\n"
+"                      as one framed message (used by 'kentongan modems detect'); with\n"
+"                      --probe-connection CONN (default at115200)\n"
 "      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
@@ -236,6 +240,26 @@ gateway_store_recovered(struct gateway *g)
 	}
 }
 
+/* kentongand --probe DEVICE: the worker's probe mode on one port (kentongan modems detect). */
+static int
+probe_main(const char *device, const char *connection)
+{
+	struct conf_kv		 kv[3] = {
+		{ (char *)"connection", (char *)connection },
+		{ (char *)"model", (char *)"at" },
+		{ (char *)"device", (char *)device },
+	};
+	struct conf_modem	 cm;
+
+	memset(&cm, 0, sizeof(cm));
+	cm.name = (char *)"probe";
+	cm.gammu = kv;
+	cm.ngammu = 3;
+	cm.profile = cm.imei = cm.imsi = cm.operator_name = cm.balance_ussd = (char *)"";
+	cm.enabled = 1;
+	return modem_worker_probe(STDOUT_FILENO, &cm);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -247,10 +271,13 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "config-help", no_argument, NULL, 'C' },
+		{ "probe", required_argument, NULL, 'P' },
+		{ "probe-connection", required_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char		 err[1024];
 	int		 ch, debug = 0, check = 0, verbose = 0;
+	const char	*probe = NULL, *probe_conn = "at115200";
 	struct event	*ev_term, *ev_int, *ev_hup;
 
 	while ((ch = getopt_long(argc, argv, "c:dnvh", longopts, NULL)) != -1) {
@@ -262,6 +289,8 @@ main(int argc, char *argv[])
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kentongand %s\n", KT_VERSION); return 0;
 		case 'C': conf_help(stdout); return 0;
+		case 'P': probe = optarg; break;
+		case 'Q': probe_conn = optarg; break;
 		default: usage(stderr); return 1;
 		}
 	}
@@ -269,6 +298,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "kentongand: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 1;
+	}
+	if (probe != NULL) {
+		log_init("kentongand", 1, LOG_LVL_WARN + verbose);
+		return probe_main(probe, probe_conn);
 	}
 	log_init("kentongand", debug || check, LOG_LVL_INFO + verbose);
 	if ((gw.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
