@@ -29,6 +29,7 @@
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/mmwatch.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "gateway/ussd.h"
@@ -67,6 +68,7 @@ usage(FILE *f)
 "             KT_USSD_IDLE_S=SECONDS forgets idle USSD sessions sooner (default 180; tests).\n"
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
 "             sooner (default 3600; tests).\n"
+"             KT_MMWATCH_S=SECONDS looks for ModemManager more often (default 10; tests).\n"
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
@@ -164,6 +166,8 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			conf_free(old);
 		}
 		start_modems();
+		if (gw.mmwatch)
+			mmwatch_check(gw.mmwatch);
 		if (http_changed) {
 			/* the [http] section changed: a new server (USSD sessions in progress are lost) */
 			http_free(gw.http);
@@ -352,6 +356,7 @@ main(int argc, char *argv[])
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
 	start_modems();
+	gw.mmwatch = mmwatch_new(&gw);
 	router_catch_up(gw.router);
 	log_info("daemon: ready version=%s pid=%d database=%s control=%s modems=%d", KT_VERSION,
 	    (int)getpid(), gw.conf->database, gw.conf->control, gw.nmodems);
@@ -360,6 +365,7 @@ main(int argc, char *argv[])
 
 	/* graceful stop: workers first (in-flight sends come back as results or stay 'sending',
 	 * which start-up re-queues), then the socket, then the store */
+	mmwatch_free(gw.mmwatch);
 	stop_modems();
 	http_free(gw.http);
 	ingest_free(gw.ingest);
