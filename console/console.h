@@ -25,6 +25,8 @@ int	console_detect(struct console *, int argc, char **argv);
  * sections of the modems found, concatenated (xmalloc'd). Returns how many modems are usable. */
 int	console_detect_run(const struct conf *, char **globs, int nglobs, int timeout_s,
 	    const char *connection, enum table_format fmt, FILE *out, char **sections);
+/* setup: writes a configuration (conf_path NULL: this system's default); works offline. */
+int	console_setup(const char *conf_path, int argc, char **argv);
 /* The kentongand to run: $KENTONGAND, else the one beside this program, else from PATH. */
 const char *console_daemon_path(void);
 /* modem-configs/: $KT_MODEM_CONFIGS, beside the configuration, ./modem-configs, the build tree's,

@@ -61,6 +61,18 @@ static const struct {
 	  "balance code). Ports a running kentongand or ModemManager holds are listed, not touched.\n"
 	  "Works without the daemon. Exit status 0 when a usable modem was found.\n"
 	  "Example: kentongan modems detect; kentongan modems detect --json '/dev/serial/by-id/*'\n" },
+	{ "setup", "kentongan [-c FILE] setup [--force] [--area NAME|CODE]… [--all-areas] [--database PATH]\n"
+	  "          [--control PATH] [--areas-data DIR] [--language id|en] [--http ADDRESS:PORT | --no-http]\n"
+	  "          [--no-modems] [--modem-glob GLOB]… [--timeout SECONDS]\n\n"
+	  "Writes a working configuration: the served areas, found by name as an SMS would find them\n"
+	  "('Lamongan', 'Kec Babat', 'Kota Palembang' or a code; the areas are loaded into the database\n"
+	  "first when it has none, from --areas-data or the installed data), the modems 'modems detect'\n"
+	  "finds, the database and socket paths, the reply language and, with --http, an [http] section\n"
+	  "with a new random token. On a terminal it asks for what the options do not say; otherwise it\n"
+	  "never asks (no --area: every area). FILE defaults to /etc/kentongan/kentongan.conf for the\n"
+	  "installed kentongan, else ./kentongan.conf; an existing file is kept unless --force. The\n"
+	  "result must pass 'kentongand -n' before it is put in place.\n"
+	  "Example: kentongan -c /etc/kentongan/kentongan.conf setup --area 3524 --area 'Kec Babat'\n" },
 };
 
 int

@@ -44,6 +44,7 @@ static const char *usage_text =
 "  ussd MODEM CODE                 run a USSD code (balance, bundles) on a modem\n"
 "  audit [--limit N]               the latest changes, who made them and how\n"
 "  modems detect [GLOB…]           find the modems plugged in, print [modem] sections; offline\n"
+"  setup [--area NAME]… [--force]  write a working configuration (asks on a terminal); offline\n"
 "\n"
 "Areas:\n"
 "  areas import DIR                load provinces/cities/districts/villages CSVs; works offline\n"
@@ -288,6 +289,9 @@ main(int argc, char *argv[])
 	if (!strcmp(args[0], "help")) {
 		return console_help(nargs > 1 ? args[1] : NULL);
 	}
+	/* setup writes the configuration: -c (or $KENTONGAN_CONF) names it, else this system's default */
+	if (!strcmp(args[0], "setup"))
+		return console_setup(conf_path, nargs - 1, args + 1);
 	if (conf_path == NULL)
 		conf_path = "kentongan.conf";
 	/* modems detect needs no configuration (it uses one when there is one) */

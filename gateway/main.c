@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/areas.h"
 #include "gateway/control.h"
 #include "gateway/gateway.h"
 #include "gateway/http.h"
@@ -59,6 +60,10 @@ usage(FILE *f)
 "      --probe DEVICE  identify the modem on DEVICE and write the result to standard output\n"
 "                      as one framed message (used by 'kentongan modems detect'); with\n"
 "                      --probe-connection CONN (default at115200)\n"
+"      --find-area DATABASE TEXT\n"
+"                      resolve TEXT to areas as an SMS would (used by 'kentongan setup'):\n"
+"                      lines of RESULT<tab>CODE<tab>LEVEL<tab>LABEL, RESULT one of found,\n"
+"                      choice, suggestion, none\n"
 "      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
@@ -264,6 +269,53 @@ probe_main(const char *device, const char *connection)
 	return modem_worker_probe(STDOUT_FILENO, &cm);
 }
 
+/* kentongand --find-area DATABASE TEXT: the SMS area resolver for `kentongan setup`, which must
+ * resolve names exactly as villagers' messages are (the console does not link the router). */
+static int
+find_area_main(const char *database, const char *text)
+{
+	struct store		*st;
+	struct areas_match	*m = xcalloc(1, sizeof(*m));
+	char			 err[512], label[200];
+	const char		*what = "none";
+	int			 rc = 0;
+
+	if ((st = store_open(database, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "kentongand: %s\n", err);
+		free(m);
+		return 1;
+	}
+	switch (areas_resolve(st, "", text, NULL, AREAS_SUGGEST_MAX, m)) {
+	case AREAS_FOUND:
+		areas_label(st, &m->area, label, sizeof(label));
+		printf("found\t%s\t%d\t%s\n", m->area.code, m->area.level, label);
+		break;
+	case AREAS_CHOICE:
+		what = "choice";
+		/* FALLTHROUGH */
+	case AREAS_NOTFOUND:
+		if (*what == 'n' && m->nopts)
+			what = "suggestion";
+		for (int i = 0; i < m->nopts; i++) {
+			areas_label(st, &m->opts[i], label, sizeof(label));
+			printf("%s\t%s\t%d\t%s\n", what, m->opts[i].code, m->opts[i].level, label);
+		}
+		if (m->nopts == 0)
+			printf("none\t\t0\t\n");
+		break;
+	case AREAS_NONE:
+		printf("none\t\t0\t\n");
+		break;
+	case AREAS_ERROR:
+		fprintf(stderr, "kentongand: reading the areas: %s\n", store_errmsg(st));
+		rc = 1;
+		break;
+	}
+	store_close(st);
+	free(m);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -277,11 +329,12 @@ main(int argc, char *argv[])
 		{ "config-help", no_argument, NULL, 'C' },
 		{ "probe", required_argument, NULL, 'P' },
 		{ "probe-connection", required_argument, NULL, 'Q' },
+		{ "find-area", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char		 err[1024];
 	int		 ch, debug = 0, check = 0, verbose = 0;
-	const char	*probe = NULL, *probe_conn = "at115200";
+	const char	*probe = NULL, *probe_conn = "at115200", *find_area_db = NULL;
 	struct event	*ev_term, *ev_int, *ev_hup;
 
 	while ((ch = getopt_long(argc, argv, "c:dnvh", longopts, NULL)) != -1) {
@@ -295,8 +348,17 @@ main(int argc, char *argv[])
 		case 'C': conf_help(stdout); return 0;
 		case 'P': probe = optarg; break;
 		case 'Q': probe_conn = optarg; break;
+		case 'F': find_area_db = optarg; break;
 		default: usage(stderr); return 1;
 		}
+	}
+	if (find_area_db != NULL) {
+		if (optind + 1 != argc) {
+			fprintf(stderr, "usage: kentongand --find-area DATABASE TEXT\n");
+			return 1;
+		}
+		log_init("kentongand", 1, LOG_LVL_WARN);
+		return find_area_main(find_area_db, argv[optind]);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "kentongand: unexpected argument '%s'\n", argv[optind]);
