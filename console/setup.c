@@ -610,6 +610,10 @@ console_setup(const char *conf_path, int argc, char **argv)
 	if (su.interactive)
 		printf("Kentongan setup: writes %s\n(Ctrl-C stops without writing anything.)\n", conf_path);
 
+	if (fs_mkdir_parent(conf_path) == -1 && errno != EEXIST) {
+		fprintf(stderr, "kentongan: cannot create the directory of %s: %s\n", conf_path, strerror(errno));
+		goto out;
+	}
 	/* the areas, resolved in the database the configuration names */
 	su.dbpath = conf_relative(conf_path, su.database);
 	if (!all_areas && (su.narea_args > 0 || su.interactive)) {
@@ -660,10 +664,6 @@ console_setup(const char *conf_path, int argc, char **argv)
 		su.http = NULL;
 
 	/* write beside the final name, check with the daemon, then put in place */
-	if (fs_mkdir_parent(conf_path) == -1 && errno != EEXIST) {
-		fprintf(stderr, "kentongan: cannot create the directory of %s: %s\n", conf_path, strerror(errno));
-		goto out;
-	}
 	xasprintf(&tmp, "%s.setup-%d", conf_path, (int)getpid());
 	if (write_conf(&su, tmp) == -1)
 		goto out;
