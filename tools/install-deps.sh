@@ -17,6 +17,7 @@ socat
 curl
 clang
 libclang-rt-14-dev
+udev
 "
 need=""
 for p in $PACKAGES; do
