@@ -11,6 +11,7 @@
  * use. A port is named by a stable symlink when one matched (/dev/serial/by-id/… first), else by
  * the glob that found it, with `imei =` to pick the stick out again after re-plugging.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -691,6 +692,49 @@ print_text(FILE *f, const struct port *ps, int n)
 		}
 }
 
+/* Whether a daemon holds the configuration's lock (it runs on that database). */
+static int
+daemon_running(const struct conf *c)
+{
+	int	 fd, held = 0;
+
+	if ((fd = open(c->lockfile, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+		held = errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+/* The ports the running daemon of this configuration may open, also while a worker is between
+ * two attempts (then /proc shows no holder): they are not touched either. */
+static void
+mark_configured(const struct conf *c, struct port *ps, int n)
+{
+	if (c == NULL || !daemon_running(c))
+		return;
+	for (int i = 0; i < c->nmodems; i++) {
+		const char	*dev = conf_modem_gammu(&c->modems[i], "device");
+		glob_t		 g;
+
+		if (!c->modems[i].enabled || dev == NULL || *dev != '/' || glob(dev, 0, NULL, &g) != 0)
+			continue;
+		for (size_t j = 0; j < g.gl_pathc; j++) {
+			char real[PATH_MAX];
+
+			if (realpath(g.gl_pathv[j], real) == NULL)
+				continue;
+			for (int k = 0; k < n; k++)
+				if (!strcmp(ps[k].real, real) && ps[k].state == NULL) {
+					snprintf(ps[k].holder, sizeof(ps[k].holder), "kentongand (modem %s)",
+					    c->modems[i].name);
+					ps[k].state = "in-use";
+				}
+		}
+		globfree(&g);
+	}
+}
+
 static void
 usage_detect(FILE *f)
 {
@@ -731,10 +775,13 @@ console_detect_run(const struct conf *conf, char **globs_in, int nglobs, int tim
 	n = candidates(globs, nglobs, &ps);
 	free(globs);
 	/* what a running kentongand or ModemManager holds open is not touched */
+	mark_configured(conf, ps, n);
 	nheld = devuse_scan(&held);
 	for (int i = 0; i < n; i++) {
 		const struct devuse *u;
 
+		if (ps[i].state != NULL)
+			continue;
 		if ((u = devuse_holder(held, nheld, ps[i].real, "kentongand")) != NULL ||
 		    (u = devuse_holder(held, nheld, ps[i].real, "ModemManager")) != NULL) {
 			snprintf(ps[i].holder, sizeof(ps[i].holder), "%s (pid %d)", u->comm, (int)u->pid);

@@ -295,6 +295,10 @@ main(int argc, char *argv[])
 	if (conf_path == NULL)
 		conf_path = "kentongan.conf";
 	/* modems detect needs no configuration (it uses one when there is one) */
+	if (!strcmp(args[0], "modems") && (nargs < 2 || strcmp(args[1], "detect"))) {
+		fprintf(stderr, "usage: kentongan modems detect [--json] [--timeout SECONDS] [GLOB…]\n");
+		return 1;
+	}
 	if (nargs >= 2 && !strcmp(args[0], "modems") && !strcmp(args[1], "detect")) {
 		if (access(conf_path, F_OK) == 0 && (con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "kentongan: %s\n", err);

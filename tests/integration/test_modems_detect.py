@@ -81,6 +81,11 @@ def main():
         pc = ports["usb-Kentongan_busy-if00-port0"]
         check(pc["state"] == "in-use" and pc["in_use_by"].startswith("kentongand (pid ") and not pc["use"]
               and pc["imei"] is None, "busy port not touched: %s" % pc)
+        # with the daemon's configuration, its ports are named after its modems
+        r = run([KENTONGAN, "-c", gw2.conf, "modems", "detect", "--json", c.link], cwd=root)
+        pc2 = json.loads(r.stdout)[0]
+        check(pc2["state"] == "in-use" and pc2["in_use_by"] == "kentongand (modem busy)" and pc2["imei"] is None,
+              "busy port by configuration: %s" % pc2)
         # the daemon kept its modem: it still receives through it
         c.ctl("sms", "+6281299990000", "BANTUAN")
         poll(lambda: gw2.ctl("inbox"), timeout=30, what="the busy modem to keep receiving")
