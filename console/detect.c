@@ -359,7 +359,7 @@ get_str(struct pbuf *r)
 }
 
 static void
-probe_parse(struct port *p, int timeout_s)
+probe_parse(struct port *p)
 {
 	struct proto_hdr	 h;
 	struct pbuf		 r;
@@ -409,7 +409,6 @@ probe_parse(struct port *p, int timeout_s)
 			xasprintf(&p->error, "answers AT but refuses SMS commands (%s)", p->smserr);
 		}
 	}
-	(void)timeout_s;
 }
 
 static void
@@ -431,7 +430,7 @@ probe_end(struct port *p, int killed, int timeout_s)
 		p->state = "no-answer";
 		xasprintf(&p->error, "cannot run %s --probe", console_daemon_path());
 	} else
-		probe_parse(p, timeout_s);
+		probe_parse(p);
 	free(p->buf);
 	p->buf = NULL;
 }
@@ -594,7 +593,7 @@ json_kv(FILE *f, const char *k, const char *v)
 }
 
 static void
-print_json(FILE *f, const struct port *ps, int n, pid_t mm)
+print_json(FILE *f, const struct port *ps, int n)
 {
 	fputc('[', f);
 	for (int i = 0; i < n; i++) {
@@ -636,7 +635,6 @@ print_json(FILE *f, const struct port *ps, int n, pid_t mm)
 		fputc('}', f);
 	}
 	fputs("]\n", f);
-	(void)mm;
 }
 
 static void
@@ -798,7 +796,7 @@ console_detect_run(const struct conf *conf, char **globs_in, int nglobs, int tim
 	for (int i = 0; i < n; i++)
 		nuse += ps[i].use;
 	if (out != NULL && fmt == TABLE_JSON)
-		print_json(out, ps, n, mm);
+		print_json(out, ps, n);
 	else if (out != NULL && n > 0)
 		print_text(out, ps, n);
 	if (n == 0 && fmt != TABLE_JSON)

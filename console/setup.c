@@ -635,7 +635,7 @@ console_setup(const char *conf_path, int argc, char **argv)
 			if (!r)
 				su.nmodems = 0;
 		}
-		if (!su.interactive)
+			if (!su.interactive)
 			printf("modems: %d found\n", su.nmodems);
 	}
 
@@ -662,6 +662,8 @@ console_setup(const char *conf_path, int argc, char **argv)
 	}
 	if (su.no_http)
 		su.http = NULL;
+	if (su.nareas == 0)
+		printf("areas: every area (areas = empty; narrow it later with areas = CODE,…)\n");
 
 	/* write beside the final name, check with the daemon, then put in place */
 	xasprintf(&tmp, "%s.setup-%d", conf_path, (int)getpid());
