@@ -6,7 +6,8 @@
  * The console never links libGammu: each port is probed by `kentongand --probe PORT` (the modem
  * worker's probe mode, so exactly the code that will drive the modem later), one process per
  * port, all at once, each killed at its deadline (a diagnostic or GPS port never answers). Ports
- * a running kentongand or ModemManager holds open are listed and not touched. The ports of one
+ * a running kentongand, ModemManager or another modem program (port_users) holds open are
+ * listed and not touched. The ports of one
  * stick share an IMEI; the first of them (in name order) whose SMS memory answers is the one to
  * use. A port is named by a stable symlink when one matched (/dev/serial/by-id/… first), else by
  * the glob that found it, with `imei =` to pick the stick out again after re-plugging.
@@ -42,6 +43,11 @@
 
 #define DETECT_PARALLEL		32	/* probes running at once */
 #define DETECT_TIMEOUT_S	10	/* a real stick connects in 3-5 s */
+
+/* Programs that keep a modem port open to use it: probing would disturb them (an old gammu-smsd
+ * or smstools setup, a dial-up, a terminal someone is typing AT commands in). */
+static const char *port_users[] = { "kentongand", "ModemManager", "gammu-smsd", "gammu", "smsd", "bearerbox",
+	"pppd", "wvdial", "minicom", "picocom", "screen", "cu", "socat", NULL };
 
 static const char *default_globs[] = { "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/serial/by-id/*", NULL };
 
@@ -776,12 +782,11 @@ console_detect_run(const struct conf *conf, char **globs_in, int nglobs, int tim
 	mark_configured(conf, ps, n);
 	nheld = devuse_scan(&held);
 	for (int i = 0; i < n; i++) {
-		const struct devuse *u;
+		const struct devuse *u = NULL;
 
-		if (ps[i].state != NULL)
-			continue;
-		if ((u = devuse_holder(held, nheld, ps[i].real, "kentongand")) != NULL ||
-		    (u = devuse_holder(held, nheld, ps[i].real, "ModemManager")) != NULL) {
+		for (int k = 0; ps[i].state == NULL && u == NULL && port_users[k] != NULL; k++)
+			u = devuse_holder(held, nheld, ps[i].real, port_users[k]);
+		if (u != NULL) {
 			snprintf(ps[i].holder, sizeof(ps[i].holder), "%s (pid %d)", u->comm, (int)u->pid);
 			ps[i].state = "in-use";
 		}

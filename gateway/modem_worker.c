@@ -1635,7 +1635,8 @@ modem_worker_probe(int fd, const struct conf_modem *cm)
 	}
 	/* an open that fails is told apart from a port that opens but never speaks AT */
 	if ((tfd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		snprintf(err, sizeof(err), "cannot open %s: %s", dev, strerror(errno));
+		snprintf(err, sizeof(err), "cannot open %s: %s%s", dev, strerror(errno), errno == EACCES ?
+		    " (run as root, or as a member of the device's group: ls -l the device)" : "");
 		outcome = PROTO_PROBE_OPEN_FAILED;
 	} else {
 		close(tfd);

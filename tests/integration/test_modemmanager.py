@@ -2,7 +2,8 @@
 """ModemManager fighting Kentongan for a port: a stand-in process named ModemManager (a script of
 that name: /proc/PID/comm is what the daemon and detect look at) opens a configured modem's port.
 The daemon warns in the log and `status` (text and JSON) shows it with the advice; when the
-stand-in lets go and exits, status clears. `modems detect` warns too and leaves the port alone."""
+stand-in lets go and exits, status clears. `modems detect` warns too and leaves the port alone,
+as it leaves a port another modem program (a gammu-smsd stand-in) holds; a free port is probed."""
 import json
 import os
 import shutil
@@ -75,6 +76,26 @@ def main():
         check(len(ports) == 1 and ports[0]["state"] == "in-use" and ports[0]["in_use_by"].startswith("ModemManager")
               and ports[0]["imei"] is None, "detect leaves it alone: %s" % ports)
         check(r.returncode == 1, "no usable modem: exit 1, not %d" % r.returncode)
+        fake.kill()
+        fake.wait()
+
+        # another modem program (an old gammu-smsd setup) holding the port: left alone too, no warning
+        smsd = os.path.join(root, "gammu-smsd")
+        shutil.copy(path, smsd)
+        fake = subprocess.Popen([smsd, sim.link], stdout=subprocess.PIPE, text=True)
+        check(fake.stdout.readline().strip() == "holding", "the gammu-smsd stand-in holds the port")
+        r = run([KENTONGAN, "modems", "detect", "--json", "--timeout", "10", sim.link], env=env, cwd=root)
+        ports = json.loads(r.stdout)
+        check(ports[0]["state"] == "in-use" and ports[0]["in_use_by"] == "gammu-smsd (pid %d)" % fake.pid,
+              "detect leaves gammu-smsd's port alone: %s" % ports)
+        check("ModemManager" not in r.stderr, "no ModemManager warning: %r" % r.stderr)
+        fake.kill()
+        fake.wait()
+        fake = None
+        # and once nothing holds it, it is probed
+        r = run([KENTONGAN, "modems", "detect", "--json", "--timeout", "10", sim.link], env=env, cwd=root)
+        ports = json.loads(r.stdout)
+        check(r.returncode == 0 and ports[0]["state"] == "ok" and ports[0]["use"], "free port probed: %s" % ports)
     finally:
         if fake is not None:
             fake.kill()
