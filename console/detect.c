@@ -702,8 +702,9 @@ daemon_running(const struct conf *c)
 {
 	int	 fd, held = 0;
 
+	/* a lock we may not read belongs to a daemon of another user: assume it runs */
 	if ((fd = open(c->lockfile, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
+		return errno == EACCES;
 	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
 		held = errno == EWOULDBLOCK;
 	close(fd);
@@ -792,6 +793,9 @@ console_detect_run(const struct conf *conf, char **globs_in, int nglobs, int tim
 		}
 	}
 	free(held);
+	if (geteuid() != 0 && fmt != TABLE_JSON)
+		fprintf(stderr, "kentongan: note: not root, so ports that other users' programs hold open cannot "
+		    "be seen (and may be probed); a daemon's own ports are known from its configuration (-c)\n");
 	if ((mm = devuse_running("ModemManager")) != 0)
 		fprintf(stderr, "kentongan: warning: ModemManager is running (pid %d): it probes and holds modem "
 		    "ports and fights Kentongan for them. Install Kentongan's udev rule (make install does; "

@@ -16,7 +16,9 @@ static const struct {
 	  "  ready, sending\n"
 	  "  failed      the worker is restarted with back-off; last error says why\n"
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
-	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n" },
+	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n"
+	  "A 'warning: ModemManager is running' line: it probes modem ports and fights Kentongan for them;\n"
+	  "the line says what to do (the udev rule, or systemctl disable --now ModemManager).\n" },
 	{ "check", "kentongan check\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
 	  "problems. Works while the daemon is stopped.\n" },
 	{ "areas", "kentongan areas [--parent CODE | --all]\nkentongan areas import DIR\n\nLists areas (the "
