@@ -74,7 +74,7 @@ struct port {
 	int		 running;
 	uint32_t	 outcome;
 	char		*error, *manu, *model, *fw, *imei, *imsi, *net, *mccmnc, *smserr;
-	int64_t		 sig, reg, sms, simused, simsize, phused, phsize;
+	int64_t		 sig, reg, sms, simused, simsize, phused, phsize, locked;
 	/* the verdict */
 	int		 stick;		/* index of the first port of the same modem, -1 none */
 	int		 use;
@@ -394,6 +394,7 @@ probe_parse(struct port *p)
 	p->phused = pbuf_get_i64(&r);
 	p->phsize = pbuf_get_i64(&r);
 	p->smserr = get_str(&r);
+	p->locked = pbuf_get_i64(&r);
 	if (r.err) {
 		p->state = "no-answer";
 		free(p->error);
@@ -409,8 +410,8 @@ probe_parse(struct port *p)
 		p->state = "no-answer";
 		break;
 	default:
-		p->state = p->sms ? "ok" : "no-sms";
-		if (!p->sms) {
+		p->state = p->locked ? "sim-locked" : p->sms ? "ok" : "no-sms";
+		if (!p->sms && *p->error == '\0') {
 			free(p->error);
 			xasprintf(&p->error, "answers AT but refuses SMS commands (%s)", p->smserr);
 		}

@@ -1619,6 +1619,7 @@ modem_worker_probe(int fd, const struct conf_modem *cm)
 	int			 i, tfd, sig = -1, reg = -1, sms = 0;
 	GSM_SignalQuality	 sq;
 	GSM_SMSMemoryStatus	 ms;
+	GSM_SecurityCodeType	 sec = SEC_None;
 	GSM_Error		 e;
 
 	memset(&w, 0, sizeof(w));
@@ -1654,6 +1655,11 @@ modem_worker_probe(int fd, const struct conf_modem *cm)
 		memset(&sq, 0, sizeof(sq));
 		if (GSM_GetSignalQuality(w.s, &sq) == ERR_NONE)
 			sig = sq.SignalPercent;
+		/* a SIM locked by its PIN: the rest fails, say why */
+		if (GSM_GetSecurityStatus(w.s, &sec) == ERR_NONE && sec != SEC_None)
+			snprintf(err, sizeof(err), "the SIM asks for its %s: unlock it once in a phone (or "
+			    "remove the PIN request there)", sec == SEC_Pin ? "PIN" : sec == SEC_Puk ? "PUK" :
+			    "security code");
 		if ((e = GSM_GetSMSStatus(w.s, &ms)) == ERR_NONE)
 			sms = 1;
 		else {
@@ -1682,6 +1688,7 @@ modem_worker_probe(int fd, const struct conf_modem *cm)
 	pbuf_i64(&b, ms.PhoneUsed);
 	pbuf_i64(&b, ms.PhoneSize);
 	pbuf_str(&b, smserr);
+	pbuf_i64(&b, sec != SEC_None);
 	i = proto_write(fd, PROTO_W_PROBE, 0, b.buf, b.len);
 	pbuf_free(&b);
 	for (int k = 0; k < kv.n; k++) {

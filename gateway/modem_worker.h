@@ -101,7 +101,8 @@ void	modem_worker_main(int fd, const struct conf_modem *, const struct mw_plan *
  *   PROBE  u32 outcome (enum proto_probe), str error ("" none), str manufacturer, str model,
  *          str firmware, str imei, str imsi, str network name, str mccmnc, i64 signal percent (-1
  *          unknown), i64 registered (1/0/-1), i64 sms (1 the SMS memory answers, 0 refused),
- *          i64 SIM used, i64 SIM size, i64 phone used, i64 phone size, str SMS error
+ *          i64 SIM used, i64 SIM size, i64 phone used, i64 phone size, str SMS error, i64 SIM
+ *          locked (1 it asks for a PIN/PUK, 0 not)
  */
 int	modem_worker_probe(int fd, const struct conf_modem *);
 

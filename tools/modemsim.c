@@ -99,6 +99,7 @@ struct sim {
 	char		 model[64];		/* AT+CGMM */
 	int		 decoy;			/* never answers: a stick's diagnostic or GPS port */
 	int		 no_sms;		/* answers AT but refuses every SMS command */
+	int		 pin_locked;		/* the SIM waits for its PIN: AT+CPIN? says SIM PIN */
 
 	/* pty */
 	int		 mfd;			/* master; -1 while unplugged */
@@ -1675,9 +1676,12 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 		"CMSS", "CSMS", "CNMI", "CSCA", "CMMS", "CSDH", "CNMA", NULL };
 
 	/* --no-sms: a port (or firmware) that answers AT but has no SMS service */
-	for (int i = 0; sim->no_sms && sms_cmds[i] != NULL; i++)
+	for (int i = 0; (sim->no_sms || sim->pin_locked) && sms_cmds[i] != NULL; i++)
 		if (!strcmp(name, sms_cmds[i])) {
-			final_error(r);
+			if (sim->pin_locked)
+				final_cme(sim, r, 11);	/* SIM PIN required */
+			else
+				final_error(r);
 			return 0;
 		}
 	if (!strcmp(name, "CMEE"))
@@ -1702,7 +1706,7 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 		final_ok(r);
 	} else if (!strcmp(name, "CPIN")) {
 		if (op == '?')
-			info(r, "+CPIN: READY");
+			info(r, "+CPIN: %s", sim->pin_locked ? "SIM PIN" : "READY");
 		final_ok(r);
 	} else if (!strcmp(name, "CSQ")) {
 		if (op == 't')
@@ -2912,6 +2916,8 @@ usage(FILE *f)
 "  --decoy              never answer anything (a stick's diagnostic or GPS port)\n"
 "  --no-sms             answer AT but refuse every SMS command with ERROR (a port or\n"
 "                       firmware without SMS service)\n"
+"  --sim-pin            the SIM waits for its PIN: AT+CPIN? answers SIM PIN, SMS commands\n"
+"                       +CME ERROR: 11\n"
 "  --smsc NUMBER        SMS centre number reported by AT+CSCA?\n"
 "  --signal 0-31        AT+CSQ level (default 20)\n"
 "  --storage N          SIM message slots (default 30, 1-255)\n"
@@ -3184,6 +3190,7 @@ main(int argc, char **argv)
 		{ "model", required_argument, NULL, 'G' },
 		{ "decoy", no_argument, NULL, 'Y' },
 		{ "no-sms", no_argument, NULL, 'Z' },
+		{ "sim-pin", no_argument, NULL, 'K' },
 		{ "operator", required_argument, NULL, 'o' },
 		{ "operator-name", required_argument, NULL, 'N' },
 		{ "mccmnc", required_argument, NULL, 'm' },
@@ -3265,6 +3272,9 @@ main(int argc, char **argv)
 			break;
 		case 'Z':
 			sim.no_sms = 1;
+			break;
+		case 'K':
+			sim.pin_locked = 1;
 			break;
 		case 'o':
 			for (pr = presets; pr->key != NULL; pr++)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`kentongan modems detect` against simulated sticks whose links match one glob: a SIM800-like
-modem (Telkomsel), a three-port stick (Indosat) whose first port works, second never answers
+modem (Telkomsel), a modem whose SIM waits for its PIN, a three-port stick (Indosat) whose first port works, second never answers
 (a diagnostic port) and third answers AT but refuses SMS commands, and an XL modem a running
 kentongand already uses (listed, not touched). Checks the JSON, that the printed [modem]
 sections pass `kentongand -n`, and that a daemon built from them receives and replies through
@@ -40,6 +40,7 @@ def main():
         b0 = sim("b0", "usb-Kentongan_stick-if00-port0", ["--imei", "222222222222222"], "indosat")
         sim("b1", "usb-Kentongan_stick-if01-port0", ["--decoy"], "indosat")
         sim("b2", "usb-Kentongan_stick-if02-port0", ["--imei", "222222222222222", "--no-sms"], "indosat")
+        sim("d", "usb-Kentongan_locked-if00-port0", ["--imei", "555555555555555", "--sim-pin"], "tri")
         c = sim("c", "usb-Kentongan_busy-if00-port0", ["--imei", "333333333333333"], "xl")
 
         # a daemon already drives modem c: detect must leave that port alone
@@ -51,7 +52,10 @@ def main():
         r = detect(root, "--json", os.path.join(byid, "*"))
         check(r.returncode == 0, "detect exit %d: %s %s" % (r.returncode, r.stdout, r.stderr))
         ports = {os.path.basename(p["port"]): p for p in json.loads(r.stdout)}
-        check(len(ports) == 5, "five ports: %s" % sorted(ports))
+        check(len(ports) == 6, "six ports: %s" % sorted(ports))
+        pd = ports["usb-Kentongan_locked-if00-port0"]
+        check(pd["state"] == "sim-locked" and pd["answers_at"] and not pd["use"] and "PIN" in pd["error"]
+              and pd["section"] is None, "PIN-locked SIM: %s" % pd)
         pa = ports["usb-ACME_SIM800-if00-port0"]
         check(pa["state"] == "ok" and pa["answers_at"] and pa["use"], "A usable: %s" % pa)
         check(pa["manufacturer"] == "ACME" and pa["model"] == "SIM800", "A identity: %s" % pa)
