@@ -343,9 +343,12 @@ probe_start(struct port *p, const char *daemon, const char *connection, int time
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
 
+		/* the probe talks to the port only: not to the terminal setup asks questions on */
 		dup2(fds[1], STDOUT_FILENO);
-		if (devnull != -1)
+		if (devnull != -1) {
+			dup2(devnull, STDIN_FILENO);
 			dup2(devnull, STDERR_FILENO);
+		}
 		execlp(daemon, "kentongand", "--probe", p->real, "--probe-connection", connection, (char *)NULL);
 		_exit(127);
 	}
