@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "common/conf.h"
-#include "common/fs.h"
 #include "common/str.h"
 #include "common/xmalloc.h"
 #include "console/console.h"
@@ -196,6 +195,34 @@ conf_relative(const char *confpath, const char *p)
 	xasprintf(&out, "%s/%s", d, p);
 	free(dup);
 	return out;
+}
+
+/* Creates the directories that will hold path (mode 0750 where new). 0 ok, -1 errno. */
+static int
+mkdir_parents(const char *path)
+{
+	char	*dup = xstrdup(path), *p;
+	int	 rc = 0;
+
+	if ((p = strrchr(dup, '/')) == NULL || p == dup) {
+		free(dup);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dup + 1; rc == 0; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dup, 0750) == -1 && errno != EEXIST)
+			rc = -1;
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dup);
+	return rc;
 }
 
 /* ---- areas ---- */
@@ -382,7 +409,7 @@ areas_ready(struct setup *su)
 	long		 n;
 	int		 rc = 0;
 
-	if (fs_mkdir_parent(su->dbpath) == -1 && errno != EEXIST) {
+	if (mkdir_parents(su->dbpath) == -1) {
 		fprintf(stderr, "kentongan: cannot create the directory of %s: %s\n", su->dbpath, strerror(errno));
 		return -1;
 	}
@@ -610,7 +637,7 @@ console_setup(const char *conf_path, int argc, char **argv)
 	if (su.interactive)
 		printf("Kentongan setup: writes %s\n(Ctrl-C stops without writing anything.)\n", conf_path);
 
-	if (fs_mkdir_parent(conf_path) == -1 && errno != EEXIST) {
+	if (mkdir_parents(conf_path) == -1) {
 		fprintf(stderr, "kentongan: cannot create the directory of %s: %s\n", conf_path, strerror(errno));
 		goto out;
 	}
