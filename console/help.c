@@ -67,13 +67,15 @@ static const struct {
 	  "          [--control PATH] [--areas-data DIR] [--language id|en] [--http ADDRESS:PORT | --no-http]\n"
 	  "          [--no-modems] [--modem-glob GLOB]… [--timeout SECONDS]\n\n"
 	  "Writes a working configuration: the served areas, found by name as an SMS would find them\n"
-	  "('Lamongan', 'Kec Babat', 'Kota Palembang' or a code; the areas are loaded into the database\n"
-	  "first when it has none, from --areas-data or the installed data), the modems 'modems detect'\n"
-	  "finds, the database and socket paths, the reply language and, with --http, an [http] section\n"
-	  "with a new random token. On a terminal it asks for what the options do not say; otherwise it\n"
-	  "never asks (no --area: every area). FILE defaults to /etc/kentongan/kentongan.conf for the\n"
-	  "installed kentongan, else ./kentongan.conf; an existing file is kept unless --force. The\n"
-	  "result must pass 'kentongand -n' before it is put in place.\n"
+	  "('Lamongan', 'Kec Babat', 'Kota Palembang', or a code), the modems 'modems detect' finds,\n"
+	  "the database and socket paths, the reply language and, with --http, an [http] section with\n"
+	  "a new random token. On a terminal it asks for what the options do not say; otherwise it never\n"
+	  "asks (no --area: every area). The areas are loaded into the new database first when it has\n"
+	  "none: from --areas-data DIR, else $KT_WILAYAH, PREFIX/share/kentongan/wilayah, ./data/wilayah.\n"
+	  "FILE: PREFIX/etc/kentongan/kentongan.conf for the installed kentongan (/etc/kentongan/ when\n"
+	  "PREFIX is /usr; database in /var/lib/kentongan, socket in /run/kentongan), else\n"
+	  "./kentongan.conf with var/ beside it. An existing file is kept unless --force; the result must\n"
+	  "pass 'kentongand -n' before it is put in place.\n"
 	  "Example: kentongan -c /etc/kentongan/kentongan.conf setup --area 3524 --area 'Kec Babat'\n" },
 };
 
