@@ -435,7 +435,8 @@ probe_end(struct port *p, int killed, int timeout_s)
 	p->running = 0;
 	if (killed) {
 		p->state = "no-answer";
-		xasprintf(&p->error, "no answer to AT within %ds", timeout_s);
+		xasprintf(&p->error, "no answer to AT within %ds (a diagnostic or GPS port, or not a modem)",
+		    timeout_s);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && p->len == 0) {
 		p->state = "no-answer";
 		xasprintf(&p->error, "cannot run %s --probe", console_daemon_path());
