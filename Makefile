@@ -168,3 +168,15 @@ deps:
 	$(Q)tools/install-deps.sh
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The udev rule that keeps ModemManager off the known modems (modem-configs/README.md).
+# /usr/local/lib/udev/rules.d is read by udev too; the Debian package uses /usr/lib/udev/rules.d.
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+install: install-udev
+install-udev:
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 modem-configs/60-kentongan-modems.rules $(DESTDIR)$(UDEVRULESDIR)/
+uninstall: uninstall-udev
+uninstall-udev:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-kentongan-modems.rules
+.PHONY: install-udev uninstall-udev

@@ -42,7 +42,15 @@ enum proto_type {
 	PROTO_W_QUIT,
 	PROTO_W_READING,
 	PROTO_W_SIMSTATE,
+	PROTO_W_PROBE,			/* kentongand --probe -> kentongan modems detect */
 	PROTO_W_MAX = 199,
+};
+
+/* The outcome field of PROTO_W_PROBE (payload: gateway/modem_worker.h). */
+enum proto_probe {
+	PROTO_PROBE_OPEN_FAILED = 0,	/* the device cannot be opened (the error says why) */
+	PROTO_PROBE_NO_ANSWER,		/* opened, but libGammu could not talk AT to it */
+	PROTO_PROBE_ANSWERED,		/* a modem: the rest of the payload is filled */
 };
 
 enum proto_check {

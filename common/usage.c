@@ -19,7 +19,9 @@ const struct usage_cmd usage_cmds[] = {
 	  "  ready, sending\n"
 	  "  failed      the worker is restarted with back-off; last error says why\n"
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
-	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there." },
+	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n"
+	  "A 'warning: ModemManager is running' line: it probes modem ports and fights Kentongan for them;\n"
+	  "the line says what to do (the udev rule, or systemctl disable --now ModemManager)." },
 	{ "check", "", "Gateway", "verify the database (PRAGMA integrity_check); works offline",
 	  "Runs SQLite's integrity check on the database; prints 'ok' or the problems. Works while the\n"
 	  "daemon is stopped." },
@@ -27,6 +29,31 @@ const struct usage_cmd usage_cmds[] = {
 	  "Prints the network's reply. Example: kentongan ussd telkomsel-1 '*888#'" },
 	{ "audit", "[--limit N]", "Gateway", "the latest changes, who made them and how",
 	  "Changes made by console, SMS or HTTP commands, newest first." },
+	{ "modems detect", "[--json] [--timeout SECONDS] [--connection CONN] [GLOB…]", "Gateway",
+	  "find the modems plugged in, print [modem] sections; offline",
+	  "Finds the GSM modems plugged in (default globs /dev/ttyUSB*, /dev/ttyACM*, /dev/serial/by-id/*):\n"
+	  "probes every port at once through libGammu (kentongand --probe), each for at most SECONDS\n"
+	  "(default 10), and shows for each whether it answers AT, the modem, IMEI, IMSI, network,\n"
+	  "signal and SMS memory, and which port of a stick to use. Prints a ready [modem NAME]\n"
+	  "section per modem (by-id path or glob, imei, profile from modem-configs/, operator and\n"
+	  "balance code). Ports a running kentongand or ModemManager holds are listed, not touched.\n"
+	  "Works without the daemon. Exit status 0 when a usable modem was found.\n"
+	  "Example: kentongan modems detect; kentongan modems detect --json '/dev/serial/by-id/*'" },
+	{ "setup", "[--force] [--area NAME|CODE]… [--all-areas] [--database PATH] [--control PATH] "
+	  "[--areas-data DIR] [--language id|en] [--http ADDRESS:PORT | --no-http] [--no-modems] "
+	  "[--modem-glob GLOB]… [--timeout SECONDS]", "Gateway",
+	  "write a working configuration (asks on a terminal); offline",
+	  "Writes a working configuration: the served areas, found by name as an SMS would find them\n"
+	  "('Lamongan', 'Kec Babat', 'Kota Palembang', or a code), the modems 'modems detect' finds,\n"
+	  "the database and socket paths, the reply language and, with --http, an [http] section with\n"
+	  "a new random token. On a terminal it asks for what the options do not say; otherwise it never\n"
+	  "asks (no --area: every area). The areas are loaded into the new database first when it has\n"
+	  "none: from --areas-data DIR, else $KT_WILAYAH, PREFIX/share/kentongan/wilayah, ./data/wilayah.\n"
+	  "FILE (-c): PREFIX/etc/kentongan/kentongan.conf for the installed kentongan (/etc/kentongan/\n"
+	  "when PREFIX is /usr; database in /var/lib/kentongan, socket in /run/kentongan), else\n"
+	  "./kentongan.conf with var/ beside it. An existing file is kept unless --force; the result must\n"
+	  "pass 'kentongand -n' before it is put in place.\n"
+	  "Example: kentongan -c /etc/kentongan/kentongan.conf setup --area 3524 --area 'Kec Babat'" },
 
 	{ "areas", "[--parent CODE | --all]", "Areas", "list areas (provinces by default)",
 	  "Lists the provinces, the children of CODE, or every area." },

@@ -273,8 +273,25 @@ main(int argc, char *argv[])
 	if (!strcmp(args[0], "help")) {
 		return console_help(nargs, args);
 	}
+	/* setup writes the configuration: -c (or $KENTONGAN_CONF) names it, else this system's default */
+	if (!strcmp(args[0], "setup"))
+		return console_setup(conf_path, nargs - 1, args + 1);
 	if (conf_path == NULL)
 		conf_path = CONF_PATH;
+	/* modems detect needs no configuration (it uses one when there is one) */
+	if (!strcmp(args[0], "modems") && (nargs < 2 || strcmp(args[1], "detect"))) {
+		usage_print_one(stderr, "modems detect");
+		return 1;
+	}
+	if (nargs >= 2 && !strcmp(args[0], "modems") && !strcmp(args[1], "detect")) {
+		if (access(conf_path, F_OK) == 0 && (con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "kentongan: %s\n", err);
+			return 1;
+		}
+		rc = console_detect(&con, nargs - 2, args + 2);
+		conf_free(con.conf);
+		return rc;
+	}
 	if ((con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "kentongan: %s\n", err);
 		return 1;

@@ -15,6 +15,7 @@
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
 #include "gateway/http.h"
+#include "gateway/mmwatch.h"
 #include "gateway/modem.h"
 #include "store/store.h"
 
@@ -93,6 +94,21 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			    hs.ussd_active, hs.ussd_sessions);
 		} else
 			fputs("\"http\":null,", f);
+		if (gw->mmwatch && mmwatch_state(gw->mmwatch)->pid) {
+			const struct mmwatch_state *mm = mmwatch_state(gw->mmwatch);
+
+			fprintf(f, "\"modemmanager\":{\"pid\":%d,\"holds\":[", (int)mm->pid);
+			for (i = 0; i < mm->nheld; i++) {
+				fputs(i ? ",{" : "{", f);
+				json_kv_str(f, "modem", mm->held[i].modem, 0);
+				json_kv_str(f, "device", mm->held[i].device, 1);
+				fputc('}', f);
+			}
+			fputc(']', f);
+			json_kv_str(f, "advice", MMWATCH_ADVICE, 1);
+			fputs("},", f);
+		} else
+			fputs("\"modemmanager\":null,", f);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -139,6 +155,15 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
 	} else
 		fprintf(req->out, "http: off (add an [http] section for USSD, /health and /metrics)\n");
+	if (gw->mmwatch && mmwatch_state(gw->mmwatch)->pid) {
+		const struct mmwatch_state *mm = mmwatch_state(gw->mmwatch);
+
+		fprintf(req->out, "warning: ModemManager is running (pid %d)", (int)mm->pid);
+		for (i = 0; i < mm->nheld; i++)
+			fprintf(req->out, "%s %s (modem %s)", i ? "," : " and holds", mm->held[i].device,
+			    mm->held[i].modem);
+		fprintf(req->out, ": it fights Kentongan for modem ports; %s\n", MMWATCH_ADVICE);
+	}
 	if (gw->nmodems == 0)
 		fprintf(req->out, "modems: none configured (add a [modem NAME] section)\n");
 	else {

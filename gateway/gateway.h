@@ -24,6 +24,7 @@ struct router;
 struct ctl;
 struct http;
 struct ingest;
+struct mmwatch;
 
 struct gateway {
 	struct event_base	*base;
@@ -38,6 +39,7 @@ struct gateway {
 	struct http		*http;
 	int			 store_ok;	/* 0 after a failed commit: refuse new work until one succeeds */
 	time_t			 started_at;
+	struct mmwatch		*mmwatch;	/* ModemManager look-out (NULL in unit tests) */
 };
 
 /* A received message was committed to the inbox: route it (parse, act, reply). */

@@ -31,6 +31,8 @@
 #include "gateway/http.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
+#include "gateway/helper.h"
+#include "gateway/mmwatch.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "gateway/ussd.h"
@@ -57,6 +59,13 @@ usage(FILE *f)
 "  -v, --verbose       more log detail (twice: libGammu/libevent trace); with -n, print\n"
 "                      the effective configuration\n"
 "      --config-help   list every configuration key with its type, default and meaning\n"
+"      --probe DEVICE  identify the modem on DEVICE and write the result to standard output\n"
+"                      as one framed message (used by 'kentongan modems detect'); with\n"
+"                      --probe-connection CONN (default at115200)\n"
+"      --find-area DATABASE TEXT\n"
+"                      resolve TEXT to areas as an SMS would (used by 'kentongan setup'):\n"
+"                      lines of RESULT<tab>CODE<tab>LEVEL<tab>LABEL, RESULT one of found,\n"
+"                      choice, suggestion, none\n"
 "      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
@@ -66,6 +75,7 @@ usage(FILE *f)
 "             KT_USSD_IDLE_S=SECONDS forgets idle USSD sessions sooner (default 180; tests).\n"
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
 "             sooner (default 3600; tests).\n"
+"             KT_MMWATCH_S=SECONDS looks for ModemManager more often (default 10; tests).\n"
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
@@ -205,6 +215,8 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			conf_free(old);
 		}
 		start_modems();
+		if (gw.mmwatch)
+			mmwatch_check(gw.mmwatch);
 		if (http_changed) {
 			/* the [http] section changed: a new server (USSD sessions in progress are lost) */
 			http_free(gw.http);
@@ -294,10 +306,14 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "config-help", no_argument, NULL, 'C' },
+		{ "probe", required_argument, NULL, 'P' },
+		{ "probe-connection", required_argument, NULL, 'Q' },
+		{ "find-area", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char		 err[1024];
 	int		 ch, debug = 0, check = 0, verbose = 0;
+	const char	*probe = NULL, *probe_conn = "at115200", *find_area_db = NULL;
 	struct event	*ev_term, *ev_int, *ev_hup;
 
 	while ((ch = getopt_long(argc, argv, "c:dnvh", longopts, NULL)) != -1) {
@@ -309,8 +325,19 @@ main(int argc, char *argv[])
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kentongand %s\n", KT_VERSION); return 0;
 		case 'C': conf_help(stdout); return 0;
+		case 'P': probe = optarg; break;
+		case 'Q': probe_conn = optarg; break;
+		case 'F': find_area_db = optarg; break;
 		default: usage(stderr); return 1;
 		}
+	}
+	if (find_area_db != NULL) {
+		if (optind + 1 != argc) {
+			fprintf(stderr, "usage: kentongand --find-area DATABASE TEXT\n");
+			return 1;
+		}
+		log_init("kentongand", 1, LOG_LVL_WARN);
+		return helper_find_area(find_area_db, argv[optind]);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "kentongand: unexpected argument '%s'\n", argv[optind]);
@@ -319,6 +346,10 @@ main(int argc, char *argv[])
 	}
 	/* the database, its -wal/-shm, the lock and any log hold villagers' names and numbers */
 	umask(027);
+	if (probe != NULL) {
+		log_init("kentongand", 1, LOG_LVL_WARN + verbose);
+		return helper_probe(probe, probe_conn);
+	}
 	log_init("kentongand", debug || check, LOG_LVL_INFO + verbose);
 	if ((gw.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "kentongand: %s\n", err);
@@ -373,6 +404,7 @@ main(int argc, char *argv[])
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
 	start_modems();
+	gw.mmwatch = mmwatch_new(&gw);
 	router_catch_up(gw.router);
 	log_info("daemon: ready version=%s pid=%d database=%s control=%s modems=%d", KT_VERSION,
 	    (int)getpid(), gw.conf->database, gw.conf->control, gw.nmodems);
@@ -382,6 +414,7 @@ main(int argc, char *argv[])
 
 	/* graceful stop: workers first (in-flight sends come back as results or stay 'sending',
 	 * which start-up re-queues), then the socket, then the store */
+	mmwatch_free(gw.mmwatch);
 	stop_modems();
 	http_free(gw.http);
 	ingest_free(gw.ingest);

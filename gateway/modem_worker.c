@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
 #include <signal.h>
@@ -2097,4 +2098,135 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 			w.next_status = clock_mono() + (w.offnet ? OFFNET_STATUS_S : STATUS_EVERY_S);
 		}
 	}
+}
+
+/* ---- probe mode (kentongan modems detect) ---- */
+
+/* The network's name and MCC+MNC; returns 1 registered, 0 not, -1 unknown. */
+static int
+probe_network(GSM_StateMachine *s, char *netname, size_t nlen, char *mccmnc, size_t mlen)
+{
+	GSM_NetworkInfo	 ni;
+	size_t		 o = 0;
+
+	*netname = *mccmnc = '\0';
+	memset(&ni, 0, sizeof(ni));
+	if (GSM_GetNetworkInfo(s, &ni) != ERR_NONE)
+		return -1;
+	mw_ucs2_to_utf8(ni.NetworkName, netname, nlen);
+	for (const char *p = ni.NetworkCode; *p && o + 1 < mlen; p++)
+		if (*p != ' ')
+			mccmnc[o++] = *p;
+	mccmnc[o] = '\0';
+	if (*netname == '\0' && *ni.NetworkCode)
+		mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, nlen);
+	switch (ni.State) {
+	case GSM_HomeNetwork:
+	case GSM_RoamingNetwork:
+		return 1;
+	case GSM_NoNetwork:
+	case GSM_RegistrationDenied:
+	case GSM_RequestingNetwork:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+modem_worker_probe(int fd, const struct conf_modem *cm)
+{
+	struct worker		 w;
+	struct kvl		 kv = { NULL, NULL, 0 };
+	struct pbuf		 b;
+	const char		*dev = "";
+	char			 err[300] = "", smserr[160] = "";
+	char			 manu[GSM_MAX_MANUFACTURER_LENGTH + 1] = "", model[GSM_MAX_MODEL_LENGTH + 1] = "";
+	char			 fw[GSM_MAX_VERSION_LENGTH + 1] = "", fwdate[GSM_MAX_VERSION_DATE_LENGTH + 1] = "";
+	char			 imei[GSM_MAX_IMEI_LENGTH + 1] = "", imsi[GSM_MAX_INFO_LENGTH] = "";
+	char			 netname[100] = "", mccmnc[16] = "";
+	double			 fwnum = 0;
+	uint32_t		 outcome = PROTO_PROBE_ANSWERED;
+	int			 i, tfd, sig = -1, reg = -1, sms = 0;
+	GSM_SignalQuality	 sq;
+	GSM_SMSMemoryStatus	 ms;
+	GSM_SecurityCodeType	 sec = SEC_None;
+	GSM_Error		 e;
+
+	memset(&w, 0, sizeof(w));
+	memset(&ms, 0, sizeof(ms));
+	W = &w;
+	w.fd = fd;
+	w.cm = cm;
+	w.name = cm->name;
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < cm->ngammu; i++) {
+		kvl_set(&kv, cm->gammu[i].key, cm->gammu[i].value);
+		if (!strcasecmp(cm->gammu[i].key, "device"))
+			dev = cm->gammu[i].value;
+	}
+	/* an open that fails is told apart from a port that opens but never speaks AT */
+	if ((tfd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		snprintf(err, sizeof(err), "cannot open %s: %s%s", dev, strerror(errno), errno == EACCES ?
+		    " (run as root, or as a member of the device's group: ls -l the device)" : "");
+		outcome = PROTO_PROBE_OPEN_FAILED;
+	} else {
+		close(tfd);
+		if (w_try_connect(&w, &kv, dev, err, sizeof(err)) == -1)
+			outcome = PROTO_PROBE_NO_ANSWER;
+	}
+	if (outcome == PROTO_PROBE_ANSWERED) {
+		GSM_GetManufacturer(w.s, manu);
+		GSM_GetModel(w.s, model);
+		if (GSM_GetFirmware(w.s, fw, fwdate, &fwnum) != ERR_NONE)
+			*fw = '\0';
+		GSM_GetIMEI(w.s, imei);
+		GSM_GetSIMIMSI(w.s, imsi);
+		reg = probe_network(w.s, netname, sizeof(netname), mccmnc, sizeof(mccmnc));
+		memset(&sq, 0, sizeof(sq));
+		if (GSM_GetSignalQuality(w.s, &sq) == ERR_NONE)
+			sig = sq.SignalPercent;
+		/* a SIM locked by its PIN: the rest fails, say why */
+		if (GSM_GetSecurityStatus(w.s, &sec) == ERR_NONE && sec != SEC_None)
+			snprintf(err, sizeof(err), "the SIM asks for its %s: unlock it once in a phone (or "
+			    "remove the PIN request there)", sec == SEC_Pin ? "PIN" : sec == SEC_Puk ? "PUK" :
+			    "security code");
+		if ((e = GSM_GetSMSStatus(w.s, &ms)) == ERR_NONE)
+			sms = 1;
+		else {
+			snprintf(smserr, sizeof(smserr), "%s", GSM_ErrorString(e));
+			memset(&ms, 0, sizeof(ms));
+		}
+		GSM_TerminateConnection(w.s);
+		GSM_FreeStateMachine(w.s);
+		w.s = NULL;
+	}
+	pbuf_init(&b);
+	pbuf_u32(&b, outcome);
+	pbuf_str(&b, err);
+	pbuf_str(&b, manu);
+	pbuf_str(&b, model);
+	pbuf_str(&b, fw);
+	pbuf_str(&b, imei);
+	pbuf_str(&b, imsi);
+	pbuf_str(&b, netname);
+	pbuf_str(&b, mccmnc);
+	pbuf_i64(&b, sig);
+	pbuf_i64(&b, reg);
+	pbuf_i64(&b, sms);
+	pbuf_i64(&b, ms.SIMUsed);
+	pbuf_i64(&b, ms.SIMSize);
+	pbuf_i64(&b, ms.PhoneUsed);
+	pbuf_i64(&b, ms.PhoneSize);
+	pbuf_str(&b, smserr);
+	pbuf_i64(&b, sec != SEC_None);
+	i = proto_write(fd, PROTO_W_PROBE, 0, b.buf, b.len);
+	pbuf_free(&b);
+	for (int k = 0; k < kv.n; k++) {
+		free(kv.k[k]);
+		free(kv.v[k]);
+	}
+	free(kv.k);
+	free(kv.v);
+	return i == 0 ? 0 : 1;
 }

@@ -103,6 +103,20 @@ struct mw_plan {
  */
 void	modem_worker_main(int fd, const struct conf_modem *, const struct mw_plan *) __attribute__((noreturn));
 
+/*
+ * Probe mode, for `kentongan modems detect` (which runs `kentongand --probe DEVICE`, one process
+ * per port, and kills it at its deadline): connects to the one device of cm without identity
+ * checks, reads identity, network, signal and SMS storage, writes one PROTO_W_PROBE frame to fd,
+ * disconnects. Reads and deletes no message. Returns the exit status (0 the frame was written).
+ *
+ *   PROBE  u32 outcome (enum proto_probe), str error ("" none), str manufacturer, str model,
+ *          str firmware, str imei, str imsi, str network name, str mccmnc, i64 signal percent (-1
+ *          unknown), i64 registered (1/0/-1), i64 sms (1 the SMS memory answers, 0 refused),
+ *          i64 SIM used, i64 SIM size, i64 phone used, i64 phone size, str SMS error, i64 SIM
+ *          locked (1 it asks for a PIN/PUK, 0 not)
+ */
+int	modem_worker_probe(int fd, const struct conf_modem *);
+
 /* Helpers shared with tests (pure). */
 /* UTF-8 -> Gammu's UCS-2BE string (NUL-terminated by two zero bytes); returns code units. */
 size_t	mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);

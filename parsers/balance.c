@@ -21,6 +21,7 @@ struct balance_op {
 	char		 name[32];
 	char		 display[48];
 	char		 mccmnc[96];
+	char		 ussd[32];
 	long		 low;
 	pcre2_code	*credit[BAL_MAX_RE];
 	int		 ncredit;
@@ -102,7 +103,7 @@ balance_table_parse(const char *text, char *err, size_t errlen)
 		else if (!strcmp(k, "low"))
 			op->low = strtol(v, NULL, 10);
 		else if (!strcmp(k, "ussd"))
-			;
+			snprintf(op->ussd, sizeof(op->ussd), "%s", v);
 		else if (!strcmp(k, "credit") || !strcmp(k, "validity")) {
 			int		 isc = !strcmp(k, "credit");
 			int		*n = isc ? &op->ncredit : &op->nvalidity;
@@ -194,6 +195,14 @@ balance_display(const struct balance_table *t, const char *op)
 	const struct balance_op *o = find(t, op);
 
 	return o ? o->display : NULL;
+}
+
+const char *
+balance_ussd(const struct balance_table *t, const char *op)
+{
+	const struct balance_op *o = find(t, op);
+
+	return o && *o->ussd ? o->ussd : NULL;
 }
 
 /* Group 1 of the first pattern that matches, into out. */

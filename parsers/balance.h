@@ -33,6 +33,8 @@ void			 balance_table_free(struct balance_table *);	/* accepts NULL */
 const char		*balance_operator(const struct balance_table *, const char *name_or_mccmnc);
 /* The display name of an operator section, or NULL. */
 const char		*balance_display(const struct balance_table *, const char *op);
+/* The operator's usual balance code (its `ussd` line, e.g. "*888#"), or NULL. */
+const char		*balance_ussd(const struct balance_table *, const char *op);
 /* Parses a reply. 0 when the credit was found, -1 otherwise (r->credit -1). */
 int			 balance_parse(const struct balance_table *, const char *op, const char *reply,
 			    struct balance_result *r);

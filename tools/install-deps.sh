@@ -25,6 +25,7 @@ debhelper
 dpkg-dev
 fakeroot
 lintian
+udev
 "
 need=""
 for p in $PACKAGES; do

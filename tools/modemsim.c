@@ -96,6 +96,11 @@ struct sim {
 	char		 smsc[32];
 	int		 signal;
 	int		 storage;
+	char		 manufacturer[64];	/* AT+CGMI */
+	char		 model[64];		/* AT+CGMM */
+	int		 decoy;			/* never answers: a stick's diagnostic or GPS port */
+	int		 no_sms;		/* answers AT but refuses every SMS command */
+	int		 pin_locked;		/* the SIM waits for its PIN: AT+CPIN? says SIM PIN */
 
 	/* pty */
 	int		 mfd;			/* master; -1 while unplugged */
@@ -1689,13 +1694,25 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 	char	*argv[4], *s;
 	int	 n;
 
+	static const char *const sms_cmds[] = { "CPMS", "CMGF", "CMGL", "CMGR", "CMGD", "CMGS", "CMGW",
+		"CMSS", "CSMS", "CNMI", "CSCA", "CMMS", "CSDH", "CNMA", NULL };
+
+	/* --no-sms: a port (or firmware) that answers AT but has no SMS service */
+	for (int i = 0; (sim->no_sms || sim->pin_locked) && sms_cmds[i] != NULL; i++)
+		if (!strcmp(name, sms_cmds[i])) {
+			if (sim->pin_locked)
+				final_cme(sim, r, 11);	/* SIM PIN required */
+			else
+				final_error(r);
+			return 0;
+		}
 	if (!strcmp(name, "CMEE"))
 		cmd_setting(sim, r, op, arg, "CMEE", &sim->cmee, "(0-2)", 0, 2);
 	else if (!strcmp(name, "CGMI") || !strcmp(name, "GMI")) {
-		info(r, "Kentongan");
+		info(r, "%s", sim->manufacturer);
 		final_ok(r);
 	} else if (!strcmp(name, "CGMM") || !strcmp(name, "GMM")) {
-		info(r, "modemsim");
+		info(r, "%s", sim->model);
 		final_ok(r);
 	} else if (!strcmp(name, "CGMR") || !strcmp(name, "GMR")) {
 		info(r, "modemsim %s", KT_VERSION);
@@ -1711,7 +1728,7 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 		final_ok(r);
 	} else if (!strcmp(name, "CPIN")) {
 		if (op == '?')
-			info(r, "+CPIN: READY");
+			info(r, "+CPIN: %s", sim->pin_locked ? "SIM PIN" : "READY");
 		final_ok(r);
 	} else if (!strcmp(name, "CSQ")) {
 		if (op == 't')
@@ -1966,8 +1983,8 @@ run_line(struct sim *sim, struct sbuf *r, char *line)
 				p++;
 			break;
 		case 'I':
-			info(r, "Manufacturer: Kentongan");
-			info(r, "Model: modemsim");
+			info(r, "Manufacturer: %s", sim->manufacturer);
+			info(r, "Model: %s", sim->model);
 			info(r, "Revision: modemsim %s", KT_VERSION);
 			info(r, "IMEI: %s", sim->imei);
 			info(r, "+GCAP: +CGSM");
@@ -2112,8 +2129,8 @@ input_bytes(struct sim *sim, const char *buf, size_t n)
 
 		if (sim->mfd == -1)
 			return;
-		if (sim->hang) {
-			sim_log(sim, "< (hung, ignored)", buf + i, n - i);
+		if (sim->hang || sim->decoy) {
+			sim_log(sim, sim->decoy ? "< (decoy, ignored)" : "< (hung, ignored)", buf + i, n - i);
 			return;
 		}
 		if (sim->busy) {
@@ -2944,6 +2961,13 @@ usage(FILE *f)
 "  --mccmnc N           MCC+MNC, e.g. 51010 (overrides the preset)\n"
 "  --imei N             15 digits (default 356938035643809)\n"
 "  --imsi N             15 digits (default MCC+MNC+0000000001)\n"
+"  --manufacturer NAME  AT+CGMI answer (default Kentongan)\n"
+"  --model NAME         AT+CGMM answer (default modemsim)\n"
+"  --decoy              never answer anything (a stick's diagnostic or GPS port)\n"
+"  --no-sms             answer AT but refuse every SMS command with ERROR (a port or\n"
+"                       firmware without SMS service)\n"
+"  --sim-pin            the SIM waits for its PIN: AT+CPIN? answers SIM PIN, SMS commands\n"
+"                       +CME ERROR: 11\n"
 "  --smsc NUMBER        SMS centre number reported by AT+CSCA?\n"
 "  --signal 0-31        AT+CSQ level (default 20)\n"
 "  --storage N          SIM message slots (default 30, 1-255)\n"
@@ -3215,6 +3239,11 @@ main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "imei", required_argument, NULL, 'i' },
 		{ "imsi", required_argument, NULL, 'I' },
+		{ "manufacturer", required_argument, NULL, 'M' },
+		{ "model", required_argument, NULL, 'G' },
+		{ "decoy", no_argument, NULL, 'Y' },
+		{ "no-sms", no_argument, NULL, 'Z' },
+		{ "sim-pin", no_argument, NULL, 'K' },
 		{ "operator", required_argument, NULL, 'o' },
 		{ "operator-name", required_argument, NULL, 'N' },
 		{ "mccmnc", required_argument, NULL, 'm' },
@@ -3249,6 +3278,8 @@ main(int argc, char **argv)
 	sim.report_delay_ms = 500;
 	sim.sent_tail = &sim.sent;
 	snprintf(sim.imei, sizeof(sim.imei), "356938035643809");
+	snprintf(sim.manufacturer, sizeof(sim.manufacturer), "Kentongan");
+	snprintf(sim.model, sizeof(sim.model), "modemsim");
 	snprintf(sim.cscs, sizeof(sim.cscs), "IRA");
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -3279,6 +3310,24 @@ main(int argc, char **argv)
 				return 2;
 			}
 			imsi = optarg;
+			break;
+		case 'M':
+		case 'G':
+			if (*optarg == '\0' || strlen(optarg) >= sizeof(sim.model) || strpbrk(optarg, "\r\n\"")) {
+				fprintf(stderr, "modemsim: --%s wants 1-63 characters on one line, not '%s'\n",
+				    ch == 'M' ? "manufacturer" : "model", optarg);
+				return 2;
+			}
+			snprintf(ch == 'M' ? sim.manufacturer : sim.model, sizeof(sim.model), "%s", optarg);
+			break;
+		case 'Y':
+			sim.decoy = 1;
+			break;
+		case 'Z':
+			sim.no_sms = 1;
+			break;
+		case 'K':
+			sim.pin_locked = 1;
 			break;
 		case 'o':
 			for (pr = presets; pr->key != NULL; pr++)

@@ -99,6 +99,10 @@ test_operator(void **state)
 	assert_null(balance_operator(T, "31337"));
 	assert_null(balance_operator(T, ""));
 	assert_string_equal(balance_display(T, "tri"), "Tri");
+	/* the usual balance code, for the sections `kentongan modems detect` prints */
+	assert_string_equal(balance_ussd(T, "telkomsel"), "*888#");
+	assert_string_equal(balance_ussd(T, "indosat"), "*555#");
+	assert_null(balance_ussd(T, "nosuch"));
 }
 
 static void
