@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "common/usage.h"
-#include "paths.h"	/* CONF_PATH */
 
 const struct usage_cmd usage_cmds[] = {
 	{ "status", "", "Gateway", "modems, queue depth, store health",
@@ -151,12 +150,12 @@ print_wrapped(FILE *fp, const char *line, size_t indent)
 }
 
 void
-usage_print_all(FILE *fp)
+usage_print_all(FILE *fp, const char *default_conf)
 {
 	const struct usage_cmd	*u, *v;
 	char			 line[256];
 
-	fprintf(fp, usage_head, CONF_PATH);
+	fprintf(fp, usage_head, default_conf);
 	for (u = usage_cmds; u->name; u++) {
 		for (v = usage_cmds; v != u && strcmp(v->group, u->group); v++)
 			;

@@ -32,7 +32,7 @@
 static void
 usage(FILE *f)
 {
-	usage_print_all(f);
+	usage_print_all(f, CONF_PATH);
 }
 
 static int

@@ -131,9 +131,10 @@ test_print(void **state)
 	free(buf);
 
 	fp = open_memstream(&buf, &len);
-	usage_print_all(fp);
+	usage_print_all(fp, "/etc/kentongan/kentongan.conf");
 	fclose(fp);
 	assert_non_null(strstr(buf, "usage: kentongan"));
+	assert_non_null(strstr(buf, "/etc/kentongan/kentongan.conf)"));
 	assert_non_null(strstr(buf, "\nKIM:\n"));
 	assert_non_null(strstr(buf, "  roles "));
 	free(buf);
