@@ -4,6 +4,7 @@
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+umask 027	# the demo config and database are not for other users (kentongand warns otherwise)
 B=${BUILD:-build}
 D=var/demo
 mkdir -p "$D"
