@@ -121,6 +121,18 @@ usage_matches(const struct usage_cmd *u, const char *word)
 	    (n + 1 == wl && word[n] == 's' && !strncmp(u->name, word, n));
 }
 
+int
+usage_print_one(FILE *fp, const char *name)
+{
+	const struct usage_cmd	*u;
+
+	if ((u = usage_find(name)) != NULL)
+		fprintf(fp, "usage: kentongan %s%s%s\n", u->name, *u->args ? " " : "", u->args);
+	else
+		fprintf(fp, "usage: kentongan %s …\n", name);
+	return 1;
+}
+
 /* Prints "  line" broken before column 79 at spaces outside [ ] and ( ), continuation lines
  * indented by indent. */
 static void

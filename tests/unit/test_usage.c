@@ -139,6 +139,12 @@ test_print(void **state)
 	assert_non_null(strstr(buf, "  roles "));
 	free(buf);
 
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(usage_print_one(fp, "leader add"), 1);
+	fclose(fp);
+	assert_string_equal(buf, "usage: kentongan leader add NUMBER --kim NAME --area CODE\n");
+	free(buf);
+
 	fp = fopen("/dev/null", "w");
 	assert_int_equal(usage_print_help(fp, "nosuch"), 1);
 	fclose(fp);
