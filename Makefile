@@ -7,7 +7,8 @@
 #   make bench           print performance figures (never asserted)
 #   make fuzz            run the libFuzzer targets (FUZZ_SECONDS each)
 #   make lint            check #include lines against the module dependency rules
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= SYSCONFDIR= (service, man pages, area data)
+#   make deb             Debian package in build/ (check-deb: build it and check its contents)
 #   make SANITIZE=address,undefined check
 #   V=1                  show full commands
 

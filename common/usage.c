@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "common/usage.h"
-#include "paths.h"	/* CONF_PATH */
 
 const struct usage_cmd usage_cmds[] = {
 	{ "status", "", "Gateway", "modems, queue depth, store health",
@@ -151,6 +150,18 @@ usage_matches(const struct usage_cmd *u, const char *word)
 	    (n + 1 == wl && word[n] == 's' && !strncmp(u->name, word, n));
 }
 
+int
+usage_print_one(FILE *fp, const char *name)
+{
+	const struct usage_cmd	*u;
+
+	if ((u = usage_find(name)) != NULL)
+		fprintf(fp, "usage: kentongan %s%s%s\n", u->name, *u->args ? " " : "", u->args);
+	else
+		fprintf(fp, "usage: kentongan %s …\n", name);
+	return 1;
+}
+
 /* Prints "  line" broken before column 79 at spaces outside [ ] and ( ), continuation lines
  * indented by indent. */
 static void
@@ -180,12 +191,12 @@ print_wrapped(FILE *fp, const char *line, size_t indent)
 }
 
 void
-usage_print_all(FILE *fp)
+usage_print_all(FILE *fp, const char *default_conf)
 {
 	const struct usage_cmd	*u, *v;
 	char			 line[256];
 
-	fprintf(fp, usage_head, CONF_PATH);
+	fprintf(fp, usage_head, default_conf);
 	for (u = usage_cmds; u->name; u++) {
 		for (v = usage_cmds; v != u && strcmp(v->group, u->group); v++)
 			;

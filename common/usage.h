@@ -23,8 +23,12 @@ const struct usage_cmd	*usage_find(const char *name);
 /* Whether the row belongs to `help word`: its first word is word, or word with or without a
  * trailing 's' ("post" → posts, post approve, post reject). */
 int			 usage_matches(const struct usage_cmd *, const char *word);
-/* Prints `kentongan --help`: the synopsis, options and every command by group. */
-void			 usage_print_all(FILE *);
+/* Prints "usage: kentongan NAME ARGS" for the row named name (a usage error). Returns 1, the
+ * exit status of a user error. */
+int			 usage_print_one(FILE *, const char *name);
+/* Prints `kentongan --help`: the synopsis, options (with the console's default configuration
+ * file, from the build) and every command by group. */
+void			 usage_print_all(FILE *, const char *default_conf);
 /* Prints `kentongan help word`: the synopses of the matching rows, then their text. 0, or 1 with
  * a message on stderr when no row matches. */
 int			 usage_print_help(FILE *, const char *word);

@@ -32,7 +32,7 @@
 static void
 usage(FILE *f)
 {
-	usage_print_all(f);
+	usage_print_all(f, CONF_PATH);
 }
 
 static int
@@ -173,8 +173,7 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 		char	 dir[PATH_MAX];
 
 		if (argc > 3) {
-			fprintf(stderr, "usage: kentongan areas import [DIR]\n");
-			return 1;
+			return usage_print_one(stderr, "areas import");
 		}
 		if (argc == 3)
 			snprintf(dir, sizeof(dir), "%s", argv[2]);
@@ -188,8 +187,7 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 	}
 	if (argc >= 2 && !strcmp(argv[0], "subscribers") && !strcmp(argv[1], "import")) {
 		if (argc != 3) {
-			fprintf(stderr, "usage: kentongan subscribers import FILE\n");
-			return 1;
+			return usage_print_one(stderr, "subscribers import");
 		}
 		if ((st = open_store(con)) == NULL)
 			return 1;
@@ -202,8 +200,7 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 		enum store_status	 s;
 
 		if (argc != 1) {
-			fprintf(stderr, "usage: kentongan check\n");
-			return 1;
+			return usage_print_one(stderr, "check");
 		}
 		if ((st = open_store(con)) == NULL)
 			return 1;

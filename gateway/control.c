@@ -120,13 +120,7 @@ ctl_req_done(struct ctl_req *req, int status)
 int
 ctl_usage(struct ctl_req *req, const char *name)
 {
-	const struct usage_cmd *u;
-
-	if ((u = usage_find(name)) != NULL)
-		fprintf(req->err, "usage: kentongan %s%s%s\n", u->name, *u->args ? " " : "", u->args);
-	else
-		fprintf(req->err, "usage: kentongan %s …\n", name);
-	return 1;
+	return usage_print_one(req->err, name);
 }
 
 /* Finds the command whose name matches the most leading words of argv. */

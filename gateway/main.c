@@ -38,10 +38,11 @@
 #include "gateway/ussd.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "paths.h"	/* CONF_PATH */
 
 static struct gateway	 gw;
 static int		 lock_fd = -1;
-static const char	*conf_path = "kentongan.conf";
+static const char	*conf_path = CONF_PATH;	/* SYSCONFDIR/kentongan/kentongan.conf */
 
 static void
 usage(FILE *f)
@@ -53,7 +54,7 @@ usage(FILE *f)
 "stores every received SMS, acts on keyword SMS, sends announcements and replies, and serves\n"
 "the console (kentongan) on a Unix socket.\n"
 "\n"
-"  -c, --config FILE   configuration file (default: kentongan.conf)\n"
+"  -c, --config FILE   configuration file (default: " CONF_PATH ")\n"
 "  -d, --debug         stay in the foreground and log to standard error\n"
 "  -n, --check         check the configuration, print the reason if it is wrong, exit 0 or 1\n"
 "  -v, --verbose       more log detail (twice: libGammu/libevent trace); with -n, print\n"
@@ -76,7 +77,9 @@ usage(FILE *f)
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
 "             sooner (default 3600; tests).\n"
 "             KT_MMWATCH_S=SECONDS looks for ModemManager more often (default 10; tests).\n"
-"See kentongan.conf.sample for the configuration reference.\n");
+"             NOTIFY_SOCKET (set by systemd, Type=notify): stay in the foreground and\n"
+"             report readiness, reloads and stopping.\n"
+"See kentongand(8), kentongan.conf(5) and kentongan.conf.sample.\n");
 }
 
 /* Files an older version (or another umask) left readable by others lose that at start. */

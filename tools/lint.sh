@@ -37,6 +37,9 @@ done
 for f in $(grep -l '#include <sqlite3.h>' gateway/* parsers/* common/* console/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"
 done
+for f in $(grep -l '#include "paths.h"' common/* parsers/* store/* 2>/dev/null); do
+	say "$f includes the generated paths.h (common, parsers and store build without make's gen/)"
+done
 for f in $(grep -l '#include <systemd/' */*.c */*.h 2>/dev/null); do
 	[ "$f" = gateway/main.c ] || say "$f includes libsystemd (only gateway/main.c may)"
 done

@@ -17,7 +17,8 @@ rm -rf "$work"
 mkdir -p "$work/kentongan-$version"
 tar -cf - --exclude=./build --exclude=./var --exclude=./.git --exclude='./build-*' . |
 	tar -xf - -C "$work/kentongan-$version"
-unset MAKEFLAGS MAKELEVEL MFLAGS
+unset MAKEFLAGS MAKELEVEL MFLAGS SANITIZE RELEASE
+export BUILD=build/deb  # debian/rules sets it too; never the caller's folder
 (cd "$work/kentongan-$version" && dpkg-buildpackage -b -us -uc -j2) >"$work/build.log" 2>&1 || {
 	tail -40 "$work/build.log" >&2
 	echo "make-deb: dpkg-buildpackage failed; the whole log is $work/build.log" >&2

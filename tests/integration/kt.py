@@ -4,6 +4,7 @@ A Gateway owns a temporary directory with a config, a database and a control soc
 build/kentongand in the foreground, talks to it through build/kentongan, and stops it. Waiting is
 always "poll a condition until a deadline", never a bare sleep.
 """
+import atexit
 import json
 import os
 import shutil
@@ -22,6 +23,70 @@ KENTONGAN = os.path.join(BUILD, "kentongan")
 MODEMSIM = os.path.join(BUILD, "modemsim")
 WILAYAH = os.path.join(TOP, "data", "wilayah")
 VALGRIND = os.environ.get("KT_VALGRIND")  # "1": run the daemon under valgrind
+
+
+def descendants(pid=None):
+    """The pids of every process below pid (default: this one), children first."""
+    pid = pid or os.getpid()
+    parent = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+            parent[int(d)] = int(st[st.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c, pp in parent.items():
+            if pp == p and c not in out:
+                out.append(c)
+                todo.append(c)
+    return out
+
+
+def _reap():
+    """At exit, however the test ended (a failed check, an exception, SIGTERM): nothing it started
+    may outlive it. SIGTERM first (the daemon stops its workers), SIGKILL after 3 s."""
+    live = lambda: [k for k in descendants() if not _zombie(k)]  # noqa: E731
+    kids = live()
+    if not kids:
+        return
+    print("kt: stopping %d process(es) the test left running: %s" % (len(kids), kids), file=sys.stderr)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for k in kids:
+            try:
+                os.kill(k, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and live():
+            time.sleep(0.05)
+        kids = live()
+        if not kids:
+            break
+
+
+def _zombie(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+        return st[st.rindex(")") + 2] == "Z"
+    except OSError:
+        return True
+
+
+def _exit_on_signal(sig, frame):
+    sys.exit(128 + sig)     # runs finally: and with: clean-ups, then _reap
+
+
+atexit.register(_reap)
+for _sig in (signal.SIGTERM, signal.SIGHUP):
+    if signal.getsignal(_sig) in (signal.SIG_DFL, None):
+        signal.signal(_sig, _exit_on_signal)
 
 
 def fail(msg):

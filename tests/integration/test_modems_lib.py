@@ -17,6 +17,9 @@ DAEMON = os.path.join(BUILD, "kentongand")
 CONSOLE = os.path.join(BUILD, "kentongan")
 MODEMSIM = os.path.join(BUILD, "modemsim")
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kt  # noqa: E402,F401  (its exit guard stops whatever a failing test left running)
+
 
 def fail(msg):
     print("FAIL: " + msg, flush=True)

@@ -26,6 +26,9 @@ MODEMSIM = os.path.join(BUILD, "modemsim")
 CLIENT = os.path.join(BUILD, "tests", "helpers", "gammu_client")
 GAMMU = shutil.which("gammu")
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kt  # noqa: E402,F401  (its exit guard stops whatever a failing test left running)
+
 failures = []
 T0 = time.monotonic()
 

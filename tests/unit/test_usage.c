@@ -131,11 +131,18 @@ test_print(void **state)
 	free(buf);
 
 	fp = open_memstream(&buf, &len);
-	usage_print_all(fp);
+	usage_print_all(fp, "/etc/kentongan/kentongan.conf");
 	fclose(fp);
 	assert_non_null(strstr(buf, "usage: kentongan"));
+	assert_non_null(strstr(buf, "/etc/kentongan/kentongan.conf)"));
 	assert_non_null(strstr(buf, "\nKIM:\n"));
 	assert_non_null(strstr(buf, "  roles "));
+	free(buf);
+
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(usage_print_one(fp, "leader add"), 1);
+	fclose(fp);
+	assert_string_equal(buf, "usage: kentongan leader add NUMBER --kim NAME --area CODE\n");
 	free(buf);
 
 	fp = fopen("/dev/null", "w");
