@@ -18,7 +18,8 @@
 #include "common/fs.h"
 
 /* the commands the console runs itself (console/kentongan.c, console/help.c) */
-static const char *console_only[] = { "areas import", "subscribers import", "check", "help" };
+static const char *console_only[] = { "areas import", "subscribers import", "check", "help", "modems detect",
+	"setup" };
 
 #define MAX_CMDS	128
 
