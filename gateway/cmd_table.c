@@ -14,9 +14,11 @@ const struct ctl_command ctl_commands[] = {
 	{ "outbox", cmd_outbox, "outbox [--status queued|sending|sent|delivered|failed|expired|cancelled] [--limit N]" },
 	{ "audit", cmd_audit, "audit [--limit N]" },
 	{ "broadcast", cmd_broadcast, "broadcast [--area CODE]… [--priority alert|normal] [--at TIME] "
-	  "[--expires DURATION] [--dry-run] [--wait] TEXT" },
+	  "[--expires DURATION] [--dry-run] [--wait] [--code] [--correct ID] TEXT" },
 	{ "announcements", cmd_announcements, "announcements [--limit N]" },
-	{ "announcement", cmd_announcement, "announcement ID [--progress]" },
+	{ "announcement", cmd_announcement, "announcement ID [--progress | --by-village | --undelivered]" },
+	{ "announcement approve", cmd_announcement_approve, "announcement approve ID" },
+	{ "announcement cancel", cmd_announcement_cancel, "announcement cancel ID" },
 	{ "ussd", cmd_ussd, "ussd MODEM CODE" },
 	{ "posts", cmd_posts, "posts [--status pending|published|rejected]" },
 	{ "post approve", cmd_post_approve, "post approve ID" },
