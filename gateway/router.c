@@ -658,11 +658,12 @@ siar_queue(struct route *rt, const struct store_area *area)
 	struct broadcast_req	 req;
 	struct broadcast_res	 res;
 	char			 err[256], idbuf[24], nbuf[24];
-	const char		*vars[] = { "id", idbuf, "n", nbuf, NULL };
+	const char		*vars[] = { "id", idbuf, "n", nbuf, "code", res.code, NULL };
 	const char		*rvars[] = { "reason", err, NULL };
 	int			 rc;
 
 	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
 	req.text = rt->res->text;
 	req.areas[0] = area->code;
 	req.nareas = 1;
