@@ -73,7 +73,7 @@ summary_row_cb(void *arg, const struct table_row *r)
 	    "delivered", col(r, "delivered"), "targeted", col(r, "targeted"), NULL };
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)sm->id);
-	router_render(sm->gw->router, "reach_summary", text, sizeof(text), vars);
+	gateway_render(sm->gw, "reach_summary", text, sizeof(text), vars);
 	memset(&m, 0, sizeof(m));
 	m.number = col(r, "leader");
 	m.text = text;
