@@ -37,9 +37,26 @@ static const struct {
 	  "subscriber of the areas (and of every area inside them), each number once.\n--dry-run shows "
 	  "recipients, segments, encoding and the time it would take; --wait shows\nprogress until done "
 	  "(Ctrl-C stops watching, not the broadcast). Alerts overtake normal messages.\nExample: kentongan "
-	  "broadcast --area 1671 --priority alert --expires 6h \"Banjir: warga diminta mengungsi\"\n" },
-	{ "announcements", "kentongan announcements\nkentongan announcement ID\n\nBroadcasts with their "
-	  "delivery counts; one in detail with counts per state and per area.\n" },
+	  "broadcast --area 1671 --priority alert --expires 6h \"Banjir: warga diminta mengungsi\"\n"
+	  "Every announcement gets a verification code (shown as code=): villagers text CEK CODE to\n"
+	  "check it; --code (or append_code = yes) ends the text with \"Kode: CODE\".\n"
+	  "--correct ID sends \"RALAT: TEXT\" to exactly the numbers announcement ID was sent to, except\n"
+	  "those who have stopped since (no --area). With alert_approval = 2 an alert waits as pending\n"
+	  "until a second, different official approves it (kentongan announcement approve ID, or SMS\n"
+	  "SETUJU ID PIN) and expires unsent after approval_timeout.\n" },
+	{ "announcements", "kentongan announcements\nkentongan announcement ID [--by-village | --undelivered]\n"
+	  "kentongan announcement approve ID\nkentongan announcement cancel ID\n\nBroadcasts with their "
+	  "delivery counts, state (active, pending, cancelled, expired),\ncode and corrections (corrects, "
+	  "corrected_by); one in detail with counts per state and per area.\n"
+	  "--by-village: for each village the recipients targeted, delivered (delivery reports), sent (no\n"
+	  "report yet), failed, expired, queued, cancelled and escalated, worst village first, then the\n"
+	  "totals per district and per regency. A recipient counts under their subscription; one who\n"
+	  "has stopped since counts under \"(no longer subscribed)\". --undelivered: the numbers (masked)\n"
+	  "not delivered yet. Both take --json and --csv.\n"
+	  "approve: releases an alert held by the two-person rule; the official who asked cannot.\n"
+	  "cancel: a pending alert is never sent; a broadcast still going out stops: its queued\n"
+	  "messages are cancelled (those already on a modem or sent stay).\n"
+	  "Example: kentongan --csv announcement 12 --by-village > reach.csv\n" },
 	{ "posts", "kentongan posts [--status pending|published|rejected]\nkentongan post approve|reject ID\n\n"
 	  "Reports sent by SMS (LAPOR). Reports from registered KIM leaders are published at once.\n" },
 	{ "leader", "kentongan leader add NUMBER --kim NAME --area CODE\nkentongan leader remove NUMBER\n\n"
@@ -48,7 +65,9 @@ static const struct {
 	  "lists leaders and officials.\n" },
 	{ "official", "kentongan official add NUMBER --pin PIN\nkentongan official remove NUMBER\n\n"
 	  "Allows SIAR broadcasts by SMS from NUMBER with PIN (4-8 digits, stored hashed). Five wrong PINs "
-	  "lock SIAR for an hour;\nadding the number again sets a new PIN and clears the lock.\n" },
+	  "lock SIAR for an hour;\nadding the number again sets a new PIN and clears the lock.\n"
+	  "With alert_approval = 2 an official also approves held alerts by SMS: SETUJU ID PIN (same PIN,\n"
+	  "same lock; not their own).\n" },
 	{ "ussd", "kentongan ussd MODEM CODE\n\nRuns a USSD code on a modem and prints the reply. Example: "
 	  "kentongan ussd telkomsel-1 '*888#'\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
