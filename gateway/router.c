@@ -667,7 +667,10 @@ siar_queue(struct route *rt, const struct store_area *area)
 	req.text = rt->res->text;
 	req.areas[0] = area->code;
 	req.nareas = 1;
-	req.priority = OUTBOX_NORMAL;
+	/* DARURAT (and ALERT) is SIAR with alert priority: it overtakes, and with alert_approval = 2
+	 * it waits for a second official */
+	req.priority = !strcmp(rt->res->alias, "DARURAT") || !strcmp(rt->res->alias, "ALERT") ? OUTBOX_ALERT :
+	    OUTBOX_NORMAL;
 	req.source = rt->from;
 	rc = broadcast_queue(rt->r->gw, &req, &res, err, sizeof(err));
 	if (rc == -2)
@@ -675,6 +678,11 @@ siar_queue(struct route *rt, const struct store_area *area)
 	if (rc == 0) {
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)res.id);
 		snprintf(nbuf, sizeof(nbuf), "%ld", res.recipients);
+		if (res.pending) {
+			set_action(rt, "siar #%lld pending approval", (long long)res.id);
+			reply(rt, "siar_pending", vars);
+			return STORE_OK;
+		}
 		set_action(rt, "siar #%lld to %ld recipients", (long long)res.id, res.recipients);
 		reply(rt, "siar_sent", vars);
 		rt->queued = 1;

@@ -20,6 +20,7 @@ ALTER TABLE announcements ADD COLUMN approve_by INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE announcements ADD COLUMN summary_at INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX announcements_code ON announcements (code) WHERE code IS NOT NULL;
 CREATE INDEX announcements_pending ON announcements (approve_by) WHERE state = 'pending';
+CREATE INDEX announcements_corrects ON announcements (corrects) WHERE corrects IS NOT NULL;
 
 ALTER TABLE outbox ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
 -- the escalation sweep: copies of announcements handed to the network and not delivered

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The two-person rule for alerts (issue 15, point 5) through a simulated modem: with
-alert_approval = 2 an alert from the console waits as 'pending' (nothing queued, nothing sent),
+alert_approval = 2 an alert from the console (or DARURAT by SMS) waits as 'pending' (nothing queued, nothing sent),
 a normal broadcast is not held, the same person approving is refused, a registered official's
 SMS `SETUJU ID PIN` (after a wrong PIN and a non-official are refused) releases it to the
 subscribers of that moment, the audit log names both people, and an alert nobody approves
@@ -81,6 +81,24 @@ def main():
         tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % a["id"])
         check(replies(OFFICIAL, 3)[2].startswith("Persetujuan #%d ditolak: tidak menunggu" % a["id"]),
               "twice: %r" % sent_to(OFFICIAL))
+
+        # an alert by SMS (DARURAT = SIAR with alert priority) is held too; its sender cannot approve it
+        SECOND = "081200000098"
+        g.ctl("official", "add", SECOND, "--pin", "8765", fmt="text")
+        tsel.ctl("sms", E164(SECOND), "DARURAT 8765 %s AWAS: tanggul retak." % V1)
+        r = replies(SECOND, 1)[0]
+        sid = int(r.split("#")[1].split(" ")[0])
+        check(r == "Siaran #%d (peringatan) menunggu persetujuan petugas kedua: SETUJU %d <PIN>." % (sid, sid),
+              "DARURAT held: %r" % r)
+        check(g.ctl("announcement", sid)["state"] == "pending", "SMS alert pending")
+        tsel.ctl("sms", E164(SECOND), "SETUJU %d 8765" % sid)
+        r = replies(SECOND, 2)[1]
+        check(r == "Persetujuan #%d ditolak: petugas yg mengirim tidak boleh menyetujui sendiri" % sid,
+              "SMS self-approval: %r" % r)
+        check(g.ctl("announcement", sid)["state"] == "pending", "still pending after self-approval")
+        r = g.ctl("announcement", "approve", sid)
+        check(r["approved_by"] == me and r["recipients"] == 2, "a console user approves an SMS alert: %r" % r)
+        poll(lambda: "AWAS: tanggul retak." in sent_to("081200000002"), timeout=30, what="the SMS alert")
 
         # nobody approves: it expires unsent
         g.write_conf(extra="alert_approval = 2\napproval_timeout = 2s\nreply_limit = 10\n")
