@@ -55,16 +55,25 @@ def main():
         # the one who asked cannot approve it
         r = g.console("announcement", "approve", str(a["id"]))
         check(r.returncode == 1 and "second, different official" in r.stderr, "self-approval: %r" % r.stderr)
+        # --wait does not wait for a held alert; cancelling a held alert means it is never sent
+        r = g.console("broadcast", "--area", V1, "--priority", "alert", "--wait", "AWAS: uji tunggu.")
+        check(r.returncode == 0 and "held for approval" in r.stdout and "done" not in r.stdout, "--wait: %r" % r.stdout)
+        wid = int(r.stdout.split("id=")[1].split(" ")[0])
+        check(g.ctl("announcement", "cancel", wid)["cancelled"] == 0, "cancel a pending alert")
+        check(g.ctl("announcement", wid)["state"] == "cancelled", "cancelled state")
+        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % wid)
+        check(replies(OFFICIAL, 1)[0].startswith("Persetujuan #%d ditolak: tidak menunggu" % wid),
+              "approving a cancelled alert: %r" % sent_to(OFFICIAL))
         # a wrong PIN, and someone who is no official
         tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 1111" % a["id"])
-        check(replies(OFFICIAL, 1)[0].startswith("PIN salah"), "wrong pin: %r" % sent_to(OFFICIAL))
+        check(replies(OFFICIAL, 2)[1].startswith("PIN salah"), "wrong pin: %r" % sent_to(OFFICIAL))
         tsel.ctl("sms", E164(OTHER), "SETUJU %d 4321" % a["id"])
         check(replies(OTHER, 1)[0].startswith("Maaf, SIAR hanya utk petugas"), "not official")
         check(g.ctl("announcement", a["id"])["state"] == "pending", "still pending")
 
         # a second, different official approves by SMS: it goes out
         tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % a["id"])
-        r = replies(OFFICIAL, 2)[1]
+        r = replies(OFFICIAL, 3)[2]
         check(r == "Siaran #%d disetujui, dikirim ke 2 penerima." % a["id"], "approved: %r" % r)
         poll(lambda: ta in sent_to("081200000001") and ta in sent_to("081200000002"), timeout=30,
              what="the approved alert")
@@ -79,7 +88,7 @@ def main():
               "audit shows both: %r %r" % (held, appr))
         # approving twice is refused
         tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % a["id"])
-        check(replies(OFFICIAL, 3)[2].startswith("Persetujuan #%d ditolak: tidak menunggu" % a["id"]),
+        check(replies(OFFICIAL, 4)[3].startswith("Persetujuan #%d ditolak: tidak menunggu" % a["id"]),
               "twice: %r" % sent_to(OFFICIAL))
 
         # an alert by SMS (DARURAT = SIAR with alert priority) is held too; its sender cannot approve it
@@ -110,7 +119,8 @@ def main():
         check(e["state"] == "pending", "held: %r" % e)
         poll(lambda: g.ctl("announcement", e["id"])["state"] == "expired", timeout=30, what="the approval to expire")
         tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % e["id"])
-        check(replies(OFFICIAL, 4)[3].startswith("Persetujuan #%d ditolak" % e["id"]), "expired: %r" % sent_to(OFFICIAL))
+        check(replies(OFFICIAL, 5)[4].startswith("Persetujuan #%d ditolak: sudah kedaluwarsa" % e["id"]),
+              "expired: %r" % sent_to(OFFICIAL))
         check(te not in sent_to("081200000001"), "an expired alert went out")
         check(any(x["action"] == "approval expired" for x in g.ctl("audit")), "expiry audited")
         tsel.stop()
