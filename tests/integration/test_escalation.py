@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Escalation of the unreached (issue 15, point 2) through two simulated modems: the Telkomsel SIM
-sends but no delivery report ever comes back; after escalate_after each such copy is sent once more
+sends but no delivery report (or a failed one) comes back; after escalate_after each such copy is sent once more
 through the Indosat SIM (which reports delivery), and the reach report counts it as escalated.
 Expiry still wins: a copy whose announcement expired before escalate_after is not resent."""
 import os
@@ -53,10 +53,15 @@ def main():
         r = [x for x in g.ctl("announcement", ae["id"], "--by-village") if x["level"] == "village"]
         check(r[0]["escalated"] == 0 and r[0]["sent"] == 1, "expiry wins: %r" % r)
         # each copy is escalated once only: still no report from Telkomsel, nothing more is sent
+        # a failed delivery report escalates too
+        tsel.ctl("reports", "status", "0x45")
         n = len(isat.sent()) + len(tsel.sent())
         t2 = "Info kedua."
         a2 = g.ctl("broadcast", "--area", V2, t2)
-        poll(lambda: len(sends(t2)) == 2, timeout=60, what="the second announcement escalated")
+        poll(lambda: g.ctl("announcement", a2["id"])["failed"] == 1, timeout=30, what="the failed report")
+        poll(lambda: sends(t2) == [(E164("081200000004"), "isat"), (E164("081200000004"), "tsel")], timeout=60,
+             what="the failed copy escalated")
+        poll(lambda: g.ctl("announcement", a2["id"])["delivered"] == 1, timeout=30, what="its report")
         check(len(isat.sent()) + len(tsel.sent()) == n + 2, "only the new copies were sent")
         for s in (tsel, isat):
             s.stop()
