@@ -28,19 +28,24 @@ exists(struct store *st, int64_t id)
 enum store_status
 store_announcement_reach(struct store *st, int64_t id, store_row_cb cb, void *arg)
 {
+	/* counted once per village (v), then the districts and regencies roll up from those counts */
 	sqlite3_stmt		*stmt = st_prep(st, "WITH " REACH_ROWS ", "
-	    "g AS (SELECT 1 AS lv, area AS code, status, escalated FROM r "
-	    "UNION ALL SELECT 2, CASE WHEN length(area) >= 6 THEN substr(area, 1, 6) ELSE area END, status, "
-	    "escalated FROM r "
-	    "UNION ALL SELECT 3, CASE WHEN length(area) >= 4 THEN substr(area, 1, 4) ELSE area END, status, "
-	    "escalated FROM r) "
+	    "v AS (SELECT area AS code, count(*) AS targeted, sum(status = 'delivered') AS delivered, "
+	    "sum(status = 'sent') AS sent, sum(status = 'failed') AS failed, sum(status = 'expired') AS expired, "
+	    "sum(status IN ('queued', 'sending')) AS queued, sum(status = 'cancelled') AS cancelled, "
+	    "sum(escalated) AS escalated FROM r GROUP BY area), "
+	    "g AS (SELECT 1 AS lv, * FROM v UNION ALL "
+	    "SELECT 2, CASE WHEN length(code) >= 6 THEN substr(code, 1, 6) ELSE code END AS c, sum(targeted), "
+	    "sum(delivered), sum(sent), sum(failed), sum(expired), sum(queued), sum(cancelled), sum(escalated) "
+	    "FROM v GROUP BY c UNION ALL "
+	    "SELECT 3, CASE WHEN length(code) >= 4 THEN substr(code, 1, 4) ELSE code END AS c, sum(targeted), "
+	    "sum(delivered), sum(sent), sum(failed), sum(expired), sum(queued), sum(cancelled), sum(escalated) "
+	    "FROM v GROUP BY c) "
 	    "SELECT CASE g.lv WHEN 1 THEN 'village' WHEN 2 THEN 'district' ELSE 'regency' END AS level, g.code, "
 	    "CASE WHEN g.code = '' THEN '(no longer subscribed)' ELSE coalesce(ar.name, g.code) END AS name, "
-	    "count(*) AS targeted, sum(g.status = 'delivered') AS delivered, sum(g.status = 'sent') AS sent, "
-	    "sum(g.status = 'failed') AS failed, sum(g.status = 'expired') AS expired, "
-	    "sum(g.status IN ('queued', 'sending')) AS queued, sum(g.status = 'cancelled') AS cancelled, "
-	    "sum(g.escalated) AS escalated FROM g LEFT JOIN areas ar ON ar.code = g.code GROUP BY g.lv, g.code "
-	    "ORDER BY g.lv, CAST(sum(g.status = 'delivered') AS REAL) / count(*), count(*) DESC, g.code");
+	    "g.targeted, g.delivered, g.sent, g.failed, g.expired, g.queued, g.cancelled, g.escalated "
+	    "FROM g LEFT JOIN areas ar ON ar.code = g.code "
+	    "ORDER BY g.lv, CAST(g.delivered AS REAL) / g.targeted, g.targeted DESC, g.code");
 	enum store_status	 s;
 
 	if ((s = exists(st, id)) != STORE_OK)
