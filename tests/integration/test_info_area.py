@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """INFO with an area and USSD confirmations by SMS (issue 15, point 6) through a simulated modem:
 `INFO PEGAYUT` answers the latest announcements for that village (to it, to its district, …) when
-the sender is subscribed to it, and says how to subscribe otherwise; plain INFO is unchanged.
+the sender is subscribed to it (anyone with public_info = yes), and says how to subscribe otherwise;
+plain INFO is unchanged.
 USSD subscribe, report and stop are confirmed by an SMS too, within the reply cap."""
 import os
+import signal
 
 from kt import Gateway, ModemSim, check, poll
 from test_http import TOKEN, Client, free_port
@@ -64,6 +66,13 @@ def main():
         check(cl.screen("s4", "1*PEGAYUT*1", number=E164(C)).startswith("END Terima kasih!"), "subscribe again")
         # the screen still answers; no fourth SMS (poll the outbox, not the clock)
         check(len([o for o in g.ctl("outbox") if o["to"] == E164(C)]) == 3, "capped: %r" % sent_to(C))
+
+        # public_info = yes: INFO AREA answers anyone
+        g.write_conf(extra="public_info = yes\n")
+        g.proc.send_signal(signal.SIGHUP)
+        poll(lambda: "configuration reloaded" in g.logtail(200), timeout=30, what="the reload")
+        tsel.ctl("sms", E164(B), "INFO PEGAYUT")
+        check(nth(B, 4) == td + "\n--\n" + tp, "public INFO PEGAYUT: %r" % sent_to(B)[3:])
         tsel.stop()
         check(g.stop() == 0, "clean stop")
     print("ok")
