@@ -55,6 +55,14 @@ struct conf {
 	long		 reply_limit;	/* automatic replies per sender per hour */
 	long		 incomplete_timeout_s;
 	char		*lockfile;
+	/* issue 15: field features */
+	long		 alert_approval;	/* 2 = two-person rule for alerts */
+	long		 approval_timeout_s;
+	int		 append_code;
+	int		 leader_summary;
+	long		 leader_summary_after_s;
+	long		 escalate_after_s;	/* 0 = off */
+	int		 public_info;
 	/* [modem NAME] */
 	struct conf_modem *modems;
 	int		 nmodems;

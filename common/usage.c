@@ -79,14 +79,34 @@ const struct usage_cmd usage_cmds[] = {
 	{ "outbox", "[--status S] [--limit N]", "Messages", "every outgoing SMS",
 	  "S is queued, sending, sent, delivered, failed, expired or cancelled." },
 	{ "broadcast", "[--area CODE]… [--priority alert|normal] [--at TIME] [--expires DURATION] "
-	  "[--dry-run] [--wait] TEXT", "Messages", "send an announcement to every subscriber of the areas",
+	  "[--dry-run] [--wait] [--code] [--correct ID] TEXT", "Messages", "send an announcement to every subscriber of the areas",
 	  "Queues TEXT for every subscriber of the areas (and of every area inside them), each number\n"
 	  "once. --dry-run shows recipients, segments, encoding and the time it would take; --wait shows\n"
 	  "progress until done (Ctrl-C stops watching, not the broadcast). Alerts overtake normal\n"
 	  "messages. Example: kentongan broadcast --area 1671 --priority alert --expires 6h\n"
-	  "\"Banjir: warga diminta mengungsi\"" },
-	{ "announcements", "[--limit N]", "Messages", "broadcasts with their delivery counts", "" },
-	{ "announcement", "ID [--progress]", "Messages", "one broadcast: counts per state and per area", "" },
+	  "\"Banjir: warga diminta mengungsi\"\n"
+	  "Every announcement gets a verification code (shown as code=): villagers text CEK CODE to\n"
+	  "check it; --code (or append_code = yes) ends the text with \"Kode: CODE\".\n"
+	  "--correct ID sends \"RALAT: TEXT\" to exactly the numbers announcement ID was sent to, except\n"
+	  "those who have stopped since (no --area). With alert_approval = 2 an alert waits as pending\n"
+	  "until a second, different official approves it (kentongan announcement approve ID, or SMS\n"
+	  "SETUJU ID PIN) and expires unsent after approval_timeout." },
+	{ "announcements", "[--limit N]", "Messages", "broadcasts with their delivery counts",
+	  "Each with its state (active, pending, cancelled, expired), code and corrections (corrects,\n"
+	  "corrected_by)." },
+	{ "announcement", "ID [--progress | --by-village | --undelivered]", "Messages",
+	  "one broadcast: counts per state and per area, or its reach per village",
+	  "--by-village: for each village the recipients targeted, delivered (delivery reports), sent (no\n"
+	  "report yet), failed, expired, queued, cancelled and escalated, worst village first, then the\n"
+	  "totals per district and per regency. A recipient counts under their subscription; one who\n"
+	  "has stopped since counts under \"(no longer subscribed)\". --undelivered: the numbers (masked)\n"
+	  "not delivered yet. Both take --json and --csv.\n"
+	  "Example: kentongan --csv announcement 12 --by-village > reach.csv" },
+	{ "announcement approve", "ID", "Messages", "release an alert held by the two-person rule",
+	  "The official who asked for the alert cannot approve it (alert_approval = 2)." },
+	{ "announcement cancel", "ID", "Messages", "stop an announcement: its queued messages are cancelled",
+	  "A pending alert is never sent; a broadcast still going out stops: its queued messages are\n"
+	  "cancelled (those already on a modem or sent stay)." },
 
 	{ "posts", "[--status pending|published|rejected]", "KIM", "reports sent in by SMS (LAPOR)",
 	  "Reports from registered KIM leaders are published at once; others wait for approval." },
@@ -98,7 +118,8 @@ const struct usage_cmd usage_cmds[] = {
 	{ "leader remove", "NUMBER", "KIM", "remove a KIM leader", "" },
 	{ "official add", "NUMBER --pin PIN", "KIM", "allow SIAR broadcasts by SMS from this number",
 	  "PIN is 4-8 digits, stored hashed. Five wrong PINs lock SIAR for an hour; adding the number\n"
-	  "again sets a new PIN and clears the lock." },
+	  "again sets a new PIN and clears the lock. With alert_approval = 2 an official also approves\n"
+	  "held alerts by SMS: SETUJU ID PIN (same PIN, same lock; not their own)." },
 	{ "official remove", "NUMBER", "KIM", "withdraw an official's SIAR right", "" },
 	{ "roles", "", "KIM", "KIM leaders and officials", "" },
 

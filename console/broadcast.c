@@ -42,7 +42,7 @@ console_broadcast(struct console *con, int argc, char **argv)
 	char		**args, *buf = NULL, idbuf[32];
 	size_t		 len = 0;
 	FILE		*mem;
-	int		 i, n = 0, wait = 0, rc, tty = isatty(1);
+	int		 i, n = 0, wait = 0, rc, tty = isatty(1), held;
 	long		 id, first_sent = -1;
 	double		 t0;
 
@@ -69,11 +69,13 @@ console_broadcast(struct console *con, int argc, char **argv)
 
 		id = p ? atol(p + 5) : -1;
 	}
+	/* an alert held for a second official's approval: nothing goes out until then */
+	held = rc == 0 && (strstr(buf, "held for approval") || strstr(buf, "\"state\":\"pending\""));
 	free(buf);
 	if (rc != 0)
 		return rc;
-	if (id <= 0)
-		return 0;	/* a dry run */
+	if (id <= 0 || held)
+		return 0;	/* a dry run, or nothing to watch yet */
 	signal(SIGINT, on_int);
 	snprintf(idbuf, sizeof(idbuf), "%ld", id);
 	t0 = clock_mono();

@@ -1,4 +1,6 @@
 /* broadcast — checks and commits an announcement with its recipients (see broadcast.h). */
+#include <sys/random.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,12 +9,14 @@
 #include "common/conf.h"
 #include "common/crash.h"
 #include "common/log.h"
+#include "common/table.h"
 #include "common/timefmt.h"
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "parsers/gsm7.h"
 #include "store/store.h"
+#include "store/store_field.h"
 #include "store/store_outbox.h"
 
 #define BROADCAST_MAX_SEGMENTS	6	/* 918 GSM-7 characters; longer is a letter, not an SMS */
@@ -53,8 +57,38 @@ check_filters(const char *text, struct broadcast_res *res)
 		    "often filter those in bulk SMS");
 }
 
+/* A fresh verification code: BROADCAST_CODE_LEN characters of BROADCAST_CODE_CHARS from the
+ * kernel's random source (20^5 = 3.2 million codes: hard to guess within the reply cap), unused. */
+static int
+new_code(struct store *st, char code[8], char *err, size_t errlen)
+{
+	static const char	 chars[] = BROADCAST_CODE_CHARS;
+	unsigned char		 rnd[BROADCAST_CODE_LEN];
+	int			 tries, i, used;
+
+	for (tries = 0; tries < 20; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			snprintf(err, errlen, "no random numbers for the verification code");
+			return -1;
+		}
+		for (i = 0; i < BROADCAST_CODE_LEN; i++)
+			/* 256 % 20 = 16: a bias of 1/16 on 16 letters, harmless for a lookup key */
+			code[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		code[i] = '\0';
+		if ((used = store_announcement_code_used(st, code)) == 0)
+			return 0;
+		if (used < 0) {
+			snprintf(err, errlen, "checking the verification code: %s", store_errmsg(st));
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "no free verification code after 20 tries");
+	return -1;
+}
+
 /* The checked request: areas expanded (an empty list = what the gateway serves), the estimate. */
 struct prepared {
+	char		 text[4096];	/* as sent: RALAT prefix and code suffix added */
 	const char	*areas[BROADCAST_MAX_AREAS];
 	char		 served[BROADCAST_MAX_AREAS][16];
 	int		 nareas;
@@ -75,7 +109,36 @@ prepare(struct gateway *gw, const struct broadcast_req *req, struct broadcast_re
 		snprintf(err, errlen, "the announcement text is empty");
 		return -1;
 	}
-	gsm7_count(req->text, strlen(req->text), &cnt);
+	if (req->corrects) {
+		struct store_ann_brief	 b;
+		enum store_status	 s = store_announcement_brief(st, req->corrects, &b);
+
+		if (s == STORE_NOTFOUND) {
+			snprintf(err, errlen, "no announcement %lld to correct (see 'kentongan announcements')",
+			    (long long)req->corrects);
+			return -1;
+		}
+		if (s != STORE_OK) {
+			snprintf(err, errlen, "reading announcement %lld: %s", (long long)req->corrects,
+			    store_errmsg(st));
+			return -2;
+		}
+		if (strcmp(b.state, "pending") == 0 || strcmp(b.state, "expired") == 0) {
+			snprintf(err, errlen, "announcement %lld was never sent (it is %s): nothing to correct",
+			    (long long)req->corrects, b.state);
+			return -1;
+		}
+	}
+	if (new_code(st, res->code, err, errlen) != 0)
+		return -2;
+	snprintf(pp->text, sizeof(pp->text), "%s%s", req->corrects ? "RALAT: " : "", req->text);
+	if (req->append_code || gw->conf->append_code) {
+		size_t l = strlen(pp->text);
+
+		snprintf(pp->text + l, sizeof(pp->text) - l, "%sKode: %s",
+		    l > 0 && strchr(" \n", pp->text[l - 1]) ? "" : " ", res->code);
+	}
+	gsm7_count(pp->text, strlen(pp->text), &cnt);
 	res->segments = (int)cnt.segments;
 	res->encoding = cnt.encoding == GSM7_ENC_GSM7 ? "gsm7" : "ucs2";
 	if (cnt.segments > BROADCAST_MAX_SEGMENTS) {
@@ -93,7 +156,7 @@ prepare(struct gateway *gw, const struct broadcast_req *req, struct broadcast_re
 		    cnt.chars, cnt.segments);
 		warn(res, w);
 	}
-	check_filters(req->text, res);
+	check_filters(pp->text, res);
 	if (req->expires_at && req->expires_at <= (req->at ? req->at : clock_now())) {
 		snprintf(err, errlen, "the announcement would expire before it is sent");
 		return -1;
@@ -164,10 +227,10 @@ queue_rows(struct gateway *gw, const struct broadcast_req *req, struct broadcast
 {
 	struct store			*st = gw->store;
 	struct store_announcement_new	 a;
-	char				 detail[512];
+	char				 detail[768], rq[128];
 
 	memset(&a, 0, sizeof(a));
-	a.text = req->text;
+	a.text = pp->text;
 	a.areas = pp->areas;
 	a.nareas = pp->nareas;
 	a.priority = req->priority;
@@ -176,11 +239,29 @@ queue_rows(struct gateway *gw, const struct broadcast_req *req, struct broadcast
 	a.expires_at = req->expires_at;
 	a.segments = res->segments;
 	a.encoding = res->encoding;
+	a.code = res->code;
+	a.corrects = req->corrects;
+	a.requested_by = req->requested_by ? req->requested_by : a.source;
+	/* two-person rule: an alert waits for a second, different official */
+	if (req->priority == OUTBOX_ALERT && gw->conf->alert_approval >= 2) {
+		a.pending = 1;
+		a.approve_by = clock_now() + gw->conf->approval_timeout_s;
+		res->pending = 1;
+		res->approve_by = a.approve_by;
+	}
 	if (store_announcement_add(st, &a, &res->id, &res->recipients) != STORE_OK)
 		goto fail;
-	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"priority\":\"%s\",\"areas\":%d}",
-	    (long long)res->id, res->recipients, req->priority == OUTBOX_ALERT ? "alert" : "normal", pp->nareas);
-	if (store_audit(st, a.source, "broadcast", detail) != STORE_OK)
+	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"priority\":\"%s\",\"areas\":%d,"
+	    "\"code\":\"%s\",\"requested_by\":\"%s\"%s", (long long)res->id, res->recipients,
+	    req->priority == OUTBOX_ALERT ? "alert" : "normal", pp->nareas, res->code,
+	    json_escape(a.requested_by, rq, sizeof(rq)), res->pending ? ",\"state\":\"pending\"" : "");
+	if (req->corrects) {
+		size_t l = strlen(detail);
+
+		snprintf(detail + l, sizeof(detail) - l, ",\"corrects\":%lld", (long long)req->corrects);
+	}
+	strncat(detail, "}", sizeof(detail) - strlen(detail) - 1);
+	if (store_audit(st, a.source, req->corrects ? "correction" : "broadcast", detail) != STORE_OK)
 		goto fail;
 	CRASH_POINT("broadcast-fanout");
 	res->eta_s = pp->per_s > 0 ? (double)res->recipients / pp->per_s : -1;
@@ -191,15 +272,55 @@ fail:
 	return -2;
 }
 
+int
+broadcast_approve(struct gateway *gw, int64_t id, const char *approver, int in_tx, long *recipients, char *err,
+    size_t errlen)
+{
+	struct store		*st = gw->store;
+	enum store_status	 s;
+	char			 detail[256], ap[128];
+
+	if (!in_tx && store_begin(st) != STORE_OK) {
+		snprintf(err, errlen, "%s", store_errmsg(st));
+		gateway_store_failed(gw, "approving an announcement");
+		return -2;
+	}
+	s = store_announcement_approve(st, id, approver, clock_now(), recipients);
+	if (s == STORE_OK) {
+		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"approved_by\":\"%s\"}",
+		    (long long)id, *recipients, json_escape(approver, ap, sizeof(ap)));
+		s = store_audit(st, approver, "approve", detail);
+	}
+	if (s == STORE_NOTFOUND || s == STORE_INVALID) {
+		snprintf(err, errlen, "%s", store_errmsg(st));
+		if (!in_tx)
+			store_rollback(st);
+		return -1;
+	}
+	if (s != STORE_OK || (!in_tx && store_commit(st) != STORE_OK)) {
+		snprintf(err, errlen, "%s", store_errmsg(st));
+		if (!in_tx) {
+			store_rollback(st);
+			gateway_store_failed(gw, "approving an announcement");
+		}
+		return -2;
+	}
+	log_info("broadcast id=%lld approved recipients=%ld", (long long)id, *recipients);
+	if (!in_tx)
+		gateway_queue_changed(gw);
+	return 0;
+}
+
 static void
 log_accepted(const struct broadcast_req *req, const struct broadcast_res *res)
 {
 	const char	*source = req->source ? req->source : "console";
 	char		 nb[40];
 
-	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s",
+	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s code=%s%s",
 	    (long long)res->id, source[0] == '+' ? log_msisdn(source, nb) : source,
-	    req->priority == OUTBOX_ALERT ? "alert" : "normal", res->recipients, res->segments, res->encoding);
+	    req->priority == OUTBOX_ALERT ? "alert" : "normal", res->recipients, res->segments, res->encoding,
+	    res->code, res->pending ? " state=pending" : "");
 }
 
 int

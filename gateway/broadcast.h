@@ -22,6 +22,9 @@ struct broadcast_req {
 	time_t		 expires_at;		/* 0 = never */
 	const char	*source;		/* "console" or the official's number */
 	int		 dry_run;
+	int64_t		 corrects;		/* RALAT: "RALAT: TEXT" to exactly those this one was sent to */
+	int		 append_code;		/* append "Kode: XXXX" (also when the config says so) */
+	const char	*requested_by;		/* console:USER or the official's number; NULL = source */
 };
 
 struct broadcast_res {
@@ -32,7 +35,14 @@ struct broadcast_res {
 	int		 ready_modems;
 	double		 eta_s;			/* estimated time to send all with the ready modems; <0 unknown */
 	char		 warnings[768];		/* one warning per line, "" none */
+	char		 code[8];		/* the verification code (CEK) */
+	int		 pending;		/* held for a second official's approval (alert_approval = 2) */
+	time_t		 approve_by;		/* pending: expires unapproved then */
 };
+
+#define BROADCAST_CODE_LEN	5
+/* The verification code alphabet: no look-alikes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V). */
+#define BROADCAST_CODE_CHARS	"ACEFHJKMNPRTWXY34679"
 
 /* 0 accepted (or dry run done), -1 the request is wrong (err says why, for the user), -2 the store
  * failed (err says what; nothing was queued). Commits in its own transaction and wakes the
@@ -43,5 +53,9 @@ int	broadcast_create(struct gateway *, const struct broadcast_req *, struct broa
  * commit together, so a crash neither loses nor repeats it). On -2 the caller rolls back; after
  * its commit it calls gateway_queue_changed(). dry_run is ignored. */
 int	broadcast_queue(struct gateway *, const struct broadcast_req *, struct broadcast_res *,
+	    char *err, size_t errlen);
+/* Approves a pending alert as approver and fans it out (its own transaction unless in_tx). 0 done,
+ * -1 refused (err says why, for the user: self-approval, not pending, expired), -2 the store failed. */
+int	broadcast_approve(struct gateway *, int64_t id, const char *approver, int in_tx, long *recipients,
 	    char *err, size_t errlen);
 #endif

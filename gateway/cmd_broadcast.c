@@ -16,6 +16,7 @@
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "store/store.h"
+#include "store/store_field.h"
 #include "store/store_outbox.h"
 
 static void
@@ -37,19 +38,36 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 	struct cmd_opt		 opts[] = {
 		{ .name = "area", .has_arg = 1 }, { .name = "priority", .has_arg = 1 },
 		{ .name = "at", .has_arg = 1 }, { .name = "expires", .has_arg = 1 },
-		{ .name = "dry-run" },
+		{ .name = "dry-run" }, { .name = "correct", .has_arg = 1 }, { .name = "code" },
 	};
-	char			*ops[1], err[512], eta[64];
+	char			*ops[1], err[512], eta[64], *end;
 	struct broadcast_req	 br;
 	struct broadcast_res	 res;
 	long			 exp_s;
 	int			 i, rc;
 
-	if (cmd_getopt(req, argc, argv, opts, 5, ops, 1) != 1)
+	if (cmd_getopt(req, argc, argv, opts, 7, ops, 1) != 1)
 		return ctl_usage(req, "broadcast");
 	memset(&br, 0, sizeof(br));
 	br.text = ops[0];
 	br.source = req->actor;
+	br.requested_by = req->user;
+	br.append_code = opts[6].val != NULL;
+	if (opts[5].val) {
+		long long c = strtoll(opts[5].val, &end, 10);
+
+		if (*end || c <= 0) {
+			fprintf(req->err, "--correct %s: expected an announcement id (see 'kentongan announcements')\n",
+			    opts[5].val);
+			return 1;
+		}
+		if (opts[0].nmulti > 0) {
+			fprintf(req->err, "--correct goes to exactly the recipients of announcement %lld: drop --area\n",
+			    c);
+			return 1;
+		}
+		br.corrects = c;
+	}
 	br.priority = OUTBOX_NORMAL;
 	if (opts[1].val) {
 		if (!strcmp(opts[1].val, "alert"))
@@ -86,9 +104,10 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 	fmt_duration(res.eta_s, eta, sizeof(eta));
 	if (req->fmt == TABLE_JSON) {
 		fprintf(req->out, "{\"id\":%lld,\"recipients\":%ld,\"segments\":%d,\"encoding\":\"%s\","
-		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f}\n", (long long)res.id, res.recipients,
-		    res.segments, res.encoding, br.dry_run ? "true" : "false", res.ready_modems,
-		    res.eta_s < 0 ? -1.0 : res.eta_s);
+		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f,\"code\":\"%s\",\"state\":\"%s\"}\n",
+		    (long long)res.id, res.recipients, res.segments, res.encoding, br.dry_run ? "true" : "false",
+		    res.ready_modems, res.eta_s < 0 ? -1.0 : res.eta_s, br.dry_run ? "" : res.code,
+		    res.pending ? "pending" : "active");
 	} else if (req->fmt == TABLE_CSV) {
 		fprintf(req->out, "id,recipients,segments,encoding\r\n%lld,%ld,%d,%s\r\n", (long long)res.id,
 		    res.recipients, res.segments, res.encoding);
@@ -96,9 +115,16 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->out, "dry run: %ld recipients, %d SMS each (%s), %ld SMS in all; %d modem%s ready; "
 		    "about %s\n", res.recipients, res.segments, res.encoding, res.recipients * res.segments,
 		    res.ready_modems, res.ready_modems == 1 ? "" : "s", eta);
+	} else if (res.pending) {
+		char until[32];
+
+		timefmt_local(res.approve_by, until, sizeof(until));
+		fprintf(req->out, "alert held for approval: id=%lld code=%s recipients=%ld (now); a second official "
+		    "approves it with 'kentongan announcement approve %lld' or SMS 'SETUJU %lld PIN' before %s\n",
+		    (long long)res.id, res.code, res.recipients, (long long)res.id, (long long)res.id, until);
 	} else {
-		fprintf(req->out, "broadcast accepted: id=%lld recipients=%ld segments=%d encoding=%s (about %s)\n",
-		    (long long)res.id, res.recipients, res.segments, res.encoding, eta);
+		fprintf(req->out, "broadcast accepted: id=%lld code=%s recipients=%ld segments=%d encoding=%s (about %s)\n",
+		    (long long)res.id, res.code, res.recipients, res.segments, res.encoding, eta);
 	}
 	return 0;
 }
@@ -136,7 +162,7 @@ count_row(void *arg, const struct table_row *r)
 int
 cmd_announcement(struct ctl_req *req, int argc, char **argv)
 {
-	struct cmd_opt		 opts[] = { { .name = "progress" } };
+	struct cmd_opt		 opts[] = { { .name = "progress" }, { .name = "by-village" }, { .name = "undelivered" } };
 	char			*ops[1], *end, *buf = NULL;
 	size_t			 len = 0;
 	long long		 id;
@@ -145,12 +171,25 @@ cmd_announcement(struct ctl_req *req, int argc, char **argv)
 	FILE			*mem;
 	enum store_status	 s;
 
-	if (cmd_getopt(req, argc, argv, opts, 1, ops, 1) != 1)
+	if (cmd_getopt(req, argc, argv, opts, 3, ops, 1) != 1)
 		return ctl_usage(req, "announcement");
 	id = strtoll(ops[0], &end, 10);
 	if (*end || id <= 0) {
 		fprintf(req->err, "'%s' is not an announcement id (see 'kentongan announcements')\n", ops[0]);
 		return 1;
+	}
+	if (opts[1].val || opts[2].val) {
+		/* reach per village (worst first, then the district and regency roll-ups), or with
+		 * --undelivered the masked numbers not delivered yet */
+		o.t = table_new(req->out, req->fmt);
+		s = opts[2].val ? store_announcement_undelivered(st, id, table_row, o.t) :
+		    store_announcement_reach(st, id, table_row, o.t);
+		table_end(o.t);
+		if (s == STORE_NOTFOUND) {
+			fprintf(req->err, "no announcement %lld\n", id);
+			return 1;
+		}
+		return s == STORE_OK ? 0 : cmd_store_error(req, "counting the reach");
 	}
 	if (opts[0].val) {
 		struct store_progress p;
@@ -210,6 +249,89 @@ cmd_announcement(struct ctl_req *req, int argc, char **argv)
 	table_end(o.t);
 	fputs("}\n", req->out);
 	return s == STORE_OK ? 0 : cmd_store_error(req, "counting per area");
+}
+
+/* The id operand of `announcement approve|cancel ID`; -1 after an error message. */
+static long long
+id_operand(struct ctl_req *req, int argc, char **argv, const char *usage)
+{
+	char		*ops[1], *end;
+	long long	 id;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 1) != 1) {
+		ctl_usage(req, usage);
+		return -1;
+	}
+	id = strtoll(ops[0], &end, 10);
+	if (*end || id <= 0) {
+		fprintf(req->err, "'%s' is not an announcement id (see 'kentongan announcements')\n", ops[0]);
+		return -1;
+	}
+	return id;
+}
+
+int
+cmd_announcement_approve(struct ctl_req *req, int argc, char **argv)
+{
+	long long	 id = id_operand(req, argc, argv, "announcement approve");
+	long		 n;
+	char		 err[512];
+
+	if (id < 0)
+		return 1;
+	switch (broadcast_approve(req->gw, id, req->user, 0, &n, err, sizeof(err))) {
+	case 0:
+		if (req->fmt == TABLE_JSON)
+			fprintf(req->out, "{\"id\":%lld,\"recipients\":%ld,\"approved_by\":\"%s\"}\n", id, n,
+			    req->user);
+		else
+			fprintf(req->out, "announcement %lld approved by %s: going to %ld recipients\n", id, req->user,
+			    n);
+		return 0;
+	case -1:
+		fprintf(req->err, "%s\n", err);
+		return 1;
+	default:
+		fprintf(req->err, "approving failed: %s\n", err);
+		return 1;
+	}
+}
+
+int
+cmd_announcement_cancel(struct ctl_req *req, int argc, char **argv)
+{
+	long long		 id = id_operand(req, argc, argv, "announcement cancel");
+	struct store		*st = req->gw->store;
+	long			 n;
+	char			 detail[160];
+	enum store_status	 s;
+
+	if (id < 0)
+		return 1;
+	if (store_begin(st) != STORE_OK)
+		return cmd_store_error(req, "cancelling");
+	s = store_announcement_cancel(st, id, &n);
+	if (s == STORE_OK) {
+		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld,\"by\":\"%s\"}", id, n, req->user);
+		s = store_audit(st, req->actor, "cancel", detail);
+	}
+	if (s == STORE_OK && (s = store_commit(st)) == STORE_OK) {
+		if (req->fmt == TABLE_JSON)
+			fprintf(req->out, "{\"id\":%lld,\"cancelled\":%ld}\n", id, n);
+		else
+			fprintf(req->out, "announcement %lld cancelled: %ld queued message%s will not be sent\n", id, n,
+			    n == 1 ? "" : "s");
+		return 0;
+	}
+	store_rollback(st);
+	if (s == STORE_NOTFOUND || s == STORE_INVALID) {
+		if (s == STORE_NOTFOUND)
+			fprintf(req->err, "no announcement %lld\n", id);
+		else
+			fprintf(req->err, "%s\n", store_errmsg(st));
+		return 1;
+	}
+	return cmd_store_error(req, "cancelling");
 }
 
 static void

@@ -16,6 +16,8 @@ const struct ctl_command ctl_commands[] = {
 	{ "broadcast", cmd_broadcast },
 	{ "announcements", cmd_announcements },
 	{ "announcement", cmd_announcement },
+	{ "announcement approve", cmd_announcement_approve },
+	{ "announcement cancel", cmd_announcement_cancel },
 	{ "ussd", cmd_ussd },
 	{ "posts", cmd_posts },
 	{ "post approve", cmd_post_approve },

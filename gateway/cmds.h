@@ -15,6 +15,8 @@ CMD(cmd_broadcast);
 CMD(cmd_announcements);
 CMD(cmd_announcement);
 CMD(cmd_ussd);
+CMD(cmd_announcement_approve);
+CMD(cmd_announcement_cancel);
 /* cmd_kim.c */
 CMD(cmd_posts);
 CMD(cmd_post_approve);

@@ -8,6 +8,8 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +35,7 @@ struct ctl_conn {
 	struct bufferevent	*bev;
 	struct ctl_req		*pending;	/* an async request in progress */
 	int			 closing;
+	char			 user[48];	/* console:NAME of the peer's uid (two-person rule) */
 	struct ctl_conn		*next;
 };
 
@@ -192,6 +195,7 @@ handle_request(struct ctl_conn *c, const struct proto_hdr *hdr, const uint8_t *p
 	req->conn = c;
 	req->reqid = hdr->reqid;
 	snprintf(req->actor, sizeof(req->actor), "console");
+	snprintf(req->user, sizeof(req->user), "%s", c->user);
 	if (table_parse_format(fmt, &req->fmt) == -1) {
 		free(req);
 		conn_error(c, hdr->reqid, "unknown output format (expected text, json or csv)");
@@ -290,6 +294,24 @@ conn_free(struct ctl_conn *c)
 	free(c);
 }
 
+/* Who is at the other end: "console:NAME" from the peer's uid, so that the two-person rule can tell
+ * two officials at the console apart (each logs in as themselves). */
+static void
+conn_user(int fd, char *buf, size_t len)
+{
+	struct ucred	 cr;
+	socklen_t	 crlen = sizeof(cr);
+	struct passwd	*pw;
+
+	snprintf(buf, len, "console");
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1)
+		return;
+	if ((pw = getpwuid(cr.uid)) != NULL)
+		snprintf(buf, len, "console:%s", pw->pw_name);
+	else
+		snprintf(buf, len, "console:uid%u", (unsigned)cr.uid);
+}
+
 static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
@@ -303,6 +325,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->ctl = ctl;
+	conn_user(fd, c->user, sizeof(c->user));
 	c->bev = bufferevent_socket_new(ctl->gw->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);

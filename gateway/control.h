@@ -27,6 +27,7 @@ struct ctl_req {
 	size_t		 outlen, errlen;
 	uint64_t	 reqid;
 	char		 actor[32];	/* for the audit log: "console" */
+	char		 user[48];	/* "console:NAME" (the peer's uid): who asks, for the two-person rule */
 };
 
 struct ctl_command {

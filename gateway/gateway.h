@@ -10,6 +10,7 @@
  */
 #ifndef GATEWAY_GATEWAY_H
 #define GATEWAY_GATEWAY_H
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -55,4 +56,6 @@ void	gateway_modem_report(struct gateway *, struct modem *, const struct modem_r
 /* The store failed (disk full, I/O): log once, refuse new work; cleared by the next success. */
 void	gateway_store_failed(struct gateway *, const char *what);
 void	gateway_store_recovered(struct gateway *);
+/* Renders an SMS reply template (the router's, as loaded; see templates_render) into out. */
+void	gateway_render(struct gateway *, const char *key, char *out, size_t outlen, const char *const *vars);
 #endif

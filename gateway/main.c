@@ -280,6 +280,12 @@ gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_repo
 }
 
 void
+gateway_render(struct gateway *g, const char *key, char *out, size_t outlen, const char *const *vars)
+{
+	router_render(g->router, key, out, outlen, vars);
+}
+
+void
 gateway_store_failed(struct gateway *g, const char *what)
 {
 	if (g->store_ok) {

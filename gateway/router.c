@@ -45,6 +45,7 @@
 #include "parsers/parse.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "store/store_field.h"
 #include "store/store_roles.h"
 
 #define ROUTER_RETRY_S		30	/* catch-up after a store failure */
@@ -493,12 +494,73 @@ info_row_cb(void *arg, const struct table_row *row)
 	return 1;
 }
 
+/*
+ * INFO AREA: the latest announcements for that area (announced to it, around it or inside it) when
+ * the sender is subscribed to it (or near it), or to anyone with public_info. A word that names no
+ * area ("INFO TERBARU") is the plain INFO. Returns 1 when it answered.
+ */
+static int
+pull_area(struct route *rt, enum store_status *sp)
+{
+	struct areas_match	*rv;
+	struct info_acc		 acc;
+	char			 mine[1024], label[200];
+	const char		*vars[] = { "area", label, "name", rt->res->area, NULL };
+	int			 done = 1;
+
+	*sp = STORE_OK;
+	store_subscriber_areas(rt->st, rt->from, mine, sizeof(mine));
+	rv = xmalloc(sizeof(*rv));
+	switch (areas_resolve(rt->st, rt->r->gw->conf->areas, rt->res->area, mine, SUGGEST_MAX, rv)) {
+	case AREAS_FOUND:
+		break;
+	case AREAS_CHOICE:
+		/* several places of that name: the one the sender follows, if any */
+		rv->area = rv->opts[0];
+		if (store_subscribed_near(rt->st, rt->from, rv->area.code))
+			break;
+		snprintf(label, sizeof(label), "%s", rv->name);
+		set_action(rt, "info %s: ambiguous, not subscribed", rt->res->area);
+		reply(rt, "info_area_not_subscribed", vars);
+		goto out;
+	case AREAS_ERROR:
+		*sp = STORE_ERROR;
+		goto out;
+	default:
+		done = 0;
+		goto out;
+	}
+	snprintf(rt->area, sizeof(rt->area), "%s", rv->area.code);
+	areas_label(rt->st, &rv->area, label, sizeof(label));
+	if (!rt->r->gw->conf->public_info && !store_subscribed_near(rt->st, rt->from, rv->area.code)) {
+		set_action(rt, "info %s: not subscribed", rv->area.code);
+		reply(rt, "info_area_not_subscribed", vars);
+		goto out;
+	}
+	memset(&acc, 0, sizeof(acc));
+	if ((*sp = store_latest_for_area(rt->st, rv->area.code, INFO_MAX_ITEMS, info_row_cb, &acc)) != STORE_OK)
+		goto out;
+	if (acc.n == 0) {
+		set_action(rt, "info %s: none", rv->area.code);
+		reply(rt, "info_area_none", vars);
+		goto out;
+	}
+	set_action(rt, "info %s: %d announcement%s", rv->area.code, acc.n, acc.n == 1 ? "" : "s");
+	snprintf(rt->reply, sizeof(rt->reply), "%s", acc.text);
+	rt->kind = OUTBOX_REPLY;
+out:
+	free(rv);
+	return done;
+}
+
 static enum store_status
 act_pull(struct route *rt)
 {
 	struct info_acc		 acc;
 	enum store_status	 s;
 
+	if (rt->res->area[0] != '\0' && pull_area(rt, &s))
+		return s;
 	if (!store_subscriber_active(rt->st, rt->from)) {
 		set_action(rt, "info: not subscribed");
 		reply(rt, "info_not_subscribed", NULL);
@@ -596,15 +658,19 @@ siar_queue(struct route *rt, const struct store_area *area)
 	struct broadcast_req	 req;
 	struct broadcast_res	 res;
 	char			 err[256], idbuf[24], nbuf[24];
-	const char		*vars[] = { "id", idbuf, "n", nbuf, NULL };
+	const char		*vars[] = { "id", idbuf, "n", nbuf, "code", res.code, NULL };
 	const char		*rvars[] = { "reason", err, NULL };
 	int			 rc;
 
 	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
 	req.text = rt->res->text;
 	req.areas[0] = area->code;
 	req.nareas = 1;
-	req.priority = OUTBOX_NORMAL;
+	/* DARURAT (and ALERT) is SIAR with alert priority: it overtakes, and with alert_approval = 2
+	 * it waits for a second official */
+	req.priority = !strcmp(rt->res->alias, "DARURAT") || !strcmp(rt->res->alias, "ALERT") ? OUTBOX_ALERT :
+	    OUTBOX_NORMAL;
 	req.source = rt->from;
 	rc = broadcast_queue(rt->r->gw, &req, &res, err, sizeof(err));
 	if (rc == -2)
@@ -612,6 +678,11 @@ siar_queue(struct route *rt, const struct store_area *area)
 	if (rc == 0) {
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)res.id);
 		snprintf(nbuf, sizeof(nbuf), "%ld", res.recipients);
+		if (res.pending) {
+			set_action(rt, "siar #%lld pending approval", (long long)res.id);
+			reply(rt, "siar_pending", vars);
+			return STORE_OK;
+		}
 		set_action(rt, "siar #%lld to %ld recipients", (long long)res.id, res.recipients);
 		reply(rt, "siar_sent", vars);
 		rt->queued = 1;
@@ -695,6 +766,216 @@ act_broadcast(struct route *rt)
 	}
 	free(rv);
 	return s;
+}
+
+/* Who sent an announcement, for a villager: the console's officials by name, an official's
+ * number with its middle masked. */
+static void
+source_label(struct route *rt, const char *source, char *out, size_t len)
+{
+	size_t	 n = strlen(source);
+
+	if (source[0] != '+' || n < 9)
+		templates_render(rt->r->tpl, "source_console", out, len, NULL);
+	else
+		snprintf(out, len, "%.6s****%s", source, source + n - 4);
+}
+
+static void
+reply_brief(struct route *rt, const char *key, const struct store_ann_brief *b)
+{
+	char		 idbuf[24], cbuf[24], src[80];
+	const char	*vars[] = { "code", b->code, "id", idbuf, "source", src, "created", b->created,
+	    "corrects", cbuf, NULL };
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)b->id);
+	snprintf(cbuf, sizeof(cbuf), "%lld", (long long)b->corrects);
+	source_label(rt, b->source, src, sizeof(src));
+	if (!strcmp(b->state, "cancelled"))
+		key = "cek_cancelled";
+	else if (b->corrects && !strcmp(key, "cek_found"))
+		key = "cek_found_ralat";
+	reply(rt, key, vars);
+}
+
+struct cek_match {
+	const char	*fwd;		/* the forwarded text, normalised */
+	size_t		 fwdlen;
+	int64_t		 id;
+};
+
+static int
+cek_row_cb(void *arg, const struct table_row *row)
+{
+	struct cek_match	*cm = arg;
+	const char		*t = NULL, *id = NULL;
+	char			 norm[PARSE_NORM_MAX];
+	size_t			 n;
+	int			 trunc, i;
+
+	for (i = 0; i < row->n; i++) {
+		if (!strcmp(row->names[i], "text"))
+			t = row->values[i];
+		else if (!strcmp(row->names[i], "id"))
+			id = row->values[i];
+	}
+	if (t == NULL || id == NULL)
+		return 0;
+	n = norm_text(t, strlen(t), norm, sizeof(norm), NULL, NULL, &trunc);
+	/* the whole announcement inside what was forwarded (with "Fwd:", a greeting…), or a long
+	 * enough forwarded piece inside the announcement (cut by a phone or a chat app) */
+	if (n == 0 || (!strstr(cm->fwd, norm) && (cm->fwdlen < 20 || !strstr(norm, cm->fwd))))
+		return 0;
+	cm->id = atoll(id);
+	return 1;
+}
+
+/* A code as villagers type it: 4-6 letters and digits, upper-cased. 1 when text is one. */
+static int
+cek_code(const char *text, char *out, size_t len)
+{
+	size_t	 i, n = strcspn(text, " \t\r\n");
+
+	if (n < 4 || n > 6 || text[n + strspn(text + n, " \t\r\n.!?")] != '\0' || n >= len)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)text[i]))
+			return 0;
+		out[i] = (char)toupper((unsigned char)text[i]);
+	}
+	out[n] = '\0';
+	return 1;
+}
+
+/*
+ * CEK CODE: who sent the announcement with that code and when, or a hoax warning. CEK followed by
+ * a forwarded text: a code written in it ("Kode: K7QX") or the text itself matched against the
+ * announcements of the last 30 days. Replies are ordinary replies: they count against the cap.
+ */
+static enum store_status
+act_verify(struct route *rt)
+{
+	struct store_ann_brief	 b;
+	struct cek_match	 cm;
+	char			 code[16], norm[PARSE_NORM_MAX];
+	const char		*vars[] = { "code", code, NULL };
+	const char		*k;
+	int			 trunc;
+	enum store_status	 s;
+
+	if (rt->res->text[0] == '\0') {
+		set_action(rt, "cek: empty, asked");
+		reply(rt, "cek_usage", NULL);
+		return STORE_OK;
+	}
+	if (cek_code(rt->res->text, code, sizeof(code))) {
+		s = store_announcement_by_code(rt->st, code, &b);
+		if (s == STORE_NOTFOUND || (s == STORE_OK && (!strcmp(b.state, "pending") ||
+		    !strcmp(b.state, "expired")))) {
+			set_action(rt, "cek %s: not found", code);
+			reply(rt, "cek_unknown", vars);
+			return STORE_OK;
+		}
+		if (s != STORE_OK)
+			return s;
+		set_action(rt, "cek %s: #%lld", code, (long long)b.id);
+		reply_brief(rt, "cek_found", &b);
+		return STORE_OK;
+	}
+	memset(&cm, 0, sizeof(cm));
+	cm.fwdlen = norm_text(rt->res->text, strlen(rt->res->text), norm, sizeof(norm), NULL, NULL, &trunc);
+	cm.fwd = norm;
+	/* a forwarded announcement that carries its code */
+	if ((k = strstr(norm, "KODE ")) != NULL && cek_code(k + 5, code, sizeof(code)) &&
+	    store_announcement_by_code(rt->st, code, &b) == STORE_OK && !strcmp(b.state, "active")) {
+		set_action(rt, "cek text (code %s): #%lld", code, (long long)b.id);
+		reply_brief(rt, "cek_text_found", &b);
+		return STORE_OK;
+	}
+	if ((s = store_announcements_since(rt->st, rt->now - 30 * 86400, 500, cek_row_cb, &cm)) != STORE_OK)
+		return s;
+	if (cm.id == 0 || (s = store_announcement_brief(rt->st, cm.id, &b)) == STORE_NOTFOUND) {
+		set_action(rt, "cek text: not found");
+		reply(rt, "cek_text_unknown", NULL);
+		return STORE_OK;
+	}
+	if (s != STORE_OK)
+		return s;
+	set_action(rt, "cek text: #%lld", (long long)b.id);
+	reply_brief(rt, "cek_text_found", &b);
+	return STORE_OK;
+}
+
+/*
+ * SETUJU ID PIN: a registered official approves an alert held by the two-person rule, inside the
+ * message's transaction (the fan-out commits with the inbox row's action). The PIN is checked by
+ * the same function as SIAR's, with the same lockout.
+ */
+static enum store_status
+act_approve(struct route *rt)
+{
+	char			 idbuf[24], nbuf[24], reason[200], err[512], nb[40];
+	const char		*vars[] = { "id", idbuf, "n", nbuf, "reason", reason, NULL };
+	long			 n;
+	int			 tries;
+	time_t			 until;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", rt->res->ref);
+	switch (store_official_check_pin(rt->st, rt->from, rt->res->pin[0] ? rt->res->pin : "", rt->now, &tries,
+	    &until)) {
+	case STORE_PIN_NOT_OFFICIAL:
+		set_action(rt, "approve refused: not an official");
+		reply(rt, "siar_not_official", NULL);
+		return STORE_OK;
+	case STORE_PIN_ERROR:
+		return STORE_ERROR;
+	case STORE_PIN_LOCKED:
+		set_action(rt, "approve refused: locked");
+		reply(rt, "siar_locked", NULL);
+		return STORE_OK;
+	case STORE_PIN_LOCKED_NOW:
+		log_warnx("approve: %d wrong PINs from=%s: locked for an hour", STORE_PIN_TRIES,
+		    log_msisdn(rt->from, nb));
+		set_action(rt, "approve refused: wrong pin, locked");
+		reply(rt, "siar_locked", NULL);
+		return audit(rt, "siar locked", "\"number\":\"%s\",\"until\":%lld", rt->from, (long long)until);
+	case STORE_PIN_WRONG:
+		snprintf(nbuf, sizeof(nbuf), "%d", tries);
+		set_action(rt, "approve refused: wrong pin");
+		reply(rt, "siar_wrong_pin", vars + 2);
+		return audit(rt, "siar wrong pin", "\"number\":\"%s\",\"tries_left\":%d", rt->from, tries);
+	case STORE_PIN_OK:
+		break;
+	}
+	if (rt->res->ref <= 0) {
+		set_action(rt, "approve refused: no id");
+		reply(rt, "approve_usage", NULL);
+		return STORE_OK;
+	}
+	switch (broadcast_approve(rt->r->gw, rt->res->ref, rt->from, 1, &n, err, sizeof(err))) {
+	case 0:
+		snprintf(nbuf, sizeof(nbuf), "%ld", n);
+		set_action(rt, "approved #%lld to %ld recipients", rt->res->ref, n);
+		reply(rt, "approve_ok", vars);
+		rt->queued = 1;
+		return STORE_OK;
+	case -1:
+		if (strstr(err, "different official"))
+			snprintf(reason, sizeof(reason), "petugas yg mengirim tidak boleh menyetujui sendiri");
+		else if (strstr(err, "expired"))
+			snprintf(reason, sizeof(reason), "sudah kedaluwarsa");
+		else if (strstr(err, "no announcement"))
+			snprintf(reason, sizeof(reason), "siaran tidak ada");
+		else
+			snprintf(reason, sizeof(reason), "tidak menunggu persetujuan");
+		if (!strcmp(rt->r->gw->conf->language, "en"))
+			snprintf(reason, sizeof(reason), "%.190s", err);
+		set_action(rt, "approve #%lld refused: %.180s", rt->res->ref, err);
+		reply(rt, "approve_refused", vars);
+		return audit(rt, "approve refused", "\"id\":%lld", rt->res->ref);
+	default:
+		return STORE_ERROR;
+	}
 }
 
 static enum store_status
@@ -835,6 +1116,12 @@ route_one(struct router *r, const struct store_inbox_row *row)
 		case PARSE_BROADCAST:
 			s = act_broadcast(&rt);
 			break;
+		case PARSE_VERIFY:
+			s = act_verify(&rt);
+			break;
+		case PARSE_APPROVE:
+			s = act_approve(&rt);
+			break;
 		case PARSE_HELP:
 			set_action(&rt, "help");
 			reply(&rt, "help", NULL);
@@ -849,7 +1136,7 @@ route_one(struct router *r, const struct store_inbox_row *row)
 			break;
 		}
 	}
-	if (s == STORE_OK && r->res.action == PARSE_BROADCAST) {
+	if (s == STORE_OK && (r->res.action == PARSE_BROADCAST || r->res.action == PARSE_APPROVE)) {
 		char *masked;
 
 		if (mask_pin(row->text, r->res.pin, &masked)) {
@@ -1041,6 +1328,12 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	r->catching_up = 0;
+}
+
+size_t
+router_render(struct router *r, const char *key, char *out, size_t outlen, const char *const *vars)
+{
+	return templates_render(r->tpl, key, out, outlen, vars);
 }
 
 void

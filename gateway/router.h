@@ -23,4 +23,6 @@ void		 router_handle(struct router *, int64_t inbox_id);
 /* Routes rows left unrouted by a crash or a store failure, oldest first, in batches of 25 per
  * loop turn (all at once when the gateway has no event base: tests). Call at start-up. */
 void		 router_catch_up(struct router *);
+/* Renders a reply template (the router owns the loaded templates; see templates_render). */
+size_t		 router_render(struct router *, const char *key, char *out, size_t outlen, const char *const *vars);
 #endif

@@ -29,7 +29,9 @@
 #include "gateway/sched.h"
 #include "parsers/operator.h"
 #include "store/store.h"
+#include "store/store_field.h"
 #include "store/store_inbox.h"
+#include "gateway/field.h"
 #include "store/store_outbox.h"
 
 #define SCHED_WINDOW		256	/* due rows read per dispatch */
@@ -170,6 +172,72 @@ operator_up(struct sched *s, const char *op)
 	return 0;
 }
 
+/* The operator of the modem named name (NULL unknown or gone). */
+static const char *
+named_operator(struct sched *s, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < s->gw->nmodems; i++)
+		if (!strcmp(modem_info(s->gw->modems[i])->name, name))
+			return modem_operator(s->gw->modems[i]);
+	return NULL;
+}
+
+/* Is a modem of another operator than op up (ready or sending, under its daily limit)? */
+static int
+other_operator_up(struct sched *s, const char *op, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < s->gw->nmodems; i++) {
+		struct modem		*o = s->gw->modems[i];
+		const char		*oop = modem_operator(o);
+
+		if (!strcmp(modem_info(o)->name, name) || (op && oop && !strcmp(op, oop)))
+			continue;
+		if (oop != NULL && operator_up(s, oop))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Escalation: a copy of an announcement handed to the network escalate_after ago without a
+ * delivery report (or with a failed one) is queued once more, marked escalated, when a SIM of
+ * another operator is up; pick() gives it only to such a SIM. Expiry wins: an expired copy is
+ * not escalated, and a queued escalated copy still expires.
+ */
+static void
+escalate(struct sched *s)
+{
+	struct gateway		*gw = s->gw;
+	struct store_undelivered u[64];
+	time_t			 now = clock_now();
+	int			 n, i, done = 0;
+
+	if (gw->conf->escalate_after_s <= 0 || gw->nmodems < 2)
+		return;
+	n = store_outbox_undelivered(gw->store, now - gw->conf->escalate_after_s, now, u, 64);
+	if (n < 0) {
+		gateway_store_failed(gw, "finding undelivered messages");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!other_operator_up(s, named_operator(s, u[i].modem), u[i].modem))
+			continue;
+		if (store_outbox_escalate(gw->store, u[i].id, now) != STORE_OK) {
+			gateway_store_failed(gw, "escalating a message");
+			return;
+		}
+		log_info("out id=%lld modem=%s result=escalated (no delivery within %lds)", (long long)u[i].id,
+		    u[i].modem, gw->conf->escalate_after_s);
+		done++;
+	}
+	if (done)
+		sched_kick(s);
+}
+
 /* Picks the row modem m should send next among cand[0..n) (taken[] marks used ones), or -1. */
 static int
 pick(struct sched *s, struct modem *m, struct store_outbox_msg *cand, int n, const char *taken, double now)
@@ -186,6 +254,14 @@ pick(struct sched *s, struct modem *m, struct store_outbox_msg *cand, int n, con
 			prio = cand[i].priority;
 		if (cand[i].priority != prio)
 			break;	/* alerts first, on every modem */
+		if (cand[i].escalated) {
+			/* undelivered through its first SIM: only a SIM of another operator takes it */
+			const char *fop = named_operator(s, cand[i].last_modem);
+
+			if (!strcmp(cand[i].last_modem, modem_info(m)->name) || (fop && mop && !strcmp(fop, mop)))
+				continue;
+			return i;
+		}
 		rop = operator_of(cand[i].number);
 		/* a retry goes to another modem when one is free that will take it: of the recipient's
 		 * operator while one of those is up (issue 5 fix: with "any free modem" here a
@@ -313,6 +389,8 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 		gateway_store_failed(s->gw, "expiring messages");
 	else if (n > 0)
 		log_info("sched: expired=%ld", n);
+	escalate(s);
+	field_tick(s->gw);
 	dispatch(s);
 }
 

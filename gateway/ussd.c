@@ -1146,12 +1146,38 @@ store_trouble(struct rq *r, const char *what)
 	r->failed = 1;
 }
 
+/*
+ * The SMS confirmation of a USSD action (the screen vanishes; the SMS stays), inside the action's
+ * transaction, with the SMS keyword's reply template. It is an automatic reply like any other: it
+ * counts against the sender's reply_limit and is dropped when that is reached. 1 when queued.
+ */
+static int
+confirm_sms(struct rq *r, const char *key, const char *const *vars, enum outbox_kind kind)
+{
+	struct gateway		*gw = r->u->gw;
+	struct store_outbox_new	 m;
+	char			 text[480];
+	time_t			 now = clock_now();
+
+	if (gw->router == NULL || !msisdn_replyable(r->s->number) ||
+	    store_outbox_replies_since(r->st, r->s->number, now - 3600) >= gw->conf->reply_limit)
+		return 0;
+	gateway_render(gw, key, text, sizeof(text), vars);
+	memset(&m, 0, sizeof(m));
+	m.number = r->s->number;
+	m.text = text;
+	m.kind = kind;
+	m.priority = OUTBOX_NORMAL;
+	m.expires_at = now + 86400;
+	return store_outbox_add(r->st, &m, NULL) == STORE_OK ? 1 : -1;
+}
+
 static void
 act_subscribe(struct rq *r, const struct store_area *a, size_t prefix)
 {
 	char		 label[160], detail[256], actor[48], nb[40];
 	const char	*vars[] = { "area", label, NULL };
-	int		 created = 0;
+	int		 created = 0, sms = 0;
 
 	if (done_find(r, prefix))
 		return;
@@ -1165,11 +1191,14 @@ act_subscribe(struct rq *r, const struct store_area *a, size_t prefix)
 	}
 	if (store_subscribe(r->st, r->s->number, a->code, NULL, &created) != STORE_OK ||
 	    (created && store_audit(r->st, actor, "subscribe", detail) != STORE_OK) ||
+	    (sms = confirm_sms(r, created ? "subscribed" : "already_subscribed", vars, OUTBOX_REPLY)) < 0 ||
 	    store_commit(r->st) != STORE_OK) {
 		store_trouble(r, "subscribing");
 		return;
 	}
 	gateway_store_recovered(r->u->gw);
+	if (sms)
+		gateway_queue_changed(r->u->gw);
 	log_info("ussd session=%s from=%s action=subscribe area=%s result=%s", r->s->id,
 	    log_msisdn(r->s->number, nb), a->code, created ? "subscribed" : "already subscribed");
 	end_screen(r, created ? M_SUB_DONE : M_SUB_ALREADY, vars);
@@ -1180,7 +1209,7 @@ static void
 act_stop(struct rq *r, size_t prefix)
 {
 	char			 detail[128], actor[48], nb[40];
-	int			 removed = 0;
+	int			 removed = 0, sms = 0;
 	enum store_status	 s;
 
 	if (done_find(r, prefix))
@@ -1197,11 +1226,14 @@ act_stop(struct rq *r, size_t prefix)
 	}
 	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"area\":null,\"via\":\"ussd\"}", r->s->number);
 	if ((removed > 0 && store_audit(r->st, actor, "unsubscribe", detail) != STORE_OK) ||
+	    (removed > 0 && (sms = confirm_sms(r, "stopped_all", NULL, OUTBOX_CONFIRM)) < 0) ||
 	    store_commit(r->st) != STORE_OK) {
 		store_trouble(r, "stopping");
 		return;
 	}
 	gateway_store_recovered(r->u->gw);
+	if (sms)
+		gateway_queue_changed(r->u->gw);
 	log_info("ussd session=%s from=%s action=stop result=%s", r->s->id, log_msisdn(r->s->number, nb),
 	    removed > 0 ? "stopped all" : "not subscribed");
 	end_screen(r, removed > 0 ? M_STOP_DONE : M_STOP_NOT_SUBSCRIBED, NULL);
@@ -1216,7 +1248,7 @@ act_report(struct rq *r, const char *report, size_t prefix)
 	const char		*vars[] = { "id", idbuf, NULL };
 	size_t			 len;
 	int64_t			 id = 0;
-	int			 leader;
+	int			 leader, sms = 0;
 	enum store_status	 s;
 
 	if (done_find(r, prefix))
@@ -1251,11 +1283,15 @@ act_report(struct rq *r, const char *report, size_t prefix)
 	free(esc);
 	s = store_audit(r->st, actor, "report", detail);
 	free(detail);
-	if (s != STORE_OK || store_commit(r->st) != STORE_OK) {
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	if (s != STORE_OK || (sms = confirm_sms(r, leader ? "report_published" : "report_pending", vars,
+	    OUTBOX_REPLY)) < 0 || store_commit(r->st) != STORE_OK) {
 		store_trouble(r, "storing a report");
 		return;
 	}
 	gateway_store_recovered(r->u->gw);
+	if (sms)
+		gateway_queue_changed(r->u->gw);
 	log_info("ussd session=%s from=%s action=report result=\"report %s #%lld\"", r->s->id,
 	    log_msisdn(r->s->number, nb), leader ? "published" : "pending", (long long)id);
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);

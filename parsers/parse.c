@@ -55,9 +55,12 @@ static const struct {
 	{ "LAPOR", PARSE_REPORT }, { "REPORT", PARSE_REPORT }, { "LAPORAN", PARSE_REPORT },
 	{ "ADUAN", PARSE_REPORT },
 	{ "KIM", PARSE_GROUP },
-	{ "SIAR", PARSE_BROADCAST },
+	{ "SIAR", PARSE_BROADCAST }, { "DARURAT", PARSE_BROADCAST }, { "ALERT", PARSE_BROADCAST },
 	{ "BANTUAN", PARSE_HELP }, { "HELP", PARSE_HELP }, { "?", PARSE_HELP }, { "BANTU", PARSE_HELP },
 	{ "MENU", PARSE_HELP },
+	{ "CEK", PARSE_VERIFY }, { "CHECK", PARSE_VERIFY }, { "VERIFY", PARSE_VERIFY },
+	{ "VERIFIKASI", PARSE_VERIFY }, { "KODE", PARSE_VERIFY },
+	{ "SETUJU", PARSE_APPROVE }, { "APPROVE", PARSE_APPROVE },
 };
 
 /* Everyday words one typo away from a keyword: never a keyword. */
@@ -104,6 +107,7 @@ struct parse_table {
 
 static const char *const action_names[PARSE_NACTIONS] = {
 	"unknown", "subscribe", "unsubscribe", "pull", "report", "group", "broadcast", "help", "choice",
+	"verify", "approve",
 };
 
 const char *
@@ -120,7 +124,8 @@ parse_action_from_name(const char *name)
 	static const struct {
 		const char	*name;
 		int		 action;
-	} syn[] = { { "info", PARSE_PULL }, { "kim", PARSE_GROUP }, { "siar", PARSE_BROADCAST } };
+	} syn[] = { { "info", PARSE_PULL }, { "kim", PARSE_GROUP }, { "siar", PARSE_BROADCAST },
+	    { "cek", PARSE_VERIFY }, { "setuju", PARSE_APPROVE } };
 	size_t	 i;
 
 	for (i = 1; i < PARSE_NACTIONS; i++)
@@ -695,7 +700,25 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		break;
 	case PARSE_REPORT:
 	case PARSE_GROUP:
+	case PARSE_VERIFY:
 		set_text(res, in, kw_orig_end, len);
+		break;
+	case PARSE_APPROVE:
+		/* SETUJU ID PIN */
+		ps = apos;
+		pe = ps;
+		while (pe < nlen && nm[pe] != ' ')
+			pe++;
+		if (pe > ps && pe - ps <= 12 && only_digits(nm + ps, pe - ps))
+			for (; ps < pe; ps++)
+				res->ref = res->ref * 10 + (nm[ps] - '0');
+		if (pe < nlen) {
+			as = pe + 1;
+			ae = as;
+			while (ae < nlen && nm[ae] != ' ')
+				ae++;
+			copy_cut(res->pin, sizeof(res->pin), nm + as, ae - as);
+		}
 		break;
 	case PARSE_BROADCAST:
 		/* SIAR PIN AREA TEXT */
@@ -803,6 +826,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	res->keyword[0] = res->alias[0] = res->area[0] = res->pin[0] = res->text[0] = '\0';
 	res->pattern = -1;
 	res->choice = 0;
+	res->ref = 0;
 	res->text_off = res->text_len = 0;
 	res->text_truncated = 0;
 

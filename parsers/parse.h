@@ -37,8 +37,10 @@ enum parse_action {
 	PARSE_BROADCAST,	/* SIAR: pin, area (one token or a dotted code), text */
 	PARSE_HELP,
 	PARSE_CHOICE,		/* a bare number answering a numbered question: choice */
+	PARSE_VERIFY,		/* CEK: text = a verification code or a forwarded message */
+	PARSE_APPROVE,		/* SETUJU ID PIN: ref = the announcement, pin */
 };
-#define PARSE_NACTIONS	(PARSE_CHOICE + 1)
+#define PARSE_NACTIONS	(PARSE_APPROVE + 1)
 
 /* How the keyword was recognised: for the inbox's "what was done" and for logs. */
 enum parse_how {
@@ -64,7 +66,8 @@ struct parse_result {
 							 * filler phrases stripped from both ends;
 							 * unsubscribe: "" if only forms of address
 							 * were left ("STOP PAK") */
-	char			 pin[PARSE_PIN_MAX];	/* PARSE_BROADCAST */
+	char			 pin[PARSE_PIN_MAX];	/* PARSE_BROADCAST, PARSE_APPROVE */
+	long long		 ref;		/* PARSE_APPROVE: the announcement id (0 none) */
 	char			 text[PARSE_TEXT_MAX];	/* valid UTF-8: original text after the keyword
 							 * (SIAR: after the area); leading blanks,
 							 * separators, closing quotes and dashes and
@@ -91,7 +94,8 @@ void			 parse_table_free(struct parse_table *);	/* accepts NULL */
  *	pattern REGEX ACTION           PCRE2, caseless, on the normalised text (uppercase words, single
  *	                               spaces); named groups area, text, pin, choice give the arguments;
  *	                               patterns are tried in order before the aliases
- * ACTION: subscribe unsubscribe pull report group broadcast help choice (also info, kim, siar).
+ * ACTION: subscribe unsubscribe pull report group broadcast help choice verify approve (also info, kim,
+ * siar, cek, setuju).
  * All or nothing: returns 0, or -1 with the table unchanged and err = "line N: what is wrong".
  */
 int			 parse_table_load_text(struct parse_table *, const char *text, char *err,
@@ -104,7 +108,8 @@ int			 parse_table_load_text(struct parse_table *, const char *text, char *err,
 enum parse_action	 parse_message(struct parse_table *, const char *text, size_t len,
 			    struct parse_result *res);
 
-/* "subscribe", "unsubscribe", "pull", "report", "group", "broadcast", "help", "choice", "unknown". */
+/* "subscribe", "unsubscribe", "pull", "report", "group", "broadcast", "help", "choice", "verify",
+ * "approve", "unknown". */
 const char		*parse_action_name(enum parse_action);
 /* Inverse, accepting the synonyms above; returns -1 for an unknown name. */
 int			 parse_action_from_name(const char *);

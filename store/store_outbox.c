@@ -5,6 +5,7 @@
 
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
+#include "store/store_field.h"
 #include "store/store_outbox.h"
 
 static const char *kind_names[] = { "reply", "confirm", "announcement", "kim", "manual" };
@@ -74,7 +75,7 @@ store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, s
     int max)
 {
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, o.attempts, "
-	    "coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind FROM outbox o "
+	    "coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind, o.escalated FROM outbox o "
 	    "LEFT JOIN announcements a ON a.id = o.announcement_id "
 	    "WHERE o.status = 'queued' AND o.not_before <= ?1 AND (o.expires_at = 0 OR o.expires_at > ?1) ORDER BY o.priority, o.not_before, o.id LIMIT ?2");
 	int		 n = 0, rc, i;
@@ -102,6 +103,7 @@ store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, s
 		snprintf(m->last_modem, sizeof(m->last_modem), "%s", (const char *)sqlite3_column_text(stmt, 5));
 		m->announcement_id = sqlite3_column_int64(stmt, 6);
 		m->kind = kind_from((const char *)sqlite3_column_text(stmt, 7));
+		m->escalated = sqlite3_column_int(stmt, 8);
 	}
 	sqlite3_reset(stmt);
 	return n;
@@ -306,6 +308,77 @@ store_recipients_count(struct store *st, const char *const *areas, int nareas)
 	return n;
 }
 
+/* One outbox row per distinct active recipient of the areas (JSON j), streamed inside SQLite:
+ * nothing is held in memory. */
+static enum store_status
+fanout_areas(struct store *st, int64_t id, const char *j, int priority, time_t not_before, time_t expires_at,
+    time_t now, long *recipients)
+{
+	sqlite3_stmt		*stmt;
+	enum store_status	 s;
+
+	stmt = recipients_wide(st, j) ?
+	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
+	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
+	    "WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM subscriptions s, json_each(?1) j WHERE "
+	    "s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id") :
+	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
+	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
+	    "WHERE b.status = 'active' AND b.id IN (SELECT s.subscriber_id FROM json_each(?1) j "
+	    "JOIN subscriptions s ON s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, priority);
+	sqlite3_bind_int64(stmt, 3, id);
+	sqlite3_bind_int64(stmt, 4, not_before > now ? not_before : now);
+	sqlite3_bind_int64(stmt, 5, expires_at);
+	sqlite3_bind_int64(stmt, 6, now);
+	if ((s = st_exec(st, stmt, "queueing the recipients")) != STORE_OK)
+		return s;
+	*recipients = sqlite3_changes(st->db);
+	return STORE_OK;
+}
+
+/* RALAT: the numbers announcement `corrects` was handed to the network for (sent_at set, or
+ * sent/delivered), each once, except those who have stopped since. */
+static enum store_status
+fanout_correction(struct store *st, int64_t id, int64_t corrects, int priority, time_t not_before,
+    time_t expires_at, time_t now, long *recipients)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, "
+	    "not_before, expires_at, created_at, updated_at) SELECT o.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 "
+	    "FROM outbox o WHERE o.announcement_id = ?1 AND (o.sent_at IS NOT NULL OR o.status IN ('sent', "
+	    "'delivered')) AND NOT EXISTS (SELECT 1 FROM subscribers b WHERE b.number = o.number AND "
+	    "b.status = 'stopped') GROUP BY o.number ORDER BY min(o.id)");
+	enum store_status	 s;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, corrects);
+	sqlite3_bind_int(stmt, 2, priority);
+	sqlite3_bind_int64(stmt, 3, id);
+	sqlite3_bind_int64(stmt, 4, not_before > now ? not_before : now);
+	sqlite3_bind_int64(stmt, 5, expires_at);
+	sqlite3_bind_int64(stmt, 6, now);
+	if ((s = st_exec(st, stmt, "queueing the correction")) != STORE_OK)
+		return s;
+	*recipients = sqlite3_changes(st->db);
+	return STORE_OK;
+}
+
+static enum store_status
+set_recipients(struct store *st, int64_t id, long recipients)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "UPDATE announcements SET recipients = ?2 WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, recipients);
+	return st_exec(st, stmt, "counting the recipients");
+}
+
 enum store_status
 store_announcement_add(struct store *st, const struct store_announcement_new *a, int64_t *id, long *recipients)
 {
@@ -314,8 +387,11 @@ store_announcement_add(struct store *st, const struct store_announcement_new *a,
 	time_t			 now = st_now();
 	enum store_status	 s;
 
+	*recipients = 0;
 	stmt = st_prep(st, "INSERT INTO announcements (text, areas, priority, source, not_before, expires_at, "
-	    "segments, encoding, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+	    "segments, encoding, created_at, updated_at, code, corrects, state, requested_by, approve_by) "
+	    "VALUES (?1, CASE WHEN ?11 IS NULL THEN ?2 ELSE coalesce((SELECT areas FROM announcements WHERE id = ?11), "
+	    "?2) END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14)");
 	if (stmt == NULL)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, a->text, -1, SQLITE_STATIC);
@@ -327,42 +403,98 @@ store_announcement_add(struct store *st, const struct store_announcement_new *a,
 	sqlite3_bind_int(stmt, 7, a->segments);
 	sqlite3_bind_text(stmt, 8, a->encoding ? a->encoding : "gsm7", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, now);
+	st_bind_text(stmt, 10, a->code);
+	if (a->corrects)
+		sqlite3_bind_int64(stmt, 11, a->corrects);
+	sqlite3_bind_text(stmt, 12, a->pending ? "pending" : "active", -1, SQLITE_STATIC);
+	st_bind_text(stmt, 13, a->requested_by);
+	sqlite3_bind_int64(stmt, 14, a->pending ? a->approve_by : 0);
 	if ((s = st_exec(st, stmt, "storing the announcement")) != STORE_OK)
 		goto out;
 	*id = sqlite3_last_insert_rowid(st->db);
-	/* one row per distinct active recipient, streamed inside SQLite: nothing is held in memory */
-	stmt = recipients_wide(st, j) ?
-	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
-	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
-	    "WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM subscriptions s, json_each(?1) j WHERE "
-	    "s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id") :
-	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
-	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
-	    "WHERE b.status = 'active' AND b.id IN (SELECT s.subscriber_id FROM json_each(?1) j "
-	    "JOIN subscriptions s ON s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id");
-	if (stmt == NULL)
-		goto fail;
-	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, a->priority);
-	sqlite3_bind_int64(stmt, 3, *id);
-	sqlite3_bind_int64(stmt, 4, a->not_before > now ? a->not_before : now);
-	sqlite3_bind_int64(stmt, 5, a->expires_at);
-	sqlite3_bind_int64(stmt, 6, now);
-	if ((s = st_exec(st, stmt, "queueing the recipients")) != STORE_OK)
-		goto out;
-	*recipients = sqlite3_changes(st->db);
-	stmt = st_prep(st, "UPDATE announcements SET recipients = ?2 WHERE id = ?1");
-	if (stmt == NULL)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, *id);
-	sqlite3_bind_int64(stmt, 2, *recipients);
-	s = st_exec(st, stmt, "counting the recipients");
+	if (a->pending) {
+		/* rows are made at approval, from the subscribers of that moment */
+		long n = a->corrects ? 0 : store_recipients_count(st, a->areas, a->nareas);
+
+		*recipients = n < 0 ? 0 : n;
+	} else if (a->corrects)
+		s = fanout_correction(st, *id, a->corrects, a->priority, a->not_before, a->expires_at, now,
+		    recipients);
+	else
+		s = fanout_areas(st, *id, j, a->priority, a->not_before, a->expires_at, now, recipients);
+	if (s == STORE_OK)
+		s = set_recipients(st, *id, *recipients);
 out:
 	free(j);
 	return s;
 fail:
 	free(j);
 	return STORE_ERROR;
+}
+
+enum store_status
+store_announcement_approve(struct store *st, int64_t id, const char *approver, time_t now, long *recipients)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "SELECT state, coalesce(requested_by, source), approve_by, "
+	    "areas, priority, not_before, expires_at, coalesce(corrects, 0) FROM announcements WHERE id = ?1");
+	char			 state[16], requested[64], *j = NULL;
+	time_t			 approve_by, not_before, expires_at;
+	int64_t			 corrects;
+	int			 priority, rc;
+	enum store_status	 s;
+
+	*recipients = 0;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		if (rc == SQLITE_DONE) {
+			snprintf(st->errmsg, sizeof(st->errmsg), "no announcement %lld", (long long)id);
+			return STORE_NOTFOUND;
+		}
+		return st_fail(st, rc, "reading the announcement");
+	}
+	snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(stmt, 0));
+	snprintf(requested, sizeof(requested), "%s", (const char *)sqlite3_column_text(stmt, 1));
+	approve_by = sqlite3_column_int64(stmt, 2);
+	j = xstrdup((const char *)sqlite3_column_text(stmt, 3));
+	priority = sqlite3_column_int(stmt, 4);
+	not_before = sqlite3_column_int64(stmt, 5);
+	expires_at = sqlite3_column_int64(stmt, 6);
+	corrects = sqlite3_column_int64(stmt, 7);
+	sqlite3_reset(stmt);
+	s = STORE_INVALID;
+	if (strcmp(state, "pending") != 0)
+		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld is not waiting for approval (it is %s)",
+		    (long long)id, state);
+	else if (approve_by > 0 && approve_by <= now)
+		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld waited too long and expired unapproved",
+		    (long long)id);
+	else if (strcmp(requested, approver) == 0)
+		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld was asked for by %s: a second, different "
+		    "official must approve it", (long long)id, approver);
+	else
+		s = STORE_OK;
+	if (s != STORE_OK)
+		goto out;
+	s = corrects ? fanout_correction(st, id, corrects, priority, not_before, expires_at, now, recipients) :
+	    fanout_areas(st, id, j, priority, not_before, expires_at, now, recipients);
+	if (s != STORE_OK)
+		goto out;
+	if ((stmt = st_prep(st, "UPDATE announcements SET state = 'active', approved_by = ?2, recipients = ?3, "
+	    "updated_at = ?4 WHERE id = ?1")) == NULL) {
+		s = STORE_ERROR;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, approver, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, *recipients);
+	sqlite3_bind_int64(stmt, 4, now);
+	s = st_exec(st, stmt, "approving the announcement");
+out:
+	free(j);
+	return s;
 }
 
 #define ANN_COUNTS \
@@ -379,7 +511,8 @@ store_list_announcements(struct store *st, long limit, store_row_cb cb, void *ar
 {
 	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
 	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
-	    "a.recipients, " ANN_COUNTS "FROM announcements a ORDER BY a.id DESC LIMIT ?1");
+	    "a.recipients, " ANN_COUNTS ", a.state, a.code, a.corrects, (SELECT group_concat(c.id) FROM announcements c "
+	    "WHERE c.corrects = a.id) AS corrected_by FROM announcements a ORDER BY a.id DESC LIMIT ?1");
 
 	if (stmt == NULL)
 		return STORE_ERROR;
@@ -394,7 +527,10 @@ store_announcement_get(struct store *st, int64_t id, store_row_cb cb, void *arg)
 	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
 	    "a.recipients, " ANN_COUNTS ", a.segments, a.encoding, a.source, "
 	    "CASE a.not_before WHEN 0 THEN NULL ELSE datetime(a.not_before, 'unixepoch', 'localtime') END AS \"at\", "
-	    "CASE a.expires_at WHEN 0 THEN NULL ELSE datetime(a.expires_at, 'unixepoch', 'localtime') END AS expires "
+	    "CASE a.expires_at WHEN 0 THEN NULL ELSE datetime(a.expires_at, 'unixepoch', 'localtime') END AS expires, "
+	    "a.state, a.code, a.corrects, (SELECT group_concat(c.id) FROM announcements c WHERE c.corrects = a.id) "
+	    "AS corrected_by, a.requested_by, a.approved_by, CASE a.approve_by WHEN 0 THEN NULL ELSE "
+	    "datetime(a.approve_by, 'unixepoch', 'localtime') END AS approve_by "
 	    "FROM announcements a WHERE a.id = ?1");
 
 	if (stmt == NULL)
@@ -463,7 +599,7 @@ enum store_status
 store_latest_for(struct store *st, const char *number, int limit, store_row_cb cb, void *arg)
 {
 	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
-	    "AS created FROM announcements a WHERE a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
+	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
 	    "AND EXISTS (SELECT 1 FROM json_each(a.areas) j, subscriptions s JOIN subscribers b ON b.id = "
 	    "s.subscriber_id WHERE b.number = ?1 AND s.area >= j.value AND s.area < j.value || ':') "
 	    "ORDER BY a.id DESC LIMIT ?2");

@@ -42,6 +42,7 @@ struct store_outbox_msg {
 	char		 last_modem[72];
 	int64_t		 announcement_id;
 	enum outbox_kind kind;
+	int		 escalated;	/* handed again to another operator's SIM (last_modem: the first) */
 };
 void		 store_outbox_msg_clear(struct store_outbox_msg *);
 /* Up to max queued rows due at `now`, alerts first, then by due time and age. Returns the count
@@ -78,11 +79,18 @@ struct store_announcement_new {
 	time_t		 expires_at;
 	int		 segments;
 	const char	*encoding;
+	const char	*code;		/* CEK verification code, NULL none */
+	int64_t		 corrects;	/* RALAT: recipients are those announcement was sent to */
+	int		 pending;	/* two-person rule: stored 'pending', no outbox rows yet */
+	const char	*requested_by;	/* who asked (console:USER or the official's number) */
+	time_t		 approve_by;	/* pending: expires unapproved at this time */
 };
 /* Counts the distinct active subscribers of the areas (and every area inside them). */
 long		 store_recipients_count(struct store *, const char *const *areas, int nareas);
 /* The announcement and one outbox row per distinct active recipient, inside the caller's
- * transaction (so "accepted" means all of it is durable). */
+ * transaction (so "accepted" means all of it is durable). A correction (corrects set) goes to the
+ * numbers the corrected announcement was handed to the network for, minus stopped ones; a pending
+ * one gets no rows (*recipients is the count it would have). */
 enum store_status store_announcement_add(struct store *, const struct store_announcement_new *,
 		    int64_t *id, long *recipients);
 /* Listing: id, text, areas[], priority, created, recipients, queued, sent, delivered, failed. */

@@ -22,13 +22,15 @@ poll = 1
 ACTIONS = {
     "subscribe": ("subscribed ", "already subscribed ", "subscribe: ", "choice asked "),
     "unsubscribe": ("stopped", "stop: ", "stop ", "choice asked "),
-    "pull": ("info: ",),
+    "pull": ("info: ", "info "),
     "report": ("report ", "report: "),
     "group": ("kim ",),
     "broadcast": ("siar ",),
     "help": ("help",),
     "choice": ("unknown (a number", "choice "),
     "unknown": ("unknown",),
+    "verify": ("cek ", "cek: "),
+    "approve": ("approve", "approved "),
 }
 GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
            "¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€")

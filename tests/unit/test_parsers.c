@@ -520,6 +520,39 @@ test_names(void **state)
 	parse_table_free(NULL);
 }
 
+/* SETUJU ID PIN: the announcement id and the PIN; CEK keeps what follows as text. */
+static void
+test_parse_approve_verify(void **state)
+{
+	static const struct {
+		const char	*in;
+		long long	 ref;
+		const char	*pin;
+	} cases[] = {
+		{ "SETUJU 12 1234", 12, "1234" }, { "setuju#7#98765", 7, "98765" }, { "APPROVE 3", 3, "" },
+		{ "SETUJU abc 1234", 0, "1234" }, { "SETUJU", 0, "" }, { "SETUJU 1234567890123 1", 0, "1" },
+	};
+	struct parse_table	*t = parse_table_new();
+	struct parse_result	 r;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse_message(t, cases[i].in, strlen(cases[i].in), &r), PARSE_APPROVE);
+		assert_int_equal(r.ref, cases[i].ref);
+		assert_string_equal(r.pin, cases[i].pin);
+	}
+	assert_int_equal(parse_message(t, "CEK K7QXA", 9, &r), PARSE_VERIFY);
+	assert_string_equal(r.text, "K7QXA");
+	assert_int_equal(r.ref, 0);
+	/* a later message does not keep the id */
+	assert_int_equal(parse_message(t, "INFO", 4, &r), PARSE_PULL);
+	assert_int_equal(r.ref, 0);
+	assert_int_equal(parse_action_from_name("cek"), PARSE_VERIFY);
+	assert_int_equal(parse_action_from_name("setuju"), PARSE_APPROVE);
+	parse_table_free(t);
+}
+
 int
 main(void)
 {
@@ -538,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_table_too_many_patterns),
 		cmocka_unit_test(test_pattern_time_bound),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_parse_approve_verify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -413,7 +413,9 @@ test_templates_fit(void **state)
 	static const char *const vars[] = { "area", "Sukamaju Sejahtera (Banyuasin Tiga)", "n", "12345",
 	    "max", "9", "id", "123456", "kim", "KIM Sukamaju Sejahtera", "name", "SUKAMAJU SEJAHTERA",
 	    "suggestions", "Sukamaju, Sukamulya, Sukajadi", "choices", "1 Sukamaju (Sako)",
-	    "total", "11", "reason", "wilayah SUKAMAJUX tidak dikenal", NULL };
+	    "total", "11", "reason", "wilayah SUKAMAJUX tidak dikenal", "code", "K7QXA", "source", "+62812****7890",
+	    "created", "2026-11-27 14:05", "corrects", "123455", "village", "Sukamaju Sejahtera",
+	    "delivered", "1480", "targeted", "1520", NULL };
 	const char	*langs[] = { "id", "en" };
 	char		 out[TEMPLATE_MAX + 1], err[256];
 	int		 i, l;

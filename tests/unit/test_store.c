@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_field.h"
+#include "store/store_inbox.h"
 #include "store/store_outbox.h"
 #include "tests/unit/fixture.h"
 
@@ -297,6 +299,98 @@ test_suggest_served_only(void **state)
 	assert_int_equal(store_area_suggest(st, "SUKAMJU", "", out, 5), 5);
 }
 
+/* Pending alerts (self-approval refused, fan-out at approval, expiry), cancel, codes, corrections
+ * and the escalation sweep. */
+static void
+test_field_features(void **state)
+{
+	struct store			*st = *state;
+	struct store_announcement_new	 a;
+	const char			*areas[] = { "1671011001" };
+	struct store_ann_brief		 b;
+	struct store_undelivered	 u[4];
+	char				 state_[16];
+	int64_t				 id, rid, ids[4];
+	long				 n, rows = 0;
+	int				 created, k;
+
+	load_areas(st);
+	store_subscribe(st, "+6281200000001", "1671011001", NULL, &created);
+	memset(&a, 0, sizeof(a));
+	a.text = "AWAS banjir";
+	a.areas = areas;
+	a.nareas = 1;
+	a.priority = OUTBOX_ALERT;
+	a.source = "console";
+	a.requested_by = "console:alice";
+	a.code = "K7QXA";
+	a.pending = 1;
+	a.approve_by = time(NULL) + 3600;
+	assert_int_equal(store_announcement_add(st, &a, &id, &n), STORE_OK);
+	assert_int_equal(n, 1);	/* the count it would have; no rows yet */
+	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(store_announcement_code_used(st, "K7QXA"), 1);
+	assert_int_equal(store_announcement_code_used(st, "K7QXC"), 0);
+	assert_int_equal(store_announcement_by_code(st, "K7QXA", &b), STORE_OK);
+	assert_int_equal(b.id, id);
+	assert_string_equal(b.state, "pending");
+	/* a subscriber joining while it waits is a recipient */
+	store_subscribe(st, "+6281200000002", "1671011001", NULL, &created);
+	assert_int_equal(store_announcement_approve(st, id, "console:alice", time(NULL), &n), STORE_INVALID);
+	assert_non_null(strstr(store_errmsg(st), "different official"));
+	assert_int_equal(store_announcement_approve(st, id, "+6281299990000", time(NULL), &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_announcement_approve(st, id, "console:bob", time(NULL), &n), STORE_INVALID);
+	assert_int_equal(store_announcement_state(st, id, state_), STORE_OK);
+	assert_string_equal(state_, "active");
+	assert_int_equal(store_announcement_approve(st, 999, "console:bob", time(NULL), &n), STORE_NOTFOUND);
+
+	/* expiry of another pending one */
+	a.code = "K7QXC";
+	a.approve_by = time(NULL) - 1;
+	assert_int_equal(store_announcement_add(st, &a, &rid, &n), STORE_OK);
+	assert_int_equal(store_announcement_expire_pending(st, time(NULL), ids, 4, &k), STORE_OK);
+	assert_int_equal(k, 1);
+	assert_int_equal(ids[0], rid);
+	assert_int_equal(store_announcement_approve(st, rid, "console:bob", time(NULL), &n), STORE_INVALID);
+	assert_int_equal(store_announcement_cancel(st, rid, &n), STORE_INVALID);
+
+	/* both copies sent, one delivered; one stops; the correction goes to the other only */
+	assert_int_equal(store_outbox_claim(st, 1, "tsel"), STORE_OK);
+	assert_int_equal(store_outbox_sent(st, 1, "5", 1), STORE_OK);
+	assert_int_equal(store_outbox_claim(st, 2, "tsel"), STORE_OK);
+	assert_int_equal(store_outbox_sent(st, 2, "6", 1), STORE_OK);
+	assert_int_equal(store_outbox_delivery(st, "tsel", "+6281200000001", 5, time(NULL), 1, NULL), STORE_OK);
+	assert_int_equal(store_announcement_reach(st, id, count_cb, &rows), STORE_OK);
+	assert_int_equal(rows, 3);	/* village, district, regency */
+	assert_int_equal(store_announcement_reach(st, 999, count_cb, &rows), STORE_NOTFOUND);
+	/* undelivered after 0 s: only the copy without a report; once */
+	assert_int_equal(store_outbox_undelivered(st, time(NULL) + 1, time(NULL), u, 4), 1);
+	assert_int_equal(u[0].id, 2);
+	assert_string_equal(u[0].modem, "tsel");
+	assert_int_equal(store_outbox_escalate(st, 2, time(NULL)), STORE_OK);
+	assert_int_equal(store_outbox_undelivered(st, time(NULL) + 1, time(NULL), u, 4), 0);
+	assert_int_equal(fx_q1(dbpath, "SELECT escalated FROM outbox WHERE id = 2 AND status = 'queued'"), 1);
+
+	store_unsubscribe(st, "+6281200000002", NULL, &k);
+	memset(&a, 0, sizeof(a));
+	a.text = "RALAT: jam 9";
+	a.areas = areas;
+	a.nareas = 1;
+	a.priority = OUTBOX_NORMAL;
+	a.source = "console";
+	a.code = "K7QXE";
+	a.corrects = id;
+	assert_int_equal(store_announcement_add(st, &a, &rid, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox o WHERE o.announcement_id = "
+	    "(SELECT max(id) FROM announcements) AND o.number = '+6281200000001'"), 1);
+	/* cancel stops the queued copies */
+	assert_int_equal(store_announcement_cancel(st, rid, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_announcement_cancel(st, rid, &n), STORE_INVALID);
+}
+
 int
 main(void)
 {
@@ -306,6 +400,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_subscriptions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fanout_and_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suggest_served_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_features, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

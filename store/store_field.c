@@ -1,0 +1,333 @@
+/* store_field — reach, cancel/approve/expire, CEK codes, INFO AREA, summaries, escalation (see store_field.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store-internal.h"
+#include "store/store_field.h"
+
+/* Each copy of announcement ?1 with the recipient's covered subscription (lowest code; "" when
+ * they have none any more). */
+#define REACH_ROWS \
+	"r AS (SELECT o.id, o.number, o.status, o.escalated, coalesce((SELECT min(s.area) FROM subscribers b " \
+	"JOIN subscriptions s ON s.subscriber_id = b.id, json_each(a.areas) j WHERE b.number = o.number AND " \
+	"s.area >= j.value AND s.area < j.value || ':'), '') AS area FROM announcements a JOIN outbox o ON " \
+	"o.announcement_id = a.id WHERE a.id = ?1) "
+
+static enum store_status
+exists(struct store *st, int64_t id)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM announcements WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return st_scalar(st, stmt, 0) > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+enum store_status
+store_announcement_reach(struct store *st, int64_t id, store_row_cb cb, void *arg)
+{
+	/* counted once per village (v), then the districts and regencies roll up from those counts */
+	sqlite3_stmt		*stmt = st_prep(st, "WITH " REACH_ROWS ", "
+	    "v AS (SELECT area AS code, count(*) AS targeted, sum(status = 'delivered') AS delivered, "
+	    "sum(status = 'sent') AS sent, sum(status = 'failed') AS failed, sum(status = 'expired') AS expired, "
+	    "sum(status IN ('queued', 'sending')) AS queued, sum(status = 'cancelled') AS cancelled, "
+	    "sum(escalated) AS escalated FROM r GROUP BY area), "
+	    "g AS (SELECT 1 AS lv, * FROM v UNION ALL "
+	    "SELECT 2, CASE WHEN length(code) >= 6 THEN substr(code, 1, 6) ELSE code END AS c, sum(targeted), "
+	    "sum(delivered), sum(sent), sum(failed), sum(expired), sum(queued), sum(cancelled), sum(escalated) "
+	    "FROM v GROUP BY c UNION ALL "
+	    "SELECT 3, CASE WHEN length(code) >= 4 THEN substr(code, 1, 4) ELSE code END AS c, sum(targeted), "
+	    "sum(delivered), sum(sent), sum(failed), sum(expired), sum(queued), sum(cancelled), sum(escalated) "
+	    "FROM v GROUP BY c) "
+	    "SELECT CASE g.lv WHEN 1 THEN 'village' WHEN 2 THEN 'district' ELSE 'regency' END AS level, g.code, "
+	    "CASE WHEN g.code = '' THEN '(no longer subscribed)' ELSE coalesce(ar.name, g.code) END AS name, "
+	    "g.targeted, g.delivered, g.sent, g.failed, g.expired, g.queued, g.cancelled, g.escalated "
+	    "FROM g LEFT JOIN areas ar ON ar.code = g.code "
+	    "ORDER BY g.lv, CAST(g.delivered AS REAL) / g.targeted, g.targeted DESC, g.code");
+	enum store_status	 s;
+
+	if ((s = exists(st, id)) != STORE_OK)
+		return s;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_announcement_undelivered(struct store *st, int64_t id, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "WITH " REACH_ROWS
+	    "SELECT substr(r.number, 1, 6) || '****' || substr(r.number, -4) AS number, r.area AS code, "
+	    "CASE WHEN r.area = '' THEN '(no longer subscribed)' ELSE coalesce(ar.name, r.area) END AS name, "
+	    "r.status, r.escalated FROM r LEFT JOIN areas ar ON ar.code = r.area WHERE r.status <> 'delivered' "
+	    "ORDER BY r.area, r.id");
+	enum store_status	 s;
+
+	if ((s = exists(st, id)) != STORE_OK)
+		return s;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_announcement_state(struct store *st, int64_t id, char state[16])
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT state FROM announcements WHERE id = ?1");
+	int		 rc;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		snprintf(state, 16, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : st_fail(st, rc, "reading the announcement");
+}
+
+enum store_status
+store_announcement_cancel(struct store *st, int64_t id, long *n)
+{
+	sqlite3_stmt		*stmt;
+	char			 state[16];
+	enum store_status	 s;
+
+	*n = 0;
+	if ((s = store_announcement_state(st, id, state)) != STORE_OK)
+		return s;
+	if (strcmp(state, "active") != 0 && strcmp(state, "pending") != 0) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld is already %s", (long long)id, state);
+		return STORE_INVALID;
+	}
+	stmt = st_prep(st, "UPDATE outbox SET status = 'cancelled', last_error = 'announcement cancelled', "
+	    "updated_at = ?2 WHERE announcement_id = ?1 AND status = 'queued'");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, st_now());
+	if ((s = st_exec(st, stmt, "cancelling the copies")) != STORE_OK)
+		return s;
+	*n = sqlite3_changes(st->db);
+	stmt = st_prep(st, "UPDATE announcements SET state = 'cancelled', updated_at = ?2 WHERE id = ?1");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, st_now());
+	return st_exec(st, stmt, "cancelling the announcement");
+}
+
+enum store_status
+store_announcement_expire_pending(struct store *st, time_t now, int64_t *ids, int max, int *n)
+{
+	sqlite3_stmt		*sel = st_prep(st, "SELECT id FROM announcements WHERE state = 'pending' AND "
+	    "approve_by > 0 AND approve_by <= ?1 ORDER BY id LIMIT ?2");
+	sqlite3_stmt		*upd = st_prep(st, "UPDATE announcements SET state = 'expired', updated_at = ?2 "
+	    "WHERE id = ?1 AND state = 'pending'");
+	int			 rc, i;
+	enum store_status	 s;
+
+	*n = 0;
+	if (sel == NULL || upd == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(sel, 1, now);
+	sqlite3_bind_int(sel, 2, max);
+	while (*n < max && (rc = sqlite3_step(sel)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(sel, 0);
+	sqlite3_reset(sel);
+	for (i = 0; i < *n; i++) {
+		sqlite3_bind_int64(upd, 1, ids[i]);
+		sqlite3_bind_int64(upd, 2, now);
+		if ((s = st_exec(st, upd, "expiring an unapproved announcement")) != STORE_OK)
+			return s;
+	}
+	return STORE_OK;
+}
+
+int
+store_announcement_code_used(struct store *st, const char *code)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM announcements WHERE code = ?1");
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	return st_scalar(st, stmt, -1) > 0;
+}
+
+#define BRIEF_COLS "id, source, strftime('%Y-%m-%d %H:%M', created_at, 'unixepoch', 'localtime'), " \
+	"coalesce(code, ''), state, coalesce(corrects, 0) FROM announcements "
+
+static enum store_status
+brief(struct store *st, sqlite3_stmt *stmt, struct store_ann_brief *b)
+{
+	int	 rc = sqlite3_step(stmt);
+
+	memset(b, 0, sizeof(*b));
+	if (rc == SQLITE_ROW) {
+		b->id = sqlite3_column_int64(stmt, 0);
+		snprintf(b->source, sizeof(b->source), "%s", (const char *)sqlite3_column_text(stmt, 1));
+		snprintf(b->created, sizeof(b->created), "%s", (const char *)sqlite3_column_text(stmt, 2));
+		snprintf(b->code, sizeof(b->code), "%s", (const char *)sqlite3_column_text(stmt, 3));
+		snprintf(b->state, sizeof(b->state), "%s", (const char *)sqlite3_column_text(stmt, 4));
+		b->corrects = sqlite3_column_int64(stmt, 5);
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : st_fail(st, rc, "reading an announcement");
+}
+
+enum store_status
+store_announcement_by_code(struct store *st, const char *code, struct store_ann_brief *b)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT " BRIEF_COLS "WHERE code = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	return brief(st, stmt, b);
+}
+
+enum store_status
+store_announcement_brief(struct store *st, int64_t id, struct store_ann_brief *b)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT " BRIEF_COLS "WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return brief(st, stmt, b);
+}
+
+enum store_status
+store_announcements_since(struct store *st, time_t since, int limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, text, coalesce(code, '') AS code FROM announcements "
+	    "WHERE created_at >= ?1 AND state = 'active' ORDER BY id DESC LIMIT ?2");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, since);
+	sqlite3_bind_int(stmt, 2, limit);
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_latest_for_area(struct store *st, const char *area, int limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
+	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND "
+	    "(a.expires_at = 0 OR a.expires_at > ?3) AND EXISTS (SELECT 1 FROM json_each(a.areas) j WHERE "
+	    "(?1 >= j.value AND ?1 < j.value || ':') OR (j.value >= ?1 AND j.value < ?1 || ':')) "
+	    "ORDER BY a.id DESC LIMIT ?2");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, area, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 2, limit);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+int
+store_subscribed_near(struct store *st, const char *number, const char *area)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM subscribers b JOIN subscriptions s ON "
+	    "s.subscriber_id = b.id WHERE b.number = ?1 AND b.status = 'active' AND ((s.area >= ?2 AND "
+	    "s.area < ?2 || ':') OR (?2 >= s.area AND ?2 < s.area || ':'))");
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, area, -1, SQLITE_TRANSIENT);
+	return st_scalar(st, stmt, 0) > 0;
+}
+
+int
+store_summaries_due(struct store *st, time_t now, long quiet_s, int64_t *ids, int max)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT a.id FROM announcements a WHERE a.state = 'active' AND "
+	    "a.summary_at = 0 AND a.created_at > ?1 - 259200 AND a.recipients > 0 AND NOT EXISTS (SELECT 1 FROM "
+	    "outbox o WHERE o.announcement_id = a.id AND o.status IN ('queued', 'sending')) AND coalesce((SELECT "
+	    "max(o.sent_at) FROM outbox o WHERE o.announcement_id = a.id), 0) <= ?1 - ?2 ORDER BY a.id LIMIT ?3");
+	int		 n = 0, rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, quiet_s);
+	sqlite3_bind_int(stmt, 3, max);
+	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+enum store_status
+store_summary_rows(struct store *st, int64_t id, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "WITH " REACH_ROWS
+	    "SELECT l.number AS leader, r.area AS code, coalesce(ar.name, r.area) AS name, count(*) AS targeted, "
+	    "sum(r.status = 'delivered') AS delivered FROM r JOIN roles l ON l.role = 'leader' AND l.area = r.area "
+	    "LEFT JOIN areas ar ON ar.code = r.area WHERE r.area <> '' GROUP BY l.number, r.area ORDER BY r.area");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_summary_done(struct store *st, int64_t id, time_t now)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "UPDATE announcements SET summary_at = ?2 WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	return st_exec(st, stmt, "marking the summary sent");
+}
+
+int
+store_outbox_undelivered(struct store *st, time_t cutoff, time_t now, struct store_undelivered *out, int max)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, coalesce(modem, '') FROM outbox WHERE kind = 'announcement' "
+	    "AND escalated = 0 AND status IN ('sent', 'failed') AND sent_at IS NOT NULL AND sent_at <= ?1 AND "
+	    "(expires_at = 0 OR expires_at > ?2) ORDER BY sent_at LIMIT ?3");
+	int		 n = 0, rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, cutoff);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int(stmt, 3, max);
+	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		out[n].id = sqlite3_column_int64(stmt, 0);
+		snprintf(out[n].modem, sizeof(out[n].modem), "%s", (const char *)sqlite3_column_text(stmt, 1));
+		n++;
+	}
+	sqlite3_reset(stmt);
+	return n;
+}
+
+enum store_status
+store_outbox_escalate(struct store *st, int64_t id, time_t now)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'queued', escalated = 1, not_before = ?2, "
+	    "last_error = CASE status WHEN 'failed' THEN 'delivery failed: escalated' ELSE 'no delivery report: "
+	    "escalated' END, updated_at = ?2 WHERE id = ?1 AND escalated = 0 AND status IN ('sent', 'failed')");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	return st_exec(st, stmt, "escalating a message");
+}
