@@ -11,7 +11,8 @@ is freed), and status, /metrics and `kentongan inbox` say so. Then: a slot whose
 be read either stays on the SIM, quarantined and counted, while later SMS still arrive, and is
 taken once the modem can read it (retry after KT_QUARANTINE_RETRY_S); stored SUBMITs are counted
 as other messages and cleared with clear_other = yes; a modem whose reads keep failing is
-degraded in status and /health, and back when reads work again.
+degraded in status and /health, and back when reads work again. The same on Gammu's dummy driver:
+a message file it cannot read between two good ones is quarantined (it has no raw PDU to give).
 """
 import json
 import os
@@ -51,7 +52,42 @@ def free_port():
     return p
 
 
+def dummy():
+    """Gammu's dummy driver: an unreadable message file between two good ones."""
+    gw = kt.Gateway(name="kt-undecodable-dummy")
+    ph = kt.DummyPhone(gw.dir)
+    gw.write_conf(modems=ph.section("d1"))
+    try:
+        ph.inject("+6281390000001", "BANTUAN", location=1)
+        with open(os.path.join(ph.dir, "sms", "1", "2"), "wb") as f:
+            f.write(b"garbage\x01\x02[[[\n")
+        ph.inject("+6281390000003", "BANTUAN", location=3)
+        gw.start(env={"KT_QUARANTINE_RETRY_S": str(RETRY_S)})
+
+        def d1():
+            return [m for m in gw.ctl("status")["modems"] if m["name"] == "d1"][0]
+
+        poll(lambda: len(gw.ctl("inbox")) == 2, 30, "both good messages around the unreadable file stored")
+        poll(lambda: d1()["quarantined"] == 1, 30, "the unreadable file quarantined")
+        st = d1()
+        check("cannot decode" in (st["last_error"] or "") and st["undecodable"] == 1 and not st["degraded"],
+              "dummy: status says so: %r" % st)
+        check(ph.pending() == ["2"], "dummy: only the unreadable file stays: %r" % ph.pending())
+        ph.inject("+6281390000004", "BANTUAN", location=4)
+        poll(lambda: len(gw.ctl("inbox")) == 3, 30, "a later message stored with the file quarantined")
+        os.unlink(os.path.join(ph.dir, "sms", "1", "2"))
+        poll(lambda: d1()["quarantined"] == 0, RETRY_S + 30, "the quarantine ends once the file is gone")
+        gw.stop()
+    except SystemExit:
+        print(gw.logtail(60), file=sys.stderr)
+        raise
+    finally:
+        gw.cleanup()
+    figures.append("dummy driver: unreadable file quarantined, messages around and after it stored")
+
+
 def main():
+    dummy()
     port = free_port()
     gw = kt.Gateway(name="kt-undecodable", http="listen = 127.0.0.1:%d\ntoken = sekret\n" % port)
     # KT_UNDECODABLE_TTY=1: libGammu on the pty itself (connection = at) instead of through socat
