@@ -14,9 +14,15 @@ static const struct {
 	  "  connecting  to the modem, or the modem to the network ('not registered on the network'\n"
 	  "              while it searches: its messages go to other SIMs meanwhile)\n"
 	  "  ready, sending\n"
+	  "  degraded    ready, but its messages cannot be read (passes keep failing); last error\n"
+	  "              says why, and /health reports it\n"
 	  "  failed      the worker is restarted with back-off; last error says why\n"
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
-	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n" },
+	  "'quarantined' counts messages left on the SIM, unread: they crash libGammu, or it cannot decode\n"
+	  "them and their raw PDU cannot be read either (tried again hourly); delete them there.\n"
+	  "'undecodable' counts messages libGammu could not decode: kept raw in the inbox (flags\n"
+	  "undecodable; kentongan inbox ID shows the PDU), then deleted from the SIM. 'other_on_sim'\n"
+	  "counts sent copies and drafts stored on the SIM (clear_other = yes deletes them).\n" },
 	{ "check", "kentongan check\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
 	  "problems. Works while the daemon is stopped.\n" },
 	{ "areas", "kentongan areas [--parent CODE | --all]\nkentongan areas import DIR\n\nLists areas (the "
