@@ -1353,7 +1353,7 @@ w_pass_careful(struct worker *w)
 	if (!counted)
 		w_pass_failed(w, "counting messages", e);
 	/* a new worker first reads around the skipped slots: each crash of a retry gets the rest in */
-	retry = w->careful_passes++ > 0 && w->unread && clock_mono() >= w->plan->retry_at;
+	retry = w->careful_passes++ > 0 && w->unread && w->plan && clock_mono() >= w->plan->retry_at;
 	mem[0].folder = 1;		/* SIM inbox */
 	mem[0].size = counted ? ms.SIMSize : 0;
 	mem[1].folder = 3;		/* phone memory inbox */
