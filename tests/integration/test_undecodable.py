@@ -212,6 +212,18 @@ def main():
         poll(lambda: sim_stored() == 0, 30, "clear_other = yes deletes them")
         poll(lambda: m1()["other_cleared"] == 2 and m1()["other_on_sim"] == 0, 30, "status counts them cleared")
 
+        # -- the listing fails (AT+CMGL), slot-by-slot reads work: undecodable ones still skipped
+        sim.ctl("fault", "list-error", "on")
+        g5 = good()
+        sim.ctl("pdu", KINDS[0][1][:-2] + "00")
+        g6 = good()
+        poll(lambda: answered(g5) and answered(g6), 60, "SMS around an undecodable one answered while the "
+             "listing fails")
+        poll(lambda: sim_stored() == 0, 30, "the undecodable one kept raw and deleted while the listing fails")
+        check(len(undecodable_rows()) == len(KINDS) + 2, "its raw PDU is in the inbox")
+        check(not m1()["degraded"], "a failing listing alone does not degrade: %r" % m1())
+        sim.ctl("fault", "list-error", "off")
+
         # -- reads that keep failing: degraded in status and /health, back when they work
         sim.ctl("fault", "read-error", "on")
         g4 = good()
