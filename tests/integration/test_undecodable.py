@@ -185,6 +185,10 @@ def main():
         st = m1()
         check("left on the SIM" in (st["last_error"] or ""), "last_error says it stays: %r" % st["last_error"])
         check(sim_stored() == 1, "the unreadable slot stays on the SIM (never deleted unread)")
+        code, met = http("/metrics")
+        check('kentongan_modem_quarantined{modem="m1"} 1' in met, "/metrics counts the quarantined slot")
+        r = gw.console("status")
+        check("(+1 unreadable)" in r.stdout, "the status table counts it:\n" + r.stdout)
         check(st["state"] in ("ready", "sending") and not st["degraded"], "one unreadable slot does not degrade: %r" % st)
         g2 = good()
         poll(lambda: answered(g2), 30, "reception goes on with a slot quarantined")
@@ -222,6 +226,10 @@ def main():
         poll(lambda: sim_stored() == 0, 30, "the undecodable one kept raw and deleted while the listing fails")
         check(len(undecodable_rows()) == len(KINDS) + 2, "its raw PDU is in the inbox")
         check(not m1()["degraded"], "a failing listing alone does not degrade: %r" % m1())
+        with open(os.path.join(gw.dir, "m1-at.log"), errors="replace") as f:
+            reads = f.read().count("< AT+CMGR=")
+        # without a listing libGammu looks for the next message up to location 99999
+        check(reads < 1000, "no scan of 100,000 locations while the listing fails (%d AT+CMGR)" % reads)
         sim.ctl("fault", "list-error", "off")
 
         # -- reads that keep failing: degraded in status and /health, back when they work
