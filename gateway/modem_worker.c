@@ -1178,8 +1178,16 @@ w_get_raw(struct worker *w, GSM_MultiSMSMessage *sms, int folder, int location, 
 	}
 	e = GSM_GetSMS(w->s, sms);
 	if (f != NULL) {
-		/* back as it was: silent, or the trace to stderr */
-		if (log_getlevel() >= LOG_LVL_TRACE) {
+		GSM_Config	*cfg = GSM_GetConfig(w->s, 0);
+		FILE		*own = NULL;
+
+		/* back as it was: the modem's own libGammu log (logfile, logformat: appended to, as
+		 * GSM_SetDebugFile would truncate it), the trace to stderr, or silent */
+		if (cfg != NULL && cfg->DebugFile != NULL && *cfg->DebugFile &&
+		    (own = fopen(cfg->DebugFile, "a")) != NULL) {
+			GSM_SetDebugFileDescriptor(own, TRUE, di);
+			GSM_SetDebugLevel(*cfg->DebugLevel ? cfg->DebugLevel : "text", di);
+		} else if (log_getlevel() >= LOG_LVL_TRACE) {
 			GSM_SetDebugFileDescriptor(stderr, FALSE, di);
 			GSM_SetDebugLevel("textall", di);
 		} else {
