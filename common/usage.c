@@ -18,7 +18,13 @@ const struct usage_cmd usage_cmds[] = {
 	  "  ready, sending\n"
 	  "  failed      the worker is restarted with back-off; last error says why\n"
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
-	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n"
+	  "  degraded    ready, but its messages cannot be read (passes keep failing); last error\n"
+	  "              says why, and /health reports it\n"
+	  "'quarantined' counts messages left on the SIM, unread: they crash libGammu, or it cannot decode\n"
+	  "them and their raw PDU cannot be read either (tried again hourly); delete them there.\n"
+	  "'undecodable' counts messages libGammu could not decode: kept raw in the inbox (flags\n"
+	  "undecodable; kentongan inbox ID shows the PDU), then deleted from the SIM. 'other_on_sim'\n"
+	  "counts sent copies and drafts stored on the SIM (clear_other = yes deletes them).\n"
 	  "A 'warning: ModemManager is running' line: it probes modem ports and fights Kentongan for them;\n"
 	  "the line says what to do (the udev rule, or systemctl disable --now ModemManager)." },
 	{ "check", "", "Gateway", "verify the database (PRAGMA integrity_check); works offline",

@@ -124,6 +124,7 @@ struct worker {
 	struct loc		*other;		/* sent copies and drafts seen (clear_other) */
 	int			 nother;
 	int			 failed_passes;	/* consecutive passes that could not read */
+	int			 listing_failing;	/* the last pass could not list (read slot by slot) */
 	char			 read_error[160];
 	/* the device as libGammu opened it (a tty, or the pipes to its proxy helper): our own
 	 * AT commands for what libGammu cannot do, between its calls (w_at) */
@@ -1178,8 +1179,16 @@ w_get_raw(struct worker *w, GSM_MultiSMSMessage *sms, int folder, int location, 
 	}
 	e = GSM_GetSMS(w->s, sms);
 	if (f != NULL) {
-		/* back as it was: silent, or the trace to stderr */
-		if (log_getlevel() >= LOG_LVL_TRACE) {
+		GSM_Config	*cfg = GSM_GetConfig(w->s, 0);
+		FILE		*own = NULL;
+
+		/* back as it was: the modem's own libGammu log (logfile, logformat: appended to, as
+		 * GSM_SetDebugFile would truncate it), the trace to stderr, or silent */
+		if (cfg != NULL && cfg->DebugFile != NULL && *cfg->DebugFile &&
+		    (own = fopen(cfg->DebugFile, "a")) != NULL) {
+			GSM_SetDebugFileDescriptor(own, TRUE, di);
+			GSM_SetDebugLevel(*cfg->DebugLevel ? cfg->DebugLevel : "text", di);
+		} else if (log_getlevel() >= LOG_LVL_TRACE) {
 			GSM_SetDebugFileDescriptor(stderr, FALSE, di);
 			GSM_SetDebugLevel("textall", di);
 		} else {
@@ -1354,7 +1363,7 @@ w_pass_careful(struct worker *w)
 	if (!counted)
 		w_pass_failed(w, "counting messages", e);
 	/* a new worker first reads around the skipped slots: each crash of a retry gets the rest in */
-	retry = w->careful_passes++ > 0 && w->unread && clock_mono() >= w->plan->retry_at;
+	retry = w->careful_passes++ > 0 && w->unread && w->plan && clock_mono() >= w->plan->retry_at;
 	mem[0].folder = 1;		/* SIM inbox */
 	mem[0].size = counted ? ms.SIMSize : 0;
 	mem[1].folder = 3;		/* phone memory inbox */
@@ -1430,6 +1439,7 @@ w_pass(struct worker *w)
 	GSM_Error		 e;
 	gboolean		 start = TRUE;
 	int			 i, n = 0, guard = 0, kept = 0, nbad = 0, listing_failed = 0;
+	int			 used = -1, seen = 0;
 	struct loc		 bad[MW_BATCH_MAX];
 	GSM_Error		 bad_e[MW_BATCH_MAX];
 
@@ -1440,8 +1450,20 @@ w_pass(struct worker *w)
 	}
 	sms = xcalloc(1, sizeof(*sms));
 	w_pass_begin(w);
+	/* how many slots are in use: when AT+CMGL fails, libGammu reads location after location up
+	 * to 99999 looking for the next message, and after one it could not decode it never counts
+	 * the memory done (100,000 AT+CMGR, hours on a real modem): stop once all were met */
+	if (!w->dummy) {
+		GSM_SMSMemoryStatus ms;
+
+		memset(&ms, 0, sizeof(ms));
+		if (GSM_GetSMSStatus(w->s, &ms) == ERR_NONE)
+			used = ms.SIMUsed + ms.PhoneUsed;
+	}
 	w_reading(w, MW_READING_PASS, 0);
 	for (;;) {
+		if (used >= 0 && seen >= used)
+			break;
 		if (start) {
 			sms->SMS[0].Folder = 0;
 			sms->SMS[0].Location = 0;
@@ -1462,6 +1484,7 @@ w_pass(struct worker *w)
 				bad[nbad].raw = 0;
 				bad_e[nbad] = e;
 				nbad++;
+				seen++;
 				start = FALSE;
 				sms->SMS[0].Folder = folder;
 				sms->SMS[0].Location = loc;
@@ -1469,7 +1492,11 @@ w_pass(struct worker *w)
 					break;
 				continue;
 			}
-			log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			/* once, not every pass: status shows it (degraded) while it lasts */
+			if (w->failed_passes == 0 && !w->listing_failing)
+				log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+			else
+				log_debug("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
 			if (start && e != ERR_TIMEOUT && !w->dummy)
 				listing_failed = 1;
 			else
@@ -1478,6 +1505,7 @@ w_pass(struct worker *w)
 		}
 		w->timeouts = 0;
 		start = FALSE;
+		seen += sms->Number > 0 ? sms->Number : 1;
 		for (i = 0; i < sms->Number; i++) {
 			if (w_take(w, &sms->SMS[i]))
 				kept++;
@@ -1487,6 +1515,7 @@ w_pass(struct worker *w)
 		if (++guard > 100000)
 			break;
 	}
+	w->listing_failing = listing_failed;
 	if (listing_failed) {
 		/* nothing to go on from: read the memory slot by slot this time */
 		w_reading(w, MW_READING_DONE, -1);

@@ -163,6 +163,7 @@ struct sim {
 	int		 dereg;
 	int		 noise;
 	int		 read_error;		/* fault read-error: message reads fail */
+	int		 list_error;		/* fault list-error: AT+CMGL fails, AT+CMGR works */
 	int		 next_stat;		/* for the next part stored by ctl pdu (--stat) */
 	int		 next_unreadable;	/* the same, --unreadable */
 	int64_t		 noise_at;
@@ -1436,7 +1437,7 @@ cmd_cmgl(struct sim *sim, struct sbuf *r, char op, char *arg)
 		final_ok(r);
 		return;
 	}
-	if (sim->read_error) {
+	if (sim->read_error || sim->list_error) {
 		final_cms(sim, r, 500);
 		return;
 	}
@@ -2508,7 +2509,8 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 	if (what == NULL) {
 		ctl_reply(out, "ERR usage: fault latency MS | cms-error CODE [COUNT|--fraction F] | "
 		    "cms-error off | hang on|off | disconnect SECONDS [NEW-LINK] | "
-		    "storage-full on|off | deregister on|off | noise on|off | read-error on|off | clear");
+		    "storage-full on|off | deregister on|off | noise on|off | read-error on|off | "
+		    "list-error on|off | clear");
 		return;
 	}
 	w = word(&rest);
@@ -2590,6 +2592,11 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 			ctl_reply(out, "ERR fault read-error on|off");
 			return;
 		}
+	} else if (!strcmp(what, "list-error")) {
+		if (on_off(w, &sim->list_error) != 0) {
+			ctl_reply(out, "ERR fault list-error on|off");
+			return;
+		}
 	} else if (!strcmp(what, "noise")) {
 		if (on_off(w, &sim->noise) != 0) {
 			ctl_reply(out, "ERR fault noise on|off");
@@ -2604,10 +2611,11 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		sim->dereg = 0;
 		sim->noise = 0;
 		sim->read_error = 0;
+		sim->list_error = 0;
 		deliver_held(sim);
 	} else {
 		ctl_reply(out, "ERR unknown fault '%s' (latency, cms-error, hang, disconnect, "
-		    "storage-full, deregister, noise, read-error, clear)", what);
+		    "storage-full, deregister, noise, read-error, list-error, clear)", what);
 		return;
 	}
 	sim_event(sim, "fault %s %s", what, w ? w : "");
@@ -3017,6 +3025,7 @@ usage(FILE *f)
 "                       +CMS ERROR: 331, USSD +CME ERROR: 30, incoming messages are held\n"
 "  fault noise on|off   unsolicited RING, ^RSSI, ^BOOT, ^MODE lines between and inside replies\n"
 "  fault read-error on|off     AT+CPMS, AT+CMGL and AT+CMGR get +CMS ERROR: 500 (reads fail)\n"
+"  fault list-error on|off     AT+CMGL gets +CMS ERROR: 500 (reading slot by slot works)\n"
 "  fault clear          all faults off\n"
 "  status               one line: pty, link, registration, storage, faults\n"
 "  ping, help\n"

@@ -9,6 +9,11 @@
  * Checks: the part decodes, sender/text are valid UTF-8 for text codings, hex fields are hex,
  * a concatenation header always has 1 <= seq <= total.
  * Seeds: tests/fuzz/pdu-seeds (PDUs modemsim sends: GSM-7, UCS-2, concatenated, 8-bit, report).
+ * The path of a PDU libGammu refuses: the input, as hex, inside an AT+CMGR reply as libGammu
+ * logs it, is found again by mw_raw_pdu_from_log() (the same hex, and hex only, from the input
+ * as a whole log too) and goes to the daemon as an undecodable part (batch_add_raw, read back).
+ * Reception going on around such PDUs is tests/integration/test_undecodable_fuzz.py (modemsim,
+ * libGammu's AT driver, the daemon).
  */
 #include "gateway/modem_worker.c"	/* the amalgamation trick: reach the static decode helpers */
 
@@ -164,6 +169,52 @@ fuzz_message(const uint8_t *p, size_t size)
 	free(w.batch_locs);
 }
 
+/* What the worker does with a PDU libGammu refuses: find it in the captured reply, send it raw. */
+static void
+raw_path(const uint8_t *data, size_t size)
+{
+	static char	 log[4 * 1024 + 256], hex[2 * 1024 + 1], out[2 * 1024 + 1];
+	static const char hx[] = "0123456789ABCDEF";
+	struct worker	 w;
+	struct pbuf	 b;
+	size_t		 i, o, n;
+
+	for (i = 0; i < size; i++) {
+		hex[2 * i] = hx[data[i] >> 4];
+		hex[2 * i + 1] = hx[data[i] & 15];
+	}
+	hex[2 * size] = '\0';
+	o = (size_t)snprintf(log, sizeof(log), "1 \"AT+CMGR=3\"\n2 \"+CMGR: 0,,%zu\"\n3 \"%s\"\n4 \"OK\"\n",
+	    size, hex);
+	n = mw_raw_pdu_from_log(log, out, sizeof(out));
+	if (o < sizeof(log) && size >= 1 && (n != 2 * size || strcmp(out, hex)))
+		abort();
+	/* the input itself as the log: whatever it finds is even-length upper-case hex */
+	memcpy(log, data, size);
+	log[size] = '\0';
+	n = mw_raw_pdu_from_log(log, out, sizeof(out));
+	if (n != strlen(out) || n % 2)
+		abort();
+	check_hex(out);
+	if (size < 1)
+		return;
+	memset(&w, 0, sizeof(w));
+	w.name = "fuzz";
+	batch_add_raw(&w, 1, 7, hex);
+	if (w.batch_n != 1 || !w.batch_locs[0].raw)
+		abort();
+	pbuf_reader(&b, w.batch.buf, w.batch.len);
+	if (pbuf_get_u32(&b) != MW_PART_RAW || pbuf_get_i64(&b) != 1 || pbuf_get_i64(&b) != 7)
+		abort();
+	(void)pbuf_get_str(&b);
+	(void)pbuf_get_str(&b);
+	(void)pbuf_get_i64(&b);
+	if (strcmp(pbuf_get_str(&b), "pdu") || strcmp(pbuf_get_str(&b), hex))
+		abort();
+	pbuf_free(&w.batch);
+	free(w.batch_locs);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -211,6 +262,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 helpers:
+	raw_path(data, size);
 	/* the helpers on the raw bytes */
 	udh_concat(data, (int)size, &ref, &total, &seq);
 	if (total < 1 || seq < 1 || seq > total || (ref != -1 && (ref < 0 || ref > 0xffff)))

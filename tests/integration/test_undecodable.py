@@ -11,7 +11,8 @@ is freed), and status, /metrics and `kentongan inbox` say so. Then: a slot whose
 be read either stays on the SIM, quarantined and counted, while later SMS still arrive, and is
 taken once the modem can read it (retry after KT_QUARANTINE_RETRY_S); stored SUBMITs are counted
 as other messages and cleared with clear_other = yes; a modem whose reads keep failing is
-degraded in status and /health, and back when reads work again.
+degraded in status and /health, and back when reads work again. The same on Gammu's dummy driver:
+a message file it cannot read between two good ones is quarantined (it has no raw PDU to give).
 """
 import json
 import os
@@ -51,7 +52,42 @@ def free_port():
     return p
 
 
+def dummy():
+    """Gammu's dummy driver: an unreadable message file between two good ones."""
+    gw = kt.Gateway(name="kt-undecodable-dummy")
+    ph = kt.DummyPhone(gw.dir)
+    gw.write_conf(modems=ph.section("d1"))
+    try:
+        ph.inject("+6281390000001", "BANTUAN", location=1)
+        with open(os.path.join(ph.dir, "sms", "1", "2"), "wb") as f:
+            f.write(b"garbage\x01\x02[[[\n")
+        ph.inject("+6281390000003", "BANTUAN", location=3)
+        gw.start(env={"KT_QUARANTINE_RETRY_S": str(RETRY_S)})
+
+        def d1():
+            return [m for m in gw.ctl("status")["modems"] if m["name"] == "d1"][0]
+
+        poll(lambda: len(gw.ctl("inbox")) == 2, 30, "both good messages around the unreadable file stored")
+        poll(lambda: d1()["quarantined"] == 1, 30, "the unreadable file quarantined")
+        st = d1()
+        check("cannot decode" in (st["last_error"] or "") and st["undecodable"] == 1 and not st["degraded"],
+              "dummy: status says so: %r" % st)
+        check(ph.pending() == ["2"], "dummy: only the unreadable file stays: %r" % ph.pending())
+        ph.inject("+6281390000004", "BANTUAN", location=4)
+        poll(lambda: len(gw.ctl("inbox")) == 3, 30, "a later message stored with the file quarantined")
+        os.unlink(os.path.join(ph.dir, "sms", "1", "2"))
+        poll(lambda: d1()["quarantined"] == 0, RETRY_S + 30, "the quarantine ends once the file is gone")
+        gw.stop()
+    except SystemExit:
+        print(gw.logtail(60), file=sys.stderr)
+        raise
+    finally:
+        gw.cleanup()
+    figures.append("dummy driver: unreadable file quarantined, messages around and after it stored")
+
+
 def main():
+    dummy()
     port = free_port()
     gw = kt.Gateway(name="kt-undecodable", http="listen = 127.0.0.1:%d\ntoken = sekret\n" % port)
     # KT_UNDECODABLE_TTY=1: libGammu on the pty itself (connection = at) instead of through socat
@@ -149,6 +185,10 @@ def main():
         st = m1()
         check("left on the SIM" in (st["last_error"] or ""), "last_error says it stays: %r" % st["last_error"])
         check(sim_stored() == 1, "the unreadable slot stays on the SIM (never deleted unread)")
+        code, met = http("/metrics")
+        check('kentongan_modem_quarantined{modem="m1"} 1' in met, "/metrics counts the quarantined slot")
+        r = gw.console("status")
+        check("(+1 unreadable)" in r.stdout, "the status table counts it:\n" + r.stdout)
         check(st["state"] in ("ready", "sending") and not st["degraded"], "one unreadable slot does not degrade: %r" % st)
         g2 = good()
         poll(lambda: answered(g2), 30, "reception goes on with a slot quarantined")
@@ -175,6 +215,22 @@ def main():
         gw.start(env={"KT_QUARANTINE_RETRY_S": str(RETRY_S)})
         poll(lambda: sim_stored() == 0, 30, "clear_other = yes deletes them")
         poll(lambda: m1()["other_cleared"] == 2 and m1()["other_on_sim"] == 0, 30, "status counts them cleared")
+
+        # -- the listing fails (AT+CMGL), slot-by-slot reads work: undecodable ones still skipped
+        sim.ctl("fault", "list-error", "on")
+        g5 = good()
+        sim.ctl("pdu", KINDS[0][1][:-2] + "00")
+        g6 = good()
+        poll(lambda: answered(g5) and answered(g6), 60, "SMS around an undecodable one answered while the "
+             "listing fails")
+        poll(lambda: sim_stored() == 0, 30, "the undecodable one kept raw and deleted while the listing fails")
+        check(len(undecodable_rows()) == len(KINDS) + 2, "its raw PDU is in the inbox")
+        check(not m1()["degraded"], "a failing listing alone does not degrade: %r" % m1())
+        with open(os.path.join(gw.dir, "m1-at.log"), errors="replace") as f:
+            reads = f.read().count("< AT+CMGR=")
+        # without a listing libGammu looks for the next message up to location 99999
+        check(reads < 1000, "no scan of 100,000 locations while the listing fails (%d AT+CMGR)" % reads)
+        sim.ctl("fault", "list-error", "off")
 
         # -- reads that keep failing: degraded in status and /health, back when they work
         sim.ctl("fault", "read-error", "on")

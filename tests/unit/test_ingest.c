@@ -165,6 +165,32 @@ test_single_dup_and_binary(void **state)
 	assert_int_equal(nrouted, 3);
 }
 
+/* A message the worker could not decode: kept raw, flagged, never routed, once. */
+static void
+test_undecodable(void **state)
+{
+	struct ingest_part	 a[3];
+
+	a[0] = part("+6283333333333", "BANTUAN", -1, 1, 1, 3000);
+	a[1] = part("", "91947122982661", -1, 1, 1, 0);
+	a[1].kind = MW_PART_RAW;
+	a[1].coding = "pdu";
+	a[1].smsc = "";
+	a[2] = a[1];	/* the same PDU again (re-read before its delete): a duplicate */
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 3), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE text = '91947122982661' AND coding = 'pdu' "
+	    "AND flags = 'undecodable' AND action = 'undecodable' AND sender = '' AND modem = 'm1'"), 1);
+	assert_int_equal(nrouted, 1);	/* only BANTUAN */
+	assert_int_equal(ingest_stats(ing)->undecodable, 1);
+	assert_int_equal(ingest_stats(ing)->dups, 1);
+	/* another batch with it (the ack was lost): still one row, nothing routed */
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 2, &a[1], 1), 0);
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE flags = 'undecodable'"), 1);
+	assert_int_equal(nrouted, 1);
+	/* nothing routes it later either (start-up routes rows without an action) */
+	assert_int_equal(q1("SELECT count(*) FROM inbox WHERE action IS NULL AND flags = 'undecodable'"), 0);
+}
+
 static void
 test_expire(void **state)
 {
@@ -232,6 +258,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ref_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_dup_and_binary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undecodable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_reports, setup, teardown),
 	};
 

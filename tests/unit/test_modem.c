@@ -191,6 +191,40 @@ teardown(void **state)
 static int want_inbox;
 static int inbox_has(void) { return q1("SELECT count(*) FROM inbox") >= want_inbox && files_in(1) == 0; }
 
+/* The raw PDU of an AT+CMGR reply, found in libGammu's text debug log (modem_worker.c). */
+static void
+test_raw_pdu_from_log(void **state)
+{
+	static const struct {
+		const char	*log, *want;
+	} cases[] = {
+		/* as libGammu 1.42 logs a reply its decoder then refuses */
+		{ "Getting SMS\nSENDING frame type 0x00/length 0x0A/10\n1 \"AT+CMGR=2\"\n2 \"+CMGR: 1,,7\"\n"
+		  "3 \"91947122982661\"\n4 \"OK\"\nChecking line: OK\nNumber too long!\n", "91947122982661" },
+		{ "1 \"AT+CMGR=1\"\r\n2 \"+CMGR: 0,,3\"\r\n3 \"00abCD\"\r\n4 \"OK\"\r\n", "00ABCD" },
+		/* the listing's entries too; the last one wins */
+		{ "2 \"+CMGL: 1,1,,2\"\n3 \"0001\"\n4 \"+CMGL: 2,1,,2\"\n5 \"0002\"\n", "0002" },
+		/* no PDU: an error, an empty slot, odd or non-hex lines, a PDU line with no header */
+		{ "1 \"AT+CMGR=2\"\n2 \"+CMS ERROR: 321\"\n", "" },
+		{ "2 \"+CMGR: 0,,1\"\n3 \"ABC\"\n", "" },
+		{ "2 \"+CMGR: 0,,1\"\n3 \"XYZW\"\n", "" },
+		{ "3 \"0791\"\n", "" },
+		{ "2 \"+CMGR: 0,,1\"\n\n3 \"0791\"\n", "" },
+		{ "", "" },
+	};
+	char	 out[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = mw_raw_pdu_from_log(cases[i].log, out, sizeof(out));
+
+		assert_string_equal(out, cases[i].want);
+		assert_int_equal(n, strlen(cases[i].want));
+	}
+	/* longer than the room: not cut, not taken */
+	assert_int_equal(mw_raw_pdu_from_log("2 \"+CMGR: 0,,3\"\n3 \"000102\"\n", out, 6), 0);
+}
+
 static void
 test_receive(void **state)
 {
@@ -419,6 +453,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_raw_pdu_from_log),
 		cmocka_unit_test_setup_teardown(test_receive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reread_dedup, setup, teardown),
