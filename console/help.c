@@ -51,6 +51,13 @@ static const struct {
 	  "lock SIAR for an hour;\nadding the number again sets a new PIN and clears the lock.\n" },
 	{ "ussd", "kentongan ussd MODEM CODE\n\nRuns a USSD code on a modem and prints the reply. Example: "
 	  "kentongan ussd telkomsel-1 '*888#'\n" },
+	{ "user", "kentongan user add NAME --role viewer|operator|official|admin\nkentongan user remove NAME\n"
+	  "kentongan users\n\nAccounts of the web console (/console/ on the [http] listener). The password is "
+	  "read from the\nterminal twice, or as the first line of stdin; only its yescrypt hash is stored. Adding "
+	  "a user again\nsets a new password and role, ends their sessions and clears a login lock. Roles: viewer "
+	  "reads\n(numbers masked); operator sends normal broadcasts and moderates reports; official also sends "
+	  "alerts;\nadmin also sees the accounts. Works while the daemon is stopped.\n"
+	  "Example: kentongan user add budi --role official\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
 };
 
@@ -69,7 +76,8 @@ console_help(const char *command)
 	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
 		if (!strcmp(helps[i].name, command) ||
 		    (!strcmp(command, "announcement") && !strcmp(helps[i].name, "announcements")) ||
-		    (!strcmp(command, "post") && !strcmp(helps[i].name, "posts"))) {
+		    (!strcmp(command, "post") && !strcmp(helps[i].name, "posts")) ||
+		    (!strcmp(command, "users") && !strcmp(helps[i].name, "user"))) {
 			fputs(helps[i].text, stdout);
 			return 0;
 		}

@@ -23,6 +23,7 @@
 #include "common/xmalloc.h"
 #include "console/console.h"
 #include "console/import.h"
+#include "console/users.h"
 #include "store/store.h"
 
 static const char *usage_text =
@@ -69,6 +70,11 @@ static const char *usage_text =
 "  official add NUMBER --pin PIN                 allow SIAR broadcasts by SMS from this number\n"
 "  official remove NUMBER\n"
 "  roles                                         KIM leaders and officials\n"
+"\n"
+"Web console:\n"
+"  user add NAME --role viewer|operator|official|admin   add an account or set its password\n"
+"                                  (read from the terminal, or stdin's first line); works offline\n"
+"  user remove NAME / users        remove an account / list them\n"
 "\n"
 "TIME is '2026-11-27 14:00', '14:00', '+30m' or '-1h'. Exit status: 0 success, 1 a user error\n"
 "(the message says what to change), 2 the daemon is not reachable.\n";
@@ -233,6 +239,14 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 			fprintf(stderr, "kentongan: %s\n", store_errmsg(st));
 		store_close(st);
 		return s == STORE_OK ? 0 : 1;
+	}
+	if (argc >= 1 && (!strcmp(argv[0], "users") || (argc >= 2 && !strcmp(argv[0], "user") &&
+	    (!strcmp(argv[1], "add") || !strcmp(argv[1], "remove"))))) {
+		if ((st = open_store(con)) == NULL)
+			return 1;
+		rc = users_command(st, argc, argv, con->fmt);
+		store_close(st);
+		return rc;
 	}
 	*handled = 0;
 	return 0;

@@ -17,6 +17,10 @@ socat
 curl
 clang
 libclang-rt-14-dev
+libcrypt-dev
+chromium
+chromium-driver
+python3-selenium
 "
 need=""
 for p in $PACKAGES; do
