@@ -41,6 +41,7 @@
 #include "gateway/http.h"
 #include "gateway/modem.h"
 #include "gateway/ussd.h"
+#include "gateway/web/web.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "store/store_ussd.h"
@@ -59,7 +60,7 @@ struct conn_slot {
 
 /* the status codes counted one by one in /metrics; anything else goes to "other" (what libevent
  * refuses itself, such as 413 for a body over max_body, is not seen here) */
-static const int http_codes[] = { 200, 400, 401, 404, 405, 415, 431, 503 };
+static const int http_codes[] = { 200, 400, 401, 404, 405, 415, 431, 503, 303, 403, 429 };
 #define NCODES	(sizeof(http_codes) / sizeof(http_codes[0]))
 
 struct http {
@@ -67,6 +68,7 @@ struct http {
 	struct evhttp			*eh;
 	struct evhttp_bound_socket	*sock;
 	struct ussd			*ussd;
+	struct web			*web;		/* the web console under /console/ */
 	char				 addr[80];
 	char				*token;
 	int				 loopback;
@@ -702,7 +704,10 @@ request_cb(struct evhttp_request *req, void *arg)
 		reply(h, req, 400, "bad query string");
 		goto out;
 	}
-	if (strcmp(path, "/health") == 0) {
+	if (strcmp(path, "/console") == 0 || strncmp(path, "/console/", 9) == 0) {
+		/* the console has its own accounts: the machine token is not asked for there */
+		count(h, web_handle(h->web, req, path, qs, 0));
+	} else if (strcmp(path, "/health") == 0) {
 		if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD)
 			method_not_allowed(h, req, "GET, HEAD");
 		else
@@ -720,7 +725,7 @@ request_cb(struct evhttp_request *req, void *arg)
 		else
 			ussd(h, req, &query);
 	} else
-		reply(h, req, 404, "not found: try POST /ussd, GET /health or GET /metrics");
+		reply(h, req, 404, "not found: try POST /ussd, GET /health, GET /metrics or /console/");
 out:
 	evhttp_clear_headers(&query);
 }
@@ -773,6 +778,7 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 	}
 	if ((h->ussd = ussd_new(gw, conf->http_menu, err, errlen)) == NULL)
 		goto fail;
+	h->web = web_new(gw);
 	if ((h->eh = evhttp_new(gw->base)) == NULL) {
 		snprintf(err, errlen, "http: evhttp_new failed");
 		goto fail;
@@ -820,7 +826,7 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 		    "behind a firewall or a TLS proxy", h->addr);
 	} else if (h->token[0] == '\0')
 		log_info("http: no token set: any program on this host may call the endpoint");
-	log_info("http: listening on %s (POST /ussd, GET /health, GET /metrics) max_body=%ld timeout=%lds",
+	log_info("http: listening on %s (POST /ussd, GET /health, GET /metrics, /console/) max_body=%ld timeout=%lds",
 	    h->addr, conf->http_max_body, conf->http_timeout_s);
 	http_live = h;
 	return h;
@@ -846,6 +852,7 @@ http_free(struct http *h)
 		evhttp_free(h->eh);
 	free(h->conns);
 	ussd_free(h->ussd);
+	web_free(h->web);
 	free(h->token);
 	free(h);
 }
