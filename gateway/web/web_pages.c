@@ -154,7 +154,9 @@ compose_read(struct wreq *r, struct compose *c)
 	c->at = web_form_get(f, "at");
 	c->expires = web_form_get(f, "expires");
 	c->q = web_form_get(f, "q");
-	c->parent = web_form_get(f, "parent");
+	/* a browse button names the area to open; otherwise the one open stays open */
+	if ((c->parent = web_form_get(f, "parent")) == NULL)
+		c->parent = web_form_get(f, "open");
 	c->step = web_form_get(f, "step");
 	n = web_form_all(f, "area", all, BROADCAST_MAX_AREAS);
 	for (i = 0; i < n; i++) {
@@ -297,7 +299,8 @@ compose_areas(struct wreq *r, const struct compose *c)
 		wout(r, " › <b>%s</b>", label);
 		store_list_areas(gw->store, c->parent, rows_cb, &kids);
 	}
-	wout(r, "</p><ul class=\"tree\" id=\"tree\">");
+	wout(r, "</p><input type=\"hidden\" name=\"open\" value=\"%s\"><ul class=\"tree\" id=\"tree\">",
+	    c->parent ? c->parent : "");
 	if (c->parent && *c->parent) {
 		for (i = 0; i < kids.n; i++)
 			area_choice(r, c, rows_get(&kids, i, "code"), rows_get(&kids, i, "name"),
