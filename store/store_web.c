@@ -229,13 +229,21 @@ store_session_remove(struct store *st, const char *id)
 enum store_status
 store_sessions_prune(struct store *st, time_t now, long idle_s)
 {
-	sqlite3_stmt *stmt = st_prep(st, "DELETE FROM web_sessions WHERE expires_at <= ?1 OR seen_at < ?1 - ?2");
+	sqlite3_stmt		*stmt = st_prep(st, "DELETE FROM web_sessions WHERE expires_at <= ?1 OR seen_at < ?1 - ?2");
+	enum store_status	 s;
 
 	if (stmt == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_int64(stmt, 2, idle_s);
-	return st_exec(st, stmt, "pruning sessions");
+	if ((s = st_exec(st, stmt, "pruning sessions")) != STORE_OK)
+		return s;
+	/* failures a day old that hold no lock are forgotten (made-up names must not pile up) */
+	stmt = st_prep(st, "DELETE FROM web_login_failures WHERE last_at < ?1 - 86400 AND locked_until <= ?1");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, now);
+	return st_exec(st, stmt, "pruning failed logins");
 }
 
 /* ---- failed logins ---- */

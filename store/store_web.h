@@ -48,7 +48,7 @@ enum store_status store_session_add(struct store *, const char *id, int64_t user
 enum store_status store_session_get(struct store *, const char *id, time_t now, long idle_s,
 		    struct store_session *);
 enum store_status store_session_remove(struct store *, const char *id);
-/* Deletes every session expired at now. */
+/* Deletes every session expired at now, and failed logins a day old that hold no lock. */
 enum store_status store_sessions_prune(struct store *, time_t now, long idle_s);
 
 /* ---- failed logins ---- */
