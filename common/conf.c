@@ -101,6 +101,10 @@ static const struct conf_key conf_keys[] = {
 	  "largest request body accepted, in bytes" },
 	{ "http", "timeout", CT_DURATION, "10", 1, 600, G(http_timeout_s),
 	  "seconds a client may take to send its request" },
+	{ "http", "cert", CT_PATH, "", 0, 0, G(http_cert),
+	  "PEM certificate (chain): with key, the listener speaks HTTPS only" },
+	{ "http", "key", CT_PATH, "", 0, 0, G(http_key),
+	  "PEM private key of cert" },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 

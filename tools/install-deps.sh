@@ -21,6 +21,7 @@ libcrypt-dev
 chromium
 chromium-driver
 python3-selenium
+libssl-dev
 "
 need=""
 for p in $PACKAGES; do
