@@ -289,7 +289,7 @@ compose_areas(struct wreq *r, const struct compose *c)
 
 		/* the way up from the opened area to the ones served */
 		if (store_area_get(gw->store, c->parent, &a) == STORE_OK)
-			while (a.parent[0] && nup < 4 && areacode_overlaps_list(a.parent, gw->conf->areas ?
+			while (a.parent[0] && nup < 4 && areacode_in_list(a.parent, gw->conf->areas ?
 			    gw->conf->areas : "") && store_area_get(gw->store, a.parent, &up[nup]) == STORE_OK)
 				a = up[nup++];
 		while (nup-- > 0)
@@ -869,7 +869,7 @@ page_subscribers(struct wreq *r)
 		wout(r, "</table>");
 	}
 	wout(r, "<h2>%t</h2><p class=\"crumbs\"><a href=\"/console/subscribers\">%t</a>", "subs.per_area",
-	    "compose.top");
+	    "subs.top");
 	if (area && *area) {
 		area_label(r, area, label, sizeof(label));
 		wout(r, " › %s", label);
