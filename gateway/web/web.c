@@ -550,7 +550,8 @@ client_address(struct wreq *r)
 	if (fwd != NULL && (!strcmp(r->addr, "127.0.0.1") || !strcmp(r->addr, "::1"))) {
 		size_t n = strcspn(fwd, ", ");
 
-		if (n > 0 && n < sizeof(r->addr))
+		/* only an address goes into logs, the audit log's JSON and the lock table */
+		if (n > 0 && n < sizeof(r->addr) && strspn(fwd, "0123456789abcdefABCDEF.:") >= n)
 			snprintf(r->addr, sizeof(r->addr), "%.*s", (int)n, fwd);
 	}
 }
@@ -636,8 +637,13 @@ login(struct wreq *r)
 		login_form(r, 403, "err.csrf", NULL, name);
 		return;
 	}
-	if (name == NULL || pw == NULL || *name == '\0' || strlen(name) > STORE_USER_NAME_MAX) {
+	if (name == NULL || pw == NULL || *name == '\0' || *pw == '\0') {
 		login_form(r, 400, "login.missing", NULL, NULL);
+		return;
+	}
+	if (store_user_valid(st, name, "viewer") != STORE_OK) {
+		/* no such account can exist: nothing to count, and the name never reaches the logs */
+		login_form(r, 403, "login.wrong", NULL, NULL);
 		return;
 	}
 	snprintf(r->actor, sizeof(r->actor), "web:%s", name);
