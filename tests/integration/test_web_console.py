@@ -51,6 +51,8 @@ def http(base, path, cookie=None, data=None):
 
 def main():
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
     port = free_port()
     with Gateway(name="kt-web", http="listen = 127.0.0.1:%d\n" % port) as g:
@@ -95,14 +97,20 @@ def main():
                 b.shot(shot)
             return w
 
+        def go(el):
+            """Clicks something that loads a new page and waits until the old one is gone (else
+            the next look-up may still find the old page's elements)."""
+            el.click()
+            WebDriverWait(d, 60).until(EC.staleness_of(el))
+
         def login(name, password):
             d.get(base + "/console/login")
             d.find_element(By.ID, "name").send_keys(name)
             d.find_element(By.ID, "password").send_keys(password)
-            d.find_element(By.ID, "login").click()
+            go(d.find_element(By.ID, "login"))
 
         def logout():
-            d.find_element(By.ID, "logout").click()
+            go(d.find_element(By.ID, "logout"))
             poll(lambda: "/console/login" in d.current_url, what="back at the login page")
 
         def session_cookie():
@@ -127,7 +135,7 @@ def main():
             text = "Kerja bakti membersihkan saluran air hari Minggu pukul 07.00, mohon membawa cangkul."
             visit("/console/compose")
             d.find_element(By.ID, "text").send_keys(text)
-            d.find_element(By.ID, "open-1671").click()
+            go(d.find_element(By.ID, "open-1671"))
             poll(lambda: d.find_elements(By.ID, "a-" + D1), what="the districts of 1671 in the tree")
             d.find_element(By.ID, "text").get_attribute("value") == text or fail("the text survives browsing")
             d.find_element(By.ID, "a-" + D1).click()
@@ -135,13 +143,13 @@ def main():
                  what="the live preview to count 4 recipients")
             check(d.find_element(By.ID, "live-encoding").text == "GSM-7", "live encoding")
             b.shot("03-compose")
-            d.find_element(By.ID, "preview").click()
+            go(d.find_element(By.ID, "preview"))
             poll(lambda: d.find_elements(By.ID, "confirm"), what="the confirmation step")
             check(d.find_element(By.ID, "c-recipients").text == "4", "confirmation repeats 4 recipients")
             check(d.find_element(By.ID, "c-segments").text == "1", "one SMS each")
             check(g.ctl("announcements") == [], "the preview is a dry run: nothing queued")
             b.shot("04-confirm")
-            d.find_element(By.ID, "send").click()
+            go(d.find_element(By.ID, "send"))
             poll(lambda: d.find_elements(By.ID, "accepted"), what="the announcement page")
             ann = g.ctl("announcements")
             check(len(ann) == 1 and ann[0]["recipients"] == 4, "one announcement to 4: %r" % ann)
@@ -178,9 +186,37 @@ def main():
             check("<script>" in cell.text and "onerror=" in cell.text, "the report shows as text: %r" % cell.text)
             check(d.execute_script("return window.__xss === undefined"), "the injected script did not run")
             b.shot("06-posts")
-            d.find_element(By.ID, "approve-%d" % post["id"]).click()
+            go(d.find_element(By.ID, "approve-%d" % post["id"]))
             poll(lambda: d.find_elements(By.ID, "done"), what="the approval note")
             check(g.ctl("posts", "--status", "published")[0]["id"] == post["id"], "the report is published")
+            # … and answered by SMS
+            visit("/console/posts?status=all")
+            row = d.find_element(By.ID, "post-%d" % post["id"])
+            row.find_element(By.NAME, "text").send_keys("Terima kasih, laporan diteruskan ke kelurahan.")
+            go(row.find_element(By.CSS_SELECTOR, "button[value=reply]"))
+            poll(lambda: d.find_elements(By.ID, "done"), what="the reply note")
+            poll(lambda: [p for p in sim.sent() if p["to"] == E164(SUBS[4][0]) and p["text"].startswith("Terima kasih")],
+                 timeout=30, what="the reply in modemsim's sent log")
+
+            # -- a scheduled announcement, cancelled before it goes out
+            visit("/console/compose")
+            d.find_element(By.ID, "text").send_keys("Rapat warga ditunda.")
+            d.find_element(By.ID, "at").send_keys("+2h")
+            go(d.find_element(By.ID, "search"))     # nothing typed: the form comes back as it was
+            d.find_element(By.ID, "q").send_keys("Seberang Ulu I")
+            go(d.find_element(By.ID, "search"))
+            poll(lambda: d.find_elements(By.ID, "a-167102"), what="the search to find Seberang Ulu I")
+            d.find_element(By.ID, "a-167102").click()
+            go(d.find_element(By.ID, "preview"))
+            poll(lambda: d.find_elements(By.ID, "confirm"), what="the confirmation step")
+            check(d.find_element(By.ID, "c-recipients").text == "1", "one recipient in 167102")
+            go(d.find_element(By.ID, "send"))
+            poll(lambda: d.find_elements(By.ID, "cancel"), what="a cancel button for queued messages")
+            go(d.find_element(By.ID, "cancel"))
+            poll(lambda: d.find_elements(By.ID, "cancelled"), what="the cancellation note")
+            a2 = g.ctl("announcement", g.ctl("announcements")[0]["id"])
+            check(a2["cancelled"] == 1 and a2["queued"] == 0, "the scheduled message is cancelled: %r" % a2)
+            check(not [p for p in sim.sent() if p["text"].startswith("Rapat warga")], "nothing of it was sent")
 
             for path, shot in (("/console/subscribers?area=1671", "07-subscribers"),
                                ("/console/messages?box=inbox", "08-inbox"), ("/console/messages?box=outbox", None),
@@ -188,6 +224,9 @@ def main():
                 visit(path, shot)
             visit("/console/subscribers?q=0812000000")
             check(len(d.find_elements(By.CSS_SELECTOR, "#found tr")) == 6, "number search finds 5")
+            visit("/console/messages?box=inbox&q=script")
+            rows = d.find_elements(By.CSS_SELECTOR, "#messages tr")[1:]
+            check(len(rows) == 1 and "<script>" in rows[0].text, "inbox search: %r" % [r.text for r in rows])
             # the browser log: no script ran, no policy was broken, nothing failed to load
             bad = [e for e in b.log() if e["level"] in ("SEVERE", "WARNING")]
             check(not bad, "the browser's console log is clean: %r" % bad)
@@ -215,7 +254,7 @@ def main():
             csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', d.page_source).group(1)
             st, _ = http(base, "/console/compose", session_cookie(),
                          {"csrf": csrf, "text": "dari pemantau", "area": D1, "step": "send", "confirm": "4"})
-            check(st == 403 and len(g.ctl("announcements")) == 1, "a viewer's send is refused (%d)" % st)
+            check(st == 403 and len(g.ctl("announcements")) == 2, "a viewer's send is refused (%d)" % st)
             logout()
 
             # -- wrong passwords lock the account (KT_WEB_LOCK_AFTER=4), the right one then too
