@@ -18,8 +18,23 @@ struct gateway;
 
 enum web_role { ROLE_NONE = -1, ROLE_VIEWER, ROLE_OPERATOR, ROLE_OFFICIAL, ROLE_ADMIN };
 
+/* Logins a client address may start: a bucket of LOGIN_BURST refilled at LOGIN_PER_S; all
+ * addresses together get LOGIN_ALL_PER_S (each check costs ~20 ms of yescrypt on the loop). */
+#define LOGIN_BURST		10
+#define LOGIN_PER_S		1.0
+#define LOGIN_ALL_PER_S		20.0
+#define LOGIN_SLOTS		128
+
+struct login_bucket {
+	char		 addr[64];
+	double		 tokens;
+	int64_t		 at_ms;
+};
+
 struct web {
 	struct gateway	*gw;
+	struct login_bucket buckets[LOGIN_SLOTS];
+	struct login_bucket all;
 	long		 idle_s;		/* a session ends after this much silence */
 	long		 life_s;		/* … and this long after the login, whatever happens */
 	int		 lock_after;		/* wrong passwords in a row from one address */

@@ -584,6 +584,59 @@ login_form(struct wreq *r, int code, const char *msg, const char *detail, const 
 	w_end(r, code);
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Takes a token from b (capacity cap, refill per_s); 0 when there is none. */
+static int
+bucket_take(struct login_bucket *b, double cap, double per_s, int64_t now)
+{
+	if (b->at_ms == 0)
+		b->tokens = cap;
+	else
+		b->tokens += (double)(now - b->at_ms) / 1000.0 * per_s;
+	if (b->tokens > cap)
+		b->tokens = cap;
+	b->at_ms = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
+/* Whether a login from addr may be checked now (see LOGIN_BURST): the password check is the one
+ * slow thing on the loop, so a flood of logins must not starve the modems. */
+static int
+login_may_try(struct web *w, const char *addr)
+{
+	struct login_bucket	*b = NULL, *oldest = &w->buckets[0];
+	int64_t			 now = mono_ms();
+	int			 i;
+
+	for (i = 0; i < LOGIN_SLOTS; i++) {
+		if (!strcmp(w->buckets[i].addr, addr)) {
+			b = &w->buckets[i];
+			break;
+		}
+		if (w->buckets[i].at_ms < oldest->at_ms)
+			oldest = &w->buckets[i];
+	}
+	if (b == NULL) {
+		b = oldest;
+		memset(b, 0, sizeof(*b));
+		snprintf(b->addr, sizeof(b->addr), "%s", addr);
+	}
+	if (!bucket_take(b, LOGIN_BURST, LOGIN_PER_S, now))
+		return 0;
+	return bucket_take(&w->all, LOGIN_ALL_PER_S, LOGIN_ALL_PER_S, now);
+}
+
 /* A crypt(3) string to check unknown names against, so they take as long as known ones. */
 static const char *
 dummy_hash(void)
@@ -639,6 +692,11 @@ login(struct wreq *r)
 	}
 	if (name == NULL || pw == NULL || *name == '\0' || *pw == '\0') {
 		login_form(r, 400, "login.missing", NULL, NULL);
+		return;
+	}
+	if (!login_may_try(r->w, r->addr)) {
+		log_info("web: login attempts from %s come too fast: refused for now", r->addr);
+		login_form(r, 429, "login.slow", NULL, NULL);
 		return;
 	}
 	if (store_user_valid(st, name, "viewer") != STORE_OK) {

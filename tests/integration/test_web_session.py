@@ -87,6 +87,13 @@ def main():
         st, h, _ = req("POST", "/console/logout", s, {"csrf": csrf})
         check(st == 303 and "Max-Age=0" in h.get("set-cookie", ""), "logout (%d)" % st)
         check(req("GET", "/console/", s)[0] == 303, "the old cookie opens nothing")
+        # a flood of logins (fresh names, so no account lock) is slowed per address
+        st, h, body = req("GET", "/console/login")
+        pre = re.search(r"kt_pre=([0-9a-f]+)", h["set-cookie"]).group(1)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
+        codes = [req("POST", "/console/login", "kt_pre=" + pre, {"csrf": csrf, "name": "tamu%d" % i,
+                                                                 "password": "tebak-tebak"})[0] for i in range(15)]
+        check(codes.count(403) <= 10 and codes.count(429) >= 5, "login flood slowed: %r" % codes)
         actions = [e["action"] for e in g.ctl("audit") if e["actor"] == "web:budi"]
         check(actions.count("login") == 3 and "logout" in actions, "logins and the logout audited: %r" % actions)
     print("ok")
