@@ -288,6 +288,17 @@ def main():
                 print("  %-40s %6d" % (k, v))
             print("dashboard on a 256 kbit/s link with 300 ms latency, empty cache: %.2f s" % slow)
             print("screenshots: %s" % SHOTS)
+        except Exception as e:
+            # a Selenium error: say where, keep a picture of the page, and fail
+            import traceback
+            traceback.print_exc(limit=4)
+            try:
+                print("at %s; screenshot %s\n--- page text ---\n%s" % (d.current_url, b.shot("failure"),
+                      d.find_element(By.TAG_NAME, "body").text[:1500]))
+            except Exception:
+                pass
+            fail("%s: %s\n--- daemon log ---\n%s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "",
+                                                      g.logtail(20)))
         finally:
             b.quit()
     print("ok")
