@@ -88,6 +88,8 @@ void		 w_svg_bar(struct wreq *, const char *id, long value, long max, int width)
 /* Audit record with the user's name. */
 void		 w_audit(struct wreq *, const char *action, const char *detail_json);
 int		 w_qint(struct wreq *, const char *name, long long dflt, long long *out);
+/* A yescrypt crypt(3) string for password (the same as `kentongan user add`); -1 on failure. */
+int		 w_hash_password(const char *password, char *out, size_t len);
 
 /* ---- rows collected from a store listing ---- */
 struct rows {
@@ -119,4 +121,5 @@ void		 page_subscribers(struct wreq *);
 void		 page_messages(struct wreq *);
 void		 page_audit(struct wreq *);
 void		 page_users(struct wreq *);
+void		 page_user_action(struct wreq *);
 #endif

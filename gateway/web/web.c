@@ -656,6 +656,24 @@ dummy_hash(void)
 	return h;
 }
 
+int
+w_hash_password(const char *password, char *out, size_t len)
+{
+	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
+	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*h;
+	int			 rc = -1;
+
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) != NULL &&
+	    (h = crypt_r(password, salt, cd)) != NULL && h[0] != '*' && strlen(h) < len) {
+		snprintf(out, len, "%s", h);
+		rc = 0;
+	}
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
 static int
 password_ok(const char *password, const char *hash)
 {
@@ -832,6 +850,7 @@ static const struct route {
 	{ "/messages", 0, ROLE_VIEWER, page_messages, "/messages" },
 	{ "/audit", 0, ROLE_VIEWER, page_audit, "/audit" },
 	{ "/users", 0, ROLE_ADMIN, page_users, "/users" },
+	{ "/users", 1, ROLE_ADMIN, page_user_action, "/users" },
 };
 
 static void

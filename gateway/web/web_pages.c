@@ -983,7 +983,10 @@ page_audit(struct wreq *r)
 void
 page_users(struct wreq *r)
 {
+	const char	*done = web_form_get(&r->q, "done");
+	static const char *roles[] = { "viewer", "operator", "official", "admin" };
 	struct rows	 u = { 0 };
+	size_t		 k;
 	int		 i;
 
 	if (store_list_users(r->gw->store, rows_cb, &u) != STORE_OK) {
@@ -992,12 +995,89 @@ page_users(struct wreq *r)
 		return;
 	}
 	w_begin(r, "nav.users");
-	wout(r, "<p class=\"muted\">%t</p><table id=\"users\"><tr><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
-	    "<th>%t</th></tr>", "users.help", "login.name", "col.role", "col.sessions", "col.created");
-	for (i = 0; i < u.n; i++)
-		wout(r, "<tr><td>%s</td><td>%t</td><td class=\"n\">%s</td><td>%s</td></tr>", rows_get(&u, i, "name"),
+	if (done)
+		wout(r, "<p class=\"note\" id=\"done\">%t</p>", !strcmp(done, "remove") ? "users.removed" : "users.saved");
+	wout(r, "<table id=\"users\"><tr><th>%t</th><th>%t</th><th class=\"n\">%t</th><th>%t</th><th></th></tr>",
+	    "login.name", "col.role", "col.sessions", "col.created");
+	for (i = 0; i < u.n; i++) {
+		const char *name = rows_get(&u, i, "name");
+
+		wout(r, "<tr><td>%s</td><td>%t</td><td class=\"n\">%s</td><td>%s</td><td>", name,
 		    rows_get(&u, i, "role"), rows_get(&u, i, "sessions"), rows_get(&u, i, "created"));
-	wout(r, "</table>");
+		if (strcmp(name, r->se.user.name)) {
+			wout(r, "<form method=\"post\" action=\"/console/users\" class=\"inline\">");
+			w_csrf(r);
+			wout(r, "<input type=\"hidden\" name=\"name\" value=\"%s\"><button type=\"submit\" class=\"danger\" "
+			    "name=\"do\" value=\"remove\" id=\"remove-%s\">%t</button></form>", name, name, "users.remove");
+		}
+		wout(r, "</td></tr>");
+	}
+	wout(r, "</table><h2>%t</h2><form method=\"post\" action=\"/console/users\" class=\"box\">", "users.add");
+	w_csrf(r);
+	wout(r, "<label for=\"uname\">%t</label><input type=\"text\" id=\"uname\" name=\"name\" required "
+	    "maxlength=\"32\"><label for=\"urole\">%t</label><select id=\"urole\" name=\"role\">",
+	    "login.name", "col.role");
+	for (k = 0; k < 4; k++)
+		wout(r, "<option value=\"%S\">%t</option>", roles[k], roles[k]);
+	wout(r, "</select><label for=\"upw\">%t</label><input type=\"password\" id=\"upw\" name=\"password\" "
+	    "autocomplete=\"new-password\" minlength=\"8\" required><label for=\"upw2\">%t</label>"
+	    "<input type=\"password\" id=\"upw2\" name=\"password2\" autocomplete=\"new-password\" required>"
+	    "<p><button type=\"submit\" name=\"do\" value=\"add\" id=\"add\">%t</button></p><p class=\"muted\">%t</p>"
+	    "</form>", "login.password", "users.again", "users.save", "users.help");
 	rows_free(&u);
 	w_end(r, 200);
+}
+
+void
+page_user_action(struct wreq *r)
+{
+	struct store		*st = r->gw->store;
+	const char		*what = web_form_get(&r->f, "do"), *name = web_form_get(&r->f, "name");
+	const char		*role = web_form_get(&r->f, "role"), *pw = web_form_get(&r->f, "password");
+	const char		*pw2 = web_form_get(&r->f, "password2");
+	char			 hash[STORE_HASH_MAX], detail[128];
+	enum store_status	 s;
+	int			 created;
+
+	if (what == NULL || name == NULL || store_user_valid(st, name, role && !strcmp(what, "add") ? role :
+	    "viewer") != STORE_OK) {
+		w_error(r, 400, "err.user", store_errmsg(st));
+		return;
+	}
+	if (!strcmp(what, "remove")) {
+		if (!strcmp(name, r->se.user.name)) {
+			w_error(r, 400, "err.self", NULL);
+			return;
+		}
+		if ((s = store_user_remove(st, name)) == STORE_NOTFOUND) {
+			w_error(r, 404, "err.no_user", NULL);
+			return;
+		}
+		if (s != STORE_OK) {
+			store_failed(r, "removing a user");
+			return;
+		}
+		snprintf(detail, sizeof(detail), "{\"user\":\"%s\"}", name);
+		w_audit(r, "user remove", detail);
+	} else if (!strcmp(what, "add")) {
+		if (pw == NULL || pw2 == NULL || strlen(pw) < 8 || strcmp(pw, pw2)) {
+			w_error(r, 400, "err.password", NULL);
+			return;
+		}
+		if (w_hash_password(pw, hash, sizeof(hash)) == -1) {
+			w_error(r, 500, "err.500", NULL);
+			return;
+		}
+		if ((s = store_user_put(st, name, role, hash, &created)) != STORE_OK) {
+			store_failed(r, "adding a user");
+			return;
+		}
+		snprintf(detail, sizeof(detail), "{\"user\":\"%s\",\"role\":\"%s\"}", name, role);
+		w_audit(r, created ? "user add" : "user update", detail);
+	} else {
+		w_error(r, 400, "err.form", NULL);
+		return;
+	}
+	log_info("web: user %s %s by %s", name, what, r->se.user.name);
+	w_redirect(r, !strcmp(what, "remove") ? "/users?done=remove" : "/users?done=add");
 }

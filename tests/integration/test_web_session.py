@@ -17,6 +17,7 @@ def main():
     port = free_port()
     with Gateway(name="kt-websess", http="listen = 127.0.0.1:%d\ntoken = machine-token-123\n" % port) as g:
         add_web_user(g, "budi", "official", "rahasia-budi")
+        add_web_user(g, "ani", "admin", "rahasia-ani1")
         g.start(env={"KT_WEB_IDLE_S": "3", "KT_WEB_SESSION_S": "12"})
 
         def req(method, path, cookie=None, body=None, headers=None):
@@ -33,14 +34,14 @@ def main():
             c.close()
             return out
 
-        def login():
+        def login(name="budi", password="rahasia-budi"):
             st, h, body = req("GET", "/console/login")
             pre = re.search(r"kt_pre=([0-9a-f]+)", h["set-cookie"]).group(1)
             csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
-            st, _, _ = req("POST", "/console/login", "kt_pre=" + pre, {"name": "budi", "password": "rahasia-budi"})
+            st, _, _ = req("POST", "/console/login", "kt_pre=" + pre, {"name": name, "password": password})
             check(st == 403, "a login without its form token is refused (%d)" % st)
             st, h, _ = req("POST", "/console/login", "kt_pre=" + pre,
-                           {"csrf": csrf, "name": "budi", "password": "rahasia-budi"})
+                           {"csrf": csrf, "name": name, "password": password})
             check(st == 303, "login (%d)" % st)
             return "kt_session=" + re.search(r"kt_session=([0-9a-f]+)", h["set-cookie"]).group(1)
 
@@ -87,6 +88,27 @@ def main():
         st, h, _ = req("POST", "/console/logout", s, {"csrf": csrf})
         check(st == 303 and "Max-Age=0" in h.get("set-cookie", ""), "logout (%d)" % st)
         check(req("GET", "/console/", s)[0] == 303, "the old cookie opens nothing")
+        # an admin adds and removes an account; others may not
+        check(req("GET", "/console/users", login())[0] == 403, "an official does not manage accounts")
+        a = login("ani", "rahasia-ani1")
+        st, _, body = req("GET", "/console/users", a)
+        check(st == 200 and "budi" in body, "the admin sees the accounts (%d)" % st)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
+        st, _, _ = req("POST", "/console/users", a, {"csrf": csrf, "do": "add", "name": "dodi", "role": "operator",
+                                                     "password": "rahasia-dodi", "password2": "beda-beda"})
+        check(st == 400, "two different passwords are refused (%d)" % st)
+        st, _, _ = req("POST", "/console/users", a, {"csrf": csrf, "do": "add", "name": "dodi", "role": "operator",
+                                                     "password": "rahasia-dodi", "password2": "rahasia-dodi"})
+        check(st == 303, "the admin adds dodi (%d)" % st)
+        dodi = login("dodi", "rahasia-dodi")
+        check(req("GET", "/console/compose", dodi)[0] == 200, "dodi works as an operator")
+        st, _, _ = req("POST", "/console/users", a, {"csrf": csrf, "do": "remove", "name": "dodi"})
+        check(st == 303 and req("GET", "/console/", dodi)[0] == 303, "removing dodi ends his session")
+        st, _, _ = req("POST", "/console/users", a, {"csrf": csrf, "do": "remove", "name": "ani"})
+        check(st == 400, "an admin cannot remove herself (%d)" % st)
+        audit = [(e["actor"], e["action"]) for e in g.ctl("audit")]
+        check(("web:ani", "user add") in audit and ("web:ani", "user remove") in audit, "audited: %r" % audit[:6])
+
         # a flood of logins (fresh names, so no account lock) is slowed per address
         st, h, body = req("GET", "/console/login")
         pre = re.search(r"kt_pre=([0-9a-f]+)", h["set-cookie"]).group(1)
@@ -95,7 +117,7 @@ def main():
                                                                  "password": "tebak-tebak"})[0] for i in range(15)]
         check(codes.count(403) <= 10 and codes.count(429) >= 5, "login flood slowed: %r" % codes)
         actions = [e["action"] for e in g.ctl("audit") if e["actor"] == "web:budi"]
-        check(actions.count("login") == 3 and "logout" in actions, "logins and the logout audited: %r" % actions)
+        check(actions.count("login") == 4 and "logout" in actions, "logins and the logout audited: %r" % actions)
     print("ok")
     return 0
 
