@@ -56,7 +56,7 @@ static const struct {
 	  "read from the\nterminal twice, or as the first line of stdin; only its yescrypt hash is stored. Adding "
 	  "a user again\nsets a new password and role, ends their sessions and clears a login lock. Roles: viewer "
 	  "reads\n(numbers masked); operator sends normal broadcasts and moderates reports; official also sends "
-	  "alerts;\nadmin also sees the accounts. Works while the daemon is stopped.\n"
+	  "alerts;\nadmin also manages the accounts (also in the web console). Works while the daemon is stopped.\n"
 	  "Example: kentongan user add budi --role official\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
 };

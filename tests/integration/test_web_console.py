@@ -66,11 +66,12 @@ def main():
         add_web_user(g, "budi", "official", "rahasia-budi")
         add_web_user(g, "vera", "viewer", "rahasia-vera")
         add_web_user(g, "opi", "operator", "rahasia-opi")
+        add_web_user(g, "ani", "admin", "rahasia-ani1")
         r = g.console("user", "add", "bad name", "--role", "viewer", input="whatever1\n")
         check(r.returncode == 1 and "not a user name" in r.stderr, "a bad user name is refused: %r" % r.stderr)
         r = g.console("user", "add", "short", "--role", "viewer", input="abc\n")
         check(r.returncode == 1 and "too short" in r.stderr, "a short password is refused: %r" % r.stderr)
-        check(g.ctl("users")[0]["name"] == "budi", "users lists the accounts")
+        check([u["name"] for u in g.ctl("users")] == ["ani", "budi", "opi", "vera"], "users lists the accounts")
         g.start(env={"KT_WEB_LOCK_AFTER": "4"})
         poll(lambda: g.ctl("status")["modems"][0]["state"] == "ready", timeout=30, what="the modem ready")
 
@@ -275,6 +276,17 @@ def main():
             poll(lambda: d.find_elements(By.ID, "modems"), what="the operator's dashboard")
             visit("/console/compose")
             check(not d.find_elements(By.CSS_SELECTOR, "option[value=alert]"), "an operator cannot pick alert")
+            check(not d.find_elements(By.CSS_SELECTOR, "a[href='/console/users']"), "no accounts menu for an operator")
+            logout()
+
+            # -- an admin's accounts page (the refusals above were logged as failed loads: drain them)
+            b.log()
+            login("ani", "rahasia-ani1")
+            poll(lambda: d.find_elements(By.ID, "modems"), what="the admin's dashboard")
+            visit("/console/users", "15-users")
+            check(len(d.find_elements(By.CSS_SELECTOR, "#users tr")) == 5, "four accounts listed")
+            bad = [e for e in b.log() if e["level"] in ("SEVERE", "WARNING")]
+            check(not bad, "the browser's console log is clean: %r" % bad)
 
             # -- a 256 kbit/s link: the dashboard's time (printed, not asserted)
             d.set_network_conditions(offline=False, latency=300, download_throughput=32 * 1024,
