@@ -313,6 +313,8 @@ def main():
                                                       g.logtail(20)))
         finally:
             b.quit()
+        rc = g.stop()
+        check(rc == 0, "the daemon stops cleanly (exit %s; a sanitizer build reports leaks here):\n%s" % (rc, g.logtail()))
     print("ok")
     return 0
 

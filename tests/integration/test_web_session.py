@@ -118,6 +118,8 @@ def main():
         check(codes.count(403) <= 10 and codes.count(429) >= 5, "login flood slowed: %r" % codes)
         actions = [e["action"] for e in g.ctl("audit") if e["actor"] == "web:budi"]
         check(actions.count("login") == 4 and "logout" in actions, "logins and the logout audited: %r" % actions)
+        rc = g.stop()
+        check(rc == 0, "the daemon stops cleanly (exit %s; a sanitizer build reports leaks here):\n%s" % (rc, g.logtail()))
     print("ok")
     return 0
 
