@@ -135,6 +135,7 @@ def main():
             # -- compose: the tree, the live preview, the confirmation, then the send
             text = "Kerja bakti membersihkan saluran air hari Minggu pukul 07.00, mohon membawa cangkul."
             visit("/console/compose")
+            check(d.find_elements(By.CSS_SELECTOR, "option[value=alert]"), "an official may pick alert")
             d.find_element(By.ID, "text").send_keys(text)
             go(d.find_element(By.ID, "open-1671"))
             poll(lambda: d.find_elements(By.ID, "a-" + D1), what="the districts of 1671 in the tree")
