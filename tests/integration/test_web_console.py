@@ -51,7 +51,7 @@ def http(base, path, cookie=None, data=None):
 
 def main():
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     port = free_port()
@@ -102,7 +102,16 @@ def main():
             """Clicks something that loads a new page and waits until the old one is gone (else
             the next look-up may still find the old page's elements)."""
             el.click()
-            WebDriverWait(d, 60).until(EC.staleness_of(el))
+
+            def gone(_):
+                try:
+                    el.is_enabled()
+                    return False
+                except WebDriverException:
+                    # stale; while the old page is torn down Chrome may also answer "Node with given
+                    # id does not belong to the document", which means the same
+                    return True
+            WebDriverWait(d, 60).until(gone)
 
         def login(name, password):
             d.get(base + "/console/login")
