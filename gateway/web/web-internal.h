@@ -31,8 +31,20 @@ struct login_bucket {
 	int64_t		 at_ms;
 };
 
+/* Sends already made from a confirmation form, by the form's one-time token: a second click on
+ * a slow link finds the first announcement instead of making another. */
+#define SENT_ONCE_MAX		64
+
+struct sent_once {
+	char		 once[33];
+	int64_t		 id;
+};
+
 struct web {
 	struct gateway	*gw;
+	struct sent_once sent[SENT_ONCE_MAX];
+	int		 nsent;			/* filled slots */
+	int		 sent_next;		/* the slot the next send overwrites */
 	struct login_bucket buckets[LOGIN_SLOTS];
 	struct login_bucket all;
 	long		 idle_s;		/* a session ends after this much silence */
@@ -90,6 +102,8 @@ void		 w_audit(struct wreq *, const char *action, const char *detail_json);
 int		 w_qint(struct wreq *, const char *name, long long dflt, long long *out);
 /* A yescrypt crypt(3) string for password (the same as `kentongan user add`); -1 on failure. */
 int		 w_hash_password(const char *password, char *out, size_t len);
+/* nbytes (<= 32) random bytes as lowercase hex into out (2 * nbytes + 1). */
+void		 w_random_hex(char *out, size_t nbytes);
 
 /* ---- rows collected from a store listing ---- */
 struct rows {

@@ -473,8 +473,8 @@ w_error(struct wreq *r, int code, const char *msg, const char *detail)
 
 /* ---- sessions ---- */
 
-static void
-random_hex(char *out, size_t nbytes)
+void
+w_random_hex(char *out, size_t nbytes)
 {
 	uint8_t	 buf[32];
 	size_t	 got = 0;
@@ -563,7 +563,7 @@ login_form(struct wreq *r, int code, const char *msg, const char *detail, const 
 {
 	char pre[65];
 
-	random_hex(pre, 32);
+	w_random_hex(pre, 32);
 	set_cookie(r, COOKIE_PRE, pre, 1);
 	w_begin(r, "login.title");
 	wout(r, "<div class=\"login box\">");
@@ -746,8 +746,8 @@ login(struct wreq *r)
 		return;
 	}
 	store_login_ok(st, name, r->addr);
-	random_hex(cookie, 32);
-	random_hex(csrf_new, 32);
+	w_random_hex(cookie, 32);
+	w_random_hex(csrf_new, 32);
 	session_key(cookie, key);
 	if (store_session_add(st, key, u.id, csrf_new, r->addr, now, now + r->w->life_s) != STORE_OK) {
 		login_form(r, 503, "err.store", NULL, name);

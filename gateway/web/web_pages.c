@@ -350,7 +350,7 @@ fmt_eta(struct wreq *r, double s, char *buf, size_t len)
 static void
 compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_res *res)
 {
-	char			 eta[64];
+	char			 eta[64], once[33];
 	struct gsm7_count	 cnt;
 
 	gsm7_count(c->text, strlen(c->text), &cnt);
@@ -370,6 +370,8 @@ compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_
 		wout(r, "<div class=\"warn msg\" id=\"c-warnings\">%s</div>", res->warnings);
 	if (res->recipients == 0)
 		wout(r, "<p class=\"bad\">%t</p>", "compose.nobody");
+	w_random_hex(once, 16);
+	wout(r, "<input type=\"hidden\" name=\"once\" value=\"%s\">", once);
 	wout(r, "<input type=\"hidden\" name=\"confirm\" value=\"%ld\">"
 	    "<p><button type=\"submit\" name=\"step\" value=\"send\" id=\"send\"%S>%t</button> "
 	    "<button type=\"submit\" class=\"alt\" name=\"step\" value=\"edit\">%t</button></p></div>",
@@ -382,22 +384,43 @@ page_compose(struct wreq *r)
 	struct compose		 c;
 	struct broadcast_req	 br;
 	struct broadcast_res	 res;
-	const char		*err_key = NULL;
+	const char		*err_key = NULL, *once = r->post ? web_form_get(&r->f, "once") : NULL;
 	char			 err[512] = "";
 	int			 confirm = 0, rc;
 
 	compose_read(r, &c);
+	if (r->post && c.step && !strcmp(c.step, "send") && once != NULL) {
+		int i;
+
+		/* the same confirmation sent twice (a double click): show the first */
+		for (i = 0; i < r->w->nsent; i++)
+			if (!strcmp(r->w->sent[i].once, once)) {
+				char path[64];
+
+				snprintf(path, sizeof(path), "/announcement?id=%lld", (long long)r->w->sent[i].id);
+				w_redirect(r, path);
+				return;
+			}
+	}
 	if (r->post && c.step && (!strcmp(c.step, "preview") || !strcmp(c.step, "send"))) {
 		if (compose_req(r, &c, &br, &err_key) == 0) {
 			/* sending needs the confirmation step first: the numbers were shown */
-			br.dry_run = strcmp(c.step, "send") != 0 || web_form_get(&r->f, "confirm") == NULL;
+			br.dry_run = strcmp(c.step, "send") != 0 || web_form_get(&r->f, "confirm") == NULL ||
+			    once == NULL || strlen(once) != 32;
 			rc = broadcast_create(r->gw, &br, &res, err, sizeof(err));
 			if (rc == -2) {
 				w_error(r, 503, "err.store", err);
 				return;
 			}
 			if (rc == 0 && !br.dry_run) {
-				char path[64];
+				struct sent_once	*so = &r->w->sent[r->w->sent_next];
+				char			 path[64];
+
+				r->w->sent_next = (r->w->sent_next + 1) % SENT_ONCE_MAX;
+				if (r->w->nsent < SENT_ONCE_MAX)
+					r->w->nsent++;
+				snprintf(so->once, sizeof(so->once), "%s", once);
+				so->id = res.id;
 
 				log_info("web: broadcast id=%lld by %s", (long long)res.id, r->se.user.name);
 				snprintf(path, sizeof(path), "/announcement?id=%lld&new=1", (long long)res.id);

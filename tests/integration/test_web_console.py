@@ -160,11 +160,17 @@ def main():
             check(d.find_element(By.ID, "c-segments").text == "1", "one SMS each")
             check(g.ctl("announcements") == [], "the preview is a dry run: nothing queued")
             b.shot("04-confirm")
+            form = {e.get_attribute("name"): e.get_attribute("value")
+                    for e in d.find_elements(By.CSS_SELECTOR, "#compose input[type=hidden], #compose textarea")}
             go(d.find_element(By.ID, "send"))
             poll(lambda: d.find_elements(By.ID, "accepted"), what="the announcement page")
             ann = g.ctl("announcements")
             check(len(ann) == 1 and ann[0]["recipients"] == 4, "one announcement to 4: %r" % ann)
             aid = ann[0]["id"]
+            # the same confirmation again (a double click on a slow link): the first, not a second
+            form.update({"area": D1, "step": "send", "priority": "normal"})
+            st, _ = http(base, "/console/compose", session_cookie(), form)
+            check(st == 303 and len(g.ctl("announcements")) == 1, "a repeated confirmation sends nothing more (%d)" % st)
 
             # -- progress reaches 100% on the page by itself (the script polls)
             poll(lambda: d.find_element(By.ID, "p-pct").text == "100%", timeout=90,
