@@ -110,13 +110,17 @@ static const struct conf_key conf_keys[] = {
 	{ "http", "listen", CT_ADDR, "127.0.0.1:8080", 0, 0, G(http_listen),
 	  "address:port of the USSD/metrics endpoint; a non-loopback address needs a token" },
 	{ "http", "token", CT_STR, "", 0, 0, G(http_token),
-	  "bearer token required on every request except /health" },
+	  "bearer token required on every request except /health and /console/ (own accounts)" },
 	{ "http", "menu", CT_PATH, "", 0, 0, G(http_menu),
 	  "USSD menu file overriding the built-in menu" },
 	{ "http", "max_body", CT_INT, "8192", 256, 1 << 20, G(http_max_body),
 	  "largest request body accepted, in bytes" },
 	{ "http", "timeout", CT_DURATION, "10", 1, 600, G(http_timeout_s),
 	  "seconds a client may take to send its request" },
+	{ "http", "cert", CT_PATH, "", 0, 0, G(http_cert),
+	  "PEM certificate (chain): with key, the listener speaks HTTPS only" },
+	{ "http", "key", CT_PATH, "", 0, 0, G(http_key),
+	  "PEM private key of cert" },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 

@@ -73,6 +73,8 @@ struct conf {
 	char		*http_menu;
 	long		 http_max_body;
 	long		 http_timeout_s;
+	char		*http_cert;	/* HTTPS when both are set */
+	char		*http_key;
 };
 
 /* Reads path. Returns NULL and fills err (one line: "FILE:LINE: reason") on any error. */

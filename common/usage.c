@@ -129,6 +129,17 @@ const struct usage_cmd usage_cmds[] = {
 	{ "official remove", "NUMBER", "KIM", "withdraw an official's SIAR right", "" },
 	{ "roles", "", "KIM", "KIM leaders and officials", "" },
 
+	{ "user add", "NAME --role viewer|operator|official|admin", "Web console",
+	  "add a web console account or set its password; works offline",
+	  "Accounts of the web console (/console/ on the [http] listener). The password is read from\n"
+	  "the terminal twice, or as the first line of stdin; only its yescrypt hash is stored. Adding a\n"
+	  "user again sets a new password and role, ends their sessions and clears a login lock. Roles:\n"
+	  "viewer reads (numbers masked); operator sends normal broadcasts and moderates reports;\n"
+	  "official also sends alerts; admin also manages the accounts (also in the web console).\n"
+	  "Example: kentongan user add budi --role official" },
+	{ "user remove", "NAME", "Web console", "remove a web console account; works offline", "" },
+	{ "users", "", "Web console", "list the web console accounts; works offline", "" },
+
 	{ "help", "[COMMAND]", "Console", "explain one command, or list them", "" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

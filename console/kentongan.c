@@ -26,6 +26,7 @@
 #include "common/xmalloc.h"
 #include "console/console.h"
 #include "console/import.h"
+#include "console/users.h"
 #include "store/store.h"
 #include "paths.h"	/* WILAYAH_DIR, CONF_PATH: from PREFIX, SYSCONFDIR */
 
@@ -215,6 +216,14 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 			fprintf(stderr, "kentongan: %s\n", store_errmsg(st));
 		store_close(st);
 		return s == STORE_OK ? 0 : 1;
+	}
+	if (argc >= 1 && (!strcmp(argv[0], "users") || (argc >= 2 && !strcmp(argv[0], "user") &&
+	    (!strcmp(argv[1], "add") || !strcmp(argv[1], "remove"))))) {
+		if ((st = open_store(con)) == NULL)
+			return 1;
+		rc = users_command(st, argc, argv, con->fmt);
+		store_close(st);
+		return rc;
 	}
 	*handled = 0;
 	return 0;

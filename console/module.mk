@@ -3,4 +3,4 @@
 CONSOLE_SRCS := $(wildcard console/*.c)
 PROGRAMS     += $(BUILD)/kentongan
 $(BUILD)/kentongan: $(CONSOLE_SRCS:%.c=$(BUILD)/obj/%.o) $(STORE_LIB) $(PARSERS_LIB) $(COMMON_LIB)
-	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_SQLITE) $(LIB_PCRE) -lm
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_SQLITE) $(LIB_PCRE) -lcrypt -lm

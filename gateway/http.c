@@ -29,9 +29,13 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "common/conf.h"
 #include "common/log.h"
@@ -41,6 +45,7 @@
 #include "gateway/http.h"
 #include "gateway/modem.h"
 #include "gateway/ussd.h"
+#include "gateway/web/web.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "store/store_ussd.h"
@@ -59,7 +64,7 @@ struct conn_slot {
 
 /* the status codes counted one by one in /metrics; anything else goes to "other" (what libevent
  * refuses itself, such as 413 for a body over max_body, is not seen here) */
-static const int http_codes[] = { 200, 400, 401, 404, 405, 415, 431, 503 };
+static const int http_codes[] = { 200, 400, 401, 404, 405, 415, 431, 503, 303, 403, 429 };
 #define NCODES	(sizeof(http_codes) / sizeof(http_codes[0]))
 
 struct http {
@@ -67,6 +72,8 @@ struct http {
 	struct evhttp			*eh;
 	struct evhttp_bound_socket	*sock;
 	struct ussd			*ussd;
+	struct web			*web;		/* the web console under /console/ */
+	SSL_CTX				*tls;		/* [http] cert and key: HTTPS only; NULL plain HTTP */
 	char				 addr[80];
 	char				*token;
 	int				 loopback;
@@ -694,7 +701,17 @@ static struct bufferevent *
 bev_cb(struct event_base *base, void *arg)
 {
 	struct http		*h = arg;
-	struct bufferevent	*bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent	*bev;
+
+	if (h->tls != NULL) {
+		SSL *ssl = SSL_new(h->tls);
+
+		if (ssl == NULL)
+			return NULL;
+		/* the SSL is freed with the bufferevent (BEV_OPT_CLOSE_ON_FREE) */
+		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	} else
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 
 	if (bev == NULL)
 		return NULL;
@@ -750,7 +767,10 @@ request_cb(struct evhttp_request *req, void *arg)
 		reply(h, req, 400, "bad query string");
 		goto out;
 	}
-	if (strcmp(path, "/health") == 0) {
+	if (strcmp(path, "/console") == 0 || strncmp(path, "/console/", 9) == 0) {
+		/* the console has its own accounts: the machine token is not asked for there */
+		count(h, web_handle(h->web, req, path, qs, h->tls != NULL));
+	} else if (strcmp(path, "/health") == 0) {
 		if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD)
 			method_not_allowed(h, req, "GET, HEAD");
 		else
@@ -768,12 +788,45 @@ request_cb(struct evhttp_request *req, void *arg)
 		else
 			ussd(h, req, &query);
 	} else
-		reply(h, req, 404, "not found: try POST /ussd, GET /health or GET /metrics");
+		reply(h, req, 404, "not found: try POST /ussd, GET /health, GET /metrics or /console/");
 out:
 	evhttp_clear_headers(&query);
 }
 
 /* ---- the module ---- */
+
+/* The TLS context of [http] cert and key; NULL with err set when they cannot be used. */
+static SSL_CTX *
+tls_new(const struct conf *conf, char *err, size_t errlen)
+{
+	SSL_CTX		*ctx = SSL_CTX_new(TLS_server_method());
+	unsigned long	 e;
+
+	if (ctx == NULL) {
+		snprintf(err, errlen, "http: TLS: cannot create a context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_use_certificate_chain_file(ctx, conf->http_cert) != 1) {
+		e = ERR_get_error();
+		snprintf(err, errlen, "[http] cert = %s: not a usable PEM certificate (%s)", conf->http_cert,
+		    ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unknown error");
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, conf->http_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		e = ERR_get_error();
+		snprintf(err, errlen, "[http] key = %s: not the PEM private key of cert (%s)", conf->http_key,
+		    ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unknown error");
+		goto fail;
+	}
+	return ctx;
+fail:
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+	return NULL;
+}
 
 static int
 split_listen(const char *listen, char *host, size_t hlen, unsigned short *port)
@@ -820,6 +873,13 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 		goto fail;
 	}
 	if ((h->ussd = ussd_new(gw, conf->http_menu, err, errlen)) == NULL)
+		goto fail;
+	h->web = web_new(gw);
+	if ((conf->http_cert && *conf->http_cert) != (conf->http_key && *conf->http_key)) {
+		snprintf(err, errlen, "[http] cert and key go together: set both for HTTPS, or neither");
+		goto fail;
+	}
+	if (conf->http_cert && *conf->http_cert && (h->tls = tls_new(conf, err, errlen)) == NULL)
 		goto fail;
 	if ((h->eh = evhttp_new(gw->base)) == NULL) {
 		snprintf(err, errlen, "http: evhttp_new failed");
@@ -868,8 +928,8 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 		    "behind a firewall or a TLS proxy", h->addr);
 	} else if (h->token[0] == '\0')
 		log_info("http: no token set: any program on this host may call the endpoint");
-	log_info("http: listening on %s (POST /ussd, GET /health, GET /metrics) max_body=%ld timeout=%lds",
-	    h->addr, conf->http_max_body, conf->http_timeout_s);
+	log_info("http: listening on %s%s (POST /ussd, GET /health, GET /metrics, /console/) max_body=%ld "
+	    "timeout=%lds", h->tls ? "https://" : "", h->addr, conf->http_max_body, conf->http_timeout_s);
 	http_live = h;
 	return h;
 fail:
@@ -894,6 +954,9 @@ http_free(struct http *h)
 		evhttp_free(h->eh);
 	free(h->conns);
 	ussd_free(h->ussd);
+	web_free(h->web);
+	if (h->tls != NULL)
+		SSL_CTX_free(h->tls);
 	free(h->token);
 	free(h);
 }
@@ -927,5 +990,6 @@ http_conf_changed(const struct conf *a, const struct conf *b)
 	return a->http_enabled != b->http_enabled || str_differ(a->http_listen, b->http_listen) ||
 	    str_differ(a->http_token, b->http_token) || str_differ(a->http_menu, b->http_menu) ||
 	    a->http_max_body != b->http_max_body || a->http_timeout_s != b->http_timeout_s ||
+	    str_differ(a->http_cert, b->http_cert) || str_differ(a->http_key, b->http_key) ||
 	    str_differ(a->language, b->language);
 }

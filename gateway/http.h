@@ -4,8 +4,10 @@
  *                  answered in text/plain "CON …" or "END …" by ussd.c
  *   GET  /health   200 "ok" when the store is writable and a modem is ready, else 503 and why
  *   GET  /metrics  Prometheus text format, names prefixed kentongan_
- * Every request but /health needs the token (Authorization: Bearer, or a `token` parameter),
- * compared in constant time. Bodies, headers and the time a client may take are bounded; bad
+ *   /console/…     the web console for officials (web/web.h): its own accounts and sessions
+ * Every request but /health and /console/ needs the token (Authorization: Bearer, or a `token`
+ * parameter), compared in constant time. With [http] cert and key the listener speaks HTTPS only
+ * (libevent's OpenSSL bufferevents, TLS 1.2 or later). Bodies, headers and the time a client may take are bounded; bad
  * requests get a 4xx and are counted. Listening off the loopback needs a token (and is logged).
  */
 #ifndef GATEWAY_HTTP_H

@@ -1,10 +1,13 @@
 # gateway/: the daemon. Everything but main.c goes into a library so unit tests can link it.
-GATEWAY_SRCS := $(filter-out gateway/main.c,$(wildcard gateway/*.c))
+GATEWAY_SRCS := $(filter-out gateway/main.c,$(wildcard gateway/*.c gateway/web/*.c))
 GATEWAY_LIB  := $(BUILD)/libgateway.a
+# HTTPS of the [http] listener (http.c): libevent's OpenSSL bufferevents
+LIB_TLS      := $(shell pkg-config --libs libevent_openssl openssl 2>/dev/null)
 PROGRAMS     += $(BUILD)/kentongand
 $(GATEWAY_LIB): $(GATEWAY_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 $(BUILD)/kentongand: $(BUILD)/obj/gateway/main.o $(GATEWAY_LIB) $(STORE_LIB) $(PARSERS_LIB) $(COMMON_LIB)
-	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) $(LIB_SYSTEMD) -lm
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) $(LIB_SYSTEMD) $(LIB_TLS) -lcrypt -lm
 include gateway/modem.mk
 include gateway/ussd.mk
+include gateway/web/web.mk

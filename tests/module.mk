@@ -3,7 +3,7 @@
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS  += $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 ALL_LIBS     = $(GATEWAY_LIB) $(STORE_LIB) $(PARSERS_LIB) $(COMMON_LIB)
-EXT_LIBS     = $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) -lm
+EXT_LIBS     = $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) $(LIB_TLS) -lcrypt -lm
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)

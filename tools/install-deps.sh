@@ -26,6 +26,11 @@ dpkg-dev
 fakeroot
 lintian
 udev
+libcrypt-dev
+chromium
+chromium-driver
+python3-selenium
+libssl-dev
 "
 need=""
 for p in $PACKAGES; do

@@ -27,14 +27,15 @@ out=$( {
 	check_dir parsers common
 	check_dir store common
 	check_dir gateway parsers store common
+	check_dir gateway/web gateway parsers store common
 	check_dir console common store parsers
 } )
 [ -n "$out" ] && { echo "$out"; bad=1; }
 
-for f in $(grep -l '#include <gammu' gateway/*.c gateway/*.h store/* parsers/* common/* console/* 2>/dev/null); do
+for f in $(grep -l '#include <gammu' gateway/*.c gateway/*.h gateway/web/* store/* parsers/* common/* console/* 2>/dev/null); do
 	[ "$f" = gateway/modem_worker.c ] || say "$f includes libGammu (only gateway/modem_worker.c may)"
 done
-for f in $(grep -l '#include <sqlite3.h>' gateway/* parsers/* common/* console/* tools/*.c 2>/dev/null); do
+for f in $(grep -l '#include <sqlite3.h>' gateway/* gateway/web/* parsers/* common/* console/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"
 done
 for f in $(grep -l '#include "paths.h"' common/* parsers/* store/* 2>/dev/null); do

@@ -379,3 +379,80 @@ class ModemSim:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def free_port():
+    """A TCP port on the loopback that nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def add_web_user(g, name, role, password):
+    """kentongan user add NAME --role ROLE, the password on stdin (works with the daemon stopped)."""
+    r = g.console("user", "add", name, "--role", role, input=password + "\n")
+    if r.returncode != 0:
+        fail("user add %s: %s%s" % (name, r.stdout, r.stderr))
+
+
+class Browser:
+    """Headless Chromium through Selenium, with the browser's console log kept. Nothing is
+    downloaded: the Debian chromium and chromedriver are used. Browser.start() returns None (and
+    says why) when Selenium or Chromium is missing or cannot start, so a test can skip."""
+
+    CHROMIUM = "/usr/bin/chromium"
+    DRIVER = "/usr/bin/chromedriver"
+
+    def __init__(self, driver, shots):
+        self.d = driver
+        self.shots = shots
+        os.makedirs(shots, exist_ok=True)
+
+    @classmethod
+    def start(cls, shots):
+        try:
+            from selenium import webdriver
+            from selenium.webdriver.chrome.service import Service
+        except ImportError as e:
+            print("skipped: python3-selenium is missing (%s)" % e)
+            return None
+        if not (os.path.exists(cls.CHROMIUM) and os.path.exists(cls.DRIVER)):
+            print("skipped: %s or %s is missing (apt-get install chromium chromium-driver)" % (cls.CHROMIUM, cls.DRIVER))
+            return None
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = cls.CHROMIUM
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1280,900", "--no-first-run", "--disable-extensions"):
+            opts.add_argument(a)
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        try:
+            d = webdriver.Chrome(service=Service(cls.DRIVER), options=opts)
+        except Exception as e:  # chromium refused to start: say so and let the test skip
+            print("skipped: Chromium cannot start: %s" % str(e).splitlines()[0])
+            return None
+        d.set_page_load_timeout(60)
+        return cls(d, shots)
+
+    def shot(self, name):
+        path = os.path.join(self.shots, name + ".png")
+        self.d.save_screenshot(path)
+        return path
+
+    def weight(self):
+        """Bytes transferred for the current page: the document and every resource it loaded."""
+        return self.d.execute_script(
+            "var n = performance.getEntriesByType('navigation')[0];"
+            "var t = n ? n.transferSize : 0;"
+            "performance.getEntriesByType('resource').forEach(function (r) { t += r.transferSize; });"
+            "return t;")
+
+    def log(self):
+        return self.d.get_log("browser")
+
+    def quit(self):
+        try:
+            self.d.quit()
+        except Exception:
+            pass

@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 secs=${FUZZ_SMOKE_SECONDS:-4}
-targets=${FUZZ_SMOKE_TARGETS:-"conf ctl pdu"}
+targets=${FUZZ_SMOKE_TARGETS:-"conf ctl pdu webform"}
 
 if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
 	echo "skipped: no clang"

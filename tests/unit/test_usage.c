@@ -19,7 +19,7 @@
 
 /* the commands the console runs itself (console/kentongan.c, console/help.c) */
 static const char *console_only[] = { "areas import", "subscribers import", "check", "help", "modems detect",
-	"setup" };
+	"setup", "user add", "user remove", "users" };
 
 #define MAX_CMDS	128
 

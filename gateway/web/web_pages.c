@@ -1,0 +1,1107 @@
+/*
+ * web_pages — the console's pages: dashboard, compose (area tree and search, live preview,
+ * confirmation, dry run), announcements (progress, reach per village as a table and an SVG
+ * chart, CSV, cancel), posts, subscribers, inbox/outbox, audit and accounts. Every value that
+ * came from outside goes through wout's %s (escaped). Sends use the console's own path
+ * (broadcast_create), so the web and `kentongan broadcast` cannot drift apart.
+ *
+ * Places to extend: a hub's boxes (uplink) and alerts waiting for a second official go on the
+ * dashboard (dash_extra); corrections (RALAT) on the announcement page next to cancel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "common/areacode.h"
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/msisdn.h"
+#include "common/table.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "gateway/areas.h"
+#include "gateway/broadcast.h"
+#include "gateway/gateway.h"
+#include "gateway/modem.h"
+#include "gateway/web/web-internal.h"
+#include "parsers/gsm7.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_roles.h"
+#include "store/store_field.h"
+#include "store/store_web.h"
+
+#define LIST_MAX	100	/* rows a search page shows */
+
+static void
+store_failed(struct wreq *r, const char *what)
+{
+	log_warnx("web: %s: %s", what, store_errmsg(r->gw->store));
+	w_error(r, 503, "err.store", store_errmsg(r->gw->store));
+}
+
+/* ---- dashboard ---- */
+
+static void
+card(struct wreq *r, const char *id, long value, const char *key)
+{
+	wout(r, "<div class=\"card\"><b id=\"%S\">%ld</b><small>%t</small></div>", id, value, key);
+}
+
+static void
+dash_extra(struct wreq *r)
+{
+	/* a hub lists its boxes here (online/offline, backlog) once the uplink exists */
+	(void)r;
+}
+
+void
+page_dashboard(struct wreq *r)
+{
+	struct gateway			*gw = r->gw;
+	struct store_queue_counts	 q;
+	struct rows			 posts = { 0 }, ann = { 0 };
+	long				 rin = 0, rout = 0;
+	time_t				 now = clock_now(), midnight;
+	struct tm			 tm;
+	int				 i;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	midnight = mktime(&tm);
+	memset(&q, 0, sizeof(q));
+	if (store_queue_counts(gw->store, &q) != STORE_OK || store_traffic_since(gw->store, midnight, &rin, &rout) !=
+	    STORE_OK || store_list_posts(gw->store, "pending", rows_cb, &posts) != STORE_OK ||
+	    store_list_announcements(gw->store, 5, rows_cb, &ann) != STORE_OK) {
+		rows_free(&posts);
+		rows_free(&ann);
+		store_failed(r, "dashboard");
+		return;
+	}
+	w_begin(r, "nav.dashboard");
+	wout(r, "<div class=\"cards\">");
+	card(r, "d-queue", q.queued + q.sending, "dash.queue");
+	card(r, "d-alerts", q.queued_alert, "dash.queue_alert");
+	card(r, "d-sent", rout, "dash.sent_today");
+	card(r, "d-received", rin, "dash.received_today");
+	card(r, "d-subscribers", store_subscriber_count(gw->store), "dash.subscribers");
+	card(r, "d-posts", posts.n, "dash.posts_pending");
+	wout(r, "<div class=\"card\"><b id=\"d-store\" class=\"%S\">%t</b><small>%t</small></div></div>",
+	    gw->store_ok ? "ok" : "bad", gw->store_ok ? "dash.store_ok" : "dash.store_bad", "dash.store");
+	wout(r, "<h2>%t</h2><table id=\"modems\"><tr><th>%t</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
+	    "<th>%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th>%t</th></tr>", "dash.modems", "col.modem",
+	    "col.state", "col.operator", "col.signal", "col.balance", "col.sent_today", "col.received_today",
+	    "col.last_error");
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		wout(r, "<tr><td>%s</td><td class=\"%S\">%s</td><td>%s</td>", mi->name,
+		    mi->state == MODEM_READY || mi->state == MODEM_SENDING ? "ok" : "bad", modem_state_str(mi->state),
+		    mi->operator_name);
+		if (mi->signal >= 0)
+			wout(r, "<td class=\"n\">%d%%</td>", mi->signal);
+		else
+			wout(r, "<td class=\"n\">–</td>");
+		wout(r, "<td>%s%S</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td>%s</td></tr>",
+		    mi->balance[0] ? mi->balance : "–", mi->low_credit ? " <span class=\"bad\">!</span>" : "",
+		    mi->sent, mi->received, mi->last_error);
+	}
+	if (gw->nmodems == 0)
+		wout(r, "<tr><td colspan=\"8\">%t</td></tr>", "dash.no_modems");
+	wout(r, "</table>");
+	if (posts.n > 0)
+		wout(r, "<p class=\"note\"><a href=\"/console/posts?status=pending\">%ld %t</a></p>", (long)posts.n,
+		    "dash.posts_waiting");
+	dash_extra(r);
+	wout(r, "<h2>%t</h2><table><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
+	    "<th>%t</th></tr>", "dash.latest", "col.created", "col.text", "col.recipients", "col.progress");
+	for (i = 0; i < ann.n; i++) {
+		long rec = rows_long(&ann, i, "recipients");
+		long done = rows_long(&ann, i, "sent") + rows_long(&ann, i, "delivered") + rows_long(&ann, i, "failed");
+
+		wout(r, "<tr><td class=\"n\"><a href=\"/console/announcement?id=%s\">%s</a></td><td>%s</td>"
+		    "<td class=\"msg\">%s</td><td class=\"n\">%ld</td><td>", rows_get(&ann, i, "id"),
+		    rows_get(&ann, i, "id"), rows_get(&ann, i, "created"), rows_get(&ann, i, "text"), rec);
+		w_svg_bar(r, NULL, done, rec, 120);
+		wout(r, "</td></tr>");
+	}
+	wout(r, "</table>");
+	rows_free(&posts);
+	rows_free(&ann);
+	w_end(r, 200);
+}
+
+/* ---- compose ---- */
+
+struct compose {
+	const char	*text, *priority, *at, *expires, *q, *parent, *step;
+	const char	*areas[BROADCAST_MAX_AREAS];
+	int		 nareas;
+};
+
+static void
+compose_read(struct wreq *r, struct compose *c)
+{
+	const struct web_form	*f = r->post ? &r->f : &r->q;
+	const char		*all[BROADCAST_MAX_AREAS];
+	int			 i, j, n;
+
+	memset(c, 0, sizeof(*c));
+	c->text = web_form_get(f, "text");
+	c->priority = web_form_get(f, "priority");
+	c->at = web_form_get(f, "at");
+	c->expires = web_form_get(f, "expires");
+	c->q = web_form_get(f, "q");
+	/* a browse button names the area to open; otherwise the one open stays open */
+	if ((c->parent = web_form_get(f, "parent")) == NULL)
+		c->parent = web_form_get(f, "open");
+	c->step = web_form_get(f, "step");
+	n = web_form_all(f, "area", all, BROADCAST_MAX_AREAS);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < c->nareas && strcmp(c->areas[j], all[i]); j++)
+			;
+		if (j == c->nareas && all[i][0] != '\0')
+			c->areas[c->nareas++] = all[i];
+	}
+}
+
+/* Fills a broadcast request from the form; -1 with *err_key (and detail) when a field is wrong. */
+static int
+compose_req(struct wreq *r, const struct compose *c, struct broadcast_req *br, const char **err_key)
+{
+	long	 exp_s;
+	int	 i;
+
+	memset(br, 0, sizeof(*br));
+	br->text = c->text ? c->text : "";
+	br->source = r->actor;
+	br->priority = c->priority && !strcmp(c->priority, "alert") ? OUTBOX_ALERT : OUTBOX_NORMAL;
+	for (i = 0; i < c->nareas; i++)
+		br->areas[br->nareas++] = c->areas[i];
+	if (br->priority == OUTBOX_ALERT && r->role < ROLE_OFFICIAL) {
+		*err_key = "compose.alert_role";
+		return -1;
+	}
+	if (c->at && *c->at && timefmt_parse(c->at, clock_now(), &br->at) == -1) {
+		*err_key = "compose.bad_at";
+		return -1;
+	}
+	if (c->expires && *c->expires) {
+		if (conf_parse_duration(c->expires, &exp_s) == -1 || exp_s <= 0) {
+			*err_key = "compose.bad_expires";
+			return -1;
+		}
+		br->expires_at = (br->at ? br->at : clock_now()) + exp_s;
+	}
+	return 0;
+}
+
+static void
+area_label(struct wreq *r, const char *code, char *out, size_t len)
+{
+	struct store_area a;
+
+	if (store_area_get(r->gw->store, code, &a) == STORE_OK)
+		areas_label(r->gw->store, &a, out, len);
+	else
+		snprintf(out, len, "%s", code);
+}
+
+static int
+selected(const struct compose *c, const char *code)
+{
+	int i;
+
+	for (i = 0; i < c->nareas; i++)
+		if (!strcmp(c->areas[i], code))
+			return 1;
+	return 0;
+}
+
+static void
+area_choice(struct wreq *r, const struct compose *c, const char *code, const char *label, int level)
+{
+	if (selected(c, code))
+		return;
+	wout(r, "<li><label class=\"pick\"><input type=\"checkbox\" name=\"area\" "
+	    "value=\"%s\" id=\"a-%s\"> %s <span class=\"muted\">%s</span></label>", code, code, label, code);
+	if (level < 4)
+		wout(r, " <button type=\"submit\" class=\"link\" name=\"parent\" value=\"%s\" id=\"open-%s\" "
+		    "title=\"%t\">›</button>", code, code, "compose.open");
+	wout(r, "</li>");
+}
+
+static void
+compose_areas(struct wreq *r, const struct compose *c)
+{
+	struct gateway		*gw = r->gw;
+	struct rows		 kids = { 0 };
+	char			 label[200];
+	int			 i;
+
+	wout(r, "<div class=\"box\"><h2>%t</h2>", "compose.areas");
+	if (c->nareas == 0)
+		wout(r, "<p class=\"muted\" id=\"all-areas\">%t (%s)</p>", "compose.all_areas",
+		    gw->conf->areas && *gw->conf->areas ? gw->conf->areas : "*");
+	else {
+		wout(r, "<ul class=\"tree\" id=\"selected\">");
+		for (i = 0; i < c->nareas; i++) {
+			area_label(r, c->areas[i], label, sizeof(label));
+			wout(r, "<li><label class=\"pick\"><input type=\"checkbox\" name=\"area\" value=\"%s\" "
+			    "checked> %s <span class=\"muted\">%s</span></label></li>", c->areas[i], label, c->areas[i]);
+		}
+		wout(r, "</ul>");
+	}
+	/* search with the resolver villagers' SMS go through */
+	wout(r, "<label for=\"q\">%t</label><input type=\"search\" id=\"q\" name=\"q\" value=\"%s\"> "
+	    "<button type=\"submit\" class=\"alt\" name=\"step\" value=\"search\" id=\"search\">%t</button>",
+	    "compose.search", c->q ? c->q : "", "compose.search_go");
+	if (c->step && !strcmp(c->step, "search") && c->q && *c->q) {
+		struct areas_match	*m = xcalloc(1, sizeof(*m));
+		enum areas_result	 res = areas_resolve(gw->store, gw->conf->areas ? gw->conf->areas : "", c->q,
+		    NULL, AREAS_SUGGEST_MAX, m);
+
+		wout(r, "<ul class=\"tree\" id=\"found\">");
+		if (res == AREAS_FOUND) {
+			areas_label(gw->store, &m->area, label, sizeof(label));
+			area_choice(r, c, m->area.code, label, m->area.level);
+		} else if (res == AREAS_CHOICE || res == AREAS_NOTFOUND) {
+			if (res == AREAS_NOTFOUND)
+				wout(r, "<li class=\"muted\">%t</li>", m->nopts ? "compose.suggest" : "compose.nothing");
+			for (i = 0; i < m->nopts; i++) {
+				areas_label(gw->store, &m->opts[i], label, sizeof(label));
+				area_choice(r, c, m->opts[i].code, label, m->opts[i].level);
+			}
+		}
+		wout(r, "</ul>");
+		free(m);
+	}
+	/* the tree: the served areas, then the children of the one opened */
+	wout(r, "<p class=\"crumbs\">%t: ", "compose.browse");
+	if (c->parent && *c->parent) {
+		struct store_area a;
+
+		wout(r, "<button type=\"submit\" class=\"link\" name=\"parent\" value=\"\">%t</button>", "compose.top");
+		struct store_area	 up[4];
+		int			 nup = 0;
+
+		/* the way up from the opened area to the ones served */
+		if (store_area_get(gw->store, c->parent, &a) == STORE_OK)
+			while (a.parent[0] && nup < 4 && areacode_in_list(a.parent, gw->conf->areas ?
+			    gw->conf->areas : "") && store_area_get(gw->store, a.parent, &up[nup]) == STORE_OK)
+				a = up[nup++];
+		while (nup-- > 0)
+			wout(r, " › <button type=\"submit\" class=\"link\" name=\"parent\" value=\"%s\">%s</button>",
+			    up[nup].code, up[nup].name);
+		area_label(r, c->parent, label, sizeof(label));
+		wout(r, " › <b>%s</b>", label);
+		store_list_areas(gw->store, c->parent, rows_cb, &kids);
+	}
+	wout(r, "</p><input type=\"hidden\" name=\"open\" value=\"%s\"><ul class=\"tree\" id=\"tree\">",
+	    c->parent ? c->parent : "");
+	if (c->parent && *c->parent) {
+		for (i = 0; i < kids.n; i++)
+			area_choice(r, c, rows_get(&kids, i, "code"), rows_get(&kids, i, "name"),
+			    (int)rows_long(&kids, i, "level"));
+	} else {
+		const char *p = gw->conf->areas ? gw->conf->areas : "";
+
+		if (*p == '\0')
+			store_list_areas(gw->store, NULL, rows_cb, &kids);
+		for (i = 0; i < kids.n; i++)
+			area_choice(r, c, rows_get(&kids, i, "code"), rows_get(&kids, i, "name"), 1);
+		while (*p) {
+			char	 code[16];
+			size_t	 n;
+
+			p += strspn(p, ", ");
+			n = strcspn(p, ", ");
+			if (n > 0 && n < sizeof(code)) {
+				struct store_area a;
+
+				snprintf(code, sizeof(code), "%.*s", (int)n, p);
+				if (store_area_get(gw->store, code, &a) == STORE_OK) {
+					areas_label(gw->store, &a, label, sizeof(label));
+					area_choice(r, c, code, label, a.level);
+				}
+			}
+			p += n;
+		}
+	}
+	wout(r, "</ul></div>");
+	rows_free(&kids);
+}
+
+static void
+fmt_eta(struct wreq *r, double s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "%s", T(r, "compose.eta_unknown"));
+	else if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}
+
+static void
+compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_res *res)
+{
+	char			 eta[64], once[33];
+	struct gsm7_count	 cnt;
+
+	gsm7_count(c->text, strlen(c->text), &cnt);
+	fmt_eta(r, res->eta_s, eta, sizeof(eta));
+	wout(r, "<div class=\"note\" id=\"confirm\"><p>%t <b id=\"c-recipients\">%ld</b> %t, <b id=\"c-segments\">%d"
+	    "</b> %t (<span id=\"c-encoding\">%s</span>, %ld %t), <b id=\"c-total\">%ld</b> %t. %t %s.</p>",
+	    "compose.will_send", res->recipients, "compose.recipients", res->segments, "compose.sms_each",
+	    !strcmp(res->encoding, "gsm7") ? "GSM-7" : "UCS-2", (long)cnt.chars, "compose.chars",
+	    res->recipients * res->segments, "compose.sms_total", "compose.eta", eta);
+	if (cnt.transliterated && cnt.encoding == GSM7_ENC_GSM7) {
+		char tl[1100];
+
+		gsm7_translit(c->text, strlen(c->text), tl, sizeof(tl), NULL);
+		wout(r, "<p>%t</p><p class=\"msg box\" id=\"c-translit\">%s</p>", "compose.translit", tl);
+	}
+	if (res->warnings[0])
+		wout(r, "<div class=\"warn msg\" id=\"c-warnings\">%s</div>", res->warnings);
+	if (res->recipients == 0)
+		wout(r, "<p class=\"bad\">%t</p>", "compose.nobody");
+	w_random_hex(once, 16);
+	wout(r, "<input type=\"hidden\" name=\"once\" value=\"%s\">", once);
+	wout(r, "<input type=\"hidden\" name=\"confirm\" value=\"%ld\">"
+	    "<p><button type=\"submit\" name=\"step\" value=\"send\" id=\"send\"%S>%t</button> "
+	    "<button type=\"submit\" class=\"alt\" name=\"step\" value=\"edit\">%t</button></p></div>",
+	    res->recipients, res->recipients == 0 ? " disabled" : "", "compose.send", "compose.edit");
+}
+
+void
+page_compose(struct wreq *r)
+{
+	struct compose		 c;
+	struct broadcast_req	 br;
+	struct broadcast_res	 res;
+	const char		*err_key = NULL, *once = r->post ? web_form_get(&r->f, "once") : NULL;
+	char			 err[512] = "";
+	int			 confirm = 0, rc;
+
+	compose_read(r, &c);
+	if (r->post && c.step && !strcmp(c.step, "send") && once != NULL) {
+		int i;
+
+		/* the same confirmation sent twice (a double click): show the first */
+		for (i = 0; i < r->w->nsent; i++)
+			if (!strcmp(r->w->sent[i].once, once)) {
+				char path[64];
+
+				snprintf(path, sizeof(path), "/announcement?id=%lld", (long long)r->w->sent[i].id);
+				w_redirect(r, path);
+				return;
+			}
+	}
+	if (r->post && c.step && (!strcmp(c.step, "preview") || !strcmp(c.step, "send"))) {
+		if (compose_req(r, &c, &br, &err_key) == 0) {
+			/* sending needs the confirmation step first: the numbers were shown */
+			br.dry_run = strcmp(c.step, "send") != 0 || web_form_get(&r->f, "confirm") == NULL ||
+			    once == NULL || strlen(once) != 32;
+			rc = broadcast_create(r->gw, &br, &res, err, sizeof(err));
+			if (rc == -2) {
+				w_error(r, 503, "err.store", err);
+				return;
+			}
+			if (rc == 0 && !br.dry_run) {
+				struct sent_once	*so = &r->w->sent[r->w->sent_next];
+				char			 path[64];
+
+				r->w->sent_next = (r->w->sent_next + 1) % SENT_ONCE_MAX;
+				if (r->w->nsent < SENT_ONCE_MAX)
+					r->w->nsent++;
+				snprintf(so->once, sizeof(so->once), "%s", once);
+				so->id = res.id;
+
+				log_info("web: broadcast id=%lld by %s", (long long)res.id, r->se.user.name);
+				snprintf(path, sizeof(path), "/announcement?id=%lld&new=1", (long long)res.id);
+				w_redirect(r, path);
+				return;
+			}
+			if (rc == 0)
+				confirm = 1;
+		}
+	}
+	w_begin(r, "nav.compose");
+	if (err_key)
+		wout(r, "<div class=\"err\" id=\"error\">%t</div>", err_key);
+	else if (err[0])
+		wout(r, "<div class=\"err\" id=\"error\">%s</div>", err);
+	wout(r, "<form id=\"compose\" method=\"post\" action=\"/console/compose\" "
+	    "data-preview=\"/console/api/preview\">");
+	w_csrf(r);
+	if (confirm)
+		compose_confirm(r, &c, &res);
+	wout(r, "<div class=\"grid\"><div><label for=\"text\">%t</label><textarea id=\"text\" name=\"text\" "
+	    "maxlength=\"1000\" required>%s</textarea>", "compose.text", c.text ? c.text : "");
+	wout(r, "<div id=\"live\" class=\"note\" hidden>%t <b id=\"live-recipients\"></b> · %t <b id=\"live-segments\">"
+	    "</b> · <b id=\"live-encoding\"></b> (<span id=\"live-chars\"></span> %t) · %t <b id=\"live-total\"></b>"
+	    "<div id=\"live-warnings\" class=\"msg\"></div></div>", "compose.recipients_cap", "compose.sms_each_cap",
+	    "compose.chars", "compose.sms_total_cap");
+	wout(r, "<label for=\"priority\">%t</label><select id=\"priority\" name=\"priority\">"
+	    "<option value=\"normal\">%t</option>", "compose.priority", "compose.normal");
+	if (r->role >= ROLE_OFFICIAL)
+		wout(r, "<option value=\"alert\"%S>%t</option>", c.priority && !strcmp(c.priority, "alert") ?
+		    " selected" : "", "compose.alert");
+	wout(r, "</select><label for=\"at\">%t</label><input type=\"text\" id=\"at\" name=\"at\" value=\"%s\" "
+	    "placeholder=\"2026-11-28 07:00, +30m\"><label for=\"expires\">%t</label><input type=\"text\" "
+	    "id=\"expires\" name=\"expires\" value=\"%s\" placeholder=\"6h, 2d\">"
+	    "<p><button type=\"submit\" name=\"step\" value=\"preview\" id=\"preview\">%t</button></p>"
+	    "<p class=\"muted\">%t</p></div>", "compose.at", c.at ? c.at : "", "compose.expires",
+	    c.expires ? c.expires : "", "compose.preview", "compose.preview_help");
+	compose_areas(r, &c);
+	wout(r, "</div></form>");
+	w_end(r, 200);
+}
+
+void
+page_preview_json(struct wreq *r)
+{
+	struct compose		 c;
+	struct broadcast_req	 br;
+	struct broadcast_res	 res;
+	struct gsm7_count	 cnt;
+	const char		*err_key = NULL;
+	char			 err[512] = "", esc[2048];
+	int			 rc = -1;
+
+	compose_read(r, &c);
+	memset(&res, 0, sizeof(res));
+	if (compose_req(r, &c, &br, &err_key) == 0) {
+		br.dry_run = 1;
+		if (br.text[strspn(br.text, " \t\r\n")] == '\0')
+			br.text = ".";	/* count recipients before anything is typed */
+		rc = broadcast_create(r->gw, &br, &res, err, sizeof(err));
+	} else
+		snprintf(err, sizeof(err), "%s", T(r, err_key));
+	gsm7_count(c.text ? c.text : "", c.text ? strlen(c.text) : 0, &cnt);
+	evbuffer_add_printf(r->b, "{\"recipients\":%ld,\"segments\":%zu,\"encoding\":\"%s\",\"chars\":%zu,"
+	    "\"total\":%ld,\"warnings\":\"%s\",", rc == 0 ? res.recipients : 0, cnt.segments,
+	    cnt.encoding == GSM7_ENC_GSM7 ? "GSM-7" : "UCS-2", cnt.chars,
+	    rc == 0 ? res.recipients * (long)cnt.segments : 0, json_escape(rc == 0 ? res.warnings : "", esc, sizeof(esc)));
+	evbuffer_add_printf(r->b, "\"error\":\"%s\"}\n", json_escape(rc == 0 ? "" : err, esc, sizeof(esc)));
+	w_send(r, 200, "application/json", NULL);
+}
+
+/* ---- announcements ---- */
+
+void
+page_announcements(struct wreq *r)
+{
+	struct rows	 a = { 0 };
+	int		 i;
+
+	if (store_list_announcements(r->gw->store, 100, rows_cb, &a) != STORE_OK) {
+		rows_free(&a);
+		store_failed(r, "announcements");
+		return;
+	}
+	w_begin(r, "nav.announcements");
+	wout(r, "<table id=\"announcements\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th>"
+	    "<th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th>%t</th>"
+	    "</tr>", "col.created", "col.priority", "col.text", "col.recipients", "col.sent", "col.delivered",
+	    "col.failed", "col.progress");
+	for (i = 0; i < a.n; i++) {
+		long rec = rows_long(&a, i, "recipients");
+		long done = rows_long(&a, i, "sent") + rows_long(&a, i, "delivered") + rows_long(&a, i, "failed");
+
+		wout(r, "<tr><td class=\"n\"><a href=\"/console/announcement?id=%s\">%s</a></td><td>%s</td>"
+		    "<td class=\"%S\">%t</td><td class=\"msg\">%s</td><td class=\"n\">%ld</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td>", rows_get(&a, i, "id"), rows_get(&a, i, "id"),
+		    rows_get(&a, i, "created"), !strcmp(rows_get(&a, i, "priority"), "alert") ? "bad" : "",
+		    !strcmp(rows_get(&a, i, "priority"), "alert") ? "compose.alert" : "compose.normal",
+		    rows_get(&a, i, "text"), rec, rows_get(&a, i, "sent"), rows_get(&a, i, "delivered"),
+		    rows_get(&a, i, "failed"));
+		w_svg_bar(r, NULL, done, rec, 120);
+		wout(r, "</td></tr>");
+	}
+	if (a.n == 0)
+		wout(r, "<tr><td colspan=\"9\">%t</td></tr>", "list.empty");
+	wout(r, "</table>");
+	rows_free(&a);
+	w_end(r, 200);
+}
+
+static int
+announcement_id(struct wreq *r, long long *id)
+{
+	if (w_qint(r, "id", 0, id) != 1 || *id <= 0) {
+		w_error(r, 400, "err.id", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The reach per village as horizontal bars: reached (sent or delivered) over recipients. */
+static void
+village_chart(struct wreq *r, const struct rows *v)
+{
+	long	 max = 1;
+	int	 i, h = 22, lw = 190, bw = 360;
+
+	for (i = 0; i < v->n; i++)
+		if (rows_long(v, i, "recipients") > max)
+			max = rows_long(v, i, "recipients");
+	wout(r, "<svg id=\"chart\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%t\">", lw + bw + 70,
+	    v->n * h + 4, "ann.chart");
+	for (i = 0; i < v->n; i++) {
+		long	 rec = rows_long(v, i, "recipients");
+		long	 ok = rows_long(v, i, "sent") + rows_long(v, i, "delivered");
+		long	 bad = rows_long(v, i, "failed");
+		int	 y = i * h + 2;
+		char	 name[48];
+
+		snprintf(name, sizeof(name), "%.40s", rows_get(v, i, "name")[0] ? rows_get(v, i, "name") :
+		    rows_get(v, i, "area"));
+		wout(r, "<text x=\"0\" y=\"%d\">%s</text><rect class=\"bg\" x=\"%d\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
+		    "<rect class=\"fill\" x=\"%d\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
+		    "<rect class=\"fail\" x=\"%ld\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
+		    "<text x=\"%ld\" y=\"%d\">%ld/%ld</text>", y + 13, name, lw, y, rec * bw / max, lw, y, ok * bw / max,
+		    lw + ok * bw / max, y, bad * bw / max, lw + rec * bw / max + 6, y + 13, ok, rec);
+	}
+	wout(r, "</svg>");
+}
+
+void
+page_announcement(struct wreq *r)
+{
+	struct store		*st = r->gw->store;
+	struct rows		 a = { 0 }, v = { 0 };
+	struct store_progress	 p;
+	long long		 id;
+	long			 done, pct;
+	int			 i;
+
+	if (announcement_id(r, &id) == -1)
+		return;
+	if (store_announcement_get(st, id, rows_cb, &a) != STORE_OK || store_announcement_progress(st, id, &p) ==
+	    STORE_ERROR || store_announcement_villages(st, id, rows_cb, &v) != STORE_OK) {
+		rows_free(&a);
+		rows_free(&v);
+		store_failed(r, "announcement");
+		return;
+	}
+	if (a.n == 0) {
+		rows_free(&v);
+		w_error(r, 404, "err.no_announcement", NULL);
+		return;
+	}
+	done = p.sent + p.delivered + p.failed + p.expired + p.cancelled;
+	pct = p.recipients > 0 ? done * 100 / p.recipients : 100;
+	w_begin(r, "ann.title");
+	if (web_form_get(&r->q, "new"))
+		wout(r, "<p class=\"note\" id=\"accepted\">%t</p>", "ann.accepted");
+	if (web_form_get(&r->q, "cancelled"))
+		wout(r, "<p class=\"note\" id=\"cancelled\">%s %t</p>", web_form_get(&r->q, "cancelled"), "ann.cancelled");
+	wout(r, "<p class=\"msg box\" id=\"text\">%s</p><table><tr><th>#</th><td>%s</td><th>%t</th><td>%s</td>"
+	    "<th>%t</th><td class=\"%S\">%t</td></tr><tr><th>%t</th><td>%s</td><th>%t</th><td>%s %s</td><th>%t</th>"
+	    "<td>%s</td></tr></table>", rows_get(&a, 0, "text"), rows_get(&a, 0, "id"), "col.created",
+	    rows_get(&a, 0, "created"), "col.priority", !strcmp(rows_get(&a, 0, "priority"), "alert") ? "bad" : "",
+	    !strcmp(rows_get(&a, 0, "priority"), "alert") ? "compose.alert" : "compose.normal", "col.source",
+	    rows_get(&a, 0, "source"), "col.segments", rows_get(&a, 0, "segments"), rows_get(&a, 0, "encoding"),
+	    "col.schedule", rows_get(&a, 0, "at")[0] ? rows_get(&a, 0, "at") : "–");
+	wout(r, "<h2>%t</h2><div id=\"progress\" data-src=\"/console/api/progress?id=%lld\">"
+	    "<svg class=\"bar\" width=\"400\" height=\"18\"><rect class=\"bg\" width=\"400\" height=\"18\"/>"
+	    "<rect class=\"fill\" id=\"p-fill\" width=\"%ld\" height=\"18\"/></svg>"
+	    "<p><b id=\"p-pct\">%ld%%</b> · %t <span id=\"p-recipients\">%ld</span> · %t <span id=\"p-queued\">%ld</span>"
+	    " · %t <span id=\"p-sent\">%ld</span> · %t <span id=\"p-delivered\">%ld</span> · %t "
+	    "<span id=\"p-failed\">%ld</span></p></div>", "col.progress", id, pct * 4, pct, "col.recipients",
+	    p.recipients, "col.queued", p.queued + p.sending, "col.sent", p.sent, "col.delivered", p.delivered,
+	    "col.failed", p.failed + p.expired + p.cancelled);
+	if (p.queued > 0 && r->role >= ROLE_OPERATOR) {
+		wout(r, "<form method=\"post\" action=\"/console/announcement/cancel\" class=\"inline\">");
+		w_csrf(r);
+		wout(r, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><button type=\"submit\" class=\"danger\" "
+		    "id=\"cancel\">%t</button> <span class=\"muted\">%t</span></form>", id, "ann.cancel", "ann.cancel_help");
+	}
+	wout(r, "<h2>%t</h2>", "ann.villages");
+	if (v.n > 0)
+		village_chart(r, &v);
+	wout(r, "<table id=\"villages\"><tr><th>%t</th><th>%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th>"
+	    "<th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th></tr>", "col.code", "col.area",
+	    "col.recipients", "col.queued", "col.sent", "col.delivered", "col.failed");
+	for (i = 0; i < v.n; i++)
+		wout(r, "<tr><td>%s</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+		    "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>", rows_get(&v, i, "area"), rows_get(&v, i, "name"),
+		    rows_get(&v, i, "recipients"), rows_get(&v, i, "queued"), rows_get(&v, i, "sent"),
+		    rows_get(&v, i, "delivered"), rows_get(&v, i, "failed"));
+	if (v.n == 0)
+		wout(r, "<tr><td colspan=\"7\">%t</td></tr>", "list.empty");
+	wout(r, "</table><p><a class=\"btn\" id=\"csv\" href=\"/console/announcement.csv?id=%lld\">%t</a></p>", id,
+	    "ann.csv");
+	rows_free(&a);
+	rows_free(&v);
+	w_end(r, 200);
+}
+
+void
+page_announcement_csv(struct wreq *r)
+{
+	struct table	*t;
+	char		*buf = NULL, name[64];
+	size_t		 len = 0;
+	FILE		*mem;
+	long long	 id;
+
+	if (announcement_id(r, &id) == -1)
+		return;
+	if ((mem = open_memstream(&buf, &len)) == NULL) {
+		w_error(r, 500, "err.500", NULL);
+		return;
+	}
+	t = table_new(mem, TABLE_CSV);
+	store_announcement_villages(r->gw->store, id, table_row, t);
+	table_end(t);
+	fclose(mem);
+	evbuffer_add(r->b, buf, len);
+	free(buf);
+	snprintf(name, sizeof(name), "announcement-%lld-villages.csv", id);
+	w_send(r, 200, "text/csv; charset=utf-8", name);
+}
+
+void
+page_progress_json(struct wreq *r)
+{
+	struct store_progress	 p;
+	long long		 id;
+	long			 done;
+	enum store_status	 s;
+
+	if (w_qint(r, "id", 0, &id) != 1 || id <= 0) {
+		evbuffer_add_printf(r->b, "{\"error\":\"id\"}\n");
+		w_send(r, 400, "application/json", NULL);
+		return;
+	}
+	if ((s = store_announcement_progress(r->gw->store, id, &p)) != STORE_OK) {
+		evbuffer_add_printf(r->b, "{\"error\":\"%s\"}\n", s == STORE_NOTFOUND ? "not found" : "store");
+		w_send(r, s == STORE_NOTFOUND ? 404 : 503, "application/json", NULL);
+		return;
+	}
+	done = p.sent + p.delivered + p.failed + p.expired + p.cancelled;
+	evbuffer_add_printf(r->b, "{\"id\":%lld,\"recipients\":%ld,\"queued\":%ld,\"sending\":%ld,\"sent\":%ld,"
+	    "\"delivered\":%ld,\"failed\":%ld,\"percent\":%ld}\n", id, p.recipients, p.queued + p.sending, p.sending,
+	    p.sent, p.delivered, p.failed + p.expired + p.cancelled, p.recipients > 0 ? done * 100 / p.recipients : 100);
+	w_send(r, 200, "application/json", NULL);
+}
+
+void
+page_cancel(struct wreq *r)
+{
+	long long	 id;
+	long		 n;
+	char		 detail[96], path[96];
+
+	if (announcement_id(r, &id) == -1)
+		return;
+	if (store_announcement_cancel(r->gw->store, id, &n) != STORE_OK) {
+		store_failed(r, "cancel");
+		return;
+	}
+	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld}", id, n);
+	w_audit(r, "cancel", detail);
+	log_info("web: announcement id=%lld cancelled by %s: %ld messages", id, r->se.user.name, n);
+	snprintf(path, sizeof(path), "/announcement?id=%lld&cancelled=%ld", id, n);
+	w_redirect(r, path);
+}
+
+/* ---- posts ---- */
+
+void
+page_posts(struct wreq *r)
+{
+	const char	*status = web_form_get(&r->q, "status"), *done = web_form_get(&r->q, "done");
+	static const char *tabs[] = { "pending", "published", "rejected", "all" };
+	struct rows	 p = { 0 };
+	char		 num[48];
+	size_t		 k;
+	int		 i;
+
+	if (status == NULL)
+		status = "pending";
+	for (k = 0; k < 4 && strcmp(tabs[k], status); k++)
+		;
+	if (k == 4)
+		status = "pending";
+	if (store_list_posts(r->gw->store, strcmp(status, "all") ? status : NULL, rows_cb, &p) != STORE_OK) {
+		rows_free(&p);
+		store_failed(r, "posts");
+		return;
+	}
+	w_begin(r, "nav.posts");
+	if (done)
+		wout(r, "<p class=\"note\" id=\"done\">%t</p>", !strcmp(done, "approve") ? "posts.approved" :
+		    !strcmp(done, "reject") ? "posts.rejected" : "posts.replied");
+	wout(r, "<p class=\"pager\">");
+	for (k = 0; k < 4; k++)
+		wout(r, "<a href=\"/console/posts?status=%S\"%S>%t</a>", tabs[k], !strcmp(tabs[k], status) ?
+		    " class=\"on\"" : "", tabs[k]);
+	wout(r, "</p><table id=\"posts\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th><th>%t</th>"
+	    "<th>%t</th></tr>", "col.received", "col.from", "col.text", "col.status", "col.actions");
+	for (i = p.n - 1; i >= 0; i--) {
+		const char *id = rows_get(&p, i, "id");
+
+		wout(r, "<tr id=\"post-%s\"><td class=\"n\">%s</td><td>%s</td><td>%s<br><span class=\"muted\">%s %s</span>"
+		    "</td><td class=\"msg\">%s</td><td>%t</td><td>", id, id, rows_get(&p, i, "received"),
+		    w_number(r, rows_get(&p, i, "from"), num, sizeof(num)), rows_get(&p, i, "kim"),
+		    rows_get(&p, i, "area"), rows_get(&p, i, "text"), rows_get(&p, i, "status"));
+		if (r->role >= ROLE_OPERATOR) {
+			if (!strcmp(rows_get(&p, i, "status"), "pending")) {
+				wout(r, "<form method=\"post\" action=\"/console/post\" class=\"inline\">");
+				w_csrf(r);
+				wout(r, "<input type=\"hidden\" name=\"id\" value=\"%s\"><button type=\"submit\" name=\"do\" "
+				    "value=\"approve\" id=\"approve-%s\">%t</button> <button type=\"submit\" class=\"alt\" "
+				    "name=\"do\" value=\"reject\" id=\"reject-%s\">%t</button></form>", id, id,
+				    "posts.approve", id, "posts.reject");
+			}
+			wout(r, "<form method=\"post\" action=\"/console/post\">");
+			w_csrf(r);
+			wout(r, "<input type=\"hidden\" name=\"id\" value=\"%s\"><input type=\"text\" name=\"text\" "
+			    "maxlength=\"300\" placeholder=\"%t\" aria-label=\"%t\"> <button type=\"submit\" name=\"do\" "
+			    "value=\"reply\" class=\"alt\">%t</button></form>", id, "posts.reply_ph", "posts.reply",
+			    "posts.reply");
+		}
+		wout(r, "</td></tr>");
+	}
+	if (p.n == 0)
+		wout(r, "<tr><td colspan=\"6\">%t</td></tr>", "list.empty");
+	wout(r, "</table>");
+	rows_free(&p);
+	w_end(r, 200);
+}
+
+void
+page_post_action(struct wreq *r)
+{
+	struct store		*st = r->gw->store;
+	const char		*what = web_form_get(&r->f, "do");
+	long long		 id;
+	char			 detail[160], path[64], number[32];
+	enum store_status	 s;
+
+	if (w_qint(r, "id", 0, &id) != 1 || id <= 0 || what == NULL) {
+		w_error(r, 400, "err.id", NULL);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "{\"id\":%lld}", id);
+	if (!strcmp(what, "approve") || !strcmp(what, "reject")) {
+		s = store_post_review(st, id, !strcmp(what, "approve"));
+		if (s == STORE_NOTFOUND || s == STORE_INVALID) {
+			w_error(r, s == STORE_NOTFOUND ? 404 : 400, s == STORE_NOTFOUND ? "err.no_post" : "err.reviewed",
+			    store_errmsg(st));
+			return;
+		}
+		if (s != STORE_OK) {
+			store_failed(r, "reviewing a post");
+			return;
+		}
+		w_audit(r, !strcmp(what, "approve") ? "post approve" : "post reject", detail);
+	} else if (!strcmp(what, "reply")) {
+		const char		*text = web_form_get(&r->f, "text");
+		struct store_outbox_new	 o;
+		int64_t			 oid;
+
+		if (text == NULL || text[strspn(text, " \t\r\n")] == '\0' || strlen(text) > 300) {
+			w_error(r, 400, "err.reply", NULL);
+			return;
+		}
+		if ((s = store_post_sender(st, id, number, sizeof(number))) != STORE_OK) {
+			if (s == STORE_NOTFOUND)
+				w_error(r, 404, "err.no_post", NULL);
+			else
+				store_failed(r, "reading a post");
+			return;
+		}
+		memset(&o, 0, sizeof(o));
+		o.number = number;
+		o.text = text;
+		o.kind = OUTBOX_MANUAL;
+		o.priority = OUTBOX_NORMAL;
+		if (store_outbox_add(st, &o, &oid) != STORE_OK) {
+			store_failed(r, "queueing a reply");
+			return;
+		}
+		w_audit(r, "post reply", detail);
+		gateway_queue_changed(r->gw);
+	} else {
+		w_error(r, 400, "err.form", NULL);
+		return;
+	}
+	log_info("web: post id=%lld %s by %s", id, what, r->se.user.name);
+	snprintf(path, sizeof(path), "/posts?status=pending&done=%s", what);
+	w_redirect(r, path);
+}
+
+/* ---- subscribers ---- */
+
+void
+page_subscribers(struct wreq *r)
+{
+	struct store	*st = r->gw->store;
+	const char	*area = web_form_get(&r->q, "area"), *q = web_form_get(&r->q, "q");
+	struct rows	 c = { 0 }, s = { 0 };
+	char		 digits[32], num[48], label[200];
+	size_t		 o = 0;
+	int		 i, shown = 0;
+
+	if (store_subscriber_counts(st, area, rows_cb, &c) != STORE_OK) {
+		rows_free(&c);
+		store_failed(r, "subscriber counts");
+		return;
+	}
+	w_begin(r, "nav.subscribers");
+	wout(r, "<div class=\"cards\">");
+	card(r, "s-total", store_subscriber_count(st), "dash.subscribers");
+	wout(r, "</div><form method=\"get\" action=\"/console/subscribers\"><label for=\"q\">%t</label>"
+	    "<input type=\"search\" id=\"q\" name=\"q\" value=\"%s\" inputmode=\"tel\"> <button type=\"submit\">%t"
+	    "</button></form>", "subs.search", q ? q : "", "compose.search_go");
+	if (q && *q) {
+		for (i = 0; q[i] && o + 1 < sizeof(digits); i++)
+			if (q[i] >= '0' && q[i] <= '9')
+				digits[o++] = q[i];
+		digits[o] = '\0';
+		/* 0812… as typed locally matches +62812… */
+		if (digits[0] == '0')
+			memmove(digits, digits + 1, o);
+		if (store_list_subscribers(st, NULL, rows_cb, &s) != STORE_OK) {
+			rows_free(&c);
+			rows_free(&s);
+			store_failed(r, "subscribers");
+			return;
+		}
+		wout(r, "<table id=\"found\"><tr><th>%t</th><th>%t</th><th>%t</th><th>%t</th></tr>", "col.number",
+		    "col.areas", "col.status", "col.since");
+		for (i = 0; i < s.n && shown < LIST_MAX; i++) {
+			if (digits[0] == '\0' || strstr(rows_get(&s, i, "number"), digits) == NULL)
+				continue;
+			shown++;
+			wout(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+			    w_number(r, rows_get(&s, i, "number"), num, sizeof(num)), rows_get(&s, i, "areas"),
+			    rows_get(&s, i, "status"), rows_get(&s, i, "since"));
+		}
+		if (shown == 0)
+			wout(r, "<tr><td colspan=\"4\">%t</td></tr>", "list.empty");
+		wout(r, "</table>");
+	}
+	wout(r, "<h2>%t</h2><p class=\"crumbs\"><a href=\"/console/subscribers\">%t</a>", "subs.per_area",
+	    "subs.top");
+	if (area && *area) {
+		area_label(r, area, label, sizeof(label));
+		wout(r, " › %s", label);
+	}
+	wout(r, "</p><table id=\"counts\"><tr><th>%t</th><th>%t</th><th class=\"n\">%t</th></tr>", "col.code",
+	    "col.area", "col.subscribers");
+	for (i = 0; i < c.n; i++) {
+		const char *code = rows_get(&c, i, "area");
+
+		if (strlen(code) < 10)
+			wout(r, "<tr><td><a href=\"/console/subscribers?area=%s\">%s</a></td>", code, code);
+		else
+			wout(r, "<tr><td>%s</td>", code);
+		wout(r, "<td>%s</td><td class=\"n\">%s</td></tr>", rows_get(&c, i, "name"), rows_get(&c, i, "subscribers"));
+	}
+	if (c.n == 0)
+		wout(r, "<tr><td colspan=\"3\">%t</td></tr>", "list.empty");
+	wout(r, "</table>");
+	rows_free(&c);
+	rows_free(&s);
+	w_end(r, 200);
+}
+
+/* ---- inbox / outbox ---- */
+
+static int
+matches(const char *hay, const char *needle)
+{
+	return needle == NULL || *needle == '\0' || strcasestr(hay, needle) != NULL;
+}
+
+void
+page_messages(struct wreq *r)
+{
+	struct store	*st = r->gw->store;
+	const char	*box = web_form_get(&r->q, "box"), *q = web_form_get(&r->q, "q");
+	int		 out = box && !strcmp(box, "outbox"), i, shown = 0;
+	struct rows	 m = { 0 };
+	char		 num[48];
+	enum store_status s;
+
+	s = out ? store_list_outbox(st, NULL, 2000, rows_cb, &m) : store_list_inbox(st, 0, 2000, rows_cb, &m);
+	if (s != STORE_OK) {
+		rows_free(&m);
+		store_failed(r, "messages");
+		return;
+	}
+	w_begin(r, "nav.messages");
+	wout(r, "<p class=\"pager\"><a href=\"/console/messages?box=inbox\"%S>%t</a><a href=\"/console/messages?"
+	    "box=outbox\"%S>%t</a></p><form method=\"get\" action=\"/console/messages\"><input type=\"hidden\" "
+	    "name=\"box\" value=\"%S\"><input type=\"search\" name=\"q\" value=\"%s\" aria-label=\"%t\"> "
+	    "<button type=\"submit\">%t</button></form>", out ? "" : " class=\"on\"", "msg.inbox",
+	    out ? " class=\"on\"" : "", "msg.outbox", out ? "outbox" : "inbox", q ? q : "", "compose.search",
+	    "compose.search_go");
+	if (out)
+		wout(r, "<table id=\"messages\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th><th>%t</th>"
+		    "<th>%t</th><th>%t</th></tr>", "col.created", "col.to", "col.text", "col.status", "col.modem",
+		    "col.last_error");
+	else
+		wout(r, "<table id=\"messages\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th><th>%t</th>"
+		    "<th>%t</th></tr>", "col.received", "col.from", "col.text", "col.action", "col.modem");
+	for (i = 0; i < m.n && shown < LIST_MAX; i++) {
+		const char *who = rows_get(&m, i, out ? "to" : "from");
+
+		if (!matches(rows_get(&m, i, "text"), q) && !matches(who, q))
+			continue;
+		shown++;
+		if (out)
+			wout(r, "<tr><td class=\"n\">%s</td><td>%s</td><td>%s</td><td class=\"msg\">%s</td><td>%s</td>"
+			    "<td>%s</td><td>%s</td></tr>", rows_get(&m, i, "id"), rows_get(&m, i, "created"),
+			    w_number(r, who, num, sizeof(num)), rows_get(&m, i, "text"), rows_get(&m, i, "status"),
+			    rows_get(&m, i, "modem"), rows_get(&m, i, "last_error"));
+		else
+			wout(r, "<tr><td class=\"n\">%s</td><td>%s</td><td>%s</td><td class=\"msg\">%s</td><td>%s</td>"
+			    "<td>%s</td></tr>", rows_get(&m, i, "id"), rows_get(&m, i, "received"),
+			    w_number(r, who, num, sizeof(num)), rows_get(&m, i, "text"), rows_get(&m, i, "action"),
+			    rows_get(&m, i, "modem"));
+	}
+	if (shown == 0)
+		wout(r, "<tr><td colspan=\"7\">%t</td></tr>", "list.empty");
+	wout(r, "</table>");
+	rows_free(&m);
+	w_end(r, 200);
+}
+
+/* ---- audit and accounts ---- */
+
+void
+page_audit(struct wreq *r)
+{
+	struct rows	 a = { 0 };
+	int		 i;
+
+	if (store_list_audit(r->gw->store, 200, rows_cb, &a) != STORE_OK) {
+		rows_free(&a);
+		store_failed(r, "audit");
+		return;
+	}
+	w_begin(r, "nav.audit");
+	wout(r, "<table id=\"audit\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th><th>%t</th></tr>",
+	    "col.at", "col.actor", "col.action", "col.detail");
+	for (i = 0; i < a.n; i++)
+		wout(r, "<tr><td class=\"n\">%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"msg\">%s</td></tr>",
+		    rows_get(&a, i, "id"), rows_get(&a, i, "at"), rows_get(&a, i, "actor"), rows_get(&a, i, "action"),
+		    r->role >= ROLE_OPERATOR ? rows_get(&a, i, "detail") : "…");
+	wout(r, "</table>");
+	rows_free(&a);
+	w_end(r, 200);
+}
+
+void
+page_users(struct wreq *r)
+{
+	const char	*done = web_form_get(&r->q, "done");
+	static const char *roles[] = { "viewer", "operator", "official", "admin" };
+	struct rows	 u = { 0 };
+	size_t		 k;
+	int		 i;
+
+	if (store_list_users(r->gw->store, rows_cb, &u) != STORE_OK) {
+		rows_free(&u);
+		store_failed(r, "users");
+		return;
+	}
+	w_begin(r, "nav.users");
+	if (done)
+		wout(r, "<p class=\"note\" id=\"done\">%t</p>", !strcmp(done, "remove") ? "users.removed" : "users.saved");
+	wout(r, "<table id=\"users\"><tr><th>%t</th><th>%t</th><th class=\"n\">%t</th><th>%t</th><th></th></tr>",
+	    "login.name", "col.role", "col.sessions", "col.created");
+	for (i = 0; i < u.n; i++) {
+		const char *name = rows_get(&u, i, "name");
+
+		wout(r, "<tr><td>%s</td><td>%t</td><td class=\"n\">%s</td><td>%s</td><td>", name,
+		    rows_get(&u, i, "role"), rows_get(&u, i, "sessions"), rows_get(&u, i, "created"));
+		if (strcmp(name, r->se.user.name)) {
+			wout(r, "<form method=\"post\" action=\"/console/users\" class=\"inline\">");
+			w_csrf(r);
+			wout(r, "<input type=\"hidden\" name=\"name\" value=\"%s\"><button type=\"submit\" class=\"danger\" "
+			    "name=\"do\" value=\"remove\" id=\"remove-%s\">%t</button></form>", name, name, "users.remove");
+		}
+		wout(r, "</td></tr>");
+	}
+	wout(r, "</table><h2>%t</h2><form method=\"post\" action=\"/console/users\" class=\"box\">", "users.add");
+	w_csrf(r);
+	wout(r, "<label for=\"uname\">%t</label><input type=\"text\" id=\"uname\" name=\"name\" required "
+	    "maxlength=\"32\"><label for=\"urole\">%t</label><select id=\"urole\" name=\"role\">",
+	    "login.name", "col.role");
+	for (k = 0; k < 4; k++)
+		wout(r, "<option value=\"%S\">%t</option>", roles[k], roles[k]);
+	wout(r, "</select><label for=\"upw\">%t</label><input type=\"password\" id=\"upw\" name=\"password\" "
+	    "autocomplete=\"new-password\" minlength=\"8\" required><label for=\"upw2\">%t</label>"
+	    "<input type=\"password\" id=\"upw2\" name=\"password2\" autocomplete=\"new-password\" required>"
+	    "<p><button type=\"submit\" name=\"do\" value=\"add\" id=\"add\">%t</button></p><p class=\"muted\">%t</p>"
+	    "</form>", "login.password", "users.again", "users.save", "users.help");
+	rows_free(&u);
+	w_end(r, 200);
+}
+
+void
+page_user_action(struct wreq *r)
+{
+	struct store		*st = r->gw->store;
+	const char		*what = web_form_get(&r->f, "do"), *name = web_form_get(&r->f, "name");
+	const char		*role = web_form_get(&r->f, "role"), *pw = web_form_get(&r->f, "password");
+	const char		*pw2 = web_form_get(&r->f, "password2");
+	char			 hash[STORE_HASH_MAX], detail[128];
+	enum store_status	 s;
+	int			 created;
+
+	if (what == NULL || name == NULL || store_user_valid(st, name, role && !strcmp(what, "add") ? role :
+	    "viewer") != STORE_OK) {
+		w_error(r, 400, "err.user", store_errmsg(st));
+		return;
+	}
+	if (!strcmp(what, "remove")) {
+		if (!strcmp(name, r->se.user.name)) {
+			w_error(r, 400, "err.self", NULL);
+			return;
+		}
+		if ((s = store_user_remove(st, name)) == STORE_NOTFOUND) {
+			w_error(r, 404, "err.no_user", NULL);
+			return;
+		}
+		if (s != STORE_OK) {
+			store_failed(r, "removing a user");
+			return;
+		}
+		snprintf(detail, sizeof(detail), "{\"user\":\"%s\"}", name);
+		w_audit(r, "user remove", detail);
+	} else if (!strcmp(what, "add")) {
+		if (pw == NULL || pw2 == NULL || strlen(pw) < 8 || strcmp(pw, pw2)) {
+			w_error(r, 400, "err.password", NULL);
+			return;
+		}
+		if (w_hash_password(pw, hash, sizeof(hash)) == -1) {
+			w_error(r, 500, "err.500", NULL);
+			return;
+		}
+		if ((s = store_user_put(st, name, role, hash, &created)) != STORE_OK) {
+			store_failed(r, "adding a user");
+			return;
+		}
+		snprintf(detail, sizeof(detail), "{\"user\":\"%s\",\"role\":\"%s\"}", name, role);
+		w_audit(r, created ? "user add" : "user update", detail);
+	} else {
+		w_error(r, 400, "err.form", NULL);
+		return;
+	}
+	log_info("web: user %s %s by %s", name, what, r->se.user.name);
+	w_redirect(r, !strcmp(what, "remove") ? "/users?done=remove" : "/users?done=add");
+}
