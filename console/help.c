@@ -20,8 +20,8 @@ static const struct {
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
 	  "'quarantined' counts messages left on the SIM, unread: they crash libGammu, or it cannot decode\n"
 	  "them and their raw PDU cannot be read either (tried again hourly); delete them there.\n"
-	  "'undecodable' counts messages libGammu could not decode: kept raw in the inbox (flags\n"
-	  "undecodable; kentongan inbox ID shows the PDU), then deleted from the SIM. 'other_on_sim'\n"
+	  "'undecodable' counts messages libGammu could not decode, kept raw in the inbox (flags\n"
+	  "undecodable; kentongan inbox ID shows the PDU) and deleted from the SIM. 'other_on_sim'\n"
 	  "counts sent copies and drafts stored on the SIM (clear_other = yes deletes them).\n" },
 	{ "check", "kentongan check\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
 	  "problems. Works while the daemon is stopped.\n" },

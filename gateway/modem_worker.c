@@ -1461,12 +1461,16 @@ w_pass(struct worker *w)
 	}
 	w_reading(w, MW_READING_PASS, 0);
 	for (;;) {
+		int	 f0 = start ? 0 : sms->SMS[0].Folder, l0 = start ? 0 : sms->SMS[0].Location;
+
 		if (used >= 0 && seen >= used)
 			break;
-		if (start) {
-			sms->SMS[0].Folder = 0;
-			sms->SMS[0].Location = 0;
-		}
+		/* a clean message each time: libGammu's decoder reads fields it did not set, and what
+		 * the previous message left there decided whether a PDU with data coding 0x39 decoded
+		 * (as garbage) or not */
+		memset(sms, 0, sizeof(*sms));
+		sms->SMS[0].Folder = f0;
+		sms->SMS[0].Location = l0;
 		e = GSM_GetNextSMS(w->s, sms, start);
 		if (e == ERR_EMPTY)
 			break;

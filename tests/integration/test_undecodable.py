@@ -70,7 +70,7 @@ def dummy():
         poll(lambda: len(gw.ctl("inbox")) == 2, 30, "both good messages around the unreadable file stored")
         poll(lambda: d1()["quarantined"] == 1, 30, "the unreadable file quarantined")
         st = d1()
-        check("cannot decode" in (st["last_error"] or "") and st["undecodable"] == 1 and not st["degraded"],
+        check("cannot decode" in (st["last_error"] or "") and st["undecodable"] == 0 and not st["degraded"],
               "dummy: status says so: %r" % st)
         check(ph.pending() == ["2"], "dummy: only the unreadable file stays: %r" % ph.pending())
         ph.inject("+6281390000004", "BANTUAN", location=4)
