@@ -1719,8 +1719,15 @@ w_delete_acked(struct worker *w)
 			m.Folder = 0;
 			if (GSM_DeleteSMS(w->s, &m) == ERR_NONE)
 				continue;
-			if (w->pend[i].locs[j].raw && w_at_delete(w, w->pend[i].locs[j].location) == 0)
+			/* committed, so ours to delete even when libGammu's read before its delete
+			 * fails (always for an undecodable part; sometimes for a part its decoder
+			 * took once and refuses now) */
+			if (w_at_delete(w, w->pend[i].locs[j].location) == 0) {
+				if (!w->pend[i].locs[j].raw)
+					log_info("modem=%s event=deleted-by-at location=%d", w->name,
+					    w->pend[i].locs[j].location);
 				continue;
+			}
 			log_warnx("modem=%s event=delete-failed folder=%d location=%d error=\"%s\"", w->name,
 			    w->pend[i].locs[j].folder, w->pend[i].locs[j].location, GSM_ErrorString(e));
 			w_check(w, e, "deleting a message");
