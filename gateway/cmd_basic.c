@@ -203,8 +203,8 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			const struct modem_info *mi = modem_info(gw->modems[i]);
 
 			if (mi->undecodable)
-				fprintf(req->out, "%s: %ld message(s) could not be decoded (kept raw in the inbox, "
-				    "flags undecodable, unless unreadable)\n", mi->name, mi->undecodable);
+				fprintf(req->out, "%s: %ld message(s) could not be decoded: kept raw in the inbox "
+				    "(flags undecodable; kentongan inbox ID shows one)\n", mi->name, mi->undecodable);
 			if (mi->other_on_sim)
 				fprintf(req->out, "%s: %d other message(s) occupy the SIM (sent copies, drafts; "
 				    "clear_other = yes deletes them)\n", mi->name, mi->other_on_sim);

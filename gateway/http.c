@@ -427,8 +427,8 @@ metrics(struct http *h, struct evhttp_request *req)
 		evbuffer_add_printf(b, "kentongan_modem_quarantined{modem=\"%s\"} %d\n",
 		    label(mi->name, l1, sizeof(l1)), mi->quarantined);
 	}
-	family(b, "kentongan_modem_undecodable_total", "counter", "messages libGammu could not decode since the "
-	    "daemon started (kept raw in the inbox, or quarantined)");
+	family(b, "kentongan_modem_undecodable_total", "counter", "messages libGammu could not decode, kept raw "
+	    "in the inbox, since the daemon started");
 	for (i = 0; i < gw->nmodems; i++) {
 		const struct modem_info *mi = modem_info(gw->modems[i]);
 

@@ -141,6 +141,8 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 		modem_sms_committed(m, batch);
 		if (nids)
 			modem_count_received(m, nids);
+		if (raw)
+			modem_count_undecodable(m, raw);
 	}
 	ing->stats.stored += nids;
 	ing->stats.dups += dups;

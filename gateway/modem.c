@@ -237,6 +237,12 @@ counters_roll(struct modem *m)
 }
 
 void
+modem_count_undecodable(struct modem *m, int n)
+{
+	m->info.undecodable += n;
+}
+
+void
 modem_count_received(struct modem *m, int n)
 {
 	counters_roll(m);
@@ -784,7 +790,6 @@ on_simstate(struct modem *m, struct pbuf *b)
 	m->nundec = (int)n;
 	m->undec_last = undec_last;
 	m->info.quarantined = m->plan.nskip + m->nundec;
-	m->info.undecodable += found;
 	m->info.other_on_sim = (int)other;
 	m->info.other_cleared += cleared;
 	if (found && last >= 0) {

@@ -55,8 +55,8 @@ struct modem_info {
 	int		 restarts;
 	int		 quarantined;		/* messages left on the modem, unread: they crash
 						   libGammu, or it cannot decode them nor read them raw */
-	long		 undecodable;		/* messages libGammu could not decode, since start
-						   (kept raw in the inbox, or quarantined) */
+	long		 undecodable;		/* messages libGammu could not decode kept raw in
+						   the inbox, since start (quarantined: above) */
 	int		 other_on_sim;		/* sent copies, drafts: not received messages */
 	long		 other_cleared;		/* of those, deleted (clear_other), since start */
 	int		 degraded;		/* reads keep failing: the reason is in last_error */
@@ -119,6 +119,8 @@ void		 modem_sms_committed(struct modem *, uint64_t batch);
 const char	*modem_name(const struct modem *);
 /* ingest.c: n new messages were stored for this modem today (the store row is its business). */
 void		 modem_count_received(struct modem *, int n);
+/* ingest.c: n messages it could not decode were kept raw for this modem. */
+void		 modem_count_undecodable(struct modem *, int n);
 /* Runs balance_ussd now (console, tests); the result shows in modem_info()->balance. */
 void		 modem_balance_check(struct modem *);
 /* The worker's pid, -1 when none runs (tests kill it to check the respawn). */

@@ -1462,12 +1462,16 @@ w_pass(struct worker *w)
 	}
 	w_reading(w, MW_READING_PASS, 0);
 	for (;;) {
+		int	 f0 = start ? 0 : sms->SMS[0].Folder, l0 = start ? 0 : sms->SMS[0].Location;
+
 		if (used >= 0 && seen >= used)
 			break;
-		if (start) {
-			sms->SMS[0].Folder = 0;
-			sms->SMS[0].Location = 0;
-		}
+		/* a clean message each time: libGammu's decoder reads fields it did not set, and what
+		 * the previous message left there decided whether a PDU with data coding 0x39 decoded
+		 * (as garbage) or not */
+		memset(sms, 0, sizeof(*sms));
+		sms->SMS[0].Folder = f0;
+		sms->SMS[0].Location = l0;
 		e = GSM_GetNextSMS(w->s, sms, start);
 		if (e == ERR_EMPTY)
 			break;
@@ -1716,8 +1720,15 @@ w_delete_acked(struct worker *w)
 			m.Folder = 0;
 			if (GSM_DeleteSMS(w->s, &m) == ERR_NONE)
 				continue;
-			if (w->pend[i].locs[j].raw && w_at_delete(w, w->pend[i].locs[j].location) == 0)
+			/* committed, so ours to delete even when libGammu's read before its delete
+			 * fails (always for an undecodable part; sometimes for a part its decoder
+			 * took once and refuses now) */
+			if (w_at_delete(w, w->pend[i].locs[j].location) == 0) {
+				if (!w->pend[i].locs[j].raw)
+					log_info("modem=%s event=deleted-by-at location=%d", w->name,
+					    w->pend[i].locs[j].location);
 				continue;
+			}
 			log_warnx("modem=%s event=delete-failed folder=%d location=%d error=\"%s\"", w->name,
 			    w->pend[i].locs[j].folder, w->pend[i].locs[j].location, GSM_ErrorString(e));
 			w_check(w, e, "deleting a message");
