@@ -60,6 +60,7 @@ all: programs
 include common/module.mk
 include store/module.mk
 include parsers/module.mk
+include uplink/module.mk
 include gateway/module.mk
 include console/module.mk
 include tools/module.mk

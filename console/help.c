@@ -41,7 +41,9 @@ static const struct {
 	{ "announcements", "kentongan announcements\nkentongan announcement ID\n\nBroadcasts with their "
 	  "delivery counts; one in detail with counts per state and per area.\n" },
 	{ "posts", "kentongan posts [--status pending|published|rejected]\nkentongan post approve|reject ID\n\n"
-	  "Reports sent by SMS (LAPOR). Reports from registered KIM leaders are published at once.\n" },
+	  "Reports sent by SMS (LAPOR). Reports from registered KIM leaders are published at once.\n"
+	  "kentongan post reply ID TEXT sends TEXT by SMS to the reporter. On a hub, posts have the box that\n"
+	  "received them, and approve, reject and reply go down to that box.\n" },
 	{ "leader", "kentongan leader add NUMBER --kim NAME --area CODE\nkentongan leader remove NUMBER\n\n"
 	  "Registers a KIM leader: their LAPOR reports are published at once and they may send KIM group "
 	  "messages\n(to the subscribers of the KIM's area and every area inside it). 'kentongan roles' "
@@ -51,6 +53,9 @@ static const struct {
 	  "lock SIAR for an hour;\nadding the number again sets a new PIN and clears the lock.\n" },
 	{ "ussd", "kentongan ussd MODEM CODE\n\nRuns a USSD code on a modem and prints the reply. Example: "
 	  "kentongan ussd telkomsel-1 '*888#'\n" },
+	{ "boxes", "kentongan boxes [--json]\n\nOn a hub ([hub] section): every box that reported to it, with its "
+	  "areas, state (online/offline),\nlast_seen, up_pending (records the box still holds for the hub), "
+	  "down_pending (commands\nwaiting for the box), subscribers, modems_ready and modems. See docs/uplink.md.\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
 };
 

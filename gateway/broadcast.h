@@ -32,6 +32,8 @@ struct broadcast_res {
 	int		 ready_modems;
 	double		 eta_s;			/* estimated time to send all with the ready modems; <0 unknown */
 	char		 warnings[768];		/* one warning per line, "" none */
+	long		 boxes;			/* on a hub: boxes below it the announcement goes to */
+	long		 box_recipients;	/* on a hub: recipients the boxes reported (dry run) */
 };
 
 /* 0 accepted (or dry run done), -1 the request is wrong (err says why, for the user), -2 the store

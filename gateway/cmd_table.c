@@ -26,5 +26,7 @@ const struct ctl_command ctl_commands[] = {
 	{ "official add", cmd_official_add, "official add NUMBER --pin PIN" },
 	{ "official remove", cmd_official_remove, "official remove NUMBER" },
 	{ "roles", cmd_roles, "roles" },
+	{ "boxes", cmd_boxes, "boxes" },
+	{ "post reply", cmd_post_reply, "post reply ID TEXT" },
 	{ NULL, NULL, NULL },
 };

@@ -24,5 +24,8 @@ CMD(cmd_leader_remove);
 CMD(cmd_official_add);
 CMD(cmd_official_remove);
 CMD(cmd_roles);
+/* cmd_uplink.c */
+CMD(cmd_boxes);
+CMD(cmd_post_reply);
 #undef CMD
 #endif

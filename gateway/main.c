@@ -33,6 +33,7 @@
 #include "gateway/ussd.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "uplink/uplink.h"
 
 static struct gateway	 gw;
 static int		 lock_fd = -1;
@@ -182,6 +183,13 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+static void
+uplink_kick_cb(struct gateway *g)
+{
+	uplink_kick(g->uplink);
+	hub_kick(g->hub);
+}
+
 void
 gateway_inbox_stored(struct gateway *g, int64_t inbox_id)
 {
@@ -312,6 +320,15 @@ main(int argc, char *argv[])
 		fprintf(stderr, "kentongand: %s\n", err);
 		return 1;
 	}
+	/* the uplink roles: SMS service never waits on them (they only read and write the store) */
+	if ((gw.conf->hub_enabled && (gw.hub = hub_new(&gw, err, sizeof(err))) == NULL) ||
+	    (gw.conf->uplink_enabled && (gw.uplink = uplink_new(&gw, err, sizeof(err))) == NULL)) {
+		log_warnx("daemon: %s", err);
+		fprintf(stderr, "kentongand: %s\n", err);
+		return 1;
+	}
+	if (gw.hub || gw.uplink)
+		gw.uplink_kick = uplink_kick_cb;
 	ev_term = evsignal_new(gw.base, SIGTERM, sig_cb, NULL);
 	ev_int = evsignal_new(gw.base, SIGINT, sig_cb, NULL);
 	ev_hup = evsignal_new(gw.base, SIGHUP, sig_cb, NULL);
@@ -328,6 +345,8 @@ main(int argc, char *argv[])
 	/* graceful stop: workers first (in-flight sends come back as results or stay 'sending',
 	 * which start-up re-queues), then the socket, then the store */
 	stop_modems();
+	uplink_free(gw.uplink);
+	hub_free(gw.hub);
 	http_free(gw.http);
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);

@@ -416,7 +416,7 @@ enum store_status
 store_list_posts(struct store *st, const char *status, store_row_cb cb, void *arg)
 {
 	sqlite3_stmt *stmt = st_prep(st, "SELECT id, sender AS \"from\", kim, area, text, status, "
-	    "datetime(received_at, 'unixepoch', 'localtime') AS received FROM posts "
+	    "datetime(received_at, 'unixepoch', 'localtime') AS received, box FROM posts "
 	    "WHERE ?1 IS NULL OR status = ?1 ORDER BY id");
 
 	if (stmt == NULL)

@@ -640,8 +640,9 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 		int hit = 0;
 
 		for (j = 0; j < nareas && !hit; j++)
-			hit = *areas[j] == '\0' || *bv[i].areas == '\0' ||
-			    areacode_overlaps_list(areas[j], bv[i].areas);
+			/* a box that never said what it serves gets nothing */
+			hit = *bv[i].areas != '\0' && (*areas[j] == '\0' ||
+			    areacode_overlaps_list(areas[j], bv[i].areas));
 		if (s == STORE_OK && hit) {
 			if ((s = store_hub_enqueue(st, hub, epoch, bv[i].box, priority == 0 ? "alert" : "cmd",
 			    "broadcast", bj, NULL)) == STORE_OK)
@@ -831,4 +832,43 @@ store_hub_export(struct store *st, int64_t after, long limit, store_row_cb cb, v
 	sqlite3_bind_int64(stmt, 1, after);
 	sqlite3_bind_int64(stmt, 2, limit > 0 ? limit : -1);
 	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_post_sender(struct store *st, int64_t id, char number[32])
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT sender FROM posts WHERE id = ?1");
+	int		 rc;
+
+	*number = '\0';
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		col_copy(number, 32, stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading a post");
+}
+
+enum store_status
+store_hub_lane(struct store *st, const char *box, const char *lane, int64_t *acked, long *pending)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT coalesce((SELECT acked FROM hub_down_lanes WHERE box = ?1 AND "
+	    "lane = ?2), 0), (SELECT count(*) FROM hub_down_out WHERE box = ?1 AND lane = ?2)");
+	int		 rc;
+
+	*acked = 0;
+	*pending = 0;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, box, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, lane, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*acked = sqlite3_column_int64(stmt, 0);
+		*pending = (long)sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading a box's queue");
 }

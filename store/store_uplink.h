@@ -85,6 +85,8 @@ long		 store_hub_recipients(struct store *, const char *const *areas, int nareas
 /* Commands for box on lane after seq `after`, in seq order, at most max: cb(arg, seq, cmd). */
 enum store_status store_hub_pending(struct store *, const char *box, const char *lane, int64_t after, int max,
 		    int (*cb)(void *, int64_t, const char *), void *arg);
+/* A box's command queue: the highest seq it acknowledged and how many wait. */
+enum store_status store_hub_lane(struct store *, const char *box, const char *lane, int64_t *acked, long *pending);
 /* The box applied lane up to seq: those commands are dropped. */
 enum store_status store_hub_acked(struct store *, const char *box, const char *lane, int64_t seq);
 /* Boxes seen, for resending after a reconnect: cb(arg, box, state). */
@@ -97,6 +99,8 @@ enum store_status store_hub_reach(struct store *, int64_t id, store_row_cb, void
 /* The box that received post id (its local id into *box_post_id); STORE_NOTFOUND when it was
  * received here. */
 enum store_status store_post_box(struct store *, int64_t id, char box[64], int64_t *box_post_id);
+/* The number that sent post id (for a reply). */
+enum store_status store_post_sender(struct store *, int64_t id, char number[32]);
 /* Posts as JSON lines for a platform (OpenDK-like names) after hub record id `after`. */
 enum store_status store_hub_export(struct store *, int64_t after, long limit, store_row_cb, void *);
 #endif

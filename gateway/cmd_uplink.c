@@ -1,0 +1,110 @@
+/*
+ * cmd_uplink — the console commands of the uplink (docs/uplink.md): `boxes` on a hub lists the
+ * boxes below it; `post reply` answers a report by SMS through the box that received it (here,
+ * or down through the hub's command queue).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/table.h"
+#include "gateway/cmd.h"
+#include "gateway/cmds.h"
+#include "gateway/gateway.h"
+#include "gateway/relay.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_uplink.h"
+
+int
+cmd_boxes(struct ctl_req *req, int argc, char **argv)
+{
+	char		*ops[1];
+	struct table	*t;
+	enum store_status s;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
+		return 1;
+	if (!req->gw->conf->hub_enabled) {
+		fprintf(req->err, "this daemon is not a hub: boxes report to a daemon with a [hub] section "
+		    "(see docs/uplink.md)\n");
+		return 1;
+	}
+	t = table_new(req->out, req->fmt);
+	s = store_list_boxes(req->gw->store, table_row, t);
+	table_end(t);
+	return s == STORE_OK ? 0 : cmd_store_error(req, "listing the boxes");
+}
+
+int
+cmd_post_reply(struct ctl_req *req, int argc, char **argv)
+{
+	struct gateway		*gw = req->gw;
+	struct store		*st = gw->store;
+	char			*ops[2], *end, number[32], err[256], detail[64], *extra = NULL, *esc;
+	long long		 id;
+	int			 relayed = 0;
+	size_t			 elen;
+	enum store_status	 s;
+	struct store_outbox_new	 o;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
+		return ctl_usage(req, "post reply");
+	id = strtoll(ops[0], &end, 10);
+	if (*ops[0] == '\0' || *end != '\0' || id <= 0) {
+		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", ops[0]);
+		return 1;
+	}
+	if (ops[1][strspn(ops[1], " \t\r\n")] == '\0' || strlen(ops[1]) > 918) {
+		fprintf(req->err, "the reply text is empty or longer than 918 characters (6 SMS)\n");
+		return 1;
+	}
+	if ((s = store_post_sender(st, id, number)) == STORE_NOTFOUND) {
+		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
+		return 1;
+	}
+	if (s != STORE_OK)
+		return cmd_store_error(req, "reading the report");
+	if (store_begin(st) != STORE_OK)
+		return cmd_store_error(req, "starting a transaction");
+	if (gw->conf->hub_enabled) {
+		elen = strlen(ops[1]) * 6 + 1;
+		esc = malloc(elen);
+		if (esc == NULL || asprintf(&extra, "\"text\":\"%s\"", json_escape(ops[1], esc, elen)) == -1)
+			extra = NULL;
+		free(esc);
+		if (extra == NULL)
+			snprintf(err, sizeof(err), "out of memory");
+		relayed = extra ? relay_post(gw, id, "post_reply", extra, err, sizeof(err)) : -1;
+		free(extra);
+		if (relayed < 0) {
+			store_rollback(st);
+			fprintf(req->err, "%s\n", err);
+			return 1;
+		}
+	}
+	if (!relayed) {
+		memset(&o, 0, sizeof(o));
+		o.number = number;
+		o.text = ops[1];
+		o.kind = OUTBOX_MANUAL;
+		o.priority = OUTBOX_NORMAL;
+		if (store_outbox_add(st, &o, NULL) != STORE_OK) {
+			store_rollback(st);
+			return cmd_store_error(req, "queueing the reply");
+		}
+	}
+	snprintf(detail, sizeof(detail), "{\"post\":%lld}", id);
+	if (store_audit(st, req->actor, "post reply", detail) != STORE_OK) {
+		store_rollback(st);
+		return cmd_store_error(req, "auditing");
+	}
+	if (store_commit(st) != STORE_OK)
+		return cmd_store_error(req, "committing");
+	if (!relayed)
+		gateway_queue_changed(gw);
+	fprintf(req->out, "report %lld: reply %s\n", id, relayed ? "sent to the box that received the report" :
+	    "queued for the reporter");
+	return 0;
+}

@@ -1,0 +1,7 @@
+# uplink/: boxes report to a hub over MQTT, the hub sends signed commands down (docs/uplink.md).
+# The only user of libmosquitto and OpenSSL; linked into kentongand before the gateway library.
+UPLINK_SRCS := $(wildcard uplink/*.c)
+UPLINK_LIB  := $(BUILD)/libuplink.a
+LIB_UPLINK  := $(shell pkg-config --libs libmosquitto libcrypto 2>/dev/null || echo -lmosquitto -lcrypto)
+$(UPLINK_LIB): $(UPLINK_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(call say,AR,$@)$(AR) rcs $@ $^
