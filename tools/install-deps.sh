@@ -17,6 +17,15 @@ socat
 curl
 clang
 libclang-rt-14-dev
+libmosquitto-dev
+mosquitto
+mosquitto-clients
+libssl-dev
+openssl
+zlib1g-dev
+nats-server
+python3-paho-mqtt
+iproute2
 "
 need=""
 for p in $PACKAGES; do
