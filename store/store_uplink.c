@@ -442,11 +442,11 @@ hub_apply(struct store *st, const char *box, const char *kind, const char *body)
 	if (!strcmp(kind, "post")) {
 		/* a post relayed by a regency hub keeps the box that received it */
 		stmt = st_prep(st, "INSERT INTO posts (sender, kim, area, text, status, received_at, reviewed_at, "
-		    "created_at, updated_at, box, box_post_id) SELECT json_extract(?2, '$.from'), "
+		    "created_at, updated_at, box, via, box_post_id) SELECT json_extract(?2, '$.from'), "
 		    "json_extract(?2, '$.kim'), json_extract(?2, '$.area'), coalesce(json_extract(?2, '$.text'), ''), "
 		    "CASE WHEN json_extract(?2, '$.status') IN ('pending', 'published', 'rejected') "
 		    "THEN json_extract(?2, '$.status') ELSE 'pending' END, coalesce(json_extract(?2, '$.received'), ?3), "
-		    "NULL, ?3, ?3, coalesce(json_extract(?2, '$.box'), ?1), json_extract(?2, '$.id')");
+		    "NULL, ?3, ?3, coalesce(json_extract(?2, '$.box'), ?1), ?1, json_extract(?2, '$.id')");
 	} else if (!strcmp(kind, "progress")) {
 		stmt = st_prep(st, "INSERT INTO hub_reach (announcement_id, box, recipients, queued, sent, delivered, "
 		    "failed, updated_at) SELECT json_extract(?2, '$.hub_id'), ?1, json_extract(?2, '$.recipients'), "
@@ -793,7 +793,7 @@ store_hub_reach(struct store *st, int64_t id, store_row_cb cb, void *arg)
 enum store_status
 store_post_box(struct store *st, int64_t id, char box[64], int64_t *box_post_id)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT box, box_post_id FROM posts WHERE id = ?1");
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT coalesce(via, box), box_post_id FROM posts WHERE id = ?1");
 	int		 rc;
 	enum store_status s = STORE_NOTFOUND;
 

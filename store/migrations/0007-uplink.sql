@@ -107,6 +107,9 @@ CREATE TABLE hub_reach (
 	PRIMARY KEY (announcement_id, box)
 ) WITHOUT ROWID;
 
--- posts received from a box (box NULL: received here)
+-- posts received from a box (box NULL: received here): box is the box that received the SMS,
+-- via the box below this hub that sent the record (they differ above a regency hub), box_post_id
+-- the post's id in via (decisions and replies go down there)
 ALTER TABLE posts ADD COLUMN box TEXT;
+ALTER TABLE posts ADD COLUMN via TEXT;
 ALTER TABLE posts ADD COLUMN box_post_id INTEGER;
