@@ -428,3 +428,44 @@ def sql(db, query, args=()):
         return con.execute(query, args).fetchall()
     finally:
         con.close()
+
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+class NatsMQTT(Mosquitto):
+    """nats-server with its MQTT listener (JetStream on, a server_name) in place of mosquitto: the
+    boxes and hubs must not notice. Same interface as Mosquitto (no users or ACL here)."""
+
+    def __init__(self, root, name="nats", port=None):
+        self.root = root
+        self.name = name
+        self.port = port or free_port()
+        self.conf = os.path.join(root, name + ".conf")
+        self.log = os.path.join(root, name + ".log")
+        self.proc = None
+        with open(self.conf, "w") as f:
+            f.write("server_name: kt_%s\nhost: 127.0.0.1\nport: %d\njetstream {\n  store_dir: \"%s\"\n}\n"
+                    "mqtt {\n  host: 127.0.0.1\n  port: %d\n}\n" % (
+                        name, free_port(), os.path.join(root, name + "-js"), self.port))
+
+    def start(self):
+        self.logf = open(self.log, "a")
+        self.proc = subprocess.Popen([NATS_SERVER, "-c", self.conf], stdout=self.logf, stderr=subprocess.STDOUT)
+
+        def up():
+            check(self.proc.poll() is None, "nats-server exited: %s" % self.logtail())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+        poll(up, timeout=20, what="nats-server's MQTT listener on %d" % self.port)
+        return self
+
+
+def make_broker(root, name="broker"):
+    """mosquitto, or nats-server's MQTT listener when KT_BROKER=nats."""
+    if os.environ.get("KT_BROKER") == "nats":
+        return NatsMQTT(root, name)
+    return Mosquitto(root, name)

@@ -10,7 +10,7 @@ import os
 import tempfile
 import shutil
 
-from kt import (DummyPhone, Gateway, Mosquitto, check, hub_section, make_keys, poll, sql,
+from kt import (DummyPhone, Gateway, check, hub_section, make_broker, make_keys, poll, sql,
                 uplink_section)
 
 N = int(os.environ.get("KT_UPLINK_N", "1000"))
@@ -20,7 +20,7 @@ BOX = VILLAGE + "-1"
 
 def main():
     root = tempfile.mkdtemp(prefix="kt-uplink-")
-    broker = Mosquitto(root)          # not started yet: the link is down from the beginning
+    broker = make_broker(root)        # not started yet: the link is down from the beginning
     priv, pub = make_keys(root)
     hub = box = None
     try:
