@@ -56,6 +56,10 @@ static const struct {
 	{ "boxes", "kentongan boxes [--json]\n\nOn a hub ([hub] section): every box that reported to it, with its "
 	  "areas, state (online/offline),\nlast_seen, up_pending (records the box still holds for the hub), "
 	  "down_pending (commands\nwaiting for the box), subscribers, modems_ready and modems. See docs/uplink.md.\n" },
+	{ "hub", "kentongan hub export [--after ID] [--limit N]\n\nOn a hub: what the boxes reported (posts, "
+	  "received SMS, reach of announcements) as JSON lines,\none object per line with OpenDK-like names (id, "
+	  "jenis, box, kode_desa, judul, pesan, pengirim,\nnama_pengirim, status, diterima). Read with a cursor: "
+	  "--after the last id you have.\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },
 };
 

@@ -28,5 +28,6 @@ const struct ctl_command ctl_commands[] = {
 	{ "roles", cmd_roles, "roles" },
 	{ "boxes", cmd_boxes, "boxes" },
 	{ "post reply", cmd_post_reply, "post reply ID TEXT" },
+	{ "hub export", cmd_hub_export, "hub export [--after ID] [--limit N]" },
 	{ NULL, NULL, NULL },
 };

@@ -108,3 +108,53 @@ cmd_post_reply(struct ctl_req *req, int argc, char **argv)
 	    "queued for the reporter");
 	return 0;
 }
+
+/* One JSON object per line (JSON lines), whatever --json/--csv says: the export's contract. */
+static int
+jsonl_row(void *arg, const struct table_row *r)
+{
+	FILE	*f = arg;
+	int	 i;
+
+	fputc('{', f);
+	for (i = 0; i < r->n; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, r->names[i]);
+		fputc(':', f);
+		if (r->values[i] == NULL)
+			fputs("null", f);
+		else if (r->types[i] == TABLE_COL_INT || r->types[i] == TABLE_COL_JSON)
+			fputs(r->values[i], f);
+		else
+			json_string(f, r->values[i]);
+	}
+	fputs("}\n", f);
+	return 0;
+}
+
+int
+cmd_hub_export(struct ctl_req *req, int argc, char **argv)
+{
+	struct cmd_opt	 opts[] = { { .name = "after", .has_arg = 1 }, { .name = "limit", .has_arg = 1 } };
+	char		*ops[1], *end;
+	long long	 after = 0, limit = 1000;
+
+	if (cmd_getopt(req, argc, argv, opts, 2, ops, 0) < 0)
+		return 1;
+	if (opts[0].val && ((after = strtoll(opts[0].val, &end, 10)) < 0 || *end || !*opts[0].val)) {
+		fprintf(req->err, "--after %s: give the last id already read (0 for all)\n", opts[0].val);
+		return 1;
+	}
+	if (opts[1].val && ((limit = strtoll(opts[1].val, &end, 10)) < 1 || *end || limit > 100000)) {
+		fprintf(req->err, "--limit %s: a number from 1 to 100000\n", opts[1].val);
+		return 1;
+	}
+	if (!req->gw->conf->hub_enabled) {
+		fprintf(req->err, "this daemon is not a hub (no [hub] section): nothing to export\n");
+		return 1;
+	}
+	if (store_hub_export(req->gw->store, after, limit, jsonl_row, req->out) != STORE_OK)
+		return cmd_store_error(req, "exporting");
+	return 0;
+}

@@ -27,5 +27,6 @@ CMD(cmd_roles);
 /* cmd_uplink.c */
 CMD(cmd_boxes);
 CMD(cmd_post_reply);
+CMD(cmd_hub_export);
 #undef CMD
 #endif

@@ -173,6 +173,12 @@ def main():
                     what="the post at the hub")[0]
         check(post["box"] == A and post["from"].startswith("****") and post["status"] == "pending",
               "the post at the hub: %r" % post)
+        lines = [json.loads(x) for x in hub.ctl("hub", "export", fmt="text").splitlines()]
+        ex = [x for x in lines if x["jenis"] == "post" and "jalan desa rusak" in x["pesan"]]
+        check(len(ex) == 1 and ex[0]["box"] == A and ex[0]["pengirim"].startswith("****"),
+              "the JSON-lines export has the post: %r" % ex)
+        after = [json.loads(x) for x in hub.ctl("hub", "export", "--after", ex[0]["id"], fmt="text").splitlines()]
+        check(all(x["id"] > ex[0]["id"] for x in after), "--after is a cursor")
         hub.ctl("post", "approve", post["id"], fmt="text")
         poll(lambda: [p for p in ga.ctl("posts") if "jalan desa rusak" in p["text"]][0]["status"] == "published",
              timeout=30, what="the approval to reach box A")
