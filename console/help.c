@@ -56,6 +56,9 @@ static const struct {
 	{ "boxes", "kentongan boxes [--json]\n\nOn a hub ([hub] section): every box that reported to it, with its "
 	  "areas, state (online/offline),\nlast_seen, up_pending (records the box still holds for the hub), "
 	  "down_pending (commands\nwaiting for the box), subscribers, modems_ready and modems. See docs/uplink.md.\n" },
+	{ "box", "kentongan box import BOX FILE\n\nOn a hub: sends the subscribers in FILE (a CSV of number,area[,name]; an "
+	  "absolute path the daemon\nreads) to box BOX in chunks of 500 on the command lane; alerts overtake them. "
+	  "The box checks\nevery row (number, an area it serves) and subscribes the good ones.\n" },
 	{ "hub", "kentongan hub export [--after ID] [--limit N]\n\nOn a hub: what the boxes reported (posts, "
 	  "received SMS, reach of announcements) as JSON lines,\none object per line with OpenDK-like names (id, "
 	  "jenis, box, kode_desa, judul, pesan, pengirim,\nnama_pengirim, status, diterima). Read with a cursor: "

@@ -74,6 +74,7 @@ static const char *usage_text =
 "Uplink (docs/uplink.md):\n"
 "  boxes                                         on a hub: the boxes below it, online or not, backlog\n"
 "  hub export [--after ID] [--limit N]           on a hub: posts, SMS and reach as JSON lines\n"
+"  box import BOX FILE                           on a hub: send a number,area[,name] CSV to a box\n"
 "\n"
 "TIME is '2026-11-27 14:00', '14:00', '+30m' or '-1h'. Exit status: 0 success, 1 a user error\n"
 "(the message says what to change), 2 the daemon is not reachable.\n";

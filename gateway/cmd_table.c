@@ -29,5 +29,6 @@ const struct ctl_command ctl_commands[] = {
 	{ "boxes", cmd_boxes, "boxes" },
 	{ "post reply", cmd_post_reply, "post reply ID TEXT" },
 	{ "hub export", cmd_hub_export, "hub export [--after ID] [--limit N]" },
+	{ "box import", cmd_box_import, "box import BOX FILE" },
 	{ NULL, NULL, NULL },
 };

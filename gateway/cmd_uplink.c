@@ -158,3 +158,90 @@ cmd_hub_export(struct ctl_req *req, int argc, char **argv)
 		return cmd_store_error(req, "exporting");
 	return 0;
 }
+
+#define IMPORT_CHUNK	500	/* rows per command: small enough that an alert never waits long */
+
+int
+cmd_box_import(struct ctl_req *req, int argc, char **argv)
+{
+	struct gateway	*gw = req->gw;
+	struct store	*st = gw->store;
+	char		*ops[2], line[1024], err[256], *body = NULL;
+	size_t		 blen = 0;
+	FILE		*in, *chunk = NULL;
+	long		 lineno = 0, total = 0, chunks = 0;
+	int		 rows = 0, rc = 0;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
+		return ctl_usage(req, "box import");
+	if (!gw->conf->hub_enabled) {
+		fprintf(req->err, "this daemon is not a hub (no [hub] section)\n");
+		return 1;
+	}
+	if (ops[1][0] != '/') {
+		fprintf(req->err, "give FILE as an absolute path: the daemon reads it\n");
+		return 1;
+	}
+	if ((in = fopen(ops[1], "r")) == NULL) {
+		fprintf(req->err, "%s: cannot open: %m\n", ops[1]);
+		return 1;
+	}
+	if (store_begin(st) != STORE_OK) {
+		fclose(in);
+		return cmd_store_error(req, "starting a transaction");
+	}
+	for (;;) {
+		char	*p, *f[3], *save = NULL, *got = fgets(line, sizeof(line), in);
+		int	 nf = 0;
+
+		if (got != NULL) {
+			lineno++;
+			line[strcspn(line, "\r\n")] = '\0';
+			for (p = strtok_r(line, ",", &save); p && nf < 3; p = strtok_r(NULL, ",", &save))
+				f[nf++] = p;
+			if (nf < 2 || (lineno == 1 && strchr("+0123456789", f[0][0]) == NULL))
+				continue;	/* a header or an empty line; the box checks each row again */
+			if (rows == 0) {
+				chunk = open_memstream(&body, &blen);
+				fputs("{\"rows\":[", chunk);
+			}
+			fputs(rows ? ",[" : "[", chunk);
+			json_string(chunk, f[0]);
+			fputc(',', chunk);
+			json_string(chunk, f[1]);
+			if (nf == 3) {
+				fputc(',', chunk);
+				json_string(chunk, f[2]);
+			}
+			fputc(']', chunk);
+			rows++;
+			total++;
+		}
+		if (rows > 0 && (rows == IMPORT_CHUNK || got == NULL)) {
+			fputs("]}", chunk);
+			fclose(chunk);
+			chunk = NULL;
+			rows = 0;
+			rc = relay_queue(gw, ops[0], "cmd", "subscribers", body, err, sizeof(err));
+			free(body);
+			body = NULL;
+			chunks++;
+			if (rc != 0)
+				break;
+		}
+		if (got == NULL)
+			break;
+	}
+	fclose(in);
+	if (rc != 0) {
+		store_rollback(st);
+		fprintf(req->err, "%s\n", err);
+		return 1;
+	}
+	if (store_commit(st) != STORE_OK)
+		return cmd_store_error(req, "committing");
+	if (gw->uplink_kick)
+		gw->uplink_kick(gw);
+	fprintf(req->out, "box %s: %ld subscribers queued in %ld commands\n", ops[0], total, chunks);
+	return 0;
+}

@@ -28,5 +28,6 @@ CMD(cmd_roles);
 CMD(cmd_boxes);
 CMD(cmd_post_reply);
 CMD(cmd_hub_export);
+CMD(cmd_box_import);
 #undef CMD
 #endif

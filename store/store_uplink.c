@@ -872,3 +872,37 @@ store_hub_lane(struct store *st, const char *box, const char *lane, int64_t *ack
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading a box's queue");
 }
+
+enum store_status
+store_json_rows(struct store *st, const char *json, const char *path, int (*cb)(void *, char *const *, int),
+    void *arg)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+	    "json_extract(value, '$[2]') FROM json_each(?1, ?2)");
+	struct { char *c[3]; } *rows = NULL;
+	int		 n = 0, i, j, rc;
+	enum store_status s = STORE_OK;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, path, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		rows = xreallocarray(rows, n + 1, sizeof(*rows));
+		for (j = 0; j < 3; j++)
+			rows[n].c[j] = col_dup(stmt, j);
+		n++;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		s = st_fail(st, rc, "reading rows of a command");
+	/* the statement is done: the callback may use the store */
+	for (i = 0; i < n; i++) {
+		if (s == STORE_OK && cb(arg, rows[i].c, 3) != 0)
+			s = STORE_ERROR;
+		for (j = 0; j < 3; j++)
+			free(rows[i].c[j]);
+	}
+	free(rows);
+	return s;
+}

@@ -62,6 +62,11 @@ enum store_status store_downlink_progress(struct store *, long *n);
 enum store_status store_json_get(struct store *, const char *json, const char *const *paths, int n,
 		    char **out);
 
+/* Calls cb with the first three elements (text or NULL) of each array in the JSON array at path
+ * (a command's rows); a non-zero return stops with STORE_ERROR. */
+enum store_status store_json_rows(struct store *, const char *json, const char *path,
+		    int (*cb)(void *, char *const *cols, int n), void *arg);
+
 /* ---- hub side ---- */
 /* A box's status message (state online/offline; status_json NULL keeps the last one). */
 enum store_status store_hub_box_seen(struct store *, const char *box, const char *state,

@@ -17,7 +17,9 @@
 
 #include <event2/event.h>
 
+#include "common/areacode.h"
 #include "common/conf.h"
+#include "common/msisdn.h"
 #include "common/log.h"
 #include "common/table.h"
 #include "common/timefmt.h"
@@ -132,6 +134,31 @@ parse_codes(const char *json, char out[][16], int max)
 	return n;
 }
 
+struct import_ctx {
+	struct gateway	*gw;
+	long		 added, rejected;
+};
+
+static int
+import_row_cb(void *arg, char *const *cols, int n)
+{
+	struct import_ctx	*ic = arg;
+	char			 number[MSISDN_MAX];
+	const char		*why;
+	int			 created;
+
+	if (cols[0] == NULL || cols[1] == NULL ||
+	    msisdn_normalise(cols[0], ic->gw->conf->country, number, &why) == -1 ||
+	    !areacode_in_list(cols[1], ic->gw->conf->areas)) {
+		ic->rejected++;
+		return 0;
+	}
+	if (store_subscribe(ic->gw->store, number, cols[1], cols[2], &created) != STORE_OK)
+		return 1;
+	ic->added += created;
+	return 0;
+}
+
 /* Applies one command inside the open transaction. 0 applied (or refused for good: the lane
  * goes on), -1 the store failed (roll back and try again later). */
 static int
@@ -230,6 +257,15 @@ done:
 		for (r = 0; r < 3; r++)
 			free(v[r]);
 		return rc;
+	}
+	if (!strcmp(c->kind, "subscribers")) {
+		/* one chunk of a subscriber list the hub holds for this box */
+		struct import_ctx ic = { gw, 0, 0 };
+
+		if (store_json_rows(st, c->body, "$.rows", import_row_cb, &ic) != STORE_OK)
+			return -1;
+		log_info("uplink: subscribers from the hub seq=%s added=%ld rejected=%ld", c->seq, ic.added, ic.rejected);
+		return 0;
 	}
 	log_warnx("uplink: unknown command kind=%s seq=%s: skipped", c->kind, c->seq);
 	return 0;

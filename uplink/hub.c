@@ -26,7 +26,9 @@
 #include "uplink/uplink-internal.h"
 #include "uplink/uplink.h"
 
-#define HUB_WINDOW	200	/* commands sent ahead of a box's ack */
+/* commands sent ahead of a box's ack, per lane: few on cmd (a chunk of a big import is heavy to
+ * apply), so an alert sent now waits behind at most that many */
+static const int hub_window[2] = { 200, 4 };
 
 static const char *const down_lanes[2] = { "alert", "cmd" };
 
@@ -128,13 +130,13 @@ pump_box(struct hub *h, struct boxstate *b)
 			    down_lanes[i], UPLINK_RESEND_S, (long long)acked + 1);
 			b->sent[i] = acked;
 		}
-		if (pending == 0 || b->sent[i] - acked >= HUB_WINDOW)
+		if (pending == 0 || b->sent[i] - acked >= hub_window[i])
 			continue;
 		if (b->sent[i] == acked)
 			b->progress_at[i] = now;
 		sc.last = b->sent[i];
 		if (store_hub_pending(h->gw->store, b->box, down_lanes[i], b->sent[i],
-		    (int)(HUB_WINDOW - (b->sent[i] - acked)), send_one_cb, &sc) != STORE_OK)
+		    (int)(hub_window[i] - (b->sent[i] - acked)), send_one_cb, &sc) != STORE_OK)
 			log_warnx("hub: reading commands for box %s: %s", b->box, store_errmsg(h->gw->store));
 		b->sent[i] = sc.last;
 	}
