@@ -217,10 +217,18 @@ store_uplink_acked(struct store *st, const char *lane, int64_t seq)
 	sqlite3_stmt		*up = st_prep(st, "UPDATE uplink_lanes SET acked = ?2, acked_at = ?3 "
 	    "WHERE lane = ?1 AND acked < ?2 AND ?2 < next_seq");
 	sqlite3_stmt		*del = st_prep(st, "DELETE FROM uplink_out WHERE lane = ?1 AND seq <= ?2");
+	sqlite3_stmt		*nxt = st_prep(st, "SELECT next_seq FROM uplink_lanes WHERE lane = ?1");
 	enum store_status	 s;
 
-	if (up == NULL || del == NULL)
+	if (up == NULL || del == NULL || nxt == NULL)
 		return STORE_ERROR;
+	sqlite3_bind_text(nxt, 1, lane, -1, SQLITE_STATIC);
+	if (seq >= st_scalar(st, nxt, INT64_MAX)) {
+		/* the hub committed numbers this database never gave out: it was restored from a backup */
+		snprintf(st->errmsg, sizeof(st->errmsg), "the hub acknowledged seq %lld on lane %s, beyond what "
+		    "this database sent", (long long)seq, lane);
+		return STORE_INVALID;
+	}
 	if ((s = store_begin(st)) != STORE_OK)
 		return s;
 	sqlite3_bind_text(up, 1, lane, -1, SQLITE_STATIC);
@@ -237,6 +245,47 @@ store_uplink_acked(struct store *st, const char *lane, int64_t seq)
 	if ((s = st_exec(st, del, "dropping acknowledged records")) != STORE_OK)
 		goto fail;
 	return store_commit(st);
+fail:
+	store_rollback(st);
+	return s;
+}
+
+enum store_status
+store_uplink_new_epoch(struct store *st, char epoch[UPLINK_EPOCH_LEN])
+{
+	static const char *const lanes[] = { "prio", "bulk" };
+	sqlite3_stmt	*ep = st_prep(st, "UPDATE uplink_meta SET epoch = lower(hex(randomblob(8))) WHERE id = 1");
+	sqlite3_stmt	*mn = st_prep(st, "SELECT coalesce(min(seq), 1) FROM uplink_out WHERE lane = ?1");
+	/* renumber what waits from 1, in two steps so the key stays unique on the way */
+	sqlite3_stmt	*neg = st_prep(st, "UPDATE uplink_out SET seq = -seq WHERE lane = ?1");
+	sqlite3_stmt	*pos = st_prep(st, "UPDATE uplink_out SET seq = -seq - ?2 WHERE lane = ?1");
+	sqlite3_stmt	*ln = st_prep(st, "UPDATE uplink_lanes SET acked = 0, acked_at = 0, next_seq = 1 + "
+	    "(SELECT count(*) FROM uplink_out o WHERE o.lane = ?1) WHERE lane = ?1");
+	enum store_status s;
+	size_t		 i;
+	int64_t		 m;
+
+	if (ep == NULL || mn == NULL || neg == NULL || pos == NULL || ln == NULL)
+		return STORE_ERROR;
+	if ((s = store_begin(st)) != STORE_OK)
+		return s;
+	if ((s = st_exec(st, ep, "starting a new epoch")) != STORE_OK)
+		goto fail;
+	for (i = 0; i < 2; i++) {
+		sqlite3_bind_text(mn, 1, lanes[i], -1, SQLITE_STATIC);
+		m = st_scalar(st, mn, 1);
+		sqlite3_bind_text(neg, 1, lanes[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(pos, 1, lanes[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(pos, 2, m - 1);
+		sqlite3_bind_text(ln, 1, lanes[i], -1, SQLITE_STATIC);
+		if ((s = st_exec(st, neg, "renumbering records")) != STORE_OK ||
+		    (s = st_exec(st, pos, "renumbering records")) != STORE_OK ||
+		    (s = st_exec(st, ln, "resetting a lane")) != STORE_OK)
+			goto fail;
+	}
+	if ((s = store_commit(st)) != STORE_OK)
+		return s;
+	return store_uplink_epoch(st, epoch);
 fail:
 	store_rollback(st);
 	return s;

@@ -37,8 +37,13 @@ enum store_status store_uplink_lane(struct store *, const char *lane, struct sto
  * there is nothing) and the last seq in *last. */
 enum store_status store_uplink_batch(struct store *, const char *box, const char *lane, int64_t after,
 		    int max, char **json, int64_t *last, int *n);
-/* The hub committed lane up to seq (for this database's epoch): deletes those records. */
+/* The hub committed lane up to seq (for this database's epoch): deletes those records.
+ * STORE_INVALID when seq was never given out here (the database is a restored backup: the caller
+ * starts a new epoch). */
 enum store_status store_uplink_acked(struct store *, const char *lane, int64_t seq);
+/* A new random epoch; what waits is renumbered from seq 1 (a restored backup must not reuse the
+ * numbers the hub already has). */
+enum store_status store_uplink_new_epoch(struct store *, char epoch[UPLINK_EPOCH_LEN]);
 /* The status message's statistics: subscribers per village as a JSON object into *json. */
 enum store_status store_uplink_subscriber_counts(struct store *, char **json, long *total);
 

@@ -307,7 +307,17 @@ on_command(struct uplink *u, const char *payload)
 
 		if (store_json_get(st, c.body, paths, 3, v) == STORE_OK && v[0] && v[1] && v[2] &&
 		    !strcmp(v[0], u->epoch) && (!strcmp(v[1], "prio") || !strcmp(v[1], "bulk"))) {
-			if (store_uplink_acked(st, v[1], atoll(v[2])) != STORE_OK)
+			enum store_status s = store_uplink_acked(st, v[1], atoll(v[2]));
+
+			if (s == STORE_INVALID) {
+				log_warnx("uplink: %s: this database was restored from a backup; starting a new "
+				    "epoch so no number is reused", store_errmsg(st));
+				if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
+					log_warnx("uplink: new epoch: %s", store_errmsg(st));
+				for (i = 0; i < 2; i++)
+					u->lanes[i].sent_upto = u->lanes[i].acked = 0;
+				u->status_dirty = 1;
+			} else if (s != STORE_OK)
 				log_warnx("uplink: recording an ack: %s", store_errmsg(st));
 			for (i = 0; i < 2; i++)
 				if (!strcmp(u->lanes[i].name, v[1]) && atoll(v[2]) > u->lanes[i].acked) {
