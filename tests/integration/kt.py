@@ -67,6 +67,7 @@ class Gateway:
         self.http = http
         self.areas = areas
         self.tail = tail  # whole sections after the others ([uplink], [hub])
+        self.wrap = []    # a command prefix for the daemon, e.g. ["ip", "netns", "exec", NS]
         self.write_conf()
 
     def write_conf(self, modems=None, extra=None):
@@ -96,7 +97,7 @@ class Gateway:
         e = dict(os.environ)
         if env:
             e.update(env)
-        cmd = [KENTONGAND, "-d", "-c", self.conf]
+        cmd = self.wrap + [KENTONGAND, "-d", "-c", self.conf]
         if VALGRIND:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
