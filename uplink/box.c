@@ -425,11 +425,17 @@ pump(struct uplink *u)
 				break;
 			if (ln->sent_upto == l.acked)
 				ln->progress_at = now;
-			if (mqlink_publish(u->link, topic, json, strlen(json), 0) == -1) {
+			{
+				size_t		 zlen;
+				unsigned char	*z = uplink_deflate(json, strlen(json), &zlen);
+				int		 rc = z ? mqlink_publish(u->link, topic, z, zlen, 0) :
+				    mqlink_publish(u->link, topic, json, strlen(json), 0);
+
+				free(z);
 				free(json);
-				break;
+				if (rc == -1)
+					break;
 			}
-			free(json);
 			ln->sent_upto = last;
 		}
 		if (i == 0 && u->lanes[0].sent_upto - u->lanes[0].acked >= UPLINK_WINDOW)

@@ -183,9 +183,11 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 	snprintf(kind, sizeof(kind), "%s", slash + 1);
 	if (len == 0)
 		return;		/* a cleared retained message */
-	msg = xmalloc(len + 1);
-	memcpy(msg, payload, len);
-	msg[len] = '\0';
+	if ((msg = uplink_inflate(payload, len)) == NULL) {
+		msg = xmalloc(len + 1);
+		memcpy(msg, payload, len);
+		msg[len] = '\0';
+	}
 	if (!strcmp(kind, "status")) {
 		static const char *const paths[] = { "$.state", "$.box" };
 		char		*v[2];

@@ -2,6 +2,6 @@
 # The only user of libmosquitto and OpenSSL; linked into kentongand before the gateway library.
 UPLINK_SRCS := $(wildcard uplink/*.c)
 UPLINK_LIB  := $(BUILD)/libuplink.a
-LIB_UPLINK  := $(shell pkg-config --libs libmosquitto libcrypto 2>/dev/null || echo -lmosquitto -lcrypto)
+LIB_UPLINK  := $(shell pkg-config --libs libmosquitto libcrypto zlib 2>/dev/null || echo -lmosquitto -lcrypto -lz)
 $(UPLINK_LIB): $(UPLINK_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(call say,AR,$@)$(AR) rcs $@ $^

@@ -28,4 +28,8 @@ struct uplink_cmd {
 int	uplink_open_envelope(struct store *, const char *payload, char **cmd, char **sig);
 int	uplink_cmd_parse(struct store *, const char *cmd, struct uplink_cmd *);
 void	uplink_cmd_clear(struct uplink_cmd *);
+/* zlib of a batch when it is smaller (NULL: send it plain). xmalloc'd. */
+unsigned char *uplink_deflate(const char *json, size_t len, size_t *outlen);
+/* The JSON of a compressed payload, NUL-terminated and xmalloc'd; NULL when it is not one. */
+char	*uplink_inflate(const void *payload, size_t len);
 #endif
