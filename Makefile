@@ -4,6 +4,7 @@
 #   make                 build kentongand, kentongan and modemsim into build/
 #   make check           install missing build deps (apt), build, run every test
 #   make run             start the gateway in the foreground on simulated modems
+#   make run-hub         a broker, a hub and two boxes on simulated modems
 #   make bench           print performance figures (never asserted)
 #   make fuzz            run the libFuzzer targets (FUZZ_SECONDS each)
 #   make lint            check #include lines against the module dependency rules
@@ -94,6 +95,10 @@ test: programs $(UNIT_TESTS) $(TEST_BINS)
 run: programs
 	$(Q)tools/run-demo.sh
 
+# a broker, a hub and two boxes on simulated modems (docs/uplink.md)
+run-hub: programs
+	$(Q)tools/run-hub.sh
+
 # Figures are printed, never asserted: machines are noisy; compare ratios measured in one run.
 bench: programs $(BENCH_PROGS)
 	$(Q)BUILD=$(BUILD) tools/bench.sh $(BENCH_PROGS)
@@ -120,7 +125,7 @@ clean:
 # objects of pattern-built programs are kept (make would delete them as intermediates)
 .SECONDARY:
 
-.PHONY: FORCE all programs check test run lint install uninstall clean bench fuzz torture soak valgrind deps
+.PHONY: FORCE all programs check test run run-hub lint install uninstall clean bench fuzz torture soak valgrind deps
 deps:
 	$(Q)tools/install-deps.sh
 

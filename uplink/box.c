@@ -56,6 +56,7 @@ struct uplink {
 	struct lane	 lanes[2];
 	time_t		 status_at, progress_at, stats_at;
 	int		 status_dirty;
+	int		 modems_ready;	/* as last reported */
 };
 
 static void
@@ -449,7 +450,7 @@ update_stats(struct uplink *u)
 	struct gateway		*gw = u->gw;
 	struct store_uplink_lane l;
 	long			 backlog = 0;
-	int			 i;
+	int			 i, ready;
 
 	for (i = 0; i < 2; i++)
 		if (store_uplink_lane(gw->store, u->lanes[i].name, &l) == STORE_OK) {
@@ -457,8 +458,14 @@ update_stats(struct uplink *u)
 			if (l.acked_at > gw->up.last_ack_at)
 				gw->up.last_ack_at = l.acked_at;
 		}
-	if (backlog != gw->up.backlog)
+	for (i = ready = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		ready += mi->state == MODEM_READY || mi->state == MODEM_SENDING;
+	}
+	if (backlog != gw->up.backlog || ready != u->modems_ready)
 		u->status_dirty = 1;
+	u->modems_ready = ready;
 	gw->up.backlog = backlog;
 	gw->up.online = mqlink_connected(u->link);
 	gw->up.offline_since = mqlink_down_since(u->link);
