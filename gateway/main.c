@@ -119,6 +119,35 @@ stop_modems(void)
 	gw.nmodems = 0;
 }
 
+/* The uplink roles run with the settings they started with: a reload keeps them (a change of
+ * [uplink] or [hub] needs a restart; the log says so). */
+static void
+keep_uplink_conf(struct conf *old, struct conf *nc)
+{
+	char	**keep[][2] = {
+		{ &old->uplink_broker, &nc->uplink_broker }, { &old->uplink_box, &nc->uplink_box },
+		{ &old->uplink_hub_key, &nc->uplink_hub_key }, { &old->hub_broker, &nc->hub_broker },
+		{ &old->hub_name, &nc->hub_name }, { &old->hub_signing_key, &nc->hub_signing_key },
+	};
+	size_t	 i;
+	int	 changed = old->uplink_enabled != nc->uplink_enabled || old->hub_enabled != nc->hub_enabled ||
+	    old->uplink_share_numbers != nc->uplink_share_numbers;
+
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		char *t = *keep[i][0];
+
+		if (strcmp(t ? t : "", *keep[i][1] ? *keep[i][1] : ""))
+			changed = 1;
+		*keep[i][0] = *keep[i][1];	/* swapped: the old conf frees the new values */
+		*keep[i][1] = t;
+	}
+	nc->uplink_enabled = old->uplink_enabled;
+	nc->hub_enabled = old->hub_enabled;
+	nc->uplink_share_numbers = old->uplink_share_numbers;
+	if (changed)
+		log_warnx("daemon: [uplink] and [hub] changes need a restart; the running ones are kept");
+}
+
 static void
 sig_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -146,6 +175,7 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 		}
 		if (strcmp(nc->database, gw.conf->database) || strcmp(nc->control, gw.conf->control))
 			log_warnx("daemon: database and control changes need a restart; ignored");
+		keep_uplink_conf(gw.conf, nc);
 		http_changed = http_conf_changed(gw.conf, nc);
 		/* modems are restarted with the new sections; queued work stays in the store */
 		stop_modems();

@@ -59,6 +59,8 @@ struct uplink {
 	int		 modems_ready;	/* as last reported */
 };
 
+static void	update_stats(struct uplink *);
+
 static void
 refuse(struct uplink *u, const char *why, const struct uplink_cmd *c)
 {
@@ -329,6 +331,7 @@ on_command(struct uplink *u, const char *payload)
 		}
 		for (i = 0; i < 3; i++)
 			free(v[i]);
+		update_stats(u);
 		goto out;
 	}
 	if (strcmp(c.lane, "alert") && strcmp(c.lane, "cmd")) {

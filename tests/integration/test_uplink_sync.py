@@ -7,10 +7,11 @@ and numbers leave the box masked.
 Test 7: with the link down the box keeps receiving, answering and broadcasting locally; its
 status shows the uplink offline with a backlog, and nothing waits on the link."""
 import os
-import tempfile
 import shutil
+import tempfile
+import urllib.request
 
-from kt import (DummyPhone, Gateway, check, hub_section, make_broker, make_keys, poll, sql,
+from kt import (DummyPhone, Gateway, check, free_port, hub_section, make_broker, make_keys, poll, sql,
                 uplink_section)
 
 N = int(os.environ.get("KT_UPLINK_N", "1000"))
@@ -28,7 +29,9 @@ def main():
         hub.import_areas()
         hub.start()
         phone = DummyPhone(root)
+        http_port = free_port()
         box = Gateway(name="kt-box", areas=VILLAGE, modems=phone.section("dummy"),
+                      http="listen = 127.0.0.1:%d\ntoken = tok\n" % http_port,
                       tail=uplink_section(broker.url, pub, BOX))
         box.import_areas()
         box.start()
@@ -73,6 +76,12 @@ def main():
         poll(lambda: sql(box.db, "SELECT count(*) FROM uplink_out")[0][0] == 0, timeout=30,
              what="the box to drop what the hub acknowledged")
         poll(lambda: box.ctl("status")["uplink"]["state"] == "online", what="status to show the uplink online")
+        def metrics():
+            return urllib.request.urlopen(urllib.request.Request(
+                "http://127.0.0.1:%d/metrics" % http_port, headers={"Authorization": "Bearer tok"}),
+                timeout=10).read().decode()
+        poll(lambda: "\nkentongan_uplink_up 1\n" in metrics() and "\nkentongan_uplink_backlog 0\n" in metrics(),
+             what="/metrics to show the uplink up with no backlog")
         boxes = poll(lambda: [x for x in hub.ctl("boxes") if x["box"] == BOX], what="the box in 'kentongan boxes'")
         check(boxes[0]["state"] == "online" and boxes[0]["areas"] == [VILLAGE] and boxes[0]["subscribers"] == 1,
               "boxes: %r" % boxes)
