@@ -57,6 +57,7 @@ struct uplink {
 	time_t		 status_at, progress_at, stats_at;
 	int		 status_dirty;
 	int		 modems_ready;	/* as last reported */
+	long		 subscribers;
 };
 
 static void	update_stats(struct uplink *);
@@ -452,7 +453,7 @@ update_stats(struct uplink *u)
 {
 	struct gateway		*gw = u->gw;
 	struct store_uplink_lane l;
-	long			 backlog = 0;
+	long			 backlog = 0, subscribers;
 	int			 i, ready;
 
 	for (i = 0; i < 2; i++)
@@ -466,9 +467,11 @@ update_stats(struct uplink *u)
 
 		ready += mi->state == MODEM_READY || mi->state == MODEM_SENDING;
 	}
-	if (backlog != gw->up.backlog || ready != u->modems_ready)
+	subscribers = store_subscriber_count(gw->store);
+	if (backlog != gw->up.backlog || ready != u->modems_ready || subscribers != u->subscribers)
 		u->status_dirty = 1;
 	u->modems_ready = ready;
+	u->subscribers = subscribers;
 	gw->up.backlog = backlog;
 	gw->up.online = mqlink_connected(u->link);
 	gw->up.offline_since = mqlink_down_since(u->link);
