@@ -4,7 +4,7 @@ up and broadcasts come down. Afterwards no record is lost or doubled at the hub 
 one SMS record per inbox row of the box) and no SMS went out twice beyond what was on a modem at
 a box crash (the store's existing guarantee).
 
-KT_UPLINK_ROUNDS rounds (default 6 in make check; the issue's full run is 20 or more), seed
+KT_UPLINK_ROUNDS rounds (default 6 in make check; `make uplink-torture` runs 25 against each broker), seed
 KT_SEED (printed, so a failure can be replayed). KT_BROKER=nats runs it against nats-server's
 MQTT listener instead of mosquitto (test 8)."""
 import collections

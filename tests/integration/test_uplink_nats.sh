@@ -7,6 +7,6 @@ cd "$(dirname "$0")" || exit 2
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || {
 	echo "SKIP: nats-server is not installed (tools/install-deps.sh installs it)"; exit 0; }
 export KT_BROKER=nats
-KT_UPLINK_N=${KT_UPLINK_N:-300} ./test_uplink_sync.py || exit 1
+KT_UPLINK_N=${KT_UPLINK_N:-200} ./test_uplink_sync.py || exit 1
 ./test_uplink_downlink.py || exit 1
-KT_UPLINK_ROUNDS=${KT_UPLINK_ROUNDS:-3} ./test_uplink_crash.py || exit 1
+KT_UPLINK_ROUNDS=${KT_UPLINK_ROUNDS:-2} ./test_uplink_crash.py || exit 1
