@@ -118,13 +118,16 @@ store_uplink_export(struct store *st, int share_numbers, int max, long *n)
 	    "CASE WHEN ?2 THEN sender WHEN length(sender) > 4 THEN '****' || substr(sender, -4) ELSE sender END, "
 	    "'kim', kim, 'area', area, 'text', text, 'status', status, 'received', received_at, 'box', box) "
 	    "FROM posts WHERE id > (SELECT post_cursor FROM uplink_meta WHERE id = 1) ORDER BY id LIMIT ?1");
+	sqlite3_stmt	*reviews = st_prep(st, "SELECT r.id, 'post_status', json_object('id', p.id, 'status', p.status) "
+	    "FROM uplink_post_reviews r JOIN posts p ON p.id = r.post_id ORDER BY r.id LIMIT ?1");
+	sqlite3_stmt	*cur_rev = st_prep(st, "DELETE FROM uplink_post_reviews WHERE id <= ?1");
 	sqlite3_stmt	*cur_in = st_prep(st, "UPDATE uplink_meta SET inbox_cursor = ?1 WHERE id = 1");
 	sqlite3_stmt	*cur_post = st_prep(st, "UPDATE uplink_meta SET post_cursor = ?1 WHERE id = 1");
 	int64_t		 last;
 	enum store_status s;
 
 	*n = 0;
-	if (sms == NULL || posts == NULL || cur_in == NULL || cur_post == NULL)
+	if (sms == NULL || posts == NULL || cur_in == NULL || cur_post == NULL || reviews == NULL || cur_rev == NULL)
 		return STORE_ERROR;
 	if ((s = store_begin(st)) != STORE_OK)
 		return s;
@@ -135,6 +138,15 @@ store_uplink_export(struct store *st, int share_numbers, int max, long *n)
 	if (last > 0) {
 		sqlite3_bind_int64(cur_post, 1, last);
 		if (st_exec(st, cur_post, "moving the post cursor") != STORE_OK)
+			goto fail;
+	}
+	/* reviews after the posts they are about (a post and its review in one batch keep their order) */
+	sqlite3_bind_int(reviews, 1, max);
+	if ((last = export_rows(st, reviews, "prio", n)) < 0)
+		goto fail;
+	if (last > 0) {
+		sqlite3_bind_int64(cur_rev, 1, last);
+		if (st_exec(st, cur_rev, "dropping exported reviews") != STORE_OK)
 			goto fail;
 	}
 	sqlite3_bind_int(sms, 1, max);
@@ -504,6 +516,11 @@ hub_apply(struct store *st, const char *box, const char *kind, const char *body)
 		    "ON CONFLICT (announcement_id, box) DO UPDATE SET recipients = excluded.recipients, "
 		    "queued = excluded.queued, sent = excluded.sent, delivered = excluded.delivered, "
 		    "failed = excluded.failed, updated_at = excluded.updated_at");
+	} else if (!strcmp(kind, "post_status")) {
+		stmt = st_prep(st, "UPDATE posts SET status = json_extract(?2, '$.status'), reviewed_at = ?3, "
+		    "updated_at = ?3 WHERE via = ?1 AND box_post_id = json_extract(?2, '$.id') AND "
+		    "json_extract(?2, '$.status') IN ('pending', 'published', 'rejected') "
+		    "AND status != json_extract(?2, '$.status')");
 	} else
 		return STORE_OK;	/* sms and statistics: the record itself is what the hub keeps */
 	if (stmt == NULL)

@@ -19,8 +19,8 @@
 /* ---- box side ---- */
 /* This database's epoch (random, made by the migration). */
 enum store_status store_uplink_epoch(struct store *, char epoch[UPLINK_EPOCH_LEN]);
-/* Copies routed inbox rows (lane bulk, kind sms) and new posts (lane prio, kind post) not yet
- * exported into uplink_out, at most max of each, in one transaction. Numbers are masked to the
+/* Copies routed inbox rows (lane bulk, kind sms), new posts (lane prio, kind post) and reviews of
+ * posts (lane prio, kind post_status) not yet exported into uplink_out, at most max of each, in one transaction. Numbers are masked to the
  * last 4 digits unless share_numbers. *n = how many records were added. */
 enum store_status store_uplink_export(struct store *, int share_numbers, int max, long *n);
 /* Appends one record (inside the caller's transaction if one is open). */

@@ -113,3 +113,13 @@ CREATE TABLE hub_reach (
 ALTER TABLE posts ADD COLUMN box TEXT;
 ALTER TABLE posts ADD COLUMN via TEXT;
 ALTER TABLE posts ADD COLUMN box_post_id INTEGER;
+
+-- a post's review (published/rejected) goes up too: the hub's list must not stay "pending"
+CREATE TABLE uplink_post_reviews (
+	id		INTEGER PRIMARY KEY,
+	post_id		INTEGER NOT NULL
+);
+CREATE TRIGGER posts_reviewed_uplink AFTER UPDATE OF status ON posts WHEN OLD.status != NEW.status
+BEGIN
+	INSERT INTO uplink_post_reviews (post_id) VALUES (NEW.id);
+END;

@@ -213,6 +213,15 @@ def post_checks(hub, ga, sima):
     hub.ctl("post", "reply", post["id"], "Terima kasih, laporan diteruskan ke dinas PU", fmt="text")
     poll(lambda: sent_to(sima, "+6281233330001", "laporan diteruskan"), timeout=30,
          what="the reply SMS to the reporter through box A")
+    # a review made at the box goes up: the hub's list does not stay "pending"
+    sima.ctl("sms", "+6281233330002", "LAPOR iklan judi di balai desa")
+    local = poll(lambda: [p for p in ga.ctl("posts") if "iklan judi" in p["text"]], timeout=60,
+                 what="the second post at box A")[0]
+    poll(lambda: [p for p in hub.ctl("posts") if "iklan judi" in p["text"]], timeout=60,
+         what="the second post at the hub")
+    ga.ctl("post", "reject", local["id"], fmt="text")
+    poll(lambda: [p for p in hub.ctl("posts") if "iklan judi" in p["text"]][0]["status"] == "rejected",
+         timeout=30, what="the box's rejection to reach the hub")
 
 
 if __name__ == "__main__":
