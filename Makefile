@@ -4,6 +4,7 @@
 #   make                 build kentongand, kentongan and modemsim into build/
 #   make check           install missing build deps (apt), build, run every test
 #   make run             start the gateway in the foreground on simulated modems
+#   make run-hub         a broker, a hub and two boxes on simulated modems
 #   make bench           print performance figures (never asserted)
 #   make fuzz            run the libFuzzer targets (FUZZ_SECONDS each)
 #   make lint            check #include lines against the module dependency rules
@@ -74,6 +75,7 @@ all: programs
 include common/module.mk
 include store/module.mk
 include parsers/module.mk
+include uplink/module.mk
 include gateway/module.mk
 include console/module.mk
 include tools/module.mk
@@ -108,6 +110,10 @@ test: programs $(UNIT_TESTS) $(TEST_BINS)
 
 run: programs
 	$(Q)tools/run-demo.sh
+
+# a broker, a hub and two boxes on simulated modems (docs/uplink.md)
+run-hub: programs
+	$(Q)tools/run-hub.sh
 
 # Figures are printed, never asserted: machines are noisy; compare ratios measured in one run.
 bench: programs $(BENCH_PROGS)
@@ -163,7 +169,7 @@ clean:
 # objects of pattern-built programs are kept (make would delete them as intermediates)
 .SECONDARY:
 
-.PHONY: FORCE all programs check test run lint install uninstall clean bench fuzz torture soak valgrind deps \
+.PHONY: FORCE all programs check test run run-hub lint install uninstall clean bench fuzz torture soak valgrind deps \
 	deb check-deb
 deps:
 	$(Q)tools/install-deps.sh

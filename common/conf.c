@@ -121,6 +121,46 @@ static const struct conf_key conf_keys[] = {
 	  "PEM certificate (chain): with key, the listener speaks HTTPS only" },
 	{ "http", "key", CT_PATH, "", 0, 0, G(http_key),
 	  "PEM private key of cert" },
+
+	{ "uplink", "broker", CT_STR, "", 0, 0, G(uplink_broker),
+	  "MQTT broker of the hub: mqtt://HOST:PORT, or mqtts://HOST:PORT for TLS" },
+	{ "uplink", "box", CT_STR, "", 0, 0, G(uplink_box),
+	  "this box's id (letters, digits, - and _); default: the first served area code + \"-1\"" },
+	{ "uplink", "username", CT_STR, "", 0, 0, G(uplink_username),
+	  "MQTT user name; default: the box id" },
+	{ "uplink", "password_file", CT_PATH, "", 0, 0, G(uplink_password_file),
+	  "file holding the MQTT password (one line)" },
+	{ "uplink", "ca_file", CT_PATH, "", 0, 0, G(uplink_ca_file),
+	  "CA certificate checking the broker (mqtts://)" },
+	{ "uplink", "cert_file", CT_PATH, "", 0, 0, G(uplink_cert_file),
+	  "client certificate (optional, mqtts://)" },
+	{ "uplink", "key_file", CT_PATH, "", 0, 0, G(uplink_key_file),
+	  "client certificate's key (optional, mqtts://)" },
+	{ "uplink", "hub_key", CT_PATH, "", 0, 0, G(uplink_hub_key),
+	  "the hub's Ed25519 public key (PEM); commands not signed with it are refused" },
+	{ "uplink", "share_numbers", CT_BOOL, "no", 0, 0, G(uplink_share_numbers),
+	  "send villagers' numbers to the hub in full (default: only the last 4 digits)" },
+	{ "uplink", "keepalive", CT_DURATION, "60", 5, 3600, G(uplink_keepalive_s),
+	  "MQTT keepalive: a dead link is noticed after about 1.5 times this" },
+
+	{ "hub", "broker", CT_STR, "", 0, 0, G(hub_broker),
+	  "MQTT broker the boxes report to: mqtt://HOST:PORT or mqtts://HOST:PORT" },
+	{ "hub", "name", CT_STR, "hub", 0, 0, G(hub_name),
+	  "this hub's name, written into every command it signs" },
+	{ "hub", "username", CT_STR, "", 0, 0, G(hub_username),
+	  "MQTT user name of the hub (the broker's ACL lets it read and write kim/v1/#)" },
+	{ "hub", "password_file", CT_PATH, "", 0, 0, G(hub_password_file),
+	  "file holding the MQTT password (one line)" },
+	{ "hub", "ca_file", CT_PATH, "", 0, 0, G(hub_ca_file),
+	  "CA certificate checking the broker (mqtts://)" },
+	{ "hub", "cert_file", CT_PATH, "", 0, 0, G(hub_cert_file),
+	  "client certificate (optional, mqtts://)" },
+	{ "hub", "key_file", CT_PATH, "", 0, 0, G(hub_key_file),
+	  "client certificate's key (optional, mqtts://)" },
+	{ "hub", "signing_key", CT_PATH, "", 0, 0, G(hub_signing_key),
+	  "Ed25519 private key (PEM) signing every command; boxes hold its public key as hub_key" },
+	{ "hub", "keepalive", CT_DURATION, "60", 5, 3600, G(hub_keepalive_s),
+	  "MQTT keepalive: a dead link is noticed after about 1.5 times this" },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 
@@ -326,13 +366,72 @@ conf_defaults(struct conf *c, const char *section, void *base)
 			(void)conf_set(c, base, k, k->def);
 }
 
+static int
+broker_ok(const char *b)
+{
+	const char	*p;
+
+	if (!strncmp(b, "mqtt://", 7))
+		p = b + 7;
+	else if (!strncmp(b, "mqtts://", 8))
+		p = b + 8;
+	else
+		return 0;
+	return *p != '\0' && *p != ':';
+}
+
+/* [uplink]/[hub] cross-key checks and the box id default; returns a reason or NULL. */
+static const char *
+conf_uplink_check(struct conf *c)
+{
+	static char	 why[256];
+	const char	*p;
+
+	if (c->uplink_enabled) {
+		if (!broker_ok(c->uplink_broker))
+			return "[uplink] broker = must be mqtt://HOST:PORT or mqtts://HOST:PORT";
+		if (*c->uplink_box == '\0') {
+			size_t n = strcspn(c->areas, ", ");
+
+			if (n == 0)
+				return "[uplink] needs box = ID (or areas = in [gateway] to derive it)";
+			free(c->uplink_box);
+			xasprintf(&c->uplink_box, "%.*s-1", (int)n, c->areas);
+		}
+		for (p = c->uplink_box; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+				break;
+		if (*p || strlen(c->uplink_box) > 48) {
+			snprintf(why, sizeof(why), "[uplink] box = %s: use 1-48 letters, digits, - or _ "
+			    "(it is an MQTT topic level)", c->uplink_box);
+			return why;
+		}
+		if (*c->uplink_hub_key == '\0')
+			return "[uplink] needs hub_key = PATH (the hub's Ed25519 public key): commands "
+			    "are refused without it";
+	}
+	if (c->hub_enabled) {
+		if (!broker_ok(c->hub_broker))
+			return "[hub] broker = must be mqtt://HOST:PORT or mqtts://HOST:PORT";
+		if (*c->hub_signing_key == '\0')
+			return "[hub] needs signing_key = PATH (an Ed25519 private key, PEM; make one with "
+			    "openssl genpkey -algorithm ed25519)";
+		for (p = c->hub_name; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+				break;
+		if (*p || !*c->hub_name)
+			return "[hub] name = use letters, digits, - or _";
+	}
+	return NULL;
+}
+
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
 	FILE		*f;
 	struct conf	*c;
 	char		 line[4096], *p, *dup;
-	int		 lineno = 0, seen_gateway = 0, seen_http = 0;
+	int		 lineno = 0, seen_gateway = 0, seen_http = 0, seen_uplink = 0, seen_hub = 0;
 	const char	*section = NULL;
 	void		*base = NULL;
 
@@ -386,6 +485,20 @@ conf_load(const char *path, char *err, size_t errlen)
 				base = c;
 				c->http_enabled = 1;
 				conf_defaults(c, "http", c);
+			} else if (!strcmp(name, "uplink") || !strcmp(name, "hub")) {
+				int *seen = !strcmp(name, "uplink") ? &seen_uplink : &seen_hub;
+
+				if ((*seen)++) {
+					snprintf(err, errlen, "%s:%d: [%s] appears twice", path, lineno, name);
+					goto fail;
+				}
+				section = !strcmp(name, "uplink") ? "uplink" : "hub";
+				base = c;
+				if (!strcmp(name, "uplink"))
+					c->uplink_enabled = 1;
+				else
+					c->hub_enabled = 1;
+				conf_defaults(c, section, c);
 			} else if (!strncmp(name, "modem", 5) && isspace((unsigned char)name[5])) {
 				struct conf_modem	*m;
 				char			*mname = str_trim(name + 5);
@@ -413,7 +526,7 @@ conf_load(const char *path, char *err, size_t errlen)
 				base = m;
 			} else {
 				snprintf(err, errlen, "%s:%d: unknown section [%s] (expected [gateway], "
-				    "[modem NAME] or [http])", path, lineno, name);
+				    "[modem NAME], [http], [uplink] or [hub])", path, lineno, name);
 				goto fail;
 			}
 			continue;
@@ -482,6 +595,14 @@ conf_load(const char *path, char *err, size_t errlen)
 		if (conf_modem_gammu(m, "connection") == NULL && *m->profile == '\0') {
 			snprintf(err, errlen, "%s:%d: [modem %s] needs connection = (at, none, …) or profile =",
 			    path, m->line, m->name);
+			goto fail_closed;
+		}
+	}
+	if (c->uplink_enabled || c->hub_enabled) {
+		const char *why = conf_uplink_check(c);
+
+		if (why != NULL) {
+			snprintf(err, errlen, "%s: %s", path, why);
 			goto fail_closed;
 		}
 	}
@@ -593,6 +714,18 @@ conf_dump(const struct conf *c, FILE *fp)
 		fprintf(fp, "\n[http]\n");
 		for (k = conf_keys; k->section; k++)
 			if (!strcmp(k->section, "http"))
+				conf_dump_key(k, c, fp);
+	}
+	if (c->uplink_enabled) {
+		fprintf(fp, "\n[uplink]\n");
+		for (k = conf_keys; k->section; k++)
+			if (!strcmp(k->section, "uplink"))
+				conf_dump_key(k, c, fp);
+	}
+	if (c->hub_enabled) {
+		fprintf(fp, "\n[hub]\n");
+		for (k = conf_keys; k->section; k++)
+			if (!strcmp(k->section, "hub"))
 				conf_dump_key(k, c, fp);
 	}
 }

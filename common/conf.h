@@ -75,6 +75,29 @@ struct conf {
 	long		 http_timeout_s;
 	char		*http_cert;	/* HTTPS when both are set */
 	char		*http_key;
+	/* [uplink]: this daemon reports to a hub (docs/uplink.md) */
+	int		 uplink_enabled;
+	char		*uplink_broker;
+	char		*uplink_box;
+	char		*uplink_username;
+	char		*uplink_password_file;
+	char		*uplink_ca_file;
+	char		*uplink_cert_file;
+	char		*uplink_key_file;
+	char		*uplink_hub_key;
+	int		 uplink_share_numbers;
+	long		 uplink_keepalive_s;
+	/* [hub]: boxes report to this daemon */
+	int		 hub_enabled;
+	char		*hub_broker;
+	char		*hub_name;
+	char		*hub_username;
+	char		*hub_password_file;
+	char		*hub_ca_file;
+	char		*hub_cert_file;
+	char		*hub_key_file;
+	char		*hub_signing_key;
+	long		 hub_keepalive_s;
 };
 
 /* Reads path. Returns NULL and fills err (one line: "FILE:LINE: reason") on any error. */

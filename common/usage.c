@@ -118,6 +118,9 @@ const struct usage_cmd usage_cmds[] = {
 	  "Reports from registered KIM leaders are published at once; others wait for approval." },
 	{ "post approve", "ID", "KIM", "publish a pending report", "" },
 	{ "post reject", "ID", "KIM", "reject a pending report", "" },
+	{ "post reply", "ID TEXT", "KIM", "answer a report by SMS (through the box that got it)",
+	  "Sends TEXT by SMS to the reporter. On a hub, posts have the box that received them, and\n"
+	  "approve, reject and reply go down to that box." },
 	{ "leader add", "NUMBER --kim NAME --area CODE", "KIM", "register a KIM leader",
 	  "Their LAPOR reports are published at once and they may send KIM group messages (to the\n"
 	  "subscribers of the KIM's area and every area inside it)." },
@@ -139,6 +142,20 @@ const struct usage_cmd usage_cmds[] = {
 	  "Example: kentongan user add budi --role official" },
 	{ "user remove", "NAME", "Web console", "remove a web console account; works offline", "" },
 	{ "users", "", "Web console", "list the web console accounts; works offline", "" },
+
+	{ "boxes", "", "Uplink", "on a hub: the boxes below it, online or not, backlog",
+	  "On a hub ([hub] section): every box that reported to it, with its areas, state\n"
+	  "(online/offline), last_seen, up_pending (records the box still holds for the hub),\n"
+	  "down_pending (commands waiting for the box), subscribers, modems_ready and modems. See\n"
+	  "docs/uplink.md." },
+	{ "hub export", "[--after ID] [--limit N]", "Uplink", "on a hub: posts, SMS and reach as JSON lines",
+	  "What the boxes reported (posts, received SMS, reach of announcements) as JSON lines, one\n"
+	  "object per line with OpenDK-like names (id, jenis, box, kode_desa, judul, pesan, pengirim,\n"
+	  "nama_pengirim, status, diterima). Read with a cursor: --after the last id you have." },
+	{ "box import", "BOX FILE", "Uplink", "on a hub: send a number,area[,name] CSV to a box",
+	  "Sends the subscribers in FILE (an absolute path the daemon reads) to box BOX in chunks of\n"
+	  "500 on the command lane; alerts overtake them. The box checks every row (number, an area it\n"
+	  "serves) and subscribes the good ones." },
 
 	{ "help", "[COMMAND]", "Console", "explain one command, or list them", "" },
 	{ NULL, NULL, NULL, NULL, NULL },

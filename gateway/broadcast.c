@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "store/store_field.h"
 #include "store/store_outbox.h"
+#include "store/store_uplink.h"
 
 #define BROADCAST_MAX_SEGMENTS	6	/* 918 GSM-7 characters; longer is a letter, not an SMS */
 #define MODEM_DEFAULT_PER_MIN	16.0	/* a real modem with libGammu: ~3.7 s per message */
@@ -263,6 +264,14 @@ queue_rows(struct gateway *gw, const struct broadcast_req *req, struct broadcast
 	strncat(detail, "}", sizeof(detail) - strlen(detail) - 1);
 	if (store_audit(st, a.source, req->corrects ? "correction" : "broadcast", detail) != STORE_OK)
 		goto fail;
+	if (gw->conf->hub_enabled) {
+		/* a hub forwards it to every box below whose served areas overlap, in the same commit */
+		char epoch[UPLINK_EPOCH_LEN];
+
+		if (store_uplink_epoch(st, epoch) != STORE_OK || store_hub_forward(st, gw->conf->hub_name, epoch,
+		    res->id, req->text, pp->areas, pp->nareas, req->priority, req->expires_at, &res->boxes) != STORE_OK)
+			goto fail;
+	}
 	CRASH_POINT("broadcast-fanout");
 	res->eta_s = pp->per_s > 0 ? (double)res->recipients / pp->per_s : -1;
 	return 0;
@@ -317,10 +326,10 @@ log_accepted(const struct broadcast_req *req, const struct broadcast_res *res)
 	const char	*source = req->source ? req->source : "console";
 	char		 nb[40];
 
-	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s code=%s%s",
-	    (long long)res->id, source[0] == '+' ? log_msisdn(source, nb) : source,
+	log_info("broadcast id=%lld source=%s priority=%s recipients=%ld segments=%d encoding=%s code=%s "
+	    "boxes=%ld%s", (long long)res->id, source[0] == '+' ? log_msisdn(source, nb) : source,
 	    req->priority == OUTBOX_ALERT ? "alert" : "normal", res->recipients, res->segments, res->encoding,
-	    res->code, res->pending ? " state=pending" : "");
+	    res->code, res->boxes, res->pending ? " state=pending" : "");
 }
 
 int
@@ -349,6 +358,14 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 		return rc;
 	if (req->dry_run) {
 		res->recipients = store_recipients_count(st, pp.areas, pp.nareas);
+		if (res->recipients >= 0 && gw->conf->hub_enabled) {
+			/* on a hub, the per-village counts the boxes reported */
+			res->box_recipients = store_hub_recipients(st, pp.areas, pp.nareas);
+			if (res->box_recipients < 0)
+				res->recipients = -1;
+			else
+				res->recipients += res->box_recipients;
+		}
 		if (res->recipients < 0) {
 			snprintf(err, errlen, "counting recipients: %s", store_errmsg(st));
 			return -2;
@@ -372,5 +389,7 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 	gateway_store_recovered(gw);
 	log_accepted(req, res);
 	gateway_queue_changed(gw);
+	if (res->boxes > 0 && gw->uplink_kick)
+		gw->uplink_kick(gw);
 	return 0;
 }

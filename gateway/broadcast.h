@@ -38,6 +38,8 @@ struct broadcast_res {
 	char		 code[8];		/* the verification code (CEK) */
 	int		 pending;		/* held for a second official's approval (alert_approval = 2) */
 	time_t		 approve_by;		/* pending: expires unapproved then */
+	long		 boxes;			/* on a hub: boxes below it the announcement goes to */
+	long		 box_recipients;	/* on a hub: recipients the boxes reported (dry run) */
 };
 
 #define BROADCAST_CODE_LEN	5

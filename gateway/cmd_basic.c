@@ -42,6 +42,72 @@ json_kv_str(FILE *f, const char *k, const char *v, int comma)
 }
 
 
+static const char *
+fmt_time(time_t t)
+{
+	static char	 buf[2][40];
+	static int	 i;
+
+	i = !i;
+	return timefmt_local(t, buf[i], sizeof(buf[i]));
+}
+
+/* The uplink roles in `status` (JSON: "uplink" and "hub", null when off). */
+static void
+link_json(FILE *f, const char *key, const struct gateway_link *l)
+{
+	if (!l->enabled) {
+		fprintf(f, "\"%s\":null,", key);
+		return;
+	}
+	fprintf(f, "\"%s\":{\"id\":", key);
+	json_string(f, l->id);
+	fprintf(f, ",\"state\":\"%s\",\"offline_since\":", l->online ? "online" : "offline");
+	if (l->offline_since)
+		fprintf(f, "\"%s\"", fmt_time(l->offline_since));
+	else
+		fputs("null", f);
+	fprintf(f, ",\"backlog\":%ld,\"last_ack\":", l->backlog);
+	if (l->last_ack_at)
+		fprintf(f, "\"%s\"", fmt_time(l->last_ack_at));
+	else
+		fputs("null", f);
+	fprintf(f, ",\"refused\":%ld,\"bytes_out\":%llu", l->refused, l->bytes_out);
+	if (!strcmp(key, "hub"))
+		fprintf(f, ",\"boxes\":%ld,\"boxes_online\":%ld", l->boxes, l->boxes_online);
+	fputs("},", f);
+}
+
+static void
+uplink_status_json(FILE *f, struct gateway *gw)
+{
+	link_json(f, "uplink", &gw->up);
+	link_json(f, "hub", &gw->down);
+}
+
+static void
+uplink_status_text(FILE *f, struct gateway *gw)
+{
+	const struct gateway_link *l = &gw->up;
+
+	if (l->enabled) {
+		fprintf(f, "uplink: box %s, %s", l->id, l->online ? "online" : "OFFLINE");
+		if (!l->online && l->offline_since)
+			fprintf(f, " since %s", fmt_time(l->offline_since));
+		fprintf(f, ", %ld records waiting for the hub, last ack %s", l->backlog,
+		    l->last_ack_at ? fmt_time(l->last_ack_at) : "never");
+		if (l->refused)
+			fprintf(f, ", %ld commands REFUSED (see the audit log)", l->refused);
+		fputc('\n', f);
+	}
+	l = &gw->down;
+	if (l->enabled) {
+		fprintf(f, "hub: %s, broker %s, %ld of %ld boxes online, %ld commands waiting for boxes "
+		    "(kentongan boxes)\n", l->id, l->online ? "connected" : "NOT CONNECTED", l->boxes_online, l->boxes,
+		    l->backlog);
+	}
+}
+
 int
 cmd_status(struct ctl_req *req, int argc, char **argv)
 {
@@ -109,6 +175,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			fputs("},", f);
 		} else
 			fputs("\"modemmanager\":null,", f);
+		uplink_status_json(f, gw);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -164,6 +231,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			    mm->held[i].modem);
 		fprintf(req->out, ": it fights Kentongan for modem ports; %s\n", MMWATCH_ADVICE);
 	}
+	uplink_status_text(req->out, gw);
 	if (gw->nmodems == 0)
 		fprintf(req->out, "modems: none configured (add a [modem NAME] section)\n");
 	else {

@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "store/store_field.h"
 #include "store/store_outbox.h"
+#include "store/store_uplink.h"
 
 static void
 fmt_duration(double s, char *buf, size_t len)
@@ -104,10 +105,13 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 	fmt_duration(res.eta_s, eta, sizeof(eta));
 	if (req->fmt == TABLE_JSON) {
 		fprintf(req->out, "{\"id\":%lld,\"recipients\":%ld,\"segments\":%d,\"encoding\":\"%s\","
-		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f,\"code\":\"%s\",\"state\":\"%s\"}\n",
+		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f,\"code\":\"%s\",\"state\":\"%s\"",
 		    (long long)res.id, res.recipients, res.segments, res.encoding, br.dry_run ? "true" : "false",
 		    res.ready_modems, res.eta_s < 0 ? -1.0 : res.eta_s, br.dry_run ? "" : res.code,
 		    res.pending ? "pending" : "active");
+		if (req->gw->conf->hub_enabled)
+			fprintf(req->out, ",\"boxes\":%ld,\"box_recipients\":%ld", res.boxes, res.box_recipients);
+		fputs("}\n", req->out);
 	} else if (req->fmt == TABLE_CSV) {
 		fprintf(req->out, "id,recipients,segments,encoding\r\n%lld,%ld,%d,%s\r\n", (long long)res.id,
 		    res.recipients, res.segments, res.encoding);
@@ -247,6 +251,13 @@ cmd_announcement(struct ctl_req *req, int argc, char **argv)
 	o.t = table_new(req->out, TABLE_JSON);
 	s = store_announcement_areas(st, id, table_row, o.t);
 	table_end(o.t);
+	if (s == STORE_OK && req->gw->conf->hub_enabled) {
+		/* on a hub: the reach each box below reported */
+		fputs(",\"boxes\":", req->out);
+		o.t = table_new(req->out, TABLE_JSON);
+		s = store_hub_reach(st, id, table_row, o.t);
+		table_end(o.t);
+	}
 	fputs("}\n", req->out);
 	return s == STORE_OK ? 0 : cmd_store_error(req, "counting per area");
 }

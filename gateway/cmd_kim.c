@@ -13,6 +13,8 @@
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
+#include "gateway/relay.h"
+#include "common/conf.h"
 #include "store/store.h"
 #include "store/store_roles.h"
 
@@ -42,9 +44,10 @@ static int
 post_review(struct ctl_req *req, int argc, char **argv, int approve)
 {
 	struct store		*st = req->gw->store;
-	char			*ops[1], *end, detail[64];
+	char			*ops[1], *end, detail[64], err[256];
 	long long		 id;
 	enum store_status	 s;
+	int			 relayed = 0;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 1) != 1)
 		return ctl_usage(req, approve ? "post approve" : "post reject");
@@ -70,9 +73,17 @@ post_review(struct ctl_req *req, int argc, char **argv, int approve)
 		store_rollback(st);
 		return cmd_store_error(req, "reviewing the report");
 	}
+	/* on a hub, a report a box received: the decision goes down to that box too */
+	if (req->gw->conf->hub_enabled && (relayed = relay_post(req->gw, id, "post_review",
+	    approve ? "\"approve\":true" : "\"approve\":false", err, sizeof(err))) < 0) {
+		store_rollback(st);
+		fprintf(req->err, "%s\n", err);
+		return 1;
+	}
 	if (store_commit(st) != STORE_OK)
 		return cmd_store_error(req, "committing");
-	fprintf(req->out, "report %lld: %s\n", id, approve ? "published" : "rejected");
+	fprintf(req->out, "report %lld: %s%s\n", id, approve ? "published" : "rejected",
+	    relayed > 0 ? " (the decision goes to the box that received it)" : "");
 	return 0;
 }
 

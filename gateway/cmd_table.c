@@ -27,5 +27,9 @@ const struct ctl_command ctl_commands[] = {
 	{ "official add", cmd_official_add },
 	{ "official remove", cmd_official_remove },
 	{ "roles", cmd_roles },
+	{ "boxes", cmd_boxes },
+	{ "post reply", cmd_post_reply },
+	{ "hub export", cmd_hub_export },
+	{ "box import", cmd_box_import },
 	{ NULL, NULL },
 };

@@ -26,5 +26,10 @@ CMD(cmd_leader_remove);
 CMD(cmd_official_add);
 CMD(cmd_official_remove);
 CMD(cmd_roles);
+/* cmd_uplink.c */
+CMD(cmd_boxes);
+CMD(cmd_post_reply);
+CMD(cmd_hub_export);
+CMD(cmd_box_import);
 #undef CMD
 #endif

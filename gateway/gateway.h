@@ -26,6 +26,21 @@ struct ctl;
 struct http;
 struct ingest;
 struct mmwatch;
+struct uplink;
+struct hub;
+
+/* The uplink's state as `status` and /metrics show it; written by uplink/, read by the rest. */
+struct gateway_link {
+	int			 enabled;
+	int			 online;
+	time_t			 offline_since;	/* 0 while online */
+	long			 backlog;	/* uplink: records not yet acknowledged; hub: commands */
+	time_t			 last_ack_at;	/* the hub's last acknowledgement (uplink) */
+	unsigned long long	 bytes_out;
+	long			 refused;	/* commands refused: bad signature, replay, another box */
+	long			 boxes, boxes_online;	/* hub */
+	char			 id[64];	/* box id (uplink) or hub name */
+};
 
 struct gateway {
 	struct event_base	*base;
@@ -41,6 +56,11 @@ struct gateway {
 	int			 store_ok;	/* 0 after a failed commit: refuse new work until one succeeds */
 	time_t			 started_at;
 	struct mmwatch		*mmwatch;	/* ModemManager look-out (NULL in unit tests) */
+	struct uplink		*uplink;	/* [uplink]: reporting to a hub; NULL when off */
+	struct hub		*hub;		/* [hub]: boxes report here; NULL when off */
+	struct gateway_link	 up, down;	/* their state (up: as a box, down: as a hub) */
+	/* set by main.c when an uplink role runs: new records or commands are waiting */
+	void			(*uplink_kick)(struct gateway *);
 };
 
 /* A received message was committed to the inbox: route it (parse, act, reply). */

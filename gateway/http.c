@@ -508,6 +508,30 @@ metrics(struct http *h, struct evhttp_request *req)
 		    "kentongan_outbox_messages{status=\"cancelled\"} %ld\n",
 		    q.queued, q.sending, q.sent, q.delivered, q.failed, q.expired, q.cancelled);
 	}
+	if (gw->up.enabled) {
+		family(b, "kentongan_uplink_up", "gauge", "1 while the link to the hub's broker is up");
+		evbuffer_add_printf(b, "kentongan_uplink_up %d\n", gw->up.online);
+		family(b, "kentongan_uplink_backlog", "gauge", "records waiting for the hub's acknowledgement");
+		evbuffer_add_printf(b, "kentongan_uplink_backlog %ld\n", gw->up.backlog);
+		family(b, "kentongan_uplink_offline_seconds", "gauge", "seconds since the link went down (0 while up)");
+		evbuffer_add_printf(b, "kentongan_uplink_offline_seconds %ld\n",
+		    gw->up.offline_since ? (long)(clock_now() - gw->up.offline_since) : 0L);
+		family(b, "kentongan_uplink_last_ack_timestamp_seconds", "gauge", "when the hub last acknowledged");
+		evbuffer_add_printf(b, "kentongan_uplink_last_ack_timestamp_seconds %lld\n", (long long)gw->up.last_ack_at);
+		family(b, "kentongan_uplink_commands_refused_total", "counter",
+		    "hub commands refused: bad signature, replay, another box");
+		evbuffer_add_printf(b, "kentongan_uplink_commands_refused_total %ld\n", gw->up.refused);
+	}
+	if (gw->down.enabled) {
+		family(b, "kentongan_hub_up", "gauge", "1 while the hub is connected to its broker");
+		evbuffer_add_printf(b, "kentongan_hub_up %d\n", gw->down.online);
+		family(b, "kentongan_hub_boxes", "gauge", "boxes known to the hub, per state");
+		evbuffer_add_printf(b, "kentongan_hub_boxes{state=\"online\"} %ld\n", gw->down.boxes_online);
+		evbuffer_add_printf(b, "kentongan_hub_boxes{state=\"offline\"} %ld\n",
+		    gw->down.boxes - gw->down.boxes_online);
+		family(b, "kentongan_hub_commands_pending", "gauge", "commands waiting for boxes to acknowledge");
+		evbuffer_add_printf(b, "kentongan_hub_commands_pending %ld\n", gw->down.backlog);
+	}
 	family(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area");
 	evbuffer_add_printf(b, "kentongan_subscribers_active %ld\n", store_subscriber_count(gw->store));
 

@@ -38,6 +38,7 @@
 #include "gateway/ussd.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "uplink/uplink.h"
 #include "paths.h"	/* CONF_PATH */
 
 static struct gateway	 gw;
@@ -173,6 +174,35 @@ notify(const char *state)
 #endif
 }
 
+/* The uplink roles run with the settings they started with: a reload keeps them (a change of
+ * [uplink] or [hub] needs a restart; the log says so). */
+static void
+keep_uplink_conf(struct conf *old, struct conf *nc)
+{
+	char	**keep[][2] = {
+		{ &old->uplink_broker, &nc->uplink_broker }, { &old->uplink_box, &nc->uplink_box },
+		{ &old->uplink_hub_key, &nc->uplink_hub_key }, { &old->hub_broker, &nc->hub_broker },
+		{ &old->hub_name, &nc->hub_name }, { &old->hub_signing_key, &nc->hub_signing_key },
+	};
+	size_t	 i;
+	int	 changed = old->uplink_enabled != nc->uplink_enabled || old->hub_enabled != nc->hub_enabled ||
+	    old->uplink_share_numbers != nc->uplink_share_numbers;
+
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		char *t = *keep[i][0];
+
+		if (strcmp(t ? t : "", *keep[i][1] ? *keep[i][1] : ""))
+			changed = 1;
+		*keep[i][0] = *keep[i][1];	/* swapped: the old conf frees the new values */
+		*keep[i][1] = t;
+	}
+	nc->uplink_enabled = old->uplink_enabled;
+	nc->hub_enabled = old->hub_enabled;
+	nc->uplink_share_numbers = old->uplink_share_numbers;
+	if (changed)
+		log_warnx("daemon: [uplink] and [hub] changes need a restart; the running ones are kept");
+}
+
 static void
 sig_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -203,6 +233,7 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 		}
 		if (strcmp(nc->database, gw.conf->database) || strcmp(nc->control, gw.conf->control))
 			log_warnx("daemon: database and control changes need a restart; ignored");
+		keep_uplink_conf(gw.conf, nc);
 		http_changed = http_conf_changed(gw.conf, nc);
 		/* modems are restarted with the new sections; queued work stays in the store */
 		stop_modems();
@@ -242,6 +273,13 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 	if (sig == SIGHUP)
 		notify("READY=1");
+}
+
+static void
+uplink_kick_cb(struct gateway *g)
+{
+	uplink_kick(g->uplink);
+	hub_kick(g->hub);
 }
 
 void
@@ -406,6 +444,15 @@ main(int argc, char *argv[])
 		fprintf(stderr, "kentongand: %s\n", err);
 		return 1;
 	}
+	/* the uplink roles: SMS service never waits on them (they only read and write the store) */
+	if ((gw.conf->hub_enabled && (gw.hub = hub_new(&gw, err, sizeof(err))) == NULL) ||
+	    (gw.conf->uplink_enabled && (gw.uplink = uplink_new(&gw, err, sizeof(err))) == NULL)) {
+		log_warnx("daemon: %s", err);
+		fprintf(stderr, "kentongand: %s\n", err);
+		return 1;
+	}
+	if (gw.hub || gw.uplink)
+		gw.uplink_kick = uplink_kick_cb;
 	ev_term = evsignal_new(gw.base, SIGTERM, sig_cb, NULL);
 	ev_int = evsignal_new(gw.base, SIGINT, sig_cb, NULL);
 	ev_hup = evsignal_new(gw.base, SIGHUP, sig_cb, NULL);
@@ -425,6 +472,8 @@ main(int argc, char *argv[])
 	 * which start-up re-queues), then the socket, then the store */
 	mmwatch_free(gw.mmwatch);
 	stop_modems();
+	uplink_free(gw.uplink);
+	hub_free(gw.hub);
 	http_free(gw.http);
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);

@@ -416,7 +416,7 @@ enum store_status
 store_list_posts(struct store *st, const char *status, store_row_cb cb, void *arg)
 {
 	sqlite3_stmt *stmt = st_prep(st, "SELECT id, sender AS \"from\", kim, area, text, status, "
-	    "datetime(received_at, 'unixepoch', 'localtime') AS received FROM posts "
+	    "datetime(received_at, 'unixepoch', 'localtime') AS received, box FROM posts "
 	    "WHERE ?1 IS NULL OR status = ?1 ORDER BY id");
 
 	if (stmt == NULL)
@@ -554,4 +554,22 @@ store_kim_queue(struct store *st, const char *area, const char *except, const ch
 	if ((s = st_exec(st, stmt, "queueing a KIM message")) == STORE_OK)
 		*n = sqlite3_changes(st->db);
 	return s;
+}
+
+enum store_status
+store_post_sender(struct store *st, int64_t id, char *number, size_t len)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT sender FROM posts WHERE id = ?1");
+	int		 rc;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		copy_col(number, len, stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading a report");
 }

@@ -76,8 +76,11 @@ enum store_status store_post_add(struct store *, const char *sender, const char 
 /* pending → published (approve = 1) or rejected. STORE_NOTFOUND no such post; STORE_INVALID it
  * was already reviewed (store_errmsg says how). */
 enum store_status store_post_review(struct store *, int64_t id, int approve);
-/* Listing: id, from, kim, area, text, status, received. status NULL = all. */
+/* Listing: id, from, kim, area, text, status, received, box (the box that received it, on a hub;
+ * null here). status NULL = all. */
 enum store_status store_list_posts(struct store *, const char *status, store_row_cb, void *);
+/* The number that sent post id, into number (len bytes). STORE_NOTFOUND no such post. */
+enum store_status store_post_sender(struct store *, int64_t id, char *number, size_t len);
 
 /* ---- pending choices ---- */
 #define STORE_CHOICE_MAX	9

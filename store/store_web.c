@@ -392,20 +392,3 @@ store_traffic_since(struct store *st, time_t since, long *received, long *sent)
 	return *received < 0 || *sent < 0 ? STORE_ERROR : STORE_OK;
 }
 
-enum store_status
-store_post_sender(struct store *st, int64_t id, char *number, size_t len)
-{
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT sender FROM posts WHERE id = ?1");
-	int		 rc;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		copy_col(number, len, stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading a report");
-}

@@ -75,5 +75,4 @@ enum store_status store_subscriber_counts(struct store *, const char *parent, st
 /* Messages received into the inbox and handed to modems since `since` (epoch seconds). */
 enum store_status store_traffic_since(struct store *, time_t since, long *received, long *sent);
 /* The sender of a report; STORE_NOTFOUND when no such report. */
-enum store_status store_post_sender(struct store *, int64_t id, char *number, size_t len);
 #endif

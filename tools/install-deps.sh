@@ -31,6 +31,14 @@ chromium
 chromium-driver
 python3-selenium
 libssl-dev
+libmosquitto-dev
+mosquitto
+mosquitto-clients
+openssl
+zlib1g-dev
+nats-server
+python3-paho-mqtt
+iproute2
 "
 need=""
 for p in $PACKAGES; do

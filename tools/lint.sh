@@ -3,7 +3,8 @@
 #   gateway -> {parsers, store, common}; parsers -> common; store -> common; console -> {common, store,
 #   parsers} (the offline imports open the store); tools -> common.
 # Only gateway/modem_worker.c includes <gammu.h> in gateway/; only store/ includes <sqlite3.h>;
-# libevent stays in gateway/; nothing under parsers/ does I/O (no stdio file calls).
+# libevent stays in gateway/ and uplink/; libmosquitto only in uplink/mqlink.c, OpenSSL only in uplink/;
+# nothing under parsers/ does I/O (no stdio file calls).
 cd "$(dirname "$0")/.." || exit 2
 bad=0
 say() { echo "lint: $*"; bad=1; }
@@ -29,13 +30,20 @@ out=$( {
 	check_dir gateway parsers store common
 	check_dir gateway/web gateway parsers store common
 	check_dir console common store parsers
+	check_dir uplink gateway store common
 } )
+# gateway reaches the uplink only from main.c (it starts and stops the roles)
+for f in $(grep -l '#include "uplink/' gateway/*.c gateway/*.h 2>/dev/null); do
+	[ "$f" = gateway/main.c ] || out="$out
+lint: $f includes uplink/ (only gateway/main.c may)"
+done
+out=$(echo "$out" | sed '/^lint: gateway\/main.c: includes uplink\//d; /^$/d')
 [ -n "$out" ] && { echo "$out"; bad=1; }
 
 for f in $(grep -l '#include <gammu' gateway/*.c gateway/*.h gateway/web/* store/* parsers/* common/* console/* 2>/dev/null); do
 	[ "$f" = gateway/modem_worker.c ] || say "$f includes libGammu (only gateway/modem_worker.c may)"
 done
-for f in $(grep -l '#include <sqlite3.h>' gateway/* gateway/web/* parsers/* common/* console/* tools/*.c 2>/dev/null); do
+for f in $(grep -l '#include <sqlite3.h>' gateway/* gateway/web/* parsers/* common/* console/* uplink/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"
 done
 for f in $(grep -l '#include "paths.h"' common/* parsers/* store/* 2>/dev/null); do
@@ -45,7 +53,13 @@ for f in $(grep -l '#include <systemd/' */*.c */*.h 2>/dev/null); do
 	[ "$f" = gateway/main.c ] || say "$f includes libsystemd (only gateway/main.c may)"
 done
 for f in $(grep -l '#include <event2/' store/* parsers/* common/* console/* 2>/dev/null); do
-	say "$f includes libevent (only gateway/ and tools/ may)"
+	say "$f includes libevent (only gateway/, uplink/ and tools/ may)"
+done
+for f in $(grep -lE '#include <(mosquitto|openssl/)' common/* store/* parsers/* gateway/* console/* tools/*.c 2>/dev/null); do
+	say "$f includes libmosquitto or OpenSSL (only uplink/ may)"
+done
+for f in $(grep -l '#include <mosquitto' uplink/* 2>/dev/null); do
+	[ "$f" = uplink/mqlink.c ] || say "$f includes libmosquitto (only uplink/mqlink.c may)"
 done
 for f in $(grep -lE '\b(fopen|open|read|write|printf|fprintf|syslog)\(' parsers/*.c 2>/dev/null); do
 	say "$f does I/O (parsers are pure)"

@@ -122,7 +122,7 @@ def run(args, **kw):
 
 
 class Gateway:
-    def __init__(self, modems="", gateway_extra="", http="", areas="1671", name="kt"):
+    def __init__(self, modems="", gateway_extra="", http="", areas="1671", name="kt", tail=""):
         self.dir = tempfile.mkdtemp(prefix=name + "-")
         self.conf = os.path.join(self.dir, "kentongan.conf")
         self.log = os.path.join(self.dir, "daemon.log")
@@ -131,6 +131,8 @@ class Gateway:
         self.gateway_extra = gateway_extra
         self.http = http
         self.areas = areas
+        self.tail = tail  # whole sections after the others ([uplink], [hub])
+        self.wrap = []    # a command prefix for the daemon, e.g. ["ip", "netns", "exec", NS]
         self.write_conf()
 
     def write_conf(self, modems=None, extra=None):
@@ -144,6 +146,8 @@ class Gateway:
             f.write(self.modems)
             if self.http:
                 f.write("\n[http]\n" + self.http)
+            if self.tail:
+                f.write("\n" + self.tail)
         os.rename(self.conf + ".tmp", self.conf)
 
     @property
@@ -160,7 +164,7 @@ class Gateway:
         e = dict(os.environ)
         if env:
             e.update(env)
-        cmd = [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
+        cmd = self.wrap + [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
         if VALGRIND:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
@@ -456,3 +460,149 @@ class Browser:
             self.d.quit()
         except Exception:
             pass
+
+
+# ---- the uplink: a real mosquitto on a free loopback port, Ed25519 keys, hub and box sections ----
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+
+
+def make_keys(root, name="hub"):
+    """An Ed25519 key pair made with the openssl command: (private PEM path, public PEM path)."""
+    priv, pub = os.path.join(root, name + ".key"), os.path.join(root, name + ".pub")
+    for args in (["openssl", "genpkey", "-algorithm", "ed25519", "-out", priv],
+                 ["openssl", "pkey", "-in", priv, "-pubout", "-out", pub]):
+        r = run(args)
+        check(r.returncode == 0, "%s: %s" % (" ".join(args), r.stderr))
+    return priv, pub
+
+
+class Mosquitto:
+    """mosquitto on 127.0.0.1:PORT. users: {name: password} turns on password_file (anonymous
+    off); acl: the text of an acl_file. The port stays the same across stop()/start()."""
+
+    def __init__(self, root, name="broker", port=None, users=None, acl=None, extra=""):
+        self.root = root
+        self.name = name
+        self.port = port or free_port()
+        self.conf = os.path.join(root, name + ".conf")
+        self.log = os.path.join(root, name + ".log")
+        self.proc = None
+        lines = ["listener %d 127.0.0.1" % self.port, "persistence false", "log_dest file " + self.log,
+                 "log_type error", "log_type warning", "log_type notice", "max_queued_messages 100000"]
+        if os.getuid() == 0:
+            lines.append("user root")
+        if users:
+            pwfile = os.path.join(root, name + ".passwd")
+            open(pwfile, "w").close()
+            for u, pw in users.items():
+                r = run(["mosquitto_passwd", "-b", pwfile, u, pw])
+                check(r.returncode == 0, "mosquitto_passwd: %s" % r.stderr)
+            lines += ["allow_anonymous false", "password_file " + pwfile]
+        else:
+            lines.append("allow_anonymous true")
+        if acl is not None:
+            aclfile = os.path.join(root, name + ".acl")
+            with open(aclfile, "w") as f:
+                f.write(acl)
+            lines.append("acl_file " + aclfile)
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n" + extra)
+
+    @property
+    def url(self):
+        return "mqtt://127.0.0.1:%d" % self.port
+
+    def start(self):
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT)
+
+        def up():
+            check(self.proc.poll() is None, "mosquitto exited: %s" % self.logtail())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+        poll(up, timeout=10, what="mosquitto to listen on %d" % self.port)
+        return self
+
+    def logtail(self):
+        try:
+            with open(self.log) as f:
+                return "".join(f.readlines()[-20:])
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill9(self):
+        self.stop(signal.SIGKILL)
+
+
+def hub_section(broker, signing_key, name="hub", extra=""):
+    return "[hub]\nbroker = %s\nname = %s\nsigning_key = %s\n%s" % (broker, name, signing_key, extra)
+
+
+def uplink_section(broker, hub_key, box, extra="", keepalive=5):
+    return "[uplink]\nbroker = %s\nbox = %s\nhub_key = %s\nkeepalive = %d\n%s" % (
+        broker, box, hub_key, keepalive, extra)
+
+
+def sql(db, query, args=()):
+    """One read-only query on a daemon's database (WAL: safe while it runs)."""
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+    try:
+        return con.execute(query, args).fetchall()
+    finally:
+        con.close()
+
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+class NatsMQTT(Mosquitto):
+    """nats-server with its MQTT listener (JetStream on, a server_name) in place of mosquitto: the
+    boxes and hubs must not notice. Same interface as Mosquitto (no users or ACL here)."""
+
+    def __init__(self, root, name="nats", port=None):
+        self.root = root
+        self.name = name
+        self.port = port or free_port()
+        self.conf = os.path.join(root, name + ".conf")
+        self.log = os.path.join(root, name + ".log")
+        self.proc = None
+        with open(self.conf, "w") as f:
+            f.write("server_name: kt_%s\nhost: 127.0.0.1\nport: %d\njetstream {\n  store_dir: \"%s\"\n}\n"
+                    "mqtt {\n  host: 127.0.0.1\n  port: %d\n}\n" % (
+                        name, free_port(), os.path.join(root, name + "-js"), self.port))
+
+    def start(self):
+        self.logf = open(self.log, "a")
+        self.proc = subprocess.Popen([NATS_SERVER, "-c", self.conf], stdout=self.logf, stderr=subprocess.STDOUT)
+
+        def up():
+            check(self.proc.poll() is None, "nats-server exited: %s" % self.logtail())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+        poll(up, timeout=20, what="nats-server's MQTT listener on %d" % self.port)
+        return self
+
+
+def make_broker(root, name="broker"):
+    """mosquitto, or nats-server's MQTT listener when KT_BROKER=nats."""
+    if os.environ.get("KT_BROKER") == "nats":
+        return NatsMQTT(root, name)
+    return Mosquitto(root, name)

@@ -1,0 +1,248 @@
+/*
+ * cmd_uplink — the console commands of the uplink (docs/uplink.md): `boxes` on a hub lists the
+ * boxes below it; `post reply` answers a report by SMS through the box that received it (here,
+ * or down through the hub's command queue).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/table.h"
+#include "gateway/cmd.h"
+#include "gateway/cmds.h"
+#include "gateway/gateway.h"
+#include "gateway/relay.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_roles.h"
+#include "store/store_uplink.h"
+
+int
+cmd_boxes(struct ctl_req *req, int argc, char **argv)
+{
+	char		*ops[1];
+	struct table	*t;
+	enum store_status s;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
+		return 1;
+	if (!req->gw->conf->hub_enabled) {
+		fprintf(req->err, "this daemon is not a hub: boxes report to a daemon with a [hub] section "
+		    "(see docs/uplink.md)\n");
+		return 1;
+	}
+	t = table_new(req->out, req->fmt);
+	s = store_list_boxes(req->gw->store, table_row, t);
+	table_end(t);
+	return s == STORE_OK ? 0 : cmd_store_error(req, "listing the boxes");
+}
+
+int
+cmd_post_reply(struct ctl_req *req, int argc, char **argv)
+{
+	struct gateway		*gw = req->gw;
+	struct store		*st = gw->store;
+	char			*ops[2], *end, number[32], err[256], detail[64], *extra = NULL, *esc;
+	long long		 id;
+	int			 relayed = 0;
+	size_t			 elen;
+	enum store_status	 s;
+	struct store_outbox_new	 o;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
+		return ctl_usage(req, "post reply");
+	id = strtoll(ops[0], &end, 10);
+	if (*ops[0] == '\0' || *end != '\0' || id <= 0) {
+		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", ops[0]);
+		return 1;
+	}
+	if (ops[1][strspn(ops[1], " \t\r\n")] == '\0' || strlen(ops[1]) > 918) {
+		fprintf(req->err, "the reply text is empty or longer than 918 characters (6 SMS)\n");
+		return 1;
+	}
+	if ((s = store_post_sender(st, id, number, sizeof(number))) == STORE_NOTFOUND) {
+		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
+		return 1;
+	}
+	if (s != STORE_OK)
+		return cmd_store_error(req, "reading the report");
+	if (store_begin(st) != STORE_OK)
+		return cmd_store_error(req, "starting a transaction");
+	if (gw->conf->hub_enabled) {
+		elen = strlen(ops[1]) * 6 + 1;
+		esc = malloc(elen);
+		if (esc == NULL || asprintf(&extra, "\"text\":\"%s\"", json_escape(ops[1], esc, elen)) == -1)
+			extra = NULL;
+		free(esc);
+		if (extra == NULL)
+			snprintf(err, sizeof(err), "out of memory");
+		relayed = extra ? relay_post(gw, id, "post_reply", extra, err, sizeof(err)) : -1;
+		free(extra);
+		if (relayed < 0) {
+			store_rollback(st);
+			fprintf(req->err, "%s\n", err);
+			return 1;
+		}
+	}
+	if (!relayed) {
+		memset(&o, 0, sizeof(o));
+		o.number = number;
+		o.text = ops[1];
+		o.kind = OUTBOX_MANUAL;
+		o.priority = OUTBOX_NORMAL;
+		if (store_outbox_add(st, &o, NULL) != STORE_OK) {
+			store_rollback(st);
+			return cmd_store_error(req, "queueing the reply");
+		}
+	}
+	snprintf(detail, sizeof(detail), "{\"post\":%lld}", id);
+	if (store_audit(st, req->actor, "post reply", detail) != STORE_OK) {
+		store_rollback(st);
+		return cmd_store_error(req, "auditing");
+	}
+	if (store_commit(st) != STORE_OK)
+		return cmd_store_error(req, "committing");
+	if (!relayed)
+		gateway_queue_changed(gw);
+	fprintf(req->out, "report %lld: reply %s\n", id, relayed ? "sent to the box that received the report" :
+	    "queued for the reporter");
+	return 0;
+}
+
+/* One JSON object per line (JSON lines), whatever --json/--csv says: the export's contract. */
+static int
+jsonl_row(void *arg, const struct table_row *r)
+{
+	FILE	*f = arg;
+	int	 i;
+
+	fputc('{', f);
+	for (i = 0; i < r->n; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, r->names[i]);
+		fputc(':', f);
+		if (r->values[i] == NULL)
+			fputs("null", f);
+		else if (r->types[i] == TABLE_COL_INT || r->types[i] == TABLE_COL_JSON)
+			fputs(r->values[i], f);
+		else
+			json_string(f, r->values[i]);
+	}
+	fputs("}\n", f);
+	return 0;
+}
+
+int
+cmd_hub_export(struct ctl_req *req, int argc, char **argv)
+{
+	struct cmd_opt	 opts[] = { { .name = "after", .has_arg = 1 }, { .name = "limit", .has_arg = 1 } };
+	char		*ops[1], *end;
+	long long	 after = 0, limit = 1000;
+
+	if (cmd_getopt(req, argc, argv, opts, 2, ops, 0) < 0)
+		return 1;
+	if (opts[0].val && ((after = strtoll(opts[0].val, &end, 10)) < 0 || *end || !*opts[0].val)) {
+		fprintf(req->err, "--after %s: give the last id already read (0 for all)\n", opts[0].val);
+		return 1;
+	}
+	if (opts[1].val && ((limit = strtoll(opts[1].val, &end, 10)) < 1 || *end || limit > 100000)) {
+		fprintf(req->err, "--limit %s: a number from 1 to 100000\n", opts[1].val);
+		return 1;
+	}
+	if (!req->gw->conf->hub_enabled) {
+		fprintf(req->err, "this daemon is not a hub (no [hub] section): nothing to export\n");
+		return 1;
+	}
+	if (store_hub_export(req->gw->store, after, limit, jsonl_row, req->out) != STORE_OK)
+		return cmd_store_error(req, "exporting");
+	return 0;
+}
+
+#define IMPORT_CHUNK	500	/* rows per command: small enough that an alert never waits long */
+
+int
+cmd_box_import(struct ctl_req *req, int argc, char **argv)
+{
+	struct gateway	*gw = req->gw;
+	struct store	*st = gw->store;
+	char		*ops[2], line[1024], err[256], *body = NULL;
+	size_t		 blen = 0;
+	FILE		*in, *chunk = NULL;
+	long		 lineno = 0, total = 0, chunks = 0;
+	int		 rows = 0, rc = 0;
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
+		return ctl_usage(req, "box import");
+	if (!gw->conf->hub_enabled) {
+		fprintf(req->err, "this daemon is not a hub (no [hub] section)\n");
+		return 1;
+	}
+	if (ops[1][0] != '/') {
+		fprintf(req->err, "give FILE as an absolute path: the daemon reads it\n");
+		return 1;
+	}
+	if ((in = fopen(ops[1], "r")) == NULL) {
+		fprintf(req->err, "%s: cannot open: %m\n", ops[1]);
+		return 1;
+	}
+	if (store_begin(st) != STORE_OK) {
+		fclose(in);
+		return cmd_store_error(req, "starting a transaction");
+	}
+	for (;;) {
+		char	*p, *f[3], *save = NULL, *got = fgets(line, sizeof(line), in);
+		int	 nf = 0;
+
+		if (got != NULL) {
+			lineno++;
+			line[strcspn(line, "\r\n")] = '\0';
+			for (p = strtok_r(line, ",", &save); p && nf < 3; p = strtok_r(NULL, ",", &save))
+				f[nf++] = p;
+			if (nf < 2 || (lineno == 1 && strchr("+0123456789", f[0][0]) == NULL))
+				continue;	/* a header or an empty line; the box checks each row again */
+			if (rows == 0) {
+				chunk = open_memstream(&body, &blen);
+				fputs("{\"rows\":[", chunk);
+			}
+			fputs(rows ? ",[" : "[", chunk);
+			json_string(chunk, f[0]);
+			fputc(',', chunk);
+			json_string(chunk, f[1]);
+			if (nf == 3) {
+				fputc(',', chunk);
+				json_string(chunk, f[2]);
+			}
+			fputc(']', chunk);
+			rows++;
+			total++;
+		}
+		if (rows > 0 && (rows == IMPORT_CHUNK || got == NULL)) {
+			fputs("]}", chunk);
+			fclose(chunk);
+			chunk = NULL;
+			rows = 0;
+			rc = relay_queue(gw, ops[0], "cmd", "subscribers", body, err, sizeof(err));
+			free(body);
+			body = NULL;
+			chunks++;
+			if (rc != 0)
+				break;
+		}
+		if (got == NULL)
+			break;
+	}
+	fclose(in);
+	if (rc != 0) {
+		store_rollback(st);
+		fprintf(req->err, "%s\n", err);
+		return 1;
+	}
+	if (store_commit(st) != STORE_OK)
+		return cmd_store_error(req, "committing");
+	if (gw->uplink_kick)
+		gw->uplink_kick(gw);
+	fprintf(req->out, "box %s: %ld subscribers queued in %ld commands\n", ops[0], total, chunks);
+	return 0;
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Uplink test 3: kill -9 of the box, the hub or the broker at random instants while records go
+up and broadcasts come down. Afterwards no record is lost or doubled at the hub (seqs contiguous,
+one SMS record per inbox row of the box) and no SMS went out twice beyond what was on a modem at
+a box crash (the store's existing guarantee).
+
+KT_UPLINK_ROUNDS rounds (default 6 in make check; `make uplink-torture` runs 25 against each broker), seed
+KT_SEED (printed, so a failure can be replayed). KT_BROKER=nats runs it against nats-server's
+MQTT listener instead of mosquitto (test 8)."""
+import collections
+import os
+import random
+import shutil
+import tempfile
+import time
+
+from kt import (Gateway, ModemSim, check, hub_section, make_broker, make_keys, poll, sql, uplink_section)
+
+ROUNDS = int(os.environ.get("KT_UPLINK_ROUNDS", "6"))
+SEED = int(os.environ.get("KT_SEED", str(int(time.time()) % 100000)))
+VILLAGE = "1671011001"
+BOX = VILLAGE + "-1"
+SUBS = ["+628127777%04d" % i for i in range(4)]
+
+
+def main():
+    print("seed=%d rounds=%d broker=%s (KT_SEED=%d to replay)" % (SEED, ROUNDS, os.environ.get("KT_BROKER", "mosquitto"),
+                                                                SEED))
+    rnd = random.Random(SEED)
+    root = tempfile.mkdtemp(prefix="kt-ulcrash-")
+    broker = make_broker(root)
+    broker.start()
+    priv, pub = make_keys(root)
+    hub = box = sim = None
+    box_kills = 0
+    try:
+        hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv))
+        sim = ModemSim(root, "sim")
+        box = Gateway(name="kt-box", areas=VILLAGE, modems=sim.section(),
+                      tail=uplink_section(broker.url, pub, BOX, keepalive=5))
+        for g in (hub, box):
+            g.import_areas()
+            g.start()
+        for n in SUBS:
+            box.ctl("subscriber", "add", n, "--area", VILLAGE, fmt="text")
+        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["state"] == "online"], timeout=60,
+             what="the box at the hub")
+        texts = []
+        k = 0
+        for r in range(ROUNDS):
+            for i in range(5):
+                sim.ctl("sms", "+62813888%05d" % k, "laporan cuaca %d" % k)
+                k += 1
+            if hub.proc is not None:
+                t = "Pengumuman putaran %d" % r
+                hub.ctl("broadcast", "--area", VILLAGE, t)
+                texts.append(t)
+            time.sleep(rnd.uniform(0, 1.5))
+            victim = rnd.choice(["box", "hub", "broker"])
+            print("round %d: kill -9 %s" % (r, victim))
+            if victim == "box":
+                box.kill9()
+                box_kills += 1
+                box.start()
+            elif victim == "hub":
+                hub.kill9()
+                hub.start()
+            else:
+                broker.kill9()
+                time.sleep(rnd.uniform(0, 1.0))
+                broker.start()
+
+        # everything settles: all records acknowledged, all commands applied, all SMS sent
+        poll(lambda: sql(box.db, "SELECT count(*) FROM inbox WHERE action IS NULL")[0][0] == 0 and
+             sql(box.db, "SELECT count(*) FROM inbox")[0][0] >= k, timeout=120, what="the box to store every SMS")
+        poll(lambda: sql(box.db, "SELECT count(*) FROM uplink_out")[0][0] == 0 and
+             sql(box.db, "SELECT inbox_cursor FROM uplink_meta")[0][0] == sql(box.db, "SELECT max(id) FROM inbox")[0][0],
+             timeout=180, what="the hub to acknowledge every record")
+        poll(lambda: sql(hub.db, "SELECT count(*) FROM hub_down_out")[0][0] == 0, timeout=180,
+             what="the box to apply every command")
+        poll(lambda: sql(box.db, "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')")[0][0] == 0,
+             timeout=180, what="the box to send everything")
+
+        lanes = collections.defaultdict(list)
+        for (lane, seq) in sql(hub.db, "SELECT lane, seq FROM hub_records WHERE box = ? ORDER BY lane, seq", (BOX,)):
+            lanes[lane].append(seq)
+        for lane, seqs in lanes.items():
+            check(seqs == list(range(1, len(seqs) + 1)), "lane %s: seqs contiguous, none twice" % lane)
+            nxt = sql(box.db, "SELECT next_seq FROM uplink_lanes WHERE lane = ?", (lane,))[0][0]
+            check(len(seqs) == nxt - 1, "lane %s: every record the box made is at the hub (%d of %d)" %
+                  (lane, len(seqs), nxt - 1))
+        inbox = sql(box.db, "SELECT count(*) FROM inbox")[0][0]
+        smsrec = sql(hub.db, "SELECT count(*) FROM hub_records WHERE kind = 'sms'")[0][0]
+        check(smsrec == inbox, "one SMS record per inbox row: %d at the hub, %d at the box" % (smsrec, inbox))
+        sent = collections.Counter((p.get("to"), p.get("text")) for p in sim.sent(cut_ok=True)
+                                   if "Pengumuman putaran" in p.get("text", ""))
+        for t in texts:
+            for n in SUBS:
+                check(sent[(n, t)] >= 1, "%r reached %s" % (t, n))
+        extra = sum(c - 1 for c in sent.values())
+        check(extra <= box_kills, "SMS sent twice: %d, more than the %d box crashes allow" % (extra, box_kills))
+        print("ok: %d rounds, %d SMS records, %d broadcasts, %d duplicates (box crashes %d)" % (
+            ROUNDS, smsrec, len(texts), extra, box_kills))
+    finally:
+        for g in (box, hub):
+            if g is not None:
+                g.cleanup()
+        if sim:
+            sim.stop()
+        broker.stop()
+        if not os.environ.get("KT_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

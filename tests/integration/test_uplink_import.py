@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Uplink test 4: an alert overtakes a big subscriber import in the downlink. The hub queues
+100,000 subscribers (KT_IMPORT_N) for a box in chunks on the cmd lane, then an alert on the alert
+lane: the alert's SMS goes out while most of the import still waits, and afterwards every
+imported number is subscribed exactly once."""
+import os
+import shutil
+import tempfile
+import time
+
+from kt import (Gateway, ModemSim, check, hub_section, make_broker, make_keys, poll, sql, uplink_section)
+
+N = int(os.environ.get("KT_IMPORT_N", "100000"))
+DISTRICT, V1, V2 = "167101", "1671011001", "1671011002"
+BOX = "palembang-1"
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="kt-ulimport-")
+    broker = make_broker(root).start()
+    priv, pub = make_keys(root)
+    hub = box = sim = None
+    try:
+        hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv))
+        sim = ModemSim(root, "sim")
+        box = Gateway(name="kt-box", areas=DISTRICT, modems=sim.section(), tail=uplink_section(broker.url, pub, BOX))
+        for g in (hub, box):
+            g.import_areas()
+            g.start()
+        box.ctl("subscriber", "add", "081299990001", "--area", V2, fmt="text")
+        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
+             what="the box at the hub")
+        csv = os.path.join(root, "members.csv")
+        with open(csv, "w") as f:
+            f.write("number,area,name\n")
+            for i in range(N):
+                f.write("+62857%07d,%s,Warga %d\n" % (i, V1, i))
+        t0 = time.monotonic()
+        out = hub.ctl("box", "import", BOX, csv, fmt="text")
+        chunks = (N + 499) // 500
+        check("%d subscribers queued in %d commands" % (N, chunks) in out, "import queued: %r" % out)
+        b = hub.ctl("broadcast", "--area", V2, "--priority", "alert", "AWAS: angin kencang malam ini")
+        check(b["boxes"] == 1, "the alert goes to the box: %r" % b)
+        poll(lambda: [p for p in sim.sent(cut_ok=True) if "angin kencang" in p.get("text", "")], timeout=60,
+             what="the alert's SMS")
+        t_alert = time.monotonic() - t0
+        applied = sql(box.db, "SELECT applied FROM downlink_lanes WHERE lane = 'cmd'")[0][0]
+        check(applied < chunks, "the alert overtook the import (%d of %d chunks applied before it)" % (applied, chunks))
+        poll(lambda: sql(box.db, "SELECT applied FROM downlink_lanes WHERE lane = 'cmd'")[0][0] == chunks,
+             timeout=600, what="the whole import to be applied")
+        t_all = time.monotonic() - t0
+        n = sql(box.db, "SELECT count(*) FROM subscriptions WHERE area = ?", (V1,))[0][0]
+        check(n == N, "every imported number subscribed once: %d of %d" % (n, N))
+        poll(lambda: sql(hub.db, "SELECT count(*) FROM hub_down_out")[0][0] == 0, timeout=30,
+             what="the hub to drop the acknowledged commands")
+        print("ok: alert sent after %.1fs with %d of %d chunks applied; %d subscribers in %.1fs" % (
+            t_alert, applied, chunks, N, t_all))
+    finally:
+        for g in (box, hub):
+            if g is not None:
+                g.cleanup()
+        if sim:
+            sim.stop()
+        broker.stop()
+        if not os.environ.get("KT_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,614 @@
+/*
+ * box — the box role ([uplink]): reports to the hub and applies its signed commands.
+ *
+ * Up: a timer copies new inbox rows and posts into uplink_out (SQL only, so it runs whether the
+ * link is up or not) and, while connected, publishes batches from the last acknowledged seq of
+ * each lane, prio first, at most UPLINK_WINDOW records ahead. The hub answers with the highest
+ * contiguous seq it committed; only then are records deleted. On every (re)connect, and when acks
+ * stop coming for UPLINK_RESEND_S, sending starts again from the ack.
+ * Down: a command is acted on only if its Ed25519 signature verifies with hub_key, it names this
+ * box, and its seq is the next of its lane (store_downlink_check); the effect and the new seq
+ * commit in one transaction, then the box acknowledges up. Anything else is refused, logged and
+ * audited, and sends no SMS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/areacode.h"
+#include "common/conf.h"
+#include "common/msisdn.h"
+#include "common/log.h"
+#include "common/table.h"
+#include "common/timefmt.h"
+#include "common/xmalloc.h"
+#include "gateway/broadcast.h"
+#include "gateway/gateway.h"
+#include "gateway/modem.h"
+#include "gateway/relay.h"
+#include "store/store.h"
+#include "store/store_outbox.h"
+#include "store/store_roles.h"
+#include "store/store_uplink.h"
+#include "uplink/mqlink.h"
+#include "uplink/sign.h"
+#include "uplink/uplink-internal.h"
+#include "uplink/uplink.h"
+
+struct lane {
+	const char	*name;
+	int64_t		 sent_upto;
+	int64_t		 acked;
+	time_t		 progress_at;	/* last ack progress or fresh start */
+};
+
+struct uplink {
+	struct gateway	*gw;
+	struct mqlink	*link;
+	struct sign_key	*hub_key;
+	struct event	*ev_tick;
+	char		 epoch[UPLINK_EPOCH_LEN];
+	char		 box[64];	/* [uplink] box, fixed until a restart */
+	int		 share_numbers;
+	char		 t_up[96], t_down[96], t_status[UPLINK_TOPIC_MAX];
+	struct lane	 lanes[2];
+	time_t		 status_at, progress_at, stats_at;
+	int		 status_dirty;
+	int		 modems_ready;	/* as last reported */
+	long		 subscribers;
+};
+
+static void	update_stats(struct uplink *);
+
+static void
+refuse(struct uplink *u, const char *why, const struct uplink_cmd *c)
+{
+	char	 detail[512], e1[128], e2[64];
+
+	u->gw->up.refused++;
+	log_warnx("uplink: command refused reason=\"%s\" hub=%s box=%s lane=%s seq=%s kind=%s", why,
+	    c && c->hub ? c->hub : "-", c && c->box ? c->box : "-", c && c->lane ? c->lane : "-",
+	    c && c->seq ? c->seq : "-", c && c->kind ? c->kind : "-");
+	snprintf(detail, sizeof(detail), "{\"reason\":\"%s\",\"box\":\"%s\",\"lane\":\"%s\",\"seq\":%s}",
+	    json_escape(why, e1, sizeof(e1)), json_escape(c && c->box ? c->box : "", e2, sizeof(e2)),
+	    c && c->lane && (!strcmp(c->lane, "alert") || !strcmp(c->lane, "cmd")) ? c->lane : "",
+	    c && c->seq && strspn(c->seq, "0123456789") == strlen(c->seq) && *c->seq ? c->seq : "null");
+	if (store_audit(u->gw->store, "uplink", "command refused", detail) != STORE_OK)
+		log_warnx("uplink: auditing a refused command: %s", store_errmsg(u->gw->store));
+}
+
+static void
+send_status(struct uplink *u, const char *state)
+{
+	struct gateway	*gw = u->gw;
+	char		*counts = NULL, *msg = NULL, areas[512];
+	long		 total = 0;
+	int		 i, ready = 0;
+
+	for (i = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		if (mi->state == MODEM_READY || mi->state == MODEM_SENDING)
+			ready++;
+	}
+	if (store_uplink_subscriber_counts(gw->store, &counts, &total) != STORE_OK)
+		log_warnx("uplink: counting subscribers: %s", store_errmsg(gw->store));
+	json_escape(gw->conf->areas, areas, sizeof(areas));
+	xasprintf(&msg, "{\"v\":1,\"box\":\"%s\",\"state\":\"%s\",\"epoch\":\"%s\",\"areas\":\"%s\","
+	    "\"modems\":%d,\"modems_ready\":%d,\"subscribers\":%s,\"subscribers_total\":%ld,\"up_pending\":%ld,"
+	    "\"version\":\"%s\"}", u->box, state, u->epoch, areas, gw->nmodems, ready,
+	    counts ? counts : "{}", total, gw->up.backlog, KT_VERSION);
+	if (mqlink_publish(u->link, u->t_status, msg, strlen(msg), 1) == 0) {
+		u->status_at = clock_now();
+		u->status_dirty = 0;
+	}
+	free(counts);
+	free(msg);
+}
+
+static void
+send_ack(struct uplink *u, const char *hub_epoch, const char *lane, int64_t seq)
+{
+	char	 topic[UPLINK_TOPIC_MAX], msg[256];
+
+	snprintf(topic, sizeof(topic), "%s/ack", u->t_up);
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"epoch\":\"%s\",\"lane\":\"%s\",\"seq\":%lld}", hub_epoch, lane,
+	    (long long)seq);
+	(void)mqlink_publish(u->link, topic, msg, strlen(msg), 0);
+}
+
+/* Parses a JSON array of strings of digits (area codes) into out. */
+static int
+parse_codes(const char *json, char out[][16], int max)
+{
+	int		 n = 0;
+	const char	*p = json;
+
+	while (p && (p = strchr(p, '"')) != NULL && n < max) {
+		const char *q = strchr(p + 1, '"');
+
+		if (q == NULL)
+			break;
+		if (q - p - 1 < 16)
+			snprintf(out[n++], 16, "%.*s", (int)(q - p - 1), p + 1);
+		p = q + 1;
+	}
+	return n;
+}
+
+struct import_ctx {
+	struct gateway	*gw;
+	long		 added, rejected;
+};
+
+static int
+import_row_cb(void *arg, char *const *cols, int n)
+{
+	struct import_ctx	*ic = arg;
+	char			 number[MSISDN_MAX];
+	const char		*why;
+	int			 created;
+
+	if (cols[0] == NULL || cols[1] == NULL ||
+	    msisdn_normalise(cols[0], ic->gw->conf->country, number, &why) == -1 ||
+	    !areacode_in_list(cols[1], ic->gw->conf->areas)) {
+		ic->rejected++;
+		return 0;
+	}
+	if (store_subscribe(ic->gw->store, number, cols[1], cols[2], &created) != STORE_OK)
+		return 1;
+	ic->added += created;
+	return 0;
+}
+
+/* Applies one command inside the open transaction. 0 applied (or refused for good: the lane
+ * goes on), -1 the store failed (roll back and try again later). */
+static int
+apply(struct uplink *u, const struct uplink_cmd *c, int *queued)
+{
+	struct gateway	*gw = u->gw;
+	struct store	*st = gw->store;
+	char		 err[512];
+
+	if (!strcmp(c->kind, "broadcast")) {
+		static const char *const paths[] = { "$.id", "$.text", "$.areas", "$.priority", "$.expires_at" };
+		char			*v[5], codes[BROADCAST_MAX_AREAS][16], source[96];
+		struct broadcast_req	 req;
+		struct broadcast_res	 res;
+		int			 i, n, rc;
+
+		if (store_json_get(st, c->body, paths, 5, v) != STORE_OK)
+			return -1;
+		memset(&req, 0, sizeof(req));
+		req.text = v[1];
+		n = parse_codes(v[2] ? v[2] : "[]", codes, BROADCAST_MAX_AREAS);
+		for (i = 0; i < n; i++)
+			req.areas[req.nareas++] = codes[i];
+		req.priority = v[3] && atoi(v[3]) == 0 ? OUTBOX_ALERT : OUTBOX_NORMAL;
+		req.expires_at = v[4] ? (time_t)atoll(v[4]) : 0;
+		snprintf(source, sizeof(source), "hub:%s", c->hub);
+		req.source = source;
+		rc = broadcast_queue(gw, &req, &res, err, sizeof(err));
+		if (rc == 0 && res.id > 0 && v[0] && store_downlink_announcement(st, res.id, atoll(v[0])) != STORE_OK)
+			rc = -2;
+		if (rc == -1)
+			log_warnx("uplink: broadcast from the hub not queued here hub_id=%s: %s", v[0] ? v[0] : "?", err);
+		else if (rc == 0) {
+			log_info("uplink: broadcast from the hub hub_id=%s id=%lld recipients=%ld", v[0] ? v[0] : "?",
+			    (long long)res.id, res.recipients);
+			*queued = 1;
+		}
+		for (i = 0; i < 5; i++)
+			free(v[i]);
+		return rc == -2 ? -1 : 0;
+	}
+	if (!strcmp(c->kind, "post_review") || !strcmp(c->kind, "post_reply")) {
+		static const char *const paths[] = { "$.post", "$.approve", "$.text" };
+		char		*v[3], extra[64], *ex = NULL;
+		int64_t		 id;
+		int		 r, rc = 0;
+
+		if (store_json_get(st, c->body, paths, 3, v) != STORE_OK)
+			return -1;
+		id = v[0] ? atoll(v[0]) : 0;
+		/* a regency hub passes a decision on a post one of its boxes received further down */
+		if (!strcmp(c->kind, "post_review"))
+			snprintf(extra, sizeof(extra), "\"approve\":%s", v[1] && atoi(v[1]) ? "true" : "false");
+		else
+			extra[0] = '\0';
+		if (gw->conf->hub_enabled) {
+			if (!strcmp(c->kind, "post_reply")) {
+				char e[1024];
+
+				xasprintf(&ex, "\"text\":\"%s\"", json_escape(v[2] ? v[2] : "", e, sizeof(e)));
+			}
+			r = relay_post(gw, id, c->kind, ex ? ex : extra, err, sizeof(err));
+			free(ex);
+			if (r < 0)
+				rc = -1;
+			if (r != 0)
+				goto done;
+		}
+		if (!strcmp(c->kind, "post_review")) {
+			enum store_status s = store_post_review(st, id, v[1] && atoi(v[1]));
+
+			if (s == STORE_OK)
+				log_info("uplink: post %lld %s by the hub", (long long)id,
+				    v[1] && atoi(v[1]) ? "approved" : "rejected");
+			else if (s != STORE_NOTFOUND && s != STORE_INVALID)
+				rc = -1;
+		} else {
+			char			 number[32];
+			struct store_outbox_new	 o;
+			enum store_status	 s = store_post_sender(st, id, number, sizeof(number));
+
+			if (s == STORE_OK && v[2] && *v[2]) {
+				memset(&o, 0, sizeof(o));
+				o.number = number;
+				o.text = v[2];
+				o.kind = OUTBOX_MANUAL;
+				o.priority = OUTBOX_NORMAL;
+				if (store_outbox_add(st, &o, NULL) != STORE_OK)
+					rc = -1;
+				else
+					*queued = 1;
+			} else if (s != STORE_OK && s != STORE_NOTFOUND)
+				rc = -1;
+		}
+done:
+		for (r = 0; r < 3; r++)
+			free(v[r]);
+		return rc;
+	}
+	if (!strcmp(c->kind, "subscribers")) {
+		/* one chunk of a subscriber list the hub holds for this box */
+		struct import_ctx ic = { gw, 0, 0 };
+
+		if (store_json_rows(st, c->body, "$.rows", import_row_cb, &ic) != STORE_OK)
+			return -1;
+		log_info("uplink: subscribers from the hub seq=%s added=%ld rejected=%ld", c->seq, ic.added, ic.rejected);
+		return 0;
+	}
+	log_warnx("uplink: unknown command kind=%s seq=%s: skipped", c->kind, c->seq);
+	return 0;
+}
+
+static void
+on_command(struct uplink *u, const char *payload)
+{
+	struct gateway		*gw = u->gw;
+	struct store		*st = gw->store;
+	struct uplink_cmd	 c;
+	char			*cmd = NULL, *sig = NULL;
+	int64_t			 seq, applied;
+	int			 queued = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (uplink_open_envelope(st, payload, &cmd, &sig) == -1) {
+		refuse(u, "not a signed command", NULL);
+		return;
+	}
+	if (!sign_verify(u->hub_key, cmd, strlen(cmd), sig)) {
+		uplink_cmd_parse(st, cmd, &c);
+		refuse(u, "bad signature", &c);
+		goto out;
+	}
+	if (uplink_cmd_parse(st, cmd, &c) == -1) {
+		refuse(u, "malformed command", &c);
+		goto out;
+	}
+	if (strcmp(c.box, u->box)) {
+		refuse(u, "addressed to another box", &c);
+		goto out;
+	}
+	seq = atoll(c.seq);
+	if (!strcmp(c.kind, "ack")) {
+		static const char *const paths[] = { "$.epoch", "$.lane", "$.seq" };
+		char *v[3];
+		int i;
+
+		if (store_json_get(st, c.body, paths, 3, v) == STORE_OK && v[0] && v[1] && v[2] &&
+		    !strcmp(v[0], u->epoch) && (!strcmp(v[1], "prio") || !strcmp(v[1], "bulk"))) {
+			enum store_status s = store_uplink_acked(st, v[1], atoll(v[2]));
+
+			if (s == STORE_INVALID) {
+				log_warnx("uplink: %s: this database was restored from a backup; starting a new "
+				    "epoch so no number is reused", store_errmsg(st));
+				if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
+					log_warnx("uplink: new epoch: %s", store_errmsg(st));
+				for (i = 0; i < 2; i++)
+					u->lanes[i].sent_upto = u->lanes[i].acked = 0;
+				u->status_dirty = 1;
+			} else if (s != STORE_OK)
+				log_warnx("uplink: recording an ack: %s", store_errmsg(st));
+			for (i = 0; i < 2; i++)
+				if (!strcmp(u->lanes[i].name, v[1]) && atoll(v[2]) > u->lanes[i].acked) {
+					u->lanes[i].acked = atoll(v[2]);
+					u->lanes[i].progress_at = clock_now();
+					gw->up.last_ack_at = clock_now();
+				}
+		}
+		for (i = 0; i < 3; i++)
+			free(v[i]);
+		update_stats(u);
+		goto out;
+	}
+	if (strcmp(c.lane, "alert") && strcmp(c.lane, "cmd")) {
+		refuse(u, "unknown lane", &c);
+		goto out;
+	}
+	switch (store_downlink_check(st, c.lane, c.epoch, seq, &applied)) {
+	case DOWNLINK_OLD:
+		/* a resend (our ack was lost) or a replay: nothing is done again; acknowledge again */
+		refuse(u, "already applied (replay or resend)", &c);
+		send_ack(u, c.epoch, c.lane, applied);
+		goto out;
+	case DOWNLINK_GAP:
+		log_debug("uplink: command seq=%lld lane=%s ahead of applied=%lld: waiting for the earlier ones",
+		    (long long)seq, c.lane, (long long)applied);
+		goto out;
+	case DOWNLINK_ERROR:
+		log_warnx("uplink: %s", store_errmsg(st));
+		goto out;
+	case DOWNLINK_APPLY:
+		break;
+	}
+	if (store_begin(st) != STORE_OK) {
+		log_warnx("uplink: %s", store_errmsg(st));
+		goto out;
+	}
+	if (apply(u, &c, &queued) == -1 || store_downlink_applied(st, c.lane, c.epoch, seq) != STORE_OK ||
+	    store_commit(st) != STORE_OK) {
+		log_warnx("uplink: applying command seq=%lld lane=%s: %s; it will be retried", (long long)seq,
+		    c.lane, store_errmsg(st));
+		store_rollback(st);
+		gateway_store_failed(gw, "applying a command from the hub");
+		goto out;
+	}
+	log_info("uplink: command applied hub=%s lane=%s seq=%lld kind=%s", c.hub, c.lane, (long long)seq, c.kind);
+	send_ack(u, c.epoch, c.lane, seq);
+	if (queued)
+		gateway_queue_changed(gw);
+	if (gw->uplink_kick)
+		gw->uplink_kick(gw);
+out:
+	uplink_cmd_clear(&c);
+	free(cmd);
+	free(sig);
+}
+
+static void
+on_message(void *arg, const char *topic, const char *payload, size_t len)
+{
+	struct uplink	*u = arg;
+	char		*p;
+
+	if (strncmp(topic, u->t_down, strlen(u->t_down)) || topic[strlen(u->t_down)] != '/')
+		return;
+	p = xmalloc(len + 1);
+	memcpy(p, payload, len);
+	p[len] = '\0';
+	on_command(u, p);
+	free(p);
+}
+
+static void
+pump(struct uplink *u)
+{
+	struct gateway		*gw = u->gw;
+	struct store_uplink_lane l;
+	time_t			 now = clock_now();
+	int			 i, batches;
+
+	for (i = 0; i < 2; i++) {
+		struct lane	*ln = &u->lanes[i];
+		char		 topic[UPLINK_TOPIC_MAX];
+
+		if (store_uplink_lane(gw->store, ln->name, &l) != STORE_OK)
+			continue;
+		if (l.acked > ln->acked) {
+			ln->acked = l.acked;
+			ln->progress_at = now;
+		}
+		if (ln->sent_upto < l.acked)
+			ln->sent_upto = l.acked;
+		if (ln->sent_upto > l.acked && now - ln->progress_at >= UPLINK_RESEND_S) {
+			log_info("uplink: no ack for %ds lane=%s acked=%lld sent=%lld: sending again from the ack",
+			    UPLINK_RESEND_S, ln->name, (long long)l.acked, (long long)ln->sent_upto);
+			ln->sent_upto = l.acked;
+		}
+		snprintf(topic, sizeof(topic), "%s/%s", u->t_up, ln->name);
+		for (batches = 0; batches < 20 && ln->sent_upto - l.acked < UPLINK_WINDOW; batches++) {
+			char	*json;
+			int64_t	 last;
+			int	 n;
+
+			if (store_uplink_batch(gw->store, u->box, ln->name, ln->sent_upto, UPLINK_BATCH,
+			    &json, &last, &n) != STORE_OK || json == NULL)
+				break;
+			if (ln->sent_upto == l.acked)
+				ln->progress_at = now;
+			{
+				size_t		 zlen;
+				unsigned char	*z = uplink_deflate(json, strlen(json), &zlen);
+				int		 rc = z ? mqlink_publish(u->link, topic, z, zlen, 0) :
+				    mqlink_publish(u->link, topic, json, strlen(json), 0);
+
+				free(z);
+				free(json);
+				if (rc == -1)
+					break;
+			}
+			ln->sent_upto = last;
+		}
+		if (i == 0 && u->lanes[0].sent_upto - u->lanes[0].acked >= UPLINK_WINDOW)
+			break;	/* prio first: bulk waits while prio's window is full */
+	}
+}
+
+static void
+update_stats(struct uplink *u)
+{
+	struct gateway		*gw = u->gw;
+	struct store_uplink_lane l;
+	long			 backlog = 0, subscribers;
+	int			 i, ready;
+
+	for (i = 0; i < 2; i++)
+		if (store_uplink_lane(gw->store, u->lanes[i].name, &l) == STORE_OK) {
+			backlog += l.pending;
+			if (l.acked_at > gw->up.last_ack_at)
+				gw->up.last_ack_at = l.acked_at;
+		}
+	for (i = ready = 0; i < gw->nmodems; i++) {
+		const struct modem_info *mi = modem_info(gw->modems[i]);
+
+		ready += mi->state == MODEM_READY || mi->state == MODEM_SENDING;
+	}
+	subscribers = store_subscriber_count(gw->store);
+	if (backlog != gw->up.backlog || ready != u->modems_ready || subscribers != u->subscribers)
+		u->status_dirty = 1;
+	u->modems_ready = ready;
+	u->subscribers = subscribers;
+	gw->up.backlog = backlog;
+	gw->up.online = mqlink_connected(u->link);
+	gw->up.offline_since = mqlink_down_since(u->link);
+	gw->up.bytes_out = mqlink_bytes_out(u->link);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct uplink	*u = arg;
+	struct gateway	*gw = u->gw;
+	time_t		 now = clock_now();
+	long		 n;
+
+	/* SQL only: runs whether the link is up or not, never waits on it */
+	if (store_uplink_export(gw->store, u->share_numbers, 1000, &n) != STORE_OK)
+		log_warnx("uplink: exporting records: %s", store_errmsg(gw->store));
+	if (now != u->progress_at) {
+		u->progress_at = now;
+		if (store_downlink_progress(gw->store, &n) != STORE_OK)
+			log_warnx("uplink: announcement progress: %s", store_errmsg(gw->store));
+	}
+	if (now != u->stats_at) {
+		u->stats_at = now;
+		update_stats(u);
+	}
+	if (!mqlink_connected(u->link))
+		return;
+	pump(u);
+	if (now - u->status_at >= UPLINK_STATUS_S || (u->status_dirty && now - u->status_at >= 2))
+		send_status(u, "online");
+}
+
+static void
+on_connected(void *arg)
+{
+	struct uplink	*u = arg;
+	char		 sub[UPLINK_TOPIC_MAX];
+	int		 i;
+
+	/* subscribe before announcing ourselves online: the hub resends on "online" */
+	snprintf(sub, sizeof(sub), "%s/#", u->t_down);
+	if (mqlink_subscribe(u->link, sub) == -1)
+		log_warnx("uplink: subscribing to %s failed", sub);
+	for (i = 0; i < 2; i++)
+		u->lanes[i].sent_upto = 0;	/* resend everything not acknowledged */
+	u->gw->up.online = 1;
+	u->gw->up.offline_since = 0;
+	update_stats(u);
+	send_status(u, "online");
+	pump(u);
+}
+
+static void
+on_disconnected(void *arg)
+{
+	struct uplink	*u = arg;
+
+	u->gw->up.online = 0;
+	u->gw->up.offline_since = mqlink_down_since(u->link);
+}
+
+struct uplink *
+uplink_new(struct gateway *gw, char *err, size_t errlen)
+{
+	struct conf		*c = gw->conf;
+	struct uplink		*u = xcalloc(1, sizeof(*u));
+	struct mqlink_conf	 mc;
+	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
+	char			 client[96], will[256];
+	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
+
+	u->gw = gw;
+	u->lanes[0].name = "prio";
+	u->lanes[1].name = "bulk";
+	snprintf(u->box, sizeof(u->box), "%s", c->uplink_box);
+	u->share_numbers = c->uplink_share_numbers;
+	if ((u->hub_key = sign_load(c->uplink_hub_key, 0, err, errlen)) == NULL)
+		goto fail;
+	if (store_uplink_epoch(gw->store, u->epoch) != STORE_OK) {
+		snprintf(err, errlen, "uplink: %s", store_errmsg(gw->store));
+		goto fail;
+	}
+	snprintf(u->t_up, sizeof(u->t_up), UPLINK_TOPIC_ROOT "/up/%s", c->uplink_box);
+	snprintf(u->t_down, sizeof(u->t_down), UPLINK_TOPIC_ROOT "/down/%s", c->uplink_box);
+	snprintf(u->t_status, sizeof(u->t_status), "%s/status", u->t_up);
+	snprintf(client, sizeof(client), "kt-box-%s", c->uplink_box);
+	snprintf(will, sizeof(will), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", c->uplink_box);
+	memset(&mc, 0, sizeof(mc));
+	mc.broker = c->uplink_broker;
+	mc.client_id = client;
+	mc.username = *c->uplink_username ? c->uplink_username : c->uplink_box;
+	mc.password_file = c->uplink_password_file;
+	mc.ca_file = c->uplink_ca_file;
+	mc.cert_file = c->uplink_cert_file;
+	mc.key_file = c->uplink_key_file;
+	mc.keepalive_s = c->uplink_keepalive_s;
+	mc.will_topic = u->t_status;
+	mc.will_payload = will;
+	mc.name = "uplink";
+	gw->up.enabled = 1;
+	snprintf(gw->up.id, sizeof(gw->up.id), "%s", c->uplink_box);
+	if ((u->link = mqlink_new(gw->base, &mc, &cb, u, err, errlen)) == NULL)
+		goto fail;
+	gw->up.offline_since = clock_now();
+	u->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, u);
+	event_add(u->ev_tick, &tv);
+	log_info("uplink: box=%s broker=%s epoch=%s share_numbers=%s", c->uplink_box, c->uplink_broker, u->epoch,
+	    c->uplink_share_numbers ? "yes" : "no");
+	return u;
+fail:
+	uplink_free(u);
+	return NULL;
+}
+
+void
+uplink_free(struct uplink *u)
+{
+	if (u == NULL)
+		return;
+	if (u->link != NULL && mqlink_connected(u->link)) {
+		char msg[256];
+
+		/* a clean stop says so (the broker's will covers a crash) */
+		snprintf(msg, sizeof(msg), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", u->box);
+		(void)mqlink_publish(u->link, u->t_status, msg, strlen(msg), 1);
+	}
+	mqlink_free(u->link);
+	if (u->ev_tick)
+		event_free(u->ev_tick);
+	sign_free(u->hub_key);
+	free(u);
+}
+
+void
+uplink_kick(struct uplink *u)
+{
+	if (u != NULL && mqlink_connected(u->link))
+		event_active(u->ev_tick, EV_TIMEOUT, 0);
+}
