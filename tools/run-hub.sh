@@ -7,7 +7,7 @@ cd "$top"
 B=${BUILD:-build}
 D=var/hub-demo
 mkdir -p "$D"
-WILAYAH=${WILAYAH:-../shared/data/wilayah}
+WILAYAH=${WILAYAH:-data/wilayah}
 PORT=${PORT:-18830}
 MOSQ=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 
