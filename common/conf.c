@@ -101,6 +101,8 @@ static const struct conf_key conf_keys[] = {
 	  "largest request body accepted, in bytes" },
 	{ "http", "timeout", CT_DURATION, "10", 1, 600, G(http_timeout_s),
 	  "seconds a client may take to send its request" },
+	{ "http", "max_connections", CT_INT, "256", 1, 100000, G(http_max_connections),
+	  "HTTP connections open at once; more are closed at once (kept well below the fd limit)" },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 

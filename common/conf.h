@@ -64,6 +64,7 @@ struct conf {
 	char		*http_menu;
 	long		 http_max_body;
 	long		 http_timeout_s;
+	long		 http_max_connections;
 };
 
 /* Reads path. Returns NULL and fills err (one line: "FILE:LINE: reason") on any error. */

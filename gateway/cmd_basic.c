@@ -86,9 +86,10 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			fputs("\"http\":{", f);
 			json_kv_str(f, "address", http_address(gw->http), 0);
 			fprintf(f, ",\"requests\":%ld,\"ok\":%ld,\"client_errors\":%ld,\"unauthorized\":%ld,"
-			    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld},",
+			    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld,"
+			    "\"connections\":%ld,\"connections_refused\":%ld,\"accept_pauses\":%ld},",
 			    hs.requests, hs.ok, hs.client_errors, hs.unauthorized, hs.unavailable, hs.ussd,
-			    hs.ussd_active, hs.ussd_sessions);
+			    hs.ussd_active, hs.ussd_sessions, hs.connections, hs.refused, hs.accept_pauses);
 		} else
 			fputs("\"http\":null,", f);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
@@ -135,6 +136,9 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->out, "http: %s, %ld requests (%ld ok, %ld refused, %ld unauthorized), "
 		    "USSD %ld active sessions, %ld in all\n", http_address(gw->http), hs.requests, hs.ok,
 		    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
+		if (hs.refused > 0 || hs.accept_pauses > 0)
+			fprintf(req->out, "http: flooded: %ld connections closed at max_connections, accept paused "
+			    "%ld times for lack of file descriptors\n", hs.refused, hs.accept_pauses);
 	} else
 		fprintf(req->out, "http: off (add an [http] section for USSD, /health and /metrics)\n");
 	if (gw->nmodems == 0)

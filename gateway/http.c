@@ -12,7 +12,9 @@
  * for NUL bytes, bad %-escapes, invalid UTF-8, missing fields).
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -32,6 +34,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "common/conf.h"
 #include "common/log.h"
@@ -50,11 +53,17 @@
 #define METRICS_BROADCASTS 10
 #define FRESH_MAX	64	/* connections accepted and not yet heard from */
 
-/* What the request deadline knows of one connection, indexed by its socket. */
+#define PENDING_MAX	256	/* accepted connections waiting to be counted (per loop turn) */
+#define FLOOD_LOG_S	60	/* at most one line per minute about refused connections */
+
+/* What the request deadline and the connection cap know of one connection, indexed by its socket. */
 struct conn_slot {
 	const void	*bev;		/* the connection's bufferevent (only compared, never followed) */
 	int64_t		 start_ms;	/* when its current request began; 0 between requests */
 	int		 closed;
+	int		 live;		/* counted against max_connections */
+	dev_t		 dev;		/* the socket's identity: a closed and reused fd differs */
+	ino_t		 ino;
 };
 
 /* the status codes counted one by one in /metrics; anything else goes to "other" (what libevent
@@ -78,6 +87,15 @@ struct http {
 	const void			*fresh[FRESH_MAX];	/* new bufferevents, to tell a reused address */
 	int				 nfresh;
 	long				 slow_closed;
+	/* the connection cap: evhttp 2.1 has none, and tells nobody when a connection ends */
+	long				 max_conns;
+	int				 nlive;
+	struct bufferevent		*pending[PENDING_MAX];	/* referenced until counted */
+	int				 npending;
+	struct event			*count_ev;
+	struct event			*resume_ev;	/* accepting again after EMFILE/ENFILE */
+	long				 refused, refused_logged, accept_pauses;
+	time_t				 flood_logged_at;
 };
 
 /* The endpoint whose connections the input callbacks watch (one per daemon). */
@@ -494,6 +512,12 @@ metrics(struct http *h, struct evhttp_request *req)
 	family(b, "kentongan_http_slow_clients_closed_total", "counter",
 	    "connections closed because their request took longer than [http] timeout");
 	evbuffer_add_printf(b, "kentongan_http_slow_clients_closed_total %ld\n", h->slow_closed);
+	family(b, "kentongan_http_connections_refused_total", "counter",
+	    "connections closed at once because [http] max_connections were open");
+	evbuffer_add_printf(b, "kentongan_http_connections_refused_total %ld\n", h->refused);
+	family(b, "kentongan_http_accept_pauses_total", "counter",
+	    "times accepting paused for a second because the daemon was out of file descriptors");
+	evbuffer_add_printf(b, "kentongan_http_accept_pauses_total %ld\n", h->accept_pauses);
 	family(b, "kentongan_http_requests_total", "counter", "HTTP requests answered, per status code");
 	for (c = 0; c <= NCODES; c++) {
 		long n = h->by_code[c] + (c == 0 ? 1 : 0);
@@ -656,7 +680,121 @@ bev_cb(struct event_base *base, void *arg)
 	else
 		h->nfresh++;
 	h->fresh[h->nfresh - 1] = bev;
+	/* evhttp gives the bufferevent its socket after this returns: count it once the listener's
+	 * turn is over (a reference keeps it valid even if evhttp drops it meanwhile) */
+	if (h->npending < PENDING_MAX) {
+		bufferevent_incref(bev);
+		h->pending[h->npending++] = bev;
+		if (h->npending == 1)
+			event_active(h->count_ev, EV_TIMEOUT, 0);
+	}
 	return bev;
+}
+
+/* Whether the socket in slot c (fd) is still the connection counted there. */
+static int
+slot_alive(struct conn_slot *c, int fd)
+{
+	struct stat	 sb;
+
+	return fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_dev == c->dev && sb.st_ino == c->ino;
+}
+
+/* Counts the connections still open (the closed ones are noticed here, by their sockets). */
+static void
+recount(struct http *h)
+{
+	int fd;
+
+	h->nlive = 0;
+	for (fd = 0; fd < h->nconns; fd++) {
+		struct conn_slot *c = &h->conns[fd];
+
+		if (!c->live)
+			continue;
+		if (slot_alive(c, fd))
+			h->nlive++;
+		else
+			c->live = 0;
+	}
+}
+
+static void
+flood_log(struct http *h, const char *what)
+{
+	time_t now = time(NULL);
+
+	if (now - h->flood_logged_at < FLOOD_LOG_S)
+		return;
+	h->flood_logged_at = now;
+	log_warnx("http: %s; %ld connection%s refused so far, accept paused %ld time%s (max_connections=%ld; "
+	    "next report in %ds at the earliest)", what, h->refused, h->refused == 1 ? "" : "s", h->accept_pauses,
+	    h->accept_pauses == 1 ? "" : "s", h->max_conns, FLOOD_LOG_S);
+}
+
+/* New connections of this loop turn: each is counted, or closed when the cap is reached. */
+static void
+count_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct http	*h = arg;
+	int		 i;
+
+	for (i = 0; i < h->npending; i++) {
+		struct bufferevent	*bev = h->pending[i];
+		evutil_socket_t		 fd = bufferevent_getfd(bev);
+		struct conn_slot	*c;
+		struct stat		 sb;
+
+		if (fd >= 0 && (c = conn_slot(h, fd)) != NULL && fstat(fd, &sb) == 0) {
+			if (h->nlive >= h->max_conns)
+				recount(h);
+			if (h->nlive >= h->max_conns) {
+				h->refused++;
+				c->live = 0;
+				/* evhttp reads the end of the stream next and frees the connection itself */
+				shutdown(fd, SHUT_RDWR);
+				flood_log(h, "too many connections at once");
+			} else {
+				c->live = 1;
+				c->dev = sb.st_dev;
+				c->ino = sb.st_ino;
+				h->nlive++;
+			}
+		}
+		bufferevent_decref(bev);
+	}
+	h->npending = 0;
+}
+
+static void
+resume_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct http *h = arg;
+
+	if (h->sock != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(h->sock));
+}
+
+/* accept() failed. Out of descriptors (EMFILE, ENFILE) the listener would be woken again at once
+ * and spin: it pauses for a second instead. libevent's own line per failure is replaced by ours. */
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct http	*h = arg;
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		struct timeval tv = { 1, 0 };
+
+		evconnlistener_disable(lev);
+		evtimer_add(h->resume_ev, &tv);
+		h->accept_pauses++;
+		flood_log(h, err == EMFILE || err == ENFILE ? "out of file descriptors, accept paused for 1s" :
+		    "out of memory for sockets, accept paused for 1s");
+	} else if (time(NULL) - h->flood_logged_at >= FLOOD_LOG_S) {
+		h->flood_logged_at = time(NULL);
+		log_warnx("http: accept: %s", strerror(err));
+	}
 }
 
 /* A whole request arrived: the connection's clock stops until the next one. */
@@ -786,11 +924,28 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 	evhttp_set_gencb(h->eh, request_cb, h);
 	evhttp_set_bevcb(h->eh, bev_cb, h);
 	h->deadline_ms = conf->http_timeout_s * 1000;
+	h->max_conns = conf->http_max_connections > 0 ? conf->http_max_connections : 256;
+	{
+		/* the cap must leave descriptors for the store, the control socket and the modems */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)h->max_conns + 64 > rl.rlim_cur) {
+			long lim = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 64 : 64;
+
+			log_warnx("http: max_connections=%ld is too close to the limit of open files (%llu): using %ld",
+			    h->max_conns, (unsigned long long)rl.rlim_cur, lim);
+			h->max_conns = lim;
+		}
+	}
+	h->count_ev = event_new(gw->base, -1, 0, count_cb, h);
+	h->resume_ev = evtimer_new(gw->base, resume_cb, h);
 	if ((h->sock = evhttp_bind_socket_with_handle(h->eh, host, port)) == NULL) {
 		snprintf(err, errlen, "[http] listen = %s: cannot listen there (%s); is another program using "
 		    "the port?", conf->http_listen, strerror(errno));
 		goto fail;
 	}
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(h->sock), accept_error_cb);
 	fd = evhttp_bound_socket_get_fd(h->sock);
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
@@ -844,6 +999,12 @@ http_free(struct http *h)
 		http_live = NULL;
 	if (h->eh != NULL)
 		evhttp_free(h->eh);
+	while (h->npending > 0)
+		bufferevent_decref(h->pending[--h->npending]);
+	if (h->count_ev != NULL)
+		event_free(h->count_ev);
+	if (h->resume_ev != NULL)
+		event_free(h->resume_ev);
 	free(h->conns);
 	ussd_free(h->ussd);
 	free(h->token);
@@ -862,6 +1023,9 @@ http_stats(const struct http *h, struct http_stats *out)
 	struct ussd_stats us;
 
 	*out = h->st;
+	out->connections = h->nlive;
+	out->refused = h->refused;
+	out->accept_pauses = h->accept_pauses;
 	ussd_stats(h->ussd, &us);
 	out->ussd_active = us.active;
 	out->ussd_sessions = us.total;
@@ -879,5 +1043,6 @@ http_conf_changed(const struct conf *a, const struct conf *b)
 	return a->http_enabled != b->http_enabled || str_differ(a->http_listen, b->http_listen) ||
 	    str_differ(a->http_token, b->http_token) || str_differ(a->http_menu, b->http_menu) ||
 	    a->http_max_body != b->http_max_body || a->http_timeout_s != b->http_timeout_s ||
+	    a->http_max_connections != b->http_max_connections ||
 	    str_differ(a->language, b->language);
 }

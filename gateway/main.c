@@ -3,6 +3,7 @@
  * loop and its signals, and the hooks that tie modules together (gateway.h). Single-threaded;
  * modem I/O happens in worker processes (modem.c).
  */
+#include <sys/resource.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -236,6 +237,20 @@ gateway_store_recovered(struct gateway *g)
 	}
 }
 
+/* The soft limit of open files up to the hard one: the HTTP cap, the store and the modems then
+ * have room (systemd and shells often start daemons with 1024). */
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("daemon: raising the limit of open files");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -287,6 +302,7 @@ main(int argc, char *argv[])
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	if (fs_mkdir_parent(gw.conf->database) == -1 || fs_mkdir_parent(gw.conf->control) == -1)
 		log_warn("daemon: creating the directory of the database or socket");
 	if ((lock_fd = take_lock(gw.conf->lockfile, err, sizeof(err))) == -1) {

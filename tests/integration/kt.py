@@ -89,7 +89,7 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True):
+    def start(self, env=None, wait=True, preexec_fn=None):
         e = dict(os.environ)
         if env:
             e.update(env)
@@ -98,7 +98,8 @@ class Gateway:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=self.dir)
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=self.dir,
+                                     preexec_fn=preexec_fn)
         if wait:
             poll(lambda: self.proc.poll() is not None or self.ctl_rc("status") == 0,
                  timeout=60 if VALGRIND else 15, what="the daemon to answer")
