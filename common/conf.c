@@ -3,6 +3,8 @@
  * struct conf or struct conf_modem, and a commented line in kentongan.conf.sample (a unit test
  * checks that the sample and the table agree).
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
@@ -308,6 +310,86 @@ conf_defaults(struct conf *c, const char *section, void *base)
 			(void)conf_set(c, base, k, k->def);
 }
 
+/* One file the daemon writes or reads, for the collision check. */
+struct conf_file {
+	const char	*key;		/* the config key (or what the file is) */
+	char		 canon[PATH_MAX];
+	struct stat	 sb;
+	int		 exists;
+	int		 written;	/* created, truncated or unlinked by the daemon */
+};
+
+/* path with its directory resolved (symbolic links, ., ..), the file itself not followed. */
+static void
+canon_path(const char *path, char *out, size_t len)
+{
+	char	*d = xstrdup(path), *b = xstrdup(path), real[PATH_MAX];
+	char	*dn = dirname(d), *bn = basename(b);
+
+	if (realpath(dn, real) == NULL ||
+	    (size_t)snprintf(out, len, "%s/%s", strcmp(real, "/") ? real : "", bn) >= len)
+		snprintf(out, len, "%s", path);
+	free(d);
+	free(b);
+}
+
+static void
+conf_file_add(struct conf_file *f, int *n, const char *key, const char *path, int written)
+{
+	struct conf_file *e;
+
+	if (path == NULL || *path == '\0')
+		return;
+	e = &f[(*n)++];
+	e->key = key;
+	e->written = written;
+	canon_path(path, e->canon, sizeof(e->canon));
+	e->exists = lstat(path, &e->sb) == 0;
+}
+
+/*
+ * The database (with its -wal, -shm and -journal), the control socket and the lock file must be
+ * different files, and none of them the configuration or a file it names: the daemon removes a
+ * stale socket, truncates the lock file and rewrites the database. Compared by resolved path and,
+ * for files that exist, by device and inode (hard and symbolic links).
+ */
+static int
+conf_check_paths(const struct conf *c, char *err, size_t errlen)
+{
+	struct conf_file	 f[12];
+	char			*wal, *shm, *jnl;
+	int			 n = 0, i, j, rc = 0;
+
+	xasprintf(&wal, "%s-wal", c->database);
+	xasprintf(&shm, "%s-shm", c->database);
+	xasprintf(&jnl, "%s-journal", c->database);
+	conf_file_add(f, &n, "database", c->database, 1);
+	conf_file_add(f, &n, "control", c->control, 1);
+	conf_file_add(f, &n, "lockfile", c->lockfile, 1);
+	conf_file_add(f, &n, "the database's -wal file", wal, 1);
+	conf_file_add(f, &n, "the database's -shm file", shm, 1);
+	conf_file_add(f, &n, "the database's -journal file", jnl, 1);
+	conf_file_add(f, &n, "the configuration file", c->path, 0);
+	conf_file_add(f, &n, "keywords", c->keywords, 0);
+	conf_file_add(f, &n, "templates", c->templates, 0);
+	conf_file_add(f, &n, "menu", c->http_menu, 0);
+	for (i = 0; i < n && rc == 0; i++)
+		for (j = i + 1; j < n && rc == 0; j++) {
+			if (!f[i].written && !f[j].written)
+				continue;
+			if (strcmp(f[i].canon, f[j].canon) == 0 || (f[i].exists && f[j].exists &&
+			    f[i].sb.st_dev == f[j].sb.st_dev && f[i].sb.st_ino == f[j].sb.st_ino)) {
+				snprintf(err, errlen, "%s: %s and %s are the same file (%s): give each its own path",
+				    c->path, f[i].key, f[j].key, f[i].canon);
+				rc = -1;
+			}
+		}
+	free(wal);
+	free(shm);
+	free(jnl);
+	return rc;
+}
+
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
@@ -471,6 +553,8 @@ conf_load(const char *path, char *err, size_t errlen)
 		free(c->lockfile);
 		xasprintf(&c->lockfile, "%s.lock", c->database);
 	}
+	if (conf_check_paths(c, err, errlen) == -1)
+		goto fail_closed;
 	return c;
 fail:
 	fclose(f);

@@ -328,6 +328,7 @@ ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 {
 	struct ctl		*ctl;
 	struct sockaddr_un	 sun;
+	struct stat		 sb;
 	int			 fd;
 	mode_t			 old;
 
@@ -338,7 +339,13 @@ ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	strcpy(sun.sun_path, path);
-	/* a stale socket from a crash: the daemon lock already proved nobody else uses it */
+	/* a stale socket from a crash: the daemon lock already proved nobody else uses it. Anything
+	 * else at that path (a typo naming the database, a note) is not ours to remove. */
+	if (lstat(path, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errlen, "control = %s: a file that is not a socket is there; refusing to remove "
+		    "it (check the control path)", path);
+		return NULL;
+	}
 	if (unlink(path) == -1 && errno != ENOENT) {
 		snprintf(err, errlen, "cannot remove the old control socket %s: %s", path, strerror(errno));
 		return NULL;

@@ -67,20 +67,45 @@ usage(FILE *f)
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
+/* Whether s is what a lock file holds: nothing, or a pid and perhaps a newline. */
+static int
+pid_text(const char *s)
+{
+	size_t d = strspn(s, "0123456789");
+
+	return s[d] == '\0' || (d > 0 && s[d] == '\n' && s[d + 1] == '\0');
+}
+
 static int
 take_lock(const char *path, char *err, size_t errlen)
 {
-	char	 buf[32];
-	int	 fd;
+	char		 buf[32];
+	struct stat	 sb;
+	ssize_t		 n;
+	int		 fd;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
-		snprintf(err, errlen, "cannot open the lock file %s: %s", path, strerror(errno));
+	/* never through a link, never anything but a small file holding a pid (or nothing): a typo
+	 * such as lockfile = the database must not truncate it */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0640)) == -1) {
+		snprintf(err, errlen, "cannot open the lock file %s: %s%s", path, strerror(errno),
+		    errno == ELOOP ? " (it is a symbolic link; remove it)" : "");
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size >= (off_t)sizeof(buf)) {
+		snprintf(err, errlen, "lockfile = %s is not a kentongand lock file (%s); refusing to overwrite it: "
+		    "check the path", path, S_ISREG(sb.st_mode) ? "too large" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n < 0 || !pid_text(buf)) {
+		snprintf(err, errlen, "lockfile = %s holds something other than a pid; refusing to overwrite it: "
+		    "check the path", path);
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		snprintf(err, errlen, "another kentongand (pid %s) is running on this database (lock %s)",
 		    *buf ? buf : "?", path);
@@ -88,9 +113,9 @@ take_lock(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (ftruncate(fd, 0) == 0) {
-		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+		int len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 
-		if (write(fd, buf, (size_t)n) != n)
+		if (pwrite(fd, buf, (size_t)len, 0) != len)
 			log_warn("writing the pid to %s", path);
 	}
 	return fd;
