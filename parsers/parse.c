@@ -60,8 +60,25 @@ static const struct {
 	{ "MENU", PARSE_HELP },
 };
 
-/* Everyday words one typo away from a keyword: never a keyword. */
-static const char *const builtin_ignore[] = { "SIAP", NULL };
+/*
+ * Everyday words one typo away from a keyword: never a keyword. Each was read as a keyword in real
+ * traffic ("Biar rapih aj" as SIAR, "Lapar" as LAPOR, "Cerita" as BERITA, "Malu" as MELU, …).
+ */
+static const char *const builtin_ignore[] = {
+	"SIAP", "BIAR", "SIAL", "LAPAR", "CERITA", "KAMAR", "KABUR", "MALU", "IKAT", "IMUT", "KOIN",
+	"BATU", "MANTU", "HELM", "MELON", NULL,
+};
+
+/*
+ * Actions that act for others (an official's broadcast, a leader's group message): their keywords
+ * match exactly (case and separators aside), never stretched or with a typo, so an everyday word
+ * can never reach the PIN check or the leader check.
+ */
+static int
+privileged(enum parse_action a)
+{
+	return a == PARSE_BROADCAST || a == PARSE_GROUP;
+}
 
 /* Politeness around an area ("REG SUKAMAJU YA TERIMA KASIH"); none is a word at the start or end of
  * any name in the Kemendagri data ("KASIH" alone is: Cinta Kasih). */
@@ -855,7 +872,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	if (only_letters(nm, kl) && has_run3(nm, kl)) {
 		for (i = 0; i < t->nalias; i++) {
 			al = &t->alias[i];
-			if (!same_squeezed(nm, kl, al->word, al->len))
+			if (privileged(al->action) || !same_squeezed(nm, kl, al->word, al->len))
 				continue;
 			if (!(seen & (1u << al->action))) {
 				seen |= 1u << al->action;
@@ -877,7 +894,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	if (kl >= 4 && only_letters(nm, kl)) {
 		for (i = 0; i < t->nalias; i++) {
 			al = &t->alias[i];
-			if (al->len < 4 || !within_one(nm, kl, al->word, al->len))
+			if (al->len < 4 || privileged(al->action) || !within_one(nm, kl, al->word, al->len))
 				continue;
 			if (!(seen & (1u << al->action))) {
 				seen |= 1u << al->action;
