@@ -46,9 +46,11 @@ static const struct {
 	  "Registers a KIM leader: their LAPOR reports are published at once and they may send KIM group "
 	  "messages\n(to the subscribers of the KIM's area and every area inside it). 'kentongan roles' "
 	  "lists leaders and officials.\n" },
-	{ "official", "kentongan official add NUMBER --pin PIN\nkentongan official remove NUMBER\n\n"
-	  "Allows SIAR broadcasts by SMS from NUMBER with PIN (4-8 digits, stored hashed). Five wrong PINs "
-	  "lock SIAR for an hour;\nadding the number again sets a new PIN and clears the lock.\n" },
+	{ "official", "kentongan official add NUMBER\nkentongan official remove NUMBER\n\n"
+	  "Allows SIAR broadcasts by SMS from NUMBER with a PIN of 6 to 12 digits, stored as a yescrypt hash.\n"
+	  "The PIN is asked on the terminal (twice, not shown) or read as one line of standard input\n"
+	  "(echo 246813 | kentongan official add NUMBER), never taken from the command line.\n"
+	  "Five wrong PINs lock SIAR for an hour; adding the number again sets a new PIN and clears the lock.\n" },
 	{ "ussd", "kentongan ussd MODEM CODE\n\nRuns a USSD code on a modem and prints the reply. Example: "
 	  "kentongan ussd telkomsel-1 '*888#'\n" },
 	{ "audit", "kentongan audit [--limit N]\n\nThe latest changes made by console, SMS or HTTP commands.\n" },

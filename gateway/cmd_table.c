@@ -23,7 +23,7 @@ const struct ctl_command ctl_commands[] = {
 	{ "post reject", cmd_post_reject, "post reject ID" },
 	{ "leader add", cmd_leader_add, "leader add NUMBER --kim NAME --area CODE" },
 	{ "leader remove", cmd_leader_remove, "leader remove NUMBER" },
-	{ "official add", cmd_official_add, "official add NUMBER --pin PIN" },
+	{ "official add", cmd_official_add, "official add NUMBER (PIN on the terminal or stdin)" },
 	{ "official remove", cmd_official_remove, "official remove NUMBER" },
 	{ "roles", cmd_roles, "roles" },
 	{ NULL, NULL, NULL },

@@ -65,7 +65,23 @@ struct router {
 	int64_t			 after;		/* catch-up position */
 	int			 catching_up;
 	struct parse_result	 res;
+	struct pin_hold		*held;		/* SIAR texts masked before the commit (router_mask_pin) */
+	int			 nheld;
 };
+
+/*
+ * A SIAR text as received, kept in memory only, between ingest (which stores it masked) and
+ * routing. Lost in a crash: the message is then refused with "send again", never checked against
+ * a PIN it does not have.
+ */
+struct pin_hold {
+	char		 sender[32];
+	char		*masked;	/* as stored (the start of the row's text for a long SMS) */
+	char		*orig;
+	time_t		 at;
+};
+#define PIN_HOLD_MAX	32
+#define PIN_HOLD_S	86400
 
 /* One message being routed. */
 struct route {
@@ -714,28 +730,103 @@ act_unknown(struct route *rt, const char *what)
 }
 
 /*
- * The SIAR PIN must not stay in clear in the inbox (the console lists it): the first whole-word
- * occurrence of the PIN after the keyword becomes asterisks. Returns 1 when the text changed.
+ * The SIAR PIN must not stay in clear in the inbox (the console lists it): the PIN token, where
+ * the parser found it in the original text (with any zero-width or fullwidth characters in it),
+ * becomes asterisks. Returns 1 and sets *out (xmalloc'd) when there was a PIN.
  */
 static int
-mask_pin(const char *text, const char *pin, char **out)
+mask_pin(const char *text, const struct parse_result *res, char **out)
 {
-	size_t		 n = strlen(pin);
-	const char	*p = text;
+	size_t	 len = strlen(text), n = strlen(res->pin);
 
-	if (n == 0)
+	if (res->pin_len == 0 || res->pin_off + res->pin_len > len)
 		return 0;
-	/* skip the keyword itself */
-	while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80)))
+	if (n < 4)
+		n = 4;
+	if (n > 12)
+		n = 12;
+	*out = xmalloc(len - res->pin_len + n + 1);
+	memcpy(*out, text, res->pin_off);
+	memset(*out + res->pin_off, '*', n);
+	memcpy(*out + res->pin_off + n, text + res->pin_off + res->pin_len, len - res->pin_off - res->pin_len + 1);
+	return 1;
+}
+
+/* Whether a stored SIAR text had its PIN masked before it was committed: "SIAR ****…". */
+static int
+pin_masked(const char *text)
+{
+	const char	*p = text;
+	size_t		 n;
+
+	while (*p && *p != ' ' && *p != '*')
 		p++;
-	for (; (p = strstr(p, pin)) != NULL; p++) {
-		if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n])) {
-			*out = xstrdup(text);
-			memset(*out + (p - text), '*', n);
-			return 1;
-		}
+	p += strspn(p, " ");
+	n = strspn(p, "*");
+	return n >= 4 && (p[n] == ' ' || p[n] == '\0');
+}
+
+static void
+hold_free(struct pin_hold *h)
+{
+	explicit_bzero(h->orig, strlen(h->orig));
+	free(h->orig);
+	free(h->masked);
+}
+
+int
+router_mask_pin(struct router *r, const char *sender, const char *text, char **masked)
+{
+	struct parse_result	*res = xmalloc(sizeof(*res));
+	struct pin_hold		*h;
+	int			 i;
+
+	*masked = NULL;
+	parse_message(r->pt, text, strlen(text), res);
+	if (res->action != PARSE_BROADCAST || !mask_pin(text, res, masked)) {
+		free(res);
+		return 0;
 	}
-	return 0;
+	explicit_bzero(res, sizeof(*res));
+	free(res);
+	if (r->held == NULL)
+		r->held = xcalloc(PIN_HOLD_MAX, sizeof(*r->held));
+	/* the oldest goes when full, and any older than a day */
+	for (i = 0; i < r->nheld; )
+		if (r->nheld == PIN_HOLD_MAX || clock_now() - r->held[i].at > PIN_HOLD_S) {
+			hold_free(&r->held[i]);
+			memmove(&r->held[i], &r->held[i + 1], sizeof(*r->held) * (size_t)(r->nheld - i - 1));
+			r->nheld--;
+		} else
+			i++;
+	h = &r->held[r->nheld++];
+	snprintf(h->sender, sizeof(h->sender), "%s", sender);
+	h->masked = xstrdup(*masked);
+	h->orig = xstrdup(text);
+	h->at = clock_now();
+	return 1;
+}
+
+/* The text as received for a row masked at ingest (xmalloc'd; the hold is forgotten), or NULL. */
+static char *
+hold_take(struct router *r, const char *sender, const char *text)
+{
+	int i;
+
+	for (i = 0; i < r->nheld; i++) {
+		struct pin_hold	*h = &r->held[i];
+		size_t		 ml = strlen(h->masked);
+		char		*orig;
+
+		if (strcmp(h->sender, sender) != 0 || strncmp(text, h->masked, ml) != 0)
+			continue;
+		xasprintf(&orig, "%s%s", h->orig, text + ml);
+		hold_free(h);
+		memmove(h, h + 1, sizeof(*h) * (size_t)(r->nheld - i - 1));
+		r->nheld--;
+		return orig;
+	}
+	return NULL;
 }
 
 /* Queues the reply (if any and allowed) and records the action. */
@@ -784,8 +875,9 @@ route_one(struct router *r, const struct store_inbox_row *row)
 {
 	struct gateway		*gw = r->gw;
 	struct route		 rt;
-	int			 unknown = 0;
+	int			 unknown = 0, stored_masked = 0, pin_lost = 0;
 	enum store_status	 s;
+	char			*orig;
 
 	memset(&rt, 0, sizeof(rt));
 	rt.r = r;
@@ -795,7 +887,15 @@ route_one(struct router *r, const struct store_inbox_row *row)
 	rt.from = row->sender;
 	rt.now = clock_now();
 	snprintf(rt.actor, sizeof(rt.actor), "sms:%s", row->sender);
-	parse_message(r->pt, row->text, strlen(row->text), &r->res);
+	/* a SIAR stored masked is parsed as it was received; its PIN is never written anywhere */
+	orig = hold_take(r, row->sender, row->text);
+	parse_message(r->pt, orig ? orig : row->text, strlen(orig ? orig : row->text), &r->res);
+	if (orig != NULL) {
+		explicit_bzero(orig, strlen(orig));
+		free(orig);
+		stored_masked = 1;
+	} else if (r->res.action == PARSE_BROADCAST && pin_masked(row->text))
+		pin_lost = 1;
 
 	if ((s = store_begin(rt.st)) != STORE_OK)
 		return s;
@@ -833,7 +933,15 @@ route_one(struct router *r, const struct store_inbox_row *row)
 			s = act_group(&rt);
 			break;
 		case PARSE_BROADCAST:
-			s = act_broadcast(&rt);
+			if (pin_lost) {
+				/* the daemon restarted between storing and checking: the PIN is gone */
+				const char *rvars[] = { "reason", "PIN hilang saat gateway mulai ulang, kirim lagi",
+				    NULL };
+
+				set_action(&rt, "siar refused: pin not kept over a restart");
+				reply(&rt, "siar_refused", rvars);
+			} else
+				s = act_broadcast(&rt);
 			break;
 		case PARSE_HELP:
 			set_action(&rt, "help");
@@ -849,10 +957,11 @@ route_one(struct router *r, const struct store_inbox_row *row)
 			break;
 		}
 	}
-	if (s == STORE_OK && r->res.action == PARSE_BROADCAST) {
+	if (s == STORE_OK && r->res.action == PARSE_BROADCAST && !stored_masked && !pin_lost) {
 		char *masked;
 
-		if (mask_pin(row->text, r->res.pin, &masked)) {
+		/* a row stored before masking at ingest existed (or by a test): mask it now */
+		if (mask_pin(row->text, &r->res, &masked)) {
 			s = store_inbox_set_text(rt.st, row->id, masked);
 			free(masked);
 		}
@@ -942,6 +1051,9 @@ router_free(struct router *r)
 		event_free(r->tick);
 	parse_table_free(r->pt);
 	templates_free(r->tpl);
+	while (r->nheld > 0)
+		hold_free(&r->held[--r->nheld]);
+	free(r->held);
 	free(r);
 }
 
@@ -974,6 +1086,8 @@ handle(struct router *r, int64_t inbox_id)
 		return 0;
 	}
 	s = route_one(r, &row);
+	explicit_bzero(r->res.pin, sizeof(r->res.pin));
+	explicit_bzero(r->res.norm, sizeof(r->res.norm));
 	store_inbox_row_clear(&row);
 	if (s == STORE_OK)
 		return 0;

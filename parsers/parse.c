@@ -724,7 +724,16 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		pe = ps;
 		while (pe < nlen && nm[pe] != ' ')
 			pe++;
+		/* "SIAR PIN 246801 …": the word PIN names the next token */
+		if (pe - ps == 3 && memcmp(nm + ps, "PIN", 3) == 0 && pe < nlen) {
+			ps = pe + 1;
+			pe = ps;
+			while (pe < nlen && nm[pe] != ' ')
+				pe++;
+		}
 		copy_cut(res->pin, sizeof(res->pin), nm + ps, pe - ps);
+		res->pin_off = start[ps];
+		res->pin_len = ORIG_END(pe) - start[ps];
 		if (pe >= nlen) {
 			res->text_off = ORIG_END(pe);
 			break;
@@ -776,9 +785,13 @@ try_patterns(struct parse_table *t, struct parse_result *res, const char *in, si
 		if (GROUP(p->g_area))
 			set_area(t, res, res->norm + ov[2 * p->g_area],
 			    ov[2 * p->g_area + 1] - ov[2 * p->g_area], p->action != PARSE_BROADCAST);
-		if (GROUP(p->g_pin))
-			copy_cut(res->pin, sizeof(res->pin), res->norm + ov[2 * p->g_pin],
-			    ov[2 * p->g_pin + 1] - ov[2 * p->g_pin]);
+		if (GROUP(p->g_pin) && ov[2 * p->g_pin + 1] > ov[2 * p->g_pin]) {
+			gs = ov[2 * p->g_pin];
+			ge = ov[2 * p->g_pin + 1];
+			copy_cut(res->pin, sizeof(res->pin), res->norm + gs, ge - gs);
+			res->pin_off = start[gs];
+			res->pin_len = end[ge - 1] - start[gs];
+		}
 		if (GROUP(p->g_text)) {
 			gs = ov[2 * p->g_text];
 			ge = ov[2 * p->g_text + 1];
@@ -821,6 +834,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	res->pattern = -1;
 	res->choice = 0;
 	res->text_off = res->text_len = 0;
+	res->pin_off = res->pin_len = 0;
 	res->text_truncated = 0;
 
 	nlen = norm_text(in, len, res->norm, sizeof(res->norm), start, end, &res->norm_truncated);

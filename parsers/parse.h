@@ -65,6 +65,8 @@ struct parse_result {
 							 * unsubscribe: "" if only forms of address
 							 * were left ("STOP PAK") */
 	char			 pin[PARSE_PIN_MAX];	/* PARSE_BROADCAST */
+	size_t			 pin_off;	/* the PIN token is input[pin_off .. pin_off + pin_len) */
+	size_t			 pin_len;	/* (0: none): what must never be stored in clear */
 	char			 text[PARSE_TEXT_MAX];	/* valid UTF-8: original text after the keyword
 							 * (SIAR: after the area); leading blanks,
 							 * separators, closing quotes and dashes and

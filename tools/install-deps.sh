@@ -7,6 +7,7 @@ build-essential
 pkg-config
 libgammu-dev
 libsqlite3-dev
+libcrypt-dev
 libevent-dev
 libpcre2-dev
 libcmocka-dev
