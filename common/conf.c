@@ -52,6 +52,8 @@ static const struct conf_key conf_keys[] = {
 	  "numbers never sent an automatic reply (comma list)" },
 	{ "gateway", "reply_limit", CT_INT, "3", 0, 100, G(reply_limit),
 	  "automatic replies per sender per hour" },
+	{ "gateway", "reply_budget", CT_INT, "200", 0, 1000000, G(reply_budget),
+	  "automatic replies per hour for the whole gateway (alerts and broadcasts are not replies); 0 = none" },
 	{ "gateway", "incomplete_timeout", CT_DURATION, "10m", 10, 7 * 86400, G(incomplete_timeout_s),
 	  "how long parts of a long SMS wait for their siblings before it is stored incomplete" },
 	{ "gateway", "lockfile", CT_PATH, "", 0, 0, G(lockfile),
@@ -499,9 +501,13 @@ conf_load(const char *path, char *err, size_t errlen)
 			*q = '\0';
 			val++;
 		} else {
-			/* an inline comment starts with whitespace then ; or # */
+			/* an inline comment starts with whitespace then ; or #; an empty value may be
+			 * followed by one directly ("keywords =   ; optional"), but a value such as a
+			 * USSD code may start with # */
 			for (p = val; *p; p++)
-				if ((*p == ';' || *p == '#') && p > val && isspace((unsigned char)p[-1])) {
+				if ((p > val && (*p == ';' || *p == '#') && isspace((unsigned char)p[-1])) ||
+				    (p == val && (*p == ';' || (*p == '#' && (p[1] == '\0' ||
+				    isspace((unsigned char)p[1])))))) {
 					*p = '\0';
 					break;
 				}

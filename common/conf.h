@@ -52,6 +52,7 @@ struct conf {
 	char		*templates;
 	char		*deny;		/* comma list of numbers never replied to */
 	long		 reply_limit;	/* automatic replies per sender per hour */
+	long		 reply_budget;	/* automatic replies per hour, all senders; 0 = no budget */
 	long		 incomplete_timeout_s;
 	char		*lockfile;
 	/* [modem NAME] */

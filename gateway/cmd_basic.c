@@ -16,7 +16,9 @@
 #include "gateway/gateway.h"
 #include "gateway/http.h"
 #include "gateway/modem.h"
+#include "gateway/router.h"
 #include "store/store.h"
+#include "store/store_outbox.h"
 
 static int
 list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
@@ -92,6 +94,9 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			    hs.ussd_active, hs.ussd_sessions, hs.connections, hs.refused, hs.accept_pauses);
 		} else
 			fputs("\"http\":null,", f);
+		fprintf(f, "\"replies\":{\"last_hour\":%ld,\"budget\":%ld,\"dropped\":%ld},",
+		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
+		    gw->router ? router_budget_dropped(gw->router) : 0);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -129,6 +134,16 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 	    store_subscriber_count(gw->store));
 	fprintf(req->out, "queue: %ld queued (%ld alert), %ld sending, %ld sent, %ld delivered, %ld failed, "
 	    "%ld expired\n", q.queued, q.queued_alert, q.sending, q.sent, q.delivered, q.failed, q.expired);
+	{
+		long dropped = gw->router ? router_budget_dropped(gw->router) : 0;
+
+		fprintf(req->out, "replies: %ld automatic in the last hour (budget %ld/h%s)",
+		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
+		    gw->conf->reply_budget ? "" : ": none");
+		if (dropped > 0)
+			fprintf(req->out, ", %ld dropped since start because the budget was spent", dropped);
+		fputc('\n', req->out);
+	}
 	if (gw->http != NULL) {
 		struct http_stats hs;
 

@@ -43,6 +43,7 @@
 #include "gateway/gateway.h"
 #include "gateway/http.h"
 #include "gateway/modem.h"
+#include "gateway/router.h"
 #include "gateway/ussd.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
@@ -512,6 +513,14 @@ metrics(struct http *h, struct evhttp_request *req)
 	family(b, "kentongan_http_slow_clients_closed_total", "counter",
 	    "connections closed because their request took longer than [http] timeout");
 	evbuffer_add_printf(b, "kentongan_http_slow_clients_closed_total %ld\n", h->slow_closed);
+	family(b, "kentongan_replies_last_hour", "gauge", "automatic replies (reply, confirm) queued in the last hour");
+	evbuffer_add_printf(b, "kentongan_replies_last_hour %ld\n",
+	    store_outbox_auto_replies_since(h->gw->store, clock_now() - 3600));
+	family(b, "kentongan_reply_budget", "gauge", "[gateway] reply_budget: automatic replies an hour (0 = none)");
+	evbuffer_add_printf(b, "kentongan_reply_budget %ld\n", h->gw->conf->reply_budget);
+	family(b, "kentongan_replies_dropped_total", "counter", "automatic replies dropped because the budget was spent");
+	evbuffer_add_printf(b, "kentongan_replies_dropped_total{reason=\"budget\"} %ld\n",
+	    h->gw->router ? router_budget_dropped(h->gw->router) : 0);
 	family(b, "kentongan_http_connections_refused_total", "counter",
 	    "connections closed at once because [http] max_connections were open");
 	evbuffer_add_printf(b, "kentongan_http_connections_refused_total %ld\n", h->refused);

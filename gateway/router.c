@@ -11,8 +11,10 @@
  *   sender alphanumeric / short code / in the deny list  -> nothing is done, nothing replied
  *   more than reply_limit automatic replies in an hour   -> acted on, reply dropped ("reply capped")
  *   unknown text                                         -> the help, at most once a day
- *   STOP confirmations are 'confirm' rows (sent even though the number is now stopped) and are
- *   not capped: they are sent once, only when the stop changed something.
+ *   STOP confirmations are 'confirm' rows (sent even though the number is now stopped), only
+ *   when the stop changed something: the first, and at most one more per number per hour
+ *   more than reply_budget automatic replies in an hour, all senders -> reply dropped ("reply
+ *   budget spent"); alerts, broadcasts and KIM messages are not replies
  *
  * Area arguments (SPEC §3): a code, or names tried as norm_area_split() candidates inside the
  * served areas; a qualifier must name the district or regency of the match. Several matches ->
@@ -67,6 +69,8 @@ struct router {
 	struct parse_result	 res;
 	struct pin_hold		*held;		/* SIAR texts masked before the commit (router_mask_pin) */
 	int			 nheld;
+	long			 budget_dropped;	/* replies dropped by reply_budget since start */
+	time_t			 budget_logged_at;
 };
 
 /*
@@ -94,6 +98,7 @@ struct route {
 	time_t				 now;
 	char				 action[256];
 	char				 reply[1024];
+	int				 budget_hit;	/* a reply was dropped by reply_budget */
 	enum outbox_kind		 kind;
 	int				 queued;	/* rows other than the reply were queued */
 	char				 area[16];	/* for the log line */
@@ -149,13 +154,43 @@ reply(struct route *rt, const char *key, const char *const *vars)
 	rt->kind = OUTBOX_REPLY;
 }
 
+/* Whether the gateway-wide hourly budget of automatic replies has room for one more. */
+static int
+budget_left(struct route *rt)
+{
+	struct router	*r = rt->r;
+	long		 budget = r->gw->conf->reply_budget;
+
+	if (budget <= 0 || store_outbox_auto_replies_since(rt->st, rt->now - 3600) < budget)
+		return 1;
+	rt->budget_hit = 1;
+	r->budget_dropped++;
+	if (rt->now - r->budget_logged_at >= 3600) {
+		r->budget_logged_at = rt->now;
+		log_warnx("router: the reply budget of %ld automatic replies an hour is spent; further replies "
+		    "are dropped (messages are still acted on; reply_budget in [gateway])", budget);
+	}
+	return 0;
+}
+
 /* Whether one more automatic reply may go to the sender this hour. */
 static int
 reply_allowed(struct route *rt)
 {
 	long limit = rt->r->gw->conf->reply_limit;
 
-	return store_outbox_replies_since(rt->st, rt->from, rt->now - 3600) < limit;
+	return store_outbox_replies_since(rt->st, rt->from, rt->now - 3600) < limit && budget_left(rt);
+}
+
+/* Stop confirmations per number per hour: the first, and one more (stopping two areas one after
+ * the other is confirmed twice; alternating DAFTAR and BERHENTI no longer gets a reply each). */
+#define CONFIRMS_PER_HOUR	2
+
+static int
+confirm_allowed(struct route *rt)
+{
+	return store_outbox_confirms_since(rt->st, rt->from, rt->now - 3600) < CONFIRMS_PER_HOUR &&
+	    budget_left(rt);
 }
 
 static size_t
@@ -721,7 +756,7 @@ act_unknown(struct route *rt, const char *what)
 		return STORE_OK;
 	}
 	if (!reply_allowed(rt)) {
-		set_action(rt, "unknown%s: reply capped", what);
+		set_action(rt, "unknown%s: %s", what, rt->budget_hit ? "reply budget spent" : "reply capped");
 		return STORE_OK;
 	}
 	set_action(rt, "unknown%s: help sent", what);
@@ -772,6 +807,12 @@ hold_free(struct pin_hold *h)
 	explicit_bzero(h->orig, strlen(h->orig));
 	free(h->orig);
 	free(h->masked);
+}
+
+long
+router_budget_dropped(const struct router *r)
+{
+	return r->budget_dropped;
 }
 
 int
@@ -838,9 +879,11 @@ finish(struct route *rt)
 	size_t			 l;
 
 	if (rt->reply[0] != '\0') {
-		if (rt->kind == OUTBOX_REPLY && !reply_allowed(rt)) {
+		if ((rt->kind == OUTBOX_REPLY && !reply_allowed(rt)) ||
+		    (rt->kind == OUTBOX_CONFIRM && !confirm_allowed(rt))) {
 			l = strlen(rt->action);
-			snprintf(rt->action + l, sizeof(rt->action) - l, ", reply capped");
+			snprintf(rt->action + l, sizeof(rt->action) - l, rt->budget_hit ? ", reply budget spent" :
+			    rt->kind == OUTBOX_CONFIRM ? ", confirmation capped" : ", reply capped");
 			rt->reply[0] = '\0';
 		} else {
 			memset(&m, 0, sizeof(m));

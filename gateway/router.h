@@ -23,6 +23,8 @@ void		 router_handle(struct router *, int64_t inbox_id);
 /* Routes rows left unrouted by a crash or a store failure, oldest first, in batches of 25 per
  * loop turn (all at once when the gateway has no event base: tests). Call at start-up. */
 void		 router_catch_up(struct router *);
+/* Automatic replies dropped since start because reply_budget was spent (status, /metrics). */
+long		 router_budget_dropped(const struct router *);
 /* Called by ingest before a received text is first committed: when it is a SIAR, *masked gets
  * the text with its PIN token as asterisks (xmalloc'd; store that instead) and 1 is returned; the
  * text as received stays in memory only, for router_handle. Else 0 and *masked is NULL. */
