@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/str.h"
 #include "common/conf.h"
@@ -312,6 +313,23 @@ conf_defaults(struct conf *c, const char *section, void *base)
 			(void)conf_set(c, base, k, k->def);
 }
 
+int
+conf_token_strong(const char *token)
+{
+	return token != NULL && strlen(token) >= CONF_TOKEN_MIN && strcasecmp(token, "change-me") != 0;
+}
+
+/* Whether an [http] listen address is the loopback by its text (127.x.y.z, [::1], localhost); a
+ * name is checked again by the daemon once bound. */
+static int
+listen_loopback(const char *listen)
+{
+	if (listen == NULL)
+		return 0;
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
+	    strncasecmp(listen, "localhost:", 10) == 0;
+}
+
 /* One file the daemon writes or reads, for the collision check. */
 struct conf_file {
 	const char	*key;		/* the config key (or what the file is) */
@@ -561,6 +579,12 @@ conf_load(const char *path, char *err, size_t errlen)
 	}
 	if (conf_check_paths(c, err, errlen) == -1)
 		goto fail_closed;
+	if (c->http_enabled && !listen_loopback(c->http_listen) && !conf_token_strong(c->http_token)) {
+		snprintf(err, errlen, "%s: [http] listen = %s is not the loopback: token must be a long random "
+		    "string (at least %d characters, not change-me; e.g. openssl rand -hex 24)", path,
+		    c->http_listen, CONF_TOKEN_MIN);
+		goto fail_closed;
+	}
 	return c;
 fail:
 	fclose(f);

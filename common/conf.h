@@ -75,6 +75,10 @@ void		 conf_free(struct conf *);	/* accepts NULL */
 void		 conf_dump(const struct conf *, FILE *);
 /* Prints the table of keys (section, key, type, default, help): `kentongand --config-help`. */
 void		 conf_help(FILE *);
+/* A token fit for an [http] listen off the loopback: at least CONF_TOKEN_MIN characters and not
+ * the sample's old placeholder "change-me". */
+#define CONF_TOKEN_MIN	16
+int		 conf_token_strong(const char *token);
 /* Whether key is a known key of section kind ("gateway", "modem", "http"). */
 int		 conf_known(const char *section, const char *key);
 /* The i-th key of the table (0-based); -1 past the end. */

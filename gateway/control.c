@@ -317,6 +317,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		return;
 	}
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	/* while a command runs, the next requests wait in the socket, not in our memory: reading
+	 * pauses once one whole request (the largest allowed) is buffered */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_MAX_REQUEST + 2 * sizeof(struct proto_hdr));
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = ctl->conns;
 	ctl->conns = c;

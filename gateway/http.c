@@ -96,6 +96,8 @@ struct http {
 	struct event			*count_ev;
 	struct event			*resume_ev;	/* accepting again after EMFILE/ENFILE */
 	long				 refused, refused_logged, accept_pauses;
+	long				 bad_tokens, bad_tokens_logged;
+	time_t				 bad_token_logged_at;
 	time_t				 flood_logged_at;
 };
 
@@ -151,6 +153,22 @@ utf8_valid(const char *s)
 		p += n + 1;
 	}
 	return 1;
+}
+
+/* Whether a Content-Type is exactly the form type, parameters aside ("…; charset=utf-8"). */
+static int
+form_type(const char *ct)
+{
+	static const char	 want[] = "application/x-www-form-urlencoded";
+	size_t			 n = sizeof(want) - 1;
+
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	for (ct += n; *ct == ' ' || *ct == '\t'; ct++)
+		;
+	return *ct == '\0' || *ct == ';';
 }
 
 /* Whether every '%' starts a valid, non-NUL escape. */
@@ -228,9 +246,44 @@ method_not_allowed(struct http *h, struct evhttp_request *req, const char *allow
 	reply(h, req, 405, "method not allowed here");
 }
 
+static int	authorized_check(struct http *, struct evhttp_request *, struct evkeyvalq *, struct evkeyvalq *);
+
+/* A request without the right token: one info line a minute at most, with the count and the latest
+ * client (someone guessing tokens shows in the log without filling it). */
+static void
+token_failed(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	char				*addr = NULL;
+	ev_uint16_t			 port = 0;
+	time_t				 now = time(NULL);
+
+	h->bad_tokens++;
+	if (now - h->bad_token_logged_at < 60)
+		return;
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	log_info("http: %ld request%s without a valid token since %s; the latest from %s:%u (next report in "
+	    "a minute at the earliest)", h->bad_tokens - h->bad_tokens_logged, h->bad_tokens -
+	    h->bad_tokens_logged == 1 ? "" : "s", h->bad_token_logged_at ? "the last report" : "start",
+	    addr ? addr : "?", (unsigned)port);
+	h->bad_token_logged_at = now;
+	h->bad_tokens_logged = h->bad_tokens;
+}
+
 /* Whether the request carries the token: header, query parameter or form field. */
 static int
 authorized(struct http *h, struct evhttp_request *req, struct evkeyvalq *query, struct evkeyvalq *form)
+{
+	int ok = authorized_check(h, req, query, form);
+
+	if (!ok)
+		token_failed(h, req);
+	return ok;
+}
+
+static int
+authorized_check(struct http *h, struct evhttp_request *req, struct evkeyvalq *query, struct evkeyvalq *form)
 {
 	const char	*a, *t;
 	int		 ok = 0;
@@ -555,7 +608,7 @@ ussd(struct http *h, struct evhttp_request *req, struct evkeyvalq *query)
 	int			 code = 400;
 
 	TAILQ_INIT(&form);
-	if (ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+	if (ct != NULL && !form_type(ct)) {
 		reply(h, req, 415, "expected application/x-www-form-urlencoded");
 		return;
 	}
@@ -975,9 +1028,10 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 		snprintf(h->addr, sizeof(h->addr), "[%s]:%u", ip, ntohs(sin6->sin6_port));
 	}
 	if (!h->loopback) {
-		if (h->token[0] == '\0') {
-			snprintf(err, errlen, "[http] listen = %s is not the loopback: set a token too "
-			    "(token = a long random string)", conf->http_listen);
+		if (!conf_token_strong(h->token)) {
+			snprintf(err, errlen, "[http] listen = %s is not the loopback: the token must be a long "
+			    "random string (at least %d characters, not change-me; e.g. openssl rand -hex 24)",
+			    conf->http_listen, CONF_TOKEN_MIN);
 			goto fail;
 		}
 		log_warnx("http: listening on %s, off the loopback: only the token protects it; put it "

@@ -97,6 +97,9 @@ void	modem_worker_main(int fd, const struct conf_modem *, const struct mw_plan *
 size_t	mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);
 /* Gammu's UCS-2BE (surrogates allowed) -> UTF-8. */
 void	mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
+/* The same for nunits UTF-16 units, NULs included (shown as U+2400); a lone surrogate becomes
+ * U+FFFD, so the result is always valid UTF-8. */
+void	mw_ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen);
 /* Classifies a +CMS ERROR code: 1 permanent, 0 temporary. */
 int	 mw_cms_permanent(int cms);
 #endif
