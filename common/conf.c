@@ -57,6 +57,10 @@ static const struct conf_key conf_keys[] = {
 	  "automatic replies per hour for the whole gateway (alerts and broadcasts are not replies); 0 = none" },
 	{ "gateway", "incomplete_timeout", CT_DURATION, "10m", 10, 7 * 86400, G(incomplete_timeout_s),
 	  "how long parts of a long SMS wait for their siblings before it is stored incomplete" },
+	{ "gateway", "worker_user", CT_STR, "kentongan", 0, 0, G(worker_user),
+	  "started as root, modem workers drop to this user once connected (kentongan, else nobody); root = keep root" },
+	{ "gateway", "worker_seccomp", CT_BOOL, "yes", 0, 0, G(worker_seccomp),
+	  "confine modem workers with a seccomp filter once connected (no exec, no sockets, no new files)" },
 	{ "gateway", "lockfile", CT_PATH, "", 0, 0, G(lockfile),
 	  "lock file preventing two daemons on one database; default: DATABASE.lock" },
 

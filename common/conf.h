@@ -55,6 +55,8 @@ struct conf {
 	long		 reply_budget;	/* automatic replies per hour, all senders; 0 = no budget */
 	long		 incomplete_timeout_s;
 	char		*lockfile;
+	char		*worker_user;	/* modem workers drop to it when started as root */
+	int		 worker_seccomp;
 	/* [modem NAME] */
 	struct conf_modem *modems;
 	int		 nmodems;

@@ -114,6 +114,13 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+void
+log_open_now(void)
+{
+	if (!log_stderr)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
 const char *
 log_msisdn(const char *number, char buf[40])
 {

@@ -21,6 +21,8 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	log_vlog(int level, const char *, va_list);
+/* Connects to syslog now (if logging there), for a process that may not create sockets later. */
+void	log_open_now(void);
 
 /* Masks every digit of a number but the last 4 unless debug logging is on: +*********7890 (any
  * length). A sender id that is not a number is shown made display-safe. Returns buf. */

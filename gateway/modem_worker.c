@@ -35,6 +35,7 @@
 #include "common/xmalloc.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/worker_confine.h"
 #include "parsers/gsm7.h"
 
 #define PASS_EVERY_S	60	/* a pass at least this often, whatever the hints say */
@@ -1537,6 +1538,16 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 	signal(SIGPIPE, SIG_IGN);
 
 	w_connect(&w);
+	{
+		char err[300];
+
+		/* connected: from here on, nothing worth stealing (gateway/worker_confine.c) */
+		if (worker_confine(w.dummy, err, sizeof(err)) == -1) {
+			log_warnx("modem=%s event=confine-failed error=\"%s\"", w.name, err);
+			w_status(&w, MODEM_FAILED, -1, "", "", err);
+			_exit(MW_EXIT_CONNECT);
+		}
+	}
 	now = clock_mono();
 	w.next_pass = 0;
 	w.last_pass = now;

@@ -8,3 +8,7 @@ $(BUILD)/kentongand: $(BUILD)/obj/gateway/main.o $(GATEWAY_LIB) $(STORE_LIB) $(P
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) -lm
 include gateway/modem.mk
 include gateway/ussd.mk
+
+# The modem worker confines itself with libseccomp (gateway/worker_confine.c): whatever links the
+# worker links libGammu, so it takes libseccomp along.
+LIB_GAMMU    += -lseccomp

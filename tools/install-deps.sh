@@ -8,6 +8,7 @@ pkg-config
 libgammu-dev
 libsqlite3-dev
 libcrypt-dev
+libseccomp-dev
 libevent-dev
 libpcre2-dev
 libcmocka-dev
