@@ -3,7 +3,7 @@
 1,024 open files (so it cannot raise the limit) must not take it down. Before: accept() failed with
 EMFILE in a busy loop (93% CPU, hundreds of MB of log) and the control socket went unanswered. Now
 connections beyond max_connections are closed at once, `kentongan status` answers during the flood
-and shows it, the log stays small, the daemon idles, and once the flood ends HTTP answers again.
+and shows it, a modem keeps receiving, the log stays small, the daemon idles, and once the flood ends HTTP answers again.
 Everything is on loopback; the count and the time are bounded."""
 import os
 import resource
@@ -11,7 +11,7 @@ import socket
 import time
 import urllib.request
 
-from kt import Gateway, check, poll
+from kt import Gateway, DummyPhone, check, poll
 
 N = 1100
 TOKEN = "flood-test-token-0123456789"
@@ -53,6 +53,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096) if hard != resource.RLIM_INFINITY else 4096, hard))
     port = free_port()
     with Gateway(name="sec-flood", http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as gw:
+        ph = DummyPhone(gw.dir)
+        gw.write_conf(modems=ph.section("d1"))
         gw.start(preexec_fn=limit_1024)
         check(health(port), "HTTP answers before the flood")
         socks = []
@@ -81,6 +83,11 @@ def main():
             check(st["http"]["connections"] <= 256, "at most max_connections open: %r" % st["http"])
             txt = gw.ctl("status", fmt="text")
             check("flooded" in txt, "status text says so: %r" % txt)
+
+            # the modem keeps receiving and the router keeps answering
+            ph.inject("+6281234567890", "BANTUAN")
+            poll(lambda: [m for m in gw.ctl("inbox") if m.get("action")], 30, "an SMS routed during the flood")
+            poll(lambda: not ph.pending(), 30, "the SMS deleted from the modem during the flood")
 
             # the daemon idles while the connections sit there
             c0 = cpu_s(gw.proc.pid)
