@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -41,6 +42,8 @@ struct ctl {
 	char			*path;
 	struct ctl_conn		*conns;
 	int			 nconns;
+	struct event		*resume;	/* accepting again after EMFILE/ENFILE */
+	time_t			 emfile_logged_at;
 };
 
 static void	conn_free(struct ctl_conn *);
@@ -326,6 +329,35 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	ctl->nconns++;
 }
 
+static void
+resume_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct ctl *ctl = arg;
+
+	evconnlistener_enable(ctl->listener);
+}
+
+/* accept() failed: out of descriptors, the listener would wake again at once and spin (libevent
+ * logging each time); it pauses for a second instead, with a line a minute at most. */
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct ctl	*ctl = arg;
+	int		 err = EVUTIL_SOCKET_ERROR();
+	struct timeval	 tv = { 1, 0 };
+	time_t		 now = time(NULL);
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		evconnlistener_disable(l);
+		evtimer_add(ctl->resume, &tv);
+	}
+	if (now - ctl->emfile_logged_at >= 60) {
+		ctl->emfile_logged_at = now;
+		log_warnx("ctl: accept: %s%s", strerror(err), err == EMFILE || err == ENFILE ?
+		    "; consoles wait a second (next report in a minute at the earliest)" : "");
+	}
+}
+
 struct ctl *
 ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 {
@@ -379,6 +411,8 @@ ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 		free(ctl);
 		return NULL;
 	}
+	ctl->resume = evtimer_new(gw->base, resume_cb, ctl);
+	evconnlistener_set_error_cb(ctl->listener, accept_error_cb);
 	return ctl;
 }
 
@@ -390,6 +424,8 @@ ctl_free(struct ctl *ctl)
 	while (ctl->conns)
 		conn_free(ctl->conns);
 	evconnlistener_free(ctl->listener);
+	if (ctl->resume)
+		event_free(ctl->resume);
 	unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);

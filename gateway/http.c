@@ -842,8 +842,11 @@ resume_cb(evutil_socket_t unused, short what, void *arg)
 static void
 accept_error_cb(struct evconnlistener *lev, void *arg)
 {
-	struct http	*h = arg;
+	struct http	*h = http_live;	/* arg is the listener's: evhttp's own, not ours */
 	int		 err = EVUTIL_SOCKET_ERROR();
+
+	if (h == NULL)
+		return;
 
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
 		struct timeval tv = { 1, 0 };

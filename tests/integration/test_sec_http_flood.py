@@ -100,6 +100,32 @@ def main():
                 s.close()
         # the flood is over: HTTP answers again (closed connections are noticed)
         poll(lambda: health(port), 20, "HTTP answering after the flood")
+
+        # out of descriptors below max_connections (the limit lowered under the running daemon):
+        # accepting pauses instead of spinning, and resumes once descriptors are free again
+        pid = gw.proc.pid
+        nfd = len(os.listdir("/proc/%d/fd" % pid))
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (nfd + 4, 1024))
+        socks = []
+        try:
+            for i in range(40):
+                s = socket.socket()
+                s.settimeout(5)
+                s.connect(("127.0.0.1", port))  # the kernel's backlog takes them
+                socks.append(s)
+            poll(lambda: "accept paused" in open(gw.log).read(), 20, "accept paused for lack of descriptors")
+            c0 = cpu_s(pid)
+            time.sleep(2.0)  # a measurement window, not a wait for a condition
+            used = cpu_s(pid) - c0
+            print("ok: daemon used %.2fs of CPU in 2s out of descriptors" % used)
+            check(used < 0.6, "the daemon spins out of descriptors: %.2fs CPU in 2s" % used)
+        finally:
+            for s in socks:
+                s.close()
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (1024, 1024))
+        poll(lambda: health(port), 20, "HTTP answering once descriptors are free")
+        st = gw.ctl("status")
+        check(st["http"]["accept_pauses"] > 0, "status counts the pauses: %r" % st["http"])
         size = os.path.getsize(gw.log)
         print("ok: daemon log %d bytes" % size)
         check(size < 200000, "the log grew to %d bytes" % size)
