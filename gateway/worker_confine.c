@@ -5,8 +5,8 @@
  * the worker's own loop were seen to use: I/O on descriptors already open, poll/select, sleeps,
  * clocks, memory, signals, waiting for the device helper (proxyat's socat, started before), and
  * exit. Anything else kills the process; the daemon reports the signal and respawns the worker.
- * Opening files and creating sockets fail with EACCES instead of killing, so that glibc (a time
- * zone file that changed, syslog reconnecting) degrades rather than dies.
+ * Opening, removing or renaming files and creating sockets fail with EACCES instead of killing,
+ * so that glibc (a time zone file that changed, syslog reconnecting) degrades rather than dies.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -122,11 +122,25 @@ static const int allow_dummy[] = {
 	SCMP_SYS(utimensat),
 };
 
-/* Refused with EACCES rather than killing (glibc falls back). */
+/* Refused with EACCES rather than killing: glibc falls back (a time zone file that changed, syslog
+ * reconnecting), and libGammu's serial lock file (use_locking) is left behind, not fatal. */
 static const int refuse[] = {
-	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(creat), SCMP_SYS(socket), SCMP_SYS(connect),
-	SCMP_SYS(socketpair),
+	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(creat), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
+	SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir), SCMP_SYS(mkdirat),
+	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(socketpair),
 };
+
+/* Whether sys is in the dummy driver's list (allowed there, not refused). */
+static int
+dummy_allows(int sys)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(allow_dummy) / sizeof(allow_dummy[0]); i++)
+		if (allow_dummy[i] == sys)
+			return 1;
+	return 0;
+}
 
 /* What happens to a call not on the lists: the process is killed. Debug builds take
  * KT_SECCOMP_LOG=1 to log such calls in the kernel log instead (to find what a new libGammu or
@@ -177,8 +191,7 @@ worker_confine(int dummy, char *err, size_t errlen)
 	if (rc == 0 && dummy)
 		rc = rules(ctx, allow_dummy, sizeof(allow_dummy) / sizeof(allow_dummy[0]), SCMP_ACT_ALLOW);
 	for (i = 0; rc == 0 && i < sizeof(refuse) / sizeof(refuse[0]); i++) {
-		if (dummy && (refuse[i] == SCMP_SYS(open) || refuse[i] == SCMP_SYS(openat) ||
-		    refuse[i] == SCMP_SYS(creat)))
+		if (dummy && dummy_allows(refuse[i]))
 			continue;
 		if (refuse[i] >= 0 && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), refuse[i], 0) < 0)
 			rc = -1;
