@@ -3,6 +3,8 @@
  * struct conf or struct conf_modem, and a commented line in kentongan.conf.sample (a unit test
  * checks that the sample and the table agree).
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/str.h"
 #include "common/conf.h"
@@ -50,8 +53,14 @@ static const struct conf_key conf_keys[] = {
 	  "numbers never sent an automatic reply (comma list)" },
 	{ "gateway", "reply_limit", CT_INT, "3", 0, 100, G(reply_limit),
 	  "automatic replies per sender per hour" },
+	{ "gateway", "reply_budget", CT_INT, "200", 0, 1000000, G(reply_budget),
+	  "automatic replies per hour for the whole gateway (alerts and broadcasts are not replies); 0 = none" },
 	{ "gateway", "incomplete_timeout", CT_DURATION, "10m", 10, 7 * 86400, G(incomplete_timeout_s),
 	  "how long parts of a long SMS wait for their siblings before it is stored incomplete" },
+	{ "gateway", "worker_user", CT_STR, "kentongan", 0, 0, G(worker_user),
+	  "started as root, modem workers drop to this user once connected (kentongan, else nobody); root = keep root" },
+	{ "gateway", "worker_seccomp", CT_BOOL, "yes", 0, 0, G(worker_seccomp),
+	  "confine modem workers with a seccomp filter once connected (no exec, no sockets, no new files)" },
 	{ "gateway", "lockfile", CT_PATH, "", 0, 0, G(lockfile),
 	  "lock file preventing two daemons on one database; default: DATABASE.lock" },
 	{ "gateway", "alert_approval", CT_INT, "1", 1, 2, G(alert_approval),
@@ -161,6 +170,8 @@ static const struct conf_key conf_keys[] = {
 	  "Ed25519 private key (PEM) signing every command; boxes hold its public key as hub_key" },
 	{ "hub", "keepalive", CT_DURATION, "60", 5, 3600, G(hub_keepalive_s),
 	  "MQTT keepalive: a dead link is noticed after about 1.5 times this" },
+	{ "http", "max_connections", CT_INT, "256", 1, 100000, G(http_max_connections),
+	  "HTTP connections open at once; more are closed at once (kept well below the fd limit)" },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 
@@ -425,6 +436,103 @@ conf_uplink_check(struct conf *c)
 	return NULL;
 }
 
+int
+conf_token_strong(const char *token)
+{
+	return token != NULL && strlen(token) >= CONF_TOKEN_MIN && strcasecmp(token, "change-me") != 0;
+}
+
+/* Whether an [http] listen address is the loopback by its text (127.x.y.z, [::1], localhost); a
+ * name is checked again by the daemon once bound. */
+static int
+listen_loopback(const char *listen)
+{
+	if (listen == NULL)
+		return 0;
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
+	    strncasecmp(listen, "localhost:", 10) == 0;
+}
+
+/* One file the daemon writes or reads, for the collision check. */
+struct conf_file {
+	const char	*key;		/* the config key (or what the file is) */
+	char		 canon[PATH_MAX];
+	struct stat	 sb;
+	int		 exists;
+	int		 written;	/* created, truncated or unlinked by the daemon */
+};
+
+/* path with its directory resolved (symbolic links, ., ..), the file itself not followed. */
+static void
+canon_path(const char *path, char *out, size_t len)
+{
+	char	*d = xstrdup(path), *b = xstrdup(path), real[PATH_MAX];
+	char	*dn = dirname(d), *bn = basename(b);
+
+	if (realpath(dn, real) == NULL ||
+	    (size_t)snprintf(out, len, "%s/%s", strcmp(real, "/") ? real : "", bn) >= len)
+		snprintf(out, len, "%s", path);
+	free(d);
+	free(b);
+}
+
+static void
+conf_file_add(struct conf_file *f, int *n, const char *key, const char *path, int written)
+{
+	struct conf_file *e;
+
+	if (path == NULL || *path == '\0')
+		return;
+	e = &f[(*n)++];
+	e->key = key;
+	e->written = written;
+	canon_path(path, e->canon, sizeof(e->canon));
+	e->exists = lstat(path, &e->sb) == 0;
+}
+
+/*
+ * The database (with its -wal, -shm and -journal), the control socket and the lock file must be
+ * different files, and none of them the configuration or a file it names: the daemon removes a
+ * stale socket, truncates the lock file and rewrites the database. Compared by resolved path and,
+ * for files that exist, by device and inode (hard and symbolic links).
+ */
+static int
+conf_check_paths(const struct conf *c, char *err, size_t errlen)
+{
+	struct conf_file	 f[12];
+	char			*wal, *shm, *jnl;
+	int			 n = 0, i, j, rc = 0;
+
+	xasprintf(&wal, "%s-wal", c->database);
+	xasprintf(&shm, "%s-shm", c->database);
+	xasprintf(&jnl, "%s-journal", c->database);
+	conf_file_add(f, &n, "database", c->database, 1);
+	conf_file_add(f, &n, "control", c->control, 1);
+	conf_file_add(f, &n, "lockfile", c->lockfile, 1);
+	conf_file_add(f, &n, "the database's -wal file", wal, 1);
+	conf_file_add(f, &n, "the database's -shm file", shm, 1);
+	conf_file_add(f, &n, "the database's -journal file", jnl, 1);
+	conf_file_add(f, &n, "the configuration file", c->path, 0);
+	conf_file_add(f, &n, "keywords", c->keywords, 0);
+	conf_file_add(f, &n, "templates", c->templates, 0);
+	conf_file_add(f, &n, "menu", c->http_menu, 0);
+	for (i = 0; i < n && rc == 0; i++)
+		for (j = i + 1; j < n && rc == 0; j++) {
+			if (!f[i].written && !f[j].written)
+				continue;
+			if (strcmp(f[i].canon, f[j].canon) == 0 || (f[i].exists && f[j].exists &&
+			    f[i].sb.st_dev == f[j].sb.st_dev && f[i].sb.st_ino == f[j].sb.st_ino)) {
+				snprintf(err, errlen, "%s: %s and %s are the same file (%s): give each its own path",
+				    c->path, f[i].key, f[j].key, f[i].canon);
+				rc = -1;
+			}
+		}
+	free(wal);
+	free(shm);
+	free(jnl);
+	return rc;
+}
+
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
@@ -548,9 +656,13 @@ conf_load(const char *path, char *err, size_t errlen)
 			*q = '\0';
 			val++;
 		} else {
-			/* an inline comment starts with whitespace then ; or # */
+			/* an inline comment starts with whitespace then ; or #; an empty value may be
+			 * followed by one directly ("keywords =   ; optional"), but a value such as a
+			 * USSD code may start with # */
 			for (p = val; *p; p++)
-				if ((*p == ';' || *p == '#') && p > val && isspace((unsigned char)p[-1])) {
+				if ((p > val && (*p == ';' || *p == '#') && isspace((unsigned char)p[-1])) ||
+				    (p == val && (*p == ';' || (*p == '#' && (p[1] == '\0' ||
+				    isspace((unsigned char)p[1])))))) {
 					*p = '\0';
 					break;
 				}
@@ -609,6 +721,14 @@ conf_load(const char *path, char *err, size_t errlen)
 	if (*c->lockfile == '\0') {
 		free(c->lockfile);
 		xasprintf(&c->lockfile, "%s.lock", c->database);
+	}
+	if (conf_check_paths(c, err, errlen) == -1)
+		goto fail_closed;
+	if (c->http_enabled && !listen_loopback(c->http_listen) && !conf_token_strong(c->http_token)) {
+		snprintf(err, errlen, "%s: [http] listen = %s is not the loopback: token must be a long random "
+		    "string (at least %d characters, not change-me; e.g. openssl rand -hex 24)", path,
+		    c->http_listen, CONF_TOKEN_MIN);
+		goto fail_closed;
 	}
 	return c;
 fail:

@@ -53,6 +53,7 @@ struct conf {
 	char		*templates;
 	char		*deny;		/* comma list of numbers never replied to */
 	long		 reply_limit;	/* automatic replies per sender per hour */
+	long		 reply_budget;	/* automatic replies per hour, all senders; 0 = no budget */
 	long		 incomplete_timeout_s;
 	char		*lockfile;
 	/* issue 15: field features */
@@ -63,6 +64,8 @@ struct conf {
 	long		 leader_summary_after_s;
 	long		 escalate_after_s;	/* 0 = off */
 	int		 public_info;
+	char		*worker_user;	/* modem workers drop to it when started as root */
+	int		 worker_seccomp;
 	/* [modem NAME] */
 	struct conf_modem *modems;
 	int		 nmodems;
@@ -98,6 +101,7 @@ struct conf {
 	char		*hub_key_file;
 	char		*hub_signing_key;
 	long		 hub_keepalive_s;
+	long		 http_max_connections;
 };
 
 /* Reads path. Returns NULL and fills err (one line: "FILE:LINE: reason") on any error. */
@@ -107,6 +111,10 @@ void		 conf_free(struct conf *);	/* accepts NULL */
 void		 conf_dump(const struct conf *, FILE *);
 /* Prints the table of keys (section, key, type, default, help): `kentongand --config-help`. */
 void		 conf_help(FILE *);
+/* A token fit for an [http] listen off the loopback: at least CONF_TOKEN_MIN characters and not
+ * the sample's old placeholder "change-me". */
+#define CONF_TOKEN_MIN	16
+int		 conf_token_strong(const char *token);
 /* Whether key is a known key of section kind ("gateway", "modem", "http"). */
 int		 conf_known(const char *section, const char *key);
 /* The i-th key of the table (0-based); -1 past the end. */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/str.h"
 
 static int	 log_stderr = 1;
 static int	 log_level = LOG_LVL_INFO;
@@ -42,11 +43,13 @@ static const int lvlprio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DE
 void
 log_vlog(int level, const char *fmt, va_list ap)
 {
-	char	 msg[2048];
+	char	 raw[2048], msg[STR_VIS_MAX(2048)];
 
 	if (level > log_level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* one event, one line: nothing from an SMS or a request can start a line or drive a terminal */
+	str_visible(raw, STR_VIS_WS_MARK, msg, sizeof(msg));
 	if (log_stderr) {
 		struct timespec	 ts;
 		struct tm	 tm;
@@ -97,12 +100,13 @@ fatal(const char *fmt, ...)
 void
 fatalx(const char *fmt, ...)
 {
-	char	 buf[1024];
+	char	 raw[1024], buf[STR_VIS_MAX(1024)];
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	str_visible(raw, STR_VIS_WS_MARK, buf, sizeof(buf));
 	if (log_stderr)
 		fprintf(stderr, "%s: fatal: %s\n", log_ident, buf);
 	else
@@ -110,19 +114,40 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+void
+log_open_now(void)
+{
+	if (!log_stderr)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
 const char *
 log_msisdn(const char *number, char buf[40])
 {
-	size_t	 n;
+	size_t	 n, digits = 0, i, o = 0;
 
 	if (number == NULL)
 		return "-";
 	n = strlen(number);
-	if (log_level >= LOG_LVL_DEBUG || n < 9 || n >= 40) {
-		snprintf(buf, 40, "%s", number);
+	if (log_level >= LOG_LVL_DEBUG) {
+		str_visible(number, STR_VIS_WS_MARK, buf, 40);
 		return buf;
 	}
-	/* keep the first 6 and last 4 characters */
-	snprintf(buf, 40, "%.6s****%s", number, number + n - 4);
+	for (i = 0; i < n; i++)
+		if (number[i] >= '0' && number[i] <= '9')
+			digits++;
+	if (digits == 0 || digits != n - (number[0] == '+')) {
+		/* an alphanumeric sender id: shown (it names a service, not a person), made safe */
+		str_visible(number, STR_VIS_WS_MARK, buf, 40);
+		return buf;
+	}
+	/* every digit but the last 4, whatever the length: short numbers are people too */
+	for (i = 0; i < n && o + 1 < 40; i++) {
+		if (number[i] == '+')
+			buf[o++] = '+';
+		else
+			buf[o++] = digits-- > 4 ? '*' : number[i];
+	}
+	buf[o] = '\0';
 	return buf;
 }

@@ -1,6 +1,7 @@
 /*
  * log — one line per event, key=value, to syslog or (with -d) stderr.
- * Phone numbers are masked at info level with log_msisdn(); debug level shows them whole.
+ * Phone numbers are masked at info level with log_msisdn(); debug level shows them whole. Every
+ * line is made display-safe (str_visible): control characters cannot forge lines or drive a terminal.
  */
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H
@@ -20,8 +21,11 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	log_vlog(int level, const char *, va_list);
+/* Connects to syslog now (if logging there), for a process that may not create sockets later. */
+void	log_open_now(void);
 
-/* Masks the middle of a number unless debug logging is on: +62812****7890. Returns buf. */
+/* Masks every digit of a number but the last 4 unless debug logging is on: +*********7890 (any
+ * length). A sender id that is not a number is shown made display-safe. Returns buf. */
 const char *log_msisdn(const char *number, char buf[40]);
 
 #endif

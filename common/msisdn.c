@@ -121,5 +121,7 @@ msisdn_replyable(const char *sender)
 			return 0;
 		nd++;
 	}
-	return nd >= 7;
+	/* E.164 numbers have at most 15 digits; a mobile number with its country code has 10 or more
+	 * (Indonesia: +62 8xx and 7 to 10 more). Shorter ones are short codes and service numbers. */
+	return nd >= MSISDN_REPLY_MIN_DIGITS && nd <= MSISDN_REPLY_MAX_DIGITS;
 }

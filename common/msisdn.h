@@ -16,7 +16,10 @@ int	msisdn_normalise(const char *in, const char *country, char out[MSISDN_MAX], 
 
 /*
  * Whether an SMS can be sent back to this sender as it appears on an incoming message:
- * 0 for alphanumeric senders ("TELKOMSEL"), short codes (fewer than 7 digits) and empty ones.
+ * 0 for alphanumeric senders ("TELKOMSEL"), short codes and service numbers (fewer than
+ * MSISDN_REPLY_MIN_DIGITS digits), anything longer than E.164 allows, and empty ones.
  */
+#define MSISDN_REPLY_MIN_DIGITS	10
+#define MSISDN_REPLY_MAX_DIGITS	15
 int	msisdn_replyable(const char *sender);
 #endif

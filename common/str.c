@@ -1,5 +1,6 @@
 /* str — string helpers (see str.h). */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/str.h"
@@ -15,4 +16,126 @@ str_trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Decodes one UTF-8 sequence at s; returns its length, or 0 when it is not well-formed (then *cp
+ * is the byte). Overlong forms, surrogates and code points past U+10FFFF are not well-formed. */
+static size_t
+u8dec(const unsigned char *s, unsigned int *cp)
+{
+	unsigned int	 c = s[0], v, min;
+	size_t		 n, i;
+
+	*cp = c;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		v = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		v = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+static int
+vis_hidden(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t
+str_visible(const char *s, enum str_vis_ws ws, char *out, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0;
+
+	if (len == 0)
+		return 0;
+	while (*p) {
+		char		 tmp[12];
+		size_t		 n, k;
+		unsigned int	 cp;
+
+		n = u8dec(p, &cp);
+		if (n == 0) {
+			memcpy(tmp, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			k = 3;
+			n = 1;
+		} else if (cp < 0x20 || cp == 0x7f) {
+			int keep = 0;
+
+			if (cp == '\n' || cp == '\r' || cp == '\t') {
+				if (ws == STR_VIS_WS_SPACE) {
+					tmp[0] = ' ';
+					k = 1;
+					goto put;
+				}
+				if (ws == STR_VIS_WS_KEEP)
+					keep = cp != '\r' || p[1] == '\n';
+			}
+			if (keep) {
+				tmp[0] = (char)cp;
+				k = 1;
+			} else {
+				/* control pictures: U+2400 + c, DEL at U+2421 */
+				unsigned int pic = cp == 0x7f ? 0x2421 : 0x2400 + cp;
+
+				tmp[0] = (char)(0xe0 | (pic >> 12));
+				tmp[1] = (char)(0x80 | ((pic >> 6) & 0x3f));
+				tmp[2] = (char)(0x80 | (pic & 0x3f));
+				k = 3;
+			}
+		} else if (vis_hidden(cp)) {
+			k = (size_t)snprintf(tmp, sizeof(tmp), "<U+%04X>", cp);
+		} else {
+			memcpy(tmp, p, n);
+			k = n;
+		}
+put:
+		if (o + k >= len)
+			break;
+		memcpy(out + o, tmp, k);
+		o += k;
+		p += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int
+str_is_visible(const char *s, enum str_vis_ws ws)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned int	 cp;
+		size_t		 n = u8dec(p, &cp);
+
+		if (n == 0 || cp == 0x7f || vis_hidden(cp))
+			return 0;
+		if (cp < 0x20) {
+			if (ws != STR_VIS_WS_KEEP || cp == '\r' || (cp != '\n' && cp != '\t'))
+				return 0;
+		}
+		p += n;
+	}
+	return 1;
 }

@@ -1,6 +1,27 @@
 /* str — string helpers shared by the config reader and the data-file readers. Pure. */
 #ifndef COMMON_STR_H
 #define COMMON_STR_H
+#include <stddef.h>
+
 /* Cuts leading and trailing white space in place; returns the first non-space character. */
 char	*str_trim(char *);
+
+/*
+ * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.
+ * C0 controls and DEL become their Unicode control pictures (ESC shows as U+241B), C1 controls
+ * and bidirectional controls (U+061C, U+200E-200F, U+202A-202E, U+2066-2069) and the line and
+ * paragraph separators become "<U+XXXX>", invalid UTF-8 becomes U+FFFD. Other text is unchanged.
+ */
+enum str_vis_ws {
+	STR_VIS_WS_MARK = 0,	/* \n \r \t shown as control pictures too (log lines) */
+	STR_VIS_WS_SPACE,	/* \n \r \t become a space (one-line table cells) */
+	STR_VIS_WS_KEEP,	/* \n and \t kept, \r kept before \n only (CSV, quoted by the writer) */
+};
+/* Worst-case output bytes for n input bytes, terminator included. */
+#define STR_VIS_MAX(n)	(4 * (n) + 1)
+/* Writes the display-safe form of s into out (len bytes), cut at a character boundary when full;
+ * returns the bytes written (without the terminator). */
+size_t	 str_visible(const char *s, enum str_vis_ws ws, char *out, size_t len);
+/* 1 if s needs no change to be displayed safely. */
+int	 str_is_visible(const char *s, enum str_vis_ws ws);
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/str.h"
 #include "common/table.h"
 #include "common/xmalloc.h"
 
@@ -88,20 +89,69 @@ json_escape(const char *s, char *out, size_t len)
 	return out;
 }
 
+/* A cell a spreadsheet would run as a formula (OWASP "CSV injection"): starts with = + - @, TAB or
+ * CR, and is not simply a number (+6281234567890 and -5 stay as they are). */
+static int
+csv_formula(const char *s)
+{
+	const char	*p = s;
+
+	if (strchr("=+-@\t\r", *s) == NULL || *s == '\0')
+		return 0;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return 1;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.' && isdigit((unsigned char)p[1]))
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	return *p != '\0';
+}
+
 static void
 csv_field(FILE *f, const char *s)
 {
+	char	*vis = NULL;
+	int	 formula = csv_formula(s);
+
+	if (!str_is_visible(s, STR_VIS_WS_KEEP)) {
+		size_t len = STR_VIS_MAX(strlen(s));
+
+		vis = xmalloc(len);
+		str_visible(s, STR_VIS_WS_KEEP, vis, len);
+		s = vis;
+	}
+	if (formula) {
+		fputs("\"'", f);
+		goto quoted;
+	}
 	if (strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, f);
+		free(vis);
 		return;
 	}
 	fputc('"', f);
+quoted:
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
 		fputc(*s, f);
 	}
 	fputc('"', f);
+	free(vis);
+}
+
+/* A one-line, display-safe copy of a cell for the text table (xmalloc'd). */
+static char *
+text_cell(const char *s)
+{
+	size_t	 len = STR_VIS_MAX(strlen(s));
+	char	*v = xmalloc(len);
+
+	str_visible(s, STR_VIS_WS_SPACE, v, len);
+	return v;
 }
 
 /* A JSON array of strings ["a","b"] flattened to a;b for CSV and text. */
@@ -197,17 +247,14 @@ table_row(void *arg, const struct table_row *r)
 
 			if (r->values[i] == NULL)
 				v = xstrdup("-");
-			else if (r->types[i] == TABLE_COL_JSON)
-				v = flatten_json_array(r->values[i]);
-			else {
-				char *q;
+			else if (r->types[i] == TABLE_COL_JSON) {
+				char *flat = flatten_json_array(r->values[i]);
 
-				v = xstrdup(r->values[i]);
-				/* one line per row: show newlines as a visible mark */
-				for (q = v; *q; q++)
-					if (*q == '\n' || *q == '\r' || *q == '\t')
-						*q = ' ';
-			}
+				v = text_cell(flat);
+				free(flat);
+			} else
+				/* one line per row, and nothing a terminal would obey */
+				v = text_cell(r->values[i]);
 			if (t->ncells == t->capcells) {
 				t->capcells = t->capcells ? t->capcells * 2 : 64;
 				t->cells = xreallocarray(t->cells, t->capcells, sizeof(char *));

@@ -125,9 +125,11 @@ const struct usage_cmd usage_cmds[] = {
 	  "Their LAPOR reports are published at once and they may send KIM group messages (to the\n"
 	  "subscribers of the KIM's area and every area inside it)." },
 	{ "leader remove", "NUMBER", "KIM", "remove a KIM leader", "" },
-	{ "official add", "NUMBER --pin PIN", "KIM", "allow SIAR broadcasts by SMS from this number",
-	  "PIN is 4-8 digits, stored hashed. Five wrong PINs lock SIAR for an hour; adding the number\n"
-	  "again sets a new PIN and clears the lock. With alert_approval = 2 an official also approves\n"
+	{ "official add", "NUMBER", "KIM", "allow SIAR broadcasts by SMS from this number",
+	  "The PIN (6-12 digits) is read from the terminal, or from the first line of standard input,\n"
+	  "never from the command line; only its yescrypt hash is stored. Five wrong PINs lock SIAR for\n"
+	  "an hour; adding the number again sets a new PIN and clears the lock. With alert_approval = 2\n"
+	  "an official also approves\n"
 	  "held alerts by SMS: SETUJU ID PIN (same PIN, same lock; not their own)." },
 	{ "official remove", "NUMBER", "KIM", "withdraw an official's SIAR right", "" },
 	{ "roles", "", "KIM", "KIM leaders and officials", "" },

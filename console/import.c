@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/csv.h"
 #include "common/msisdn.h"
 #include "common/str.h"
 #include "common/timefmt.h"
@@ -28,7 +29,48 @@
 struct mapped {
 	const char	*data;
 	size_t		 len;
+	int		 owned;		/* read into memory (a pipe), not mapped */
 };
+
+/* Largest input read from a pipe or terminal (a regular file is mapped, whatever its size). */
+#define IMPORT_PIPE_MAX	((size_t)1 << 30)
+
+/* A pipe, FIFO or terminal (`subscribers import /dev/stdin`) cannot be mapped: read it whole. */
+static int
+read_stream(int fd, const char *path, struct mapped *m)
+{
+	size_t	 cap = 1 << 16, len = 0;
+	char	*buf = xmalloc(cap);
+	ssize_t	 r;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap >= IMPORT_PIPE_MAX) {
+				fprintf(stderr, "kentongan: %s: more than %zu MB from a pipe; save it to a file "
+				    "first\n", path, IMPORT_PIPE_MAX >> 20);
+				free(buf);
+				return -1;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "kentongan: cannot read %s: %s\n", path, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		len += (size_t)r;
+	}
+	m->data = buf;
+	m->len = len;
+	m->owned = 1;
+	return 0;
+}
 
 static int
 map_file(const char *path, struct mapped *m)
@@ -36,6 +78,7 @@ map_file(const char *path, struct mapped *m)
 	struct stat	 sb;
 	int		 fd;
 
+	m->owned = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "kentongan: cannot read %s: %s\n", path, strerror(errno));
 		return -1;
@@ -44,6 +87,17 @@ map_file(const char *path, struct mapped *m)
 		fprintf(stderr, "kentongan: %s: %s\n", path, strerror(errno));
 		close(fd);
 		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "kentongan: %s is a directory, not a CSV file\n", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		int rc = read_stream(fd, path, m);
+
+		close(fd);
+		return rc;
 	}
 	m->len = (size_t)sb.st_size;
 	m->data = "";
@@ -64,63 +118,22 @@ map_file(const char *path, struct mapped *m)
 static void
 unmap_file(struct mapped *m)
 {
-	if (m->len > 0)
+	if (m->owned)
+		free((void *)m->data);
+	else if (m->len > 0)
 		munmap((void *)m->data, m->len);
 }
 
-int
-csv_record(const char **pp, const char *end, char *buf, size_t buflen, char **f, int maxf)
+/* Why csv_record refused a line, for the per-line message. */
+static const char *
+csv_why(int rc, size_t buflen)
 {
-	const char	*p = *pp;
-	size_t		 o = 0;
-	int		 n = 0;
+	static char	 why[96];
 
-	if (p >= end)
-		return -1;
-	for (;;) {
-		int quoted = 0;
-
-		if (n == maxf)
-			return -2;
-		f[n++] = buf + o;
-		if (p < end && *p == '"') {
-			quoted = 1;
-			p++;
-		}
-		for (; p < end; p++) {
-			if (quoted) {
-				if (*p == '"') {
-					if (p + 1 < end && p[1] == '"') {
-						p++;
-					} else {
-						quoted = 0;
-						continue;
-					}
-				}
-			} else if (*p == ',' || *p == '\n' || *p == '\r')
-				break;
-			if (o + 1 >= buflen)
-				return -2;
-			buf[o++] = *p;
-		}
-		if (quoted) {
-			*pp = end;
-			return -2;
-		}
-		buf[o++] = '\0';
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		/* end of record: \n, \r\n or end of data */
-		if (p < end && *p == '\r')
-			p++;
-		if (p < end && *p == '\n')
-			p++;
-		break;
-	}
-	*pp = p;
-	return n;
+	if (rc == CSV_BAD_QUOTE)
+		return "a quote is never closed (the rest of the file is skipped)";
+	snprintf(why, sizeof(why), "line longer than %zu bytes or more than 8 fields", buflen - 1);
+	return why;
 }
 
 static void
@@ -171,6 +184,11 @@ import_areas(struct store *st, const char *dir, int progress, enum table_format 
 			const char *code, *parent, *name;
 
 			line++;
+			if (nf < 0) {
+				fprintf(stderr, "%s:%ld: rejected: %s\n", path, line, csv_why(nf, sizeof(buf)));
+				bad++;
+				continue;
+			}
 			if (nf == 1 && f[0][0] == '\0')
 				continue;	/* blank line */
 			if (nf != files[i].ncols) {
@@ -236,8 +254,8 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 		const char	*why, *area, *name;
 
 		line++;
-		if (nf == -2) {
-			fprintf(stderr, "%s:%ld: rejected: unbalanced quotes or line too long\n", file, line);
+		if (nf < 0) {
+			fprintf(stderr, "%s:%ld: rejected: %s\n", file, line, csv_why(nf, sizeof(buf)));
 			bad++;
 			continue;
 		}

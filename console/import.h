@@ -9,9 +9,6 @@
 
 struct store;
 
-/* Reads one CSV record (RFC 4180 quoting) from *p; fields written NUL-terminated into buf and
- * pointed to by f[]. Advances *p past the record. Returns the field count, -1 at end, -2 bad quote. */
-int	csv_record(const char **p, const char *end, char *buf, size_t buflen, char **f, int maxf);
 
 /* Loads provinces.csv, cities.csv, districts.csv, villages.csv from dir. 0 ok, 1 error (printed). */
 int	import_areas(struct store *, const char *dir, int progress, enum table_format);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "common/conf.h"
@@ -229,6 +230,59 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 	return 0;
 }
 
+/*
+ * `official add NUMBER`: the PIN comes from the terminal (asked twice, not echoed) or one line of
+ * standard input, never from the command line, where ps and the shell history show it. It goes
+ * to the daemon inside the control request. 0 ok (pin filled), 1 error (printed).
+ */
+static int
+read_pin(const char *number, char *pin, size_t len)
+{
+	char		 again[64];
+	FILE		*tty;
+	struct termios	 old, noecho;
+	int		 rc = 1, i;
+
+	if (!isatty(STDIN_FILENO)) {
+		if (fgets(pin, (int)len, stdin) == NULL) {
+			fprintf(stderr, "kentongan: official add: give the PIN on standard input (one line)\n");
+			return 1;
+		}
+		pin[strcspn(pin, "\r\n")] = '\0';
+		return 0;
+	}
+	if ((tty = fopen("/dev/tty", "r+")) == NULL) {
+		fprintf(stderr, "kentongan: official add: cannot open the terminal: %s\n", strerror(errno));
+		return 1;
+	}
+	if (tcgetattr(fileno(tty), &old) == -1) {
+		fclose(tty);
+		return 1;
+	}
+	noecho = old;
+	noecho.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
+	for (i = 0; i < 2; i++) {
+		char *buf = i == 0 ? pin : again;
+
+		fprintf(tty, i == 0 ? "SIAR PIN for %s (6 to 12 digits): " : "The same PIN again: ", number);
+		fflush(tty);
+		if (fgets(buf, (int)(i == 0 ? len : sizeof(again)), tty) == NULL)
+			goto out;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		fputc('\n', tty);
+	}
+	if (strcmp(pin, again) != 0)
+		fprintf(stderr, "kentongan: official add: the two PINs differ; nothing changed\n");
+	else
+		rc = 0;
+out:
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	explicit_bzero(again, sizeof(again));
+	fclose(tty);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -306,7 +360,32 @@ main(int argc, char *argv[])
 	if (!handled) {
 		if (nargs >= 1 && !strcmp(args[0], "broadcast"))
 			rc = console_broadcast(&con, nargs, args);
-		else
+		else if (nargs >= 2 && !strcmp(args[0], "official") && !strcmp(args[1], "add")) {
+			char	 pin[64];
+			char	*pargs[nargs + 3];
+
+			for (i = 0; i < nargs; i++) {
+				if (!strcmp(args[i], "--pin") || !strncmp(args[i], "--pin=", 6)) {
+					fprintf(stderr, "kentongan: official add: the PIN is read from the terminal or "
+					    "standard input, never the command line (ps shows it):\n"
+					    "  kentongan official add NUMBER            (asks for it)\n"
+					    "  echo PIN | kentongan official add NUMBER\n");
+					conf_free(con.conf);
+					return 1;
+				}
+				pargs[i] = args[i];
+			}
+			if (nargs != 3) {
+				fprintf(stderr, "usage: kentongan official add NUMBER (the PIN on the terminal or "
+				    "standard input)\n");
+				rc = 1;
+			} else if ((rc = read_pin(args[2], pin, sizeof(pin))) == 0) {
+				pargs[nargs] = (char *)"--pin";
+				pargs[nargs + 1] = pin;
+				rc = console_request(&con, nargs + 2, pargs, stdout, stderr);
+			}
+			explicit_bzero(pin, sizeof(pin));
+		} else
 			rc = console_request(&con, nargs, args, stdout, stderr);
 	}
 	if (con.fd != -1)

@@ -17,7 +17,9 @@
 #include "gateway/http.h"
 #include "gateway/mmwatch.h"
 #include "gateway/modem.h"
+#include "gateway/router.h"
 #include "store/store.h"
+#include "store/store_outbox.h"
 
 static int
 list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
@@ -155,9 +157,10 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			fputs("\"http\":{", f);
 			json_kv_str(f, "address", http_address(gw->http), 0);
 			fprintf(f, ",\"requests\":%ld,\"ok\":%ld,\"client_errors\":%ld,\"unauthorized\":%ld,"
-			    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld},",
+			    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld,"
+			    "\"connections\":%ld,\"connections_refused\":%ld,\"accept_pauses\":%ld},",
 			    hs.requests, hs.ok, hs.client_errors, hs.unauthorized, hs.unavailable, hs.ussd,
-			    hs.ussd_active, hs.ussd_sessions);
+			    hs.ussd_active, hs.ussd_sessions, hs.connections, hs.refused, hs.accept_pauses);
 		} else
 			fputs("\"http\":null,", f);
 		if (gw->mmwatch && mmwatch_state(gw->mmwatch)->pid) {
@@ -176,6 +179,9 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		} else
 			fputs("\"modemmanager\":null,", f);
 		uplink_status_json(f, gw);
+		fprintf(f, "\"replies\":{\"last_hour\":%ld,\"budget\":%ld,\"dropped\":%ld},",
+		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
+		    gw->router ? router_budget_dropped(gw->router) : 0);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -213,6 +219,16 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 	    store_subscriber_count(gw->store));
 	fprintf(req->out, "queue: %ld queued (%ld alert), %ld sending, %ld sent, %ld delivered, %ld failed, "
 	    "%ld expired\n", q.queued, q.queued_alert, q.sending, q.sent, q.delivered, q.failed, q.expired);
+	{
+		long dropped = gw->router ? router_budget_dropped(gw->router) : 0;
+
+		fprintf(req->out, "replies: %ld automatic in the last hour (budget %ld/h%s)",
+		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
+		    gw->conf->reply_budget ? "" : ": none");
+		if (dropped > 0)
+			fprintf(req->out, ", %ld dropped since start because the budget was spent", dropped);
+		fputc('\n', req->out);
+	}
 	if (gw->http != NULL) {
 		struct http_stats hs;
 
@@ -220,6 +236,9 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->out, "http: %s, %ld requests (%ld ok, %ld refused, %ld unauthorized), "
 		    "USSD %ld active sessions, %ld in all\n", http_address(gw->http), hs.requests, hs.ok,
 		    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
+		if (hs.refused > 0 || hs.accept_pauses > 0)
+			fprintf(req->out, "http: flooded: %ld connections closed at max_connections, accept paused "
+			    "%ld times for lack of file descriptors\n", hs.refused, hs.accept_pauses);
 	} else
 		fprintf(req->out, "http: off (add an [http] section for USSD, /health and /metrics)\n");
 	if (gw->mmwatch && mmwatch_state(gw->mmwatch)->pid) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/conf.h"
+#include "common/str.h"
 #include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
@@ -359,8 +360,13 @@ ussd_done_cb(void *arg, const char *reply, const char *why)
 		fputs("{\"reply\":", req->out);
 		json_string(req->out, reply);
 		fputs("}\n", req->out);
-	} else
-		fprintf(req->out, "%s\n", reply);
+	} else {
+		/* the network's text: shown, never obeyed by the terminal */
+		char vis[STR_VIS_MAX(4096)];
+
+		str_visible(reply, STR_VIS_WS_KEEP, vis, sizeof(vis));
+		fprintf(req->out, "%s\n", vis);
+	}
 	ctl_req_done(req, 0);
 }
 

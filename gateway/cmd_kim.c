@@ -187,7 +187,7 @@ cmd_official_add(struct ctl_req *req, int argc, char **argv)
 		return 1;
 	n = strlen(pin);
 	if (n < STORE_PIN_MIN || n > STORE_PIN_MAX || strspn(pin, "0123456789") != n) {
-		fprintf(req->err, "--pin: the PIN must be %d to %d digits\n", STORE_PIN_MIN, STORE_PIN_MAX);
+		fprintf(req->err, "the PIN must be %d to %d digits\n", STORE_PIN_MIN, STORE_PIN_MAX);
 		return 1;
 	}
 	if (store_begin(st) != STORE_OK)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -45,6 +46,8 @@ struct ctl {
 	char			*path;
 	struct ctl_conn		*conns;
 	int			 nconns;
+	struct event		*resume;	/* accepting again after EMFILE/ENFILE */
+	time_t			 emfile_logged_at;
 };
 
 static void	conn_free(struct ctl_conn *);
@@ -333,10 +336,42 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		return;
 	}
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	/* while a command runs, the next requests wait in the socket, not in our memory: reading
+	 * pauses once one whole request (the largest allowed) is buffered */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_MAX_REQUEST + 2 * sizeof(struct proto_hdr));
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = ctl->conns;
 	ctl->conns = c;
 	ctl->nconns++;
+}
+
+static void
+resume_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct ctl *ctl = arg;
+
+	evconnlistener_enable(ctl->listener);
+}
+
+/* accept() failed: out of descriptors, the listener would wake again at once and spin (libevent
+ * logging each time); it pauses for a second instead, with a line a minute at most. */
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct ctl	*ctl = arg;
+	int		 err = EVUTIL_SOCKET_ERROR();
+	struct timeval	 tv = { 1, 0 };
+	time_t		 now = time(NULL);
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		evconnlistener_disable(l);
+		evtimer_add(ctl->resume, &tv);
+	}
+	if (now - ctl->emfile_logged_at >= 60) {
+		ctl->emfile_logged_at = now;
+		log_warnx("ctl: accept: %s%s", strerror(err), err == EMFILE || err == ENFILE ?
+		    "; consoles wait a second (next report in a minute at the earliest)" : "");
+	}
 }
 
 struct ctl *
@@ -344,6 +379,7 @@ ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 {
 	struct ctl		*ctl;
 	struct sockaddr_un	 sun;
+	struct stat		 sb;
 	int			 fd;
 	mode_t			 old;
 
@@ -354,7 +390,13 @@ ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	strcpy(sun.sun_path, path);
-	/* a stale socket from a crash: the daemon lock already proved nobody else uses it */
+	/* a stale socket from a crash: the daemon lock already proved nobody else uses it. Anything
+	 * else at that path (a typo naming the database, a note) is not ours to remove. */
+	if (lstat(path, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errlen, "control = %s: a file that is not a socket is there; refusing to remove "
+		    "it (check the control path)", path);
+		return NULL;
+	}
 	if (unlink(path) == -1 && errno != ENOENT) {
 		snprintf(err, errlen, "cannot remove the old control socket %s: %s", path, strerror(errno));
 		return NULL;
@@ -385,6 +427,8 @@ ctl_new(struct gateway *gw, const char *path, char *err, size_t errlen)
 		free(ctl);
 		return NULL;
 	}
+	ctl->resume = evtimer_new(gw->base, resume_cb, ctl);
+	evconnlistener_set_error_cb(ctl->listener, accept_error_cb);
 	return ctl;
 }
 
@@ -396,6 +440,8 @@ ctl_free(struct ctl *ctl)
 	while (ctl->conns)
 		conn_free(ctl->conns);
 	evconnlistener_free(ctl->listener);
+	if (ctl->resume)
+		event_free(ctl->resume);
 	unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);

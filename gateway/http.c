@@ -12,7 +12,9 @@
  * for NUL bytes, bad %-escapes, invalid UTF-8, missing fields).
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -33,6 +35,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -44,6 +47,7 @@
 #include "gateway/gateway.h"
 #include "gateway/http.h"
 #include "gateway/modem.h"
+#include "gateway/router.h"
 #include "gateway/ussd.h"
 #include "gateway/web/web.h"
 #include "store/store.h"
@@ -55,11 +59,17 @@
 #define METRICS_BROADCASTS 10
 #define FRESH_MAX	64	/* connections accepted and not yet heard from */
 
-/* What the request deadline knows of one connection, indexed by its socket. */
+#define PENDING_MAX	256	/* accepted connections waiting to be counted (per loop turn) */
+#define FLOOD_LOG_S	60	/* at most one line per minute about refused connections */
+
+/* What the request deadline and the connection cap know of one connection, indexed by its socket. */
 struct conn_slot {
 	const void	*bev;		/* the connection's bufferevent (only compared, never followed) */
 	int64_t		 start_ms;	/* when its current request began; 0 between requests */
 	int		 closed;
+	int		 live;		/* counted against max_connections */
+	dev_t		 dev;		/* the socket's identity: a closed and reused fd differs */
+	ino_t		 ino;
 };
 
 /* the status codes counted one by one in /metrics; anything else goes to "other" (what libevent
@@ -85,6 +95,17 @@ struct http {
 	const void			*fresh[FRESH_MAX];	/* new bufferevents, to tell a reused address */
 	int				 nfresh;
 	long				 slow_closed;
+	/* the connection cap: evhttp 2.1 has none, and tells nobody when a connection ends */
+	long				 max_conns;
+	int				 nlive;
+	struct bufferevent		*pending[PENDING_MAX];	/* referenced until counted */
+	int				 npending;
+	struct event			*count_ev;
+	struct event			*resume_ev;	/* accepting again after EMFILE/ENFILE */
+	long				 refused, refused_logged, accept_pauses;
+	long				 bad_tokens, bad_tokens_logged;
+	time_t				 bad_token_logged_at;
+	time_t				 flood_logged_at;
 };
 
 /* The endpoint whose connections the input callbacks watch (one per daemon). */
@@ -139,6 +160,22 @@ utf8_valid(const char *s)
 		p += n + 1;
 	}
 	return 1;
+}
+
+/* Whether a Content-Type is exactly the form type, parameters aside ("…; charset=utf-8"). */
+static int
+form_type(const char *ct)
+{
+	static const char	 want[] = "application/x-www-form-urlencoded";
+	size_t			 n = sizeof(want) - 1;
+
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	for (ct += n; *ct == ' ' || *ct == '\t'; ct++)
+		;
+	return *ct == '\0' || *ct == ';';
 }
 
 /* Whether every '%' starts a valid, non-NUL escape. */
@@ -216,9 +253,44 @@ method_not_allowed(struct http *h, struct evhttp_request *req, const char *allow
 	reply(h, req, 405, "method not allowed here");
 }
 
+static int	authorized_check(struct http *, struct evhttp_request *, struct evkeyvalq *, struct evkeyvalq *);
+
+/* A request without the right token: one info line a minute at most, with the count and the latest
+ * client (someone guessing tokens shows in the log without filling it). */
+static void
+token_failed(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	char				*addr = NULL;
+	ev_uint16_t			 port = 0;
+	time_t				 now = time(NULL);
+
+	h->bad_tokens++;
+	if (now - h->bad_token_logged_at < 60)
+		return;
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	log_info("http: %ld request%s without a valid token since %s; the latest from %s:%u (next report in "
+	    "a minute at the earliest)", h->bad_tokens - h->bad_tokens_logged, h->bad_tokens -
+	    h->bad_tokens_logged == 1 ? "" : "s", h->bad_token_logged_at ? "the last report" : "start",
+	    addr ? addr : "?", (unsigned)port);
+	h->bad_token_logged_at = now;
+	h->bad_tokens_logged = h->bad_tokens;
+}
+
 /* Whether the request carries the token: header, query parameter or form field. */
 static int
 authorized(struct http *h, struct evhttp_request *req, struct evkeyvalq *query, struct evkeyvalq *form)
+{
+	int ok = authorized_check(h, req, query, form);
+
+	if (!ok)
+		token_failed(h, req);
+	return ok;
+}
+
+static int
+authorized_check(struct http *h, struct evhttp_request *req, struct evkeyvalq *query, struct evkeyvalq *form)
 {
 	const char	*a, *t;
 	int		 ok = 0;
@@ -573,6 +645,20 @@ metrics(struct http *h, struct evhttp_request *req)
 	family(b, "kentongan_http_slow_clients_closed_total", "counter",
 	    "connections closed because their request took longer than [http] timeout");
 	evbuffer_add_printf(b, "kentongan_http_slow_clients_closed_total %ld\n", h->slow_closed);
+	family(b, "kentongan_replies_last_hour", "gauge", "automatic replies (reply, confirm) queued in the last hour");
+	evbuffer_add_printf(b, "kentongan_replies_last_hour %ld\n",
+	    store_outbox_auto_replies_since(h->gw->store, clock_now() - 3600));
+	family(b, "kentongan_reply_budget", "gauge", "[gateway] reply_budget: automatic replies an hour (0 = none)");
+	evbuffer_add_printf(b, "kentongan_reply_budget %ld\n", h->gw->conf->reply_budget);
+	family(b, "kentongan_replies_dropped_total", "counter", "automatic replies dropped because the budget was spent");
+	evbuffer_add_printf(b, "kentongan_replies_dropped_total{reason=\"budget\"} %ld\n",
+	    h->gw->router ? router_budget_dropped(h->gw->router) : 0);
+	family(b, "kentongan_http_connections_refused_total", "counter",
+	    "connections closed at once because [http] max_connections were open");
+	evbuffer_add_printf(b, "kentongan_http_connections_refused_total %ld\n", h->refused);
+	family(b, "kentongan_http_accept_pauses_total", "counter",
+	    "times accepting paused for a second because the daemon was out of file descriptors");
+	evbuffer_add_printf(b, "kentongan_http_accept_pauses_total %ld\n", h->accept_pauses);
 	family(b, "kentongan_http_requests_total", "counter", "HTTP requests answered, per status code");
 	for (c = 0; c <= NCODES; c++) {
 		long n = h->by_code[c] + (c == 0 ? 1 : 0);
@@ -601,7 +687,7 @@ ussd(struct http *h, struct evhttp_request *req, struct evkeyvalq *query)
 	int			 code = 400;
 
 	TAILQ_INIT(&form);
-	if (ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+	if (ct != NULL && !form_type(ct)) {
 		reply(h, req, 415, "expected application/x-www-form-urlencoded");
 		return;
 	}
@@ -745,7 +831,124 @@ bev_cb(struct event_base *base, void *arg)
 	else
 		h->nfresh++;
 	h->fresh[h->nfresh - 1] = bev;
+	/* evhttp gives the bufferevent its socket after this returns: count it once the listener's
+	 * turn is over (a reference keeps it valid even if evhttp drops it meanwhile) */
+	if (h->npending < PENDING_MAX) {
+		bufferevent_incref(bev);
+		h->pending[h->npending++] = bev;
+		if (h->npending == 1)
+			event_active(h->count_ev, EV_TIMEOUT, 0);
+	}
 	return bev;
+}
+
+/* Whether the socket in slot c (fd) is still the connection counted there. */
+static int
+slot_alive(struct conn_slot *c, int fd)
+{
+	struct stat	 sb;
+
+	return fstat(fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_dev == c->dev && sb.st_ino == c->ino;
+}
+
+/* Counts the connections still open (the closed ones are noticed here, by their sockets). */
+static void
+recount(struct http *h)
+{
+	int fd;
+
+	h->nlive = 0;
+	for (fd = 0; fd < h->nconns; fd++) {
+		struct conn_slot *c = &h->conns[fd];
+
+		if (!c->live)
+			continue;
+		if (slot_alive(c, fd))
+			h->nlive++;
+		else
+			c->live = 0;
+	}
+}
+
+static void
+flood_log(struct http *h, const char *what)
+{
+	time_t now = time(NULL);
+
+	if (now - h->flood_logged_at < FLOOD_LOG_S)
+		return;
+	h->flood_logged_at = now;
+	log_warnx("http: %s; %ld connection%s refused so far, accept paused %ld time%s (max_connections=%ld; "
+	    "next report in %ds at the earliest)", what, h->refused, h->refused == 1 ? "" : "s", h->accept_pauses,
+	    h->accept_pauses == 1 ? "" : "s", h->max_conns, FLOOD_LOG_S);
+}
+
+/* New connections of this loop turn: each is counted, or closed when the cap is reached. */
+static void
+count_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct http	*h = arg;
+	int		 i;
+
+	for (i = 0; i < h->npending; i++) {
+		struct bufferevent	*bev = h->pending[i];
+		evutil_socket_t		 fd = bufferevent_getfd(bev);
+		struct conn_slot	*c;
+		struct stat		 sb;
+
+		if (fd >= 0 && (c = conn_slot(h, fd)) != NULL && fstat(fd, &sb) == 0) {
+			if (h->nlive >= h->max_conns)
+				recount(h);
+			if (h->nlive >= h->max_conns) {
+				h->refused++;
+				c->live = 0;
+				/* evhttp reads the end of the stream next and frees the connection itself */
+				shutdown(fd, SHUT_RDWR);
+				flood_log(h, "too many connections at once");
+			} else {
+				c->live = 1;
+				c->dev = sb.st_dev;
+				c->ino = sb.st_ino;
+				h->nlive++;
+			}
+		}
+		bufferevent_decref(bev);
+	}
+	h->npending = 0;
+}
+
+static void
+resume_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct http *h = arg;
+
+	if (h->sock != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(h->sock));
+}
+
+/* accept() failed. Out of descriptors (EMFILE, ENFILE) the listener would be woken again at once
+ * and spin: it pauses for a second instead. libevent's own line per failure is replaced by ours. */
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct http	*h = http_live;	/* arg is the listener's: evhttp's own, not ours */
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	if (h == NULL)
+		return;
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		struct timeval tv = { 1, 0 };
+
+		evconnlistener_disable(lev);
+		evtimer_add(h->resume_ev, &tv);
+		h->accept_pauses++;
+		flood_log(h, err == EMFILE || err == ENFILE ? "out of file descriptors, accept paused for 1s" :
+		    "out of memory for sockets, accept paused for 1s");
+	} else if (time(NULL) - h->flood_logged_at >= FLOOD_LOG_S) {
+		h->flood_logged_at = time(NULL);
+		log_warnx("http: accept: %s", strerror(err));
+	}
 }
 
 /* A whole request arrived: the connection's clock stops until the next one. */
@@ -918,11 +1121,28 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 	evhttp_set_gencb(h->eh, request_cb, h);
 	evhttp_set_bevcb(h->eh, bev_cb, h);
 	h->deadline_ms = conf->http_timeout_s * 1000;
+	h->max_conns = conf->http_max_connections > 0 ? conf->http_max_connections : 256;
+	{
+		/* the cap must leave descriptors for the store, the control socket and the modems */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)h->max_conns + 64 > rl.rlim_cur) {
+			long lim = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 64 : 64;
+
+			log_warnx("http: max_connections=%ld is too close to the limit of open files (%llu): using %ld",
+			    h->max_conns, (unsigned long long)rl.rlim_cur, lim);
+			h->max_conns = lim;
+		}
+	}
+	h->count_ev = event_new(gw->base, -1, 0, count_cb, h);
+	h->resume_ev = evtimer_new(gw->base, resume_cb, h);
 	if ((h->sock = evhttp_bind_socket_with_handle(h->eh, host, port)) == NULL) {
 		snprintf(err, errlen, "[http] listen = %s: cannot listen there (%s); is another program using "
 		    "the port?", conf->http_listen, strerror(errno));
 		goto fail;
 	}
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(h->sock), accept_error_cb);
 	fd = evhttp_bound_socket_get_fd(h->sock);
 	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
@@ -943,9 +1163,10 @@ http_new(struct gateway *gw, char *err, size_t errlen)
 		snprintf(h->addr, sizeof(h->addr), "[%s]:%u", ip, ntohs(sin6->sin6_port));
 	}
 	if (!h->loopback) {
-		if (h->token[0] == '\0') {
-			snprintf(err, errlen, "[http] listen = %s is not the loopback: set a token too "
-			    "(token = a long random string)", conf->http_listen);
+		if (!conf_token_strong(h->token)) {
+			snprintf(err, errlen, "[http] listen = %s is not the loopback: the token must be a long "
+			    "random string (at least %d characters, not change-me; e.g. openssl rand -hex 24)",
+			    conf->http_listen, CONF_TOKEN_MIN);
 			goto fail;
 		}
 		log_warnx("http: listening on %s, off the loopback: only the token protects it; put it "
@@ -976,6 +1197,12 @@ http_free(struct http *h)
 		http_live = NULL;
 	if (h->eh != NULL)
 		evhttp_free(h->eh);
+	while (h->npending > 0)
+		bufferevent_decref(h->pending[--h->npending]);
+	if (h->count_ev != NULL)
+		event_free(h->count_ev);
+	if (h->resume_ev != NULL)
+		event_free(h->resume_ev);
 	free(h->conns);
 	ussd_free(h->ussd);
 	web_free(h->web);
@@ -997,6 +1224,9 @@ http_stats(const struct http *h, struct http_stats *out)
 	struct ussd_stats us;
 
 	*out = h->st;
+	out->connections = h->nlive;
+	out->refused = h->refused;
+	out->accept_pauses = h->accept_pauses;
 	ussd_stats(h->ussd, &us);
 	out->ussd_active = us.active;
 	out->ussd_sessions = us.total;
@@ -1015,5 +1245,6 @@ http_conf_changed(const struct conf *a, const struct conf *b)
 	    str_differ(a->http_token, b->http_token) || str_differ(a->http_menu, b->http_menu) ||
 	    a->http_max_body != b->http_max_body || a->http_timeout_s != b->http_timeout_s ||
 	    str_differ(a->http_cert, b->http_cert) || str_differ(a->http_key, b->http_key) ||
+	    a->http_max_connections != b->http_max_connections ||
 	    str_differ(a->language, b->language);
 }

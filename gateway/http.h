@@ -30,6 +30,9 @@ struct http_stats {
 	long	 ussd;		/* /ussd requests answered with a screen */
 	long	 ussd_active;	/* USSD sessions in progress */
 	long	 ussd_sessions;	/* USSD sessions started */
+	long	 connections;	/* open now (as last counted) */
+	long	 refused;	/* closed at once: max_connections reached */
+	long	 accept_pauses;	/* accept paused for lack of file descriptors */
 };
 
 /* Starts the server on conf->http_listen (the caller checks conf->http_enabled). NULL with err set

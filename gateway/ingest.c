@@ -23,6 +23,7 @@
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/router.h"
 #include "store/store_inbox.h"
 
 #define EXPIRE_EVERY_S	30
@@ -55,6 +56,16 @@ route(struct ingest *ing, const int64_t *ids, int n)
 		gateway_inbox_stored(ing->gw, ids[i]);
 }
 
+static void
+masked_free(char **masked, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(masked[i]);
+	free(masked);
+}
+
 int
 ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64_t batch,
     const struct ingest_part *p, int n)
@@ -62,6 +73,7 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 	struct store		*st = ing->gw->store;
 	enum store_status	 s;
 	int64_t			*ids = xcalloc(n ? (size_t)n : 1, sizeof(*ids));
+	char			**masked = xcalloc(n ? (size_t)n : 1, sizeof(*masked));
 	int			 i, nids = 0, dups = 0, reports = 0, raw = 0;
 	time_t			 now = clock_now();
 	char			 day[16];
@@ -109,6 +121,10 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 			sm.sender = sender;
 			sm.smsc_at = p[i].smsc_at;
 			sm.text = p[i].text;
+			/* a SIAR's PIN never reaches the disk, not even the -wal: masked before the commit */
+			if (p[i].seq <= 1 && ing->gw->router != NULL &&
+			    router_mask_pin(ing->gw->router, sender, p[i].text, &masked[i]))
+				sm.text = masked[i];
 			sm.coding = p[i].coding;
 			sm.udh = p[i].udh;
 			sm.concat_ref = p[i].concat_ref;
@@ -154,6 +170,7 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 		log_debug("ingest id=%lld modem=%s", (long long)ids[i], modem_name);
 	route(ing, ids, nids);
 	free(ids);
+	masked_free(masked, n);
 	return 0;
 fail_tx:
 	store_rollback(st);
@@ -163,6 +180,7 @@ fail:
 	    modem_name, (unsigned long long)batch, store_errmsg(st));
 	gateway_store_failed(ing->gw, "committing received messages");
 	free(ids);
+	masked_free(masked, n);
 	return -1;
 }
 

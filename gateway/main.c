@@ -3,6 +3,7 @@
  * loop and its signals, and the hooks that tie modules together (gateway.h). Single-threaded;
  * modem I/O happens in worker processes (modem.c).
  */
+#include <sys/resource.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -107,20 +108,45 @@ private_files(void)
 	}
 }
 
+/* Whether s is what a lock file holds: nothing, or a pid and perhaps a newline. */
+static int
+pid_text(const char *s)
+{
+	size_t d = strspn(s, "0123456789");
+
+	return s[d] == '\0' || (d > 0 && s[d] == '\n' && s[d + 1] == '\0');
+}
+
 static int
 take_lock(const char *path, char *err, size_t errlen)
 {
-	char	 buf[32];
-	int	 fd;
+	char		 buf[32];
+	struct stat	 sb;
+	ssize_t		 n;
+	int		 fd;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
-		snprintf(err, errlen, "cannot open the lock file %s: %s", path, strerror(errno));
+	/* never through a link, never anything but a small file holding a pid (or nothing): a typo
+	 * such as lockfile = the database must not truncate it */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0640)) == -1) {
+		snprintf(err, errlen, "cannot open the lock file %s: %s%s", path, strerror(errno),
+		    errno == ELOOP ? " (it is a symbolic link; remove it)" : "");
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size >= (off_t)sizeof(buf)) {
+		snprintf(err, errlen, "lockfile = %s is not a kentongand lock file (%s); refusing to overwrite it: "
+		    "check the path", path, S_ISREG(sb.st_mode) ? "too large" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n < 0 || !pid_text(buf)) {
+		snprintf(err, errlen, "lockfile = %s holds something other than a pid; refusing to overwrite it: "
+		    "check the path", path);
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		snprintf(err, errlen, "another kentongand (pid %s) is running on this database (lock %s)",
 		    *buf ? buf : "?", path);
@@ -128,9 +154,9 @@ take_lock(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (ftruncate(fd, 0) == 0) {
-		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+		int len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 
-		if (write(fd, buf, (size_t)n) != n)
+		if (pwrite(fd, buf, (size_t)len, 0) != len)
 			log_warn("writing the pid to %s", path);
 	}
 	return fd;
@@ -342,6 +368,20 @@ gateway_store_recovered(struct gateway *g)
 	}
 }
 
+/* The soft limit of open files up to the hard one: the HTTP cap, the store and the modems then
+ * have room (systemd and shells often start daemons with 1024). */
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("daemon: raising the limit of open files");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -418,6 +458,7 @@ main(int argc, char *argv[])
 	if (!debug && getenv("NOTIFY_SOCKET") == NULL && daemon(1, 0) == -1)
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 	if (fs_mkdir_parent(gw.conf->database) == -1 || fs_mkdir_parent(gw.conf->control) == -1)
 		log_warn("daemon: creating the directory of the database or socket");
 	if ((lock_fd = take_lock(gw.conf->lockfile, err, sizeof(err))) == -1) {

@@ -43,6 +43,7 @@
 #include "paths.h"	/* MODEM_CONFIGS_DIR, from PREFIX */
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/worker_confine.h"
 #include "parsers/balance.h"
 #include "store/store_inbox.h"
 
@@ -429,6 +430,20 @@ reading_verdict(struct modem *m, int status)
 	    m->cm->name, f, l, WTERMSIG(status));
 }
 
+/* A worker killed by SIGSYS made a system call its seccomp filter forbids (worker_confine.c):
+ * said plainly, since it means the worker was attacked or libGammu needs something new. */
+static void
+sigsys_note(struct modem *m, pid_t pid, int status)
+{
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
+		return;
+	snprintf(m->info.last_error, sizeof(m->info.last_error), "the worker was killed by its seccomp "
+	    "filter: a forbidden system call (the kernel log names it); respawned");
+	log_warnx("modem=%s event=worker-seccomp pid=%d: the worker made a system call its filter forbids "
+	    "and was killed (an attack through the modem, or libGammu needs a call the filter lacks: "
+	    "worker_seccomp = no in [gateway] turns it off)", m->cm->name, (int)pid);
+}
+
 static void
 reap(struct modem *m)
 {
@@ -436,6 +451,9 @@ reap(struct modem *m)
 
 	for (i = 0; i < m->nzombies; i++) {
 		pid_t r = waitpid(m->zombies[i], &status, WNOHANG);
+
+		if (r == m->zombies[i])
+			sigsys_note(m, r, status);
 
 		if (r == m->zombies[i] && r == m->verdict_pid)
 			reading_verdict(m, status);
@@ -496,6 +514,8 @@ modem_lost(struct modem *m, const char *why)
 	m->backoff_s = delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : delay * 2;
 	log_warnx("modem=%s event=worker-lost why=\"%s\" error=\"%s\"%s inflight=%d restart_in=%ds", m->cm->name,
 	    why, m->info.last_error, exitbuf, m->nfl, delay);
+	if (r == m->pid)
+		sigsys_note(m, r, status);
 	if (r == m->pid)
 		reading_verdict(m, status);
 
@@ -968,6 +988,7 @@ modem_spawn(struct modem *m)
 	}
 	if (pid == 0) {
 		child_setup(sv[1]);
+		worker_confine_prepare(m->gw->conf);
 		modem_worker_main(3, m->cm, &m->plan);
 	}
 	close(sv[1]);

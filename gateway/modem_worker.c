@@ -38,6 +38,7 @@
 #include "common/xmalloc.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/worker_confine.h"
 #include "parsers/gsm7.h"
 
 #define PASS_EVERY_S	60	/* a pass at least this often, whatever the hints say */
@@ -187,22 +188,26 @@ mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
 }
 
 void
-mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
+mw_ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen)
 {
-	size_t	 o = 0;
+	size_t	 o = 0, i = 0;
 
-	while ((in[0] || in[1]) && o + 5 < outlen) {
-		uint32_t c = (uint32_t)in[0] << 8 | in[1];
+	while (i < nunits && o + 5 < outlen) {
+		uint32_t c = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
 
-		in += 2;
-		if (c >= 0xd800 && c < 0xdc00 && (in[0] || in[1])) {
-			uint32_t lo = (uint32_t)in[0] << 8 | in[1];
+		i++;
+		if (c >= 0xd800 && c < 0xdc00 && i < nunits) {
+			uint32_t lo = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
 
 			if (lo >= 0xdc00 && lo < 0xe000) {
 				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				in += 2;
+				i++;
 			}
 		}
+		if (c >= 0xd800 && c < 0xe000)
+			c = 0xfffd;	/* a lone surrogate: not a character, and not valid UTF-8 */
+		else if (c == 0)
+			c = 0x2400;	/* a NUL inside the text: kept, visibly, instead of cutting it */
 		if (c < 0x80)
 			out[o++] = (char)c;
 		else if (c < 0x800) {
@@ -271,6 +276,16 @@ mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
 		p = *eol ? eol + 1 : eol;
 	}
 	return found;
+}
+
+void
+mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	while (in[2 * n] || in[2 * n + 1])
+		n++;
+	mw_ucs2n_to_utf8(in, n, out, outlen);
 }
 
 int
@@ -993,7 +1008,9 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 	case SMS_Coding_Unicode_No_Compression:
 	case SMS_Coding_Unicode_Compression:
 		coding = "ucs2";
-		mw_ucs2_to_utf8(m->Text, text, sizeof(text));
+		/* by its length: a U+0000 inside must not cut the text (the SIM copy is deleted) */
+		mw_ucs2n_to_utf8(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length :
+		    0, text, sizeof(text));
 		break;
 	case SMS_Coding_Default_No_Compression:
 	case SMS_Coding_Default_Compression:
@@ -2093,6 +2110,16 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 	signal(SIGPIPE, SIG_IGN);
 
 	w_connect(&w);
+	{
+		char err[300];
+
+		/* connected: from here on, nothing worth stealing (gateway/worker_confine.c) */
+		if (worker_confine(w.dummy, err, sizeof(err)) == -1) {
+			log_warnx("modem=%s event=confine-failed error=\"%s\"", w.name, err);
+			w_status(&w, MODEM_FAILED, -1, "", "", err);
+			_exit(MW_EXIT_CONNECT);
+		}
+	}
 	now = clock_mono();
 	w.next_pass = 0;
 	w.last_pass = now;

@@ -128,6 +128,9 @@ void	mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
  * upper-cased into out. Returns its length in hex digits, 0 when there is none (pure).
  */
 size_t	mw_raw_pdu_from_log(const char *log, char *out, size_t outlen);
+/* The same for nunits UTF-16 units, NULs included (shown as U+2400); a lone surrogate becomes
+ * U+FFFD, so the result is always valid UTF-8. */
+void	mw_ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen);
 /* Classifies a +CMS ERROR code: 1 permanent, 0 temporary. */
 int	 mw_cms_permanent(int cms);
 #endif

@@ -11,3 +11,7 @@ $(BUILD)/kentongand: $(BUILD)/obj/gateway/main.o $(UPLINK_LIB) $(GATEWAY_LIB) $(
 include gateway/modem.mk
 include gateway/ussd.mk
 include gateway/web/web.mk
+
+# The modem worker confines itself with libseccomp (gateway/worker_confine.c): whatever links the
+# worker links libGammu, so it takes libseccomp along.
+LIB_GAMMU    += -lseccomp

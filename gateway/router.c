@@ -11,8 +11,10 @@
  *   sender alphanumeric / short code / in the deny list  -> nothing is done, nothing replied
  *   more than reply_limit automatic replies in an hour   -> acted on, reply dropped ("reply capped")
  *   unknown text                                         -> the help, at most once a day
- *   STOP confirmations are 'confirm' rows (sent even though the number is now stopped) and are
- *   not capped: they are sent once, only when the stop changed something.
+ *   STOP confirmations are 'confirm' rows (sent even though the number is now stopped), only
+ *   when the stop changed something: the first, and at most one more per number per hour
+ *   more than reply_budget automatic replies in an hour, all senders -> reply dropped ("reply
+ *   budget spent"); alerts, broadcasts and KIM messages are not replies
  *
  * Area arguments (SPEC §3): a code, or names tried as norm_area_split() candidates inside the
  * served areas; a qualifier must name the district or regency of the match. Several matches ->
@@ -66,7 +68,25 @@ struct router {
 	int64_t			 after;		/* catch-up position */
 	int			 catching_up;
 	struct parse_result	 res;
+	struct pin_hold		*held;		/* SIAR texts masked before the commit (router_mask_pin) */
+	int			 nheld;
+	long			 budget_dropped;	/* replies dropped by reply_budget since start */
+	time_t			 budget_logged_at;
 };
+
+/*
+ * A SIAR text as received, kept in memory only, between ingest (which stores it masked) and
+ * routing. Lost in a crash: the message is then refused with "send again", never checked against
+ * a PIN it does not have.
+ */
+struct pin_hold {
+	char		 sender[32];
+	char		*masked;	/* as stored (the start of the row's text for a long SMS) */
+	char		*orig;
+	time_t		 at;
+};
+#define PIN_HOLD_MAX	32
+#define PIN_HOLD_S	86400
 
 /* One message being routed. */
 struct route {
@@ -79,6 +99,7 @@ struct route {
 	time_t				 now;
 	char				 action[256];
 	char				 reply[1024];
+	int				 budget_hit;	/* a reply was dropped by reply_budget */
 	enum outbox_kind		 kind;
 	int				 queued;	/* rows other than the reply were queued */
 	char				 area[16];	/* for the log line */
@@ -134,13 +155,43 @@ reply(struct route *rt, const char *key, const char *const *vars)
 	rt->kind = OUTBOX_REPLY;
 }
 
+/* Whether the gateway-wide hourly budget of automatic replies has room for one more. */
+static int
+budget_left(struct route *rt)
+{
+	struct router	*r = rt->r;
+	long		 budget = r->gw->conf->reply_budget;
+
+	if (budget <= 0 || store_outbox_auto_replies_since(rt->st, rt->now - 3600) < budget)
+		return 1;
+	rt->budget_hit = 1;
+	r->budget_dropped++;
+	if (rt->now - r->budget_logged_at >= 3600) {
+		r->budget_logged_at = rt->now;
+		log_warnx("router: the reply budget of %ld automatic replies an hour is spent; further replies "
+		    "are dropped (messages are still acted on; reply_budget in [gateway])", budget);
+	}
+	return 0;
+}
+
 /* Whether one more automatic reply may go to the sender this hour. */
 static int
 reply_allowed(struct route *rt)
 {
 	long limit = rt->r->gw->conf->reply_limit;
 
-	return store_outbox_replies_since(rt->st, rt->from, rt->now - 3600) < limit;
+	return store_outbox_replies_since(rt->st, rt->from, rt->now - 3600) < limit && budget_left(rt);
+}
+
+/* Stop confirmations per number per hour: the first, and one more (stopping two areas one after
+ * the other is confirmed twice; alternating DAFTAR and BERHENTI no longer gets a reply each). */
+#define CONFIRMS_PER_HOUR	2
+
+static int
+confirm_allowed(struct route *rt)
+{
+	return store_outbox_confirms_since(rt->st, rt->from, rt->now - 3600) < CONFIRMS_PER_HOUR &&
+	    budget_left(rt);
 }
 
 static size_t
@@ -986,7 +1037,7 @@ act_unknown(struct route *rt, const char *what)
 		return STORE_OK;
 	}
 	if (!reply_allowed(rt)) {
-		set_action(rt, "unknown%s: reply capped", what);
+		set_action(rt, "unknown%s: %s", what, rt->budget_hit ? "reply budget spent" : "reply capped");
 		return STORE_OK;
 	}
 	set_action(rt, "unknown%s: help sent", what);
@@ -995,28 +1046,114 @@ act_unknown(struct route *rt, const char *what)
 }
 
 /*
- * The SIAR PIN must not stay in clear in the inbox (the console lists it): the first whole-word
- * occurrence of the PIN after the keyword becomes asterisks. Returns 1 when the text changed.
+ * The SIAR PIN must not stay in clear in the inbox (the console lists it): the PIN token, where
+ * the parser found it in the original text (with any zero-width or fullwidth characters in it),
+ * becomes asterisks. Returns 1 and sets *out (xmalloc'd) when there was a PIN.
  */
 static int
-mask_pin(const char *text, const char *pin, char **out)
+mask_pin(const char *text, const struct parse_result *res, char **out)
 {
-	size_t		 n = strlen(pin);
-	const char	*p = text;
+	size_t	 len = strlen(text), n = strlen(res->pin);
 
-	if (n == 0)
+	if (res->pin_len == 0 || res->pin_off + res->pin_len > len)
 		return 0;
-	/* skip the keyword itself */
-	while (*p && (isalnum((unsigned char)*p) || ((unsigned char)*p & 0x80)))
+	if (n < 4)
+		n = 4;
+	if (n > 12)
+		n = 12;
+	*out = xmalloc(len - res->pin_len + n + 1);
+	memcpy(*out, text, res->pin_off);
+	memset(*out + res->pin_off, '*', n);
+	memcpy(*out + res->pin_off + n, text + res->pin_off + res->pin_len, len - res->pin_off - res->pin_len + 1);
+	return 1;
+}
+
+/* Whether a stored SIAR or SETUJU text had its PIN masked before it was committed: "SIAR ****…",
+ * "SETUJU 12 ****" (words before the PIN: skip). */
+static int
+pin_masked(const char *text, int skip)
+{
+	const char	*p = text;
+	size_t		 n;
+
+	while (*p && *p != ' ' && *p != '*')
 		p++;
-	for (; (p = strstr(p, pin)) != NULL; p++) {
-		if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n])) {
-			*out = xstrdup(text);
-			memset(*out + (p - text), '*', n);
-			return 1;
-		}
+	p += strspn(p, " ");
+	while (skip-- > 0 && *p && *p != '*') {
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
 	}
-	return 0;
+	n = strspn(p, "*");
+	return n >= 4 && (p[n] == ' ' || p[n] == '\0');
+}
+
+static void
+hold_free(struct pin_hold *h)
+{
+	explicit_bzero(h->orig, strlen(h->orig));
+	free(h->orig);
+	free(h->masked);
+}
+
+long
+router_budget_dropped(const struct router *r)
+{
+	return r->budget_dropped;
+}
+
+int
+router_mask_pin(struct router *r, const char *sender, const char *text, char **masked)
+{
+	struct parse_result	*res = xmalloc(sizeof(*res));
+	struct pin_hold		*h;
+	int			 i;
+
+	*masked = NULL;
+	parse_message(r->pt, text, strlen(text), res);
+	if ((res->action != PARSE_BROADCAST && res->action != PARSE_APPROVE) || !mask_pin(text, res, masked)) {
+		free(res);
+		return 0;
+	}
+	explicit_bzero(res, sizeof(*res));
+	free(res);
+	if (r->held == NULL)
+		r->held = xcalloc(PIN_HOLD_MAX, sizeof(*r->held));
+	/* the oldest goes when full, and any older than a day */
+	for (i = 0; i < r->nheld; )
+		if (r->nheld == PIN_HOLD_MAX || clock_now() - r->held[i].at > PIN_HOLD_S) {
+			hold_free(&r->held[i]);
+			memmove(&r->held[i], &r->held[i + 1], sizeof(*r->held) * (size_t)(r->nheld - i - 1));
+			r->nheld--;
+		} else
+			i++;
+	h = &r->held[r->nheld++];
+	snprintf(h->sender, sizeof(h->sender), "%s", sender);
+	h->masked = xstrdup(*masked);
+	h->orig = xstrdup(text);
+	h->at = clock_now();
+	return 1;
+}
+
+/* The text as received for a row masked at ingest (xmalloc'd; the hold is forgotten), or NULL. */
+static char *
+hold_take(struct router *r, const char *sender, const char *text)
+{
+	int i;
+
+	for (i = 0; i < r->nheld; i++) {
+		struct pin_hold	*h = &r->held[i];
+		size_t		 ml = strlen(h->masked);
+		char		*orig;
+
+		if (strcmp(h->sender, sender) != 0 || strncmp(text, h->masked, ml) != 0)
+			continue;
+		xasprintf(&orig, "%s%s", h->orig, text + ml);
+		hold_free(h);
+		memmove(h, h + 1, sizeof(*h) * (size_t)(r->nheld - i - 1));
+		r->nheld--;
+		return orig;
+	}
+	return NULL;
 }
 
 /* Queues the reply (if any and allowed) and records the action. */
@@ -1028,9 +1165,11 @@ finish(struct route *rt)
 	size_t			 l;
 
 	if (rt->reply[0] != '\0') {
-		if (rt->kind == OUTBOX_REPLY && !reply_allowed(rt)) {
+		if ((rt->kind == OUTBOX_REPLY && !reply_allowed(rt)) ||
+		    (rt->kind == OUTBOX_CONFIRM && !confirm_allowed(rt))) {
 			l = strlen(rt->action);
-			snprintf(rt->action + l, sizeof(rt->action) - l, ", reply capped");
+			snprintf(rt->action + l, sizeof(rt->action) - l, rt->budget_hit ? ", reply budget spent" :
+			    rt->kind == OUTBOX_CONFIRM ? ", confirmation capped" : ", reply capped");
 			rt->reply[0] = '\0';
 		} else {
 			memset(&m, 0, sizeof(m));
@@ -1065,8 +1204,9 @@ route_one(struct router *r, const struct store_inbox_row *row)
 {
 	struct gateway		*gw = r->gw;
 	struct route		 rt;
-	int			 unknown = 0;
+	int			 unknown = 0, stored_masked = 0, pin_lost = 0;
 	enum store_status	 s;
+	char			*orig;
 
 	memset(&rt, 0, sizeof(rt));
 	rt.r = r;
@@ -1076,7 +1216,16 @@ route_one(struct router *r, const struct store_inbox_row *row)
 	rt.from = row->sender;
 	rt.now = clock_now();
 	snprintf(rt.actor, sizeof(rt.actor), "sms:%s", row->sender);
-	parse_message(r->pt, row->text, strlen(row->text), &r->res);
+	/* a SIAR stored masked is parsed as it was received; its PIN is never written anywhere */
+	orig = hold_take(r, row->sender, row->text);
+	parse_message(r->pt, orig ? orig : row->text, strlen(orig ? orig : row->text), &r->res);
+	if (orig != NULL) {
+		explicit_bzero(orig, strlen(orig));
+		free(orig);
+		stored_masked = 1;
+	} else if ((r->res.action == PARSE_BROADCAST && pin_masked(row->text, 0)) ||
+	    (r->res.action == PARSE_APPROVE && pin_masked(row->text, 1)))
+		pin_lost = 1;
 
 	if ((s = store_begin(rt.st)) != STORE_OK)
 		return s;
@@ -1114,13 +1263,28 @@ route_one(struct router *r, const struct store_inbox_row *row)
 			s = act_group(&rt);
 			break;
 		case PARSE_BROADCAST:
-			s = act_broadcast(&rt);
+			if (pin_lost) {
+				/* the daemon restarted between storing and checking: the PIN is gone */
+				const char *rvars[] = { "reason", "PIN hilang saat gateway mulai ulang, kirim lagi",
+				    NULL };
+
+				set_action(&rt, "siar refused: pin not kept over a restart");
+				reply(&rt, "siar_refused", rvars);
+			} else
+				s = act_broadcast(&rt);
 			break;
 		case PARSE_VERIFY:
 			s = act_verify(&rt);
 			break;
 		case PARSE_APPROVE:
-			s = act_approve(&rt);
+			if (pin_lost) {
+				const char *rvars[] = { "reason", "PIN hilang saat gateway mulai ulang, kirim lagi",
+				    NULL };
+
+				set_action(&rt, "approve refused: pin not kept over a restart");
+				reply(&rt, "siar_refused", rvars);
+			} else
+				s = act_approve(&rt);
 			break;
 		case PARSE_HELP:
 			set_action(&rt, "help");
@@ -1136,10 +1300,12 @@ route_one(struct router *r, const struct store_inbox_row *row)
 			break;
 		}
 	}
-	if (s == STORE_OK && (r->res.action == PARSE_BROADCAST || r->res.action == PARSE_APPROVE)) {
+	if (s == STORE_OK && (r->res.action == PARSE_BROADCAST || r->res.action == PARSE_APPROVE) &&
+	    !stored_masked && !pin_lost) {
 		char *masked;
 
-		if (mask_pin(row->text, r->res.pin, &masked)) {
+		/* a row stored before masking at ingest existed (or by a test): mask it now */
+		if (mask_pin(row->text, &r->res, &masked)) {
 			s = store_inbox_set_text(rt.st, row->id, masked);
 			free(masked);
 		}
@@ -1229,6 +1395,9 @@ router_free(struct router *r)
 		event_free(r->tick);
 	parse_table_free(r->pt);
 	templates_free(r->tpl);
+	while (r->nheld > 0)
+		hold_free(&r->held[--r->nheld]);
+	free(r->held);
 	free(r);
 }
 
@@ -1261,6 +1430,8 @@ handle(struct router *r, int64_t inbox_id)
 		return 0;
 	}
 	s = route_one(r, &row);
+	explicit_bzero(r->res.pin, sizeof(r->res.pin));
+	explicit_bzero(r->res.norm, sizeof(r->res.norm));
 	store_inbox_row_clear(&row);
 	if (s == STORE_OK)
 		return 0;

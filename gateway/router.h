@@ -25,4 +25,10 @@ void		 router_handle(struct router *, int64_t inbox_id);
 void		 router_catch_up(struct router *);
 /* Renders a reply template (the router owns the loaded templates; see templates_render). */
 size_t		 router_render(struct router *, const char *key, char *out, size_t outlen, const char *const *vars);
+/* Automatic replies dropped since start because reply_budget was spent (status, /metrics). */
+long		 router_budget_dropped(const struct router *);
+/* Called by ingest before a received text is first committed: when it is a SIAR, *masked gets
+ * the text with its PIN token as asterisks (xmalloc'd; store that instead) and 1 is returned; the
+ * text as received stays in memory only, for router_handle. Else 0 and *masked is NULL. */
+int		 router_mask_pin(struct router *, const char *sender, const char *text, char **masked);
 #endif

@@ -10,7 +10,7 @@ FUZZ_SECONDS  ?= 10
 FUZZ_CC       ?= clang
 FUZZ_TARGETS  += fuzz-parser
 PARSERS_FUZZ_SRCS := tests/fuzz/fuzz_parser.c parsers/fold.c parsers/fold_table.c parsers/norm.c \
-                     parsers/parse.c parsers/gsm7.c common/xmalloc.c common/log.c
+                     parsers/parse.c parsers/gsm7.c common/xmalloc.c common/log.c common/str.c
 $(BUILD)/fuzz/fuzz_parser: $(PARSERS_FUZZ_SRCS) parsers/fold.h parsers/norm.h parsers/parse.h parsers/gsm7.h
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \

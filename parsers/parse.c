@@ -63,8 +63,26 @@ static const struct {
 	{ "SETUJU", PARSE_APPROVE }, { "APPROVE", PARSE_APPROVE },
 };
 
-/* Everyday words one typo away from a keyword: never a keyword. */
-static const char *const builtin_ignore[] = { "SIAP", NULL };
+/*
+ * Everyday words one typo away from a keyword: never a keyword. Each was read as a keyword in real
+ * traffic ("Biar rapih aj" as SIAR, "Lapar" as LAPOR, "Cerita" as BERITA, "Malu" as MELU, …).
+ */
+static const char *const builtin_ignore[] = {
+	"SIAP", "BIAR", "SIAL", "LAPAR", "CERITA", "KAMAR", "KABUR", "MALU", "IKAT", "IMUT", "KOIN",
+	"BATU", "MANTU", "HELM", "MELON", NULL,
+};
+
+/*
+ * Actions that act for others (an official's broadcast or approval, a leader's group message): their
+ * keywords
+ * match exactly (case and separators aside), never stretched or with a typo, so an everyday word
+ * can never reach the PIN check or the leader check.
+ */
+static int
+privileged(enum parse_action a)
+{
+	return a == PARSE_BROADCAST || a == PARSE_GROUP || a == PARSE_APPROVE;
+}
 
 /* Politeness around an area ("REG SUKAMAJU YA TERIMA KASIH"); none is a word at the start or end of
  * any name in the Kemendagri data ("KASIH" alone is: Cinta Kasih). */
@@ -718,6 +736,10 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 			while (ae < nlen && nm[ae] != ' ')
 				ae++;
 			copy_cut(res->pin, sizeof(res->pin), nm + as, ae - as);
+			if (ae > as) {
+				res->pin_off = start[as];
+				res->pin_len = ORIG_END(ae) - start[as];
+			}
 		}
 		break;
 	case PARSE_BROADCAST:
@@ -730,7 +752,16 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		pe = ps;
 		while (pe < nlen && nm[pe] != ' ')
 			pe++;
+		/* "SIAR PIN 246801 …": the word PIN names the next token */
+		if (pe - ps == 3 && memcmp(nm + ps, "PIN", 3) == 0 && pe < nlen) {
+			ps = pe + 1;
+			pe = ps;
+			while (pe < nlen && nm[pe] != ' ')
+				pe++;
+		}
 		copy_cut(res->pin, sizeof(res->pin), nm + ps, pe - ps);
+		res->pin_off = start[ps];
+		res->pin_len = ORIG_END(pe) - start[ps];
 		if (pe >= nlen) {
 			res->text_off = ORIG_END(pe);
 			break;
@@ -782,9 +813,13 @@ try_patterns(struct parse_table *t, struct parse_result *res, const char *in, si
 		if (GROUP(p->g_area))
 			set_area(t, res, res->norm + ov[2 * p->g_area],
 			    ov[2 * p->g_area + 1] - ov[2 * p->g_area], p->action != PARSE_BROADCAST);
-		if (GROUP(p->g_pin))
-			copy_cut(res->pin, sizeof(res->pin), res->norm + ov[2 * p->g_pin],
-			    ov[2 * p->g_pin + 1] - ov[2 * p->g_pin]);
+		if (GROUP(p->g_pin) && ov[2 * p->g_pin + 1] > ov[2 * p->g_pin]) {
+			gs = ov[2 * p->g_pin];
+			ge = ov[2 * p->g_pin + 1];
+			copy_cut(res->pin, sizeof(res->pin), res->norm + gs, ge - gs);
+			res->pin_off = start[gs];
+			res->pin_len = end[ge - 1] - start[gs];
+		}
 		if (GROUP(p->g_text)) {
 			gs = ov[2 * p->g_text];
 			ge = ov[2 * p->g_text + 1];
@@ -828,6 +863,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	res->choice = 0;
 	res->ref = 0;
 	res->text_off = res->text_len = 0;
+	res->pin_off = res->pin_len = 0;
 	res->text_truncated = 0;
 
 	nlen = norm_text(in, len, res->norm, sizeof(res->norm), start, end, &res->norm_truncated);
@@ -879,7 +915,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	if (only_letters(nm, kl) && has_run3(nm, kl)) {
 		for (i = 0; i < t->nalias; i++) {
 			al = &t->alias[i];
-			if (!same_squeezed(nm, kl, al->word, al->len))
+			if (privileged(al->action) || !same_squeezed(nm, kl, al->word, al->len))
 				continue;
 			if (!(seen & (1u << al->action))) {
 				seen |= 1u << al->action;
@@ -901,7 +937,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	if (kl >= 4 && only_letters(nm, kl)) {
 		for (i = 0; i < t->nalias; i++) {
 			al = &t->alias[i];
-			if (al->len < 4 || !within_one(nm, kl, al->word, al->len))
+			if (al->len < 4 || privileged(al->action) || !within_one(nm, kl, al->word, al->len))
 				continue;
 			if (!(seen & (1u << al->action))) {
 				seen |= 1u << al->action;

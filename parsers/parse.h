@@ -68,6 +68,8 @@ struct parse_result {
 							 * were left ("STOP PAK") */
 	char			 pin[PARSE_PIN_MAX];	/* PARSE_BROADCAST, PARSE_APPROVE */
 	long long		 ref;		/* PARSE_APPROVE: the announcement id (0 none) */
+	size_t			 pin_off;	/* the PIN token is input[pin_off .. pin_off + pin_len) */
+	size_t			 pin_len;	/* (0: none): what must never be stored in clear */
 	char			 text[PARSE_TEXT_MAX];	/* valid UTF-8: original text after the keyword
 							 * (SIAR: after the area); leading blanks,
 							 * separators, closing quotes and dashes and

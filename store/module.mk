@@ -13,3 +13,8 @@ $(BUILD)/gen/migrations.h: FORCE
 
 $(STORE_LIB): $(STORE_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(call say,AR,$@)$(AR) rcs $@ $^
+
+# PIN hashes are yescrypt through libcrypt (crypt_r): every program linking the store links SQLite,
+# so it takes libcrypt along.
+LIB_CRYPT  := -lcrypt
+LIB_SQLITE += $(LIB_CRYPT)

@@ -63,6 +63,33 @@ store_outbox_replies_since(struct store *st, const char *number, time_t since)
 	return n;
 }
 
+long
+store_outbox_confirms_since(struct store *st, const char *number, time_t since)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
+	    "AND kind = 'confirm'");
+	long		 n = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	return st_scalar(st, stmt, n);
+}
+
+long
+store_outbox_auto_replies_since(struct store *st, time_t since)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE created_at >= ?1 "
+	    "AND kind IN ('reply', 'confirm')");
+	long		 n = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, since);
+	return st_scalar(st, stmt, n);
+}
+
 void
 store_outbox_msg_clear(struct store_outbox_msg *m)
 {

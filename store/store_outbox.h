@@ -32,6 +32,10 @@ struct store_outbox_new {
 enum store_status store_outbox_add(struct store *, const struct store_outbox_new *, int64_t *id);
 /* Automatic replies (reply/confirm) queued to number since `since`. */
 long		 store_outbox_replies_since(struct store *, const char *number, time_t since);
+/* Stop confirmations queued to number since `since`. */
+long		 store_outbox_confirms_since(struct store *, const char *number, time_t since);
+/* Automatic replies (reply/confirm) queued to anyone since `since`: the gateway-wide budget. */
+long		 store_outbox_auto_replies_since(struct store *, time_t since);
 
 struct store_outbox_msg {
 	int64_t		 id;

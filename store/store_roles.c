@@ -1,10 +1,11 @@
 /*
  * store_roles — roles, posts, pending choices and the router's view of the inbox (see
- * store_roles.h). PINs are never stored or logged in clear: pin_hash (common/sha256) over a
- * random 16-byte salt from getrandom(2), compared in constant time.
+ * store_roles.h). PINs are never stored or logged in clear: yescrypt through libcrypt's crypt_r
+ * (pin_hash holds the whole "$y$…" string, pin_salt is NULL), compared in constant time. A PIN is
+ * a few digits, so only a slow hash makes a stolen database worth little. Rows from before have
+ * pin_salt + SHA-256 (common/sha256); they still verify and are rehashed with yescrypt then.
  */
-#include <sys/random.h>
-
+#include <crypt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,6 @@
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_roles.h"
-
-#define SALT_LEN	16
 
 static void
 copy_col(char *dst, size_t len, sqlite3_stmt *stmt, int col)
@@ -218,6 +217,7 @@ store_list_roles(struct store *st, store_row_cb cb, void *arg)
 	return st_emit(st, stmt, NULL, cb, arg);
 }
 
+/* A new PIN: STORE_PIN_MIN to STORE_PIN_MAX digits. */
 static int
 pin_valid(const char *pin)
 {
@@ -226,61 +226,92 @@ pin_valid(const char *pin)
 	return n >= STORE_PIN_MIN && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
 }
 
+/* A PIN given to SIAR: officials from before the 6-digit minimum keep their 4-digit PINs. */
 static int
-random_bytes(uint8_t *p, size_t n)
+pin_checkable(const char *pin)
 {
-	while (n > 0) {
-		ssize_t r = getrandom(p, n, 0);
+	size_t n = strlen(pin);
 
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
+	return n >= STORE_PIN_MIN_OLD && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
+}
+
+/* yescrypt of pin with a fresh salt into out (CRYPT_OUTPUT_SIZE); -1 with errmsg set. */
+static int
+pin_crypt_new(struct store *st, const char *pin, char *out)
+{
+	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data	*cd;
+	int			 rc = -1;
+
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, setting, sizeof(setting)) == NULL) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "crypt_gensalt (yescrypt): %s", strerror(errno));
+		return -1;
 	}
-	return 0;
+	cd = xcalloc(1, sizeof(*cd));
+	if (crypt_r(pin, setting, cd) == NULL || cd->output[0] == '*')
+		snprintf(st->errmsg, sizeof(st->errmsg), "crypt_r (yescrypt): %s", strerror(errno));
+	else {
+		snprintf(out, CRYPT_OUTPUT_SIZE, "%s", cd->output);
+		rc = 0;
+	}
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+/* Whether pin matches a stored yescrypt (or other crypt(5)) string. */
+static int
+pin_crypt_check(const char *pin, const char *stored)
+{
+	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
+	size_t			 n = strlen(stored);
+	int			 ok;
+
+	ok = crypt_r(pin, stored, cd) != NULL && cd->output[0] != '*' && strlen(cd->output) == n &&
+	    ct_memcmp(cd->output, stored, n) == 0;
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
+}
+
+/* Stores a new yescrypt hash of pin for an official (an upgrade from SHA-256, or a new PIN). */
+static enum store_status
+pin_store(struct store *st, const char *number, const char *pin)
+{
+	sqlite3_stmt		*stmt;
+	char			 hash[CRYPT_OUTPUT_SIZE];
+	enum store_status	 s;
+
+	if (pin_crypt_new(st, pin, hash) == -1)
+		return STORE_ERROR;
+	stmt = st_prep(st, "INSERT INTO roles (number, role, pin_salt, pin_hash, created_at, updated_at) "
+	    "VALUES (?1, 'official', NULL, ?2, ?3, ?3) ON CONFLICT (number, role) DO UPDATE SET "
+	    "pin_salt = NULL, pin_hash = excluded.pin_hash, failed_pins = 0, locked_until = 0, "
+	    "updated_at = excluded.updated_at");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	s = st_exec(st, stmt, "storing an official");
+	explicit_bzero(hash, sizeof(hash));
+	return s;
 }
 
 enum store_status
 store_official_add(struct store *st, const char *number, const char *pin, int *created)
 {
-	sqlite3_stmt		*stmt;
-	uint8_t			 salt[SALT_LEN], hash[SHA256_LEN];
-	char			 salthex[2 * SALT_LEN + 1], hashhex[2 * SHA256_LEN + 1];
-	int			 exists;
-	enum store_status	 s;
+	int	 exists;
 
 	if (!pin_valid(pin)) {
 		snprintf(st->errmsg, sizeof(st->errmsg), "the PIN must be %d to %d digits", STORE_PIN_MIN,
 		    STORE_PIN_MAX);
 		return STORE_INVALID;
 	}
-	if (random_bytes(salt, sizeof(salt)) == -1) {
-		snprintf(st->errmsg, sizeof(st->errmsg), "getrandom: %s", strerror(errno));
-		return STORE_ERROR;
-	}
 	if ((exists = role_exists(st, number, "official")) < 0)
 		return STORE_ERROR;
 	*created = !exists;
-	pin_hash(salt, sizeof(salt), pin, hash);
-	hex_encode(salt, sizeof(salt), salthex);
-	hex_encode(hash, sizeof(hash), hashhex);
-	stmt = st_prep(st, "INSERT INTO roles (number, role, pin_salt, pin_hash, created_at, updated_at) "
-	    "VALUES (?1, 'official', ?2, ?3, ?4, ?4) ON CONFLICT (number, role) DO UPDATE SET "
-	    "pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash, failed_pins = 0, locked_until = 0, "
-	    "updated_at = excluded.updated_at");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, salthex, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, hashhex, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, st_now());
-	s = st_exec(st, stmt, "storing an official");
-	explicit_bzero(hash, sizeof(hash));
-	explicit_bzero(hashhex, sizeof(hashhex));
-	return s;
+	return pin_store(st, number, pin);
 }
 
 enum store_pin
@@ -290,7 +321,8 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT coalesce(pin_salt, ''), coalesce(pin_hash, ''), failed_pins, "
 	    "locked_until FROM roles WHERE number = ?1 AND role = 'official'");
 	uint8_t		 salt[64], want[SHA256_LEN], got[SHA256_LEN];
-	int		 rc, saltlen = -1, wantlen = -1, failed = 0, ok;
+	char		 stored[CRYPT_OUTPUT_SIZE] = "";
+	int		 rc, saltlen = -1, wantlen = -1, failed = 0, ok, legacy = 0;
 	time_t		 until = 0;
 
 	*tries_left = 0;
@@ -300,8 +332,12 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		saltlen = hex_decode((const char *)sqlite3_column_text(stmt, 0), salt, sizeof(salt));
-		wantlen = hex_decode((const char *)sqlite3_column_text(stmt, 1), want, sizeof(want));
+		copy_col(stored, sizeof(stored), stmt, 1);
+		if (stored[0] != '$') {
+			saltlen = hex_decode((const char *)sqlite3_column_text(stmt, 0), salt, sizeof(salt));
+			wantlen = hex_decode(stored, want, sizeof(want));
+			legacy = 1;
+		}
 		failed = sqlite3_column_int(stmt, 2);
 		until = sqlite3_column_int64(stmt, 3);
 	}
@@ -318,12 +354,20 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	}
 	if (until != 0)
 		failed = 0;	/* the lock expired: a fresh set of tries */
-	ok = saltlen > 0 && wantlen == SHA256_LEN && pin_valid(pin);
-	if (ok) {
-		pin_hash(salt, (size_t)saltlen, pin, got);
-		ok = ct_memcmp(got, want, SHA256_LEN) == 0;
-		explicit_bzero(got, sizeof(got));
+	if (!legacy)
+		ok = stored[0] == '$' && pin_checkable(pin) && pin_crypt_check(pin, stored);
+	else {
+		ok = saltlen > 0 && wantlen == SHA256_LEN && pin_checkable(pin);
+		if (ok) {
+			pin_hash(salt, (size_t)saltlen, pin, got);
+			ok = ct_memcmp(got, want, SHA256_LEN) == 0;
+			explicit_bzero(got, sizeof(got));
+		}
+		/* a right PIN under the old fast hash: rehash it now that it is known */
+		if (ok && pin_store(st, number, pin) != STORE_OK)
+			return STORE_PIN_ERROR;
 	}
+	explicit_bzero(stored, sizeof(stored));
 	if (ok) {
 		failed = 0;
 		until = 0;

@@ -50,12 +50,13 @@ enum store_status store_role_remove(struct store *, const char *number, const ch
 /* Listing: number, role, kim, area, locked_until, created (never the PIN hash). */
 enum store_status store_list_roles(struct store *, store_row_cb, void *);
 
-#define STORE_PIN_MIN		4
-#define STORE_PIN_MAX		8
+#define STORE_PIN_MIN		6	/* a new PIN */
+#define STORE_PIN_MIN_OLD	4	/* PINs set before the minimum was 6 still work */
+#define STORE_PIN_MAX		12
 #define STORE_PIN_TRIES		5	/* wrong PINs in a row before the lock */
 #define STORE_PIN_LOCK_S	3600
-/* Adds an official, or sets a new PIN (which also clears the lock). The PIN (4-8 digits, else
- * STORE_INVALID) is stored as a salted, stretched SHA-256 with 16 random bytes of salt. */
+/* Adds an official, or sets a new PIN (which also clears the lock). The PIN (STORE_PIN_MIN to
+ * STORE_PIN_MAX digits, else STORE_INVALID) is stored as a yescrypt hash (crypt_r). */
 enum store_status store_official_add(struct store *, const char *number, const char *pin, int *created);
 
 enum store_pin {

@@ -7,6 +7,8 @@ build-essential
 pkg-config
 libgammu-dev
 libsqlite3-dev
+libcrypt-dev
+libseccomp-dev
 libevent-dev
 libpcre2-dev
 libcmocka-dev

@@ -10,7 +10,7 @@ FUZZ_TARGETS += fuzz-conf fuzz-ctl fuzz-pdu
 FUZZ_COMMON    := $(wildcard common/*.c)
 FUZZ_CONF_SRCS := tests/fuzz/fuzz_conf.c $(FUZZ_COMMON)
 FUZZ_CTL_SRCS  := tests/fuzz/fuzz_ctl.c $(FUZZ_COMMON)
-FUZZ_PDU_SRCS  := tests/fuzz/fuzz_pdu.c $(FUZZ_COMMON) $(wildcard parsers/*.c)
+FUZZ_PDU_SRCS  := tests/fuzz/fuzz_pdu.c $(FUZZ_COMMON) $(wildcard parsers/*.c) gateway/worker_confine.c
 
 $(BUILD)/fuzz/fuzz_conf: $(FUZZ_CONF_SRCS) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)

@@ -158,7 +158,7 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True, debug=True):
+    def start(self, env=None, wait=True, debug=True, preexec_fn=None):
         """debug=False leaves out -d (the daemon then logs to syslog and detaches, unless
         NOTIFY_SOCKET in env says systemd supervises it)."""
         e = dict(os.environ)
@@ -169,7 +169,8 @@ class Gateway:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=self.dir)
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=self.dir,
+                                     preexec_fn=preexec_fn)
         if wait:
             poll(lambda: self.proc.poll() is not None or self.ctl_rc("status") == 0,
                  timeout=60 if VALGRIND else 15, what="the daemon to answer")

@@ -24,7 +24,7 @@ def main():
         g.import_areas()
         g.start()
         g.ctl("subscriber", "add", "081200000001", "--area", V1, fmt="text")
-        g.ctl("official", "add", OFFICIAL, "--pin", "4321", fmt="text")
+        check(g.console("official", "add", OFFICIAL, input="432187\n").returncode == 0, "official add")
         poll(lambda: g.ctl("status")["modems"][0]["state"] == "ready", timeout=30, what="modem ready")
 
         def sent_to(num):
@@ -61,18 +61,18 @@ def main():
         wid = int(r.stdout.split("id=")[1].split(" ")[0])
         check(g.ctl("announcement", "cancel", wid)["cancelled"] == 0, "cancel a pending alert")
         check(g.ctl("announcement", wid)["state"] == "cancelled", "cancelled state")
-        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % wid)
+        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 432187" % wid)
         check(replies(OFFICIAL, 1)[0].startswith("Persetujuan #%d ditolak: tidak menunggu" % wid),
               "approving a cancelled alert: %r" % sent_to(OFFICIAL))
         # a wrong PIN, and someone who is no official
-        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 1111" % a["id"])
+        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 111111" % a["id"])
         check(replies(OFFICIAL, 2)[1].startswith("PIN salah"), "wrong pin: %r" % sent_to(OFFICIAL))
-        tsel.ctl("sms", E164(OTHER), "SETUJU %d 4321" % a["id"])
+        tsel.ctl("sms", E164(OTHER), "SETUJU %d 432187" % a["id"])
         check(replies(OTHER, 1)[0].startswith("Maaf, SIAR hanya utk petugas"), "not official")
         check(g.ctl("announcement", a["id"])["state"] == "pending", "still pending")
 
         # a second, different official approves by SMS: it goes out
-        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % a["id"])
+        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 432187" % a["id"])
         r = replies(OFFICIAL, 3)[2]
         check(r == "Siaran #%d disetujui, dikirim ke 2 penerima." % a["id"], "approved: %r" % r)
         poll(lambda: ta in sent_to("081200000001") and ta in sent_to("081200000002"), timeout=30,
@@ -80,27 +80,27 @@ def main():
         d = g.ctl("announcement", a["id"])
         check(d["state"] == "active" and d["approved_by"] == E164(OFFICIAL) and d["recipients"] == 2, "after: %r" % d)
         inbox = [x for x in g.ctl("inbox") if x["from"] == E164(OFFICIAL)]
-        check(all("4321" not in x["text"] for x in inbox), "PIN masked in the inbox: %r" % inbox)
+        check(all("432187" not in x["text"] for x in inbox), "PIN masked in the inbox: %r" % inbox)
         audit = g.ctl("audit")
         held = [x for x in audit if x["action"] == "broadcast" and x["detail"].get("id") == a["id"]]
         appr = [x for x in audit if x["action"] == "approve" and x["detail"].get("id") == a["id"]]
         check(held and held[0]["detail"]["requested_by"] == me and appr and appr[0]["actor"] == E164(OFFICIAL),
               "audit shows both: %r %r" % (held, appr))
         # approving twice is refused
-        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % a["id"])
+        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 432187" % a["id"])
         check(replies(OFFICIAL, 4)[3].startswith("Persetujuan #%d ditolak: tidak menunggu" % a["id"]),
               "twice: %r" % sent_to(OFFICIAL))
 
         # an alert by SMS (DARURAT = SIAR with alert priority) is held too; its sender cannot approve it
         SECOND = "081200000098"
-        g.ctl("official", "add", SECOND, "--pin", "8765", fmt="text")
-        tsel.ctl("sms", E164(SECOND), "DARURAT 8765 %s AWAS: tanggul retak." % V1)
+        check(g.console("official", "add", SECOND, input="876543\n").returncode == 0, "official add")
+        tsel.ctl("sms", E164(SECOND), "DARURAT 876543 %s AWAS: tanggul retak." % V1)
         r = replies(SECOND, 1)[0]
         sid = int(r.split("#")[1].split(" ")[0])
         check(r == "Siaran #%d (peringatan) menunggu persetujuan petugas kedua: SETUJU %d <PIN>." % (sid, sid),
               "DARURAT held: %r" % r)
         check(g.ctl("announcement", sid)["state"] == "pending", "SMS alert pending")
-        tsel.ctl("sms", E164(SECOND), "SETUJU %d 8765" % sid)
+        tsel.ctl("sms", E164(SECOND), "SETUJU %d 876543" % sid)
         r = replies(SECOND, 2)[1]
         check(r == "Persetujuan #%d ditolak: petugas yg mengirim tidak boleh menyetujui sendiri" % sid,
               "SMS self-approval: %r" % r)
@@ -118,7 +118,7 @@ def main():
         e = g.ctl("broadcast", "--area", V1, "--priority", "alert", te)
         check(e["state"] == "pending", "held: %r" % e)
         poll(lambda: g.ctl("announcement", e["id"])["state"] == "expired", timeout=30, what="the approval to expire")
-        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 4321" % e["id"])
+        tsel.ctl("sms", E164(OFFICIAL), "SETUJU %d 432187" % e["id"])
         check(replies(OFFICIAL, 5)[4].startswith("Persetujuan #%d ditolak: sudah kedaluwarsa" % e["id"]),
               "expired: %r" % sent_to(OFFICIAL))
         check(te not in sent_to("081200000001"), "an expired alert went out")

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_fuzz_smoke — short runs of the reliability suite's libFuzzer targets (tests/fuzz/fuzz.mk):
-# the config reader, the control protocol and inbound SMS decoding, FUZZ_SMOKE_SECONDS each
+# the config reader, the control protocol, inbound SMS decoding, the CSV reader and the table
+# writer, FUZZ_SMOKE_SECONDS each
 # (default 4) on their seed corpora with their dictionaries. Fails on a crash, a leak, a timeout
 # or a broken invariant, and keeps the input in $BUILD/fuzz/ (add it to tests/fuzz/NAME-seeds
 # once fixed: findings become corpus cases). Skips (exit 0) when clang is not installed.
@@ -8,7 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
 secs=${FUZZ_SMOKE_SECONDS:-4}
-targets=${FUZZ_SMOKE_TARGETS:-"conf ctl pdu webform"}
+targets=${FUZZ_SMOKE_TARGETS:-"conf ctl pdu webform csv table"}
 
 if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
 	echo "skipped: no clang"

@@ -17,7 +17,7 @@ import urllib.parse
 
 from kt import TOP, Gateway, DummyPhone, check, fail, poll
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-0123456789"
 NUMBER = "081234567890"
 E164 = "+6281234567890"
 

@@ -130,9 +130,12 @@ def main():
 
         # -- SIAR: official + PIN; 5 wrong PINs lock; the PIN is never stored in clear
         off = "+6281234500006"
-        check(gw.ctl_raw("official", "add", off, "--pin", "12").returncode == 1, "a 2-digit PIN is refused")
+        check(gw.ctl_raw("official", "add", off, input="12\n").returncode == 1, "a 2-digit PIN is refused")
+        check(gw.ctl_raw("official", "add", off, input="7391\n").returncode == 1, "a 4-digit PIN is refused")
         r = gw.ctl_raw("official", "add", off, "--pin", "739105")
-        check(r.returncode == 0 and "739105" not in r.stdout, "official add")
+        check(r.returncode == 1 and "command line" in r.stderr, "the PIN is never taken from argv: %r" % r.stderr)
+        r = gw.ctl_raw("official", "add", off, input="739105\n")
+        check(r.returncode == 0 and "739105" not in r.stdout, "official add (PIN on stdin)")
         act = ph.sms(off, "SIAR 739105 1671 Banjir: warga diminta waspada")
         check(act.startswith("siar #") and "recipients" in act, "SIAR with the right PIN: %s" % act)
         anns = gw.ctl("announcements")

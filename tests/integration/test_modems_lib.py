@@ -137,9 +137,9 @@ class Gateway:
             return None
         return json.loads(r.stdout) if r.stdout.strip() else True
 
-    def ctl_raw(self, *args):
+    def ctl_raw(self, *args, input=None):
         return subprocess.run([CONSOLE, "-c", self.conf] + list(args), capture_output=True, text=True,
-                              timeout=60)
+                              timeout=60, input=input)
 
     def inbox(self):
         r = self.ctl("inbox")

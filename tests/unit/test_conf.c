@@ -181,6 +181,49 @@ test_sample(void **state)
 	free(text);
 }
 
+/* Every value the sample shows is the default: `-n -v` of a file that sets nothing prints the same
+ * configuration as the sample (daily_limit showed 500 in the sample and 0 in `-n -v`). */
+static void
+test_sample_defaults(void **state)
+{
+	static const char *minimal = "[gateway]\n[modem telkomsel-1]\nconnection = at\n"
+	    "device = /dev/ttyUSB0\nmodel = at\n[http]\n";
+	const char	*path = ".kt-defaults-test.conf";	/* beside the sample: same relative paths */
+	char		 err[512], *a = NULL, *b = NULL, *la, *lb, *sa, *sb;
+	size_t		 alen = 0, blen = 0;
+	struct conf	*cs, *cm;
+	FILE		*f;
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(minimal, f);
+	fclose(f);
+	cs = conf_load("kentongan.conf.sample", err, sizeof(err));
+	cm = conf_load(path, err, sizeof(err));
+	unlink(path);
+	if (cs == NULL || cm == NULL)
+		fail_msg("%s", err);
+	f = open_memstream(&a, &alen);
+	conf_dump(cs, f);
+	fclose(f);
+	f = open_memstream(&b, &blen);
+	conf_dump(cm, f);
+	fclose(f);
+	/* line by line, the first (naming the file) aside */
+	la = strtok_r(a, "\n", &sa);
+	lb = strtok_r(b, "\n", &sb);
+	for (la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb); la || lb;
+	    la = strtok_r(NULL, "\n", &sa), lb = strtok_r(NULL, "\n", &sb)) {
+		if (la == NULL || lb == NULL || strcmp(la, lb) != 0)
+			fail_msg("the sample shows '%s' where the default is '%s'", la ? la : "(nothing)",
+			    lb ? lb : "(nothing)");
+	}
+	free(a);
+	free(b);
+	conf_free(cs);
+	conf_free(cm);
+}
+
 static void
 test_rate_duration(void **state)
 {
@@ -220,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_sample_defaults),
 		cmocka_unit_test(test_rate_duration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -449,11 +449,29 @@ test_stop_reports(void **state)
 	assert_int_equal(sent[1].result, SEND_OK);
 }
 
+/* The security review: a U+0000 inside a UCS-2 SMS cut the stored text (the SIM copy is then
+ * deleted: lost), and a lone surrogate was stored as invalid UTF-8. */
+static void
+test_ucs2_nul_surrogate(void **state)
+{
+	/* "a" NUL "b" lone-high "c" lone-low "d" pair(U+1F600) */
+	static const unsigned char in[] = { 0, 'a', 0, 0, 0, 'b', 0xd8, 0x00, 0, 'c', 0xdc, 0x00, 0, 'd',
+	    0xd8, 0x3d, 0xde, 0x00, 0, 0 };
+	char	 out[64];
+
+	mw_ucs2n_to_utf8(in, 9, out, sizeof(out));
+	assert_string_equal(out, "a\xe2\x90\x80" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xf0\x9f\x98\x80");
+	/* the NUL-terminated form stops at the NUL, as before */
+	mw_ucs2_to_utf8(in, out, sizeof(out));
+	assert_string_equal(out, "a");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_pdu_from_log),
+		cmocka_unit_test(test_ucs2_nul_surrogate),
 		cmocka_unit_test_setup_teardown(test_receive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reread_dedup, setup, teardown),

@@ -60,7 +60,13 @@ static void
 test_replyable(void **state)
 {
 	assert_true(msisdn_replyable("+6281234567890"));
-	assert_true(msisdn_replyable("081234567"));
+	assert_true(msisdn_replyable("+6281234567"));
+	assert_true(msisdn_replyable("0812345678"));
+	/* the review queued replies to a 7-digit and a 41-digit sender */
+	assert_false(msisdn_replyable("+1234567"));
+	assert_false(msisdn_replyable("+62812345678901234567890123456789012345678"));
+	assert_false(msisdn_replyable("+1234567890123456"));	/* 16 digits: longer than E.164 */
+	assert_true(msisdn_replyable("+123456789012345"));
 	assert_false(msisdn_replyable("TELKOMSEL"));
 	assert_false(msisdn_replyable("BPBD-SUMSEL"));
 	assert_false(msisdn_replyable("3636"));		/* short code */

@@ -1,6 +1,6 @@
 /*
- * test_roles — store_roles: SHA-256 against the FIPS 180-4 vectors, officials' PINs (salted,
- * stretched, never stored in clear, a fresh salt per record), the SIAR lockout (5 wrong PINs lock
+ * test_roles — store_roles: SHA-256 against the FIPS 180-4 vectors, officials' PINs (yescrypt,
+ * 6 digits at least, never stored in clear, a fresh salt per record; old SHA-256 rows rehashed), the SIAR lockout (5 wrong PINs lock
  * for an hour, the lock expires, a new PIN clears it), leaders, posts and their review, pending
  * choices and their expiry.
  */
@@ -112,35 +112,52 @@ static void
 test_pin_hashed(void **state)
 {
 	struct store	*st = *state;
-	char		 raw[4096], *salt1, *p;
+	char		 raw[4096], *h1, *p, sql[512], salthex[33], hashhex[65];
+	uint8_t		 salt[16], hash[SHA256_LEN];
 	int		 created, tries;
 	time_t		 until, now = time(NULL);
 
-	assert_int_equal(store_official_add(st, OFF, "123", &created), STORE_INVALID);
-	assert_int_equal(store_official_add(st, OFF, "123456789", &created), STORE_INVALID);
-	assert_int_equal(store_official_add(st, OFF, "12a4", &created), STORE_INVALID);
+	/* a new PIN has 6 to 12 digits (a 4-digit one fell to an offline search in 15 s) */
+	assert_int_equal(store_official_add(st, OFF, "2468", &created), STORE_INVALID);
+	assert_int_equal(store_official_add(st, OFF, "12345", &created), STORE_INVALID);
+	assert_int_equal(store_official_add(st, OFF, "1234567890123", &created), STORE_INVALID);
+	assert_int_equal(store_official_add(st, OFF, "12a456", &created), STORE_INVALID);
 	assert_int_equal(store_official_add(st, OFF, "739105", &created), STORE_OK);
 	assert_int_equal(created, 1);
 	assert_int_equal(store_official_add(st, "+6281211110001", "739105", &created), STORE_OK);
 	raw_roles(raw, sizeof(raw));
-	/* the PIN never appears; two records with the same PIN have different salts and hashes */
+	/* the PIN never appears; it is a yescrypt string, different for two records with the same PIN */
 	assert_null(strstr(raw, "739105"));
-	p = strstr(raw, OFF "|official|");
+	p = strstr(raw, OFF "|official||||$y$");
 	assert_non_null(p);
-	salt1 = strdup(p + strlen(OFF "|official|||"));
-	salt1[32] = '\0';
-	assert_int_equal(strspn(salt1, "0123456789abcdef"), 32);
-	p = strstr(raw, "+6281211110001|official|");
+	h1 = strdup(p + strlen(OFF "|official||||"));
+	h1[strcspn(h1, "|")] = '\0';
+	assert_true(strlen(h1) > 40);
+	p = strstr(raw, "+6281211110001|official||||$y$");
 	assert_non_null(p);
-	assert_null(strstr(p, salt1));
-	free(salt1);
+	assert_null(strstr(p, h1));
+	free(h1);
 	assert_int_equal(store_official_check_pin(st, OFF, "739105", now, &tries, &until), STORE_PIN_OK);
 	assert_int_equal(store_official_check_pin(st, "+6281299999999", "739105", now, &tries, &until),
 	    STORE_PIN_NOT_OFFICIAL);
 	/* re-adding changes the PIN */
-	assert_int_equal(store_official_add(st, OFF, "2468", &created), STORE_OK);
+	assert_int_equal(store_official_add(st, OFF, "246813", &created), STORE_OK);
 	assert_int_equal(created, 0);
 	assert_int_equal(store_official_check_pin(st, OFF, "739105", now, &tries, &until), STORE_PIN_WRONG);
+	assert_int_equal(store_official_check_pin(st, OFF, "246813", now, &tries, &until), STORE_PIN_OK);
+
+	/* a row from before: a 4-digit PIN under salted SHA-256 still works, and is rehashed */
+	memset(salt, 7, sizeof(salt));
+	pin_hash(salt, sizeof(salt), "2468", hash);
+	hex_encode(salt, sizeof(salt), salthex);
+	hex_encode(hash, sizeof(hash), hashhex);
+	snprintf(sql, sizeof(sql), "UPDATE roles SET pin_salt = '%s', pin_hash = '%s' WHERE number = '%s'",
+	    salthex, hashhex, OFF);
+	fx_q1(dbpath, sql);
+	assert_int_equal(store_official_check_pin(st, OFF, "1357", now, &tries, &until), STORE_PIN_WRONG);
+	assert_int_equal(store_official_check_pin(st, OFF, "2468", now, &tries, &until), STORE_PIN_OK);
+	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM roles WHERE number = '" OFF "' AND "
+	    "pin_salt IS NULL AND pin_hash LIKE '$y$%'"), 1);
 	assert_int_equal(store_official_check_pin(st, OFF, "2468", now, &tries, &until), STORE_PIN_OK);
 }
 
@@ -151,35 +168,35 @@ test_pin_lockout(void **state)
 	int		 created, tries, i;
 	time_t		 until, now = time(NULL);
 
-	assert_int_equal(store_official_add(st, OFF, "1234", &created), STORE_OK);
+	assert_int_equal(store_official_add(st, OFF, "123456", &created), STORE_OK);
 	/* a right PIN resets the count */
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(store_official_check_pin(st, OFF, "0000", now, &tries, &until), STORE_PIN_WRONG);
+		assert_int_equal(store_official_check_pin(st, OFF, "000000", now, &tries, &until), STORE_PIN_WRONG);
 		assert_int_equal(tries, 4 - i);
 	}
-	assert_int_equal(store_official_check_pin(st, OFF, "1234", now, &tries, &until), STORE_PIN_OK);
+	assert_int_equal(store_official_check_pin(st, OFF, "123456", now, &tries, &until), STORE_PIN_OK);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(store_official_check_pin(st, OFF, "", now, &tries, &until), STORE_PIN_WRONG);
 	assert_int_equal(store_official_check_pin(st, OFF, "99999999999", now, &tries, &until),
 	    STORE_PIN_LOCKED_NOW);
 	assert_int_equal(until, now + 3600);
 	/* locked: even the right PIN is refused, and not counted */
-	assert_int_equal(store_official_check_pin(st, OFF, "1234", now + 10, &tries, &until), STORE_PIN_LOCKED);
-	assert_int_equal(store_official_check_pin(st, OFF, "1234", now + 3599, &tries, &until), STORE_PIN_LOCKED);
+	assert_int_equal(store_official_check_pin(st, OFF, "123456", now + 10, &tries, &until), STORE_PIN_LOCKED);
+	assert_int_equal(store_official_check_pin(st, OFF, "123456", now + 3599, &tries, &until), STORE_PIN_LOCKED);
 	/* after the hour: a fresh set of tries */
-	assert_int_equal(store_official_check_pin(st, OFF, "0000", now + 3601, &tries, &until), STORE_PIN_WRONG);
+	assert_int_equal(store_official_check_pin(st, OFF, "000000", now + 3601, &tries, &until), STORE_PIN_WRONG);
 	assert_int_equal(tries, 4);
-	assert_int_equal(store_official_check_pin(st, OFF, "1234", now + 3602, &tries, &until), STORE_PIN_OK);
+	assert_int_equal(store_official_check_pin(st, OFF, "123456", now + 3602, &tries, &until), STORE_PIN_OK);
 	/* a new PIN from the console clears a lock */
 	for (i = 0; i < 5; i++)
-		store_official_check_pin(st, OFF, "0000", now, &tries, &until);
-	assert_int_equal(store_official_check_pin(st, OFF, "1234", now, &tries, &until), STORE_PIN_LOCKED);
-	assert_int_equal(store_official_add(st, OFF, "5678", &created), STORE_OK);
-	assert_int_equal(store_official_check_pin(st, OFF, "5678", now, &tries, &until), STORE_PIN_OK);
+		store_official_check_pin(st, OFF, "000000", now, &tries, &until);
+	assert_int_equal(store_official_check_pin(st, OFF, "123456", now, &tries, &until), STORE_PIN_LOCKED);
+	assert_int_equal(store_official_add(st, OFF, "567856", &created), STORE_OK);
+	assert_int_equal(store_official_check_pin(st, OFF, "567856", now, &tries, &until), STORE_PIN_OK);
 	/* removing the role */
 	assert_int_equal(store_role_remove(st, OFF, "official"), STORE_OK);
 	assert_int_equal(store_role_remove(st, OFF, "official"), STORE_NOTFOUND);
-	assert_int_equal(store_official_check_pin(st, OFF, "5678", now, &tries, &until), STORE_PIN_NOT_OFFICIAL);
+	assert_int_equal(store_official_check_pin(st, OFF, "567856", now, &tries, &until), STORE_PIN_NOT_OFFICIAL);
 }
 
 static void
@@ -198,7 +215,7 @@ test_leaders(void **state)
 	assert_string_equal(l.kim, "KIM Sukamaju Jaya");
 	assert_string_equal(l.area, "167108");
 	/* a leader may also be an official: two roles */
-	assert_int_equal(store_official_add(st, OFF, "1234", &created), STORE_OK);
+	assert_int_equal(store_official_add(st, OFF, "123456", &created), STORE_OK);
 	assert_int_equal(store_role_remove(st, OFF, "leader"), STORE_OK);
 	assert_int_equal(store_leader_get(st, OFF, &l), STORE_NOTFOUND);
 }

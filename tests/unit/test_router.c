@@ -345,12 +345,12 @@ test_siar_pin_lockout(void **state)
 	const char	*last;
 
 	fx_sms(C, "DAFTAR " SAKO);
-	id = fx_sms(A, "SIAR 1234 1671 Kerja bakti");
+	id = fx_sms(A, "SIAR 123456 1671 Kerja bakti");
 	assert_string_equal(fx_action(id), "siar refused: not an official");
 	assert_int_equal(store_begin(fx->gw.store), STORE_OK);
-	assert_int_equal(store_official_add(fx->gw.store, A, "1234", &created), STORE_OK);
+	assert_int_equal(store_official_add(fx->gw.store, A, "123456", &created), STORE_OK);
 	assert_int_equal(store_commit(fx->gw.store), STORE_OK);
-	id = fx_sms(A, "SIAR 1234 1671 Kerja bakti hari Minggu");
+	id = fx_sms(A, "SIAR 123456 1671 Kerja bakti hari Minggu");
 	assert_action_prefix(id, "siar #1 to 1 recipients");
 	{
 		/* the PIN is not kept in clear in the inbox */
@@ -360,26 +360,84 @@ test_siar_pin_lockout(void **state)
 		snprintf(rows->match_col, sizeof(rows->match_col), "id");
 		snprintf(rows->match_val, sizeof(rows->match_val), "%lld", (long long)id);
 		assert_int_equal(store_list_inbox(fx->gw.store, 0, 0, fx_rows_cb, rows), STORE_OK);
-		assert_string_equal(rows->vals[0], "SIAR **** 1671 Kerja bakti hari Minggu");
+		assert_string_equal(rows->vals[0], "SIAR ****** 1671 Kerja bakti hari Minggu");
 		free(rows);
 	}
 	assert_int_equal(fx_outbox_count("kind", "announcement"), 1);
 	fx_outbox_to(A, &last);
 	assert_non_null(strstr(last, "Siaran #1"));
-	id = fx_sms(A, "SIAR 1234 TIDAKADA Kerja bakti");
+	id = fx_sms(A, "SIAR 123456 TIDAKADA Kerja bakti");
 	assert_string_equal(fx_action(id), "siar refused: area not found");
-	id = fx_sms(A, "SIAR 1234");
+	id = fx_sms(A, "SIAR 123456");
 	assert_string_equal(fx_action(id), "siar refused: incomplete, reply capped");
 	/* 5 wrong PINs lock SIAR for the number; the right PIN is then refused too */
 	for (i = 0; i < 4; i++) {
-		id = fx_sms(A, "SIAR 9999 1671 palsu");
+		id = fx_sms(A, "SIAR 999999 1671 palsu");
 		assert_action_prefix(id, "siar refused: wrong pin");
 	}
-	id = fx_sms(A, "SIAR 9999 1671 palsu");
+	id = fx_sms(A, "SIAR 999999 1671 palsu");
 	assert_action_prefix(id, "siar refused: wrong pin, locked");
-	id = fx_sms(A, "SIAR 1234 1671 sekarang benar");
+	id = fx_sms(A, "SIAR 123456 1671 sekarang benar");
 	assert_action_prefix(id, "siar refused: locked");
 	assert_int_equal(fx_outbox_count("kind", "announcement"), 1);
+}
+
+
+/* Finding 4 of the security review: the PIN token is masked where the parser found it, so a PIN
+ * written with a zero-width space, a soft hyphen or fullwidth digits, or after the word PIN, is
+ * not kept in clear; ingest masks it before the first commit and routing uses the held text. */
+static void
+test_siar_pin_masked(void **state)
+{
+	static const struct {
+		const char *text, *stored;
+	} cases[] = {
+		{ "SIAR 43\xe2\x80\x8b" "2198 1671 satu", "SIAR ****** 1671 satu" },
+		{ "SIAR 4\xc2\xad" "32198 1671 dua", "SIAR ****** 1671 dua" },
+		{ "SIAR \xef\xbc\x94\xef\xbc\x93\xef\xbc\x92\xef\xbc\x91\xef\xbc\x99\xef\xbc\x98 1671 tiga",
+		  "SIAR ****** 1671 tiga" },
+		{ "SIAR PIN 432198 1671 empat", "SIAR PIN ****** 1671 empat" },
+	};
+	int		 created;
+	size_t		 i;
+	int64_t		 id;
+
+	fx_sms(C, "DAFTAR " SAKO);
+	assert_int_equal(store_begin(fx->gw.store), STORE_OK);
+	assert_int_equal(store_official_add(fx->gw.store, A, "432198", &created), STORE_OK);
+	assert_int_equal(store_commit(fx->gw.store), STORE_OK);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx_rows	*rows = calloc(1, sizeof(*rows));
+		char		*masked;
+
+		/* what ingest does: mask, store the masked text, route */
+		assert_int_equal(router_mask_pin(fx->gw.router, A, cases[i].text, &masked), 1);
+		assert_string_equal(masked, cases[i].stored);
+		id = fx_sms(A, masked);
+		free(masked);
+		assert_action_prefix(id, "siar #");
+		snprintf(rows->want, sizeof(rows->want), "text");
+		snprintf(rows->match_col, sizeof(rows->match_col), "id");
+		snprintf(rows->match_val, sizeof(rows->match_val), "%lld", (long long)id);
+		assert_int_equal(store_list_inbox(fx->gw.store, 0, 0, fx_rows_cb, rows), STORE_OK);
+		assert_string_equal(rows->vals[0], cases[i].stored);
+		free(rows);
+	}
+	/* the same, stored in clear (before this fix, or by hand): masked by its offsets when routed */
+	id = fx_sms(A, "SIAR 43\xe2\x80\x8b" "2198 1671 lima");
+	assert_action_prefix(id, "siar #");
+	assert_int_equal(fx_outbox_count("kind", "announcement"), 5);
+	/* masked at ingest, then the daemon restarted: the PIN is gone; refused, not counted as wrong */
+	id = fx_sms(A, "SIAR ****** 1671 enam");
+	assert_action_prefix(id, "siar refused: pin not kept over a restart");
+	assert_int_equal(fx_outbox_count("kind", "announcement"), 5);
+	/* other messages are left alone */
+	{
+		char *masked = (char *)"x";
+
+		assert_int_equal(router_mask_pin(fx->gw.router, A, "LAPOR 432198 banjir", &masked), 0);
+		assert_null(masked);
+	}
 }
 
 /* A full disk while routing: nothing half done, the row stays unrouted, catch-up routes it later. */
@@ -489,6 +547,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kim_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_siar_pin_masked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_siar_pin_lockout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_failure_retry, setup, teardown),
 		cmocka_unit_test(test_templates_fit),

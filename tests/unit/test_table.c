@@ -90,6 +90,79 @@ test_escape(void **state)
 	assert_int_equal(strlen(small) % 2, 0);
 }
 
+/* Finding 1: an SMS must not drive the official's terminal (CSI, OSC 52 clipboard, OSC 0 title,
+ * U+202E) in text or CSV output; --json stays lossless. */
+static void
+test_terminal_escapes(void **state)
+{
+	const char	*evil = "aman\x1b[2J\x1b[H\x1b[8m \x1b]52;c;ZXZpbA==\x07 \x1b]0;t\x07";
+	const char	*evil2 = "\xe2\x80\xae gnp.exe \xc2\x9b" "1m \x7f \xe2\x81\xa6x \xff";
+	enum table_format fmts[] = { TABLE_TEXT, TABLE_CSV };
+	size_t		 i;
+	char		*out;
+
+	for (i = 0; i < 2; i++) {
+		out = render(fmts[i], evil);
+		assert_null(strchr(out, 0x1b));
+		assert_null(strchr(out, 0x07));
+		/* visible instead: the control picture for ESC */
+		assert_non_null(strstr(out, "aman\xe2\x90\x9b[2J"));
+		free(out);
+		out = render(fmts[i], evil2);
+		assert_null(strchr(out, 0x7f));
+		assert_null(strstr(out, "\xe2\x80\xae"));	/* U+202E */
+		assert_null(strstr(out, "\xe2\x81\xa6"));	/* U+2066 */
+		assert_null(strstr(out, "\xc2\x9b"));		/* C1 CSI */
+		assert_null(strchr(out, 0xff));
+		/* the code point of the bidi mark, U+FFFD for a byte that is not UTF-8 */
+		assert_non_null(strstr(out, "<U+202E> gnp.exe"));
+		assert_non_null(strstr(out, "<U+009B>1m"));
+		assert_non_null(strstr(out, "\xef\xbf\xbd"));
+		free(out);
+	}
+	/* JSON keeps every character (escaped where JSON needs it) */
+	out = render(TABLE_JSON, evil);
+	assert_non_null(strstr(out, "aman\\u001b[2J"));
+	free(out);
+	out = render(TABLE_JSON, evil2);
+	assert_non_null(strstr(out, "\xe2\x80\xae gnp.exe"));
+	free(out);
+	/* a lone CR would return the cursor and hide what came before it */
+	out = render(TABLE_CSV, "ok\rEVIL\r\nnext");
+	assert_non_null(strstr(out, "ok\xe2\x90\x8d" "EVIL\r\nnext"));
+	free(out);
+}
+
+/* Finding 7: cells that a spreadsheet would run are prefixed with ' (numbers are left alone). */
+static void
+test_csv_formula(void **state)
+{
+	static const struct {
+		const char *in, *cell;
+	} cases[] = {
+		{ "=HYPERLINK(\"http://evil.example\",\"Klik\")",
+		  "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Klik\"\")\"" },
+		{ "+1+cmd|' /C calc'!A0", "\"'+1+cmd|' /C calc'!A0\"" },
+		{ "-2+3", "\"'-2+3\"" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"" },
+		{ "\t=1", "\"'\t=1\"" },
+		{ "\r=1", "\"'\xe2\x90\x8d=1\"" },
+		{ "+6281234567890", "+6281234567890" },
+		{ "-12.5", "-12.5" },
+		{ "aman = damai", "aman = damai" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char	*out = render(TABLE_CSV, cases[i].in), want[256];
+
+		snprintf(want, sizeof(want), "\r\n7,%s,1671;1672\r\n", cases[i].cell);
+		if (strstr(out, want) == NULL)
+			fail_msg("case %zu: %s does not contain %s", i, out, want);
+		free(out);
+	}
+}
+
 int
 main(void)
 {
@@ -98,6 +171,8 @@ main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_terminal_escapes),
+		cmocka_unit_test(test_csv_formula),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
