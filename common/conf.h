@@ -54,6 +54,12 @@ struct conf {
 	long		 reply_limit;	/* automatic replies per sender per hour */
 	long		 incomplete_timeout_s;
 	char		*lockfile;
+	char		*backup_dir;	/* "" = no scheduled backups */
+	long		 backup_interval_s;
+	long		 backup_keep;
+	long		 keep_inbox_s;	/* retention; 0 = forever */
+	long		 keep_outbox_s;
+	long		 keep_audit_s;
 	/* [modem NAME] */
 	struct conf_modem *modems;
 	int		 nmodems;

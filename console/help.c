@@ -17,8 +17,16 @@ static const struct {
 	  "  failed      the worker is restarted with back-off; last error says why\n"
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
 	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n" },
-	{ "check", "kentongan check\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
-	  "problems. Works while the daemon is stopped.\n" },
+	{ "check", "kentongan check [FILE]\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
+	  "problems. Works while the daemon is stopped.\nWith FILE, checks a backup copy without changing it: "
+	  "a Kentongan schema this program knows,\nan integrity check, and its row counts.\n" },
+	{ "backup", "kentongan backup FILE|DIRECTORY\n\nWrites a consistent copy of the database while the "
+	  "daemon keeps receiving and sending\n(SQLite's online backup, a few pages at a time). A DIRECTORY "
+	  "gets kentongan-YYYYmmdd-HHMMSS.db.\nThe copy appears under its name only when complete. Restore: "
+	  "stop the daemon, copy the file\nover the database (remove DATABASE-wal and DATABASE-shm), start "
+	  "it. Scheduled backups: backup_dir,\nbackup_interval and backup_keep in kentongan.conf; 'kentongan "
+	  "status' shows the last one and failures.\nExample: kentongan backup /media/usb/kentongan.db; "
+	  "kentongan check /media/usb/kentongan.db\n" },
 	{ "areas", "kentongan areas [--parent CODE | --all]\nkentongan areas import DIR\n\nLists areas (the "
 	  "provinces, the children of CODE, or all), or loads provinces.csv, cities.csv,\ndistricts.csv and "
 	  "villages.csv from DIR (idempotent; works while the daemon is stopped).\nExample: kentongan areas "

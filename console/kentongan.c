@@ -24,6 +24,7 @@
 #include "console/console.h"
 #include "console/import.h"
 #include "store/store.h"
+#include "store/store_backup.h"
 
 static const char *usage_text =
 "usage: kentongan [-c FILE] [--json | --csv] COMMAND [ARGUMENTS]\n"
@@ -40,7 +41,8 @@ static const char *usage_text =
 "\n"
 "Gateway:\n"
 "  status                          modems, queue depth, store health\n"
-"  check                           verify the database (PRAGMA integrity_check); works offline\n"
+"  check [FILE]                    verify the database or a backup copy; works offline\n"
+"  backup FILE|DIR                 write a consistent copy while the daemon runs\n"
 "  ussd MODEM CODE                 run a USSD code (balance, bundles) on a modem\n"
 "  audit [--limit N]               the latest changes, who made them and how\n"
 "\n"
@@ -183,6 +185,57 @@ print_line(void *arg, const struct table_row *r)
 	return 0;
 }
 
+/* `kentongan check FILE`: a backup copy, read without changing it (no migration, no -wal). */
+static int
+check_file(struct console *con, const char *path)
+{
+	struct store_check	 c;
+	char			 err[1024];
+	enum store_status	 s;
+
+	s = store_check_file(path, &c, err, sizeof(err));
+	if (s != STORE_OK) {
+		fprintf(stderr, "kentongan: %s\n", err);
+		return 1;
+	}
+	if (con->fmt == TABLE_JSON) {
+		fputs("{\"file\":", stdout);
+		json_string(stdout, path);
+		printf(",\"ok\":true,\"version\":%d,\"inbox\":%lld,\"outbox\":%lld,\"announcements\":%lld,"
+		    "\"subscribers\":%lld}\n", c.version, c.inbox, c.outbox, c.announcements, c.subscribers);
+	} else
+		printf("ok: %s is a sound Kentongan database (schema version %d%s; %lld received, %lld "
+		    "outgoing, %lld announcements, %lld active subscribers)\n", path, c.version,
+		    c.version < store_latest_version() ? ", migrated when a daemon opens it" : "", c.inbox,
+		    c.outbox, c.announcements, c.subscribers);
+	return 0;
+}
+
+/* `kentongan backup FILE`: the daemon runs elsewhere, so a relative FILE is made absolute here. */
+static int
+console_backup(struct console *con, int argc, char **argv)
+{
+	char	 cwd[4096], *abs = NULL, *args[2];
+	int	 rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: kentongan backup FILE|DIRECTORY\n");
+		return 1;
+	}
+	if (argv[1][0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			fprintf(stderr, "kentongan: the current directory: %s\n", strerror(errno));
+			return 1;
+		}
+		xasprintf(&abs, "%s/%s", cwd, argv[1]);
+	}
+	args[0] = argv[0];
+	args[1] = abs ? abs : argv[1];
+	rc = console_request(con, 2, args, stdout, stderr);
+	free(abs);
+	return rc;
+}
+
 static int
 offline_command(struct console *con, int argc, char **argv, int *handled)
 {
@@ -212,12 +265,14 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 		store_close(st);
 		return rc;
 	}
+	if (argc == 2 && !strcmp(argv[0], "check"))
+		return check_file(con, argv[1]);
 	if (argc >= 1 && !strcmp(argv[0], "check")) {
 		struct table		*t;
 		enum store_status	 s;
 
 		if (argc != 1) {
-			fprintf(stderr, "usage: kentongan check\n");
+			fprintf(stderr, "usage: kentongan check [FILE]\n");
 			return 1;
 		}
 		if ((st = open_store(con)) == NULL)
@@ -297,6 +352,8 @@ main(int argc, char *argv[])
 	if (!handled) {
 		if (nargs >= 1 && !strcmp(args[0], "broadcast"))
 			rc = console_broadcast(&con, nargs, args);
+		else if (nargs >= 1 && !strcmp(args[0], "backup"))
+			rc = console_backup(&con, nargs, args);
 		else
 			rc = console_request(&con, nargs, args, stdout, stderr);
 	}

@@ -91,6 +91,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 			    hs.ussd_active, hs.ussd_sessions);
 		} else
 			fputs("\"http\":null,", f);
+		cmd_status_upkeep_json(req);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -137,6 +138,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
 	} else
 		fprintf(req->out, "http: off (add an [http] section for USSD, /health and /metrics)\n");
+	cmd_status_upkeep_text(req);
 	if (gw->nmodems == 0)
 		fprintf(req->out, "modems: none configured (add a [modem NAME] section)\n");
 	else {

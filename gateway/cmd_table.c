@@ -26,5 +26,6 @@ const struct ctl_command ctl_commands[] = {
 	{ "official add", cmd_official_add, "official add NUMBER --pin PIN" },
 	{ "official remove", cmd_official_remove, "official remove NUMBER" },
 	{ "roles", cmd_roles, "roles" },
+	{ "backup", cmd_backup, "backup FILE|DIRECTORY" },
 	{ NULL, NULL, NULL },
 };

@@ -15,6 +15,8 @@ CMD(cmd_broadcast);
 CMD(cmd_announcements);
 CMD(cmd_announcement);
 CMD(cmd_ussd);
+/* cmd_upkeep.c */
+CMD(cmd_backup);
 /* cmd_kim.c */
 CMD(cmd_posts);
 CMD(cmd_post_approve);

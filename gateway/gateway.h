@@ -24,6 +24,8 @@ struct router;
 struct ctl;
 struct http;
 struct ingest;
+struct backup;
+struct retention;
 
 struct gateway {
 	struct event_base	*base;
@@ -36,6 +38,8 @@ struct gateway {
 	struct router		*router;
 	struct ctl		*ctl;
 	struct http		*http;
+	struct backup		*backup;
+	struct retention	*retention;
 	int			 store_ok;	/* 0 after a failed commit: refuse new work until one succeeds */
 	time_t			 started_at;
 };

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/backup.h"
 #include "gateway/control.h"
 #include "gateway/gateway.h"
 #include "gateway/http.h"
@@ -177,6 +178,7 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			}
 		}
 		log_info("daemon: configuration reloaded path=%s modems=%d", conf_path, gw.nmodems);
+		backup_reconfigure(gw.backup);
 		sched_kick(gw.sched);
 		break;
 	}
@@ -307,6 +309,7 @@ main(int argc, char *argv[])
 	    (gw.router = router_new(&gw, err, sizeof(err))) == NULL ||
 	    (gw.sched = sched_new(&gw, err, sizeof(err))) == NULL ||
 	    (gw.ingest = ingest_new(&gw)) == NULL ||
+	    (gw.backup = backup_new(&gw)) == NULL ||
 	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
@@ -329,6 +332,7 @@ main(int argc, char *argv[])
 	 * which start-up re-queues), then the socket, then the store */
 	stop_modems();
 	http_free(gw.http);
+	backup_free(gw.backup);
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);
 	router_free(gw.router);

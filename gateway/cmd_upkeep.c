@@ -1,0 +1,90 @@
+/*
+ * cmd_upkeep — console commands and status lines for keeping a box running for years: online
+ * backups (backup.c) and retention (retention.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/table.h"
+#include "common/timefmt.h"
+#include "gateway/backup.h"
+#include "gateway/cmd.h"
+#include "gateway/cmds.h"
+#include "gateway/gateway.h"
+
+int
+cmd_backup(struct ctl_req *req, int argc, char **argv)
+{
+	char	*ops[1];
+
+	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 1) != 1)
+		return ctl_usage(req, "backup");
+	if (backup_start(req->gw->backup, ops[0], req) == -1)
+		return 1;
+	return CTL_ASYNC;
+}
+
+static void
+json_time(FILE *f, const char *k, time_t t)
+{
+	char	 buf[32];
+
+	fprintf(f, ",\"%s\":", k);
+	if (t == 0)
+		fputs("null", f);
+	else
+		json_string(f, timefmt_local(t, buf, sizeof(buf)));
+}
+
+void
+cmd_status_upkeep_json(struct ctl_req *req)
+{
+	struct backup_info	 bi;
+	FILE			*f = req->out;
+
+	backup_get_info(req->gw->backup, &bi);
+	fprintf(f, "\"backup\":{\"running\":%s", bi.running ? "true" : "false");
+	if (bi.running)
+		fprintf(f, ",\"progress\":\"%d/%d\"", bi.done_pages, bi.total_pages);
+	json_time(f, "last_ok", bi.last_ok_at);
+	fputs(",\"last_file\":", f);
+	if (bi.last_ok_file)
+		json_string(f, bi.last_ok_file);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"last_bytes\":%lld", bi.last_ok_bytes);
+	json_time(f, "last_failed", bi.last_fail_at);
+	fputs(",\"error\":", f);
+	if (bi.last_error)
+		json_string(f, bi.last_error);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"failures\":%ld", bi.failures);
+	json_time(f, "next", bi.next_at);
+	fputs("},", f);
+}
+
+void
+cmd_status_upkeep_text(struct ctl_req *req)
+{
+	struct backup_info	 bi;
+	char			 t1[32], t2[32];
+
+	backup_get_info(req->gw->backup, &bi);
+	fputs("backup: ", req->out);
+	if (bi.running)
+		fprintf(req->out, "writing %s (%d/%d pages); ", bi.running_file, bi.done_pages, bi.total_pages);
+	if (bi.last_ok_at)
+		fprintf(req->out, "last %s at %s (%lld bytes)", bi.last_ok_file,
+		    timefmt_local(bi.last_ok_at, t1, sizeof(t1)), bi.last_ok_bytes);
+	else
+		fputs("none since start", req->out);
+	if (bi.next_at)
+		fprintf(req->out, "; next %s", timefmt_local(bi.next_at, t2, sizeof(t2)));
+	else if (!bi.running)
+		fputs("; none scheduled (set backup_dir)", req->out);
+	fputc('\n', req->out);
+	if (bi.last_error)
+		fprintf(req->out, "backup: FAILING since %s: %s\n", timefmt_local(bi.last_fail_at, t1, sizeof(t1)),
+		    bi.last_error);
+}
