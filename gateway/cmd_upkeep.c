@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/conf.h"
 #include "common/table.h"
 #include "common/timefmt.h"
 #include "gateway/backup.h"
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
+#include "gateway/retention.h"
 
 int
 cmd_backup(struct ctl_req *req, int argc, char **argv)
@@ -40,6 +42,8 @@ void
 cmd_status_upkeep_json(struct ctl_req *req)
 {
 	struct backup_info	 bi;
+	struct retention_info	 ri;
+	const struct conf	*c = req->gw->conf;
 	FILE			*f = req->out;
 
 	backup_get_info(req->gw->backup, &bi);
@@ -62,13 +66,31 @@ cmd_status_upkeep_json(struct ctl_req *req)
 	fprintf(f, ",\"failures\":%ld", bi.failures);
 	json_time(f, "next", bi.next_at);
 	fputs("},", f);
+	retention_get_info(req->gw->retention, &ri);
+	fprintf(f, "\"retention\":{\"keep_inbox_days\":%ld,\"keep_outbox_days\":%ld,\"keep_audit_days\":%ld,"
+	    "\"deleted_inbox\":%ld,\"deleted_outbox\":%ld,\"deleted_audit\":%ld,\"batches\":%ld,"
+	    "\"longest_batch_ms\":%.1f", c->keep_inbox_s / 86400, c->keep_outbox_s / 86400, c->keep_audit_s / 86400,
+	    ri.deleted[0], ri.deleted[1], ri.deleted[2], ri.batches, ri.longest_batch_ms);
+	json_time(f, "last_pass", ri.last_pass_at);
+	fputs("},", f);
+}
+
+static const char *
+days(long s, char *buf, size_t len)
+{
+	if (s == 0)
+		return "kept forever";
+	snprintf(buf, len, "%ldd", s / 86400);
+	return buf;
 }
 
 void
 cmd_status_upkeep_text(struct ctl_req *req)
 {
 	struct backup_info	 bi;
-	char			 t1[32], t2[32];
+	struct retention_info	 ri;
+	const struct conf	*c = req->gw->conf;
+	char			 t1[32], t2[32], d1[24], d2[24], d3[24];
 
 	backup_get_info(req->gw->backup, &bi);
 	fputs("backup: ", req->out);
@@ -84,6 +106,10 @@ cmd_status_upkeep_text(struct ctl_req *req)
 	else if (!bi.running)
 		fputs("; none scheduled (set backup_dir)", req->out);
 	fputc('\n', req->out);
+	retention_get_info(req->gw->retention, &ri);
+	fprintf(req->out, "retention: inbox %s, outbox %s, audit %s; deleted since start: %ld received, "
+	    "%ld outgoing, %ld audit\n", days(c->keep_inbox_s, d1, sizeof(d1)), days(c->keep_outbox_s, d2,
+	    sizeof(d2)), days(c->keep_audit_s, d3, sizeof(d3)), ri.deleted[0], ri.deleted[1], ri.deleted[2]);
 	if (bi.last_error)
 		fprintf(req->out, "backup: FAILING since %s: %s\n", timefmt_local(bi.last_fail_at, t1, sizeof(t1)),
 		    bi.last_error);

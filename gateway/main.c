@@ -29,6 +29,7 @@
 #include "gateway/http.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
+#include "gateway/retention.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "gateway/ussd.h"
@@ -310,6 +311,7 @@ main(int argc, char *argv[])
 	    (gw.sched = sched_new(&gw, err, sizeof(err))) == NULL ||
 	    (gw.ingest = ingest_new(&gw)) == NULL ||
 	    (gw.backup = backup_new(&gw)) == NULL ||
+	    (gw.retention = retention_new(&gw)) == NULL ||
 	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
@@ -333,6 +335,7 @@ main(int argc, char *argv[])
 	stop_modems();
 	http_free(gw.http);
 	backup_free(gw.backup);
+	retention_free(gw.retention);
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);
 	router_free(gw.router);
