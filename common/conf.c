@@ -64,6 +64,10 @@ static const struct conf_key conf_keys[] = {
 	  "received SMS older than this are deleted (posts stay); 0 = keep forever" },
 	{ "gateway", "keep_outbox", CT_DURATION, "90d", 0, 36500 * 86400L, G(keep_outbox_s),
 	  "finished outgoing SMS older than this are deleted (per-area reach counts stay); 0 = forever" },
+	{ "gateway", "clock_tolerance", CT_DURATION, "5m", 1, 86400, G(clock_tolerance_s),
+	  "the network's time is used when the system clock is off by more than this" },
+	{ "gateway", "set_clock", CT_BOOL, "no", 0, 0, G(set_clock),
+	  "set the system clock from the network's time when it is off (needs CAP_SYS_TIME)" },
 	{ "gateway", "keep_audit", CT_DURATION, "730d", 0, 36500 * 86400L, G(keep_audit_s),
 	  "audit records older than this are deleted; 0 = keep forever" },
 

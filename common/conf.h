@@ -60,6 +60,8 @@ struct conf {
 	long		 keep_inbox_s;	/* retention; 0 = forever */
 	long		 keep_outbox_s;
 	long		 keep_audit_s;
+	long		 clock_tolerance_s;
+	int		 set_clock;
 	/* [modem NAME] */
 	struct conf_modem *modems;
 	int		 nmodems;

@@ -41,6 +41,7 @@ enum proto_type {
 	PROTO_W_REPORT,
 	PROTO_W_QUIT,
 	PROTO_W_READING,
+	PROTO_W_CLOCK,
 	PROTO_W_MAX = 199,
 };
 

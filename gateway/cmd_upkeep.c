@@ -12,6 +12,7 @@
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
+#include "gateway/netclock.h"
 #include "gateway/retention.h"
 
 int
@@ -43,9 +44,28 @@ cmd_status_upkeep_json(struct ctl_req *req)
 {
 	struct backup_info	 bi;
 	struct retention_info	 ri;
+	struct netclock_info	 ni;
 	const struct conf	*c = req->gw->conf;
 	FILE			*f = req->out;
 
+	netclock_get_info(req->gw->netclock, &ni);
+	fprintf(f, "\"clock\":{\"source\":\"%s\",\"ok\":%s,\"offset_s\":%ld,\"correction_s\":%ld,"
+	    "\"before_build\":%s,\"readings\":%ld", ni.source, ni.ok ? "true" : "false", ni.offset_s,
+	    ni.correction_s, ni.before_build ? "true" : "false", ni.readings);
+	json_time(f, "now", clock_now());
+	json_time(f, "system", clock_system());
+	json_time(f, "checked", ni.checked_at);
+	fputs(",\"modem\":", f);
+	if (ni.modem)
+		json_string(f, ni.modem);
+	else
+		fputs("null", f);
+	fputs(",\"set_error\":", f);
+	if (ni.set_error[0])
+		json_string(f, ni.set_error);
+	else
+		fputs("null", f);
+	fputs("},", f);
 	backup_get_info(req->gw->backup, &bi);
 	fprintf(f, "\"backup\":{\"running\":%s", bi.running ? "true" : "false");
 	if (bi.running)
@@ -89,9 +109,21 @@ cmd_status_upkeep_text(struct ctl_req *req)
 {
 	struct backup_info	 bi;
 	struct retention_info	 ri;
+	struct netclock_info	 ni;
 	const struct conf	*c = req->gw->conf;
 	char			 t1[32], t2[32], d1[24], d2[24], d3[24];
 
+	netclock_get_info(req->gw->netclock, &ni);
+	if (ni.correction_s != 0)
+		fprintf(req->out, "clock: WRONG: the system clock is off by %+lds from the network's time "
+		    "(modem %s); using the network's time %s%s%s\n", ni.offset_s, ni.modem ? ni.modem : "-",
+		    timefmt_local(clock_now(), t1, sizeof(t1)), ni.set_error[0] ? "; " : "", ni.set_error);
+	else if (ni.before_build)
+		fprintf(req->out, "clock: WRONG: the system clock is earlier than this program's build and no "
+		    "modem has told the network's time yet\n");
+	else
+		fprintf(req->out, "clock: ok (%s%s)\n", ni.readings ? "agrees with the network's time, modem " :
+		    "no network time read yet", ni.readings ? ni.modem : "");
 	backup_get_info(req->gw->backup, &bi);
 	fputs("backup: ", req->out);
 	if (bi.running)

@@ -26,6 +26,7 @@ struct http;
 struct ingest;
 struct backup;
 struct retention;
+struct netclock;
 
 struct gateway {
 	struct event_base	*base;
@@ -40,6 +41,7 @@ struct gateway {
 	struct http		*http;
 	struct backup		*backup;
 	struct retention	*retention;
+	struct netclock		*netclock;	/* NULL in unit tests */
 	int			 store_ok;	/* 0 after a failed commit: refuse new work until one succeeds */
 	time_t			 started_at;
 };

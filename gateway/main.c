@@ -29,6 +29,7 @@
 #include "gateway/http.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
+#include "gateway/netclock.h"
 #include "gateway/retention.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
@@ -111,10 +112,10 @@ start_modems(void)
 static void
 stop_modems(void)
 {
-	int	 i;
-
-	for (i = 0; i < gw.nmodems; i++)
-		modem_free(gw.modems[i]);
+	/* last first, each out of the list before it is freed: freeing a modem reports its
+	 * in-flight sends to the scheduler, which looks at the other modems still listed */
+	while (gw.nmodems > 0)
+		modem_free(gw.modems[--gw.nmodems]);
 	free(gw.modems);
 	gw.modems = NULL;
 	gw.nmodems = 0;
@@ -312,6 +313,7 @@ main(int argc, char *argv[])
 	    (gw.ingest = ingest_new(&gw)) == NULL ||
 	    (gw.backup = backup_new(&gw)) == NULL ||
 	    (gw.retention = retention_new(&gw)) == NULL ||
+	    (gw.netclock = netclock_new(&gw)) == NULL ||
 	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
@@ -336,6 +338,8 @@ main(int argc, char *argv[])
 	http_free(gw.http);
 	backup_free(gw.backup);
 	retention_free(gw.retention);
+	netclock_free(gw.netclock);
+	gw.netclock = NULL;
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);
 	router_free(gw.router);

@@ -30,6 +30,21 @@ st_now(void)
 	return clock_now();
 }
 
+enum store_status
+st_stamp_clock(struct store *st, const char *table, int64_t id)
+{
+	sqlite3_stmt *stmt = st_prep(st, !strcmp(table, "inbox") ?
+	    "UPDATE inbox SET box_at = ?2, clock = ?3 WHERE id = ?1" :
+	    "UPDATE announcements SET box_at = ?2, clock = ?3 WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, clock_system());
+	sqlite3_bind_text(stmt, 3, clock_correction() ? "network" : "system", -1, SQLITE_STATIC);
+	return st_exec(st, stmt, "recording the clock");
+}
+
 int
 store_latest_version(void)
 {

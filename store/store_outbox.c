@@ -330,6 +330,8 @@ store_announcement_add(struct store *st, const struct store_announcement_new *a,
 	if ((s = st_exec(st, stmt, "storing the announcement")) != STORE_OK)
 		goto out;
 	*id = sqlite3_last_insert_rowid(st->db);
+	if ((s = st_stamp_clock(st, "announcements", *id)) != STORE_OK)
+		goto out;
 	/* one row per distinct active recipient, streamed inside SQLite: nothing is held in memory */
 	stmt = recipients_wide(st, j) ?
 	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "

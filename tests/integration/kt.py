@@ -89,11 +89,12 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True):
+    def start(self, env=None, wait=True, wrap=()):
+        """wrap: a command the daemon runs under (e.g. setpriv dropping a capability)."""
         e = dict(os.environ)
         if env:
             e.update(env)
-        cmd = [KENTONGAND, "-d", "-c", self.conf]
+        cmd = list(wrap) + [KENTONGAND, "-d", "-c", self.conf]
         if VALGRIND:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd

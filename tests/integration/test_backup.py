@@ -118,7 +118,8 @@ def online_backup_and_restore():
             print("restored: %d sent, %d of them in flight at the backup" % (len(again), len(again & inflight)))
             for s in sims2:
                 s.stop()
-            check(g2.stop() == 0, "clean stop")
+            rc = g2.stop()
+            check(rc == 0, "clean stop: %r\n%s" % (rc, g2.logtail(5)))
 
 
 def scheduled():

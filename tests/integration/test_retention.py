@@ -58,6 +58,8 @@ def main():
 
         # 100 days later
         env = {"KT_TIME_OFFSET": str(100 * DAY), "KT_RETENTION_S": "1", "KT_RETENTION_BATCH": "3"}
+        for s in sims:   # the network agrees (else the daemon would take the network's time)
+            s.ctl("clock", "skew", str(100 * DAY))
         g.start(env=env)
         poll(lambda: g.ctl("status")["retention"]["last_pass"], timeout=20, what="a first retention pass")
         st = g.ctl("status")["retention"]
