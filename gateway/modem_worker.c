@@ -1510,21 +1510,12 @@ static void
 w_read_clock(struct worker *w)
 {
 	GSM_DateTime	 dt;
-	struct tm	 tm;
 	struct pbuf	 b;
 	int64_t		 at = 0;
 
 	memset(&dt, 0, sizeof(dt));
-	if (GSM_GetDateTime(w->s, &dt) == ERR_NONE && dt.Year >= 2020) {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = dt.Year - 1900;
-		tm.tm_mon = dt.Month - 1;
-		tm.tm_mday = dt.Day;
-		tm.tm_hour = dt.Hour;
-		tm.tm_min = dt.Minute;
-		tm.tm_sec = dt.Second;
-		at = (int64_t)timegm(&tm) - dt.Timezone;
-	}
+	if (GSM_GetDateTime(w->s, &dt) == ERR_NONE && dt.Year >= 2020)
+		at = (int64_t)Fill_Time_T(dt);	/* honours the zone +CCLK names */
 	pbuf_init(&b);
 	pbuf_i64(&b, at);
 	pbuf_i64(&b, (int64_t)(clock_mono() * 1000));

@@ -842,14 +842,15 @@ net_now(const struct sim *sim)
 	return time(NULL) + sim->clock_skew;
 }
 
-/* The network's time now as a Gammu date in the host's zone (what GSM_GetCurrentDateTime gives). */
+/* The network's time now as a Gammu date in UTC (Gammu's SCTS encoder writes zone +00 whatever
+ * the date says, so a local date would be off by the host's zone). */
 static void
 net_datetime(const struct sim *sim, GSM_DateTime *dt)
 {
 	time_t		 t = net_now(sim);
 	struct tm	 tm;
 
-	localtime_r(&t, &tm);
+	gmtime_r(&t, &tm);
 	memset(dt, 0, sizeof(*dt));
 	dt->Year = tm.tm_year + 1900;
 	dt->Month = tm.tm_mon + 1;
@@ -857,7 +858,7 @@ net_datetime(const struct sim *sim, GSM_DateTime *dt)
 	dt->Hour = tm.tm_hour;
 	dt->Minute = tm.tm_min;
 	dt->Second = tm.tm_sec;
-	dt->Timezone = (int)tm.tm_gmtoff;
+	dt->Timezone = 0;
 }
 
 /* Parses "2026-11-27 14:00:05" / "2026-11-27T14:00" (local time of the network: WIB, +07). */
