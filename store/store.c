@@ -269,6 +269,25 @@ store_migrate(struct store *st, int version)
 	return STORE_OK;
 }
 
+#define STORE_PAGE_SIZE	"1024"
+#define STORE_WAL_BYTES	(4 << 20)
+
+static enum store_status
+wal_autocheckpoint(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+	long		 page = 4096;
+	char		 sql[64];
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) > 0)
+			page = sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%ld", STORE_WAL_BYTES / page);
+	return st_exec_sql(st, sql, "wal_autocheckpoint");
+}
+
 struct store *
 store_open(const char *path, int flags, char *err, size_t errlen)
 {
@@ -288,9 +307,20 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 1);
+	/* SD cards wear by what is written: every commit appends each page it touched to the WAL,
+	 * so smaller pages write less per SMS (make bench, bench_writes: 1 KiB pages halve the bytes
+	 * per received and per sent SMS against 4 KiB). Only a new database takes it; an existing
+	 * one keeps its page size. */
+	if (!(flags & STORE_RDONLY) &&
+	    st_exec_sql(st, "PRAGMA page_size=" STORE_PAGE_SIZE, "page_size") != STORE_OK)
+		goto fail_msg;
 	if (!(flags & STORE_RDONLY)) {
 		if (st_exec_sql(st, "PRAGMA journal_mode=WAL", "journal_mode") != STORE_OK ||
 		    st_exec_sql(st, "PRAGMA synchronous=FULL", "synchronous") != STORE_OK)
+			goto fail_msg;
+		/* a checkpoint per 4 MiB of WAL, whatever the page size (the WAL is synced at every
+		 * commit either way: checkpoints cost under 2% of the bytes written per SMS) */
+		if (wal_autocheckpoint(st) != STORE_OK)
 			goto fail_msg;
 	}
 	if (st_exec_sql(st, "PRAGMA foreign_keys=ON", "foreign_keys") != STORE_OK)
