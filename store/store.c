@@ -231,6 +231,15 @@ store_version(struct store *st)
 	return v;
 }
 
+/* After a failed migration step: SQLite may have rolled back already (a full disk does); the
+ * step's own error stays the one reported. */
+static void
+migrate_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 enum store_status
 store_migrate(struct store *st, int version)
 {
@@ -254,14 +263,14 @@ store_migrate(struct store *st, int version)
 		if ((s = st_exec_sql(st, "BEGIN IMMEDIATE", "migration")) != STORE_OK)
 			return s;
 		if ((s = st_exec_sql(st, m->sql, m->name)) != STORE_OK) {
-			st_exec_sql(st, "ROLLBACK", "rollback");
+			migrate_rollback(st);
 			return s;
 		}
 		CRASH_POINT("migration");
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
 		if ((s = st_exec_sql(st, sql, m->name)) != STORE_OK ||
 		    (s = st_exec_sql(st, "COMMIT", m->name)) != STORE_OK) {
-			st_exec_sql(st, "ROLLBACK", "rollback");
+			migrate_rollback(st);
 			return s;
 		}
 		log_info("store: migrated to version=%d name=%s", m->version, m->name);
