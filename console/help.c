@@ -16,7 +16,9 @@ static const struct {
 	  "  ready, sending\n"
 	  "  failed      the worker is restarted with back-off; last error says why\n"
 	  "  disabled    enabled = no, or rested after repeated send failures\n"
-	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n" },
+	  "'quarantined' counts messages left on the SIM because they crash libGammu: delete them there.\n"
+	  "Also: the clock (WRONG when the system clock is off and the GSM network's time is used),\n"
+	  "the last backup and the next scheduled one (FAILING and why), and what retention deleted.\n" },
 	{ "check", "kentongan check [FILE]\n\nRuns SQLite's integrity check on the database; prints 'ok' or the "
 	  "problems. Works while the daemon is stopped.\nWith FILE, checks a backup copy without changing it: "
 	  "a Kentongan schema this program knows,\nan integrity check, and its row counts.\n" },

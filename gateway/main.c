@@ -66,6 +66,10 @@ usage(FILE *f)
 "             KT_USSD_IDLE_S=SECONDS forgets idle USSD sessions sooner (default 180; tests).\n"
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
 "             sooner (default 3600; tests).\n"
+"             Tests: KT_TIME_OFFSET=SECONDS fakes the system clock; KT_CLOCK_CHECK_S (network\n"
+"             time read, default 3600), KT_RETENTION_S (retention pass, 300),\n"
+"             KT_RETENTION_BATCH (rows per delete, 500), KT_BACKUP_PAGES (pages per backup\n"
+"             step, 256).\n"
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 
