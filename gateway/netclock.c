@@ -159,8 +159,10 @@ netclock_reading(struct netclock *nc, const char *modem, time_t at, double mono_
 {
 	time_t	 net;
 
-	if (at == 0)
-		return;		/* the modem has no network time (no NITZ) */
+	/* no network time (no NITZ), or a stale modem clock: the network is not older than this
+	 * program */
+	if (at == 0 || (nc->build_at && at < nc->build_at))
+		return;
 	net = at + (time_t)(clock_mono() - mono_at + 0.5);
 	nc->readings++;
 	snprintf(nc->modem, sizeof(nc->modem), "%s", modem);

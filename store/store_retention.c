@@ -11,8 +11,12 @@
 static const char *const batch_end_sql[] = {
 	[STORE_RET_INBOX] = "SELECT max(id) FROM (SELECT id FROM inbox WHERE received_at < ?1 AND action IS NOT NULL "
 	    "ORDER BY id LIMIT ?2)",
-	[STORE_RET_OUTBOX] = "SELECT max(id) FROM (SELECT id FROM outbox WHERE " OUT_DONE " ORDER BY id LIMIT ?2)",
-	[STORE_RET_AUDIT] = "SELECT max(id) FROM (SELECT id FROM audit WHERE at < ?1 ORDER BY id LIMIT ?2)",
+	/* rows are created in id order, so those created before the cut are a prefix of the ids: the
+	 * scan stops at the first younger row instead of reading a million young ones every pass */
+	[STORE_RET_OUTBOX] = "SELECT max(id) FROM (SELECT id FROM outbox WHERE id < coalesce((SELECT id FROM outbox "
+	    "WHERE created_at >= ?1 ORDER BY id LIMIT 1), 9e18) AND " OUT_DONE " ORDER BY id LIMIT ?2)",
+	[STORE_RET_AUDIT] = "SELECT max(id) FROM (SELECT id FROM audit WHERE id < coalesce((SELECT id FROM audit "
+	    "WHERE at >= ?1 ORDER BY id LIMIT 1), 9e18) AND at < ?1 ORDER BY id LIMIT ?2)",
 };
 static const char *const delete_sql[] = {
 	[STORE_RET_INBOX] = "DELETE FROM inbox WHERE id <= ?2 AND received_at < ?1 AND action IS NOT NULL",

@@ -122,6 +122,11 @@ def skewed_network():
                  timeout=20, what="the SMSC time stamp used")
         check(abs(c["correction_s"] - 7200) <= 5, "corrected from the SMSC stamp: %r" % c)
         check(g.ctl("status")["clock"]["readings"] == n, "unset clocks are not readings")
+        # a modem clock older than this program (stale, no NITZ) is not believed either
+        sim.ctl("clock", "set", "2021-06-01 00:00:00")
+        poll(lambda: "CCLK" in open(sim.root + "/c1-at.log").read().split("clock set")[-1], timeout=10,
+             what="a read of the stale clock")
+        check(g.ctl("status")["clock"]["readings"] == n, "a clock before the build date is no reading")
         check(g.stop() == 0, "clean stop")
         sim.stop()
 
@@ -130,7 +135,7 @@ def set_clock_without_capability():
     with Gateway(name="kt-clock3") as g:
         sim = ModemSim(g.dir, "c2")
         g.write_conf(modems=sim.section(), extra="set_clock = yes\n")
-        sim.ctl("clock", "skew", "-86400")
+        sim.ctl("clock", "skew", "86400")
         # setpriv drops CAP_SYS_TIME from the bounding set: the daemon must say it lacks it
         # (and can never change this machine's clock)
         g.start(env={"KT_CLOCK_CHECK_S": "2"}, wrap=["setpriv", "--bounding-set", "-sys_time", "--inh-caps",
