@@ -1,6 +1,6 @@
 /*
  * backup — the daemon's online backups (see backup.h). One copy at a time advances by
- * KT_BACKUP_PAGES pages (default 256, about 1 MiB) per step, with a short pause between steps so
+ * KT_BACKUP_PAGES pages (default 1024: 1 MiB with 1 KiB pages) per step, with a short pause between steps so
  * modem and console events are served. Scheduled backups are named kentongan-YYYYmmdd-HHMMSS.db
  * in backup_dir; a backup is due when the newest of them is older than backup_interval, so a box
  * that reboots often still gets its backups. backup_dir is never created: a USB stick that is not
@@ -44,7 +44,8 @@ struct backup {
 	int			 done_pages, total_pages;
 	int			 pages_per_step;
 	/* what status shows */
-	time_t			 last_ok_at, last_fail_at, next_at;
+	time_t			 last_ok_at, last_fail_at;
+	double			 next_mono;	/* the next scheduled backup (clock_mono); 0 none */
 	time_t			 newest_at;	/* the newest scheduled backup's mtime; 0 none */
 	char			*last_ok_file;
 	long long		 last_ok_bytes;
@@ -293,7 +294,7 @@ schedule(struct backup *b)
 	struct timeval		 tv;
 
 	if (*c->backup_dir == '\0') {
-		b->next_at = 0;
+		b->next_mono = 0;
 		evtimer_del(b->ev_sched);
 		return;
 	}
@@ -303,8 +304,9 @@ schedule(struct backup *b)
 		s = 1;
 	tv.tv_sec = s;
 	tv.tv_usec = 0;
-	b->next_at = b->newest_at && b->last_error[0] == '\0' ? b->newest_at + c->backup_interval_s :
-	    clock_now() + s;
+	/* kept on the monotonic clock: status shows it right across a clock correction */
+	b->next_mono = clock_mono() + (b->newest_at && b->last_error[0] == '\0' ?
+	    (double)(b->newest_at + c->backup_interval_s - clock_now()) : (double)s);
 	evtimer_add(b->ev_sched, &tv);
 }
 
@@ -316,12 +318,12 @@ backup_new(struct gateway *gw)
 	struct timeval	 tv = { 1, 0 };
 
 	b->gw = gw;
-	b->pages_per_step = e && atoi(e) > 0 ? atoi(e) : 256;
+	b->pages_per_step = e && atoi(e) > 0 ? atoi(e) : 1024;
 	b->ev_step = evtimer_new(gw->base, step_cb, b);
 	b->ev_sched = evtimer_new(gw->base, sched_cb, b);
 	if (*gw->conf->backup_dir) {
 		/* the first look soon after start: a box that was off for days is backed up at once */
-		b->next_at = clock_now() + 1;
+		b->next_mono = clock_mono() + 1;
 		evtimer_add(b->ev_sched, &tv);
 	}
 	return b;
@@ -361,5 +363,5 @@ backup_get_info(struct backup *b, struct backup_info *i)
 	i->last_fail_at = b->last_fail_at;
 	i->last_error = b->last_error[0] ? b->last_error : NULL;
 	i->failures = b->failures;
-	i->next_at = b->next_at;
+	i->next_at = b->next_mono ? clock_now() + (time_t)(b->next_mono - clock_mono() + 0.5) : 0;
 }

@@ -69,7 +69,7 @@ usage(FILE *f)
 "             Tests: KT_TIME_OFFSET=SECONDS fakes the system clock; KT_CLOCK_CHECK_S (network\n"
 "             time read, default 3600), KT_RETENTION_S (retention pass, 300),\n"
 "             KT_RETENTION_BATCH (rows per delete, 500), KT_BACKUP_PAGES (pages per backup\n"
-"             step, 256).\n"
+"             step, 1024).\n"
 "See kentongan.conf.sample for the configuration reference.\n");
 }
 

@@ -144,6 +144,7 @@ apply(struct netclock *nc, time_t net, const char *source)
 		clock_set_correction(0);
 		nc->source = "system";
 	}
+	nc->gw->started_at += clock_correction() - was;	/* uptime does not jump with the clock */
 	if ((was == 0) != (clock_correction() == 0) || labs(was - clock_correction()) > 60) {
 		if (clock_correction() != 0)
 			warn(nc);
