@@ -66,6 +66,14 @@ struct conf {
 	int		 public_info;
 	char		*worker_user;	/* modem workers drop to it when started as root */
 	int		 worker_seccomp;
+	char		*backup_dir;	/* "" = no scheduled backups */
+	long		 backup_interval_s;
+	long		 backup_keep;
+	long		 keep_inbox_s;	/* retention; 0 = forever */
+	long		 keep_outbox_s;
+	long		 keep_audit_s;
+	long		 clock_tolerance_s;
+	int		 set_clock;
 	/* [modem NAME] */
 	struct conf_modem *modems;
 	int		 nmodems;

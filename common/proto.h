@@ -43,6 +43,7 @@ enum proto_type {
 	PROTO_W_READING,
 	PROTO_W_SIMSTATE,
 	PROTO_W_PROBE,			/* kentongand --probe -> kentongan modems detect */
+	PROTO_W_CLOCK,
 	PROTO_W_MAX = 199,
 };
 

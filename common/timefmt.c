@@ -69,8 +69,10 @@ timefmt_local(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+static long	 clock_corr;
+
 time_t
-clock_now(void)
+clock_system(void)
 {
 	static int	 init;
 	static long	 offset;
@@ -82,6 +84,24 @@ clock_now(void)
 		init = 1;
 	}
 	return time(NULL) + offset;
+}
+
+time_t
+clock_now(void)
+{
+	return clock_system() + clock_corr;
+}
+
+void
+clock_set_correction(long s)
+{
+	clock_corr = s;
+}
+
+long
+clock_correction(void)
+{
+	return clock_corr;
 }
 
 double

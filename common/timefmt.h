@@ -9,8 +9,14 @@ char	*timefmt_local(time_t, char *buf, size_t len);
 #endif
 #ifndef COMMON_TIMEFMT_NOW
 #define COMMON_TIMEFMT_NOW
-/* Wall-clock seconds, shifted by KT_TIME_OFFSET seconds when set (tests of expiry and day limits). */
+/* Wall-clock seconds, shifted by KT_TIME_OFFSET seconds when set (tests of expiry and day limits)
+ * and by the correction below. Everything that schedules, expires or limits by time uses this. */
 time_t	 clock_now(void);
+/* The correction added to the system clock when it is known to be wrong (the daemon sets it from
+ * the GSM network's time; 0 = the system clock is trusted), and the system clock alone. */
+void	 clock_set_correction(long seconds);
+long	 clock_correction(void);
+time_t	 clock_system(void);
 /* Monotonic seconds (for intervals and deadlines; never jumps with the wall clock). */
 double	 clock_mono(void);
 #endif

@@ -26,10 +26,20 @@ const struct usage_cmd usage_cmds[] = {
 	  "undecodable; kentongan inbox ID shows the PDU), then deleted from the SIM. 'other_on_sim'\n"
 	  "counts sent copies and drafts stored on the SIM (clear_other = yes deletes them).\n"
 	  "A 'warning: ModemManager is running' line: it probes modem ports and fights Kentongan for them;\n"
-	  "the line says what to do (the udev rule, or systemctl disable --now ModemManager)." },
-	{ "check", "", "Gateway", "verify the database (PRAGMA integrity_check); works offline",
+	  "the line says what to do (the udev rule, or systemctl disable --now ModemManager).\n"
+	  "Also: the clock (WRONG when the system clock is off and the GSM network's time is used),\n"
+	  "the last backup and the next scheduled one (FAILING and why), and what retention deleted." },
+	{ "check", "[FILE]", "Gateway", "verify the database or a backup copy; works offline",
 	  "Runs SQLite's integrity check on the database; prints 'ok' or the problems. Works while the\n"
-	  "daemon is stopped." },
+	  "daemon is stopped. With FILE, checks a backup copy without changing it: a Kentongan schema\n"
+	  "this program knows, an integrity check, and its row counts." },
+	{ "backup", "FILE|DIRECTORY", "Gateway", "write a consistent copy of the database while the daemon runs",
+	  "SQLite's online backup, a few pages at a time, while the daemon keeps receiving and sending.\n"
+	  "A DIRECTORY gets kentongan-YYYYmmdd-HHMMSS.db. The copy appears under its name only when\n"
+	  "complete. Restore: stop the daemon, copy the file over the database (remove DATABASE-wal and\n"
+	  "DATABASE-shm), start it. Scheduled backups: backup_dir, backup_interval and backup_keep in\n"
+	  "kentongan.conf; 'kentongan status' shows the last one and failures.\n"
+	  "Example: kentongan backup /media/usb/kentongan.db; kentongan check /media/usb/kentongan.db" },
 	{ "ussd", "MODEM CODE", "Gateway", "run a USSD code (balance, bundles) on a modem",
 	  "Prints the network's reply. Example: kentongan ussd telkomsel-1 '*888#'" },
 	{ "audit", "[--limit N]", "Gateway", "the latest changes, who made them and how",

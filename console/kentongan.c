@@ -30,6 +30,7 @@
 #include "console/users.h"
 #include "store/store.h"
 #include "paths.h"	/* WILAYAH_DIR, CONF_PATH: from PREFIX, SYSCONFDIR */
+#include "store/store_backup.h"
 
 static void
 usage(FILE *f)
@@ -164,6 +165,57 @@ print_line(void *arg, const struct table_row *r)
 	return 0;
 }
 
+/* `kentongan check FILE`: a backup copy, read without changing it (no migration, no -wal). */
+static int
+check_file(struct console *con, const char *path)
+{
+	struct store_check	 c;
+	char			 err[1024];
+	enum store_status	 s;
+
+	s = store_check_file(path, &c, err, sizeof(err));
+	if (s != STORE_OK) {
+		fprintf(stderr, "kentongan: %s\n", err);
+		return 1;
+	}
+	if (con->fmt == TABLE_JSON) {
+		fputs("{\"file\":", stdout);
+		json_string(stdout, path);
+		printf(",\"ok\":true,\"version\":%d,\"inbox\":%lld,\"outbox\":%lld,\"announcements\":%lld,"
+		    "\"subscribers\":%lld}\n", c.version, c.inbox, c.outbox, c.announcements, c.subscribers);
+	} else
+		printf("ok: %s is a sound Kentongan database (schema version %d%s; %lld received, %lld "
+		    "outgoing, %lld announcements, %lld active subscribers)\n", path, c.version,
+		    c.version < store_latest_version() ? ", migrated when a daemon opens it" : "", c.inbox,
+		    c.outbox, c.announcements, c.subscribers);
+	return 0;
+}
+
+/* `kentongan backup FILE`: the daemon runs elsewhere, so a relative FILE is made absolute here. */
+static int
+console_backup(struct console *con, int argc, char **argv)
+{
+	char	 cwd[4096], *abs = NULL, *args[2];
+	int	 rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: kentongan backup FILE|DIRECTORY\n");
+		return 1;
+	}
+	if (argv[1][0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			fprintf(stderr, "kentongan: the current directory: %s\n", strerror(errno));
+			return 1;
+		}
+		xasprintf(&abs, "%s/%s", cwd, argv[1]);
+	}
+	args[0] = argv[0];
+	args[1] = abs ? abs : argv[1];
+	rc = console_request(con, 2, args, stdout, stderr);
+	free(abs);
+	return rc;
+}
+
 static int
 offline_command(struct console *con, int argc, char **argv, int *handled)
 {
@@ -197,6 +249,8 @@ offline_command(struct console *con, int argc, char **argv, int *handled)
 		store_close(st);
 		return rc;
 	}
+	if (argc == 2 && !strcmp(argv[0], "check"))
+		return check_file(con, argv[1]);
 	if (argc >= 1 && !strcmp(argv[0], "check")) {
 		struct table		*t;
 		enum store_status	 s;
@@ -385,7 +439,9 @@ main(int argc, char *argv[])
 				rc = console_request(&con, nargs + 2, pargs, stdout, stderr);
 			}
 			explicit_bzero(pin, sizeof(pin));
-		} else
+		} else if (nargs >= 1 && !strcmp(args[0], "backup"))
+			rc = console_backup(&con, nargs, args);
+		else
 			rc = console_request(&con, nargs, args, stdout, stderr);
 	}
 	if (con.fd != -1)

@@ -27,6 +27,9 @@ int	cmd_getopt(struct ctl_req *, int argc, char **argv, struct cmd_opt *opts, in
 int	cmd_number(struct ctl_req *, const char *in, char out[MSISDN_MAX]);
 /* Checks that an area code exists; prints an error and returns -1. */
 int	cmd_area(struct ctl_req *, const char *code);
+/* status: the backup and retention parts (cmd_upkeep.c) */
+void	cmd_status_upkeep_json(struct ctl_req *);
+void	cmd_status_upkeep_text(struct ctl_req *);
 /* Reports a store failure to the console and returns 1. */
 int	cmd_store_error(struct ctl_req *, const char *what);
 #endif

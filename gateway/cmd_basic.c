@@ -182,6 +182,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		fprintf(f, "\"replies\":{\"last_hour\":%ld,\"budget\":%ld,\"dropped\":%ld},",
 		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
 		    gw->router ? router_budget_dropped(gw->router) : 0);
+		cmd_status_upkeep_json(req);
 		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
 		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
 		    (long)(clock_now() - gw->started_at), KT_VERSION);
@@ -251,6 +252,7 @@ cmd_status(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->out, ": it fights Kentongan for modem ports; %s\n", MMWATCH_ADVICE);
 	}
 	uplink_status_text(req->out, gw);
+	cmd_status_upkeep_text(req);
 	if (gw->nmodems == 0)
 		fprintf(req->out, "modems: none configured (add a [modem NAME] section)\n");
 	else {

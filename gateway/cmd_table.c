@@ -31,5 +31,6 @@ const struct ctl_command ctl_commands[] = {
 	{ "post reply", cmd_post_reply },
 	{ "hub export", cmd_hub_export },
 	{ "box import", cmd_box_import },
+	{ "backup", cmd_backup },
 	{ NULL, NULL },
 };

@@ -17,6 +17,8 @@ CMD(cmd_announcement);
 CMD(cmd_ussd);
 CMD(cmd_announcement_approve);
 CMD(cmd_announcement_cancel);
+/* cmd_upkeep.c */
+CMD(cmd_backup);
 /* cmd_kim.c */
 CMD(cmd_posts);
 CMD(cmd_post_approve);

@@ -41,6 +41,9 @@ struct gateway_link {
 	long			 boxes, boxes_online;	/* hub */
 	char			 id[64];	/* box id (uplink) or hub name */
 };
+struct backup;
+struct retention;
+struct netclock;
 
 struct gateway {
 	struct event_base	*base;
@@ -53,6 +56,9 @@ struct gateway {
 	struct router		*router;
 	struct ctl		*ctl;
 	struct http		*http;
+	struct backup		*backup;
+	struct retention	*retention;
+	struct netclock		*netclock;	/* NULL in unit tests */
 	int			 store_ok;	/* 0 after a failed commit: refuse new work until one succeeds */
 	time_t			 started_at;
 	struct mmwatch		*mmwatch;	/* ModemManager look-out (NULL in unit tests) */

@@ -45,7 +45,10 @@
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
+#include "gateway/backup.h"
 #include "gateway/http.h"
+#include "gateway/netclock.h"
+#include "gateway/retention.h"
 #include "gateway/modem.h"
 #include "gateway/router.h"
 #include "gateway/ussd.h"
@@ -433,6 +436,43 @@ bcast_cb(void *arg, const struct table_row *row)
 	return 0;
 }
 
+/* clock, backups and retention (issue 17) */
+static void
+metrics_upkeep(struct gateway *gw, struct evbuffer *b)
+{
+	struct netclock_info	 ni;
+	struct backup_info	 bi;
+	struct retention_info	 ri;
+
+	if (gw->netclock != NULL) {
+		netclock_get_info(gw->netclock, &ni);
+		family(b, "kentongan_clock_offset_seconds", "gauge",
+		    "the network's time minus the system clock at the last reading");
+		evbuffer_add_printf(b, "kentongan_clock_offset_seconds %ld\n", ni.offset_s);
+		family(b, "kentongan_clock_corrected", "gauge",
+		    "1 while the system clock is off and the network's time is used");
+		evbuffer_add_printf(b, "kentongan_clock_corrected %d\n", ni.correction_s != 0);
+	}
+	if (gw->backup != NULL) {
+		backup_get_info(gw->backup, &bi);
+		family(b, "kentongan_backup_failures_total", "counter", "backups that failed since start");
+		evbuffer_add_printf(b, "kentongan_backup_failures_total %ld\n", bi.failures);
+		family(b, "kentongan_backup_failing", "gauge", "1 when the last backup attempt failed");
+		evbuffer_add_printf(b, "kentongan_backup_failing %d\n", bi.last_error != NULL);
+		family(b, "kentongan_backup_last_ok_timestamp_seconds", "gauge", "when the last backup was written");
+		evbuffer_add_printf(b, "kentongan_backup_last_ok_timestamp_seconds %lld\n", (long long)bi.last_ok_at);
+	}
+	if (gw->retention != NULL) {
+		retention_get_info(gw->retention, &ri);
+		family(b, "kentongan_retention_deleted_total", "counter", "old rows deleted by retention since start");
+		evbuffer_add_printf(b, "kentongan_retention_deleted_total{table=\"inbox\"} %ld\n"
+		    "kentongan_retention_deleted_total{table=\"outbox\"} %ld\n"
+		    "kentongan_retention_deleted_total{table=\"audit\"} %ld\n", ri.deleted[0], ri.deleted[1],
+		    ri.deleted[2]);
+	}
+}
+
+
 static void
 metrics(struct http *h, struct evhttp_request *req)
 {
@@ -452,6 +492,7 @@ metrics(struct http *h, struct evhttp_request *req)
 	evbuffer_add_printf(b, "kentongan_store_ok %d\n", gw->store_ok ? 1 : 0);
 	family(b, "kentongan_uptime_seconds", "gauge", "seconds since the daemon started");
 	evbuffer_add_printf(b, "kentongan_uptime_seconds %ld\n", (long)(clock_now() - gw->started_at));
+	metrics_upkeep(gw, b);
 
 	/* modems: the live state */
 	family(b, "kentongan_modem_up", "gauge", "1 when the modem is ready or sending");

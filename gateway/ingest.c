@@ -21,6 +21,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
+#include "gateway/netclock.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
 #include "gateway/router.h"
@@ -79,6 +80,11 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 	char			 day[16];
 	struct tm		 tm;
 
+	/* the network's time is at least the newest SMSC time stamp (netclock.c) */
+	for (i = 0; i < n && ing->gw->netclock != NULL; i++)
+		if (p[i].kind != MW_PART_REPORT)
+			netclock_smsc(ing->gw->netclock, modem_name, p[i].smsc_at);
+	now = clock_now();
 	ing->stats.batches++;
 	ing->stats.parts += n;
 	if ((s = store_begin(st)) != STORE_OK)

@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/backup.h"
 #include "gateway/control.h"
 #include "gateway/gateway.h"
 #include "gateway/http.h"
@@ -34,6 +35,8 @@
 #include "gateway/modem.h"
 #include "gateway/helper.h"
 #include "gateway/mmwatch.h"
+#include "gateway/netclock.h"
+#include "gateway/retention.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "gateway/ussd.h"
@@ -79,6 +82,10 @@ usage(FILE *f)
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
 "             sooner (default 3600; tests).\n"
 "             KT_MMWATCH_S=SECONDS looks for ModemManager more often (default 10; tests).\n"
+"             Tests: KT_TIME_OFFSET=SECONDS fakes the system clock; KT_CLOCK_CHECK_S (network\n"
+"             time read, default 3600), KT_RETENTION_S (retention pass, 300),\n"
+"             KT_RETENTION_BATCH (rows per delete, 500), KT_BACKUP_PAGES (pages per backup\n"
+"             step, 1024).\n"
 "             NOTIFY_SOCKET (set by systemd, Type=notify): stay in the foreground and\n"
 "             report readiness, reloads and stopping.\n"
 "See kentongand(8), kentongan.conf(5) and kentongan.conf.sample.\n");
@@ -176,10 +183,10 @@ start_modems(void)
 static void
 stop_modems(void)
 {
-	int	 i;
-
-	for (i = 0; i < gw.nmodems; i++)
-		modem_free(gw.modems[i]);
+	/* last first, each out of the list before it is freed: freeing a modem reports its
+	 * in-flight sends to the scheduler, which looks at the other modems still listed */
+	while (gw.nmodems > 0)
+		modem_free(gw.modems[--gw.nmodems]);
 	free(gw.modems);
 	gw.modems = NULL;
 	gw.nmodems = 0;
@@ -294,6 +301,7 @@ sig_cb(evutil_socket_t sig, short ev, void *arg)
 			}
 		}
 		log_info("daemon: configuration reloaded path=%s modems=%d", conf_path, gw.nmodems);
+		backup_reconfigure(gw.backup);
 		sched_kick(gw.sched);
 		break;
 	}
@@ -480,6 +488,9 @@ main(int argc, char *argv[])
 	    (gw.router = router_new(&gw, err, sizeof(err))) == NULL ||
 	    (gw.sched = sched_new(&gw, err, sizeof(err))) == NULL ||
 	    (gw.ingest = ingest_new(&gw)) == NULL ||
+	    (gw.backup = backup_new(&gw)) == NULL ||
+	    (gw.retention = retention_new(&gw)) == NULL ||
+	    (gw.netclock = netclock_new(&gw)) == NULL ||
 	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)) {
 		log_warnx("daemon: %s", err);
 		fprintf(stderr, "kentongand: %s\n", err);
@@ -516,6 +527,10 @@ main(int argc, char *argv[])
 	uplink_free(gw.uplink);
 	hub_free(gw.hub);
 	http_free(gw.http);
+	backup_free(gw.backup);
+	retention_free(gw.retention);
+	netclock_free(gw.netclock);
+	gw.netclock = NULL;
 	ingest_free(gw.ingest);
 	sched_free(gw.sched);
 	router_free(gw.router);

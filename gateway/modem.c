@@ -42,6 +42,7 @@
 #include "gateway/ingest.h"
 #include "paths.h"	/* MODEM_CONFIGS_DIR, from PREFIX */
 #include "gateway/modem.h"
+#include "gateway/netclock.h"
 #include "gateway/modem_worker.h"
 #include "gateway/worker_confine.h"
 #include "parsers/balance.h"
@@ -761,6 +762,19 @@ on_report(struct modem *m, struct pbuf *b)
 }
 
 static void
+on_clock(struct modem *m, struct pbuf *b)
+{
+	int64_t	 at = pbuf_get_i64(b), mono_ms = pbuf_get_i64(b);
+
+	if (b->err) {
+		modem_lost(m, "malformed CLOCK from the worker");
+		return;
+	}
+	if (m->gw->netclock != NULL)
+		netclock_reading(m->gw->netclock, m->cm->name, (time_t)at, (double)mono_ms / 1000);
+}
+
+static void
 on_reading(struct modem *m, struct pbuf *b)
 {
 	int64_t	 f = pbuf_get_i64(b), l = pbuf_get_i64(b);
@@ -870,6 +884,9 @@ on_frame(struct modem *m, const struct proto_hdr *h, void *payload)
 		break;
 	case PROTO_W_SIMSTATE:
 		on_simstate(m, &b);
+		break;
+	case PROTO_W_CLOCK:
+		on_clock(m, &b);
 		break;
 	default:
 		modem_lost(m, "unexpected frame type from the worker");

@@ -72,6 +72,7 @@ struct worker {
 	volatile int		 incoming;	/* set by the incoming-SMS callback */
 	double			 next_pass;
 	double			 next_status;
+	double			 next_clock;
 	double			 last_pass;
 	int			 kept;		/* messages the last pass left on the modem */
 	long			 poll_ms;
@@ -2091,6 +2092,25 @@ w_command(struct worker *w)
 	return quick;
 }
 
+/* The network's time as the modem keeps it (AT+CCLK?; modems set it from NITZ), for the daemon's
+ * clock (gateway/netclock.c). A modem whose clock was never set (a year before 2020) sends 0. */
+static void
+w_read_clock(struct worker *w)
+{
+	GSM_DateTime	 dt;
+	struct pbuf	 b;
+	int64_t		 at = 0;
+
+	memset(&dt, 0, sizeof(dt));
+	if (GSM_GetDateTime(w->s, &dt) == ERR_NONE && dt.Year >= 2020)
+		at = (int64_t)Fill_Time_T(dt);	/* honours the zone +CCLK names */
+	pbuf_init(&b);
+	pbuf_i64(&b, at);
+	pbuf_i64(&b, (int64_t)(clock_mono() * 1000));
+	w_write(w, PROTO_W_CLOCK, 0, &b);
+	pbuf_free(&b);
+}
+
 void
 modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *plan)
 {
@@ -2159,6 +2179,12 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 		now = clock_mono();
 		if (w_pass_due(&w, now))
 			w_pass(&w);
+		if (now >= w.next_clock && !w.dummy) {
+			const char *e = getenv("KT_CLOCK_CHECK_S");
+
+			w_read_clock(&w);
+			w.next_clock = clock_mono() + (e && atoi(e) > 0 ? atoi(e) : MW_CLOCK_S);
+		}
 		if (now >= w.next_status) {
 			w_report_status(&w);
 			/* off the network: look again soon, to be back in service soon */

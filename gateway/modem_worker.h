@@ -33,6 +33,9 @@
  *               drafts), u32 cleared (of those, deleted now: clear_other), u32 failed
  *               (consecutive passes that could not read the memory at all), str error (why)
  *
+ *   CLOCK       i64 network time (epoch seconds; 0 = the modem has none), i64 the worker's
+ *               clock_mono() in ms when it was read: at start and every MW_CLOCK_S
+ *
  *   daemon -> worker
  *   SMS_ACK     reqid = batch id: committed; delete those messages from the modem
  *   SEND        reqid = outbox id; u64 outbox id, str to, str text (UTF-8), u32 want_report
@@ -48,6 +51,7 @@
 
 struct conf_modem;
 
+#define MW_CLOCK_S	3600	/* network time read this often (KT_CLOCK_CHECK_S overrides it; tests) */
 #define MW_BATCH_MAX	100	/* parts per SMS_IN frame */
 #define MW_RESEND_S	10	/* an unacked batch is read and sent again after this (how soon receiving
 				   resumes after a storage fault clears) */

@@ -40,4 +40,6 @@ int64_t		 st_scalar(struct store *, sqlite3_stmt *, int64_t dflt);
 /* Binds text or NULL. */
 void		 st_bind_text(sqlite3_stmt *, int idx, const char *);
 time_t		 st_now(void);
+/* Records the system clock and the clock source on a new row of table (inbox, announcements). */
+enum store_status st_stamp_clock(struct store *, const char *table, int64_t id);
 #endif

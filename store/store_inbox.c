@@ -84,7 +84,7 @@ inbox_insert(struct store *st, const char *modem, const char *sender, time_t sms
 	if (sqlite3_changes(st->db) == 0)
 		return STORE_DUP;
 	*id = sqlite3_last_insert_rowid(st->db);
-	return STORE_OK;
+	return st_stamp_clock(st, "inbox", *id);
 }
 
 enum store_status

@@ -439,6 +439,8 @@ store_announcement_add(struct store *st, const struct store_announcement_new *a,
 	if ((s = st_exec(st, stmt, "storing the announcement")) != STORE_OK)
 		goto out;
 	*id = sqlite3_last_insert_rowid(st->db);
+	if ((s = st_stamp_clock(st, "announcements", *id)) != STORE_OK)
+		goto out;
 	if (a->pending) {
 		/* rows are made at approval, from the subscribers of that moment */
 		long n = a->corrects ? 0 : store_recipients_count(st, a->areas, a->nareas);
@@ -524,14 +526,22 @@ out:
 	return s;
 }
 
+/* live rows plus those retention folded into announcement_reach */
+#define ARCHIVED(st) "(SELECT coalesce(sum(r.n), 0) FROM announcement_reach r WHERE r.announcement_id = a.id " \
+	"AND r.status = '" st "')"
 #define ANN_COUNTS \
 	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'queued') AS queued, " \
 	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sending') AS sending, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sent') AS sent, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'delivered') AS delivered, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'failed') AS failed, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'expired') AS expired, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'cancelled') AS cancelled "
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sent') + " ARCHIVED("sent") \
+	" AS sent, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'delivered') + " \
+	ARCHIVED("delivered") " AS delivered, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'failed') + " ARCHIVED("failed") \
+	" AS failed, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'expired') + " \
+	ARCHIVED("expired") " AS expired, " \
+	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'cancelled') + " \
+	ARCHIVED("cancelled") " AS cancelled "
 
 enum store_status
 store_list_announcements(struct store *st, long limit, store_row_cb cb, void *arg)
@@ -570,7 +580,10 @@ enum store_status
 store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *arg)
 {
 	/* each recipient counted under the announcement's area that covers their subscription */
-	sqlite3_stmt *stmt = st_prep(st, "SELECT j.value AS area, ar.name, count(DISTINCT o.id) AS recipients, "
+	/* …plus the rows retention folded into announcement_reach (per village) */
+	sqlite3_stmt *stmt = st_prep(st, "SELECT area, name, sum(recipients) AS recipients, sum(queued) AS queued, "
+	    "sum(sent) AS sent, sum(delivered) AS delivered, sum(failed) AS failed FROM ("
+	    "SELECT j.value AS area, ar.name, count(DISTINCT o.id) AS recipients, "
 	    "count(DISTINCT CASE WHEN o.status = 'queued' THEN o.id END) AS queued, "
 	    "count(DISTINCT CASE WHEN o.status = 'sent' THEN o.id END) AS sent, "
 	    "count(DISTINCT CASE WHEN o.status = 'delivered' THEN o.id END) AS delivered, "
@@ -579,7 +592,13 @@ store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *ar
 	    "JOIN outbox o ON o.announcement_id = a.id "
 	    "JOIN subscribers b ON b.number = o.number "
 	    "JOIN subscriptions s ON s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':' "
-	    "WHERE a.id = ?1 GROUP BY j.value ORDER BY j.value");
+	    "WHERE a.id = ?1 GROUP BY j.value "
+	    "UNION ALL SELECT j.value, ar.name, sum(r.n), 0, sum(CASE WHEN r.status = 'sent' THEN r.n ELSE 0 END), "
+	    "sum(CASE WHEN r.status = 'delivered' THEN r.n ELSE 0 END), "
+	    "sum(CASE WHEN r.status = 'failed' THEN r.n ELSE 0 END) "
+	    "FROM announcements a, json_each(a.areas) j LEFT JOIN areas ar ON ar.code = j.value "
+	    "JOIN announcement_reach r ON r.announcement_id = a.id AND r.area >= j.value AND r.area < j.value || ':' "
+	    "WHERE a.id = ?1 GROUP BY j.value) GROUP BY area ORDER BY area");
 
 	if (stmt == NULL)
 		return STORE_ERROR;
@@ -590,8 +609,9 @@ store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *ar
 enum store_status
 store_announcement_progress(struct store *st, int64_t id, struct store_progress *p)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, count(*) FROM outbox WHERE announcement_id = ?1 "
-	    "GROUP BY status");
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, sum(n) FROM (SELECT status, count(*) AS n FROM outbox "
+	    "WHERE announcement_id = ?1 GROUP BY status UNION ALL SELECT status, sum(n) FROM announcement_reach "
+	    "WHERE announcement_id = ?1 GROUP BY status) GROUP BY status");
 	sqlite3_stmt	*rs = st_prep(st, "SELECT recipients FROM announcements WHERE id = ?1");
 	int		 rc;
 

@@ -82,6 +82,10 @@ struct strlist {
 };
 
 struct sim {
+	/* the network's time (AT+CCLK?, SMSC time stamps): the host clock plus clock_skew seconds;
+	 * clock_unset: the modem never got NITZ (AT+CCLK? answers 2000-01-01) */
+	long		 clock_skew;
+	int		 clock_unset;
 	/* configuration */
 	char		*link;			/* stable symlink to the current pty */
 	char		*ctl_path;
@@ -847,6 +851,31 @@ deliver_compact(const unsigned char *b, int len, unsigned char *out, size_t outm
 	return n + udlen;
 }
 
+static time_t
+net_now(const struct sim *sim)
+{
+	return time(NULL) + sim->clock_skew;
+}
+
+/* The network's time now as a Gammu date in UTC (Gammu's SCTS encoder writes zone +00 whatever
+ * the date says, so a local date would be off by the host's zone). */
+static void
+net_datetime(const struct sim *sim, GSM_DateTime *dt)
+{
+	time_t		 t = net_now(sim);
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	memset(dt, 0, sizeof(*dt));
+	dt->Year = tm.tm_year + 1900;
+	dt->Month = tm.tm_mon + 1;
+	dt->Day = tm.tm_mday;
+	dt->Hour = tm.tm_hour;
+	dt->Minute = tm.tm_min;
+	dt->Second = tm.tm_sec;
+	dt->Timezone = 0;
+}
+
 /* Parses "2026-11-27 14:00:05" / "2026-11-27T14:00" (local time of the network: WIB, +07). */
 static int
 parse_smsc_time(const char *s, GSM_DateTime *dt)
@@ -932,7 +961,7 @@ sms_incoming(struct sim *sim, const char *from, const char *text, struct sms_opt
 		if (o->has_time)
 			sms->DateTime = o->time;
 		else
-			GSM_GetCurrentDateTime(&sms->DateTime);
+			net_datetime(sim, &sms->DateTime);
 		memset(frame, 0, sizeof(frame));
 		if (GSM_EncodeSMSFrame(NULL, sms, frame, PHONE_SMSDeliver, &flen, TRUE) !=
 		    ERR_NONE) {
@@ -1081,7 +1110,7 @@ report_queue(struct sim *sim, const char *to, int mr, time_t submitted)
 	n += k;
 	scts_encode(submitted, r->pdu + n);
 	n += 7;
-	scts_encode(time(NULL), r->pdu + n);
+	scts_encode(net_now(sim), r->pdu + n);
 	n += 7;
 	r->pdu[n++] = sim->report_status;
 	r->len = n;
@@ -1181,7 +1210,7 @@ sms_submitted(struct sim *sim, const unsigned char *pdu, size_t len, char *err, 
 	sim->nsent++;
 	sim_event(sim, "sent part %d/%d mr=%d%s", part, parts, mr, srr ? " report requested" : "");
 	if (srr)
-		report_queue(sim, to, mr, time(NULL));
+		report_queue(sim, to, mr, net_now(sim));
 	return mr;
 }
 
@@ -1880,13 +1909,16 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 		} else
 			cmd_setting(sim, r, op, arg, "CFUN", &sim->cfun, "(0,1,4),(0,1)", 0, 1);
 	} else if (!strcmp(name, "CCLK") && op == '?') {
-		time_t	 t = time(NULL) + 7 * 3600;
+		time_t	 t = net_now(sim) + 7 * 3600;
 		struct tm tm;
 		char	 b[32];
 
 		gmtime_r(&t, &tm);
 		strftime(b, sizeof(b), "%y/%m/%d,%H:%M:%S", &tm);
-		info(r, "+CCLK: \"%s+28\"", b);
+		if (sim->clock_unset)
+			info(r, "+CCLK: \"00/01/01,00:00:00+00\"");
+		else
+			info(r, "+CCLK: \"%s+28\"", b);
 		final_ok(r);
 	} else if (!strcmp(name, "CNUM")) {
 		final_ok(r);
@@ -2697,6 +2729,46 @@ ctl_ussd_push(struct sim *sim, char *rest, struct sbuf *out)
 	ctl_reply(out, "OK");
 }
 
+/* clock: the network's time (UTC); clock skew SECONDS | clock set 'YYYY-MM-DD HH:MM:SS' (UTC) |
+ * clock unset (no NITZ: AT+CCLK? answers 2000-01-01) | clock real */
+static void
+ctl_clock(struct sim *sim, char *rest, struct sbuf *out)
+{
+	char		*w = word(&rest), *end = NULL, b[32];
+	struct tm	 tm;
+	time_t		 t;
+	long		 v;
+
+	if (w == NULL) {
+		;
+	} else if (!strcmp(w, "skew") && (w = word(&rest)) != NULL && (v = strtol(w, &end, 10), *end == '\0')) {
+		sim->clock_skew = v;
+		sim->clock_unset = 0;
+	} else if (!strcmp(w, "set")) {
+		while (*rest == ' ')
+			rest++;
+		unescape(rest);
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(rest, "%Y-%m-%d %H:%M:%S", &tm)) == NULL || *end != '\0') {
+			ctl_reply(out, "ERR usage: clock set 'YYYY-MM-DD HH:MM:SS' (UTC)");
+			return;
+		}
+		sim->clock_skew = (long)(timegm(&tm) - time(NULL));
+		sim->clock_unset = 0;
+	} else if (!strcmp(w, "unset"))
+		sim->clock_unset = 1;
+	else if (!strcmp(w, "real"))
+		sim->clock_skew = sim->clock_unset = 0;
+	else {
+		ctl_reply(out, "ERR usage: clock [skew SECONDS | set 'YYYY-MM-DD HH:MM:SS' | unset | real]");
+		return;
+	}
+	t = net_now(sim);
+	gmtime_r(&t, &tm);
+	strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", &tm);
+	ctl_reply(out, "OK network=%s UTC skew=%ld%s", b, sim->clock_skew, sim->clock_unset ? " unset" : "");
+}
+
 static void
 ctl_command(struct sim *sim, char *line, struct sbuf *out)
 {
@@ -2773,7 +2845,9 @@ ctl_command(struct sim *sim, char *line, struct sbuf *out)
 			sim->slots[idx - 1].unreadable = v;
 			ctl_reply(out, "OK");
 		}
-	} else if (!strcmp(cmd, "clear")) {
+	} else if (!strcmp(cmd, "clock"))
+		ctl_clock(sim, rest, out);
+	else if (!strcmp(cmd, "clear")) {
 		int i;
 		for (i = 0; i < sim->storage; i++)
 			sim->slots[i].used = 0;
@@ -2782,7 +2856,7 @@ ctl_command(struct sim *sim, char *line, struct sbuf *out)
 		ctl_reply(out, "OK pong");
 	else if (!strcmp(cmd, "help"))
 		ctl_reply(out, "OK commands: sms, list, clear, sent, ussd-reply, ussd-push, fault, "
-		    "signal, status, ping (see modemsim --help)");
+		    "signal, clock, status, ping (see modemsim --help)");
 	else
 		ctl_reply(out, "ERR unknown command '%s'; try 'help'", cmd);
 }
@@ -3009,6 +3083,8 @@ usage(FILE *f)
 "                       balance code answers a balance text; others UNKNOWN APPLICATION)\n"
 "  ussd-push [--menu] TEXT   network-initiated USSD (+CUSD: 0|1,\"…\",dcs)\n"
 "  signal N             set the AT+CSQ level\n"
+"  clock [skew SECONDS | set 'YYYY-MM-DD HH:MM:SS' | unset | real]\n"
+"                       the network's time (UTC) for AT+CCLK? and SMSC time stamps; unset: no NITZ\n"
 "  reports on|off|status TP-ST|delay MS   status reports for parts sent with TP-SRR:\n"
 "                       after MS (default 500) a report with TP-ST (default 0x00,\n"
 "                       delivered) comes as +CDS (AT+CNMI x,x,x,1) or +CDSI (x,x,x,2)\n"

@@ -158,13 +158,14 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True, debug=True, preexec_fn=None):
+    def start(self, env=None, wait=True, debug=True, preexec_fn=None, wrap=()):
         """debug=False leaves out -d (the daemon then logs to syslog and detaches, unless
-        NOTIFY_SOCKET in env says systemd supervises it)."""
+        NOTIFY_SOCKET in env says systemd supervises it). wrap: a command the daemon runs under
+        (e.g. setpriv dropping a capability)."""
         e = dict(os.environ)
         if env:
             e.update(env)
-        cmd = self.wrap + [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
+        cmd = list(wrap) + self.wrap + [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
         if VALGRIND:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
