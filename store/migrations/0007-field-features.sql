@@ -1,4 +1,4 @@
--- 0008: field features (issue 15).
+-- 0007: field features (issue 15).
 --  * code: the announcement's verification code (CEK), short, from an alphabet without
 --    look-alikes; unique while set.
 --  * corrects: a RALAT (correction) names the announcement it corrects; it goes to exactly the

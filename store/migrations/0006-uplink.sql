@@ -1,4 +1,4 @@
--- 0007: the uplink. A box keeps an outbox of records for its hub (two lanes, seq per lane,
+-- 0006: the uplink. A box keeps an outbox of records for its hub (two lanes, seq per lane,
 -- deleted only when the hub acknowledged them) and remembers which hub commands it applied; a hub
 -- keeps its boxes, their records (idempotent on box, epoch, lane, seq), and per-box command queues.
 -- The broker is never the system of record: these tables are.

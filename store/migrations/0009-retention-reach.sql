@@ -1,4 +1,4 @@
--- 0010: the box's own clock beside the (possibly network-corrected) times, and retention.
+-- 0009: the box's own clock beside the (possibly network-corrected) times, and retention.
 
 -- A box without a real-time clock may run on the GSM network's time (gateway/netclock.c): rows
 -- keep the system clock's reading too, and which clock their times come from.

@@ -1,4 +1,4 @@
--- 0009: the web console's accounts, sessions and failed logins.
+-- 0008: the web console's accounts, sessions and failed logins.
 
 CREATE TABLE web_users (
 	id		INTEGER PRIMARY KEY,
