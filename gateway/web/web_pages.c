@@ -404,6 +404,8 @@ compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_
 		wout(r, "<div class=\"warn msg\" id=\"c-warnings\">%s</div>", res->warnings);
 	if (res->recipients == 0)
 		wout(r, "<p class=\"bad\">%t</p>", "compose.nobody");
+	if (c->priority && !strcmp(c->priority, "alert") && r->gw->conf->alert_approval >= 2)
+		wout(r, "<p class=\"warn\" id=\"c-held\">%t</p>", "compose.held");
 	w_random_hex(once, 16);
 	wout(r, "<input type=\"hidden\" name=\"once\" value=\"%s\">", once);
 	wout(r, "<input type=\"hidden\" name=\"confirm\" value=\"%ld\">"
@@ -564,12 +566,16 @@ page_announcements(struct wreq *r)
 	for (i = 0; i < a.n; i++) {
 		long rec = rows_long(&a, i, "recipients");
 		long done = rows_long(&a, i, "sent") + rows_long(&a, i, "delivered") + rows_long(&a, i, "failed");
+		int active = !strcmp(rows_get(&a, i, "state"), "active");
+		char state[32];
 
+		snprintf(state, sizeof(state), "state.%s", rows_get(&a, i, "state"));
 		wout(r, "<tr><td class=\"n\"><a href=\"/console/announcement?id=%s\">%s</a></td><td>%s</td>"
-		    "<td class=\"%S\">%t</td><td class=\"msg\">%s</td><td class=\"n\">%ld</td><td class=\"n\">%s</td>"
+		    "<td class=\"%S\">%t%S%t%S</td><td class=\"msg\">%s</td><td class=\"n\">%ld</td><td class=\"n\">%s</td>"
 		    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td>", rows_get(&a, i, "id"), rows_get(&a, i, "id"),
 		    rows_get(&a, i, "created"), !strcmp(rows_get(&a, i, "priority"), "alert") ? "bad" : "",
 		    !strcmp(rows_get(&a, i, "priority"), "alert") ? "compose.alert" : "compose.normal",
+		    active ? "" : "<br><span class=\"muted\">", active ? "" : state, active ? "" : "</span>",
 		    rows_get(&a, i, "text"), rec, rows_get(&a, i, "sent"), rows_get(&a, i, "delivered"),
 		    rows_get(&a, i, "failed"));
 		w_svg_bar(r, NULL, done, rec, 120);

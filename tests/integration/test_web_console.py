@@ -272,6 +272,7 @@ def main():
             go(d.find_element(By.ID, "preview"))
             poll(lambda: d.find_elements(By.ID, "confirm"), what="the alert's confirmation step")
             check(d.find_element(By.ID, "c-recipients").text == "2", "the alert would reach V1's two")
+            check(d.find_elements(By.ID, "c-held"), "the confirmation says the alert will be held")
             go(d.find_element(By.ID, "send"))
             poll(lambda: d.find_elements(By.ID, "pending"), what="the held alert's page")
             alert_id = g.ctl("announcements")[0]["id"]
@@ -281,6 +282,8 @@ def main():
             check(not d.find_elements(By.ID, "approve") and d.find_elements(By.ID, "self-approve"),
                   "no approve button for the one who asked")
             b.shot("16-alert-held")
+            visit("/console/announcements")
+            check("menunggu persetujuan" in d.find_element(By.ID, "announcements").text, "the list shows it held")
             visit("/console/")
             check(d.find_elements(By.ID, "pending-%d" % alert_id) and d.find_element(By.ID, "d-pending").text == "1",
                   "the dashboard lists the alert waiting for approval")
