@@ -435,6 +435,7 @@ def main():
         finally:
             b.quit()
         rc = g.stop()
+        sim.stop()
         check(rc == 0, "the daemon stops cleanly (exit %s; a sanitizer build reports leaks here):\n%s" % (rc, g.logtail()))
     print("ok")
     return 0
