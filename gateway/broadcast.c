@@ -286,8 +286,9 @@ broadcast_approve(struct gateway *gw, int64_t id, const char *approver, int in_t
     size_t errlen)
 {
 	struct store		*st = gw->store;
+	struct store_ann_brief	 b;
 	enum store_status	 s;
-	char			 detail[256], ap[128];
+	char			 detail[384], ap[128], rq[128];
 
 	if (!in_tx && store_begin(st) != STORE_OK) {
 		snprintf(err, errlen, "%s", store_errmsg(st));
@@ -295,9 +296,13 @@ broadcast_approve(struct gateway *gw, int64_t id, const char *approver, int in_t
 		return -2;
 	}
 	s = store_announcement_approve(st, id, approver, clock_now(), recipients);
+	if (s == STORE_OK)
+		s = store_announcement_brief(st, id, &b);
 	if (s == STORE_OK) {
-		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"approved_by\":\"%s\"}",
-		    (long long)id, *recipients, json_escape(approver, ap, sizeof(ap)));
+		/* one record names both people: who asked and who approved */
+		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"recipients\":%ld,\"requested_by\":\"%s\","
+		    "\"approved_by\":\"%s\"}", (long long)id, *recipients, json_escape(b.requested_by, rq, sizeof(rq)),
+		    json_escape(approver, ap, sizeof(ap)));
 		s = store_audit(st, approver, "approve", detail);
 	}
 	if (s == STORE_NOTFOUND || s == STORE_INVALID) {
@@ -357,8 +362,10 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 	if ((rc = prepare(gw, req, res, &pp, err, errlen)) != 0)
 		return rc;
 	if (req->dry_run) {
-		res->recipients = store_recipients_count(st, pp.areas, pp.nareas);
-		if (res->recipients >= 0 && gw->conf->hub_enabled) {
+		/* a correction goes to those the corrected one was sent to, not to its areas */
+		res->recipients = req->corrects ? store_correction_count(st, req->corrects) :
+		    store_recipients_count(st, pp.areas, pp.nareas);
+		if (res->recipients >= 0 && gw->conf->hub_enabled && !req->corrects) {
 			/* on a hub, the per-village counts the boxes reported */
 			res->box_recipients = store_hub_recipients(st, pp.areas, pp.nareas);
 			if (res->box_recipients < 0)

@@ -124,6 +124,19 @@ store_announcement_cancel(struct store *st, int64_t id, long *n)
 }
 
 enum store_status
+store_announcements_pending(struct store *st, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, text, datetime(created_at, 'unixepoch', 'localtime') AS "
+	    "created, coalesce(requested_by, source) AS requested_by, CASE approve_by WHEN 0 THEN NULL ELSE "
+	    "datetime(approve_by, 'unixepoch', 'localtime') END AS approve_by, recipients, coalesce(code, '') AS "
+	    "code FROM announcements WHERE state = 'pending' ORDER BY id");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
 store_announcement_expire_pending(struct store *st, time_t now, int64_t *ids, int max, int *n)
 {
 	sqlite3_stmt		*sel = st_prep(st, "SELECT id FROM announcements WHERE state = 'pending' AND "
@@ -162,7 +175,7 @@ store_announcement_code_used(struct store *st, const char *code)
 }
 
 #define BRIEF_COLS "id, source, strftime('%Y-%m-%d %H:%M', created_at, 'unixepoch', 'localtime'), " \
-	"coalesce(code, ''), state, coalesce(corrects, 0) FROM announcements "
+	"coalesce(code, ''), state, coalesce(corrects, 0), coalesce(requested_by, source) FROM announcements "
 
 static enum store_status
 brief(struct store *st, sqlite3_stmt *stmt, struct store_ann_brief *b)
@@ -177,6 +190,7 @@ brief(struct store *st, sqlite3_stmt *stmt, struct store_ann_brief *b)
 		snprintf(b->code, sizeof(b->code), "%s", (const char *)sqlite3_column_text(stmt, 3));
 		snprintf(b->state, sizeof(b->state), "%s", (const char *)sqlite3_column_text(stmt, 4));
 		b->corrects = sqlite3_column_int64(stmt, 5);
+		snprintf(b->requested_by, sizeof(b->requested_by), "%s", (const char *)sqlite3_column_text(stmt, 6));
 	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_ROW)

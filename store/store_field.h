@@ -35,6 +35,9 @@ enum store_status store_announcement_cancel(struct store *, int64_t id, long *n)
  * deadline; else fans it out to the recipients of this moment. */
 enum store_status store_announcement_approve(struct store *, int64_t id, const char *approver, time_t now,
 		    long *recipients);
+/* Announcements waiting for a second official, oldest first: id, text, created, requested_by,
+ * approve_by (local time), recipients (as counted when asked), code. */
+enum store_status store_announcements_pending(struct store *, store_row_cb, void *);
 /* Pending announcements whose approval deadline passed become expired. Up to max ids to ids; *n. */
 enum store_status store_announcement_expire_pending(struct store *, time_t now, int64_t *ids, int max, int *n);
 
@@ -46,6 +49,7 @@ struct store_ann_brief {
 	char	 code[16];
 	char	 state[16];
 	int64_t	 corrects;
+	char	 requested_by[64];	/* who asked: console:USER, web:NAME or a number */
 };
 /* 1 when an announcement already has this code, 0 not, -1 error. */
 int		 store_announcement_code_used(struct store *, const char *code);

@@ -369,15 +369,31 @@ fanout_areas(struct store *st, int64_t id, const char *j, int priority, time_t n
 
 /* RALAT: the numbers announcement `corrects` was handed to the network for (sent_at set, or
  * sent/delivered), each once, except those who have stopped since. */
+/* The copies of announcement ?1 a correction goes to: those handed to the network, minus numbers
+ * that have stopped since (one per number). */
+#define CORRECTION_FROM \
+	"FROM outbox o WHERE o.announcement_id = ?1 AND (o.sent_at IS NOT NULL OR o.status IN ('sent', " \
+	"'delivered')) AND NOT EXISTS (SELECT 1 FROM subscribers b WHERE b.number = o.number AND " \
+	"b.status = 'stopped') "
+
+long
+store_correction_count(struct store *st, int64_t corrects)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(DISTINCT o.number) " CORRECTION_FROM);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, corrects);
+	return (long)st_scalar(st, stmt, -1);
+}
+
 static enum store_status
 fanout_correction(struct store *st, int64_t id, int64_t corrects, int priority, time_t not_before,
     time_t expires_at, time_t now, long *recipients)
 {
 	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, "
 	    "not_before, expires_at, created_at, updated_at) SELECT o.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 "
-	    "FROM outbox o WHERE o.announcement_id = ?1 AND (o.sent_at IS NOT NULL OR o.status IN ('sent', "
-	    "'delivered')) AND NOT EXISTS (SELECT 1 FROM subscribers b WHERE b.number = o.number AND "
-	    "b.status = 'stopped') GROUP BY o.number ORDER BY min(o.id)");
+	    CORRECTION_FROM "GROUP BY o.number ORDER BY min(o.id)");
 	enum store_status	 s;
 
 	if (stmt == NULL)
@@ -443,7 +459,8 @@ store_announcement_add(struct store *st, const struct store_announcement_new *a,
 		goto out;
 	if (a->pending) {
 		/* rows are made at approval, from the subscribers of that moment */
-		long n = a->corrects ? 0 : store_recipients_count(st, a->areas, a->nareas);
+		long n = a->corrects ? store_correction_count(st, a->corrects) :
+		    store_recipients_count(st, a->areas, a->nareas);
 
 		*recipients = n < 0 ? 0 : n;
 	} else if (a->corrects)

@@ -91,6 +91,8 @@ struct store_announcement_new {
 };
 /* Counts the distinct active subscribers of the areas (and every area inside them). */
 long		 store_recipients_count(struct store *, const char *const *areas, int nareas);
+/* How many a correction of announcement `corrects` goes to (see store_announcement_add); -1 error. */
+long		 store_correction_count(struct store *, int64_t corrects);
 /* The announcement and one outbox row per distinct active recipient, inside the caller's
  * transaction (so "accepted" means all of it is durable). A correction (corrects set) goes to the
  * numbers the corrected announcement was handed to the network for, minus stopped ones; a pending

@@ -338,29 +338,6 @@ store_login_ok(struct store *st, const char *name, const char *address)
 /* ---- what the pages show ---- */
 
 enum store_status
-store_announcement_villages(struct store *st, int64_t id, store_row_cb cb, void *arg)
-{
-	sqlite3_stmt *stmt = st_prep(st, "SELECT s.area AS area, ar.name AS name, "
-	    "count(DISTINCT o.id) AS recipients, "
-	    "count(DISTINCT CASE WHEN o.status IN ('queued', 'sending') THEN o.id END) AS queued, "
-	    "count(DISTINCT CASE WHEN o.status = 'sent' THEN o.id END) AS sent, "
-	    "count(DISTINCT CASE WHEN o.status = 'delivered' THEN o.id END) AS delivered, "
-	    "count(DISTINCT CASE WHEN o.status IN ('failed', 'expired', 'cancelled') THEN o.id END) AS failed "
-	    "FROM outbox o JOIN announcements a ON a.id = o.announcement_id "
-	    "JOIN subscribers b ON b.number = o.number "
-	    "JOIN subscriptions s ON s.subscriber_id = b.id "
-	    "LEFT JOIN areas ar ON ar.code = s.area "
-	    "WHERE o.announcement_id = ?1 AND EXISTS (SELECT 1 FROM json_each(a.areas) j "
-	    "WHERE s.area >= j.value AND s.area < j.value || ':') "
-	    "GROUP BY s.area ORDER BY s.area");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, NULL, cb, arg);
-}
-
-enum store_status
 store_subscriber_counts(struct store *st, const char *parent, store_row_cb cb, void *arg)
 {
 	sqlite3_stmt *stmt = st_prep(st, "SELECT * FROM (SELECT a.code AS area, a.name AS name, "

@@ -1,8 +1,8 @@
 /*
  * store_web — what the web console keeps and asks for: accounts (name, role, yescrypt hash),
  * sessions (only the SHA-256 of the cookie is stored), failed logins per account and address,
- * and the listings its pages need beyond the console's (reach per village, subscriber counts per
- * area, today's traffic, cancelling an announcement's queued messages). Runs in the daemon; the
+ * and the listings its pages need beyond the console's (subscriber counts per area, today's
+ * traffic, a report's sender; the reach per village is store_announcement_reach). Runs in the daemon; the
  * account commands also run in the console (`kentongan user add` works while the daemon is stopped).
  * Hashing is the caller's business: the store never sees a password.
  */
@@ -65,10 +65,6 @@ enum store_status store_login_failed(struct store *, const char *name, const cha
 enum store_status store_login_ok(struct store *, const char *name, const char *address);
 
 /* ---- what the pages show ---- */
-/* Queued (not yet handed to a modem) messages of an announcement → cancelled. *n how many. */
-/* Per village (the recipients' subscriptions inside the announcement's areas): area, name,
- * recipients, queued, sent, delivered, failed, ordered by code. */
-enum store_status store_announcement_villages(struct store *, int64_t id, store_row_cb, void *);
 /* Active subscribers per child area of parent (parent NULL or "": per province): area, name,
  * subscribers — children without subscribers are left out. */
 enum store_status store_subscriber_counts(struct store *, const char *parent, store_row_cb, void *);

@@ -129,6 +129,8 @@ void		 page_announcement(struct wreq *);
 void		 page_announcement_csv(struct wreq *);
 void		 page_progress_json(struct wreq *);
 void		 page_cancel(struct wreq *);
+void		 page_approve(struct wreq *);
+void		 page_correct(struct wreq *);
 void		 page_posts(struct wreq *);
 void		 page_post_action(struct wreq *);
 void		 page_subscribers(struct wreq *);

@@ -347,6 +347,7 @@ reason(int code)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
@@ -460,7 +461,7 @@ void
 w_error(struct wreq *r, int code, const char *msg, const char *detail)
 {
 	const char *title = code == 403 ? "err.403" : code == 404 ? "err.404" : code == 405 ? "err.405" :
-	    code == 429 ? "err.429" : code >= 500 ? "err.500" : "err.400";
+	    code == 409 ? "err.409" : code == 429 ? "err.429" : code >= 500 ? "err.500" : "err.400";
 
 	evbuffer_drain(r->b, evbuffer_get_length(r->b));
 	w_begin(r, title);
@@ -844,6 +845,8 @@ static const struct route {
 	{ "/announcement.csv", 0, ROLE_VIEWER, page_announcement_csv, NULL },
 	{ "/api/progress", 0, ROLE_VIEWER, page_progress_json, NULL },
 	{ "/announcement/cancel", 1, ROLE_OPERATOR, page_cancel, "/announcements" },
+	{ "/announcement/approve", 1, ROLE_OFFICIAL, page_approve, "/announcements" },
+	{ "/announcement/correct", 1, ROLE_OPERATOR, page_correct, "/announcements" },
 	{ "/posts", 0, ROLE_VIEWER, page_posts, "/posts" },
 	{ "/post", 1, ROLE_OPERATOR, page_post_action, "/posts" },
 	{ "/subscribers", 0, ROLE_VIEWER, page_subscribers, "/subscribers" },

@@ -5,8 +5,13 @@
  * came from outside goes through wout's %s (escaped). Sends use the console's own path
  * (broadcast_create), so the web and `kentongan broadcast` cannot drift apart.
  *
- * Places to extend: a hub's boxes (uplink) and alerts waiting for a second official go on the
- * dashboard (dash_extra); corrections (RALAT) on the announcement page next to cancel.
+ * The field features go through the console's own functions too: approval (broadcast_approve,
+ * as `announcement approve`), corrections (broadcast_create with corrects, as `broadcast
+ * --correct`), cancelling (store_announcement_cancel) and the reach per village
+ * (store_announcement_reach, as `announcement ID --by-village`). A web user asks and approves as
+ * "web:NAME", so the two-person rule tells two web users apart.
+ *
+ * Place to extend: a hub's boxes (uplink) go on the dashboard (dash_extra).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,12 +63,33 @@ dash_extra(struct wreq *r)
 	(void)r;
 }
 
+/* Alerts held for a second official (alert_approval = 2): each links to its page, where an
+ * official other than the one who asked approves it. */
+static void
+dash_pending(struct wreq *r, const struct rows *pend)
+{
+	int i;
+
+	wout(r, "<h2>%t</h2><table id=\"pending\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th>"
+	    "<th class=\"n\">%t</th><th>%t</th></tr>", "dash.pending_title", "col.created", "col.text",
+	    "col.requested_by", "col.recipients", "col.approve_by");
+	for (i = 0; i < pend->n; i++) {
+		const char *id = rows_get(pend, i, "id");
+
+		wout(r, "<tr id=\"pending-%s\"><td class=\"n\"><a href=\"/console/announcement?id=%s\">%s</a></td>"
+		    "<td>%s</td><td class=\"msg\">%s</td><td>%s</td><td class=\"n\">%s</td><td>%s</td></tr>", id, id, id,
+		    rows_get(pend, i, "created"), rows_get(pend, i, "text"), rows_get(pend, i, "requested_by"),
+		    rows_get(pend, i, "recipients"), rows_get(pend, i, "approve_by"));
+	}
+	wout(r, "</table>");
+}
+
 void
 page_dashboard(struct wreq *r)
 {
 	struct gateway			*gw = r->gw;
 	struct store_queue_counts	 q;
-	struct rows			 posts = { 0 }, ann = { 0 };
+	struct rows			 posts = { 0 }, ann = { 0 }, pend = { 0 };
 	long				 rin = 0, rout = 0;
 	time_t				 now = clock_now(), midnight;
 	struct tm			 tm;
@@ -75,9 +101,11 @@ page_dashboard(struct wreq *r)
 	memset(&q, 0, sizeof(q));
 	if (store_queue_counts(gw->store, &q) != STORE_OK || store_traffic_since(gw->store, midnight, &rin, &rout) !=
 	    STORE_OK || store_list_posts(gw->store, "pending", rows_cb, &posts) != STORE_OK ||
-	    store_list_announcements(gw->store, 5, rows_cb, &ann) != STORE_OK) {
+	    store_list_announcements(gw->store, 5, rows_cb, &ann) != STORE_OK ||
+	    store_announcements_pending(gw->store, rows_cb, &pend) != STORE_OK) {
 		rows_free(&posts);
 		rows_free(&ann);
+		rows_free(&pend);
 		store_failed(r, "dashboard");
 		return;
 	}
@@ -89,6 +117,7 @@ page_dashboard(struct wreq *r)
 	card(r, "d-received", rin, "dash.received_today");
 	card(r, "d-subscribers", store_subscriber_count(gw->store), "dash.subscribers");
 	card(r, "d-posts", posts.n, "dash.posts_pending");
+	card(r, "d-pending", pend.n, "dash.pending");
 	wout(r, "<div class=\"card\"><b id=\"d-store\" class=\"%S\">%t</b><small>%t</small></div></div>",
 	    gw->store_ok ? "ok" : "bad", gw->store_ok ? "dash.store_ok" : "dash.store_bad", "dash.store");
 	wout(r, "<h2>%t</h2><table id=\"modems\"><tr><th>%t</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
@@ -115,6 +144,8 @@ page_dashboard(struct wreq *r)
 	if (posts.n > 0)
 		wout(r, "<p class=\"note\"><a href=\"/console/posts?status=pending\">%ld %t</a></p>", (long)posts.n,
 		    "dash.posts_waiting");
+	if (pend.n > 0)
+		dash_pending(r, &pend);
 	dash_extra(r);
 	wout(r, "<h2>%t</h2><table><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
 	    "<th>%t</th></tr>", "dash.latest", "col.created", "col.text", "col.recipients", "col.progress");
@@ -131,6 +162,7 @@ page_dashboard(struct wreq *r)
 	wout(r, "</table>");
 	rows_free(&posts);
 	rows_free(&ann);
+	rows_free(&pend);
 	w_end(r, 200);
 }
 
@@ -178,6 +210,7 @@ compose_req(struct wreq *r, const struct compose *c, struct broadcast_req *br, c
 	memset(br, 0, sizeof(*br));
 	br->text = c->text ? c->text : "";
 	br->source = r->actor;
+	br->requested_by = r->actor;	/* the two-person rule applies per web user */
 	br->priority = c->priority && !strcmp(c->priority, "alert") ? OUTBOX_ALERT : OUTBOX_NORMAL;
 	for (i = 0; i < c->nareas; i++)
 		br->areas[br->nareas++] = c->areas[i];
@@ -371,12 +404,38 @@ compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_
 		wout(r, "<div class=\"warn msg\" id=\"c-warnings\">%s</div>", res->warnings);
 	if (res->recipients == 0)
 		wout(r, "<p class=\"bad\">%t</p>", "compose.nobody");
+	if (c->priority && !strcmp(c->priority, "alert") && r->gw->conf->alert_approval >= 2)
+		wout(r, "<p class=\"warn\" id=\"c-held\">%t</p>", "compose.held");
 	w_random_hex(once, 16);
 	wout(r, "<input type=\"hidden\" name=\"once\" value=\"%s\">", once);
 	wout(r, "<input type=\"hidden\" name=\"confirm\" value=\"%ld\">"
 	    "<p><button type=\"submit\" name=\"step\" value=\"send\" id=\"send\"%S>%t</button> "
 	    "<button type=\"submit\" class=\"alt\" name=\"step\" value=\"edit\">%t</button></p></div>",
 	    res->recipients, res->recipients == 0 ? " disabled" : "", "compose.send", "compose.edit");
+}
+
+/* The announcement a confirmation form (its one-time token) already made, or 0. */
+static int64_t
+sent_once_find(struct wreq *r, const char *once)
+{
+	int i;
+
+	for (i = 0; once != NULL && i < r->w->nsent; i++)
+		if (!strcmp(r->w->sent[i].once, once))
+			return r->w->sent[i].id;
+	return 0;
+}
+
+static void
+sent_once_add(struct wreq *r, const char *once, int64_t id)
+{
+	struct sent_once *so = &r->w->sent[r->w->sent_next];
+
+	r->w->sent_next = (r->w->sent_next + 1) % SENT_ONCE_MAX;
+	if (r->w->nsent < SENT_ONCE_MAX)
+		r->w->nsent++;
+	snprintf(so->once, sizeof(so->once), "%s", once);
+	so->id = id;
 }
 
 void
@@ -391,17 +450,16 @@ page_compose(struct wreq *r)
 
 	compose_read(r, &c);
 	if (r->post && c.step && !strcmp(c.step, "send") && once != NULL) {
-		int i;
+		int64_t first = sent_once_find(r, once);
 
 		/* the same confirmation sent twice (a double click): show the first */
-		for (i = 0; i < r->w->nsent; i++)
-			if (!strcmp(r->w->sent[i].once, once)) {
-				char path[64];
+		if (first > 0) {
+			char path[64];
 
-				snprintf(path, sizeof(path), "/announcement?id=%lld", (long long)r->w->sent[i].id);
-				w_redirect(r, path);
-				return;
-			}
+			snprintf(path, sizeof(path), "/announcement?id=%lld", (long long)first);
+			w_redirect(r, path);
+			return;
+		}
 	}
 	if (r->post && c.step && (!strcmp(c.step, "preview") || !strcmp(c.step, "send"))) {
 		if (compose_req(r, &c, &br, &err_key) == 0) {
@@ -414,15 +472,9 @@ page_compose(struct wreq *r)
 				return;
 			}
 			if (rc == 0 && !br.dry_run) {
-				struct sent_once	*so = &r->w->sent[r->w->sent_next];
-				char			 path[64];
+				char path[64];
 
-				r->w->sent_next = (r->w->sent_next + 1) % SENT_ONCE_MAX;
-				if (r->w->nsent < SENT_ONCE_MAX)
-					r->w->nsent++;
-				snprintf(so->once, sizeof(so->once), "%s", once);
-				so->id = res.id;
-
+				sent_once_add(r, once, res.id);
 				log_info("web: broadcast id=%lld by %s", (long long)res.id, r->se.user.name);
 				snprintf(path, sizeof(path), "/announcement?id=%lld&new=1", (long long)res.id);
 				w_redirect(r, path);
@@ -514,12 +566,16 @@ page_announcements(struct wreq *r)
 	for (i = 0; i < a.n; i++) {
 		long rec = rows_long(&a, i, "recipients");
 		long done = rows_long(&a, i, "sent") + rows_long(&a, i, "delivered") + rows_long(&a, i, "failed");
+		int active = !strcmp(rows_get(&a, i, "state"), "active");
+		char state[32];
 
+		snprintf(state, sizeof(state), "state.%s", rows_get(&a, i, "state"));
 		wout(r, "<tr><td class=\"n\"><a href=\"/console/announcement?id=%s\">%s</a></td><td>%s</td>"
-		    "<td class=\"%S\">%t</td><td class=\"msg\">%s</td><td class=\"n\">%ld</td><td class=\"n\">%s</td>"
+		    "<td class=\"%S\">%t%S%t%S</td><td class=\"msg\">%s</td><td class=\"n\">%ld</td><td class=\"n\">%s</td>"
 		    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td>", rows_get(&a, i, "id"), rows_get(&a, i, "id"),
 		    rows_get(&a, i, "created"), !strcmp(rows_get(&a, i, "priority"), "alert") ? "bad" : "",
 		    !strcmp(rows_get(&a, i, "priority"), "alert") ? "compose.alert" : "compose.normal",
+		    active ? "" : "<br><span class=\"muted\">", active ? "" : state, active ? "" : "</span>",
 		    rows_get(&a, i, "text"), rec, rows_get(&a, i, "sent"), rows_get(&a, i, "delivered"),
 		    rows_get(&a, i, "failed"));
 		w_svg_bar(r, NULL, done, rec, 120);
@@ -542,34 +598,167 @@ announcement_id(struct wreq *r, long long *id)
 	return 0;
 }
 
-/* The reach per village as horizontal bars: reached (sent or delivered) over recipients. */
+/* The reach per village (store_announcement_reach, the rows of `announcement ID --by-village`):
+ * villages first, worst first, then the district and regency roll-ups. The page shows at most
+ * VILLAGES_MAX villages (a regency-wide alert has hundreds; the page stays light) and the chart
+ * the CHART_MAX worst; the CSV has them all. */
+#define VILLAGES_MAX	200
+#define CHART_MAX	30
+
+static const char *
+reach_name(struct wreq *r, const struct rows *v, int i)
+{
+	/* those who stopped since count under no village */
+	return rows_get(v, i, "code")[0] ? rows_get(v, i, "name") : T(r, "ann.no_longer");
+}
+
+/* Horizontal bars over the subscribers targeted: delivered, sent without a report yet, then
+ * failed or expired. */
 static void
-village_chart(struct wreq *r, const struct rows *v)
+village_chart(struct wreq *r, const struct rows *v, int nv)
 {
 	long	 max = 1;
-	int	 i, h = 22, lw = 190, bw = 360;
+	int	 i, n = nv < CHART_MAX ? nv : CHART_MAX, h = 22, lw = 190, bw = 360;
 
-	for (i = 0; i < v->n; i++)
-		if (rows_long(v, i, "recipients") > max)
-			max = rows_long(v, i, "recipients");
+	for (i = 0; i < n; i++)
+		if (rows_long(v, i, "targeted") > max)
+			max = rows_long(v, i, "targeted");
 	wout(r, "<svg id=\"chart\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%t\">", lw + bw + 70,
-	    v->n * h + 4, "ann.chart");
-	for (i = 0; i < v->n; i++) {
-		long	 rec = rows_long(v, i, "recipients");
-		long	 ok = rows_long(v, i, "sent") + rows_long(v, i, "delivered");
-		long	 bad = rows_long(v, i, "failed");
+	    n * h + 4, "ann.chart");
+	for (i = 0; i < n; i++) {
+		long	 rec = rows_long(v, i, "targeted"), del = rows_long(v, i, "delivered");
+		long	 sent = rows_long(v, i, "sent");
+		long	 bad = rows_long(v, i, "failed") + rows_long(v, i, "expired");
 		int	 y = i * h + 2;
 		char	 name[48];
 
-		snprintf(name, sizeof(name), "%.40s", rows_get(v, i, "name")[0] ? rows_get(v, i, "name") :
-		    rows_get(v, i, "area"));
+		snprintf(name, sizeof(name), "%.40s", reach_name(r, v, i));
 		wout(r, "<text x=\"0\" y=\"%d\">%s</text><rect class=\"bg\" x=\"%d\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
 		    "<rect class=\"fill\" x=\"%d\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
+		    "<rect class=\"sent\" x=\"%ld\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
 		    "<rect class=\"fail\" x=\"%ld\" y=\"%d\" width=\"%ld\" height=\"16\"/>"
-		    "<text x=\"%ld\" y=\"%d\">%ld/%ld</text>", y + 13, name, lw, y, rec * bw / max, lw, y, ok * bw / max,
-		    lw + ok * bw / max, y, bad * bw / max, lw + rec * bw / max + 6, y + 13, ok, rec);
+		    "<text x=\"%ld\" y=\"%d\">%ld/%ld</text>", y + 13, name, lw, y, rec * bw / max, lw, y, del * bw / max,
+		    lw + del * bw / max, y, sent * bw / max, lw + (del + sent) * bw / max, y, bad * bw / max,
+		    lw + rec * bw / max + 6, y + 13, del, rec);
 	}
 	wout(r, "</svg>");
+}
+
+static void
+reach_head(struct wreq *r)
+{
+	wout(r, "<th>%t</th><th>%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th>"
+	    "<th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th></tr>",
+	    "col.code", "col.area", "col.targeted", "col.delivered", "col.sent_noreport", "col.failed", "col.expired",
+	    "col.queued", "col.escalated");
+}
+
+static void
+reach_cells(struct wreq *r, const struct rows *v, int i)
+{
+	wout(r, "<td>%s</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+	    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>",
+	    rows_get(v, i, "code"), reach_name(r, v, i), rows_get(v, i, "targeted"), rows_get(v, i, "delivered"),
+	    rows_get(v, i, "sent"), rows_get(v, i, "failed"), rows_get(v, i, "expired"), rows_get(v, i, "queued"),
+	    rows_get(v, i, "escalated"));
+}
+
+static void
+reach_tables(struct wreq *r, const struct rows *v)
+{
+	int i, nv;
+
+	for (nv = 0; nv < v->n && !strcmp(rows_get(v, nv, "level"), "village"); nv++)
+		;
+	wout(r, "<h2>%t</h2>", "ann.villages");
+	if (nv > 0)
+		village_chart(r, v, nv);
+	wout(r, "<table id=\"villages\"><tr>");
+	reach_head(r);
+	for (i = 0; i < nv && i < VILLAGES_MAX; i++) {
+		wout(r, "<tr class=\"village\">");
+		reach_cells(r, v, i);
+	}
+	if (nv > VILLAGES_MAX)
+		wout(r, "<tr><td colspan=\"9\" class=\"muted\">%d %t</td></tr>", nv - VILLAGES_MAX, "ann.more_in_csv");
+	if (nv == 0)
+		wout(r, "<tr><td colspan=\"9\">%t</td></tr>", "list.empty");
+	wout(r, "</table>");
+	if (nv < v->n) {
+		wout(r, "<h2>%t</h2><table id=\"rollups\"><tr><th>%t</th>", "ann.rollups", "col.level");
+		reach_head(r);
+		for (i = nv; i < v->n; i++) {
+			const char *level = rows_get(v, i, "level");
+
+			wout(r, "<tr class=\"%s\"><td>%t</td>", level, !strcmp(level, "district") ? "level.district" :
+			    "level.regency");
+			reach_cells(r, v, i);
+		}
+		wout(r, "</table>");
+	}
+}
+
+/* Who asked, who approved, and the links between a correction (RALAT) and what it corrects. */
+static void
+ann_people(struct wreq *r, const struct rows *a)
+{
+	const char	*corrects = rows_get(a, 0, "corrects"), *by = rows_get(a, 0, "corrected_by");
+	const char	*approved = rows_get(a, 0, "approved_by");
+
+	wout(r, "<tr><th>%t</th><td id=\"requested-by\">%s</td><th>%t</th><td id=\"approved-by\">%s</td><th>%t</th>"
+	    "<td id=\"links\">", "col.requested_by", rows_get(a, 0, "requested_by")[0] ? rows_get(a, 0, "requested_by") :
+	    rows_get(a, 0, "source"), "col.approved_by", approved[0] ? approved : "–", "col.links");
+	if (corrects[0])
+		wout(r, "<span id=\"corrects\">%t <a href=\"/console/announcement?id=%s\">#%s</a></span> ",
+		    "ann.corrects", corrects, corrects);
+	if (by[0]) {
+		char	 list[256], *p, *save = NULL;
+		int	 first = 1;
+
+		snprintf(list, sizeof(list), "%s", by);
+		wout(r, "<span id=\"corrected-by\">%t", "ann.corrected_by");
+		for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save), first = 0)
+			wout(r, "%S <a href=\"/console/announcement?id=%s\">#%s</a>", first ? "" : ",", p, p);
+		wout(r, "</span>");
+	}
+	if (!corrects[0] && !by[0])
+		wout(r, "–");
+	wout(r, "</td></tr>");
+}
+
+/* A pending alert: who asked, until when; the approve button for an official who did not ask. */
+static void
+ann_pending(struct wreq *r, const struct rows *a, long long id)
+{
+	const char *asked = rows_get(a, 0, "requested_by")[0] ? rows_get(a, 0, "requested_by") :
+	    rows_get(a, 0, "source");
+
+	wout(r, "<div class=\"warn\" id=\"pending\"><p>%t <b>%s</b>; %t %s.</p>", "ann.pending", asked,
+	    "ann.approve_before", rows_get(a, 0, "approve_by")[0] ? rows_get(a, 0, "approve_by") : "–");
+	if (r->role >= ROLE_OFFICIAL && strcmp(asked, r->actor)) {
+		wout(r, "<form method=\"post\" action=\"/console/announcement/approve\" class=\"inline\">");
+		w_csrf(r);
+		wout(r, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><button type=\"submit\" id=\"approve\">%t"
+		    "</button> <span class=\"muted\">%t</span></form>", id, "ann.approve", "ann.approve_help");
+	} else if (r->role >= ROLE_OFFICIAL)
+		wout(r, "<p id=\"self-approve\">%t</p>", "err.self_approve");
+	else
+		wout(r, "<p class=\"muted\" id=\"approve-role\">%t</p>", "ann.approve_role");
+	wout(r, "</div>");
+}
+
+/* The correction form: RALAT goes to exactly those the announcement was sent to. */
+static void
+correct_form(struct wreq *r, long long id, const char *text, const char *priority)
+{
+	wout(r, "<label for=\"c-text\">%t</label><textarea id=\"c-text\" name=\"text\" maxlength=\"1000\" required>%s"
+	    "</textarea>", "ann.correct_text", text ? text : "");
+	if (r->role >= ROLE_OFFICIAL)
+		wout(r, "<label for=\"c-priority\">%t</label><select id=\"c-priority\" name=\"priority\"><option "
+		    "value=\"normal\">%t</option><option value=\"alert\"%S>%t</option></select>", "compose.priority",
+		    "compose.normal", priority && !strcmp(priority, "alert") ? " selected" : "", "compose.alert");
+	wout(r, "<p><button type=\"submit\" name=\"step\" value=\"preview\" id=\"correct-preview\">%t</button> "
+	    "<span class=\"muted\">%t #%lld.</span></p>", "ann.correct_preview", "ann.correct_help", id);
 }
 
 void
@@ -580,78 +769,95 @@ page_announcement(struct wreq *r)
 	struct store_progress	 p;
 	long long		 id;
 	long			 done, pct;
-	int			 i;
+	const char		*state, *q;
+	char			 key[32];
 
 	if (announcement_id(r, &id) == -1)
 		return;
 	if (store_announcement_get(st, id, rows_cb, &a) != STORE_OK || store_announcement_progress(st, id, &p) ==
-	    STORE_ERROR || store_announcement_villages(st, id, rows_cb, &v) != STORE_OK) {
+	    STORE_ERROR) {
 		rows_free(&a);
-		rows_free(&v);
 		store_failed(r, "announcement");
 		return;
 	}
 	if (a.n == 0) {
-		rows_free(&v);
 		w_error(r, 404, "err.no_announcement", NULL);
 		return;
 	}
+	if (store_announcement_reach(st, id, rows_cb, &v) != STORE_OK) {
+		rows_free(&a);
+		rows_free(&v);
+		store_failed(r, "reach per village");
+		return;
+	}
+	state = rows_get(&a, 0, "state");
 	done = p.sent + p.delivered + p.failed + p.expired + p.cancelled;
 	pct = p.recipients > 0 ? done * 100 / p.recipients : 100;
 	w_begin(r, "ann.title");
 	if (web_form_get(&r->q, "new"))
-		wout(r, "<p class=\"note\" id=\"accepted\">%t</p>", "ann.accepted");
+		wout(r, "<p class=\"note\" id=\"accepted\">%t</p>", !strcmp(state, "pending") ? "ann.held" : "ann.accepted");
+	if ((q = web_form_get(&r->q, "approved")) != NULL)
+		wout(r, "<p class=\"note\" id=\"approved\">%t %s %t</p>", "ann.approved", q, "compose.recipients");
 	if (web_form_get(&r->q, "cancelled"))
 		wout(r, "<p class=\"note\" id=\"cancelled\">%s %t</p>", web_form_get(&r->q, "cancelled"), "ann.cancelled");
+	snprintf(key, sizeof(key), "state.%s", state);
 	wout(r, "<p class=\"msg box\" id=\"text\">%s</p><table><tr><th>#</th><td>%s</td><th>%t</th><td>%s</td>"
 	    "<th>%t</th><td class=\"%S\">%t</td></tr><tr><th>%t</th><td>%s</td><th>%t</th><td>%s %s</td><th>%t</th>"
-	    "<td>%s</td></tr></table>", rows_get(&a, 0, "text"), rows_get(&a, 0, "id"), "col.created",
+	    "<td>%s</td></tr>", rows_get(&a, 0, "text"), rows_get(&a, 0, "id"), "col.created",
 	    rows_get(&a, 0, "created"), "col.priority", !strcmp(rows_get(&a, 0, "priority"), "alert") ? "bad" : "",
 	    !strcmp(rows_get(&a, 0, "priority"), "alert") ? "compose.alert" : "compose.normal", "col.source",
 	    rows_get(&a, 0, "source"), "col.segments", rows_get(&a, 0, "segments"), rows_get(&a, 0, "encoding"),
 	    "col.schedule", rows_get(&a, 0, "at")[0] ? rows_get(&a, 0, "at") : "–");
-	wout(r, "<h2>%t</h2><div id=\"progress\" data-src=\"/console/api/progress?id=%lld\">"
-	    "<svg class=\"bar\" width=\"400\" height=\"18\"><rect class=\"bg\" width=\"400\" height=\"18\"/>"
-	    "<rect class=\"fill\" id=\"p-fill\" width=\"%ld\" height=\"18\"/></svg>"
-	    "<p><b id=\"p-pct\">%ld%%</b> · %t <span id=\"p-recipients\">%ld</span> · %t <span id=\"p-queued\">%ld</span>"
-	    " · %t <span id=\"p-sent\">%ld</span> · %t <span id=\"p-delivered\">%ld</span> · %t "
-	    "<span id=\"p-failed\">%ld</span></p></div>", "col.progress", id, pct * 4, pct, "col.recipients",
-	    p.recipients, "col.queued", p.queued + p.sending, "col.sent", p.sent, "col.delivered", p.delivered,
-	    "col.failed", p.failed + p.expired + p.cancelled);
-	if (p.queued > 0 && r->role >= ROLE_OPERATOR) {
+	wout(r, "<tr><th>%t</th><td id=\"state\" class=\"%S\">%t</td><th>%t</th><td><b id=\"code\">%s</b> "
+	    "<span class=\"muted\">%t CEK %s</span></td><th>%t</th><td>%s</td></tr>", "col.state",
+	    !strcmp(state, "active") ? "ok" : "bad", key, "col.cek", rows_get(&a, 0, "code"), "ann.cek_help",
+	    rows_get(&a, 0, "code"), "col.expires", rows_get(&a, 0, "expires")[0] ? rows_get(&a, 0, "expires") : "–");
+	ann_people(r, &a);
+	wout(r, "</table>");
+	if (!strcmp(state, "pending"))
+		ann_pending(r, &a, id);
+	else
+		wout(r, "<h2>%t</h2><div id=\"progress\" data-src=\"/console/api/progress?id=%lld\">"
+		    "<svg class=\"bar\" width=\"400\" height=\"18\"><rect class=\"bg\" width=\"400\" height=\"18\"/>"
+		    "<rect class=\"fill\" id=\"p-fill\" width=\"%ld\" height=\"18\"/></svg>"
+		    "<p><b id=\"p-pct\">%ld%%</b> · %t <span id=\"p-recipients\">%ld</span> · %t <span id=\"p-queued\">"
+		    "%ld</span> · %t <span id=\"p-sent\">%ld</span> · %t <span id=\"p-delivered\">%ld</span> · %t "
+		    "<span id=\"p-failed\">%ld</span></p></div>", "col.progress", id, pct * 4, pct, "col.recipients",
+		    p.recipients, "col.queued", p.queued + p.sending, "col.sent", p.sent, "col.delivered", p.delivered,
+		    "col.failed", p.failed + p.expired + p.cancelled);
+	if ((p.queued > 0 || !strcmp(state, "pending")) && r->role >= ROLE_OPERATOR) {
 		wout(r, "<form method=\"post\" action=\"/console/announcement/cancel\" class=\"inline\">");
 		w_csrf(r);
 		wout(r, "<input type=\"hidden\" name=\"id\" value=\"%lld\"><button type=\"submit\" class=\"danger\" "
-		    "id=\"cancel\">%t</button> <span class=\"muted\">%t</span></form>", id, "ann.cancel", "ann.cancel_help");
+		    "id=\"cancel\">%t</button> <span class=\"muted\">%s</span></form>", id, !strcmp(state, "pending") ?
+		    "ann.cancel_pending" : "ann.cancel", !strcmp(state, "pending") ? "" : T(r, "ann.cancel_help"));
 	}
-	wout(r, "<h2>%t</h2>", "ann.villages");
-	if (v.n > 0)
-		village_chart(r, &v);
-	wout(r, "<table id=\"villages\"><tr><th>%t</th><th>%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th>"
-	    "<th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th></tr>", "col.code", "col.area",
-	    "col.recipients", "col.queued", "col.sent", "col.delivered", "col.failed");
-	for (i = 0; i < v.n; i++)
-		wout(r, "<tr><td>%s</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-		    "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>", rows_get(&v, i, "area"), rows_get(&v, i, "name"),
-		    rows_get(&v, i, "recipients"), rows_get(&v, i, "queued"), rows_get(&v, i, "sent"),
-		    rows_get(&v, i, "delivered"), rows_get(&v, i, "failed"));
-	if (v.n == 0)
-		wout(r, "<tr><td colspan=\"7\">%t</td></tr>", "list.empty");
-	wout(r, "</table><p><a class=\"btn\" id=\"csv\" href=\"/console/announcement.csv?id=%lld\">%t</a></p>", id,
-	    "ann.csv");
+	if (strcmp(state, "pending") != 0)
+		reach_tables(r, &v);
+	wout(r, "<p><a class=\"btn\" id=\"csv\" href=\"/console/announcement.csv?id=%lld\">%t</a></p>", id, "ann.csv");
+	if (r->role >= ROLE_OPERATOR && (!strcmp(state, "active") || !strcmp(state, "cancelled"))) {
+		wout(r, "<h2>%t</h2><form method=\"post\" action=\"/console/announcement/correct\" class=\"box\" "
+		    "id=\"correct\">", "ann.correct_title");
+		w_csrf(r);
+		wout(r, "<input type=\"hidden\" name=\"id\" value=\"%lld\">", id);
+		correct_form(r, id, NULL, NULL);
+		wout(r, "</form>");
+	}
 	rows_free(&a);
 	rows_free(&v);
 	w_end(r, 200);
 }
 
+/* The same columns and rows as `kentongan --csv announcement ID --by-village`. */
 void
 page_announcement_csv(struct wreq *r)
 {
-	struct table	*t;
-	char		*buf = NULL, name[64];
-	size_t		 len = 0;
-	FILE		*mem;
-	long long	 id;
+	struct table		*t;
+	char			*buf = NULL, name[64];
+	size_t			 len = 0;
+	FILE			*mem;
+	long long		 id;
+	enum store_status	 s;
 
 	if (announcement_id(r, &id) == -1)
 		return;
@@ -660,9 +866,17 @@ page_announcement_csv(struct wreq *r)
 		return;
 	}
 	t = table_new(mem, TABLE_CSV);
-	store_announcement_villages(r->gw->store, id, table_row, t);
+	s = store_announcement_reach(r->gw->store, id, table_row, t);
 	table_end(t);
 	fclose(mem);
+	if (s != STORE_OK) {
+		free(buf);
+		if (s == STORE_NOTFOUND)
+			w_error(r, 404, "err.no_announcement", NULL);
+		else
+			store_failed(r, "reach per village");
+		return;
+	}
 	evbuffer_add(r->b, buf, len);
 	free(buf);
 	snprintf(name, sizeof(name), "announcement-%lld-villages.csv", id);
@@ -694,24 +908,187 @@ page_progress_json(struct wreq *r)
 	w_send(r, 200, "application/json", NULL);
 }
 
+/* Cancels what is not sent yet, as `kentongan announcement cancel ID` (with its audit record, in
+ * one transaction). One already finished says so instead. */
 void
 page_cancel(struct wreq *r)
 {
-	long long	 id;
-	long		 n;
-	char		 detail[96], path[96];
+	struct store		*st = r->gw->store;
+	struct store_progress	 p;
+	long long		 id;
+	long			 n;
+	char			 state[16], key[32], detail[128], path[96], msg[256];
+	enum store_status	 s;
 
 	if (announcement_id(r, &id) == -1)
 		return;
-	if (store_announcement_cancel(r->gw->store, id, &n) != STORE_OK) {
+	if ((s = store_announcement_state(st, id, state)) == STORE_NOTFOUND) {
+		w_error(r, 404, "err.no_announcement", NULL);
+		return;
+	}
+	if (s != STORE_OK || (!strcmp(state, "active") && store_announcement_progress(st, id, &p) != STORE_OK)) {
 		store_failed(r, "cancel");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld}", id, n);
-	w_audit(r, "cancel", detail);
+	if (strcmp(state, "active") && strcmp(state, "pending")) {
+		/* already cancelled, or expired unapproved */
+		snprintf(key, sizeof(key), "state.%s", state);
+		w_error(r, 409, "err.cancel_finished", T(r, key));
+		return;
+	}
+	if (!strcmp(state, "active") && p.queued == 0) {
+		/* everything is on a modem or out already: nothing left to stop */
+		w_error(r, 409, "err.cancel_nothing", NULL);
+		return;
+	}
+	if (store_begin(st) != STORE_OK) {
+		store_failed(r, "cancel");
+		return;
+	}
+	s = store_announcement_cancel(st, id, &n);
+	if (s == STORE_OK) {
+		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld}", id, n);
+		s = store_audit(st, r->actor, "cancel", detail);
+	}
+	if (s == STORE_OK)
+		s = store_commit(st);
+	if (s != STORE_OK) {
+		snprintf(msg, sizeof(msg), "%s", store_errmsg(st));
+		store_rollback(st);
+		if (s == STORE_INVALID)
+			w_error(r, 409, "err.cancel_finished", msg);
+		else {
+			log_warnx("web: cancel: %s", msg);
+			w_error(r, 503, "err.store", msg);
+		}
+		return;
+	}
 	log_info("web: announcement id=%lld cancelled by %s: %ld messages", id, r->se.user.name, n);
 	snprintf(path, sizeof(path), "/announcement?id=%lld&cancelled=%ld", id, n);
 	w_redirect(r, path);
+}
+
+/* Approves a pending alert as this user, as `kentongan announcement approve ID`
+ * (broadcast_approve: the two-person rule, the fan-out and the audit record naming both). */
+void
+page_approve(struct wreq *r)
+{
+	struct store_ann_brief	 b;
+	long long		 id;
+	long			 n;
+	char			 err[512], path[96];
+	enum store_status	 s;
+
+	if (announcement_id(r, &id) == -1)
+		return;
+	if ((s = store_announcement_brief(r->gw->store, id, &b)) == STORE_NOTFOUND) {
+		w_error(r, 404, "err.no_announcement", NULL);
+		return;
+	}
+	if (s != STORE_OK) {
+		store_failed(r, "approve");
+		return;
+	}
+	if (!strcmp(b.requested_by, r->actor)) {
+		/* broadcast_approve refuses it too; this says so in the user's language */
+		log_info("web: self-approval of announcement id=%lld refused user=%s", id, r->se.user.name);
+		w_error(r, 403, "err.self_approve", NULL);
+		return;
+	}
+	switch (broadcast_approve(r->gw, id, r->actor, 0, &n, err, sizeof(err))) {
+	case 0:
+		break;
+	case -1:
+		w_error(r, 409, "err.approve", err);
+		return;
+	default:
+		w_error(r, 503, "err.store", err);
+		return;
+	}
+	log_info("web: announcement id=%lld approved by %s: %ld recipients", id, r->se.user.name, n);
+	snprintf(path, sizeof(path), "/announcement?id=%lld&approved=%ld", id, n);
+	w_redirect(r, path);
+}
+
+/* A correction (RALAT) of an announcement, as `kentongan broadcast --correct ID TEXT`: a preview
+ * (dry run) that repeats how many it reaches, then the send from that confirmation. */
+void
+page_correct(struct wreq *r)
+{
+	struct broadcast_req	 br;
+	struct broadcast_res	 res;
+	const char		*text = web_form_get(&r->f, "text"), *prio = web_form_get(&r->f, "priority");
+	const char		*step = web_form_get(&r->f, "step"), *once = web_form_get(&r->f, "once");
+	long long		 id;
+	int64_t			 first;
+	char			 err[512] = "", path[96], fresh[33];
+	int			 rc = -1, send, preview;
+
+	if (announcement_id(r, &id) == -1)
+		return;
+	send = step && !strcmp(step, "send") && web_form_get(&r->f, "confirm") != NULL && once && strlen(once) == 32;
+	preview = step && !strcmp(step, "preview");
+	if (send && (first = sent_once_find(r, once)) > 0) {
+		/* the same confirmation twice (a double click): the first correction */
+		snprintf(path, sizeof(path), "/announcement?id=%lld", (long long)first);
+		w_redirect(r, path);
+		return;
+	}
+	memset(&br, 0, sizeof(br));
+	memset(&res, 0, sizeof(res));
+	br.text = text ? text : "";
+	br.source = r->actor;
+	br.requested_by = r->actor;
+	br.corrects = id;
+	br.priority = prio && !strcmp(prio, "alert") ? OUTBOX_ALERT : OUTBOX_NORMAL;
+	if (br.priority == OUTBOX_ALERT && r->role < ROLE_OFFICIAL) {
+		w_error(r, 403, "compose.alert_role", NULL);
+		return;
+	}
+	if (send || preview) {
+		br.dry_run = !send;
+		rc = broadcast_create(r->gw, &br, &res, err, sizeof(err));
+		if (rc == -2) {
+			w_error(r, 503, "err.store", err);
+			return;
+		}
+		if (rc == 0 && send) {
+			sent_once_add(r, once, res.id);
+			log_info("web: correction id=%lld of id=%lld by %s", (long long)res.id, id, r->se.user.name);
+			snprintf(path, sizeof(path), "/announcement?id=%lld&new=1", (long long)res.id);
+			w_redirect(r, path);
+			return;
+		}
+	}
+	w_begin(r, "ann.correct_title");
+	wout(r, "<p><a href=\"/console/announcement?id=%lld\">‹ %t #%lld</a></p>", id, "ann.title", id);
+	if (rc == -1 && err[0])
+		wout(r, "<div class=\"err\" id=\"error\">%s</div>", err);
+	wout(r, "<form method=\"post\" action=\"/console/announcement/correct\" class=\"box\" id=\"correct\">");
+	w_csrf(r);
+	wout(r, "<input type=\"hidden\" name=\"id\" value=\"%lld\">", id);
+	if (rc == 0) {
+		/* the confirmation: the numbers again, the text as it goes out, then send or change */
+		w_random_hex(fresh, 16);
+		wout(r, "<div class=\"note\" id=\"confirm\"><p>%t <b id=\"c-recipients\">%ld</b> %t #%lld, "
+		    "<b id=\"c-segments\">%d</b> %t (%s), <b id=\"c-total\">%ld</b> %t.</p>"
+		    "<p class=\"msg box\" id=\"c-text-out\">RALAT: %s</p>", "compose.will_send", res.recipients,
+		    "ann.correct_who", id, res.segments, "compose.sms_each", !strcmp(res.encoding, "gsm7") ? "GSM-7" :
+		    "UCS-2", res.recipients * res.segments, "compose.sms_total", br.text);
+		if (res.warnings[0])
+			wout(r, "<div class=\"warn msg\" id=\"c-warnings\">%s</div>", res.warnings);
+		if (res.recipients == 0)
+			wout(r, "<p class=\"bad\">%t</p>", "ann.correct_nobody");
+		wout(r, "<input type=\"hidden\" name=\"text\" value=\"%s\"><input type=\"hidden\" name=\"priority\" "
+		    "value=\"%S\"><input type=\"hidden\" name=\"once\" value=\"%s\"><input type=\"hidden\" "
+		    "name=\"confirm\" value=\"%ld\"><p><button type=\"submit\" name=\"step\" value=\"send\" id=\"send\"%S>"
+		    "%t</button> <button type=\"submit\" class=\"alt\" name=\"step\" value=\"edit\" id=\"edit\">%t</button>"
+		    "</p></div>", br.text, br.priority == OUTBOX_ALERT ? "alert" : "normal", fresh, res.recipients,
+		    res.recipients == 0 ? " disabled" : "", "compose.send", "compose.edit");
+	} else
+		correct_form(r, id, text, prio);
+	wout(r, "</form>");
+	w_end(r, 200);
 }
 
 /* ---- posts ---- */

@@ -41,6 +41,9 @@ def main():
         poll(lambda: any(s["number"] == E164("081200000002") and s["status"] == "stopped"
                          for s in g.ctl("subscribers")), what="the STOP to be routed")
 
+        # the dry run counts those the correction goes to (not the area's subscribers, who are 3 now)
+        dr = g.ctl("broadcast", "--correct", a1["id"], "--dry-run", "Kerja bakti hari MINGGU jam 07.00.")
+        check(dr["dry_run"] and dr["recipients"] == 2, "correction dry run: %r" % dr)
         r = g.ctl("broadcast", "--correct", a1["id"], "Kerja bakti hari MINGGU jam 07.00.")
         check(r["recipients"] == 2, "correction recipients: %r" % r)
         wait_done(g, r["id"])

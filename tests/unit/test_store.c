@@ -334,12 +334,20 @@ test_field_features(void **state)
 	assert_int_equal(store_announcement_by_code(st, "K7QXA", &b), STORE_OK);
 	assert_int_equal(b.id, id);
 	assert_string_equal(b.state, "pending");
+	assert_string_equal(b.requested_by, "console:alice");
+	rows = 0;
+	assert_int_equal(store_announcements_pending(st, count_cb, &rows), STORE_OK);
+	assert_int_equal(rows, 1);
 	/* a subscriber joining while it waits is a recipient */
 	store_subscribe(st, "+6281200000002", "1671011001", NULL, &created);
 	assert_int_equal(store_announcement_approve(st, id, "console:alice", time(NULL), &n), STORE_INVALID);
 	assert_non_null(strstr(store_errmsg(st), "different official"));
 	assert_int_equal(store_announcement_approve(st, id, "+6281299990000", time(NULL), &n), STORE_OK);
 	assert_int_equal(n, 2);
+	rows = 0;
+	assert_int_equal(store_announcements_pending(st, count_cb, &rows), STORE_OK);
+	assert_int_equal(rows, 0);
+	assert_int_equal(store_correction_count(st, id), 0);	/* nothing handed to the network yet */
 	assert_int_equal(store_announcement_approve(st, id, "console:bob", time(NULL), &n), STORE_INVALID);
 	assert_int_equal(store_announcement_state(st, id, state_), STORE_OK);
 	assert_string_equal(state_, "active");
@@ -361,6 +369,7 @@ test_field_features(void **state)
 	assert_int_equal(store_outbox_claim(st, 2, "tsel"), STORE_OK);
 	assert_int_equal(store_outbox_sent(st, 2, "6", 1), STORE_OK);
 	assert_int_equal(store_outbox_delivery(st, "tsel", "+6281200000001", 5, time(NULL), 1, NULL), STORE_OK);
+	rows = 0;
 	assert_int_equal(store_announcement_reach(st, id, count_cb, &rows), STORE_OK);
 	assert_int_equal(rows, 3);	/* village, district, regency */
 	assert_int_equal(store_announcement_reach(st, 999, count_cb, &rows), STORE_NOTFOUND);
@@ -372,7 +381,9 @@ test_field_features(void **state)
 	assert_int_equal(store_outbox_undelivered(st, time(NULL) + 1, time(NULL), u, 4), 0);
 	assert_int_equal(fx_q1(dbpath, "SELECT escalated FROM outbox WHERE id = 2 AND status = 'queued'"), 1);
 
+	assert_int_equal(store_correction_count(st, id), 2);
 	store_unsubscribe(st, "+6281200000002", NULL, &k);
+	assert_int_equal(store_correction_count(st, id), 1);	/* one who stopped is not corrected */
 	memset(&a, 0, sizeof(a));
 	a.text = "RALAT: jam 9";
 	a.areas = areas;
