@@ -34,7 +34,11 @@ KNOWN = {
     "outbox": {"kind": ["announcement", "reply"], "status": ["sent", "queued"], "announcement_id": [1, None],
                "number": ["+6281200000001", "+6281200000001"], "not_before": [0, 0], "expires_at": [0, 0]},
     "announcements": {"id": [1, 2], "areas": ['["1671"]', '["16"]'], "priority": [1, 0], "expires_at": [0, 0],
-                      "not_before": [0, 0]},
+                      "not_before": [0, 0], "state": ["active", "active"], "corrects": [None, None],
+                      "approve_by": [0, 0]},
+    "web_users": {"id": [1, 2], "role": ["viewer", "admin"]},
+    "web_sessions": {"user_id": [1, 2]},
+    "announcement_reach": {"announcement_id": [1, 2]},
 }
 
 
@@ -68,6 +72,11 @@ def build(path, upto):
     tables.sort(key=lambda t: order.index(t) if t in order else len(order))
     for t in tables:
         cols = [(c[1], c[2]) for c in db.execute("PRAGMA table_info(%s)" % t)]
+        have = db.execute("SELECT * FROM %s" % t).fetchall()
+        if have:
+            # rows the migrations (or their triggers) made: those must be kept as they are
+            seeded[t] = [dict(zip([c for c, _ in cols], r)) for r in have]
+            continue
         rows = []
         for i in range(2):
             row = {c: value(t, c, ty, i) for c, ty in cols}
