@@ -11,7 +11,10 @@
  * (store_announcement_reach, as `announcement ID --by-village`). A web user asks and approves as
  * "web:NAME", so the two-person rule tells two web users apart.
  *
- * Place to extend: a hub's boxes (uplink) go on the dashboard (dash_extra).
+ * On a hub the dashboard lists the boxes below (store_list_boxes, as `kentongan boxes`), the posts
+ * page names the box each report came from, and approve/reject/reply go through post_review and
+ * post_reply (gateway/posts.c, as `post approve|reject|reply`), which send the decision down to
+ * that box; the compose preview adds the counts the boxes reported and says how many boxes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,7 @@
 #include "store/store_roles.h"
 #include "store/store_field.h"
 #include "store/store_web.h"
+#include "store/store_uplink.h"
 
 #define LIST_MAX	100	/* rows a search page shows */
 
@@ -56,11 +60,71 @@ card(struct wreq *r, const char *id, long value, const char *key)
 	wout(r, "<div class=\"card\"><b id=\"%S\">%ld</b><small>%t</small></div>", id, value, key);
 }
 
+/* "["3201","3202"]" (a JSON array of area codes, as store_list_boxes gives it) → "3201, 3202". */
 static void
-dash_extra(struct wreq *r)
+areas_text(const char *json, char *out, size_t len)
 {
-	/* a hub lists its boxes here (online/offline, backlog) once the uplink exists */
-	(void)r;
+	size_t n = 0;
+
+	for (; *json && n + 3 < len; json++) {
+		if (*json == '[' || *json == ']' || *json == '"')
+			continue;
+		if (*json == ',') {
+			out[n++] = ',';
+			out[n++] = ' ';
+		} else
+			out[n++] = *json;
+	}
+	out[n] = '\0';
+}
+
+/* The uplink roles, as `kentongan status` shows them: on a box with [uplink] the link to its
+ * hub; on a hub ([hub]) the boxes below, the rows of `kentongan boxes` (store_list_boxes). */
+static void
+dash_uplink(struct wreq *r, struct rows *boxes)
+{
+	const struct gateway_link	*l = &r->gw->up;
+	char				 areas[256], since[40] = "–", ack[40] = "–";
+	int				 i;
+
+	if (l->enabled) {
+		if (!l->online && l->offline_since)
+			timefmt_local(l->offline_since, since, sizeof(since));
+		if (l->last_ack_at)
+			timefmt_local(l->last_ack_at, ack, sizeof(ack));
+		wout(r, "<h2>%t</h2><table id=\"uplink\"><tr><th>%t</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
+		    "<th>%t</th></tr><tr><td>%s</td><td id=\"up-state\" class=\"%S\">%t</td><td>%s</td>"
+		    "<td class=\"n\" id=\"up-backlog\">%ld</td><td>%s</td></tr></table>", "dash.uplink", "col.box",
+		    "col.state", "col.offline_since", "col.backlog", "col.last_ack", l->id, l->online ? "ok" : "bad",
+		    l->online ? "dash.online" : "dash.offline", since, l->backlog, ack);
+		if (l->refused)
+			wout(r, "<p class=\"warn\" id=\"up-refused\">%ld %t</p>", l->refused, "dash.refused");
+	}
+	if (!r->gw->conf->hub_enabled)
+		return;
+	l = &r->gw->down;
+	wout(r, "<h2>%t</h2><p class=\"note\" id=\"hub-state\">%s: %t · <b id=\"d-boxes-online\">%ld</b> / %ld %t · "
+	    "%ld %t</p>", "dash.boxes", l->id, l->online ? "dash.broker_ok" : "dash.broker_bad", l->boxes_online,
+	    l->boxes, "dash.boxes_online", l->backlog, "dash.down_waiting");
+	wout(r, "<table id=\"boxes\"><tr><th>%t</th><th>%t</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
+	    "<th class=\"n\">%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th></tr>", "col.box", "col.areas",
+	    "col.state", "col.last_seen", "col.up_pending", "col.down_pending", "col.modems_ready",
+	    "col.subscribers");
+	for (i = 0; i < boxes->n; i++) {
+		const char *box = rows_get(boxes, i, "box"), *state = rows_get(boxes, i, "state");
+
+		areas_text(rows_get(boxes, i, "areas"), areas, sizeof(areas));
+		wout(r, "<tr id=\"box-%s\"><td>%s</td><td>%s</td><td class=\"%S\">%t</td><td>%s</td>"
+		    "<td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">%ld / %ld</td>"
+		    "<td class=\"n\">%ld</td></tr>", box, box, areas, !strcmp(state, "online") ? "ok" : "bad",
+		    !strcmp(state, "online") ? "dash.online" : "dash.offline", rows_get(boxes, i, "last_seen"),
+		    rows_long(boxes, i, "up_pending"), rows_long(boxes, i, "down_pending"),
+		    rows_long(boxes, i, "modems_ready"), rows_long(boxes, i, "modems"),
+		    rows_long(boxes, i, "subscribers"));
+	}
+	if (boxes->n == 0)
+		wout(r, "<tr><td colspan=\"8\">%t</td></tr>", "dash.no_boxes");
+	wout(r, "</table>");
 }
 
 /* Alerts held for a second official (alert_approval = 2): each links to its page, where an
@@ -89,7 +153,7 @@ page_dashboard(struct wreq *r)
 {
 	struct gateway			*gw = r->gw;
 	struct store_queue_counts	 q;
-	struct rows			 posts = { 0 }, ann = { 0 }, pend = { 0 };
+	struct rows			 posts = { 0 }, ann = { 0 }, pend = { 0 }, boxes = { 0 };
 	long				 rin = 0, rout = 0;
 	time_t				 now = clock_now(), midnight;
 	struct tm			 tm;
@@ -102,10 +166,12 @@ page_dashboard(struct wreq *r)
 	if (store_queue_counts(gw->store, &q) != STORE_OK || store_traffic_since(gw->store, midnight, &rin, &rout) !=
 	    STORE_OK || store_list_posts(gw->store, "pending", rows_cb, &posts) != STORE_OK ||
 	    store_list_announcements(gw->store, 5, rows_cb, &ann) != STORE_OK ||
-	    store_announcements_pending(gw->store, rows_cb, &pend) != STORE_OK) {
+	    store_announcements_pending(gw->store, rows_cb, &pend) != STORE_OK ||
+	    (gw->conf->hub_enabled && store_list_boxes(gw->store, rows_cb, &boxes) != STORE_OK)) {
 		rows_free(&posts);
 		rows_free(&ann);
 		rows_free(&pend);
+		rows_free(&boxes);
 		store_failed(r, "dashboard");
 		return;
 	}
@@ -146,7 +212,7 @@ page_dashboard(struct wreq *r)
 		    "dash.posts_waiting");
 	if (pend.n > 0)
 		dash_pending(r, &pend);
-	dash_extra(r);
+	dash_uplink(r, &boxes);
 	wout(r, "<h2>%t</h2><table><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
 	    "<th>%t</th></tr>", "dash.latest", "col.created", "col.text", "col.recipients", "col.progress");
 	for (i = 0; i < ann.n; i++) {
@@ -163,6 +229,7 @@ page_dashboard(struct wreq *r)
 	rows_free(&posts);
 	rows_free(&ann);
 	rows_free(&pend);
+	rows_free(&boxes);
 	w_end(r, 200);
 }
 
