@@ -13,6 +13,7 @@
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
+#include "gateway/posts.h"
 #include "gateway/relay.h"
 #include "common/conf.h"
 #include "store/store.h"
@@ -43,11 +44,9 @@ cmd_posts(struct ctl_req *req, int argc, char **argv)
 static int
 post_review(struct ctl_req *req, int argc, char **argv, int approve)
 {
-	struct store		*st = req->gw->store;
-	char			*ops[1], *end, detail[64], err[256];
-	long long		 id;
-	enum store_status	 s;
-	int			 relayed = 0;
+	char	*ops[1], *end, err[256];
+	long long id;
+	int	 relayed, rc;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 1) != 1)
 		return ctl_usage(req, approve ? "post approve" : "post reject");
@@ -56,32 +55,16 @@ post_review(struct ctl_req *req, int argc, char **argv, int approve)
 		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", ops[0]);
 		return 1;
 	}
-	if (store_begin(st) != STORE_OK)
-		return cmd_store_error(req, "starting a transaction");
-	s = store_post_review(st, id, approve);
-	if (s == STORE_NOTFOUND || s == STORE_INVALID) {
-		store_rollback(st);
-		if (s == STORE_NOTFOUND)
-			fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
-		else
-			fprintf(req->err, "%s\n", store_errmsg(st));
+	if ((rc = posts_review(req->gw, req->actor, id, approve, &relayed, err, sizeof(err))) == 1) {
+		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
 		return 1;
 	}
-	snprintf(detail, sizeof(detail), "{\"post\":%lld}", id);
-	if (s != STORE_OK || store_audit(st, req->actor, approve ? "post approve" : "post reject",
-	    detail) != STORE_OK) {
-		store_rollback(st);
-		return cmd_store_error(req, "reviewing the report");
-	}
-	/* on a hub, a report a box received: the decision goes down to that box too */
-	if (req->gw->conf->hub_enabled && (relayed = relay_post(req->gw, id, "post_review",
-	    approve ? "\"approve\":true" : "\"approve\":false", err, sizeof(err))) < 0) {
-		store_rollback(st);
+	if (rc != 0) {
 		fprintf(req->err, "%s\n", err);
+		if (rc < 0)
+			gateway_store_failed(req->gw, "reviewing a report");
 		return 1;
 	}
-	if (store_commit(st) != STORE_OK)
-		return cmd_store_error(req, "committing");
 	fprintf(req->out, "report %lld: %s%s\n", id, approve ? "published" : "rejected",
 	    relayed > 0 ? " (the decision goes to the box that received it)" : "");
 	return 0;

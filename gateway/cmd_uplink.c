@@ -12,6 +12,7 @@
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
 #include "gateway/gateway.h"
+#include "gateway/posts.h"
 #include "gateway/relay.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
@@ -41,14 +42,9 @@ cmd_boxes(struct ctl_req *req, int argc, char **argv)
 int
 cmd_post_reply(struct ctl_req *req, int argc, char **argv)
 {
-	struct gateway		*gw = req->gw;
-	struct store		*st = gw->store;
-	char			*ops[2], *end, number[32], err[256], detail[64], *extra = NULL, *esc;
-	long long		 id;
-	int			 relayed = 0;
-	size_t			 elen;
-	enum store_status	 s;
-	struct store_outbox_new	 o;
+	char		*ops[2], *end, err[256];
+	long long	 id;
+	int		 relayed, rc;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
 		return ctl_usage(req, "post reply");
@@ -57,54 +53,16 @@ cmd_post_reply(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", ops[0]);
 		return 1;
 	}
-	if (ops[1][strspn(ops[1], " \t\r\n")] == '\0' || strlen(ops[1]) > 918) {
-		fprintf(req->err, "the reply text is empty or longer than 918 characters (6 SMS)\n");
-		return 1;
-	}
-	if ((s = store_post_sender(st, id, number, sizeof(number))) == STORE_NOTFOUND) {
+	if ((rc = posts_reply(req->gw, req->actor, id, ops[1], &relayed, err, sizeof(err))) == 1) {
 		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
 		return 1;
 	}
-	if (s != STORE_OK)
-		return cmd_store_error(req, "reading the report");
-	if (store_begin(st) != STORE_OK)
-		return cmd_store_error(req, "starting a transaction");
-	if (gw->conf->hub_enabled) {
-		elen = strlen(ops[1]) * 6 + 1;
-		esc = malloc(elen);
-		if (esc == NULL || asprintf(&extra, "\"text\":\"%s\"", json_escape(ops[1], esc, elen)) == -1)
-			extra = NULL;
-		free(esc);
-		if (extra == NULL)
-			snprintf(err, sizeof(err), "out of memory");
-		relayed = extra ? relay_post(gw, id, "post_reply", extra, err, sizeof(err)) : -1;
-		free(extra);
-		if (relayed < 0) {
-			store_rollback(st);
-			fprintf(req->err, "%s\n", err);
-			return 1;
-		}
+	if (rc != 0) {
+		fprintf(req->err, "%s\n", err);
+		if (rc < 0)
+			gateway_store_failed(req->gw, "replying to a report");
+		return 1;
 	}
-	if (!relayed) {
-		memset(&o, 0, sizeof(o));
-		o.number = number;
-		o.text = ops[1];
-		o.kind = OUTBOX_MANUAL;
-		o.priority = OUTBOX_NORMAL;
-		if (store_outbox_add(st, &o, NULL) != STORE_OK) {
-			store_rollback(st);
-			return cmd_store_error(req, "queueing the reply");
-		}
-	}
-	snprintf(detail, sizeof(detail), "{\"post\":%lld}", id);
-	if (store_audit(st, req->actor, "post reply", detail) != STORE_OK) {
-		store_rollback(st);
-		return cmd_store_error(req, "auditing");
-	}
-	if (store_commit(st) != STORE_OK)
-		return cmd_store_error(req, "committing");
-	if (!relayed)
-		gateway_queue_changed(gw);
 	fprintf(req->out, "report %lld: reply %s\n", id, relayed ? "sent to the box that received the report" :
 	    "queued for the reporter");
 	return 0;

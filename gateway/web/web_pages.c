@@ -34,6 +34,7 @@
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
+#include "gateway/posts.h"
 #include "gateway/web/web-internal.h"
 #include "parsers/gsm7.h"
 #include "store/store.h"
@@ -1168,7 +1169,7 @@ page_posts(struct wreq *r)
 	struct rows	 p = { 0 };
 	char		 num[48];
 	size_t		 k;
-	int		 i;
+	int		 i, hub = r->gw->conf->hub_enabled;
 
 	if (status == NULL)
 		status = "pending";
@@ -1183,21 +1184,27 @@ page_posts(struct wreq *r)
 	}
 	w_begin(r, "nav.posts");
 	if (done)
-		wout(r, "<p class=\"note\" id=\"done\">%t</p>", !strcmp(done, "approve") ? "posts.approved" :
-		    !strcmp(done, "reject") ? "posts.rejected" : "posts.replied");
+		wout(r, "<p class=\"note\" id=\"done\">%t%S%t</p>", !strcmp(done, "approve") ? "posts.approved" :
+		    !strcmp(done, "reject") ? "posts.rejected" : "posts.replied", web_form_get(&r->q, "box") ? " " : "",
+		    web_form_get(&r->q, "box") ? "posts.to_box" : "");
 	wout(r, "<p class=\"pager\">");
 	for (k = 0; k < 4; k++)
 		wout(r, "<a href=\"/console/posts?status=%S\"%S>%t</a>", tabs[k], !strcmp(tabs[k], status) ?
 		    " class=\"on\"" : "", tabs[k]);
-	wout(r, "</p><table id=\"posts\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th><th>%t</th><th>%t</th>"
-	    "<th>%t</th></tr>", "col.received", "col.from", "col.text", "col.status", "col.actions");
+	wout(r, "</p><table id=\"posts\"><tr><th class=\"n\">#</th><th>%t</th><th>%t</th>", "col.received",
+	    "col.from");
+	if (hub)
+		wout(r, "<th>%t</th>", "col.box");
+	wout(r, "<th>%t</th><th>%t</th><th>%t</th></tr>", "col.text", "col.status", "col.actions");
 	for (i = p.n - 1; i >= 0; i--) {
 		const char *id = rows_get(&p, i, "id");
 
 		wout(r, "<tr id=\"post-%s\"><td class=\"n\">%s</td><td>%s</td><td>%s<br><span class=\"muted\">%s %s</span>"
-		    "</td><td class=\"msg\">%s</td><td>%t</td><td>", id, id, rows_get(&p, i, "received"),
-		    w_number(r, rows_get(&p, i, "from"), num, sizeof(num)), rows_get(&p, i, "kim"),
-		    rows_get(&p, i, "area"), rows_get(&p, i, "text"), rows_get(&p, i, "status"));
+		    "</td>", id, id, rows_get(&p, i, "received"), w_number(r, rows_get(&p, i, "from"), num, sizeof(num)),
+		    rows_get(&p, i, "kim"), rows_get(&p, i, "area"));
+		if (hub)	/* the box that received it ("–": this hub's own modems) */
+			wout(r, "<td class=\"box\">%s</td>", *rows_get(&p, i, "box") ? rows_get(&p, i, "box") : "–");
+		wout(r, "<td class=\"msg\">%s</td><td>%t</td><td>", rows_get(&p, i, "text"), rows_get(&p, i, "status"));
 		if (r->role >= ROLE_OPERATOR) {
 			if (!strcmp(rows_get(&p, i, "status"), "pending")) {
 				wout(r, "<form method=\"post\" action=\"/console/post\" class=\"inline\">");
@@ -1217,7 +1224,7 @@ page_posts(struct wreq *r)
 		wout(r, "</td></tr>");
 	}
 	if (p.n == 0)
-		wout(r, "<tr><td colspan=\"6\">%t</td></tr>", "list.empty");
+		wout(r, "<tr><td colspan=\"%d\">%t</td></tr>", hub ? 7 : 6, "list.empty");
 	wout(r, "</table>");
 	rows_free(&p);
 	w_end(r, 200);
@@ -1226,62 +1233,45 @@ page_posts(struct wreq *r)
 void
 page_post_action(struct wreq *r)
 {
-	struct store		*st = r->gw->store;
-	const char		*what = web_form_get(&r->f, "do");
-	long long		 id;
-	char			 detail[160], path[64], number[32];
-	enum store_status	 s;
+	const char	*what = web_form_get(&r->f, "do"), *text = web_form_get(&r->f, "text");
+	long long	 id;
+	char		 path[80], err[256];
+	int		 rc, relayed = 0;
 
 	if (w_qint(r, "id", 0, &id) != 1 || id <= 0 || what == NULL) {
 		w_error(r, 400, "err.id", NULL);
 		return;
 	}
-	snprintf(detail, sizeof(detail), "{\"id\":%lld}", id);
-	if (!strcmp(what, "approve") || !strcmp(what, "reject")) {
-		s = store_post_review(st, id, !strcmp(what, "approve"));
-		if (s == STORE_NOTFOUND || s == STORE_INVALID) {
-			w_error(r, s == STORE_NOTFOUND ? 404 : 400, s == STORE_NOTFOUND ? "err.no_post" : "err.reviewed",
-			    store_errmsg(st));
-			return;
-		}
-		if (s != STORE_OK) {
-			store_failed(r, "reviewing a post");
-			return;
-		}
-		w_audit(r, !strcmp(what, "approve") ? "post approve" : "post reject", detail);
-	} else if (!strcmp(what, "reply")) {
-		const char		*text = web_form_get(&r->f, "text");
-		struct store_outbox_new	 o;
-		int64_t			 oid;
-
+	/* the console's own path (post approve|reject|reply): on a hub the decision or the reply goes
+	 * down to the box that received the report */
+	if (!strcmp(what, "approve") || !strcmp(what, "reject"))
+		rc = posts_review(r->gw, r->actor, id, !strcmp(what, "approve"), &relayed, err, sizeof(err));
+	else if (!strcmp(what, "reply")) {
 		if (text == NULL || text[strspn(text, " \t\r\n")] == '\0' || strlen(text) > 300) {
 			w_error(r, 400, "err.reply", NULL);
 			return;
 		}
-		if ((s = store_post_sender(st, id, number, sizeof(number))) != STORE_OK) {
-			if (s == STORE_NOTFOUND)
-				w_error(r, 404, "err.no_post", NULL);
-			else
-				store_failed(r, "reading a post");
-			return;
-		}
-		memset(&o, 0, sizeof(o));
-		o.number = number;
-		o.text = text;
-		o.kind = OUTBOX_MANUAL;
-		o.priority = OUTBOX_NORMAL;
-		if (store_outbox_add(st, &o, &oid) != STORE_OK) {
-			store_failed(r, "queueing a reply");
-			return;
-		}
-		w_audit(r, "post reply", detail);
-		gateway_queue_changed(r->gw);
+		rc = posts_reply(r->gw, r->actor, id, text, &relayed, err, sizeof(err));
 	} else {
 		w_error(r, 400, "err.form", NULL);
 		return;
 	}
-	log_info("web: post id=%lld %s by %s", id, what, r->se.user.name);
-	snprintf(path, sizeof(path), "/posts?status=pending&done=%s", what);
+	if (rc == 1) {
+		w_error(r, 404, "err.no_post", NULL);
+		return;
+	}
+	if (rc == 2) {
+		w_error(r, 400, !strcmp(what, "reply") ? "err.reply" : "err.reviewed", err);
+		return;
+	}
+	if (rc < 0) {
+		log_warnx("web: post %s: %s", what, err);
+		gateway_store_failed(r->gw, "a post action from the web");
+		w_error(r, 503, "err.store", err);
+		return;
+	}
+	log_info("web: post id=%lld %s by %s%s", id, what, r->se.user.name, relayed ? " (to its box)" : "");
+	snprintf(path, sizeof(path), "/posts?status=pending&done=%s%s", what, relayed ? "&box=1" : "");
 	w_redirect(r, path);
 }
 
