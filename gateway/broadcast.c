@@ -368,7 +368,8 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 		if (res->recipients >= 0 && gw->conf->hub_enabled && !req->corrects) {
 			/* on a hub, the per-village counts the boxes reported */
 			res->box_recipients = store_hub_recipients(st, pp.areas, pp.nareas);
-			if (res->box_recipients < 0)
+			res->boxes = store_hub_boxes_for(st, pp.areas, pp.nareas);
+			if (res->box_recipients < 0 || res->boxes < 0)
 				res->recipients = -1;
 			else
 				res->recipients += res->box_recipients;

@@ -663,6 +663,39 @@ store_hub_enqueue(struct store *st, const char *hub, const char *epoch, const ch
 	return s;
 }
 
+/* Whether a box serving box_areas (a comma list) gets a broadcast for areas ("" is everywhere). */
+static int
+box_serves(const char *box_areas, const char *const *areas, int nareas)
+{
+	int j;
+
+	for (j = 0; j < nareas; j++)
+		/* a box that never said what it serves gets nothing */
+		if (*box_areas != '\0' && (*areas[j] == '\0' || areacode_overlaps_list(areas[j], box_areas)))
+			return 1;
+	return 0;
+}
+
+long
+store_hub_boxes_for(struct store *st, const char *const *areas, int nareas)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT areas FROM hub_boxes ORDER BY box");
+	long		 n = 0;
+	int		 rc;
+
+	if (stmt == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		n += box_serves(sqlite3_column_text(stmt, 0) ? (const char *)sqlite3_column_text(stmt, 0) : "", areas,
+		    nareas);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		st_fail(st, rc, "reading the boxes");
+		return -1;
+	}
+	return n;
+}
+
 enum store_status
 store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t id, const char *text,
     const char *const *areas, int nareas, int priority, time_t expires_at, long *nboxes)
@@ -672,7 +705,7 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 	    "'priority', ?4, 'expires_at', ?5)");
 	char		 alist[BUFSIZ], *bj = NULL;
 	size_t		 len = 0;
-	int		 rc, i, nb = 0, j;
+	int		 rc, i, nb = 0;
 	struct { char *box, *areas; } *bv = NULL;
 	enum store_status s = STORE_OK;
 
@@ -703,13 +736,7 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 	if (s == STORE_OK && bj == NULL)
 		s = st_fail(st, rc, "building a broadcast command");
 	for (i = 0; i < nb; i++) {
-		int hit = 0;
-
-		for (j = 0; j < nareas && !hit; j++)
-			/* a box that never said what it serves gets nothing */
-			hit = *bv[i].areas != '\0' && (*areas[j] == '\0' ||
-			    areacode_overlaps_list(areas[j], bv[i].areas));
-		if (s == STORE_OK && hit) {
+		if (s == STORE_OK && box_serves(bv[i].areas, areas, nareas)) {
 			if ((s = store_hub_enqueue(st, hub, epoch, bv[i].box, priority == 0 ? "alert" : "cmd",
 			    "broadcast", bj, NULL)) == STORE_OK)
 				(*nboxes)++;

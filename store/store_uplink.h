@@ -90,6 +90,8 @@ enum store_status store_hub_enqueue(struct store *, const char *hub, const char 
 enum store_status store_hub_forward(struct store *, const char *hub, const char *epoch, int64_t id,
 		    const char *text, const char *const *areas, int nareas, int priority, time_t expires_at,
 		    long *nboxes);
+/* Boxes a broadcast for areas would go to (as store_hub_forward picks them), -1 on error. */
+long		 store_hub_boxes_for(struct store *, const char *const *areas, int nareas);
 /* Recipients the boxes reported for areas (dry runs on a hub). */
 long		 store_hub_recipients(struct store *, const char *const *areas, int nareas);
 /* Commands for box on lane after seq `after`, in seq order, at most max: cb(arg, seq, cmd). */

@@ -468,6 +468,9 @@ compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_
 		gsm7_translit(c->text, strlen(c->text), tl, sizeof(tl), NULL);
 		wout(r, "<p>%t</p><p class=\"msg box\" id=\"c-translit\">%s</p>", "compose.translit", tl);
 	}
+	if (r->gw->conf->hub_enabled)	/* as `broadcast --dry-run` on a hub: boxes' counts included */
+		wout(r, "<p id=\"c-hub\">%t <b id=\"c-box-recipients\">%ld</b> %t <b id=\"c-boxes\">%ld</b> %t</p>",
+		    "compose.hub_of_them", res->box_recipients, "compose.hub_through", res->boxes, "compose.hub_boxes");
 	if (res->warnings[0])
 		wout(r, "<div class=\"warn msg\" id=\"c-warnings\">%s</div>", res->warnings);
 	if (res->recipients == 0)
@@ -566,8 +569,11 @@ page_compose(struct wreq *r)
 	    "maxlength=\"1000\" required>%s</textarea>", "compose.text", c.text ? c.text : "");
 	wout(r, "<div id=\"live\" class=\"note\" hidden>%t <b id=\"live-recipients\"></b> · %t <b id=\"live-segments\">"
 	    "</b> · <b id=\"live-encoding\"></b> (<span id=\"live-chars\"></span> %t) · %t <b id=\"live-total\"></b>"
-	    "<div id=\"live-warnings\" class=\"msg\"></div></div>", "compose.recipients_cap", "compose.sms_each_cap",
-	    "compose.chars", "compose.sms_total_cap");
+	    "%S", "compose.recipients_cap", "compose.sms_each_cap", "compose.chars", "compose.sms_total_cap",
+	    r->gw->conf->hub_enabled ? "" : "<div id=\"live-warnings\" class=\"msg\"></div></div>");
+	if (r->gw->conf->hub_enabled)
+		wout(r, " · <b id=\"live-boxes\"></b> %t<div id=\"live-warnings\" class=\"msg\"></div></div>",
+		    "compose.live_boxes");
 	wout(r, "<label for=\"priority\">%t</label><select id=\"priority\" name=\"priority\">"
 	    "<option value=\"normal\">%t</option>", "compose.priority", "compose.normal");
 	if (r->role >= ROLE_OFFICIAL)
@@ -609,6 +615,9 @@ page_preview_json(struct wreq *r)
 	    "\"total\":%ld,\"warnings\":\"%s\",", rc == 0 ? res.recipients : 0, cnt.segments,
 	    cnt.encoding == GSM7_ENC_GSM7 ? "GSM-7" : "UCS-2", cnt.chars,
 	    rc == 0 ? res.recipients * (long)cnt.segments : 0, json_escape(rc == 0 ? res.warnings : "", esc, sizeof(esc)));
+	if (r->gw->conf->hub_enabled)
+		evbuffer_add_printf(r->b, "\"boxes\":%ld,\"box_recipients\":%ld,", rc == 0 ? res.boxes : 0,
+		    rc == 0 ? res.box_recipients : 0);
 	evbuffer_add_printf(r->b, "\"error\":\"%s\"}\n", json_escape(rc == 0 ? "" : err, esc, sizeof(esc)));
 	w_send(r, 200, "application/json", NULL);
 }

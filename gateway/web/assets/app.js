@@ -36,6 +36,7 @@
         text("live-encoding", p.encoding);
         text("live-chars", p.chars);
         text("live-total", p.total);
+        if (p.boxes !== undefined) { text("live-boxes", p.boxes); }
         text("live-warnings", p.warnings || p.error || "");
       });
     };
