@@ -1212,7 +1212,7 @@ page_posts(struct wreq *r)
 		    "</td>", id, id, rows_get(&p, i, "received"), w_number(r, rows_get(&p, i, "from"), num, sizeof(num)),
 		    rows_get(&p, i, "kim"), rows_get(&p, i, "area"));
 		if (hub)	/* the box that received it ("–": this hub's own modems) */
-			wout(r, "<td class=\"box\">%s</td>", *rows_get(&p, i, "box") ? rows_get(&p, i, "box") : "–");
+			wout(r, "<td class=\"via\">%s</td>", *rows_get(&p, i, "box") ? rows_get(&p, i, "box") : "–");
 		wout(r, "<td class=\"msg\">%s</td><td>%t</td><td>", rows_get(&p, i, "text"), rows_get(&p, i, "status"));
 		if (r->role >= ROLE_OPERATOR) {
 			if (!strcmp(rows_get(&p, i, "status"), "pending")) {
