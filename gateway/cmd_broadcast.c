@@ -120,6 +120,9 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->out, "dry run: %ld recipients, %d SMS each (%s), %ld SMS in all; %d modem%s ready; "
 		    "about %s\n", res.recipients, res.segments, res.encoding, res.recipients * res.segments,
 		    res.ready_modems, res.ready_modems == 1 ? "" : "s", eta);
+		if (req->gw->conf->hub_enabled)
+			fprintf(req->out, "on this hub: %ld of them as the boxes reported, through %ld box%s\n",
+			    res.box_recipients, res.boxes, res.boxes == 1 ? "" : "es");
 	} else if (res.pending) {
 		char until[32];
 

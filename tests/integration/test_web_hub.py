@@ -107,6 +107,10 @@ def main():
         check(d.find_element(By.ID, "c-box-recipients").text == "2" and d.find_element(By.ID, "c-boxes").text == "1",
               "… all of them the box's, through 1 box: %r" % d.find_element(By.ID, "c-hub").text)
         check(hub.ctl("announcements") == [], "the preview queued nothing")
+        dry = hub.ctl("broadcast", "--area", D1, "--dry-run", "x")
+        check(dry["recipients"] == 2 and dry["boxes"] == 1, "the console's dry run says the same: %r" % dry)
+        txt = hub.ctl("broadcast", "--area", D1, "--dry-run", "x", fmt="text")
+        check("2 of them as the boxes reported, through 1 box" in txt, "… in text too: %r" % txt)
         b.shot("hub-02-compose")
 
         # -- a LAPOR at the box shows on the hub's posts page with its box
