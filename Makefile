@@ -108,11 +108,16 @@ check:
 test: programs $(UNIT_TESTS) $(TEST_BINS)
 	$(Q)BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh $(TESTS)
 
-run: programs
+# run, like check, installs missing packages first: it is one of the two commands for a fresh machine
+run:
+	$(Q)tools/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory programs
 	$(Q)tools/run-demo.sh
 
 # a broker, a hub and two boxes on simulated modems (docs/uplink.md)
-run-hub: programs
+run-hub:
+	$(Q)tools/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory programs
 	$(Q)tools/run-hub.sh
 
 # Figures are printed, never asserted: machines are noisy; compare ratios measured in one run.

@@ -48,6 +48,10 @@ model      = at
 operator   = indosat
 rate       = 30/min
 balance_ussd = *555#
+
+[http]
+listen = 127.0.0.1:${KT_DEMO_PORT:-8080}
+token  = $(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
 CONF
 
 K="$B/kentongan -c $D/kentongan.conf"
@@ -57,6 +61,8 @@ else
 	echo "run-demo: $WILAYAH not found; set WILAYAH=DIR to load the areas" >&2
 fi
 $K subscribers import tools/demo/subscribers.csv >/dev/null 2>&1 || true
+# a web console account for the demo (the password comes on stdin, never on the command line)
+echo "kentongan-demo" | $K user add demo --role admin >/dev/null
 
 cat <<MSG
 
@@ -72,6 +78,7 @@ In another terminal, try:
   $K status
   # what left the simulated network
   cat $D/telkomsel-sent.jsonl
+  # the web console: open http://127.0.0.1:${KT_DEMO_PORT:-8080}/console/ and log in as demo / kentongan-demo
 
 Starting kentongand in the foreground (Ctrl-C stops it)…
 
