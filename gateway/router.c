@@ -752,43 +752,61 @@ siar_queue(struct route *rt, const struct store_area *area)
  * SIAR: checks number, PIN and area, then queues the broadcast through the console's path
  * (broadcast_queue), all inside the message's transaction.
  */
+/*
+ * The PIN check that SIAR and SETUJU share: 1 when the sender is an official and the PIN is right;
+ * else 0 with the refusal set, replied and audited (*s says whether that was stored).
+ */
+static int
+official_pin_ok(struct route *rt, const char *what, enum store_status *s)
+{
+	char		 nbuf[16], nb[40];
+	const char	*vars[] = { "n", nbuf, NULL };
+	int		 tries;
+	time_t		 until;
+
+	*s = STORE_OK;
+	switch (store_official_check_pin(rt->st, rt->from, rt->res->pin[0] ? rt->res->pin : "", rt->now, &tries,
+	    &until)) {
+	case STORE_PIN_OK:
+		return 1;
+	case STORE_PIN_NOT_OFFICIAL:
+		set_action(rt, "%s refused: not an official", what);
+		reply(rt, "siar_not_official", NULL);
+		break;
+	case STORE_PIN_ERROR:
+		*s = STORE_ERROR;
+		break;
+	case STORE_PIN_LOCKED:
+		set_action(rt, "%s refused: locked", what);
+		reply(rt, "siar_locked", NULL);
+		break;
+	case STORE_PIN_LOCKED_NOW:
+		log_warnx("%s: %d wrong PINs from=%s: locked for an hour", what, STORE_PIN_TRIES,
+		    log_msisdn(rt->from, nb));
+		set_action(rt, "%s refused: wrong pin, locked", what);
+		reply(rt, "siar_locked", NULL);
+		*s = audit(rt, "siar locked", "\"number\":\"%s\",\"until\":%lld", rt->from, (long long)until);
+		break;
+	case STORE_PIN_WRONG:
+		snprintf(nbuf, sizeof(nbuf), "%d", tries);
+		set_action(rt, "%s refused: wrong pin", what);
+		reply(rt, "siar_wrong_pin", vars);
+		*s = audit(rt, "siar wrong pin", "\"number\":\"%s\",\"tries_left\":%d", rt->from, tries);
+		break;
+	}
+	return 0;
+}
+
 static enum store_status
 act_broadcast(struct route *rt)
 {
 	struct areas_match		*rv;
-	char			 nbuf[16], reason[200], nb[40];
-	const char		*vars[] = { "n", nbuf, NULL };
+	char			 reason[200];
 	const char		*rvars[] = { "reason", reason, NULL };
-	int			 tries;
-	time_t			 until;
 	enum store_status	 s = STORE_OK;
 
-	switch (store_official_check_pin(rt->st, rt->from, rt->res->pin[0] ? rt->res->pin : "", rt->now, &tries,
-	    &until)) {
-	case STORE_PIN_NOT_OFFICIAL:
-		set_action(rt, "siar refused: not an official");
-		reply(rt, "siar_not_official", NULL);
-		return STORE_OK;
-	case STORE_PIN_ERROR:
-		return STORE_ERROR;
-	case STORE_PIN_LOCKED:
-		set_action(rt, "siar refused: locked");
-		reply(rt, "siar_locked", NULL);
-		return STORE_OK;
-	case STORE_PIN_LOCKED_NOW:
-		log_warnx("siar: %d wrong PINs from=%s: SIAR locked for an hour", STORE_PIN_TRIES,
-		    log_msisdn(rt->from, nb));
-		set_action(rt, "siar refused: wrong pin, locked");
-		reply(rt, "siar_locked", NULL);
-		return audit(rt, "siar locked", "\"number\":\"%s\",\"until\":%lld", rt->from, (long long)until);
-	case STORE_PIN_WRONG:
-		snprintf(nbuf, sizeof(nbuf), "%d", tries);
-		set_action(rt, "siar refused: wrong pin");
-		reply(rt, "siar_wrong_pin", vars);
-		return audit(rt, "siar wrong pin", "\"number\":\"%s\",\"tries_left\":%d", rt->from, tries);
-	case STORE_PIN_OK:
-		break;
-	}
+	if (!official_pin_ok(rt, "siar", &s))
+		return s;
 	if (rt->res->area[0] == '\0' || rt->res->text[0] == '\0') {
 		set_action(rt, "siar refused: incomplete");
 		reply(rt, "siar_usage", NULL);
@@ -965,39 +983,14 @@ act_verify(struct route *rt)
 static enum store_status
 act_approve(struct route *rt)
 {
-	char			 idbuf[24], nbuf[24], reason[200], err[512], nb[40];
+	char			 idbuf[24], nbuf[24], reason[200], err[512];
 	const char		*vars[] = { "id", idbuf, "n", nbuf, "reason", reason, NULL };
 	long			 n;
-	int			 tries;
-	time_t			 until;
+	enum store_status	 s;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", rt->res->ref);
-	switch (store_official_check_pin(rt->st, rt->from, rt->res->pin[0] ? rt->res->pin : "", rt->now, &tries,
-	    &until)) {
-	case STORE_PIN_NOT_OFFICIAL:
-		set_action(rt, "approve refused: not an official");
-		reply(rt, "siar_not_official", NULL);
-		return STORE_OK;
-	case STORE_PIN_ERROR:
-		return STORE_ERROR;
-	case STORE_PIN_LOCKED:
-		set_action(rt, "approve refused: locked");
-		reply(rt, "siar_locked", NULL);
-		return STORE_OK;
-	case STORE_PIN_LOCKED_NOW:
-		log_warnx("approve: %d wrong PINs from=%s: locked for an hour", STORE_PIN_TRIES,
-		    log_msisdn(rt->from, nb));
-		set_action(rt, "approve refused: wrong pin, locked");
-		reply(rt, "siar_locked", NULL);
-		return audit(rt, "siar locked", "\"number\":\"%s\",\"until\":%lld", rt->from, (long long)until);
-	case STORE_PIN_WRONG:
-		snprintf(nbuf, sizeof(nbuf), "%d", tries);
-		set_action(rt, "approve refused: wrong pin");
-		reply(rt, "siar_wrong_pin", vars + 2);
-		return audit(rt, "siar wrong pin", "\"number\":\"%s\",\"tries_left\":%d", rt->from, tries);
-	case STORE_PIN_OK:
-		break;
-	}
+	if (!official_pin_ok(rt, "approve", &s))
+		return s;
 	if (rt->res->ref <= 0) {
 		set_action(rt, "approve refused: no id");
 		reply(rt, "approve_usage", NULL);
