@@ -122,8 +122,8 @@ reg_stat(struct sim *sim)
 	return sim->dereg || sim->cfun == 0 ? 0 : 1;
 }
 
-static void
-cmd_cops(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cops(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	if (op == '?') {
 		if (reg_stat(sim) == 0)
@@ -143,12 +143,13 @@ cmd_cops(struct sim *sim, struct sbuf *r, char op, char *arg)
 		int v[2] = { 0, -1 };
 		if (parse_ints(arg, v, 2) < 1) {
 			final_cme(sim, r, 50);
-			return;
+			return 0;
 		}
 		if (v[0] == 3 && v[1] >= 0 && v[1] <= 2)
 			sim->cops_format = v[1];
 	}
 	final_ok(r);
+	return 0;
 }
 
 static void
@@ -172,15 +173,15 @@ cmd_creg(struct sim *sim, struct sbuf *r, char op, char *arg, const char *name, 
 	final_ok(r);
 }
 
-static void
-cmd_cpms(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cpms(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	int	 used = sim->storage_full ? sim->storage : slots_used(sim), i, n;
 	char	*argv[3];
 
 	if (sim->read_error && op != 't') {
 		final_cms(sim, r, 500);
-		return;
+		return 0;
 	}
 	if (op == 't') {
 		info(r, "+CPMS: (\"SM\"),(\"SM\"),(\"SM\")");
@@ -192,15 +193,16 @@ cmd_cpms(struct sim *sim, struct sbuf *r, char op, char *arg)
 		for (i = 0; i < n; i++)
 			if (strcasecmp(argv[i], "SM") != 0) {
 				final_cms(sim, r, 302);
-				return;
+				return 0;
 			}
 		info(r, "+CPMS: %d,%d,%d,%d,%d,%d", used, sim->storage, used, sim->storage, used,
 		    sim->storage);
 	} else {
 		final_error(r);
-		return;
+		return 0;
 	}
 	final_ok(r);
+	return 0;
 }
 
 /* One +CMGL or +CMGR entry: the header line, then the PDU on its own line. */
@@ -220,23 +222,23 @@ list_entry(struct sim *sim, struct sbuf *r, int cmgl, int i)
 	sb_add(r, "\r\n", 2);
 }
 
-static void
-cmd_cmgl(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cmgl(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	int	 stat = 0, i;
 
 	if (op == 't') {
 		info(r, "+CMGL: (0-4)");
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (sim->read_error || sim->list_error) {
 		final_cms(sim, r, 500);
-		return;
+		return 0;
 	}
 	if (op == '=' && (parse_ints(arg, &stat, 1) != 1 || stat < 0 || stat > 4)) {
 		final_cms(sim, r, 304);
-		return;
+		return 0;
 	}
 	for (i = 0; i < sim->storage; i++) {
 		struct slot *sl = &sim->slots[i];
@@ -247,58 +249,60 @@ cmd_cmgl(struct sim *sim, struct sbuf *r, char op, char *arg)
 			sl->stat = 1;
 	}
 	final_ok(r);
+	return 0;
 }
 
-static void
-cmd_cmgr(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cmgr(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	int	 idx = 0;
 
 	if (op == 't') {
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (op != '=' || parse_ints(arg, &idx, 1) != 1) {
 		final_cms(sim, r, 304);
-		return;
+		return 0;
 	}
 	if (idx < 1 || idx > sim->storage) {
 		final_cms(sim, r, 321);
-		return;
+		return 0;
 	}
 	if (!sim->slots[idx - 1].used) {
 		final_cms(sim, r, 321);
-		return;
+		return 0;
 	}
 	/* a slot the modem itself cannot read (it lists it all the same), or every read failing */
 	if (sim->slots[idx - 1].unreadable || sim->read_error) {
 		final_cms(sim, r, 500);
-		return;
+		return 0;
 	}
 	list_entry(sim, r, 0, idx - 1);
 	if (sim->slots[idx - 1].stat == 0)
 		sim->slots[idx - 1].stat = 1;
 	final_ok(r);
+	return 0;
 }
 
-static void
-cmd_cmgd(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cmgd(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	int	 v[2] = { 0, 0 }, i;
 
 	if (op == 't') {
 		info(r, "+CMGD: (1-%d),(0-4)", sim->storage);
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (op != '=' || parse_ints(arg, v, 2) < 1 || v[1] < 0 || v[1] > 4) {
 		final_cms(sim, r, 304);
-		return;
+		return 0;
 	}
 	if (v[1] == 0) {
 		if (v[0] < 1 || v[0] > sim->storage) {
 			final_cms(sim, r, 321);
-			return;
+			return 0;
 		}
 		sim->slots[v[0] - 1].used = 0;
 	} else {
@@ -311,10 +315,11 @@ cmd_cmgd(struct sim *sim, struct sbuf *r, char op, char *arg)
 	}
 	final_ok(r);
 	deliver_held(sim);
+	return 0;
 }
 
-static void
-cmd_cusd(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cusd(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	char			*argv[3], *code;
 	int			 n, mode;
@@ -324,32 +329,32 @@ cmd_cusd(struct sim *sim, struct sbuf *r, char op, char *arg)
 	if (op == 't') {
 		info(r, "+CUSD: (0-2)");
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (op == '?') {
 		info(r, "+CUSD: %d", sim->cusd_n);
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (op != '=') {
 		final_ok(r);
-		return;
+		return 0;
 	}
 	n = split_args(arg, argv, 3);
 	mode = n > 0 && *argv[0] != '\0' ? atoi(argv[0]) : 0;
 	if (mode < 0 || mode > 2) {
 		final_cme(sim, r, 50);
-		return;
+		return 0;
 	}
 	if (mode != 2)
 		sim->cusd_n = mode;
 	if (n < 2 || *argv[1] == '\0' || mode == 2) {
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (reg_stat(sim) == 0) {
 		final_cme(sim, r, 30);		/* no network service */
-		return;
+		return 0;
 	}
 	code = cs_decode(sim, argv[1]);
 	sim_event(sim, "ussd request %s", code);
@@ -359,7 +364,7 @@ cmd_cusd(struct sim *sim, struct sbuf *r, char op, char *arg)
 	final_ok(r);
 	if (e != NULL && e->text == NULL) {
 		free(code);
-		return;				/* the network never answers */
+		return 0;				/* the network never answers */
 	}
 	if (e == NULL)
 		line = xstrdup("+CUSD: 0,\"UNKNOWN APPLICATION\",15");
@@ -376,6 +381,7 @@ cmd_cusd(struct sim *sim, struct sbuf *r, char op, char *arg)
 	sim->ussd_due_at = now_ms() + 100;
 	free(line);
 	free(code);
+	return 0;
 }
 
 /* Finishes AT+CMGS / AT+CMGW after the PDU and Ctrl-Z. */
@@ -424,41 +430,42 @@ pdu_done(struct sim *sim, struct sbuf *r)
 	final_ok(r);
 }
 
-static void
-cmd_cmss(struct sim *sim, struct sbuf *r, char op, char *arg)
+static int
+at_cmss(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	char	 err[128];
 	int	 idx = 0, mr, code;
 
 	if (op == 't') {
 		final_ok(r);
-		return;
+		return 0;
 	}
 	if (op != '=' || parse_ints(arg, &idx, 1) < 1) {
 		final_cms(sim, r, 304);
-		return;
+		return 0;
 	}
 	if (idx < 1 || idx > sim->storage || !sim->slots[idx - 1].used) {
 		final_cms(sim, r, 321);
-		return;
+		return 0;
 	}
 	if (reg_stat(sim) == 0) {
 		final_cms(sim, r, 331);
-		return;
+		return 0;
 	}
 	if ((code = send_fault(sim)) != 0) {
 		final_cms(sim, r, code);
-		return;
+		return 0;
 	}
 	mr = sms_submitted(sim, sim->slots[idx - 1].pdu, sim->slots[idx - 1].len, err,
 	    sizeof(err));
 	if (mr < 0) {
 		final_cms(sim, r, 304);
-		return;
+		return 0;
 	}
 	sim->slots[idx - 1].stat = 3;
 	info(r, "+CMSS: %d", mr);
 	final_ok(r);
+	return 0;
 }
 
 /* Simple settings that only need to be remembered and read back. */
@@ -481,216 +488,341 @@ cmd_setting(struct sim *sim, struct sbuf *r, char op, char *arg, const char *nam
 	final_ok(r);
 }
 
-/* Runs one extended command (name without "+", op: 0 exec, '?' read, 't' test, '=' set). */
+/*
+ * The extended commands, one handler each (name without "+", op: 0 exec, '?' read, 't' test,
+ * '=' set). A handler returns 1 when it left the line at the "> " prompt, else 0.
+ */
 static int
-run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+at_cmee(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	cmd_setting(sim, r, op, arg, "CMEE", &sim->cmee, "(0-2)", 0, 2);
+	return 0;
+}
+
+/* One identity line: AT+CGMI / +CGMM / +CGMR / +CGSN / +CIMI / +GCAP and their V.25ter aliases. */
+static int
+at_ident(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	const char *n = name[0] == 'C' && name[1] == 'G' ? name + 1 : name;
+
+	if (!strcmp(n, "GMI"))
+		info(r, "%s", sim->manufacturer);
+	else if (!strcmp(n, "GMM"))
+		info(r, "%s", sim->model);
+	else if (!strcmp(n, "GMR"))
+		info(r, "modemsim %s", KT_VERSION);
+	else if (!strcmp(n, "GSN"))
+		info(r, "%s", sim->imei);
+	else if (!strcmp(n, "CIMI"))
+		info(r, "%s", sim->imsi);
+	else
+		info(r, "+GCAP: +CGSM");
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_cpin(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == '?')
+		info(r, "+CPIN: %s", sim->pin_locked ? "SIM PIN" : "READY");
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_csq(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == 't')
+		info(r, "+CSQ: (0-31,99),(0-7,99)");
+	else
+		info(r, "+CSQ: %d,99", reg_stat(sim) ? sim->signal : 99);
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_creg(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	cmd_creg(sim, r, op, arg, name, !strcmp(name, "CREG") ? &sim->creg_n : &sim->cgreg_n);
+	return 0;
+}
+
+static int
+at_cgatt(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == '?')
+		info(r, "+CGATT: %d", reg_stat(sim));
+	else if (op == 't')
+		info(r, "+CGATT: (0,1)");
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_cscs(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	char	*argv[4];
+	int	 n;
+
+	if (op == '?')
+		info(r, "+CSCS: \"%s\"", sim->cscs);
+	else if (op == 't')
+		info(r, "+CSCS: (\"GSM\",\"IRA\",\"UCS2\")");
+	else if (op == '=') {
+		n = split_args(arg, argv, 1);
+		if (n != 1 || (strcmp(argv[0], "GSM") && strcmp(argv[0], "IRA") &&
+		    strcmp(argv[0], "UCS2"))) {
+			final_cme(sim, r, 50);
+			return 0;
+		}
+		snprintf(sim->cscs, sizeof(sim->cscs), "%s", argv[0]);
+	}
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_csca(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 {
 	char	*argv[4], *s;
 	int	 n;
 
-	static const char *const sms_cmds[] = { "CPMS", "CMGF", "CMGL", "CMGR", "CMGD", "CMGS", "CMGW",
-		"CMSS", "CSMS", "CNMI", "CSCA", "CMMS", "CSDH", "CNMA", NULL };
-
-	/* --no-sms: a port (or firmware) that answers AT but has no SMS service */
-	for (int i = 0; (sim->no_sms || sim->pin_locked) && sms_cmds[i] != NULL; i++)
-		if (!strcmp(name, sms_cmds[i])) {
-			if (sim->pin_locked)
-				final_cme(sim, r, 11);	/* SIM PIN required */
-			else
-				final_error(r);
-			return 0;
-		}
-	if (!strcmp(name, "CMEE"))
-		cmd_setting(sim, r, op, arg, "CMEE", &sim->cmee, "(0-2)", 0, 2);
-	else if (!strcmp(name, "CGMI") || !strcmp(name, "GMI")) {
-		info(r, "%s", sim->manufacturer);
-		final_ok(r);
-	} else if (!strcmp(name, "CGMM") || !strcmp(name, "GMM")) {
-		info(r, "%s", sim->model);
-		final_ok(r);
-	} else if (!strcmp(name, "CGMR") || !strcmp(name, "GMR")) {
-		info(r, "modemsim %s", KT_VERSION);
-		final_ok(r);
-	} else if (!strcmp(name, "CGSN") || !strcmp(name, "GSN")) {
-		info(r, "%s", sim->imei);
-		final_ok(r);
-	} else if (!strcmp(name, "CIMI")) {
-		info(r, "%s", sim->imsi);
-		final_ok(r);
-	} else if (!strcmp(name, "GCAP")) {
-		info(r, "+GCAP: +CGSM");
-		final_ok(r);
-	} else if (!strcmp(name, "CPIN")) {
-		if (op == '?')
-			info(r, "+CPIN: %s", sim->pin_locked ? "SIM PIN" : "READY");
-		final_ok(r);
-	} else if (!strcmp(name, "CSQ")) {
-		if (op == 't')
-			info(r, "+CSQ: (0-31,99),(0-7,99)");
-		else
-			info(r, "+CSQ: %d,99", reg_stat(sim) ? sim->signal : 99);
-		final_ok(r);
-	} else if (!strcmp(name, "CREG"))
-		cmd_creg(sim, r, op, arg, "CREG", &sim->creg_n);
-	else if (!strcmp(name, "CGREG"))
-		cmd_creg(sim, r, op, arg, "CGREG", &sim->cgreg_n);
-	else if (!strcmp(name, "COPS"))
-		cmd_cops(sim, r, op, arg);
-	else if (!strcmp(name, "CGATT")) {
-		if (op == '?')
-			info(r, "+CGATT: %d", reg_stat(sim));
-		else if (op == 't')
-			info(r, "+CGATT: (0,1)");
-		final_ok(r);
-	}
-	else if (!strcmp(name, "CSCS")) {
-		if (op == '?')
-			info(r, "+CSCS: \"%s\"", sim->cscs);
-		else if (op == 't')
-			info(r, "+CSCS: (\"GSM\",\"IRA\",\"UCS2\")");
-		else if (op == '=') {
-			n = split_args(arg, argv, 1);
-			if (n != 1 || (strcmp(argv[0], "GSM") && strcmp(argv[0], "IRA") &&
-			    strcmp(argv[0], "UCS2"))) {
-				final_cme(sim, r, 50);
-				return 0;
-			}
-			snprintf(sim->cscs, sizeof(sim->cscs), "%s", argv[0]);
-		}
-		final_ok(r);
-	} else if (!strcmp(name, "CSCA")) {
-		if (op == '?') {
-			s = cs_encode(sim, sim->smsc);
-			info(r, "+CSCA: \"%s\",%d", s, sim->smsc[0] == '+' ? 145 : 129);
-			free(s);
-		} else if (op == '=') {
-			n = split_args(arg, argv, 2);
-			if (n < 1 || *argv[0] == '\0') {
-				final_cms(sim, r, 304);
-				return 0;
-			}
-			s = cs_decode(sim, argv[0]);
-			if (!phone_number_ok(s)) {
-				free(s);
-				final_cms(sim, r, 304);
-				return 0;
-			}
-			snprintf(sim->smsc, sizeof(sim->smsc), "%s", s);
-			free(s);
-		}
-		final_ok(r);
-	} else if (!strcmp(name, "CMGF")) {
-		/* PDU mode only: text mode is refused, so clients fall back to PDU. */
-		if (op == '=' && strcmp(arg, "0") != 0) {
-			final_error(r);
-			return 0;
-		}
-		if (op == '?')
-			info(r, "+CMGF: 0");
-		else if (op == 't')
-			info(r, "+CMGF: (0)");
-		final_ok(r);
-	} else if (!strcmp(name, "CPMS"))
-		cmd_cpms(sim, r, op, arg);
-	else if (!strcmp(name, "CNMI")) {
-		if (op == '?')
-			info(r, "+CNMI: %d,%d,%d,%d,%d", sim->cnmi[0], sim->cnmi[1], sim->cnmi[2],
-			    sim->cnmi[3], sim->cnmi[4]);
-		else if (op == 't')
-			info(r, "+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)");
-		else if (op == '=') {
-			int v[5];
-			memcpy(v, sim->cnmi, sizeof(v));
-			n = parse_ints(arg, v, 5);
-			if (n < 1 || v[0] < 0 || v[0] > 3 || v[1] < 0 || v[1] > 3) {
-				final_cms(sim, r, 303);
-				return 0;
-			}
-			memcpy(sim->cnmi, v, sizeof(v));
-		}
-		final_ok(r);
-	} else if (!strcmp(name, "CMGL"))
-		cmd_cmgl(sim, r, op, arg);
-	else if (!strcmp(name, "CMGR"))
-		cmd_cmgr(sim, r, op, arg);
-	else if (!strcmp(name, "CMGD"))
-		cmd_cmgd(sim, r, op, arg);
-	else if (!strcmp(name, "CMGS") || !strcmp(name, "CMGW")) {
-		int v[2] = { 0, 2 };
-		if (op == 't') {
-			final_ok(r);
-			return 0;
-		}
-		if (op != '=' || parse_ints(arg, v, 2) < 1 || v[0] < 7 || v[0] > 180 ||
-		    v[1] < 0 || v[1] > 3) {
+	if (op == '?') {
+		s = cs_encode(sim, sim->smsc);
+		info(r, "+CSCA: \"%s\",%d", s, sim->smsc[0] == '+' ? 145 : 129);
+		free(s);
+	} else if (op == '=') {
+		n = split_args(arg, argv, 2);
+		if (n < 1 || *argv[0] == '\0') {
 			final_cms(sim, r, 304);
 			return 0;
 		}
-		sim->pdu_mode = name[3] == 'S' ? 1 : 2;
-		sim->pdu_expect = v[0];
-		sim->pdu_stat = v[1];
-		sim->pdu_hexlen = 0;
-		sb_add(r, "\r\n> ", 4);
-		return 1;
-	} else if (!strcmp(name, "CMSS"))
-		cmd_cmss(sim, r, op, arg);
-	else if (!strcmp(name, "CSMS")) {
-		if (op == '?')
-			info(r, "+CSMS: %d,1,1,1", sim->csms);
-		else if (op == 't')
-			info(r, "+CSMS: (0,1)");
-		else if (op == '=') {
-			int v = 0;
-			if (parse_ints(arg, &v, 1) != 1 || v < 0 || v > 1) {
-				final_cms(sim, r, 303);
-				return 0;
-			}
-			sim->csms = v;
-			info(r, "+CSMS: 1,1,1");
+		s = cs_decode(sim, argv[0]);
+		if (!phone_number_ok(s)) {
+			free(s);
+			final_cms(sim, r, 304);
+			return 0;
 		}
-		final_ok(r);
-	} else if (!strcmp(name, "CMMS"))
-		cmd_setting(sim, r, op, arg, "CMMS", &sim->cmms, "(0-2)", 0, 2);
-	else if (!strcmp(name, "CUSD"))
-		cmd_cusd(sim, r, op, arg);
-	else if (!strcmp(name, "CLIP")) {
-		if (op == '?') {
-			info(r, "+CLIP: %d,1", sim->clip);
-			final_ok(r);
-		} else
-			cmd_setting(sim, r, op, arg, "CLIP", &sim->clip, "(0,1)", 0, 1);
-	} else if (!strcmp(name, "CFUN")) {
-		int v[2] = { 1, 0 };
-		if (op == '=') {
-			if (parse_ints(arg, v, 2) < 1 || (v[0] != 0 && v[0] != 1 && v[0] != 4)) {
-				final_cme(sim, r, 50);
-				return 0;
-			}
-			sim->cfun = v[0] == 1;
-			final_ok(r);
-			if (sim->cfun)
-				deliver_held(sim);
-		} else
-			cmd_setting(sim, r, op, arg, "CFUN", &sim->cfun, "(0,1,4),(0,1)", 0, 1);
-	} else if (!strcmp(name, "CCLK") && op == '?') {
-		time_t	 t = net_now(sim) + 7 * 3600;
-		struct tm tm;
-		char	 b[32];
+		snprintf(sim->smsc, sizeof(sim->smsc), "%s", s);
+		free(s);
+	}
+	final_ok(r);
+	return 0;
+}
 
-		gmtime_r(&t, &tm);
-		strftime(b, sizeof(b), "%y/%m/%d,%H:%M:%S", &tm);
-		if (sim->clock_unset)
-			info(r, "+CCLK: \"00/01/01,00:00:00+00\"");
-		else
-			info(r, "+CCLK: \"%s+28\"", b);
+/* PDU mode only: text mode is refused, so clients fall back to PDU. */
+static int
+at_cmgf(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == '=' && strcmp(arg, "0") != 0) {
+		final_error(r);
+		return 0;
+	}
+	if (op == '?')
+		info(r, "+CMGF: 0");
+	else if (op == 't')
+		info(r, "+CMGF: (0)");
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_cnmi(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == '?')
+		info(r, "+CNMI: %d,%d,%d,%d,%d", sim->cnmi[0], sim->cnmi[1], sim->cnmi[2],
+		    sim->cnmi[3], sim->cnmi[4]);
+	else if (op == 't')
+		info(r, "+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)");
+	else if (op == '=') {
+		int v[5], n;
+		memcpy(v, sim->cnmi, sizeof(v));
+		n = parse_ints(arg, v, 5);
+		if (n < 1 || v[0] < 0 || v[0] > 3 || v[1] < 0 || v[1] > 3) {
+			final_cms(sim, r, 303);
+			return 0;
+		}
+		memcpy(sim->cnmi, v, sizeof(v));
+	}
+	final_ok(r);
+	return 0;
+}
+
+/* AT+CMGS / AT+CMGW: waits for the PDU at the "> " prompt. */
+static int
+at_cmgs(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	int v[2] = { 0, 2 };
+
+	if (op == 't') {
 		final_ok(r);
-	} else if (!strcmp(name, "CNUM")) {
-		final_ok(r);
-	} else if (!strcmp(name, "CSDH") || !strcmp(name, "CSCB") || !strcmp(name, "CNMA")) {
+		return 0;
+	}
+	if (op != '=' || parse_ints(arg, v, 2) < 1 || v[0] < 7 || v[0] > 180 ||
+	    v[1] < 0 || v[1] > 3) {
+		final_cms(sim, r, 304);
+		return 0;
+	}
+	sim->pdu_mode = name[3] == 'S' ? 1 : 2;
+	sim->pdu_expect = v[0];
+	sim->pdu_stat = v[1];
+	sim->pdu_hexlen = 0;
+	sb_add(r, "\r\n> ", 4);
+	return 1;
+}
+
+static int
+at_csms(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == '?')
+		info(r, "+CSMS: %d,1,1,1", sim->csms);
+	else if (op == 't')
+		info(r, "+CSMS: (0,1)");
+	else if (op == '=') {
+		int v = 0;
+		if (parse_ints(arg, &v, 1) != 1 || v < 0 || v > 1) {
+			final_cms(sim, r, 303);
+			return 0;
+		}
+		sim->csms = v;
+		info(r, "+CSMS: 1,1,1");
+	}
+	final_ok(r);
+	return 0;
+}
+
+static int
+at_cmms(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	cmd_setting(sim, r, op, arg, "CMMS", &sim->cmms, "(0-2)", 0, 2);
+	return 0;
+}
+
+static int
+at_clip(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	if (op == '?') {
+		info(r, "+CLIP: %d,1", sim->clip);
 		final_ok(r);
 	} else
-		final_error(r);
+		cmd_setting(sim, r, op, arg, "CLIP", &sim->clip, "(0,1)", 0, 1);
 	return 0;
+}
+
+static int
+at_cfun(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	int v[2] = { 1, 0 };
+
+	if (op == '=') {
+		if (parse_ints(arg, v, 2) < 1 || (v[0] != 0 && v[0] != 1 && v[0] != 4)) {
+			final_cme(sim, r, 50);
+			return 0;
+		}
+		sim->cfun = v[0] == 1;
+		final_ok(r);
+		if (sim->cfun)
+			deliver_held(sim);
+	} else
+		cmd_setting(sim, r, op, arg, "CFUN", &sim->cfun, "(0,1,4),(0,1)", 0, 1);
+	return 0;
+}
+
+/* AT+CCLK? only: the network's local time (WIB, +28 quarter hours). */
+static int
+at_cclk(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	time_t	 t = net_now(sim) + 7 * 3600;
+	struct tm tm;
+	char	 b[32];
+
+	if (op != '?') {
+		final_error(r);
+		return 0;
+	}
+	gmtime_r(&t, &tm);
+	strftime(b, sizeof(b), "%y/%m/%d,%H:%M:%S", &tm);
+	if (sim->clock_unset)
+		info(r, "+CCLK: \"00/01/01,00:00:00+00\"");
+	else
+		info(r, "+CCLK: \"%s+28\"", b);
+	final_ok(r);
+	return 0;
+}
+
+/* Accepted and ignored: AT+CNUM (no own number), +CSDH, +CSCB, +CNMA. */
+static int
+at_ok(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	final_ok(r);
+	return 0;
+}
+
+static const struct at_command {
+	const char	*name;
+	int		 sms;		/* refused by --no-sms ports and while the SIM waits for its PIN */
+	int		(*run)(struct sim *, struct sbuf *, const char *, char, char *);
+} at_commands[] = {
+	{ "CMEE", 0, at_cmee },
+	{ "CGMI", 0, at_ident }, { "GMI", 0, at_ident },
+	{ "CGMM", 0, at_ident }, { "GMM", 0, at_ident },
+	{ "CGMR", 0, at_ident }, { "GMR", 0, at_ident },
+	{ "CGSN", 0, at_ident }, { "GSN", 0, at_ident },
+	{ "CIMI", 0, at_ident },
+	{ "GCAP", 0, at_ident },
+	{ "CPIN", 0, at_cpin },
+	{ "CSQ", 0, at_csq },
+	{ "CREG", 0, at_creg },
+	{ "CGREG", 0, at_creg },
+	{ "COPS", 0, at_cops },
+	{ "CGATT", 0, at_cgatt },
+	{ "CSCS", 0, at_cscs },
+	{ "CSCA", 1, at_csca },
+	{ "CMGF", 1, at_cmgf },
+	{ "CPMS", 1, at_cpms },
+	{ "CNMI", 1, at_cnmi },
+	{ "CMGL", 1, at_cmgl },
+	{ "CMGR", 1, at_cmgr },
+	{ "CMGD", 1, at_cmgd },
+	{ "CMGS", 1, at_cmgs },
+	{ "CMGW", 1, at_cmgs },
+	{ "CMSS", 1, at_cmss },
+	{ "CSMS", 1, at_csms },
+	{ "CMMS", 1, at_cmms },
+	{ "CUSD", 0, at_cusd },
+	{ "CLIP", 0, at_clip },
+	{ "CFUN", 0, at_cfun },
+	{ "CCLK", 0, at_cclk },
+	{ "CNUM", 0, at_ok },
+	{ "CSDH", 1, at_ok },
+	{ "CSCB", 0, at_ok },
+	{ "CNMA", 1, at_ok },
+	{ NULL, 0, NULL }
+};
+
+/* Runs one extended command (name without "+", op: 0 exec, '?' read, 't' test, '=' set). */
+static int
+run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
+{
+	const struct at_command *c;
+
+	for (c = at_commands; c->name != NULL; c++)
+		if (!strcmp(name, c->name))
+			break;
+	if (c->name == NULL) {
+		final_error(r);
+		return 0;
+	}
+	/* --no-sms: a port (or firmware) that answers AT but has no SMS service */
+	if (c->sms && (sim->no_sms || sim->pin_locked)) {
+		if (sim->pin_locked)
+			final_cme(sim, r, 11);	/* SIM PIN required */
+		else
+			final_error(r);
+		return 0;
+	}
+	return c->run(sim, r, name, op, arg);
 }
 
 /*

@@ -234,7 +234,7 @@ ctl_pdu(struct sim *sim, char *rest, struct sbuf *out)
 }
 
 static void
-ctl_list(struct sim *sim, struct sbuf *out)
+ctl_list(struct sim *sim, char *rest, struct sbuf *out)
 {
 	static const char *stats[] = { "unread", "read", "unsent", "sent" };
 	struct held	*h;
@@ -272,7 +272,7 @@ ctl_list(struct sim *sim, struct sbuf *out)
 }
 
 static void
-ctl_status(struct sim *sim, struct sbuf *out)
+ctl_status(struct sim *sim, char *rest, struct sbuf *out)
 {
 	int	 h = 0;
 	struct held *e;
@@ -537,95 +537,141 @@ ctl_clock(struct sim *sim, char *rest, struct sbuf *out)
 }
 
 static void
+ctl_sent(struct sim *sim, char *rest, struct sbuf *out)
+{
+	struct strlist *e;
+	int n = 0;
+	char *w = word(&rest);
+
+	if (w != NULL && !strcmp(w, "--clear")) {
+		strlist_free(&sim->sent);
+		sim->sent_tail = &sim->sent;
+		ctl_reply(out, "OK cleared");
+		return;
+	}
+	for (e = sim->sent; e != NULL; e = e->next, n++)
+		ctl_reply(out, "%s", e->s);
+	ctl_reply(out, "OK %d sent", n);
+}
+
+static void
+ctl_reports(struct sim *sim, char *rest, struct sbuf *out)
+{
+	char *w = word(&rest), *end = NULL;
+	long v = 0;
+
+	if (w != NULL && !strcmp(w, "on"))
+		sim->report_status = 0;
+	else if (w != NULL && !strcmp(w, "off"))
+		sim->report_status = -1;
+	else if (w != NULL && !strcmp(w, "status") && (w = word(&rest)) != NULL &&
+	    (v = strtol(w, &end, 0), *end == '\0') && v >= 0 && v <= 255)
+		sim->report_status = v;
+	else if (w != NULL && !strcmp(w, "delay") && (w = word(&rest)) != NULL &&
+	    (v = strtol(w, &end, 10), *end == '\0') && v >= 0 && v <= 3600000)
+		sim->report_delay_ms = v;
+	else {
+		ctl_reply(out, "ERR usage: reports on | off | status TP-ST (0x00 delivered, "
+		    "0x41 incompatible destination, 0x45 failed…) | delay MS");
+		return;
+	}
+	ctl_reply(out, "OK");
+}
+
+static void
+ctl_signal(struct sim *sim, char *rest, struct sbuf *out)
+{
+	char *w = word(&rest);
+	int v = w ? atoi(w) : -1;
+
+	if (w == NULL || v < 0 || v > 31 || !isdigit((unsigned char)*w)) {
+		ctl_reply(out, "ERR signal wants 0 to 31");
+		return;
+	}
+	sim->signal = v;
+	ctl_reply(out, "OK");
+}
+
+static void
+ctl_unreadable(struct sim *sim, char *rest, struct sbuf *out)
+{
+	char	*a = word(&rest), *b = word(&rest);
+	int	 idx = a ? atoi(a) : 0, v;
+
+	if (idx < 1 || idx > sim->storage || !sim->slots[idx - 1].used || on_off(b, &v) != 0)
+		ctl_reply(out, "ERR unreadable SLOT on|off (an occupied slot)");
+	else {
+		sim->slots[idx - 1].unreadable = v;
+		ctl_reply(out, "OK");
+	}
+}
+
+static void
+ctl_clear(struct sim *sim, char *rest, struct sbuf *out)
+{
+	int i;
+
+	for (i = 0; i < sim->storage; i++)
+		sim->slots[i].used = 0;
+	ctl_reply(out, "OK");
+}
+
+static void
+ctl_ping(struct sim *sim, char *rest, struct sbuf *out)
+{
+	ctl_reply(out, "OK pong");
+}
+
+static void
+ctl_help(struct sim *sim, char *rest, struct sbuf *out)
+{
+	ctl_reply(out, "OK commands: sms, list, clear, sent, ussd-reply, ussd-push, fault, "
+	    "signal, clock, status, ping (see modemsim --help)");
+}
+
+/* The control commands; their usage is in modemsim --help (usage() in modemsim.c). */
+static const struct ctl_cmd {
+	const char	*name;
+	void		(*run)(struct sim *, char *rest, struct sbuf *out);
+} ctl_cmds[] = {
+	{ "sms", ctl_sms },
+	{ "pdu", ctl_pdu },
+	{ "list", ctl_list },
+	{ "sent", ctl_sent },
+	{ "ussd-reply", ctl_ussd_reply },
+	{ "ussd-push", ctl_ussd_push },
+	{ "fault", ctl_fault },
+	{ "status", ctl_status },
+	{ "reports", ctl_reports },
+	{ "signal", ctl_signal },
+	{ "unreadable", ctl_unreadable },
+	{ "clock", ctl_clock },
+	{ "clear", ctl_clear },
+	{ "ping", ctl_ping },
+	{ "help", ctl_help },
+	{ NULL, NULL }
+};
+
+static void
 ctl_command(struct sim *sim, char *line, struct sbuf *out)
 {
+	const struct ctl_cmd *c;
 	char	*rest = line, *cmd;
 
 	while (*line != '\0' && (line[strlen(line) - 1] == '\r' || line[strlen(line) - 1] == ' '))
 		line[strlen(line) - 1] = '\0';
 	sim_log(sim, "ctl<", line, strlen(line));
 	cmd = word(&rest);
-	if (cmd == NULL)
+	if (cmd == NULL) {
 		ctl_reply(out, "ERR empty command; try 'help'");
-	else if (!strcmp(cmd, "sms"))
-		ctl_sms(sim, rest, out);
-	else if (!strcmp(cmd, "pdu"))
-		ctl_pdu(sim, rest, out);
-	else if (!strcmp(cmd, "list"))
-		ctl_list(sim, out);
-	else if (!strcmp(cmd, "sent")) {
-		struct strlist *e;
-		int n = 0;
-		char *w = word(&rest);
-		if (w != NULL && !strcmp(w, "--clear")) {
-			strlist_free(&sim->sent);
-			sim->sent_tail = &sim->sent;
-			ctl_reply(out, "OK cleared");
+		return;
+	}
+	for (c = ctl_cmds; c->name != NULL; c++)
+		if (!strcmp(cmd, c->name)) {
+			c->run(sim, rest, out);
 			return;
 		}
-		for (e = sim->sent; e != NULL; e = e->next, n++)
-			ctl_reply(out, "%s", e->s);
-		ctl_reply(out, "OK %d sent", n);
-	} else if (!strcmp(cmd, "ussd-reply"))
-		ctl_ussd_reply(sim, rest, out);
-	else if (!strcmp(cmd, "ussd-push"))
-		ctl_ussd_push(sim, rest, out);
-	else if (!strcmp(cmd, "fault"))
-		ctl_fault(sim, rest, out);
-	else if (!strcmp(cmd, "status"))
-		ctl_status(sim, out);
-	else if (!strcmp(cmd, "reports")) {
-		char *w = word(&rest), *end = NULL;
-		long v = 0;
-		if (w != NULL && !strcmp(w, "on"))
-			sim->report_status = 0;
-		else if (w != NULL && !strcmp(w, "off"))
-			sim->report_status = -1;
-		else if (w != NULL && !strcmp(w, "status") && (w = word(&rest)) != NULL &&
-		    (v = strtol(w, &end, 0), *end == '\0') && v >= 0 && v <= 255)
-			sim->report_status = v;
-		else if (w != NULL && !strcmp(w, "delay") && (w = word(&rest)) != NULL &&
-		    (v = strtol(w, &end, 10), *end == '\0') && v >= 0 && v <= 3600000)
-			sim->report_delay_ms = v;
-		else {
-			ctl_reply(out, "ERR usage: reports on | off | status TP-ST (0x00 delivered, "
-			    "0x41 incompatible destination, 0x45 failed…) | delay MS");
-			return;
-		}
-		ctl_reply(out, "OK");
-	} else if (!strcmp(cmd, "signal")) {
-		char *w = word(&rest);
-		int v = w ? atoi(w) : -1;
-		if (w == NULL || v < 0 || v > 31 || !isdigit((unsigned char)*w)) {
-			ctl_reply(out, "ERR signal wants 0 to 31");
-			return;
-		}
-		sim->signal = v;
-		ctl_reply(out, "OK");
-	} else if (!strcmp(cmd, "unreadable")) {
-		char	*a = word(&rest), *b = word(&rest);
-		int	 idx = a ? atoi(a) : 0, v;
-
-		if (idx < 1 || idx > sim->storage || !sim->slots[idx - 1].used || on_off(b, &v) != 0)
-			ctl_reply(out, "ERR unreadable SLOT on|off (an occupied slot)");
-		else {
-			sim->slots[idx - 1].unreadable = v;
-			ctl_reply(out, "OK");
-		}
-	} else if (!strcmp(cmd, "clock"))
-		ctl_clock(sim, rest, out);
-	else if (!strcmp(cmd, "clear")) {
-		int i;
-		for (i = 0; i < sim->storage; i++)
-			sim->slots[i].used = 0;
-		ctl_reply(out, "OK");
-	} else if (!strcmp(cmd, "ping"))
-		ctl_reply(out, "OK pong");
-	else if (!strcmp(cmd, "help"))
-		ctl_reply(out, "OK commands: sms, list, clear, sent, ussd-reply, ussd-push, fault, "
-		    "signal, clock, status, ping (see modemsim --help)");
-	else
-		ctl_reply(out, "ERR unknown command '%s'; try 'help'", cmd);
+	ctl_reply(out, "ERR unknown command '%s'; try 'help'", cmd);
 }
 
 void
