@@ -38,6 +38,7 @@
 #include "common/xmalloc.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/modem_worker-internal.h"
 #include "gateway/worker_confine.h"
 #include "parsers/gsm7.h"
 
@@ -951,8 +952,8 @@ batch_flush(struct worker *w)
 }
 
 /* Parses the concatenation element of a UDH (IEI 0x00 or 0x08). */
-static void
-udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
+void
+mw_udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
 {
 	int	 i;
 
@@ -1003,7 +1004,7 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 		int ulen = m->UDH.Length > GSM_MAX_UDH_LENGTH ? GSM_MAX_UDH_LENGTH : m->UDH.Length;
 
 		hex_of(m->UDH.Text, (size_t)ulen, udh);
-		udh_concat(m->UDH.Text, ulen, &ref, &total, &seq);
+		mw_udh_concat(m->UDH.Text, ulen, &ref, &total, &seq);
 	}
 	switch (m->Coding) {
 	case SMS_Coding_Unicode_No_Compression:
@@ -1168,6 +1169,35 @@ batch_add_raw(struct worker *w, int folder, int location, const char *hex)
 	pbuf_i64(&w->batch, -1);
 	pbuf_str(&w->batch, "");
 	batch_push(w, folder, location, 1);
+}
+
+/* batch_add() for the fuzz target: one message, a worker of its own (modem_worker-internal.h). */
+int
+mw_part_of_sms(GSM_SMSMessage *m, struct pbuf *out)
+{
+	struct worker	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.name = "fuzz";
+	batch_add(&w, m);
+	*out = w.batch;
+	free(w.batch_locs);
+	return w.batch_n;
+}
+
+/* batch_add_raw() for the fuzz target (modem_worker-internal.h). */
+int
+mw_part_of_raw(int folder, int location, const char *hex, struct pbuf *out, int *raw)
+{
+	struct worker	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.name = "fuzz";
+	batch_add_raw(&w, folder, location, hex);
+	*out = w.batch;
+	*raw = w.batch_n > 0 && w.batch_locs[0].raw;
+	free(w.batch_locs);
+	return w.batch_n;
 }
 
 /*

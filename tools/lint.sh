@@ -44,6 +44,13 @@ out=$(echo "$out" | sed '/^lint: gateway\/main.c: includes uplink\//d; /^$/d')
 for f in $(grep -l '#include <gammu' gateway/*.c gateway/*.h gateway/web/* store/* parsers/* common/* console/* 2>/dev/null); do
 	[ "$f" = gateway/modem_worker.c ] || say "$f includes libGammu (only gateway/modem_worker.c may)"
 done
+# *-internal.h headers belong to their module: the worker's decode helpers only to the worker and
+# its fuzz target (libevent's public vs -internal.h headers)
+for f in $(grep -rl '#include "gateway/modem_worker-internal.h"' --include='*.[ch]' . 2>/dev/null); do
+	case "$f" in ./gateway/modem_worker.c|./tests/fuzz/fuzz_pdu.c) ;;
+	*) say "$f includes gateway/modem_worker-internal.h (only the worker and tests/fuzz/fuzz_pdu.c may)" ;;
+	esac
+done
 for f in $(grep -l '#include <sqlite3.h>' gateway/* gateway/web/* parsers/* common/* console/* uplink/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"
 done
