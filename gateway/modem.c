@@ -750,7 +750,7 @@ on_report(struct modem *m, struct pbuf *b)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	if (msisdn_normalise(num, m->gw->conf ? m->gw->conf->country : "62", e164, &why) == 0)
+	if (msisdn_normalise(num, m->gw->conf ? m->gw->conf->country : NULL, e164, &why) == 0)
 		snprintf(r.number, sizeof(r.number), "%s", e164);
 	else
 		snprintf(r.number, sizeof(r.number), "%s", num);

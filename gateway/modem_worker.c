@@ -33,8 +33,10 @@
 #include "common/conf.h"
 #include "common/timefmt.h"
 #include "common/crash.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
@@ -139,97 +141,6 @@ static struct worker *W;	/* for the libGammu callbacks that lack a user pointer 
 /* ---- text helpers (pure) ---- */
 
 size_t
-mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
-{
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 n = 0;
-
-	while (*p && n + 1 < outunits) {
-		uint32_t	 c;
-		int		 extra;
-
-		if (*p < 0x80) {
-			c = *p++;
-			extra = 0;
-		} else if ((*p & 0xe0) == 0xc0) {
-			c = *p++ & 0x1f;
-			extra = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			c = *p++ & 0x0f;
-			extra = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			c = *p++ & 0x07;
-			extra = 3;
-		} else {
-			p++;
-			c = 0xfffd;
-			extra = 0;
-		}
-		while (extra-- > 0) {
-			if ((*p & 0xc0) != 0x80) {
-				c = 0xfffd;
-				break;
-			}
-			c = (c << 6) | (*p++ & 0x3f);
-		}
-		if (c >= 0x10000) {
-			if (n + 2 >= outunits)
-				break;
-			c -= 0x10000;
-			out[2 * n] = (unsigned char)((0xd800 + (c >> 10)) >> 8);
-			out[2 * n + 1] = (unsigned char)((0xd800 + (c >> 10)) & 0xff);
-			n++;
-			c = 0xdc00 + (c & 0x3ff);
-		}
-		out[2 * n] = (unsigned char)(c >> 8);
-		out[2 * n + 1] = (unsigned char)(c & 0xff);
-		n++;
-	}
-	out[2 * n] = out[2 * n + 1] = 0;
-	return n;
-}
-
-void
-mw_ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen)
-{
-	size_t	 o = 0, i = 0;
-
-	while (i < nunits && o + 5 < outlen) {
-		uint32_t c = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
-
-		i++;
-		if (c >= 0xd800 && c < 0xdc00 && i < nunits) {
-			uint32_t lo = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
-
-			if (lo >= 0xdc00 && lo < 0xe000) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				i++;
-			}
-		}
-		if (c >= 0xd800 && c < 0xe000)
-			c = 0xfffd;	/* a lone surrogate: not a character, and not valid UTF-8 */
-		else if (c == 0)
-			c = 0x2400;	/* a NUL inside the text: kept, visibly, instead of cutting it */
-		if (c < 0x80)
-			out[o++] = (char)c;
-		else if (c < 0x800) {
-			out[o++] = (char)(0xc0 | c >> 6);
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			out[o++] = (char)(0xe0 | c >> 12);
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | c >> 18);
-			out[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		}
-	}
-	out[o] = '\0';
-}
-
-size_t
 mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
 {
 	const char	*p = log;
@@ -278,16 +189,6 @@ mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
 		p = *eol ? eol + 1 : eol;
 	}
 	return found;
-}
-
-void
-mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	while (in[2 * n] || in[2 * n + 1])
-		n++;
-	mw_ucs2n_to_utf8(in, n, out, outlen);
 }
 
 int
@@ -355,19 +256,6 @@ w_status(struct worker *w, enum modem_state st, int signal, const char *net, con
 static void	batch_add(struct worker *, GSM_SMSMessage *);
 static void	batch_flush(struct worker *);
 
-static void
-hex_of(const unsigned char *p, size_t n, char *out)
-{
-	static const char hx[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[p[i] >> 4];
-		out[2 * i + 1] = hx[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Report status octet (TS 23.040 9.2.3.15) -> 1 delivered, 0 failed, -1 pending. */
 static int
 report_outcome(unsigned char st)
@@ -384,7 +272,7 @@ w_queue_report(struct worker *w, GSM_SMSMessage *sms)
 {
 	char	 number[200], status[32];
 
-	mw_ucs2_to_utf8(sms->Number, number, sizeof(number));
+	ucs2_to_utf8(sms->Number, number, sizeof(number));
 	snprintf(status, sizeof(status), "0x%02x", sms->DeliveryStatus);
 	pbuf_str(&w->reports, number);
 	pbuf_i64(&w->reports, sms->MessageReference);
@@ -431,7 +319,7 @@ ussd_cb(GSM_StateMachine *s, GSM_USSDMessage *u, void *arg)
 
 	w->ussd_done = 1;
 	w->ussd_status = u->Status;
-	mw_ucs2_to_utf8(u->Text, w->ussd_reply, sizeof(w->ussd_reply));
+	ucs2_to_utf8(u->Text, w->ussd_reply, sizeof(w->ussd_reply));
 }
 
 /* ---- losing the device ---- */
@@ -850,13 +738,13 @@ w_connect(struct worker *w)
 	if (GSM_GetNetworkInfo(w->s, &ni) == ERR_NONE) {
 		size_t o = 0;
 
-		mw_ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
+		ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
 		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
 			if (*p != ' ')
 				mccmnc[o++] = *p;
 		mccmnc[o] = '\0';
 		if (*netname == '\0' && *ni.NetworkCode)
-			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+			ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
 	}
 	pbuf_init(&b);
 	pbuf_str(&b, manu);
@@ -996,14 +884,14 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 
 	if (w->batch_n == 0)
 		pbuf_init(&w->batch);
-	mw_ucs2_to_utf8(m->Number, sender, sizeof(sender));
-	mw_ucs2_to_utf8(m->SMSC.Number, smsc, sizeof(smsc));
+	ucs2_to_utf8(m->Number, sender, sizeof(sender));
+	ucs2_to_utf8(m->SMSC.Number, smsc, sizeof(smsc));
 	if (m->UDH.Type != UDH_NoUDH && m->UDH.Length > 0) {
 		/* libGammu takes the UDH length from the PDU (up to 256) but has room for
 		 * GSM_MAX_UDH_LENGTH: a crafted SMS overflowed udh[] here (found by tests/fuzz/fuzz_pdu) */
 		int ulen = m->UDH.Length > GSM_MAX_UDH_LENGTH ? GSM_MAX_UDH_LENGTH : m->UDH.Length;
 
-		hex_of(m->UDH.Text, (size_t)ulen, udh);
+		hex_encode_upper(m->UDH.Text, (size_t)ulen, udh);
 		mw_udh_concat(m->UDH.Text, ulen, &ref, &total, &seq);
 	}
 	switch (m->Coding) {
@@ -1011,17 +899,17 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 	case SMS_Coding_Unicode_Compression:
 		coding = "ucs2";
 		/* by its length: a U+0000 inside must not cut the text (the SIM copy is deleted) */
-		mw_ucs2n_to_utf8(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length :
+		ucs2n_to_utf8(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length :
 		    0, text, sizeof(text));
 		break;
 	case SMS_Coding_Default_No_Compression:
 	case SMS_Coding_Default_Compression:
 		coding = "gsm7";
-		mw_ucs2_to_utf8(m->Text, text, sizeof(text));
+		ucs2_to_utf8(m->Text, text, sizeof(text));
 		break;
 	default:
 		coding = "8bit";
-		hex_of(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length : 0, text);
+		hex_encode_upper(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length : 0, text);
 		break;
 	}
 	at = m->DateTime.Year ? Fill_Time_T(m->DateTime) : 0;
@@ -1887,7 +1775,7 @@ w_send(struct worker *w, struct pbuf *in)
 		t = xstrdup(text);
 	len = strlen(t);
 	ucs = xcalloc(len + 2, 4);
-	mw_utf8_to_ucs2(t, ucs, len * 2 + 2);
+	utf8_to_ucs2(t, ucs, len * 2 + 2);
 	GSM_ClearMultiPartSMSInfo(&info);
 	info.Class = -1;
 	info.EntriesNum = 1;
@@ -2037,13 +1925,13 @@ w_report_status(struct worker *w)
 	e = GSM_GetNetworkInfo(w->s, &ni);
 	w_check(w, e, "reading the network");
 	if (e == ERR_NONE) {
-		mw_ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
+		ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
 		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
 			if (*p != ' ')
 				mccmnc[o++] = *p;
 		mccmnc[o] = '\0';
 		if (*netname == '\0' && *ni.NetworkCode)
-			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+			ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
 		switch (ni.State) {
 		case GSM_HomeNetwork:
 		case GSM_RoamingNetwork:
@@ -2236,13 +2124,13 @@ probe_network(GSM_StateMachine *s, char *netname, size_t nlen, char *mccmnc, siz
 	memset(&ni, 0, sizeof(ni));
 	if (GSM_GetNetworkInfo(s, &ni) != ERR_NONE)
 		return -1;
-	mw_ucs2_to_utf8(ni.NetworkName, netname, nlen);
+	ucs2_to_utf8(ni.NetworkName, netname, nlen);
 	for (const char *p = ni.NetworkCode; *p && o + 1 < mlen; p++)
 		if (*p != ' ')
 			mccmnc[o++] = *p;
 	mccmnc[o] = '\0';
 	if (*netname == '\0' && *ni.NetworkCode)
-		mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, nlen);
+		ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, nlen);
 	switch (ni.State) {
 	case GSM_HomeNetwork:
 	case GSM_RoamingNetwork:

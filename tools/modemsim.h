@@ -33,6 +33,8 @@
 #include <unistd.h>
 #include <gammu.h>
 
+#include "common/hex.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 #define MS_LINE_MAX	4096		/* longest AT command line */
@@ -212,11 +214,6 @@ void	sb_add(struct sbuf *b, const char *s, size_t n);
 void	sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	strlist_push(struct strlist **head, const char *s);
 void	strlist_free(struct strlist **head);
-ssize_t	hex_decode(const char *hex, size_t hexlen, unsigned char *out, size_t outmax);
-void	hex_encode(const unsigned char *in, size_t len, char *out);
-size_t	utf8_to_ucs2(const char *s, unsigned char *out, size_t max_units);
-void	ucs2_to_utf8(const unsigned char *u, size_t units, char *out, size_t outlen);
-size_t	ucs2_len(const unsigned char *u);
 void	json_str(struct sbuf *b, const char *s);
 char	*cs_encode(struct sim *sim, const char *utf8);
 char	*cs_decode(struct sim *sim, const char *s);

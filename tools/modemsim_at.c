@@ -212,7 +212,7 @@ list_entry(struct sim *sim, struct sbuf *r, int cmgl, int i)
 	struct slot	*sl = &sim->slots[i];
 	char		 hex[2 * sizeof(sl->pdu) + 1];
 
-	hex_encode(sl->pdu, sl->len, hex);
+	hex_encode_upper(sl->pdu, sl->len, hex);
 	if (cmgl)
 		info(r, "+CMGL: %d,%d,,%zu", i + 1, sl->stat, tpdu_len(sl->pdu, sl->len));
 	else
@@ -393,7 +393,7 @@ pdu_done(struct sim *sim, struct sbuf *r)
 	char		 err[128];
 	int		 code, mr, i;
 
-	n = hex_decode(sim->pdu_hex, sim->pdu_hexlen, pdu, sizeof(((struct slot *)0)->pdu));
+	n = hex_decode_n(sim->pdu_hex, sim->pdu_hexlen, pdu, sizeof(((struct slot *)0)->pdu));
 	if (n < 2 || pdu[0] + 1 >= n || (int)tpdu_len(pdu, n) != sim->pdu_expect) {
 		sim_event(sim, "bad PDU: %zd bytes, length %d announced", n, sim->pdu_expect);
 		final_cms(sim, r, 304);

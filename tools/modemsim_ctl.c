@@ -2,6 +2,7 @@
  * tools/modemsim_ctl.c: modemsim's control socket — one command per line, a table of commands, "OK …" /
  * "ERR …" replies — and the client side (modemsim ctl …).
  */
+#include "common/str.h"
 #include "tools/modemsim.h"
 
 static void __attribute__((format(printf, 2, 3)))
@@ -35,27 +36,6 @@ unescape(char *s)
 			*o++ = *s;
 	}
 	*o = '\0';
-}
-
-/* Next space-separated word of *sp, or NULL. */
-static char *
-word(char **sp)
-{
-	char	*s = *sp, *w;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0') {
-		*sp = s;
-		return NULL;
-	}
-	w = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t')
-		s++;
-	if (*s != '\0')
-		*s++ = '\0';
-	*sp = s;
-	return w;
 }
 
 /* Whether the next word starts with "--", without consuming it. */
@@ -120,7 +100,7 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 
 	memset(&o, 0, sizeof(o));
 	while (next_is_option(rest)) {
-		w = word(&rest);
+		w = str_word(&rest);
 		if (!strcmp(w, "--ucs2"))
 			o.ucs2 = 1;
 		else if (!strcmp(w, "--store-only"))
@@ -128,19 +108,19 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 		else if (!strcmp(w, "--flash"))
 			o.class0 = 1;
 		else if (!strcmp(w, "--parts-order")) {
-			w = word(&rest);
+			w = str_word(&rest);
 			if (w == NULL || (o.norder = parse_list(w, o.order, MS_MAX_PARTS)) < 1) {
 				ctl_reply(out, "ERR --parts-order wants a list such as 2,1,3");
 				return;
 			}
 		} else if (!strcmp(w, "--drop-part")) {
-			w = word(&rest);
+			w = str_word(&rest);
 			if (w == NULL || (o.ndrop = parse_list(w, o.drop, MS_MAX_PARTS)) < 1) {
 				ctl_reply(out, "ERR --drop-part wants a part number such as 2");
 				return;
 			}
 		} else if (!strcmp(w, "--smsc-time")) {
-			char *d = word(&rest), *t;
+			char *d = str_word(&rest), *t;
 			char buf[64];
 			if (d == NULL) {
 				ctl_reply(out, "ERR --smsc-time wants YYYY-MM-DD[THH:MM:SS]");
@@ -149,7 +129,7 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 			snprintf(buf, sizeof(buf), "%s", d);
 			/* Allow "2026-11-27 14:00:00" as two words. */
 			if (strchr(d, 'T') == NULL && strchr(d, ':') == NULL && next_is_time(rest)) {
-				t = word(&rest);
+				t = str_word(&rest);
 				snprintf(buf, sizeof(buf), "%s %s", d, t);
 			}
 			if (parse_smsc_time(buf, &o.time) != 0) {
@@ -164,7 +144,7 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 			return;
 		}
 	}
-	from = word(&rest);
+	from = str_word(&rest);
 	while (*rest == ' ')
 		rest++;
 	if (from == NULL || *rest == '\0') {
@@ -202,12 +182,12 @@ ctl_pdu(struct sim *sim, char *rest, struct sbuf *out)
 	char		*w;
 
 	while (next_is_option(rest)) {
-		w = word(&rest);
+		w = str_word(&rest);
 		if (!strcmp(w, "--store-only"))
 			store_only = 1;
 		else if (!strcmp(w, "--unreadable"))
 			unreadable = 1;
-		else if (!strcmp(w, "--stat") && (w = word(&rest)) != NULL && *w >= '0' && *w <= '3' &&
+		else if (!strcmp(w, "--stat") && (w = str_word(&rest)) != NULL && *w >= '0' && *w <= '3' &&
 		    w[1] == '\0') {
 			stat = *w - '0';
 			store_only |= stat >= 2;
@@ -217,8 +197,8 @@ ctl_pdu(struct sim *sim, char *rest, struct sbuf *out)
 			return;
 		}
 	}
-	w = word(&rest);
-	if (w == NULL || (n = hex_decode(w, strlen(w), pdu, sizeof(pdu))) < 2) {
+	w = str_word(&rest);
+	if (w == NULL || (n = hex_decode_n(w, strlen(w), pdu, sizeof(pdu))) < 2) {
 		ctl_reply(out, "ERR pdu wants the SMSC and TPDU as hex, at most %zu bytes", sizeof(pdu));
 		return;
 	}
@@ -253,7 +233,7 @@ ctl_list(struct sim *sim, char *rest, struct sbuf *out)
 			ctl_reply(out, "%d %s ? undecodable", i + 1, stats[sim->slots[i].stat]);
 			continue;
 		}
-		ucs2_to_utf8(sms.Number, ucs2_len(sms.Number), num, sizeof(num));
+		ucs2_to_utf8(sms.Number, num, sizeof(num));
 		sms_text_utf8(&sms, text, sizeof(text));
 		if (sms.PDU == SMS_Status_Report)
 			sb_printf(&line, "%d %s %s report mr=%d ", i + 1, stats[sim->slots[i].stat],
@@ -302,7 +282,7 @@ ctl_status(struct sim *sim, char *rest, struct sbuf *out)
 static void
 ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char	*what = word(&rest), *w;
+	char	*what = str_word(&rest), *w;
 	int	 v;
 
 	if (what == NULL) {
@@ -312,7 +292,7 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		    "list-error on|off | clear");
 		return;
 	}
-	w = word(&rest);
+	w = str_word(&rest);
 	if (!strcmp(what, "latency")) {
 		if (w == NULL || (v = atoi(w)) < 0 || v > 600000 || !isdigit((unsigned char)*w)) {
 			ctl_reply(out, "ERR fault latency wants milliseconds, 0 to 600000");
@@ -323,7 +303,7 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		if (w != NULL && !strcmp(w, "off")) {
 			sim->cms_code = 0;
 		} else {
-			char *c = word(&rest);
+			char *c = str_word(&rest);
 			if (w == NULL || (v = atoi(w)) <= 0 || v > 555) {
 				ctl_reply(out, "ERR fault cms-error wants a code, e.g. 500 or 38");
 				return;
@@ -331,7 +311,7 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 			sim->cms_code = v;
 			sim->cms_count = 1;
 			if (c != NULL && !strcmp(c, "--fraction")) {
-				char *f = word(&rest);
+				char *f = str_word(&rest);
 				double x = f != NULL ? atof(f) : -1;
 				if (x <= 0 || x > 1) {
 					ctl_reply(out, "ERR --fraction wants a number in (0, 1]");
@@ -356,7 +336,7 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		if (!sim->hang)
 			sim->linelen = 0;
 	} else if (!strcmp(what, "disconnect")) {
-		char *nl = word(&rest);
+		char *nl = str_word(&rest);
 		if (w == NULL || (v = atoi(w)) < 0 || v > 3600 || !isdigit((unsigned char)*w)) {
 			ctl_reply(out, "ERR fault disconnect wants SECONDS (0 to 3600) [NEW-LINK]");
 			return;
@@ -429,7 +409,7 @@ ctl_ussd_reply(struct sim *sim, char *rest, struct sbuf *out)
 	int			 status = 0, none = 0;
 
 	while (next_is_option(rest)) {
-		w = word(&rest);
+		w = str_word(&rest);
 		if (!strcmp(w, "--menu"))
 			status = 1;
 		else if (!strcmp(w, "--unsupported"))
@@ -442,7 +422,7 @@ ctl_ussd_reply(struct sim *sim, char *rest, struct sbuf *out)
 			return;
 		}
 	}
-	code = word(&rest);
+	code = str_word(&rest);
 	while (*rest == ' ')
 		rest++;
 	if (code == NULL || (*rest == '\0' && status != 4 && !none)) {
@@ -471,7 +451,7 @@ ctl_ussd_push(struct sim *sim, char *rest, struct sbuf *out)
 	int	 status = 0;
 
 	if (next_is_option(rest)) {
-		if (strcmp(word(&rest), "--menu") != 0) {
+		if (strcmp(str_word(&rest), "--menu") != 0) {
 			ctl_reply(out, "ERR usage: ussd-push [--menu] TEXT");
 			return;
 		}
@@ -501,14 +481,14 @@ ctl_ussd_push(struct sim *sim, char *rest, struct sbuf *out)
 static void
 ctl_clock(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char		*w = word(&rest), *end = NULL, b[32];
+	char		*w = str_word(&rest), *end = NULL, b[32];
 	struct tm	 tm;
 	time_t		 t;
 	long		 v;
 
 	if (w == NULL) {
 		;
-	} else if (!strcmp(w, "skew") && (w = word(&rest)) != NULL && (v = strtol(w, &end, 10), *end == '\0')) {
+	} else if (!strcmp(w, "skew") && (w = str_word(&rest)) != NULL && (v = strtol(w, &end, 10), *end == '\0')) {
 		sim->clock_skew = v;
 		sim->clock_unset = 0;
 	} else if (!strcmp(w, "set")) {
@@ -541,7 +521,7 @@ ctl_sent(struct sim *sim, char *rest, struct sbuf *out)
 {
 	struct strlist *e;
 	int n = 0;
-	char *w = word(&rest);
+	char *w = str_word(&rest);
 
 	if (w != NULL && !strcmp(w, "--clear")) {
 		strlist_free(&sim->sent);
@@ -557,17 +537,17 @@ ctl_sent(struct sim *sim, char *rest, struct sbuf *out)
 static void
 ctl_reports(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char *w = word(&rest), *end = NULL;
+	char *w = str_word(&rest), *end = NULL;
 	long v = 0;
 
 	if (w != NULL && !strcmp(w, "on"))
 		sim->report_status = 0;
 	else if (w != NULL && !strcmp(w, "off"))
 		sim->report_status = -1;
-	else if (w != NULL && !strcmp(w, "status") && (w = word(&rest)) != NULL &&
+	else if (w != NULL && !strcmp(w, "status") && (w = str_word(&rest)) != NULL &&
 	    (v = strtol(w, &end, 0), *end == '\0') && v >= 0 && v <= 255)
 		sim->report_status = v;
-	else if (w != NULL && !strcmp(w, "delay") && (w = word(&rest)) != NULL &&
+	else if (w != NULL && !strcmp(w, "delay") && (w = str_word(&rest)) != NULL &&
 	    (v = strtol(w, &end, 10), *end == '\0') && v >= 0 && v <= 3600000)
 		sim->report_delay_ms = v;
 	else {
@@ -581,7 +561,7 @@ ctl_reports(struct sim *sim, char *rest, struct sbuf *out)
 static void
 ctl_signal(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char *w = word(&rest);
+	char *w = str_word(&rest);
 	int v = w ? atoi(w) : -1;
 
 	if (w == NULL || v < 0 || v > 31 || !isdigit((unsigned char)*w)) {
@@ -595,7 +575,7 @@ ctl_signal(struct sim *sim, char *rest, struct sbuf *out)
 static void
 ctl_unreadable(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char	*a = word(&rest), *b = word(&rest);
+	char	*a = str_word(&rest), *b = str_word(&rest);
 	int	 idx = a ? atoi(a) : 0, v;
 
 	if (idx < 1 || idx > sim->storage || !sim->slots[idx - 1].used || on_off(b, &v) != 0)
@@ -661,7 +641,7 @@ ctl_command(struct sim *sim, char *line, struct sbuf *out)
 	while (*line != '\0' && (line[strlen(line) - 1] == '\r' || line[strlen(line) - 1] == ' '))
 		line[strlen(line) - 1] = '\0';
 	sim_log(sim, "ctl<", line, strlen(line));
-	cmd = word(&rest);
+	cmd = str_word(&rest);
 	if (cmd == NULL) {
 		ctl_reply(out, "ERR empty command; try 'help'");
 		return;

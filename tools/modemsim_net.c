@@ -66,7 +66,7 @@ deliver_part(struct sim *sim, const unsigned char *pdu, size_t len, int store_on
 		char	 hex[2 * sizeof(((struct slot *)0)->pdu) + 1];
 		char	*l;
 
-		hex_encode(pdu, len, hex);
+		hex_encode_upper(pdu, len, hex);
 		xasprintf(&l, "+CMT: ,%zu\r\n%s", tpdu_len(pdu, len), hex);
 		urc(sim, l);
 		free(l);
@@ -267,9 +267,9 @@ sms_text_utf8(GSM_SMSMessage *sms, char *out, size_t outlen)
 {
 	if (sms->Coding == SMS_Coding_8bit) {
 		size_t n = (size_t)sms->Length < outlen / 2 ? (size_t)sms->Length : outlen / 2 - 1;
-		hex_encode(sms->Text, n, out);
+		hex_encode_upper(sms->Text, n, out);
 	} else
-		ucs2_to_utf8(sms->Text, ucs2_len(sms->Text), out, outlen);
+		ucs2_to_utf8(sms->Text, out, outlen);
 }
 
 static const char *
@@ -396,7 +396,7 @@ report_deliver(struct sim *sim, struct report *r)
 	char	 hex[2 * sizeof(r->pdu) + 1], *l;
 	int	 i;
 
-	hex_encode(r->pdu, r->len, hex);
+	hex_encode_upper(r->pdu, r->len, hex);
 	if (sim->cnmi[3] == 1 && sim->mfd != -1) {
 		xasprintf(&l, "+CDS: %zu\r\n%s", tpdu_len(r->pdu, r->len), hex);
 		urc(sim, l);
@@ -433,12 +433,12 @@ sms_submitted(struct sim *sim, const unsigned char *pdu, size_t len, char *err, 
 	}
 	mr = sim->mr;
 	sim->mr = (sim->mr + 1) % 256;
-	ucs2_to_utf8(sms.Number, ucs2_len(sms.Number), to, sizeof(to));
-	ucs2_to_utf8(sms.SMSC.Number, ucs2_len(sms.SMSC.Number), smsc, sizeof(smsc));
+	ucs2_to_utf8(sms.Number, to, sizeof(to));
+	ucs2_to_utf8(sms.SMSC.Number, smsc, sizeof(smsc));
 	sms_text_utf8(&sms, text, sizeof(text));
 	udh[0] = '\0';
 	if (sms.UDH.Type != UDH_NoUDH && sms.UDH.Length > 0) {
-		hex_encode(sms.UDH.Text, sms.UDH.Length, udh);
+		hex_encode_upper(sms.UDH.Text, sms.UDH.Length, udh);
 		if (sms.UDH.AllParts > 0) {
 			parts = sms.UDH.AllParts;
 			part = sms.UDH.PartNumber;

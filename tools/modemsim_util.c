@@ -119,137 +119,6 @@ strlist_free(struct strlist **head)
 	*head = NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Hex text to bytes. Returns the byte count or -1 when it is not hex. */
-ssize_t
-hex_decode(const char *hex, size_t hexlen, unsigned char *out, size_t outmax)
-{
-	size_t	 i;
-
-	if (hexlen % 2 != 0 || hexlen / 2 > outmax)
-		return -1;
-	for (i = 0; i < hexlen / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = hi << 4 | lo;
-	}
-	return hexlen / 2;
-}
-
-void
-hex_encode(const unsigned char *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	size_t	 i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-/* UTF-8 to Gammu's unicode (UCS-2BE/UTF-16BE, two NUL bytes at the end). Returns code units. */
-size_t
-utf8_to_ucs2(const char *s, unsigned char *out, size_t max_units)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t	 n = 0;
-
-	while (*p != '\0' && n + 2 < max_units) {
-		uint32_t cp;
-		int	 more;
-
-		if (*p < 0x80) {
-			cp = *p++;
-			more = 0;
-		} else if ((*p & 0xe0) == 0xc0) {
-			cp = *p++ & 0x1f;
-			more = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p++ & 0x0f;
-			more = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p++ & 0x07;
-			more = 3;
-		} else {
-			p++;
-			cp = '?';
-			more = 0;
-		}
-		while (more-- > 0 && (*p & 0xc0) == 0x80)
-			cp = cp << 6 | (*p++ & 0x3f);
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			out[2 * n] = (0xd800 | (cp >> 10)) >> 8;
-			out[2 * n + 1] = (0xd800 | (cp >> 10)) & 0xff;
-			n++;
-			cp = 0xdc00 | (cp & 0x3ff);
-		}
-		out[2 * n] = cp >> 8;
-		out[2 * n + 1] = cp & 0xff;
-		n++;
-	}
-	out[2 * n] = out[2 * n + 1] = 0;
-	return n;
-}
-
-/* UCS-2BE/UTF-16BE (units code units) to UTF-8 in out. */
-void
-ucs2_to_utf8(const unsigned char *u, size_t units, char *out, size_t outlen)
-{
-	size_t	 i, o = 0;
-
-	for (i = 0; i < units && o + 5 < outlen; i++) {
-		uint32_t cp = u[2 * i] << 8 | u[2 * i + 1];
-
-		if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < units) {
-			uint32_t lo = u[2 * i + 2] << 8 | u[2 * i + 3];
-			if (lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				i++;
-			}
-		}
-		if (cp < 0x80)
-			out[o++] = cp;
-		else if (cp < 0x800) {
-			out[o++] = 0xc0 | cp >> 6;
-			out[o++] = 0x80 | (cp & 0x3f);
-		} else if (cp < 0x10000) {
-			out[o++] = 0xe0 | cp >> 12;
-			out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-			out[o++] = 0x80 | (cp & 0x3f);
-		} else {
-			out[o++] = 0xf0 | cp >> 18;
-			out[o++] = 0x80 | ((cp >> 12) & 0x3f);
-			out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-			out[o++] = 0x80 | (cp & 0x3f);
-		}
-	}
-	out[o] = '\0';
-}
-
-size_t
-ucs2_len(const unsigned char *u)
-{
-	size_t	 n = 0;
-
-	while (u[2 * n] != 0 || u[2 * n + 1] != 0)
-		n++;
-	return n;
-}
-
 void
 json_str(struct sbuf *b, const char *s)
 {
@@ -286,7 +155,7 @@ cs_encode(struct sim *sim, const char *utf8)
 		size_t		 n = utf8_to_ucs2(utf8, u, cap);
 		char		*hex = xmalloc(4 * n + 1);
 
-		hex_encode(u, 2 * n, hex);
+		hex_encode_upper(u, 2 * n, hex);
 		free(u);
 		return hex;
 	}
@@ -315,12 +184,12 @@ cs_decode(struct sim *sim, const char *s)
 
 	if (strcmp(sim->cscs, "UCS2") == 0 && len > 0 && len % 4 == 0) {
 		unsigned char	*u = xmalloc(len / 2 + 2);
-		ssize_t		 n = hex_decode(s, len, u, len / 2);
+		ssize_t		 n = hex_decode_n(s, len, u, len / 2);
 		char		*out;
 
 		if (n >= 0) {
 			out = xmalloc(2 * len + 8);
-			ucs2_to_utf8(u, n / 2, out, 2 * len + 8);
+			ucs2n_to_utf8(u, n / 2, out, 2 * len + 8);
 			free(u);
 			return out;
 		}

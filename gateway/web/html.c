@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/web/html.h"
 
@@ -43,45 +44,6 @@ html_escape(const char *s, char *out, size_t len)
 	if (len > 0)
 		out[o] = '\0';
 	return need;
-}
-
-int
-web_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
-
-	while (p < end) {
-		unsigned	 cp;
-		int		 n, i;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xE0) == 0xC0) {
-			n = 1;
-			cp = *p & 0x1F;
-		} else if ((*p & 0xF0) == 0xE0) {
-			n = 2;
-			cp = *p & 0x0F;
-		} else if ((*p & 0xF8) == 0xF0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else
-			return 0;
-		if (end - p <= n)
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
 }
 
 static int
@@ -150,7 +112,7 @@ text_ok(const char *s, int value)
 {
 	const unsigned char *p;
 
-	if (!web_utf8_valid(s, strlen(s)))
+	if (!utf8_valid(s, strlen(s)))
 		return 0;
 	for (p = (const unsigned char *)s; *p; p++)
 		if ((*p < 0x20 && !(value && (*p == '\t' || *p == '\r' || *p == '\n'))) || *p == 0x7F)

@@ -31,6 +31,7 @@
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
+#include "common/utf8.h"
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 
@@ -68,7 +69,7 @@ static void
 hexucs2(const char *utf8, char *out)
 {
 	unsigned char	 u[1024];
-	size_t		 n = mw_utf8_to_ucs2(utf8, u, sizeof(u) / 2), i;
+	size_t		 n = utf8_to_ucs2(utf8, u, sizeof(u) / 2), i;
 
 	for (i = 0; i < 2 * n; i++)
 		sprintf(out + 2 * i, "%02X", u[i]);

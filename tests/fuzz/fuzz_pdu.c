@@ -23,6 +23,7 @@
 #include <gammu.h>
 
 #include "common/proto.h"
+#include "common/utf8.h"
 #include "gateway/modem_worker.h"
 #include "gateway/modem_worker-internal.h"
 
@@ -267,10 +268,10 @@ helpers:
 	n = size & ~(size_t)1;
 	memcpy(ucs, data, n);
 	ucs[n] = ucs[n + 1] = 0;
-	mw_ucs2_to_utf8(ucs, utf, sizeof(utf));
+	ucs2_to_utf8(ucs, utf, sizeof(utf));
 	check_utf8(utf);
 	memcpy(utf, data, size);
 	utf[size] = '\0';
-	(void)mw_utf8_to_ucs2(utf, ucs, sizeof(ucs) / 2);
+	(void)utf8_to_ucs2(utf, ucs, sizeof(ucs) / 2);
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
+#include "common/utf8.h"
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
@@ -70,7 +71,7 @@ write_sms(int folder, int loc, const char *number, const char *coding, const cha
 	if (hexraw)
 		snprintf(hex, sizeof(hex), "%s", hexraw);
 	else {
-		n = mw_utf8_to_ucs2(text_utf8, ucs, sizeof(ucs) / 2);
+		n = utf8_to_ucs2(text_utf8, ucs, sizeof(ucs) / 2);
 		for (i = 0; i < 2 * n; i++)
 			sprintf(hex + 2 * i, "%02X", ucs[i]);
 	}
@@ -459,10 +460,10 @@ test_ucs2_nul_surrogate(void **state)
 	    0xd8, 0x3d, 0xde, 0x00, 0, 0 };
 	char	 out[64];
 
-	mw_ucs2n_to_utf8(in, 9, out, sizeof(out));
+	ucs2n_to_utf8(in, 9, out, sizeof(out));
 	assert_string_equal(out, "a\xe2\x90\x80" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xf0\x9f\x98\x80");
 	/* the NUL-terminated form stops at the NUL, as before */
-	mw_ucs2_to_utf8(in, out, sizeof(out));
+	ucs2_to_utf8(in, out, sizeof(out));
 	assert_string_equal(out, "a");
 }
 
