@@ -2,8 +2,8 @@
  * test_modem — the modem worker and its parent side on Gammu's dummy driver, end to end through
  * ingest and the store: receive (plain, UCS-2, long out of order, duplicate, binary, missing
  * part), delete only after commit, send (1/2/3 parts, transliteration), USSD, a killed worker
- * respawned, a stopped (hung) worker killed by the watchdog. The gateway_* hooks live in main.c,
- * which is not in libgateway.a, so this file provides its own.
+ * respawned, a stopped (hung) worker killed by the watchdog. The gateway_* hooks are
+ * tests/unit/gateway_spy.h.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,29 +27,16 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
-#include "common/utf8.h"
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/gateway_spy.h"	/* the hooks: routed[], sent[], store_failed */
 
-/* ---- hooks ---- */
-static int64_t		 routed[4096];
-static int		 nrouted;
-static struct modem_sent sent[64];
-static int		 nsent;
-static int		 store_failed;
-
-void gateway_inbox_stored(struct gateway *g, int64_t id) { if (nrouted < 4096) routed[nrouted++] = id; }
-void gateway_queue_changed(struct gateway *g) { }
-void gateway_modem_changed(struct gateway *g, struct modem *m) { }
-void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { if (nsent < 64) sent[nsent++] = *s; }
-void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
-void gateway_store_failed(struct gateway *g, const char *what) { store_failed++; g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 
 /* ---- fixture ---- */
 static struct gateway	 gw;
