@@ -253,6 +253,8 @@ modem_count_received(struct modem *m, int n)
 
 /* ---- balance ---- */
 
+/* The operators' balance patterns (operators.conf), looked for in $KT_MODEM_CONFIGS,
+ * CONFDIR/modem-configs, ./modem-configs and last MODEM_CONFIGS_DIR (paths.h, from PREFIX). */
 static void
 balance_load(const struct gateway *gw)
 {

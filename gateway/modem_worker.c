@@ -1973,7 +1973,7 @@ w_command(struct worker *w)
 			log_debug("modem=%s event=eof", w->name);
 			_exit(MW_EXIT_QUIT);
 		}
-		log_warnx("modem=%s event=protocol-error error=\"%s\"", w->name, strerror(errno));
+		log_warn("modem=%s event=protocol-error", w->name);
 		_exit(MW_EXIT_PROTO);
 	}
 	pbuf_reader(&in, payload, h.len);
