@@ -1,9 +1,10 @@
 /*
- * gateway_spy — the seven gateway_* hooks (gateway/gateway.h) for unit tests and benches that run
- * modules without the daemon's main.c. Include it in one file of a test program. Each hook
- * records what it was told in the spy_* globals below and does the daemon's part where the test
- * built that part: an inbox id goes to the router when g->router is set, a delivery report to
- * the outbox when spy_deliver_reports is set, store failures flip g->store_ok as main.c does.
+ * gateway_spy — the seven gateway_* hooks (gateway/gateway.h) for unit tests and benches that
+ * watch one module: they take the place of gateway/gateway.c (the linker then leaves it out of
+ * libgateway.a). Include it in one file of a test program. Each hook records what it was told in
+ * the globals below and does the daemon's part where the test built that part: an inbox id goes
+ * to the router when g->router is set, a delivery report to the outbox when spy_deliver_reports
+ * is set, store failures flip g->store_ok as gateway.c does.
  */
 #ifndef TESTS_GATEWAY_SPY_H
 #define TESTS_GATEWAY_SPY_H
@@ -67,7 +68,7 @@ gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_repo
 {
 	if (nreports < 16)
 		reports[nreports++] = *r;
-	if (spy_deliver_reports)	/* as main.c does: match the report to its outbox row */
+	if (spy_deliver_reports)	/* as gateway.c does: match the report to its outbox row */
 		store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at,
 		    r->delivered, NULL);
 }
