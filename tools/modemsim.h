@@ -211,6 +211,7 @@ void	iso_now(char *buf, size_t len);
 void	sim_log(struct sim *sim, const char *dir, const char *data, size_t len);
 void	sim_event(struct sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	sb_add(struct sbuf *b, const char *s, size_t n);
+void	sb_vprintf(struct sbuf *b, const char *fmt, va_list ap);
 void	sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	strlist_push(struct strlist **head, const char *s);
 void	strlist_free(struct strlist **head);

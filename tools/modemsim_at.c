@@ -38,20 +38,14 @@ final_cms(struct sim *sim, struct sbuf *r, int code)
 void __attribute__((format(printf, 2, 3)))
 info(struct sbuf *r, const char *fmt, ...)
 {
-	char	*p;
 	va_list	 ap;
-	int	 n;
 
-	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
 	if (r->len == 0)
 		sb_add(r, "\r\n", 2);
-	sb_add(r, p, n);
+	va_start(ap, fmt);
+	sb_vprintf(r, fmt, ap);
+	va_end(ap);
 	sb_add(r, "\r\n", 2);
-	free(p);
 }
 
 /* Parses up to max comma-separated integers; missing ones stay as they are. Returns count. */

@@ -8,18 +8,12 @@
 static void __attribute__((format(printf, 2, 3)))
 ctl_reply(struct sbuf *out, const char *fmt, ...)
 {
-	char	*p;
 	va_list	 ap;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
+	sb_vprintf(out, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		abort();
-	sb_add(out, p, n);
 	sb_add(out, "\n", 1);
-	free(p);
 }
 
 /* Unescapes \n, \t and \\ in a control-line text, in place. */

@@ -79,20 +79,27 @@ sb_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-void __attribute__((format(printf, 2, 3)))
-sb_printf(struct sbuf *b, const char *fmt, ...)
+void
+sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
 	char	*p;
-	va_list	 ap;
 	int	 n;
 
-	va_start(ap, fmt);
 	n = vasprintf(&p, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		abort();
 	sb_add(b, p, n);
 	free(p);
+}
+
+void __attribute__((format(printf, 2, 3)))
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 void
