@@ -28,8 +28,8 @@ hex_encode_upper(const uint8_t *p, size_t n, char *out)
 	return encode(p, n, out, "0123456789ABCDEF");
 }
 
-static int
-hexval(char c)
+int
+hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -48,7 +48,7 @@ hex_decode_n(const char *s, size_t len, uint8_t *out, size_t max)
 	if (len % 2 != 0 || len / 2 > max)
 		return -1;
 	for (i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_value((unsigned char)s[2 * i]), lo = hex_value((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

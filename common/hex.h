@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The value of one hex digit (either case), -1 for anything else. */
+int	 hex_value(int c);
 /* Lowercase hex of n bytes into out (2n+1 bytes); returns out. */
 char	*hex_encode(const uint8_t *, size_t n, char *out);
 /* The same in uppercase (PDUs, UDHs). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/web/html.h"
@@ -46,17 +47,6 @@ html_escape(const char *s, char *out, size_t len)
 	return need;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into a new string; NULL with *why on a bad escape, NUL or a value too long. */
 static char *
 decode(const char *s, size_t n, size_t max, const char **why)
@@ -81,8 +71,8 @@ decode(const char *s, size_t n, size_t max, const char **why)
 				*why = "a %-escape is cut short";
 				goto bad;
 			}
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_value((unsigned char)s[i + 1]);
+			lo = hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0) {
 				*why = "a bad %-escape";
 				goto bad;
