@@ -140,6 +140,22 @@ static struct worker *W;	/* for the libGammu callbacks that lack a user pointer 
 
 /* ---- text helpers (pure) ---- */
 
+/* The network's name (from the modem, else libGammu's table of MCC+MNC) and its MCC+MNC without
+ * the space libGammu puts between them. */
+static void
+network_names(const GSM_NetworkInfo *ni, char *netname, size_t nlen, char *mccmnc, size_t mlen)
+{
+	size_t	 o = 0;
+
+	ucs2_to_utf8(ni->NetworkName, netname, nlen);
+	for (const char *p = ni->NetworkCode; *p && o + 1 < mlen; p++)
+		if (*p != ' ')
+			mccmnc[o++] = *p;
+	mccmnc[o] = '\0';
+	if (*netname == '\0' && *ni->NetworkCode)
+		ucs2_to_utf8(GSM_GetNetworkName(ni->NetworkCode), netname, nlen);
+}
+
 size_t
 mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
 {
@@ -736,15 +752,7 @@ w_connect(struct worker *w)
 	GSM_GetSIMIMSI(w->s, imsi);
 	memset(&ni, 0, sizeof(ni));
 	if (GSM_GetNetworkInfo(w->s, &ni) == ERR_NONE) {
-		size_t o = 0;
-
-		ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
-		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
-			if (*p != ' ')
-				mccmnc[o++] = *p;
-		mccmnc[o] = '\0';
-		if (*netname == '\0' && *ni.NetworkCode)
-			ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+		network_names(&ni, netname, sizeof(netname), mccmnc, sizeof(mccmnc));
 	}
 	pbuf_init(&b);
 	pbuf_str(&b, manu);
@@ -1913,7 +1921,6 @@ w_report_status(struct worker *w)
 	GSM_Error		 e;
 	char			 netname[100] = "", mccmnc[16] = "";
 	int			 sig = -1, reg = -1;
-	size_t			 o = 0;
 	struct pbuf		 b;
 
 	memset(&sq, 0, sizeof(sq));
@@ -1925,13 +1932,7 @@ w_report_status(struct worker *w)
 	e = GSM_GetNetworkInfo(w->s, &ni);
 	w_check(w, e, "reading the network");
 	if (e == ERR_NONE) {
-		ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
-		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
-			if (*p != ' ')
-				mccmnc[o++] = *p;
-		mccmnc[o] = '\0';
-		if (*netname == '\0' && *ni.NetworkCode)
-			ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+		network_names(&ni, netname, sizeof(netname), mccmnc, sizeof(mccmnc));
 		switch (ni.State) {
 		case GSM_HomeNetwork:
 		case GSM_RoamingNetwork:
@@ -2118,19 +2119,12 @@ static int
 probe_network(GSM_StateMachine *s, char *netname, size_t nlen, char *mccmnc, size_t mlen)
 {
 	GSM_NetworkInfo	 ni;
-	size_t		 o = 0;
 
 	*netname = *mccmnc = '\0';
 	memset(&ni, 0, sizeof(ni));
 	if (GSM_GetNetworkInfo(s, &ni) != ERR_NONE)
 		return -1;
-	ucs2_to_utf8(ni.NetworkName, netname, nlen);
-	for (const char *p = ni.NetworkCode; *p && o + 1 < mlen; p++)
-		if (*p != ' ')
-			mccmnc[o++] = *p;
-	mccmnc[o] = '\0';
-	if (*netname == '\0' && *ni.NetworkCode)
-		ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, nlen);
+	network_names(&ni, netname, nlen, mccmnc, mlen);
 	switch (ni.State) {
 	case GSM_HomeNetwork:
 	case GSM_RoamingNetwork:
