@@ -17,6 +17,7 @@
 
 #include "common/str.h"
 #include "common/conf.h"
+#include "common/msisdn.h"
 #include "common/xmalloc.h"
 
 enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_RATE, CT_DURATION, CT_LIST, CT_ADDR, CT_GAMMU };
@@ -39,7 +40,7 @@ static const struct conf_key conf_keys[] = {
 	  "SQLite file; created and migrated on start" },
 	{ "gateway", "control", CT_PATH, "var/kentongan.sock", 0, 0, G(control),
 	  "console socket (mode 0660)" },
-	{ "gateway", "country", CT_STR, "62", 0, 0, G(country),
+	{ "gateway", "country", CT_STR, MSISDN_COUNTRY_DEFAULT, 0, 0, G(country),
 	  "country calling code used to store numbers in E.164" },
 	{ "gateway", "areas", CT_LIST, "", 0, 0, G(areas),
 	  "Kemendagri code prefixes this gateway serves (comma list); empty = all" },

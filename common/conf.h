@@ -8,6 +8,10 @@
 #define COMMON_CONF_H
 #include <stdio.h>
 
+/* [gateway] incomplete_timeout when no configuration is loaded (unit tests); the key table's
+ * default ("10m") says the same. */
+#define CONF_INCOMPLETE_TIMEOUT_S	600
+
 struct conf_rate {
 	int	 count;		/* messages … */
 	int	 per_s;		/* … per this many seconds; 0 = unlimited */
@@ -54,7 +58,7 @@ struct conf {
 	char		*deny;		/* comma list of numbers never replied to */
 	long		 reply_limit;	/* automatic replies per sender per hour */
 	long		 reply_budget;	/* automatic replies per hour, all senders; 0 = no budget */
-	long		 incomplete_timeout_s;
+	long		 incomplete_timeout_s;	/* default CONF_INCOMPLETE_TIMEOUT_S */
 	char		*lockfile;
 	/* issue 15: field features */
 	long		 alert_approval;	/* 2 = two-person rule for alerts */

@@ -12,7 +12,7 @@ msisdn_normalise(const char *in, const char *country, char out[MSISDN_MAX], cons
 	size_t		 nd = 0, cc_len;
 	int		 plus = 0;
 	const char	*p, *why_dummy;
-	const char	*cc = country && *country ? country : "62";
+	const char	*cc = country && *country ? country : MSISDN_COUNTRY_DEFAULT;
 
 	if (why == NULL)
 		why = &why_dummy;

@@ -7,9 +7,11 @@
 #include <stddef.h>
 
 #define MSISDN_MAX 20	/* "+" + 15 digits + NUL, with room */
+/* The country calling code when none is configured ([gateway] country): Indonesia. */
+#define MSISDN_COUNTRY_DEFAULT	"62"
 
 /*
- * Normalises `in` for a country calling code such as "62". Returns 0 and writes out, or -1 and
+ * Normalises `in` for a country calling code such as "62" (NULL or "": MSISDN_COUNTRY_DEFAULT). Returns 0 and writes out, or -1 and
  * sets *why to a static English reason ("too short", "contains letters", …).
  */
 int	msisdn_normalise(const char *in, const char *country, char out[MSISDN_MAX], const char **why);

@@ -26,8 +26,4 @@ void	sha256(const void *, size_t, uint8_t out[SHA256_LEN]);
 void	pin_hash(const uint8_t *salt, size_t saltlen, const char *pin, uint8_t out[SHA256_LEN]);
 /* Compares n bytes in time independent of where they differ. 0 when equal. */
 int	ct_memcmp(const void *, const void *, size_t n);
-/* Lowercase hex of n bytes into out (2n+1 bytes); returns out. */
-char	*hex_encode(const uint8_t *, size_t n, char *out);
-/* Decodes hex into at most max bytes; returns the byte count, -1 on bad input. */
-int	hex_decode(const char *, uint8_t *out, size_t max);
 #endif

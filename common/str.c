@@ -139,3 +139,23 @@ str_is_visible(const char *s, enum str_vis_ws ws)
 	}
 	return 1;
 }
+
+char *
+str_word(char **sp)
+{
+	char	*s = *sp, *w;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0') {
+		*sp = s;
+		return NULL;
+	}
+	w = s;
+	while (*s != '\0' && *s != ' ' && *s != '\t')
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*sp = s;
+	return w;
+}

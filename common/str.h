@@ -5,6 +5,9 @@
 
 /* Cuts leading and trailing white space in place; returns the first non-space character. */
 char	*str_trim(char *);
+/* The next word of *sp (words are separated by spaces and tabs), cut out in place; *sp moves past
+ * it. NULL when only white space is left. */
+char	*str_word(char **sp);
 
 /*
  * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.

@@ -1,7 +1,7 @@
 /*
  * gateway — the daemon's shared context and the hooks between its modules. The daemon is one
  * thread on one libevent loop; modules never call each other's internals, they go through the
- * gateway_* hooks below (implemented in main.c), so the flow stays visible in one place:
+ * gateway_* hooks below (implemented in gateway.c), so the flow stays visible in one place:
  *
  *   modem worker --PROTO_W_SMS_IN--> modem.c --> ingest.c (commit, then ack/delete)
  *        --> gateway_inbox_stored() --> router.c (parse, act, queue replies)

@@ -43,6 +43,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/backup.h"
@@ -126,43 +127,6 @@ token_eq(const char *given, const char *want)
 	for (i = 0; i < n; i++)
 		d |= (unsigned char)(i < gl ? given[i] : 0) ^ (unsigned char)(i < wl ? want[i] : 0);
 	return d == 0;
-}
-
-static int
-utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n, i;
-		unsigned cp;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xE0) == 0xC0) {
-			n = 1;
-			cp = *p & 0x1F;
-		} else if ((*p & 0xF0) == 0xE0) {
-			n = 2;
-			cp = *p & 0x0F;
-		} else if ((*p & 0xF8) == 0xF0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
 }
 
 /* Whether a Content-Type is exactly the form type, parameters aside ("…; charset=utf-8"). */
@@ -758,7 +722,8 @@ ussd(struct http *h, struct evhttp_request *req, struct evkeyvalq *query)
 		why = "sessionId is too long";
 	else if (strlen(text) > USSD_TEXT_MAX)
 		why = "text is too long";
-	else if (!utf8_valid(sid) || !utf8_valid(num) || !utf8_valid(text))
+	else if (!utf8_valid(sid, strlen(sid)) || !utf8_valid(num, strlen(num)) ||
+	    !utf8_valid(text, strlen(text)))
 		why = "the fields must be UTF-8";
 	if (why != NULL)
 		goto out;

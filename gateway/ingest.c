@@ -36,16 +36,18 @@ struct ingest {
 	struct ingest_stats	 stats;
 };
 
+/* The configured country code; NULL lets msisdn_normalise() take its default. */
 static const char *
 country(const struct ingest *ing)
 {
-	return ing->gw->conf && ing->gw->conf->country ? ing->gw->conf->country : "62";
+	return ing->gw->conf ? ing->gw->conf->country : NULL;
 }
 
 static long
 timeout_s(const struct ingest *ing)
 {
-	return ing->gw->conf && ing->gw->conf->incomplete_timeout_s > 0 ? ing->gw->conf->incomplete_timeout_s : 600;
+	return ing->gw->conf && ing->gw->conf->incomplete_timeout_s > 0 ? ing->gw->conf->incomplete_timeout_s :
+	    CONF_INCOMPLETE_TIMEOUT_S;
 }
 
 static void

@@ -316,66 +316,6 @@ uplink_kick_cb(struct gateway *g)
 	hub_kick(g->hub);
 }
 
-void
-gateway_inbox_stored(struct gateway *g, int64_t inbox_id)
-{
-	router_handle(g->router, inbox_id);
-}
-
-void
-gateway_queue_changed(struct gateway *g)
-{
-	sched_kick(g->sched);
-}
-
-void
-gateway_modem_changed(struct gateway *g, struct modem *m)
-{
-	sched_kick(g->sched);
-}
-
-void
-gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s)
-{
-	sched_sent(g->sched, m, s);
-}
-
-void
-gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r)
-{
-	char	 nbuf[40];
-
-	if (store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at,
-	    r->delivered, NULL) == STORE_OK)
-		log_info("report modem=%s to=%s ref=%d status=%s", modem_info(m)->name,
-		    log_msisdn(r->number, nbuf), r->reference, r->status);
-}
-
-void
-gateway_render(struct gateway *g, const char *key, char *out, size_t outlen, const char *const *vars)
-{
-	router_render(g->router, key, out, outlen, vars);
-}
-
-void
-gateway_store_failed(struct gateway *g, const char *what)
-{
-	if (g->store_ok) {
-		log_warnx("store: %s failed: %s; refusing new work until the store recovers", what,
-		    store_errmsg(g->store));
-		g->store_ok = 0;
-	}
-}
-
-void
-gateway_store_recovered(struct gateway *g)
-{
-	if (!g->store_ok) {
-		log_info("store: recovered; taking work again");
-		g->store_ok = 1;
-	}
-}
-
 /* The soft limit of open files up to the hard one: the HTTP cap, the store and the modems then
  * have room (systemd and shells often start daemons with 1024). */
 static void

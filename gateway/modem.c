@@ -253,6 +253,8 @@ modem_count_received(struct modem *m, int n)
 
 /* ---- balance ---- */
 
+/* The operators' balance patterns (operators.conf), looked for in $KT_MODEM_CONFIGS,
+ * CONFDIR/modem-configs, ./modem-configs and last MODEM_CONFIGS_DIR (paths.h, from PREFIX). */
 static void
 balance_load(const struct gateway *gw)
 {
@@ -750,7 +752,7 @@ on_report(struct modem *m, struct pbuf *b)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	if (msisdn_normalise(num, m->gw->conf ? m->gw->conf->country : "62", e164, &why) == 0)
+	if (msisdn_normalise(num, m->gw->conf ? m->gw->conf->country : NULL, e164, &why) == 0)
 		snprintf(r.number, sizeof(r.number), "%s", e164);
 	else
 		snprintf(r.number, sizeof(r.number), "%s", num);

@@ -12,12 +12,6 @@
 #include <stdint.h>
 #include <time.h>
 
-/* Where the operators' balance patterns (operators.conf) are looked for last; before it:
- * $KT_MODEM_CONFIGS, CONFDIR/modem-configs, ./modem-configs. */
-#ifndef MODEM_CONFIGS_DIR
-#define MODEM_CONFIGS_DIR "/usr/local/share/kentongan/modem-configs"
-#endif
-
 struct event_base;
 struct conf_modem;
 struct gateway;
@@ -68,7 +62,6 @@ struct modem_send_req {
 	uint64_t	 outbox_id;
 	const char	*to;			/* E.164 */
 	const char	*text;			/* UTF-8; the worker transliterates and splits */
-	int		 alert;			/* class-0 flash? no: only priority; kept for logging */
 	int		 want_report;
 };
 

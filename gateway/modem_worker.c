@@ -33,11 +33,14 @@
 #include "common/conf.h"
 #include "common/timefmt.h"
 #include "common/crash.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
+#include "gateway/modem_worker-internal.h"
 #include "gateway/worker_confine.h"
 #include "parsers/gsm7.h"
 
@@ -137,95 +140,20 @@ static struct worker *W;	/* for the libGammu callbacks that lack a user pointer 
 
 /* ---- text helpers (pure) ---- */
 
-size_t
-mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
+/* The network's name (from the modem, else libGammu's table of MCC+MNC) and its MCC+MNC without
+ * the space libGammu puts between them. */
+static void
+network_names(const GSM_NetworkInfo *ni, char *netname, size_t nlen, char *mccmnc, size_t mlen)
 {
-	const unsigned char	*p = (const unsigned char *)in;
-	size_t			 n = 0;
+	size_t	 o = 0;
 
-	while (*p && n + 1 < outunits) {
-		uint32_t	 c;
-		int		 extra;
-
-		if (*p < 0x80) {
-			c = *p++;
-			extra = 0;
-		} else if ((*p & 0xe0) == 0xc0) {
-			c = *p++ & 0x1f;
-			extra = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			c = *p++ & 0x0f;
-			extra = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			c = *p++ & 0x07;
-			extra = 3;
-		} else {
-			p++;
-			c = 0xfffd;
-			extra = 0;
-		}
-		while (extra-- > 0) {
-			if ((*p & 0xc0) != 0x80) {
-				c = 0xfffd;
-				break;
-			}
-			c = (c << 6) | (*p++ & 0x3f);
-		}
-		if (c >= 0x10000) {
-			if (n + 2 >= outunits)
-				break;
-			c -= 0x10000;
-			out[2 * n] = (unsigned char)((0xd800 + (c >> 10)) >> 8);
-			out[2 * n + 1] = (unsigned char)((0xd800 + (c >> 10)) & 0xff);
-			n++;
-			c = 0xdc00 + (c & 0x3ff);
-		}
-		out[2 * n] = (unsigned char)(c >> 8);
-		out[2 * n + 1] = (unsigned char)(c & 0xff);
-		n++;
-	}
-	out[2 * n] = out[2 * n + 1] = 0;
-	return n;
-}
-
-void
-mw_ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen)
-{
-	size_t	 o = 0, i = 0;
-
-	while (i < nunits && o + 5 < outlen) {
-		uint32_t c = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
-
-		i++;
-		if (c >= 0xd800 && c < 0xdc00 && i < nunits) {
-			uint32_t lo = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
-
-			if (lo >= 0xdc00 && lo < 0xe000) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				i++;
-			}
-		}
-		if (c >= 0xd800 && c < 0xe000)
-			c = 0xfffd;	/* a lone surrogate: not a character, and not valid UTF-8 */
-		else if (c == 0)
-			c = 0x2400;	/* a NUL inside the text: kept, visibly, instead of cutting it */
-		if (c < 0x80)
-			out[o++] = (char)c;
-		else if (c < 0x800) {
-			out[o++] = (char)(0xc0 | c >> 6);
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			out[o++] = (char)(0xe0 | c >> 12);
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | c >> 18);
-			out[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		}
-	}
-	out[o] = '\0';
+	ucs2_to_utf8(ni->NetworkName, netname, nlen);
+	for (const char *p = ni->NetworkCode; *p && o + 1 < mlen; p++)
+		if (*p != ' ')
+			mccmnc[o++] = *p;
+	mccmnc[o] = '\0';
+	if (*netname == '\0' && *ni->NetworkCode)
+		ucs2_to_utf8(GSM_GetNetworkName(ni->NetworkCode), netname, nlen);
 }
 
 size_t
@@ -277,16 +205,6 @@ mw_raw_pdu_from_log(const char *log, char *out, size_t outlen)
 		p = *eol ? eol + 1 : eol;
 	}
 	return found;
-}
-
-void
-mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	while (in[2 * n] || in[2 * n + 1])
-		n++;
-	mw_ucs2n_to_utf8(in, n, out, outlen);
 }
 
 int
@@ -354,19 +272,6 @@ w_status(struct worker *w, enum modem_state st, int signal, const char *net, con
 static void	batch_add(struct worker *, GSM_SMSMessage *);
 static void	batch_flush(struct worker *);
 
-static void
-hex_of(const unsigned char *p, size_t n, char *out)
-{
-	static const char hx[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[p[i] >> 4];
-		out[2 * i + 1] = hx[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Report status octet (TS 23.040 9.2.3.15) -> 1 delivered, 0 failed, -1 pending. */
 static int
 report_outcome(unsigned char st)
@@ -383,7 +288,7 @@ w_queue_report(struct worker *w, GSM_SMSMessage *sms)
 {
 	char	 number[200], status[32];
 
-	mw_ucs2_to_utf8(sms->Number, number, sizeof(number));
+	ucs2_to_utf8(sms->Number, number, sizeof(number));
 	snprintf(status, sizeof(status), "0x%02x", sms->DeliveryStatus);
 	pbuf_str(&w->reports, number);
 	pbuf_i64(&w->reports, sms->MessageReference);
@@ -430,7 +335,7 @@ ussd_cb(GSM_StateMachine *s, GSM_USSDMessage *u, void *arg)
 
 	w->ussd_done = 1;
 	w->ussd_status = u->Status;
-	mw_ucs2_to_utf8(u->Text, w->ussd_reply, sizeof(w->ussd_reply));
+	ucs2_to_utf8(u->Text, w->ussd_reply, sizeof(w->ussd_reply));
 }
 
 /* ---- losing the device ---- */
@@ -847,15 +752,7 @@ w_connect(struct worker *w)
 	GSM_GetSIMIMSI(w->s, imsi);
 	memset(&ni, 0, sizeof(ni));
 	if (GSM_GetNetworkInfo(w->s, &ni) == ERR_NONE) {
-		size_t o = 0;
-
-		mw_ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
-		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
-			if (*p != ' ')
-				mccmnc[o++] = *p;
-		mccmnc[o] = '\0';
-		if (*netname == '\0' && *ni.NetworkCode)
-			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+		network_names(&ni, netname, sizeof(netname), mccmnc, sizeof(mccmnc));
 	}
 	pbuf_init(&b);
 	pbuf_str(&b, manu);
@@ -951,8 +848,8 @@ batch_flush(struct worker *w)
 }
 
 /* Parses the concatenation element of a UDH (IEI 0x00 or 0x08). */
-static void
-udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
+void
+mw_udh_concat(const unsigned char *u, int len, int *ref, int *total, int *seq)
 {
 	int	 i;
 
@@ -995,32 +892,32 @@ batch_add(struct worker *w, GSM_SMSMessage *m)
 
 	if (w->batch_n == 0)
 		pbuf_init(&w->batch);
-	mw_ucs2_to_utf8(m->Number, sender, sizeof(sender));
-	mw_ucs2_to_utf8(m->SMSC.Number, smsc, sizeof(smsc));
+	ucs2_to_utf8(m->Number, sender, sizeof(sender));
+	ucs2_to_utf8(m->SMSC.Number, smsc, sizeof(smsc));
 	if (m->UDH.Type != UDH_NoUDH && m->UDH.Length > 0) {
 		/* libGammu takes the UDH length from the PDU (up to 256) but has room for
 		 * GSM_MAX_UDH_LENGTH: a crafted SMS overflowed udh[] here (found by tests/fuzz/fuzz_pdu) */
 		int ulen = m->UDH.Length > GSM_MAX_UDH_LENGTH ? GSM_MAX_UDH_LENGTH : m->UDH.Length;
 
-		hex_of(m->UDH.Text, (size_t)ulen, udh);
-		udh_concat(m->UDH.Text, ulen, &ref, &total, &seq);
+		hex_encode_upper(m->UDH.Text, (size_t)ulen, udh);
+		mw_udh_concat(m->UDH.Text, ulen, &ref, &total, &seq);
 	}
 	switch (m->Coding) {
 	case SMS_Coding_Unicode_No_Compression:
 	case SMS_Coding_Unicode_Compression:
 		coding = "ucs2";
 		/* by its length: a U+0000 inside must not cut the text (the SIM copy is deleted) */
-		mw_ucs2n_to_utf8(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length :
+		ucs2n_to_utf8(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length :
 		    0, text, sizeof(text));
 		break;
 	case SMS_Coding_Default_No_Compression:
 	case SMS_Coding_Default_Compression:
 		coding = "gsm7";
-		mw_ucs2_to_utf8(m->Text, text, sizeof(text));
+		ucs2_to_utf8(m->Text, text, sizeof(text));
 		break;
 	default:
 		coding = "8bit";
-		hex_of(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length : 0, text);
+		hex_encode_upper(m->Text, m->Length > 0 && m->Length <= GSM_MAX_SMS_LENGTH ? (size_t)m->Length : 0, text);
 		break;
 	}
 	at = m->DateTime.Year ? Fill_Time_T(m->DateTime) : 0;
@@ -1168,6 +1065,35 @@ batch_add_raw(struct worker *w, int folder, int location, const char *hex)
 	pbuf_i64(&w->batch, -1);
 	pbuf_str(&w->batch, "");
 	batch_push(w, folder, location, 1);
+}
+
+/* batch_add() for the fuzz target: one message, a worker of its own (modem_worker-internal.h). */
+int
+mw_part_of_sms(GSM_SMSMessage *m, struct pbuf *out)
+{
+	struct worker	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.name = "fuzz";
+	batch_add(&w, m);
+	*out = w.batch;
+	free(w.batch_locs);
+	return w.batch_n;
+}
+
+/* batch_add_raw() for the fuzz target (modem_worker-internal.h). */
+int
+mw_part_of_raw(int folder, int location, const char *hex, struct pbuf *out, int *raw)
+{
+	struct worker	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.name = "fuzz";
+	batch_add_raw(&w, folder, location, hex);
+	*out = w.batch;
+	*raw = w.batch_n > 0 && w.batch_locs[0].raw;
+	free(w.batch_locs);
+	return w.batch_n;
 }
 
 /*
@@ -1857,7 +1783,7 @@ w_send(struct worker *w, struct pbuf *in)
 		t = xstrdup(text);
 	len = strlen(t);
 	ucs = xcalloc(len + 2, 4);
-	mw_utf8_to_ucs2(t, ucs, len * 2 + 2);
+	utf8_to_ucs2(t, ucs, len * 2 + 2);
 	GSM_ClearMultiPartSMSInfo(&info);
 	info.Class = -1;
 	info.EntriesNum = 1;
@@ -1995,7 +1921,6 @@ w_report_status(struct worker *w)
 	GSM_Error		 e;
 	char			 netname[100] = "", mccmnc[16] = "";
 	int			 sig = -1, reg = -1;
-	size_t			 o = 0;
 	struct pbuf		 b;
 
 	memset(&sq, 0, sizeof(sq));
@@ -2007,13 +1932,7 @@ w_report_status(struct worker *w)
 	e = GSM_GetNetworkInfo(w->s, &ni);
 	w_check(w, e, "reading the network");
 	if (e == ERR_NONE) {
-		mw_ucs2_to_utf8(ni.NetworkName, netname, sizeof(netname));
-		for (const char *p = ni.NetworkCode; *p && o < sizeof(mccmnc) - 1; p++)
-			if (*p != ' ')
-				mccmnc[o++] = *p;
-		mccmnc[o] = '\0';
-		if (*netname == '\0' && *ni.NetworkCode)
-			mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, sizeof(netname));
+		network_names(&ni, netname, sizeof(netname), mccmnc, sizeof(mccmnc));
 		switch (ni.State) {
 		case GSM_HomeNetwork:
 		case GSM_RoamingNetwork:
@@ -2055,7 +1974,7 @@ w_command(struct worker *w)
 			log_debug("modem=%s event=eof", w->name);
 			_exit(MW_EXIT_QUIT);
 		}
-		log_warnx("modem=%s event=protocol-error error=\"%s\"", w->name, strerror(errno));
+		log_warn("modem=%s event=protocol-error", w->name);
 		_exit(MW_EXIT_PROTO);
 	}
 	pbuf_reader(&in, payload, h.len);
@@ -2200,19 +2119,12 @@ static int
 probe_network(GSM_StateMachine *s, char *netname, size_t nlen, char *mccmnc, size_t mlen)
 {
 	GSM_NetworkInfo	 ni;
-	size_t		 o = 0;
 
 	*netname = *mccmnc = '\0';
 	memset(&ni, 0, sizeof(ni));
 	if (GSM_GetNetworkInfo(s, &ni) != ERR_NONE)
 		return -1;
-	mw_ucs2_to_utf8(ni.NetworkName, netname, nlen);
-	for (const char *p = ni.NetworkCode; *p && o + 1 < mlen; p++)
-		if (*p != ' ')
-			mccmnc[o++] = *p;
-	mccmnc[o] = '\0';
-	if (*netname == '\0' && *ni.NetworkCode)
-		mw_ucs2_to_utf8(GSM_GetNetworkName(ni.NetworkCode), netname, nlen);
+	network_names(&ni, netname, nlen, mccmnc, mlen);
 	switch (ni.State) {
 	case GSM_HomeNetwork:
 	case GSM_RoamingNetwork:

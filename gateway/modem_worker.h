@@ -122,19 +122,12 @@ void	modem_worker_main(int fd, const struct conf_modem *, const struct mw_plan *
 int	modem_worker_probe(int fd, const struct conf_modem *);
 
 /* Helpers shared with tests (pure). */
-/* UTF-8 -> Gammu's UCS-2BE string (NUL-terminated by two zero bytes); returns code units. */
-size_t	mw_utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);
-/* Gammu's UCS-2BE (surrogates allowed) -> UTF-8. */
-void	mw_ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
 /*
  * Finds the PDU of an AT+CMGR (or +CMGL) reply in libGammu's text debug log (its numbered reply
  * lines: `2 "+CMGR: 0,,39"` then `3 "0791…"`): the hex after the last +CMGR/+CMGL header line,
  * upper-cased into out. Returns its length in hex digits, 0 when there is none (pure).
  */
 size_t	mw_raw_pdu_from_log(const char *log, char *out, size_t outlen);
-/* The same for nunits UTF-16 units, NULs included (shown as U+2400); a lone surrogate becomes
- * U+FFFD, so the result is always valid UTF-8. */
-void	mw_ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen);
 /* Classifies a +CMS ERROR code: 1 permanent, 0 temporary. */
 int	 mw_cms_permanent(int cms);
 #endif

@@ -335,7 +335,6 @@ dispatch(struct sched *s)
 			req.outbox_id = (uint64_t)cand[i].id;
 			req.to = cand[i].number;
 			req.text = cand[i].text;
-			req.alert = cand[i].priority == OUTBOX_ALERT;
 			req.want_report = cm ? cm->delivery_reports : 0;
 			if (modem_send(m, &req) == -1) {
 				/* the modem went away between the check and now: back to the queue */

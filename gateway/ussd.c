@@ -16,7 +16,8 @@
  * END screen is remembered in the session under the text prefix that triggered it; replaying that
  * prefix shows the remembered screen instead of acting again. A screen never exceeds
  * USSD_SCREEN_CHARS characters: fixed texts are checked when the menu is loaded, lists and news
- * are paged, and every screen is cut at the limit as a last resort.
+ * are paged, and every screen is cut at the limit as a last resort. The menu file's reader and
+ * checker are gateway/ussd_menu.c.
  */
 #include <sys/queue.h>
 
@@ -41,16 +42,13 @@
 #include "gateway/areas.h"
 #include "gateway/gateway.h"
 #include "gateway/ussd.h"
+#include "gateway/ussd-internal.h"
 #include "parsers/fold.h"
 #include "parsers/norm.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "store/store_roles.h"
 
-#include "ussd_menu.h"		/* generated: static const char ussd_menu_text[] */
-
-#define MENU_MAX_BYTES	(256 * 1024)
-#define MENU_ITEMS	9
 #define DONE_MAX	4	/* side effects remembered per session */
 #define STACK_MAX	8
 #define FIND_MAX	AREAS_FIND_MAX	/* areas listed for one name */
@@ -60,64 +58,8 @@
 #define PAGES_MAX	128
 #define HASH_SIZE	16384
 #define ENDED_GRACE_S	30	/* an ended session answers retries this long */
-#define NAME_SHOWN	40	/* characters of a typed name repeated on a screen */
 #define SEARCH_CACHE	512	/* village searches remembered (direct-mapped by name) */
 #define SEARCH_TTL_S	60
-
-/* ---- the menu ---- */
-
-enum target { T_SUBSCRIBE, T_NEWS, T_REPORT, T_STOP, T_MENU, T_TEXT, T_LANG };
-
-enum msg {
-	M_NEXT, M_BACK, M_INVALID, M_SUB_PROMPT, M_SUB_CHOOSE, M_SUB_SUGGEST, M_SUB_NONE, M_SUB_DONE,
-	M_SUB_ALREADY, M_NEWS_TITLE, M_NEWS_NONE, M_NEWS_NOT_SUBSCRIBED, M_REPORT_PROMPT, M_REPORT_EMPTY,
-	M_REPORT_PENDING, M_REPORT_PUBLISHED, M_STOP_CONFIRM, M_STOP_DONE, M_STOP_NOT_SUBSCRIBED,
-	M_STOP_CANCELLED, M_BAD_NUMBER, M_ERROR, M_COUNT
-};
-
-static const char *const msg_keys[M_COUNT] = {
-	"next", "back", "invalid", "sub.prompt", "sub.choose", "sub.suggest", "sub.none", "sub.done",
-	"sub.already", "news.title", "news.none", "news.not_subscribed", "report.prompt", "report.empty",
-	"report.pending", "report.published", "stop.confirm", "stop.done", "stop.not_subscribed",
-	"stop.cancelled", "bad_number", "error",
-};
-
-struct item {
-	int		 key;		/* 1-9 */
-	char		*label;
-	enum target	 t;
-	char		*arg;		/* menu, text or language name */
-	int		 idx;		/* … resolved to its index */
-};
-
-struct menu {
-	char		*name;
-	char		*title;
-	int		 line;
-	struct item	 items[MENU_ITEMS];
-	int		 nitems;
-};
-
-struct text {
-	char		*key;
-	char		*val;
-};
-
-struct lang {
-	char		 code[16];
-	int		 line;
-	char		*msg[M_COUNT];
-	struct menu	*menus;
-	int		 nmenus;
-	struct text	*texts;
-	int		 ntexts;
-	int		 main;		/* index of menu.main */
-};
-
-struct ussd_menu {
-	struct lang	*langs;
-	int		 nlangs;
-};
 
 /* ---- sessions ---- */
 
@@ -153,502 +95,6 @@ struct ussd {
 	struct ussd_stats	 st;
 	struct sublist		*cache[SEARCH_CACHE];
 };
-
-/* ---- text helpers ---- */
-
-size_t
-ussd_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Byte offset of the first `chars` characters of s (all of s when shorter). */
-static size_t
-chars_bytes(const char *s, size_t chars)
-{
-	size_t i = 0, n = 0;
-
-	while (s[i]) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (n == chars)
-				break;
-			n++;
-		}
-		i++;
-	}
-	return i;
-}
-
-/* Fills {name}-style placeholders of tpl from vars (k1, v1, …, NULL) into out (len bytes). */
-static void
-fill(const char *tpl, const char *const *vars, char *out, size_t len)
-{
-	size_t	 o = 0;
-	int	 i;
-
-	while (*tpl && o + 1 < len) {
-		if (*tpl == '{' && vars != NULL) {
-			for (i = 0; vars[i]; i += 2) {
-				size_t kl = strlen(vars[i]);
-
-				if (strncmp(tpl + 1, vars[i], kl) == 0 && tpl[1 + kl] == '}') {
-					o += (size_t)snprintf(out + o, len - o, "%s", vars[i + 1]);
-					if (o >= len)
-						o = len - 1;
-					tpl += kl + 2;
-					break;
-				}
-			}
-			if (vars[i] != NULL)
-				continue;
-		}
-		out[o++] = *tpl++;
-	}
-	out[o] = '\0';
-}
-
-/* Cuts s at USSD_SCREEN_CHARS characters (the last resort; fixed texts are checked at load). */
-static void
-clamp(char *s)
-{
-	s[chars_bytes(s, USSD_SCREEN_CHARS)] = '\0';
-}
-
-static int
-is_blank(const char *s)
-{
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-/* ---- the menu file ---- */
-
-static void
-menu_err(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-menu_err(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	n = snprintf(err, errlen, "%s:%d: ", path, line);
-	if (n < 0 || (size_t)n >= errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-static char *
-unescape(const char *v)
-{
-	char	*out = xmalloc(strlen(v) + 1), *o = out;
-
-	for (; *v; v++) {
-		if (v[0] == '\\' && v[1] == 'n') {
-			*o++ = '\n';
-			v++;
-		} else if (v[0] == '\\' && v[1] == '\\') {
-			*o++ = '\\';
-			v++;
-		} else
-			*o++ = *v;
-	}
-	*o = '\0';
-	return out;
-}
-
-static int
-name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 31)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
-			return 0;
-	return 1;
-}
-
-static struct menu *
-menu_get(struct lang *l, const char *name, size_t len, int line)
-{
-	int i;
-
-	for (i = 0; i < l->nmenus; i++)
-		if (strlen(l->menus[i].name) == len && strncmp(l->menus[i].name, name, len) == 0)
-			return &l->menus[i];
-	l->menus = xreallocarray(l->menus, (size_t)l->nmenus + 1, sizeof(*l->menus));
-	memset(&l->menus[l->nmenus], 0, sizeof(*l->menus));
-	l->menus[l->nmenus].name = xstrndup(name, len);
-	l->menus[l->nmenus].line = line;
-	return &l->menus[l->nmenus++];
-}
-
-/* One "key = value" line of a language section; NULL or the reason. */
-static const char *
-menu_set(struct lang *l, const char *key, const char *val, int line)
-{
-	int	 i;
-
-	if (strncmp(key, "menu.", 5) == 0) {
-		const char	*name = key + 5, *dot = strchr(name, '.');
-		struct menu	*m;
-		struct item	*it;
-		const char	*gt, *tg;
-		char		*label;
-		size_t		 ll;
-
-		if (!name_ok(name, dot ? (size_t)(dot - name) : strlen(name)))
-			return "a menu name is lowercase letters, digits and '_'";
-		m = menu_get(l, name, dot ? (size_t)(dot - name) : strlen(name), line);
-		if (dot == NULL) {
-			if (m->title != NULL)
-				return "this menu's title is set twice";
-			m->title = unescape(val);
-			return NULL;
-		}
-		if (dot[1] < '1' || dot[1] > '9' || dot[2] != '\0')
-			return "an item is menu.NAME.N with N from 1 to 9";
-		for (i = 0; i < m->nitems; i++)
-			if (m->items[i].key == dot[1] - '0')
-				return "this item is set twice";
-		if ((gt = strrchr(val, '>')) == NULL)
-			return "an item is 'Label > target'";
-		for (ll = (size_t)(gt - val); ll > 0 && isspace((unsigned char)val[ll - 1]); ll--)
-			;
-		for (tg = gt + 1; isspace((unsigned char)*tg); tg++)
-			;
-		if (ll == 0)
-			return "the item has no label";
-		/* items are kept in key order */
-		for (i = m->nitems; i > 0 && m->items[i - 1].key > dot[1] - '0'; i--)
-			m->items[i] = m->items[i - 1];
-		it = &m->items[i];
-		memset(it, 0, sizeof(*it));
-		m->nitems++;
-		it->key = dot[1] - '0';
-		label = xstrndup(val, ll);
-		it->label = unescape(label);
-		free(label);
-		if (strcmp(tg, "subscribe") == 0)
-			it->t = T_SUBSCRIBE;
-		else if (strcmp(tg, "news") == 0)
-			it->t = T_NEWS;
-		else if (strcmp(tg, "report") == 0)
-			it->t = T_REPORT;
-		else if (strcmp(tg, "stop") == 0)
-			it->t = T_STOP;
-		else if (strncmp(tg, "menu.", 5) == 0 && name_ok(tg + 5, strlen(tg + 5))) {
-			it->t = T_MENU;
-			it->arg = xstrdup(tg + 5);
-		} else if (strncmp(tg, "text.", 5) == 0 && name_ok(tg + 5, strlen(tg + 5))) {
-			it->t = T_TEXT;
-			it->arg = xstrdup(tg + 5);
-		} else if (strncmp(tg, "lang.", 5) == 0 && name_ok(tg + 5, strlen(tg + 5))) {
-			it->t = T_LANG;
-			it->arg = xstrdup(tg + 5);
-		} else
-			return "unknown target (subscribe, news, report, stop, menu.NAME, text.KEY or lang.CODE)";
-		return NULL;
-	}
-	if (strncmp(key, "text.", 5) == 0) {
-		if (!name_ok(key + 5, strlen(key + 5)))
-			return "a text name is lowercase letters, digits and '_'";
-		for (i = 0; i < l->ntexts; i++)
-			if (strcmp(l->texts[i].key, key + 5) == 0)
-				return "this text is set twice";
-		l->texts = xreallocarray(l->texts, (size_t)l->ntexts + 1, sizeof(*l->texts));
-		l->texts[l->ntexts].key = xstrdup(key + 5);
-		l->texts[l->ntexts++].val = unescape(val);
-		return NULL;
-	}
-	for (i = 0; i < M_COUNT; i++)
-		if (strcmp(key, msg_keys[i]) == 0)
-			break;
-	if (i == M_COUNT)
-		return "unknown key";
-	if (l->msg[i] != NULL)
-		return "this key is set twice";
-	l->msg[i] = unescape(val);
-	return NULL;
-}
-
-/* Renders a menu screen (with the invalid line if asked) into out. */
-static void
-render_menu(const struct lang *l, const struct menu *m, int invalid, char *out, size_t len)
-{
-	size_t	 o;
-	int	 i;
-
-	o = (size_t)snprintf(out, len, "CON %s%s%s", invalid ? l->msg[M_INVALID] : "", invalid ? "\n" : "",
-	    m->title);
-	for (i = 0; i < m->nitems && o < len; i++)
-		o += (size_t)snprintf(out + o, len - o, "\n%d %s", m->items[i].key, m->items[i].label);
-}
-
-static int
-screen_too_long(const char *pfx, const char *a, const char *b)
-{
-	return strlen(pfx) + ussd_chars(a) + (b ? 1 + ussd_chars(b) : 0) > USSD_SCREEN_CHARS;
-}
-
-/* Cross-checks after the whole file is read; 0 or -1 with err. */
-static int
-menu_check(struct ussd_menu *mm, const char *path, char *err, size_t errlen)
-{
-	char	 buf[USSD_SCREEN_MAX * 4];
-	int	 i, j, k, t;
-
-	if (mm->nlangs == 0) {
-		menu_err(err, errlen, path, 1, "no language section ([id], [en] …)");
-		return -1;
-	}
-	for (i = 0; i < mm->nlangs; i++) {
-		struct lang *l = &mm->langs[i];
-
-		for (k = 0; k < M_COUNT; k++)
-			if (l->msg[k] == NULL) {
-				menu_err(err, errlen, path, l->line, "[%s] lacks the key %s", l->code, msg_keys[k]);
-				return -1;
-			}
-		l->main = -1;
-		for (j = 0; j < l->nmenus; j++) {
-			struct menu *m = &l->menus[j];
-
-			if (strcmp(m->name, "main") == 0)
-				l->main = j;
-			if (m->title == NULL || m->nitems == 0) {
-				menu_err(err, errlen, path, m->line, "[%s] menu.%s needs a title and at least one item",
-				    l->code, m->name);
-				return -1;
-			}
-			render_menu(l, m, 1, buf, sizeof(buf));
-			if (ussd_chars(buf) > USSD_SCREEN_CHARS) {
-				menu_err(err, errlen, path, m->line, "[%s] menu.%s is %zu characters with its "
-				    "'invalid' line; a screen holds %d", l->code, m->name, ussd_chars(buf),
-				    USSD_SCREEN_CHARS);
-				return -1;
-			}
-			for (k = 0; k < m->nitems; k++) {
-				struct item *it = &m->items[k];
-
-				it->idx = -1;
-				if (it->t == T_MENU) {
-					for (t = 0; t < l->nmenus; t++)
-						if (strcmp(l->menus[t].name, it->arg) == 0)
-							it->idx = t;
-				} else if (it->t == T_TEXT) {
-					for (t = 0; t < l->ntexts; t++)
-						if (strcmp(l->texts[t].key, it->arg) == 0)
-							it->idx = t;
-				} else if (it->t == T_LANG) {
-					for (t = 0; t < mm->nlangs; t++)
-						if (strcmp(mm->langs[t].code, it->arg) == 0)
-							it->idx = t;
-				} else
-					continue;
-				if (it->idx < 0) {
-					menu_err(err, errlen, path, m->line, "[%s] menu.%s.%d: no %s.%s in this file",
-					    l->code, m->name, it->key, it->t == T_MENU ? "menu" :
-					    it->t == T_TEXT ? "text" : "lang", it->arg);
-					return -1;
-				}
-			}
-		}
-		if (l->main < 0) {
-			menu_err(err, errlen, path, l->line, "[%s] has no menu.main", l->code);
-			return -1;
-		}
-		for (k = 0; k < l->ntexts; k++)
-			if (screen_too_long("END ", l->texts[k].val, NULL)) {
-				menu_err(err, errlen, path, l->line, "[%s] text.%s is longer than a screen (%d "
-				    "characters with \"END \")", l->code, l->texts[k].key, USSD_SCREEN_CHARS);
-				return -1;
-			}
-		/* the fixed screens, with their longest decoration */
-		{
-			static const int prompts[] = { M_SUB_PROMPT, M_REPORT_PROMPT, M_REPORT_EMPTY, M_STOP_CONFIRM };
-			static const int ends[] = { M_NEWS_NONE, M_NEWS_NOT_SUBSCRIBED, M_STOP_DONE,
-			    M_STOP_NOT_SUBSCRIBED, M_STOP_CANCELLED, M_BAD_NUMBER, M_ERROR };
-
-			for (k = 0; k < (int)(sizeof(prompts) / sizeof(prompts[0])); k++)
-				if (screen_too_long("CON ", l->msg[M_INVALID], l->msg[prompts[k]])) {
-					menu_err(err, errlen, path, l->line, "[%s] %s is longer than a screen",
-					    l->code, msg_keys[prompts[k]]);
-					return -1;
-				}
-			for (k = 0; k < (int)(sizeof(ends) / sizeof(ends[0])); k++)
-				if (screen_too_long("END ", l->msg[ends[k]], NULL)) {
-					menu_err(err, errlen, path, l->line, "[%s] %s is longer than a screen",
-					    l->code, msg_keys[ends[k]]);
-					return -1;
-				}
-			/* lists: decoration plus room for at least a few lines */
-			if (ussd_chars(l->msg[M_INVALID]) + ussd_chars(l->msg[M_SUB_SUGGEST]) + NAME_SHOWN +
-			    ussd_chars(l->msg[M_NEXT]) + ussd_chars(l->msg[M_BACK]) + 8 > USSD_SCREEN_CHARS - 60) {
-				menu_err(err, errlen, path, l->line, "[%s] invalid, sub.suggest, next and back "
-				    "leave too little room for a list", l->code);
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-void
-ussd_menu_free(struct ussd_menu *mm)
-{
-	int i, j, k;
-
-	if (mm == NULL)
-		return;
-	for (i = 0; i < mm->nlangs; i++) {
-		struct lang *l = &mm->langs[i];
-
-		for (k = 0; k < M_COUNT; k++)
-			free(l->msg[k]);
-		for (j = 0; j < l->nmenus; j++) {
-			free(l->menus[j].name);
-			free(l->menus[j].title);
-			for (k = 0; k < l->menus[j].nitems; k++) {
-				free(l->menus[j].items[k].label);
-				free(l->menus[j].items[k].arg);
-			}
-		}
-		free(l->menus);
-		for (j = 0; j < l->ntexts; j++) {
-			free(l->texts[j].key);
-			free(l->texts[j].val);
-		}
-		free(l->texts);
-	}
-	free(mm->langs);
-	free(mm);
-}
-
-struct ussd_menu *
-ussd_menu_load_text(const char *text, const char *path, char *err, size_t errlen)
-{
-	struct ussd_menu	*mm = xcalloc(1, sizeof(*mm));
-	struct lang		*cur = NULL;
-	const char		*p = text, *why;
-	char			*line = NULL;
-	int			 lineno = 0, i;
-
-	while (*p) {
-		size_t	 n = strcspn(p, "\n");
-		char	*s, *e, *eq;
-
-		lineno++;
-		free(line);
-		line = xstrndup(p, n);
-		p += n + (p[n] == '\n');
-		for (s = line; isspace((unsigned char)*s); s++)
-			;
-		for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = '\0';
-		if (*s == '\0' || *s == ';' || *s == '#')
-			continue;
-		if (*s == '[') {
-			size_t cl;
-
-			if (e[-1] != ']' || !name_ok(s + 1, cl = (size_t)(e - s - 2)) || cl >= sizeof(cur->code)) {
-				menu_err(err, errlen, path, lineno, "expected [LANGUAGE] (lowercase, e.g. [id])");
-				goto fail;
-			}
-			for (i = 0; i < mm->nlangs; i++)
-				if (strlen(mm->langs[i].code) == cl && strncmp(mm->langs[i].code, s + 1, cl) == 0) {
-					menu_err(err, errlen, path, lineno, "[%.*s] appears twice", (int)cl, s + 1);
-					goto fail;
-				}
-			mm->langs = xreallocarray(mm->langs, (size_t)mm->nlangs + 1, sizeof(*mm->langs));
-			cur = &mm->langs[mm->nlangs++];
-			memset(cur, 0, sizeof(*cur));
-			snprintf(cur->code, sizeof(cur->code), "%.*s", (int)cl, s + 1);
-			cur->line = lineno;
-			continue;
-		}
-		if ((eq = strchr(s, '=')) == NULL) {
-			menu_err(err, errlen, path, lineno, "expected 'key = value'");
-			goto fail;
-		}
-		if (cur == NULL) {
-			menu_err(err, errlen, path, lineno, "a key before the first [LANGUAGE] section");
-			goto fail;
-		}
-		for (e = eq; e > s && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = '\0';
-		for (eq++; isspace((unsigned char)*eq); eq++)
-			;
-		if ((why = menu_set(cur, s, eq, lineno)) != NULL) {
-			menu_err(err, errlen, path, lineno, "%s: %s", s, why);
-			goto fail;
-		}
-	}
-	free(line);
-	line = NULL;
-	if (menu_check(mm, path, err, errlen) == -1)
-		goto fail;
-	return mm;
-fail:
-	free(line);
-	ussd_menu_free(mm);
-	return NULL;
-}
-
-const char *
-ussd_menu_builtin(void)
-{
-	return ussd_menu_text;
-}
-
-/* The menu's text: the file's (path set) or the built-in one; xmalloc'd, NULL with err set. */
-static char *
-menu_read_text(const char *path, char *err, size_t errlen)
-{
-	if (path == NULL || *path == '\0')
-		return xstrdup(ussd_menu_text);
-	return fs_read_text(path, MENU_MAX_BYTES, "USSD menu", err, errlen);
-}
-
-/* Reads and parses the menu; on success *textp (if set) gets the text, else it is freed. */
-static struct ussd_menu *
-menu_load(const char *path, char **textp, char *err, size_t errlen)
-{
-	struct ussd_menu	*mm;
-	char			*text;
-
-	if ((text = menu_read_text(path, err, errlen)) == NULL)
-		return NULL;
-	mm = ussd_menu_load_text(text, path && *path ? path : "built-in ussd-menu.conf", err, errlen);
-	if (mm != NULL && textp != NULL)
-		*textp = text;
-	else
-		free(text);
-	return mm;
-}
-
-int
-ussd_menu_check(const char *path, char *err, size_t errlen)
-{
-	struct ussd_menu *mm = menu_load(path, NULL, err, errlen);
-
-	ussd_menu_free(mm);
-	return mm ? 0 : -1;
-}
 
 /* ---- sessions ---- */
 
@@ -834,7 +280,7 @@ static void
 lines_add_wrapped(struct lines *l, const char *s, size_t budget)
 {
 	while (*s) {
-		size_t	 cut = chars_bytes(s, budget), sp;
+		size_t	 cut = ussd_chars_bytes(s, budget), sp;
 
 		if (s[cut] == '\0') {
 			lines_add(l, s, cut);
@@ -877,9 +323,9 @@ end_screen(struct rq *r, int msg, const char *const *vars)
 {
 	char body[USSD_SCREEN_MAX - 8];
 
-	fill(r->L->msg[msg], vars, body, sizeof(body));
+	ussd_fill(r->L->msg[msg], vars, body, sizeof(body));
 	snprintf(r->out, USSD_SCREEN_MAX, "END %s", body);
-	clamp(r->out);
+	ussd_clamp(r->out);
 	r->finished = 1;
 }
 
@@ -910,7 +356,7 @@ render_list(struct rq *r, const char *header, const struct lines *l, int page, i
 		o += (size_t)snprintf(r->out + o, USSD_SCREEN_MAX - o, "\n%s", r->L->msg[M_NEXT]);
 	if (o < USSD_SCREEN_MAX)
 		snprintf(r->out + o, USSD_SCREEN_MAX - o, "\n%s", r->L->msg[M_BACK]);
-	clamp(r->out);
+	ussd_clamp(r->out);
 }
 
 static int
@@ -1027,7 +473,7 @@ sub_header(struct rq *r, const struct sublist *sl, char *out, size_t len)
 	const char	*vars[] = { "name", name, NULL };
 
 	shown_name(sl->query, name, sizeof(name));
-	fill(r->L->msg[sl->kind == L_SUGGEST ? M_SUB_SUGGEST : M_SUB_CHOOSE], vars, out, len);
+	ussd_fill(r->L->msg[sl->kind == L_SUGGEST ? M_SUB_SUGGEST : M_SUB_CHOOSE], vars, out, len);
 }
 
 /* ---- news ---- */
@@ -1334,7 +780,7 @@ render(struct rq *r, const struct state *c, int invalid)
 
 	switch (c->scr) {
 	case S_MENU:
-		render_menu(r->L, &r->L->menus[c->menu], invalid, r->out, USSD_SCREEN_MAX);
+		ussd_render_menu(r->L, &r->L->menus[c->menu], invalid, r->out, USSD_SCREEN_MAX);
 		break;
 	case S_SUB_PROMPT:
 	case S_REPORT:
@@ -1350,7 +796,7 @@ render(struct rq *r, const struct state *c, int invalid)
 
 		if (sl->kind == L_NONE) {
 			shown_name(c->query, name, sizeof(name));
-			fill(r->L->msg[M_SUB_NONE], vars, body, sizeof(body));
+			ussd_fill(r->L->msg[M_SUB_NONE], vars, body, sizeof(body));
 			snprintf(r->out, USSD_SCREEN_MAX, "CON %s%s%s", invalid ? r->L->msg[M_INVALID] : "",
 			    invalid ? "\n" : "", body);
 			break;
@@ -1376,7 +822,7 @@ render(struct rq *r, const struct state *c, int invalid)
 		render_list(r, r->L->msg[M_NEWS_TITLE], r->news, c->page, invalid);
 		break;
 	}
-	clamp(r->out);
+	ussd_clamp(r->out);
 }
 
 static void
@@ -1397,7 +843,7 @@ run(struct rq *r)
 			/* the report is the rest of the text: a '*' in it is the caller's */
 			const char *report = r->text + r->start[i];
 
-			if (is_blank(report)) {
+			if (ussd_is_blank(report)) {
 				invalid = 1;
 				break;
 			}
@@ -1445,7 +891,7 @@ run(struct rq *r)
 				break;
 			case T_TEXT:
 				snprintf(r->out, USSD_SCREEN_MAX, "END %s", r->L->texts[it->idx].val);
-				clamp(r->out);
+				ussd_clamp(r->out);
 				r->finished = 1;
 				return;
 			case T_LANG:
@@ -1460,7 +906,7 @@ run(struct rq *r)
 			break;
 		}
 		case S_SUB_PROMPT:
-			if (is_blank(in))
+			if (ussd_is_blank(in))
 				invalid = 1;
 			else {
 				struct state n = { S_SUB_LIST, 0, 0, in };
@@ -1472,8 +918,8 @@ run(struct rq *r)
 			struct sublist	*sl = sub_list(r, c->query);
 			char		 header[USSD_SCREEN_MAX];
 
-			if (sl->kind == L_NONE || (!all_digits(in) && !is_blank(in))) {
-				if (is_blank(in))
+			if (sl->kind == L_NONE || (!all_digits(in) && !ussd_is_blank(in))) {
+				if (ussd_is_blank(in))
 					invalid = 1;
 				else {
 					/* another name: search again on the same screen */
@@ -1620,7 +1066,7 @@ ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 
 	u->gw = gw;
 	TAILQ_INIT(&u->lru);
-	if ((u->menu = menu_load(menu_path, &u->menu_text, err, errlen)) == NULL) {
+	if ((u->menu = ussd_menu_read(menu_path, &u->menu_text, err, errlen)) == NULL) {
 		free(u);
 		return NULL;
 	}
@@ -1665,7 +1111,7 @@ ussd_reload(struct ussd *u, const char *menu_path, char *err, size_t errlen)
 	const char		*lang = u->gw->conf->language;
 	int			 i;
 
-	if ((mm = menu_load(menu_path, &text, err, errlen)) == NULL)
+	if ((mm = ussd_menu_read(menu_path, &text, err, errlen)) == NULL)
 		return -1;
 	if (strcmp(text, u->menu_text) == 0) {
 		ussd_menu_free(mm);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/str.h"
 #include "common/xmalloc.h"
 #include "parsers/fold.h"
 #include "parsers/norm.h"
@@ -333,26 +334,6 @@ oom:
 	return -1;
 }
 
-static char *
-next_field(char **sp)
-{
-	char	*s = *sp, *w;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0') {
-		*sp = s;
-		return NULL;
-	}
-	w = s;
-	while (*s != '\0' && *s != ' ' && *s != '\t')
-		s++;
-	if (*s != '\0')
-		*s++ = '\0';
-	*sp = s;
-	return w;
-}
-
 /* One line of a keywords file; 0 or -1 with why set. */
 static int
 load_line(struct parse_table *t, char *line, char *why, size_t whylen)
@@ -360,12 +341,12 @@ load_line(struct parse_table *t, char *line, char *why, size_t whylen)
 	char	*s = line, *dir, *w, *act, *end;
 	int	 a, r;
 
-	if ((dir = next_field(&s)) == NULL || dir[0] == '#')
+	if ((dir = str_word(&s)) == NULL || dir[0] == '#')
 		return 0;
 	if (strcmp(dir, "alias") == 0) {
-		w = next_field(&s);
-		act = next_field(&s);
-		if (w == NULL || act == NULL || next_field(&s) != NULL) {
+		w = str_word(&s);
+		act = str_word(&s);
+		if (w == NULL || act == NULL || str_word(&s) != NULL) {
 			snprintf(why, whylen, "expected: alias WORD ACTION");
 			return -1;
 		}

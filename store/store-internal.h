@@ -39,6 +39,8 @@ enum store_status st_emit(struct store *, sqlite3_stmt *, const char *json_cols,
 int64_t		 st_scalar(struct store *, sqlite3_stmt *, int64_t dflt);
 /* Binds text or NULL. */
 void		 st_bind_text(sqlite3_stmt *, int idx, const char *);
+/* Copies a text column into dst (len bytes), cut to fit; NULL becomes "". */
+void		 st_col_copy(char *dst, size_t len, sqlite3_stmt *, int col);
 time_t		 st_now(void);
 /* Records the system clock and the clock source on a new row of table (inbox, announcements). */
 enum store_status st_stamp_clock(struct store *, const char *table, int64_t id);

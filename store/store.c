@@ -114,6 +114,14 @@ st_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 		sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
 }
 
+void
+st_col_copy(char *dst, size_t len, sqlite3_stmt *stmt, int col)
+{
+	const char	*s = (const char *)sqlite3_column_text(stmt, col);
+
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
 enum store_status
 st_exec(struct store *st, sqlite3_stmt *stmt, const char *what)
 {

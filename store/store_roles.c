@@ -11,18 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/sha256.h"
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_roles.h"
-
-static void
-copy_col(char *dst, size_t len, sqlite3_stmt *stmt, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(stmt, col);
-
-	snprintf(dst, len, "%s", s ? s : "");
-}
 
 /* ---- inbox ---- */
 
@@ -40,12 +33,12 @@ store_inbox_get(struct store *st, int64_t id, struct store_inbox_row *r)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		r->id = sqlite3_column_int64(stmt, 0);
-		copy_col(r->modem, sizeof(r->modem), stmt, 1);
-		copy_col(r->sender, sizeof(r->sender), stmt, 2);
+		st_col_copy(r->modem, sizeof(r->modem), stmt, 1);
+		st_col_copy(r->sender, sizeof(r->sender), stmt, 2);
 		r->text = xstrdup((const char *)sqlite3_column_text(stmt, 3));
 		if (r->text == NULL)
 			r->text = xstrdup("");
-		copy_col(r->flags, sizeof(r->flags), stmt, 4);
+		st_col_copy(r->flags, sizeof(r->flags), stmt, 4);
 		r->routed = sqlite3_column_int(stmt, 5);
 		r->received_at = sqlite3_column_int64(stmt, 6);
 		sqlite3_reset(stmt);
@@ -177,9 +170,9 @@ store_leader_get(struct store *st, const char *number, struct store_leader *l)
 	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		copy_col(l->number, sizeof(l->number), stmt, 0);
-		copy_col(l->kim, sizeof(l->kim), stmt, 1);
-		copy_col(l->area, sizeof(l->area), stmt, 2);
+		st_col_copy(l->number, sizeof(l->number), stmt, 0);
+		st_col_copy(l->kim, sizeof(l->kim), stmt, 1);
+		st_col_copy(l->area, sizeof(l->area), stmt, 2);
 	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_ROW)
@@ -332,7 +325,7 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		copy_col(stored, sizeof(stored), stmt, 1);
+		st_col_copy(stored, sizeof(stored), stmt, 1);
 		if (stored[0] != '$') {
 			saltlen = hex_decode((const char *)sqlite3_column_text(stmt, 0), salt, sizeof(salt));
 			wantlen = hex_decode(stored, want, sizeof(want));
@@ -436,7 +429,7 @@ store_post_review(struct store *st, int64_t id, int approve)
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		copy_col(status, sizeof(status), stmt, 0);
+		st_col_copy(status, sizeof(status), stmt, 0);
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;
@@ -510,9 +503,9 @@ store_choice_get(struct store *st, const char *number, time_t now, struct store_
 	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, now);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		copy_col(c->action, sizeof(c->action), stmt, 0);
+		st_col_copy(c->action, sizeof(c->action), stmt, 0);
 		if (c->n < STORE_CHOICE_MAX) {
-			copy_col(c->codes[c->n], sizeof(c->codes[0]), stmt, 1);
+			st_col_copy(c->codes[c->n], sizeof(c->codes[0]), stmt, 1);
 			c->n++;
 		}
 	}
@@ -611,7 +604,7 @@ store_post_sender(struct store *st, int64_t id, char *number, size_t len)
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		copy_col(number, len, stmt, 0);
+		st_col_copy(number, len, stmt, 0);
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;

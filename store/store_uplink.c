@@ -9,14 +9,6 @@
 #include "store/store-internal.h"
 #include "store/store_uplink.h"
 
-static void
-col_copy(char *dst, size_t len, sqlite3_stmt *stmt, int col)
-{
-	const char	*s = (const char *)sqlite3_column_text(stmt, col);
-
-	snprintf(dst, len, "%s", s ? s : "");
-}
-
 static char *
 col_dup(sqlite3_stmt *stmt, int col)
 {
@@ -37,7 +29,7 @@ store_uplink_epoch(struct store *st, char epoch[UPLINK_EPOCH_LEN])
 		sqlite3_reset(stmt);
 		return st_fail(st, rc, "reading the uplink epoch");
 	}
-	col_copy(epoch, UPLINK_EPOCH_LEN, stmt, 0);
+	st_col_copy(epoch, UPLINK_EPOCH_LEN, stmt, 0);
 	sqlite3_reset(stmt);
 	return STORE_OK;
 }
@@ -337,7 +329,7 @@ store_downlink_check(struct store *st, const char *lane, const char *epoch, int6
 		return DOWNLINK_ERROR;
 	sqlite3_bind_text(stmt, 1, lane, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		col_copy(cur, sizeof(cur), stmt, 0);
+		st_col_copy(cur, sizeof(cur), stmt, 0);
 		*applied = sqlite3_column_int64(stmt, 1);
 	}
 	sqlite3_reset(stmt);
@@ -559,9 +551,9 @@ store_hub_ingest(struct store *st, const char *box, const char *json, char epoch
 		return STORE_ERROR;
 	sqlite3_bind_text(head, 1, json, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(head)) == SQLITE_ROW) {
-		col_copy(epoch, UPLINK_EPOCH_LEN, head, 0);
-		col_copy(lane, 8, head, 1);
-		col_copy(mbox, sizeof(mbox), head, 2);
+		st_col_copy(epoch, UPLINK_EPOCH_LEN, head, 0);
+		st_col_copy(lane, 8, head, 1);
+		st_col_copy(mbox, sizeof(mbox), head, 2);
 	}
 	sqlite3_reset(head);
 	if (rc != SQLITE_ROW)
@@ -831,8 +823,8 @@ store_hub_each_box(struct store *st, int (*cb)(void *, const char *, const char 
 	if (stmt == NULL)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		col_copy(box, sizeof(box), stmt, 0);
-		col_copy(state, sizeof(state), stmt, 1);
+		st_col_copy(box, sizeof(box), stmt, 0);
+		st_col_copy(state, sizeof(state), stmt, 1);
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		memcpy(v[n].box, box, sizeof(box));
 		memcpy(v[n].state, state, sizeof(state));
@@ -896,7 +888,7 @@ store_post_box(struct store *st, int64_t id, char box[64], int64_t *box_post_id)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-		col_copy(box, 64, stmt, 0);
+		st_col_copy(box, 64, stmt, 0);
 		*box_post_id = sqlite3_column_int64(stmt, 1);
 		s = STORE_OK;
 	}

@@ -9,14 +9,6 @@
 #include "store/store-internal.h"
 #include "store/store_web.h"
 
-static void
-copy_col(char *dst, size_t len, sqlite3_stmt *stmt, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(stmt, col);
-
-	snprintf(dst, len, "%s", s ? s : "");
-}
-
 static int
 name_ok(const char *name)
 {
@@ -131,9 +123,9 @@ store_user_get(struct store *st, const char *name, struct store_user *u)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		u->id = sqlite3_column_int64(stmt, 0);
-		copy_col(u->name, sizeof(u->name), stmt, 1);
-		copy_col(u->role, sizeof(u->role), stmt, 2);
-		copy_col(u->hash, sizeof(u->hash), stmt, 3);
+		st_col_copy(u->name, sizeof(u->name), stmt, 1);
+		st_col_copy(u->role, sizeof(u->role), stmt, 2);
+		st_col_copy(u->hash, sizeof(u->hash), stmt, 3);
 	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_DONE)
@@ -188,9 +180,9 @@ store_session_get(struct store *st, const char *id, time_t now, long idle_s, str
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		se->user.id = sqlite3_column_int64(stmt, 0);
-		copy_col(se->user.name, sizeof(se->user.name), stmt, 1);
-		copy_col(se->user.role, sizeof(se->user.role), stmt, 2);
-		copy_col(se->csrf, sizeof(se->csrf), stmt, 3);
+		st_col_copy(se->user.name, sizeof(se->user.name), stmt, 1);
+		st_col_copy(se->user.role, sizeof(se->user.role), stmt, 2);
+		st_col_copy(se->csrf, sizeof(se->csrf), stmt, 3);
 		se->expires_at = sqlite3_column_int64(stmt, 4);
 		seen = sqlite3_column_int64(stmt, 5);
 	}

@@ -44,6 +44,21 @@ out=$(echo "$out" | sed '/^lint: gateway\/main.c: includes uplink\//d; /^$/d')
 for f in $(grep -l '#include <gammu' gateway/*.c gateway/*.h gateway/web/* store/* parsers/* common/* console/* 2>/dev/null); do
 	[ "$f" = gateway/modem_worker.c ] || say "$f includes libGammu (only gateway/modem_worker.c may)"
 done
+# The hub rule: the gateway_* hooks are defined in gateway/gateway.c only (tests use
+# tests/unit/gateway_spy.h)
+hooks='gateway_(inbox_stored|queue_changed|modem_changed|modem_sent|modem_report|store_failed|store_recovered|render)\('
+for f in $(grep -lE "^(void[[:space:]]+)?$hooks" common/*.c parsers/*.c store/*.c gateway/*.c gateway/web/*.c \
+    uplink/*.c console/*.c 2>/dev/null); do
+	[ "$f" = gateway/gateway.c ] || say "$f defines a gateway_* hook (only gateway/gateway.c may)"
+done
+# *-internal.h headers belong to their module: the worker's decode helpers only to the worker and
+# its fuzz target (libevent's public vs -internal.h headers)
+for f in $(grep -rl '#include "gateway/modem_worker-internal.h"' --include='*.[ch]' common parsers store \
+    gateway console uplink tools tests 2>/dev/null); do
+	case "$f" in gateway/modem_worker.c|tests/fuzz/fuzz_pdu.c) ;;
+	*) say "$f includes gateway/modem_worker-internal.h (only the worker and tests/fuzz/fuzz_pdu.c may)" ;;
+	esac
+done
 for f in $(grep -l '#include <sqlite3.h>' gateway/* gateway/web/* parsers/* common/* console/* uplink/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"
 done

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/web/html.h"
 
@@ -45,56 +47,6 @@ html_escape(const char *s, char *out, size_t len)
 	return need;
 }
 
-int
-web_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
-
-	while (p < end) {
-		unsigned	 cp;
-		int		 n, i;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xE0) == 0xC0) {
-			n = 1;
-			cp = *p & 0x1F;
-		} else if ((*p & 0xF0) == 0xE0) {
-			n = 2;
-			cp = *p & 0x0F;
-		} else if ((*p & 0xF8) == 0xF0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else
-			return 0;
-		if (end - p <= n)
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into a new string; NULL with *why on a bad escape, NUL or a value too long. */
 static char *
 decode(const char *s, size_t n, size_t max, const char **why)
@@ -119,8 +71,8 @@ decode(const char *s, size_t n, size_t max, const char **why)
 				*why = "a %-escape is cut short";
 				goto bad;
 			}
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_value((unsigned char)s[i + 1]);
+			lo = hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0) {
 				*why = "a bad %-escape";
 				goto bad;
@@ -150,7 +102,7 @@ text_ok(const char *s, int value)
 {
 	const unsigned char *p;
 
-	if (!web_utf8_valid(s, strlen(s)))
+	if (!utf8_valid(s, strlen(s)))
 		return 0;
 	for (p = (const unsigned char *)s; *p; p++)
 		if ((*p < 0x20 && !(value && (*p == '\t' || *p == '\r' || *p == '\n'))) || *p == 0x7F)

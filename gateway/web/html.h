@@ -44,6 +44,4 @@ int		 web_form_all(const struct web_form *, const char *name, const char **out, 
 int		 web_cookie(const char *header, const char *name, char *out, size_t len);
 /* A phone number with its middle hidden for viewers: "+62812****890". */
 void		 web_mask_number(const char *number, char *out, size_t len);
-/* Whether s is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-int		 web_utf8_valid(const char *s, size_t len);
 #endif

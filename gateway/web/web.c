@@ -28,6 +28,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/hex.h"
 #include "common/sha256.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"

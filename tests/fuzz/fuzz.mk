@@ -10,7 +10,7 @@ FUZZ_TARGETS += fuzz-conf fuzz-ctl fuzz-pdu
 FUZZ_COMMON    := $(wildcard common/*.c)
 FUZZ_CONF_SRCS := tests/fuzz/fuzz_conf.c $(FUZZ_COMMON)
 FUZZ_CTL_SRCS  := tests/fuzz/fuzz_ctl.c $(FUZZ_COMMON)
-FUZZ_PDU_SRCS  := tests/fuzz/fuzz_pdu.c $(FUZZ_COMMON) $(wildcard parsers/*.c) gateway/worker_confine.c
+FUZZ_PDU_SRCS  := tests/fuzz/fuzz_pdu.c gateway/modem_worker.c $(FUZZ_COMMON) $(wildcard parsers/*.c) gateway/worker_confine.c
 
 $(BUILD)/fuzz/fuzz_conf: $(FUZZ_CONF_SRCS) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
@@ -18,7 +18,7 @@ $(BUILD)/fuzz/fuzz_conf: $(FUZZ_CONF_SRCS) $(wildcard common/*.h)
 $(BUILD)/fuzz/fuzz_ctl: $(FUZZ_CTL_SRCS) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_CTL_SRCS)
-$(BUILD)/fuzz/fuzz_pdu: $(FUZZ_PDU_SRCS) gateway/modem_worker.c $(wildcard gateway/*.h common/*.h parsers/*.h)
+$(BUILD)/fuzz/fuzz_pdu: $(FUZZ_PDU_SRCS) $(wildcard gateway/*.h common/*.h parsers/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags gammu 2>/dev/null) \
 	    $(shell pkg-config --cflags libpcre2-8 2>/dev/null) -o $@ $(FUZZ_PDU_SRCS) $(LIB_GAMMU) $(LIB_PCRE)

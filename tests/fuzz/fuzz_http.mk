@@ -2,9 +2,9 @@
 # sources). `make fuzz-http FUZZ_SECONDS=60`; new inputs go to $(BUILD)/fuzz/http-corpus, seeds are
 # tests/fuzz/http-seeds.
 FUZZ_TARGETS += fuzz-http
-HTTP_FUZZ_SRCS := tests/fuzz/fuzz_http.c gateway/ussd.c $(wildcard store/*.c) $(wildcard parsers/*.c) \
+HTTP_FUZZ_SRCS := tests/fuzz/fuzz_http.c gateway/ussd.c gateway/ussd_menu.c $(wildcard store/*.c) $(wildcard parsers/*.c) \
                   $(wildcard common/*.c)
-$(BUILD)/fuzz/fuzz_http: $(HTTP_FUZZ_SRCS) gateway/ussd.h | $(GEN)
+$(BUILD)/fuzz/fuzz_http: $(HTTP_FUZZ_SRCS) gateway/ussd.h gateway/ussd-internal.h | $(GEN)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 	    -std=gnu11 -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' -I. -I$(BUILD)/gen $(PKG_CFLAGS) \

@@ -1,11 +1,11 @@
 /*
  * fuzz_pdu — libFuzzer target for inbound SMS decoding: the bytes a modem returns for AT+CMGR /
  * AT+CMGL / +CMT go through libGammu's GSM_DecodePDUFrame() and then the worker's own code
- * (gateway/modem_worker.c, included whole so its static helpers are reachable: batch_add() turns
+ * (gateway/modem_worker.c, reached through gateway/modem_worker-internal.h: batch_add() turns
  * a decoded message into an SMS_IN part — UCS-2 to UTF-8, UDH to hex and its concatenation
  * header, 8-bit bodies to hex), which is then read back the way gateway/modem.c on_sms_in() does.
  * The first input byte selects whether the PDU starts with an SMSC address; the rest is the PDU.
- * The raw input also goes through udh_concat() and the UCS-2/UTF-8 converters directly.
+ * The raw input also goes through mw_udh_concat() and the UCS-2/UTF-8 converters directly.
  * Checks: the part decodes, sender/text are valid UTF-8 for text codings, hex fields are hex,
  * a concatenation header always has 1 <= seq <= total.
  * Seeds: tests/fuzz/pdu-seeds (PDUs modemsim sends: GSM-7, UCS-2, concatenated, 8-bit, report).
@@ -15,7 +15,17 @@
  * Reception going on around such PDUs is tests/integration/test_undecodable_fuzz.py (modemsim,
  * libGammu's AT driver, the daemon).
  */
-#include "gateway/modem_worker.c"	/* the amalgamation trick: reach the static decode helpers */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gammu.h>
+
+#include "common/proto.h"
+#include "common/utf8.h"
+#include "gateway/modem_worker.h"
+#include "gateway/modem_worker-internal.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -48,14 +58,14 @@ check_hex(const char *s)
 }
 
 static void
-read_back(struct worker *w)
+read_back(const struct pbuf *part)
 {
 	struct pbuf	 b;
 	const char	*coding, *text;
 	int64_t		 ref;
 	uint32_t	 total, seq;
 
-	pbuf_reader(&b, w->batch.buf, w->batch.len);
+	pbuf_reader(&b, part->buf, part->len);
 	(void)pbuf_get_u32(&b);		/* kind */
 	(void)pbuf_get_i64(&b);		/* folder */
 	(void)pbuf_get_i64(&b);		/* location */
@@ -125,7 +135,7 @@ static void
 fuzz_message(const uint8_t *p, size_t size)
 {
 	const uint8_t	*end = p + size;
-	struct worker	 w;
+	struct pbuf	 part;
 	size_t		 n;
 
 	if (size < 8)
@@ -159,14 +169,10 @@ fuzz_message(const uint8_t *p, size_t size)
 	p += n;
 	(void)take_ucs2(p, end, sms.Text, sizeof(sms.Text), (size_t)(end - p));
 
-	memset(&w, 0, sizeof(w));
-	w.name = "fuzz";
-	batch_add(&w, &sms);
-	if (w.batch_n != 1)
+	if (mw_part_of_sms(&sms, &part) != 1)
 		abort();
-	read_back(&w);
-	pbuf_free(&w.batch);
-	free(w.batch_locs);
+	read_back(&part);
+	pbuf_free(&part);
 }
 
 /* What the worker does with a PDU libGammu refuses: find it in the captured reply, send it raw. */
@@ -175,9 +181,9 @@ raw_path(const uint8_t *data, size_t size)
 {
 	static char	 log[4 * 1024 + 256], hex[2 * 1024 + 1], out[2 * 1024 + 1];
 	static const char hx[] = "0123456789ABCDEF";
-	struct worker	 w;
-	struct pbuf	 b;
+	struct pbuf	 part, b;
 	size_t		 i, o, n;
+	int		 raw;
 
 	for (i = 0; i < size; i++) {
 		hex[2 * i] = hx[data[i] >> 4];
@@ -198,12 +204,9 @@ raw_path(const uint8_t *data, size_t size)
 	check_hex(out);
 	if (size < 1)
 		return;
-	memset(&w, 0, sizeof(w));
-	w.name = "fuzz";
-	batch_add_raw(&w, 1, 7, hex);
-	if (w.batch_n != 1 || !w.batch_locs[0].raw)
+	if (mw_part_of_raw(1, 7, hex, &part, &raw) != 1 || !raw)
 		abort();
-	pbuf_reader(&b, w.batch.buf, w.batch.len);
+	pbuf_reader(&b, part.buf, part.len);
 	if (pbuf_get_u32(&b) != MW_PART_RAW || pbuf_get_i64(&b) != 1 || pbuf_get_i64(&b) != 7)
 		abort();
 	(void)pbuf_get_str(&b);
@@ -211,8 +214,7 @@ raw_path(const uint8_t *data, size_t size)
 	(void)pbuf_get_i64(&b);
 	if (strcmp(pbuf_get_str(&b), "pdu") || strcmp(pbuf_get_str(&b), hex))
 		abort();
-	pbuf_free(&w.batch);
-	free(w.batch_locs);
+	pbuf_free(&part);
 }
 
 int
@@ -221,7 +223,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static unsigned char	 ucs[2 * 1024 + 2];
 	static char		 utf[4 * 1024 + 4];
 	static unsigned char	 padded[1024 + 1024];
-	struct worker		 w;
+	struct pbuf		 part;
 	size_t			 pos = 0, n;
 	int			 ref, total, seq, smsc;
 
@@ -251,29 +253,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(padded, data, size);
 	memset(&sms, 0, sizeof(sms));
 	if (GSM_DecodePDUFrame(NULL, &sms, padded, size, &pos, smsc) == ERR_NONE) {
-		memset(&w, 0, sizeof(w));
-		w.name = "fuzz";
-		batch_add(&w, &sms);
-		if (w.batch_n != 1)
+		if (mw_part_of_sms(&sms, &part) != 1)
 			abort();
-		read_back(&w);
-		pbuf_free(&w.batch);
-		free(w.batch_locs);
+		read_back(&part);
+		pbuf_free(&part);
 	}
 
 helpers:
 	raw_path(data, size);
 	/* the helpers on the raw bytes */
-	udh_concat(data, (int)size, &ref, &total, &seq);
+	mw_udh_concat(data, (int)size, &ref, &total, &seq);
 	if (total < 1 || seq < 1 || seq > total || (ref != -1 && (ref < 0 || ref > 0xffff)))
 		abort();
 	n = size & ~(size_t)1;
 	memcpy(ucs, data, n);
 	ucs[n] = ucs[n + 1] = 0;
-	mw_ucs2_to_utf8(ucs, utf, sizeof(utf));
+	ucs2_to_utf8(ucs, utf, sizeof(utf));
 	check_utf8(utf);
 	memcpy(utf, data, size);
 	utf[size] = '\0';
-	(void)mw_utf8_to_ucs2(utf, ucs, sizeof(ucs) / 2);
+	(void)utf8_to_ucs2(utf, ucs, sizeof(ucs) / 2);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "gateway/web/html.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,8 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	if (web_form_parse(s, size, &f, &why) == 0) {
 		for (i = 0; i < f.n; i++) {
-			if (!web_utf8_valid(f.names[i], strlen(f.names[i])) ||
-			    !web_utf8_valid(f.values[i], strlen(f.values[i])))
+			if (!utf8_valid(f.names[i], strlen(f.names[i])) ||
+			    !utf8_valid(f.values[i], strlen(f.values[i])))
 				abort();
 			for (const char *p = f.names[i]; *p; p++)
 				if ((unsigned char)*p < 0x20)

@@ -1,8 +1,8 @@
 /*
  * router_fixture — shared by test_router.c and test_areas_resolve.c: a gateway context with a
  * real store in a temp file, a configuration file, the real areas of the provinces named in
- * `areas` loaded from data/wilayah, the gateway_* hooks main.c normally provides, and
- * helpers to inject an SMS and route it.
+ * `areas` loaded from data/wilayah, the gateway_* hooks (tests/unit/gateway_spy.h: an inbox id
+ * goes to the router) and helpers to inject an SMS and route it.
  */
 #ifndef TESTS_ROUTER_FIXTURE_H
 #define TESTS_ROUTER_FIXTURE_H
@@ -24,31 +24,17 @@
 #include "store/store_inbox.h"
 #include "store/store_outbox.h"
 #include "store/store_roles.h"
+#include "tests/unit/gateway_spy.h"
 
 #define WILAYAH	"data/wilayah"
 
 struct fixture {
 	struct gateway	 gw;
 	char		 dir[64];
-	int		 queue_changed;
-	int		 store_failed;
 	long		 smsc;
 };
 
 static struct fixture *fx;
-
-/* ---- the hooks main.c provides in the daemon ---- */
-void
-gateway_inbox_stored(struct gateway *g, int64_t id)
-{
-	router_handle(g->router, id);
-}
-void gateway_queue_changed(struct gateway *g) { fx->queue_changed++; }
-void gateway_modem_changed(struct gateway *g, struct modem *m) { }
-void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { }
-void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
-void gateway_store_failed(struct gateway *g, const char *what) { fx->store_failed++; g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 
 /* One CSV line "code,parent,name" or "code,name", names maybe quoted. Returns the field count. */
 static int
@@ -137,6 +123,7 @@ fx_setup(const char *areas, const char *extra)
 	FILE		*f;
 
 	fx = calloc(1, sizeof(*fx));
+	queue_changed = store_failed = 0;
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/kt-router-%d", (int)getpid());
 	snprintf(path, sizeof(path), "rm -rf %s && mkdir -p %s", fx->dir, fx->dir);
 	if (system(path) != 0)

@@ -25,16 +25,8 @@
 #include "store/store.h"
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/gateway_spy.h"
 
-static int	 nrouted;
-
-void gateway_inbox_stored(struct gateway *g, int64_t id) { nrouted++; }
-void gateway_queue_changed(struct gateway *g) { }
-void gateway_modem_changed(struct gateway *g, struct modem *m) { }
-void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { }
-void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
-void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 
 static struct gateway	 gw;
 static struct conf	 conf;

@@ -2,8 +2,8 @@
  * test_modem — the modem worker and its parent side on Gammu's dummy driver, end to end through
  * ingest and the store: receive (plain, UCS-2, long out of order, duplicate, binary, missing
  * part), delete only after commit, send (1/2/3 parts, transliteration), USSD, a killed worker
- * respawned, a stopped (hung) worker killed by the watchdog. The gateway_* hooks live in main.c,
- * which is not in libgateway.a, so this file provides its own.
+ * respawned, a stopped (hung) worker killed by the watchdog. The gateway_* hooks are
+ * tests/unit/gateway_spy.h.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +27,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
 #include "gateway/modem.h"
@@ -34,21 +35,8 @@
 #include "store/store.h"
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/gateway_spy.h"	/* the hooks: routed[], sent[], store_failed */
 
-/* ---- hooks ---- */
-static int64_t		 routed[4096];
-static int		 nrouted;
-static struct modem_sent sent[64];
-static int		 nsent;
-static int		 store_failed;
-
-void gateway_inbox_stored(struct gateway *g, int64_t id) { if (nrouted < 4096) routed[nrouted++] = id; }
-void gateway_queue_changed(struct gateway *g) { }
-void gateway_modem_changed(struct gateway *g, struct modem *m) { }
-void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { if (nsent < 64) sent[nsent++] = *s; }
-void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r) { }
-void gateway_store_failed(struct gateway *g, const char *what) { store_failed++; g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 
 /* ---- fixture ---- */
 static struct gateway	 gw;
@@ -70,7 +58,7 @@ write_sms(int folder, int loc, const char *number, const char *coding, const cha
 	if (hexraw)
 		snprintf(hex, sizeof(hex), "%s", hexraw);
 	else {
-		n = mw_utf8_to_ucs2(text_utf8, ucs, sizeof(ucs) / 2);
+		n = utf8_to_ucs2(text_utf8, ucs, sizeof(ucs) / 2);
 		for (i = 0; i < 2 * n; i++)
 			sprintf(hex + 2 * i, "%02X", ucs[i]);
 	}
@@ -459,10 +447,10 @@ test_ucs2_nul_surrogate(void **state)
 	    0xd8, 0x3d, 0xde, 0x00, 0, 0 };
 	char	 out[64];
 
-	mw_ucs2n_to_utf8(in, 9, out, sizeof(out));
+	ucs2n_to_utf8(in, 9, out, sizeof(out));
 	assert_string_equal(out, "a\xe2\x90\x80" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xf0\x9f\x98\x80");
 	/* the NUL-terminated form stops at the NUL, as before */
-	mw_ucs2_to_utf8(in, out, sizeof(out));
+	ucs2_to_utf8(in, out, sizeof(out));
 	assert_string_equal(out, "a");
 }
 

@@ -33,27 +33,8 @@
 #include "store/store.h"
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/gateway_spy.h"	/* the hooks: sent[], reports[] (matched to the outbox) */
 
-static struct modem_sent sent[64];
-static int		 nsent;
-static int		 nrouted;
-
-void gateway_inbox_stored(struct gateway *g, int64_t id) { nrouted++; }
-void gateway_queue_changed(struct gateway *g) { }
-void gateway_modem_changed(struct gateway *g, struct modem *m) { }
-void gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *s) { if (nsent < 64) sent[nsent++] = *s; }
-static struct modem_report reports[16];
-static int		 nreports;
-
-/* as main.c does: match the report to its outbox row */
-void gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r)
-{
-	if (nreports < 16)
-		reports[nreports++] = *r;
-	store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at, r->delivered, NULL);
-}
-void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 
 static struct gateway	 gw;
 static struct conf	 conf;
@@ -394,5 +375,6 @@ main(void)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	spy_deliver_reports = 1;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/hex.h"
 #include "common/sha256.h"
 #include "store/store.h"
 #include "store/store_roles.h"

@@ -19,7 +19,7 @@
 #include "store/store_roles.h"
 #include "tests/unit/fixture.h"
 
-/* the hooks main.c implements */
+/* the hooks gateway/gateway.c implements, as this test needs them (no router: no rendering) */
 void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
 void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
 void gateway_queue_changed(struct gateway *g) { }

@@ -1,0 +1,150 @@
+/* utf8 — the one UTF-8 <-> UCS-2 codec (see utf8.h). */
+#include <stdint.h>
+
+#include "common/utf8.h"
+
+size_t
+utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	size_t			 n = 0;
+
+	while (*p && n + 1 < outunits) {
+		uint32_t	 c;
+		int		 extra;
+
+		if (*p < 0x80) {
+			c = *p++;
+			extra = 0;
+		} else if ((*p & 0xe0) == 0xc0) {
+			c = *p++ & 0x1f;
+			extra = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			c = *p++ & 0x0f;
+			extra = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			c = *p++ & 0x07;
+			extra = 3;
+		} else {
+			p++;
+			c = 0xfffd;
+			extra = 0;
+		}
+		while (extra-- > 0) {
+			if ((*p & 0xc0) != 0x80) {
+				c = 0xfffd;
+				break;
+			}
+			c = (c << 6) | (*p++ & 0x3f);
+		}
+		if (c >= 0x10000) {
+			if (n + 2 >= outunits)
+				break;
+			c -= 0x10000;
+			out[2 * n] = (unsigned char)((0xd800 + (c >> 10)) >> 8);
+			out[2 * n + 1] = (unsigned char)((0xd800 + (c >> 10)) & 0xff);
+			n++;
+			c = 0xdc00 + (c & 0x3ff);
+		}
+		out[2 * n] = (unsigned char)(c >> 8);
+		out[2 * n + 1] = (unsigned char)(c & 0xff);
+		n++;
+	}
+	out[2 * n] = out[2 * n + 1] = 0;
+	return n;
+}
+
+void
+ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen)
+{
+	size_t	 o = 0, i = 0;
+
+	while (i < nunits && o + 5 < outlen) {
+		uint32_t c = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
+
+		i++;
+		if (c >= 0xd800 && c < 0xdc00 && i < nunits) {
+			uint32_t lo = (uint32_t)in[2 * i] << 8 | in[2 * i + 1];
+
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i++;
+			}
+		}
+		if (c >= 0xd800 && c < 0xe000)
+			c = 0xfffd;	/* a lone surrogate: not a character, and not valid UTF-8 */
+		else if (c == 0)
+			c = 0x2400;	/* a NUL inside the text: kept, visibly, instead of cutting it */
+		if (c < 0x80)
+			out[o++] = (char)c;
+		else if (c < 0x800) {
+			out[o++] = (char)(0xc0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			out[o++] = (char)(0xe0 | c >> 12);
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | c >> 18);
+			out[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	out[o] = '\0';
+}
+
+size_t
+ucs2_len(const unsigned char *in)
+{
+	size_t n = 0;
+
+	while (in[2 * n] || in[2 * n + 1])
+		n++;
+	return n;
+}
+
+void
+ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
+{
+	ucs2n_to_utf8(in, ucs2_len(in), out, outlen);
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned	 cp;
+		int		 n, i;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xE0) == 0xC0) {
+			n = 1;
+			cp = *p & 0x1F;
+		} else if ((*p & 0xF0) == 0xE0) {
+			n = 2;
+			cp = *p & 0x0F;
+		} else if ((*p & 0xF8) == 0xF0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
+			return 0;
+		if (end - p <= n)
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}

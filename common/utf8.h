@@ -1,0 +1,22 @@
+/*
+ * utf8 — the one UTF-8 <-> UCS-2 codec: libGammu's unicode strings (UCS-2BE/UTF-16BE, two zero
+ * bytes at the end) to and from the UTF-8 the rest of the house speaks. Bad input never yields bad
+ * output: an invalid UTF-8 sequence becomes U+FFFD, a lone surrogate U+FFFD, a NUL inside a text
+ * U+2400 (kept visibly instead of cutting the text). Pure libc.
+ */
+#ifndef COMMON_UTF8_H
+#define COMMON_UTF8_H
+#include <stddef.h>
+
+/* UTF-8 -> UCS-2BE/UTF-16BE in out (2 * outunits bytes, terminator included); returns the code
+ * units written, without the terminator. */
+size_t	utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits);
+/* nunits UTF-16BE units (NULs and surrogates allowed) -> UTF-8 in out (outlen bytes). */
+void	ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen);
+/* The same for a string ended by two zero bytes. */
+void	ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
+/* Code units of a string ended by two zero bytes. */
+size_t	ucs2_len(const unsigned char *in);
+/* Whether s[0..len) is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+int	utf8_valid(const char *s, size_t len);
+#endif
