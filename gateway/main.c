@@ -82,6 +82,8 @@ usage(FILE *f)
 "             KT_QUARANTINE_RETRY_S=SECONDS retries a slot whose message crashed libGammu\n"
 "             sooner (default 3600; tests).\n"
 "             KT_MMWATCH_S=SECONDS looks for ModemManager more often (default 10; tests).\n"
+"             KT_SCHED_REST_S=SECONDS rests a modem after 3 failed sends in a row for that\n"
+"             long (default 300; tests).\n"
 "             Tests: KT_TIME_OFFSET=SECONDS fakes the system clock; KT_CLOCK_CHECK_S (network\n"
 "             time read, default 3600), KT_RETENTION_S (retention pass, 300),\n"
 "             KT_RETENTION_BATCH (rows per delete, 500), KT_BACKUP_PAGES (pages per backup\n"

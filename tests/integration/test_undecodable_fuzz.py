@@ -90,7 +90,7 @@ def main():
     pool = seeds()
     try:
         # quarantined slots are tried again soon: a crash retry must not stop the run either
-        gw.start(env={"KT_QUARANTINE_RETRY_S": "20"})
+        gw.start(env={"KT_QUARANTINE_RETRY_S": "20", "KT_SCHED_REST_S": "5"})
         poll(lambda: m1()["state"] in ("ready", "sending"), 30, "m1 ready")
         t0 = time.monotonic()
         for i in range(n):
