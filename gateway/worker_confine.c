@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <grp.h>
 #include <pwd.h>
 #include <seccomp.h>
@@ -79,9 +80,20 @@ drop_privileges(char *err, size_t errlen)
 		}
 		return 0;
 	}
+	pid_t	 parent = getppid();
+
 	if (setgroups(0, NULL) == -1 || setresgid(wc.gid, wc.gid, wc.gid) == -1 ||
 	    setresuid(wc.uid, wc.uid, wc.uid) == -1) {
 		snprintf(err, errlen, "dropping to user %s: %s", wc.user, strerror(errno));
+		return -1;
+	}
+	/*
+	 * A change of user clears the parent-death signal (prctl(2)): without it again, a worker of a
+	 * daemon that crashed lives on, keeps talking to the modem and eats the replies meant for the
+	 * next daemon's worker. If the daemon died meanwhile, go now.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent) {
+		snprintf(err, errlen, "dropping to user %s: the daemon is gone", wc.user);
 		return -1;
 	}
 	if (setuid(0) != -1) {

@@ -347,7 +347,9 @@ class ModemSim:
 
     def section(self, rate="0", extra=""):
         if self.fast:
-            conn = "connection = proxyat\ndevice = socat - %s,rawer\n" % self.link
+            # -t0: a socat whose worker is gone (a daemon killed mid-test) lets go of the pty at
+            # once, not half a second later, when it would eat the next worker's first replies
+            conn = "connection = proxyat\ndevice = socat -t0 - %s,rawer\n" % self.link
         else:
             conn = "connection = at\ndevice = %s\n" % self.link
         return "\n[modem %s]\n%smodel = at\noperator = %s\nrate = %s\npoll = 1\n%s" % (
