@@ -96,6 +96,20 @@ export_rows(struct store *st, sqlite3_stmt *stmt, const char *lane, long *n)
 	return s == STORE_OK ? last : -1;
 }
 
+/* export_rows, then moves its cursor (cur's ?1) past the last row exported, if any. */
+static enum store_status
+export_then(struct store *st, sqlite3_stmt *rows, const char *lane, sqlite3_stmt *cur, const char *what, long *n)
+{
+	int64_t	 last;
+
+	if ((last = export_rows(st, rows, lane, n)) < 0)
+		return STORE_ERROR;
+	if (last == 0)
+		return STORE_OK;
+	sqlite3_bind_int64(cur, 1, last);
+	return st_exec(st, cur, what);
+}
+
 enum store_status
 store_uplink_export(struct store *st, int share_numbers, int max, long *n)
 {
@@ -115,7 +129,6 @@ store_uplink_export(struct store *st, int share_numbers, int max, long *n)
 	sqlite3_stmt	*cur_rev = st_prep(st, "DELETE FROM uplink_post_reviews WHERE id <= ?1");
 	sqlite3_stmt	*cur_in = st_prep(st, "UPDATE uplink_meta SET inbox_cursor = ?1 WHERE id = 1");
 	sqlite3_stmt	*cur_post = st_prep(st, "UPDATE uplink_meta SET post_cursor = ?1 WHERE id = 1");
-	int64_t		 last;
 	enum store_status s;
 
 	*n = 0;
@@ -125,31 +138,16 @@ store_uplink_export(struct store *st, int share_numbers, int max, long *n)
 		return s;
 	sqlite3_bind_int(posts, 1, max);
 	sqlite3_bind_int(posts, 2, share_numbers);
-	if ((last = export_rows(st, posts, "prio", n)) < 0)
+	if (export_then(st, posts, "prio", cur_post, "moving the post cursor", n) != STORE_OK)
 		goto fail;
-	if (last > 0) {
-		sqlite3_bind_int64(cur_post, 1, last);
-		if (st_exec(st, cur_post, "moving the post cursor") != STORE_OK)
-			goto fail;
-	}
 	/* reviews after the posts they are about (a post and its review in one batch keep their order) */
 	sqlite3_bind_int(reviews, 1, max);
-	if ((last = export_rows(st, reviews, "prio", n)) < 0)
+	if (export_then(st, reviews, "prio", cur_rev, "dropping exported reviews", n) != STORE_OK)
 		goto fail;
-	if (last > 0) {
-		sqlite3_bind_int64(cur_rev, 1, last);
-		if (st_exec(st, cur_rev, "dropping exported reviews") != STORE_OK)
-			goto fail;
-	}
 	sqlite3_bind_int(sms, 1, max);
 	sqlite3_bind_int(sms, 2, share_numbers);
-	if ((last = export_rows(st, sms, "bulk", n)) < 0)
+	if (export_then(st, sms, "bulk", cur_in, "moving the inbox cursor", n) != STORE_OK)
 		goto fail;
-	if (last > 0) {
-		sqlite3_bind_int64(cur_in, 1, last);
-		if (st_exec(st, cur_in, "moving the inbox cursor") != STORE_OK)
-			goto fail;
-	}
 	if (*n == 0) {
 		store_rollback(st);
 		return STORE_OK;
