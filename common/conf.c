@@ -1,7 +1,7 @@
 /*
- * conf — the INI reader and the table of keys. Adding a key: one row in conf_keys[], a field in
- * struct conf or struct conf_modem, and a commented line in kentongan.conf.sample (a unit test
- * checks that the sample and the table agree).
+ * conf — what the configuration's lines mean (common/ini.c reads them) and the table of keys.
+ * Adding a key: one row in conf_keys[], a field in struct conf or struct conf_modem, and a
+ * commented line in kentongan.conf.sample (a unit test checks that the sample and the table agree).
  */
 #include <sys/stat.h>
 
@@ -9,14 +9,16 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "common/str.h"
 #include "common/conf.h"
+#include "common/ini.h"
+#include "common/str.h"
 #include "common/msisdn.h"
 #include "common/xmalloc.h"
 
@@ -550,181 +552,157 @@ conf_check_paths(const struct conf *c, char *err, size_t errlen)
 	return rc;
 }
 
-struct conf *
-conf_load(const char *path, char *err, size_t errlen)
-{
-	FILE		*f;
+/* The sections besides [modem NAME], each at most once; all but [gateway] switch their part on. */
+static const struct conf_section {
+	const char	*name;
+	size_t		 on;		/* offset of the int in struct conf set by the section; 0: none */
+} conf_sections[] = {
+	{ "gateway", 0 },
+	{ "http", G(http_enabled) },
+	{ "uplink", G(uplink_enabled) },
+	{ "hub", G(hub_enabled) },
+};
+#define NSECTIONS	(sizeof(conf_sections) / sizeof(conf_sections[0]))
+
+/* conf_load's state while the lines go by. */
+struct conf_reader {
 	struct conf	*c;
-	char		 line[4096], *p, *dup;
-	int		 lineno = 0, seen_gateway = 0, seen_http = 0, seen_uplink = 0, seen_hub = 0;
-	const char	*section = NULL;
-	void		*base = NULL;
+	char		*err;
+	size_t		 errlen;
+	const char	*section;	/* the key table's name of the current section ("modem", …) */
+	void		*base;		/* where its keys go: c or the current struct conf_modem */
+	unsigned	 seen;		/* bit i: conf_sections[i] was read */
+};
 
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
+static int
+line_err(struct conf_reader *r, const struct ini_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: reason" into r->err; returns -1 (stops the reader). */
+static int
+line_err(struct conf_reader *r, const struct ini_line *l, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	n = snprintf(r->err, r->errlen, "%s:%d: ", r->c->path, l->lineno);
+	if (n >= 0 && (size_t)n < r->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
 	}
-	c = xcalloc(1, sizeof(*c));
-	c->path = xstrdup(path);
-	dup = xstrdup(path);
-	c->dir = xstrdup(dirname(dup));
-	free(dup);
-	conf_defaults(c, "gateway", c);
+	return -1;
+}
 
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char			*key, *val, *eq;
-		const struct conf_key	*k;
-		const char		*why;
+static int
+conf_modem_section(struct conf_reader *r, const struct ini_line *l, const char *mname)
+{
+	struct conf		*c = r->c;
+	struct conf_modem	*m;
+	int			 i;
 
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
-			goto fail;
-		}
-		p = str_trim(line);
-		if (*p == '\0' || *p == ';' || *p == '#')
+	if (*mname == '\0' || strlen(mname) > 64 || strpbrk(mname, " \t/\"'") != NULL)
+		return line_err(r, l, "a modem name must be 1-64 characters without spaces, quotes or slashes");
+	for (i = 0; i < c->nmodems; i++)
+		if (!strcmp(c->modems[i].name, mname))
+			return line_err(r, l, "[modem %s] appears twice (first at line %d)", mname,
+			    c->modems[i].line);
+	c->modems = xreallocarray(c->modems, c->nmodems + 1, sizeof(*c->modems));
+	m = &c->modems[c->nmodems++];
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(mname);
+	m->line = l->lineno;
+	conf_defaults(c, "modem", m);
+	m->poll_ms *= 1000;	/* the table holds seconds */
+	r->section = "modem";
+	r->base = m;
+	return 0;
+}
+
+static int
+conf_section_line(struct conf_reader *r, const struct ini_line *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < NSECTIONS; i++) {
+		const struct conf_section *s = &conf_sections[i];
+
+		if (strcmp(l->name, s->name))
 			continue;
-		if (*p == '[') {
-			char *close = strchr(p, ']'), *name, *rest;
-
-			rest = close ? str_trim(close + 1) : NULL;
-			if (close == NULL || (*rest != '\0' && *rest != ';' && *rest != '#')) {
-				snprintf(err, errlen, "%s:%d: malformed section header", path, lineno);
-				goto fail;
-			}
-			*close = '\0';
-			name = str_trim(p + 1);
-			if (!strcmp(name, "gateway")) {
-				if (seen_gateway++) {
-					snprintf(err, errlen, "%s:%d: [gateway] appears twice", path, lineno);
-					goto fail;
-				}
-				section = "gateway";
-				base = c;
-			} else if (!strcmp(name, "http")) {
-				if (seen_http++) {
-					snprintf(err, errlen, "%s:%d: [http] appears twice", path, lineno);
-					goto fail;
-				}
-				section = "http";
-				base = c;
-				c->http_enabled = 1;
-				conf_defaults(c, "http", c);
-			} else if (!strcmp(name, "uplink") || !strcmp(name, "hub")) {
-				int *seen = !strcmp(name, "uplink") ? &seen_uplink : &seen_hub;
-
-				if ((*seen)++) {
-					snprintf(err, errlen, "%s:%d: [%s] appears twice", path, lineno, name);
-					goto fail;
-				}
-				section = !strcmp(name, "uplink") ? "uplink" : "hub";
-				base = c;
-				if (!strcmp(name, "uplink"))
-					c->uplink_enabled = 1;
-				else
-					c->hub_enabled = 1;
-				conf_defaults(c, section, c);
-			} else if (!strncmp(name, "modem", 5) && isspace((unsigned char)name[5])) {
-				struct conf_modem	*m;
-				char			*mname = str_trim(name + 5);
-				int			 i;
-
-				if (*mname == '\0' || strlen(mname) > 64 || strpbrk(mname, " \t/\"'") != NULL) {
-					snprintf(err, errlen, "%s:%d: a modem name must be 1-64 characters without "
-					    "spaces, quotes or slashes", path, lineno);
-					goto fail;
-				}
-				for (i = 0; i < c->nmodems; i++)
-					if (!strcmp(c->modems[i].name, mname)) {
-						snprintf(err, errlen, "%s:%d: [modem %s] appears twice (first at line %d)",
-						    path, lineno, mname, c->modems[i].line);
-						goto fail;
-					}
-				c->modems = xreallocarray(c->modems, c->nmodems + 1, sizeof(*c->modems));
-				m = &c->modems[c->nmodems++];
-				memset(m, 0, sizeof(*m));
-				m->name = xstrdup(mname);
-				m->line = lineno;
-				conf_defaults(c, "modem", m);
-				m->poll_ms *= 1000;	/* the table holds seconds */
-				section = "modem";
-				base = m;
-			} else {
-				snprintf(err, errlen, "%s:%d: unknown section [%s] (expected [gateway], "
-				    "[modem NAME], [http], [uplink] or [hub])", path, lineno, name);
-				goto fail;
-			}
-			continue;
+		if (r->seen & (1u << i))
+			return line_err(r, l, "[%s] appears twice", s->name);
+		r->seen |= 1u << i;
+		r->section = s->name;
+		r->base = r->c;
+		if (s->on) {
+			*(int *)((char *)r->c + s->on) = 1;
+			conf_defaults(r->c, s->name, r->c);
 		}
-		if ((eq = strchr(p, '=')) == NULL) {
-			snprintf(err, errlen, "%s:%d: expected KEY = VALUE", path, lineno);
-			goto fail;
-		}
-		*eq = '\0';
-		key = str_trim(p);
-		val = str_trim(eq + 1);
-		if (*val == '"') {
-			char *q = strchr(val + 1, '"');
-
-			if (q == NULL) {
-				snprintf(err, errlen, "%s:%d: unterminated quote", path, lineno);
-				goto fail;
-			}
-			*q = '\0';
-			val++;
-		} else {
-			/* an inline comment starts with whitespace then ; or #; an empty value may be
-			 * followed by one directly ("keywords =   ; optional"), but a value such as a
-			 * USSD code may start with # */
-			for (p = val; *p; p++)
-				if ((p > val && (*p == ';' || *p == '#') && isspace((unsigned char)p[-1])) ||
-				    (p == val && (*p == ';' || (*p == '#' && (p[1] == '\0' ||
-				    isspace((unsigned char)p[1])))))) {
-					*p = '\0';
-					break;
-				}
-			val = str_trim(val);
-		}
-		if (section == NULL) {
-			snprintf(err, errlen, "%s:%d: key '%s' outside a section", path, lineno, key);
-			goto fail;
-		}
-		if ((k = conf_find(section, key)) == NULL) {
-			snprintf(err, errlen, "%s:%d: unknown key '%s' in [%s]", path, lineno, key, section);
-			goto fail;
-		}
-		if ((why = conf_set(c, base, k, val)) != NULL) {
-			snprintf(err, errlen, "%s:%d: %s = %s: %s", path, lineno, key, val, why);
-			goto fail;
-		}
-		if (!strcmp(section, "modem") && !strcmp(key, "poll"))
-			((struct conf_modem *)base)->poll_ms *= 1000;
+		return 0;
 	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
+	if (!strncmp(l->name, "modem", 5) && isspace((unsigned char)l->name[5]))
+		return conf_modem_section(r, l, str_trim(l->name + 5));
+	return line_err(r, l, "unknown section [%s] (expected [gateway], [modem NAME], [http], [uplink] or "
+	    "[hub])", l->name);
+}
 
-	/* cross-key checks */
+static int
+conf_key_line(struct conf_reader *r, const struct ini_line *l)
+{
+	const struct conf_key	*k;
+	const char		*why;
+
+	if (r->section == NULL)
+		return line_err(r, l, "key '%s' outside a section", l->key);
+	if ((k = conf_find(r->section, l->key)) == NULL)
+		return line_err(r, l, "unknown key '%s' in [%s]", l->key, r->section);
+	if ((why = conf_set(r->c, r->base, k, l->value)) != NULL)
+		return line_err(r, l, "%s = %s: %s", l->key, l->value, why);
+	if (!strcmp(r->section, "modem") && !strcmp(l->key, "poll"))
+		((struct conf_modem *)r->base)->poll_ms *= 1000;
+	return 0;
+}
+
+static int
+conf_line_cb(const struct ini_line *l, void *arg)
+{
+	struct conf_reader	*r = arg;
+
+	switch (l->kind) {
+	case INI_SECTION:
+		return conf_section_line(r, l);
+	case INI_KEY:
+		return conf_key_line(r, l);
+	default:
+		return line_err(r, l, "%s", ini_why(l->kind));
+	}
+}
+
+/* The checks across keys, once the whole file is read; 0 or -1 with err. */
+static int
+conf_check(struct conf *c, char *err, size_t errlen)
+{
+	const char	*path = c->path, *p;
+	int		 i;
+
 	if (strcmp(c->language, "id") && strcmp(c->language, "en")) {
 		snprintf(err, errlen, "%s: language = %s: expected id or en", path, c->language);
-		goto fail_closed;
+		return -1;
 	}
 	for (p = c->country; *p; p++)
 		if (!isdigit((unsigned char)*p))
 			break;
 	if (*p || !*c->country || strlen(c->country) > 3) {
 		snprintf(err, errlen, "%s: country = %s: expected a calling code such as 62", path, c->country);
-		goto fail_closed;
+		return -1;
 	}
-	for (int i = 0; i < c->nmodems; i++) {
+	for (i = 0; i < c->nmodems; i++) {
 		struct conf_modem *m = &c->modems[i];
 
 		if (conf_modem_gammu(m, "connection") == NULL && *m->profile == '\0') {
 			snprintf(err, errlen, "%s:%d: [modem %s] needs connection = (at, none, …) or profile =",
 			    path, m->line, m->name);
-			goto fail_closed;
+			return -1;
 		}
 	}
 	if (c->uplink_enabled || c->hub_enabled) {
@@ -732,7 +710,7 @@ conf_load(const char *path, char *err, size_t errlen)
 
 		if (why != NULL) {
 			snprintf(err, errlen, "%s: %s", path, why);
-			goto fail_closed;
+			return -1;
 		}
 	}
 	if (*c->lockfile == '\0') {
@@ -740,36 +718,70 @@ conf_load(const char *path, char *err, size_t errlen)
 		xasprintf(&c->lockfile, "%s.lock", c->database);
 	}
 	if (conf_check_paths(c, err, errlen) == -1)
-		goto fail_closed;
+		return -1;
 	if (c->http_enabled && !listen_loopback(c->http_listen) && !conf_token_strong(c->http_token)) {
 		snprintf(err, errlen, "%s: [http] listen = %s is not the loopback: token must be a long random "
 		    "string (at least %d characters, not change-me; e.g. openssl rand -hex 24)", path,
 		    c->http_listen, CONF_TOKEN_MIN);
-		goto fail_closed;
+		return -1;
 	}
+	return 0;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct conf		*c = xcalloc(1, sizeof(*c));
+	struct conf_reader	 r = { c, err, errlen, NULL, NULL, 0 };
+	char			*dup = xstrdup(path);
+
+	c->path = xstrdup(path);
+	c->dir = xstrdup(dirname(dup));
+	free(dup);
+	conf_defaults(c, "gateway", c);
+	switch (ini_parse_file(path, INI_QUOTES | INI_COMMENTS | INI_LINE_LIMIT, conf_line_cb, &r)) {
+	case 0:
+		break;
+	case INI_EOPEN:
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		goto fail;
+	case INI_EREAD:
+		snprintf(err, errlen, "%s: read error", path);
+		goto fail;
+	default:
+		goto fail;	/* err is set */
+	}
+	if (conf_check(c, err, errlen) == -1)
+		goto fail;
 	return c;
 fail:
-	fclose(f);
-fail_closed:
 	conf_free(c);
 	return NULL;
+}
+
+/* Frees the strings of base: the [modem] keys' (modem) or the other sections'. */
+static void
+conf_free_strings(void *base, int modem)
+{
+	const struct conf_key	*k;
+
+	for (k = conf_keys; k->section; k++)
+		if ((strcmp(k->section, "modem") == 0) == modem && (k->type == CT_STR || k->type == CT_PATH ||
+		    k->type == CT_LIST || k->type == CT_ADDR))
+			free(*(char **)((char *)base + k->off));
 }
 
 void
 conf_free(struct conf *c)
 {
-	const struct conf_key	*k;
-	int			 i, j;
+	int	 i, j;
 
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->nmodems; i++) {
 		struct conf_modem *m = &c->modems[i];
 
-		for (k = conf_keys; k->section; k++)
-			if (!strcmp(k->section, "modem") && (k->type == CT_STR || k->type == CT_PATH ||
-			    k->type == CT_LIST || k->type == CT_ADDR))
-				free(*(char **)((char *)m + k->off));
+		conf_free_strings(m, 1);
 		for (j = 0; j < m->ngammu; j++) {
 			free(m->gammu[j].key);
 			free(m->gammu[j].value);
@@ -778,10 +790,7 @@ conf_free(struct conf *c)
 		free(m->name);
 	}
 	free(c->modems);
-	for (k = conf_keys; k->section; k++)
-		if (strcmp(k->section, "modem") && (k->type == CT_STR || k->type == CT_PATH ||
-		    k->type == CT_LIST || k->type == CT_ADDR))
-			free(*(char **)((char *)c + k->off));
+	conf_free_strings(c, 0);
 	free(c->path);
 	free(c->dir);
 	free(c);
@@ -831,40 +840,33 @@ conf_dump_key(const struct conf_key *k, const void *base, FILE *fp)
 	}
 }
 
+static void
+conf_dump_section(const char *section, const void *base, FILE *fp)
+{
+	const struct conf_key	*k;
+
+	for (k = conf_keys; k->section; k++)
+		if (!strcmp(k->section, section))
+			conf_dump_key(k, base, fp);
+}
+
 void
 conf_dump(const struct conf *c, FILE *fp)
 {
-	const struct conf_key	*k;
-	int			 i;
+	size_t	 i;
+	int	 m;
 
 	fprintf(fp, "; effective configuration of %s\n[gateway]\n", c->path);
-	for (k = conf_keys; k->section; k++)
-		if (!strcmp(k->section, "gateway"))
-			conf_dump_key(k, c, fp);
-	for (i = 0; i < c->nmodems; i++) {
-		fprintf(fp, "\n[modem %s]\n", c->modems[i].name);
-		for (k = conf_keys; k->section; k++)
-			if (!strcmp(k->section, "modem"))
-				conf_dump_key(k, &c->modems[i], fp);
+	conf_dump_section("gateway", c, fp);
+	for (m = 0; m < c->nmodems; m++) {
+		fprintf(fp, "\n[modem %s]\n", c->modems[m].name);
+		conf_dump_section("modem", &c->modems[m], fp);
 	}
-	if (c->http_enabled) {
-		fprintf(fp, "\n[http]\n");
-		for (k = conf_keys; k->section; k++)
-			if (!strcmp(k->section, "http"))
-				conf_dump_key(k, c, fp);
-	}
-	if (c->uplink_enabled) {
-		fprintf(fp, "\n[uplink]\n");
-		for (k = conf_keys; k->section; k++)
-			if (!strcmp(k->section, "uplink"))
-				conf_dump_key(k, c, fp);
-	}
-	if (c->hub_enabled) {
-		fprintf(fp, "\n[hub]\n");
-		for (k = conf_keys; k->section; k++)
-			if (!strcmp(k->section, "hub"))
-				conf_dump_key(k, c, fp);
-	}
+	for (i = 0; i < NSECTIONS; i++)
+		if (conf_sections[i].on && *(const int *)((const char *)c + conf_sections[i].on)) {
+			fprintf(fp, "\n[%s]\n", conf_sections[i].name);
+			conf_dump_section(conf_sections[i].name, c, fp);
+		}
 }
 
 void
