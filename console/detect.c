@@ -32,6 +32,7 @@
 #include "common/conf.h"
 #include "common/devuse.h"
 #include "common/fs.h"
+#include "common/ini.h"
 #include "common/proto.h"
 #include "common/str.h"
 #include "common/table.h"
@@ -146,6 +147,31 @@ static void	ports_free(struct port *, int);
 
 /* ---- profiles: the [kentongan] section of each modem-configs/NAME.gammurc ---- */
 
+struct profile_reader {
+	struct profile	*p;
+	int		 in;		/* inside [kentongan] */
+};
+
+/* usb = and models = of the [kentongan] section; everything else is libGammu's or a comment. */
+static int
+profile_line_cb(const struct ini_line *l, void *arg)
+{
+	struct profile_reader	*r = arg;
+	char			**to = NULL;
+
+	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
+		r->in = !strncasecmp(l->text, "[kentongan]", 11);
+	else if (l->kind == INI_KEY && r->in && !strcmp(l->key, "usb"))
+		to = &r->p->usb;
+	else if (l->kind == INI_KEY && r->in && !strcmp(l->key, "models"))
+		to = &r->p->models;
+	if (to != NULL) {
+		free(*to);
+		*to = xstrdup(l->value);
+	}
+	return 0;
+}
+
 static int
 profiles_load(const char *dir, struct profile **out)
 {
@@ -158,27 +184,13 @@ profiles_load(const char *dir, struct profile **out)
 	if (glob(pat, 0, NULL, &g) != 0)
 		return 0;
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char	 err[200], *text, *line, *save = NULL;
-		int	 in = 0;
-		struct profile p = { NULL, NULL, NULL };
+		char			 err[200], *text;
+		struct profile		 p = { NULL, NULL, NULL };
+		struct profile_reader	 r = { &p, 0 };
 
 		if ((text = fs_read_text(g.gl_pathv[i], 1 << 16, "profile", err, sizeof(err))) == NULL)
 			continue;
-		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *l = str_trim(line), *eq;
-
-			if (*l == '[') {
-				in = !strncasecmp(l, "[kentongan]", 11);
-				continue;
-			}
-			if (!in || *l == ';' || *l == '#' || (eq = strchr(l, '=')) == NULL)
-				continue;
-			*eq = '\0';
-			if (!strcmp(str_trim(l), "usb"))
-				p.usb = xstrdup(str_trim(eq + 1));
-			else if (!strcmp(str_trim(l), "models"))
-				p.models = xstrdup(str_trim(eq + 1));
-		}
+		(void)ini_parse(text, 0, profile_line_cb, &r);
 		free(text);
 		p.path = xstrdup(g.gl_pathv[i]);
 		*out = xreallocarray(*out, n + 1, sizeof(**out));

@@ -34,6 +34,7 @@
 #include "common/timefmt.h"
 #include "common/crash.h"
 #include "common/hex.h"
+#include "common/ini.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "common/utf8.h"
@@ -509,46 +510,35 @@ kvl_set(struct kvl *l, const char *k, const char *v)
 	l->n++;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
+struct profile_reader {
+	struct kvl	*l;
+	int		 in;		/* inside [gammu] */
+};
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
+/* A [gammu] key of a profile into the list; other sections and lines without '=' are skipped. */
+static int
+profile_line_cb(const struct ini_line *l, void *arg)
+{
+	struct profile_reader	*r = arg;
+
+	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
+		r->in = !strncasecmp(l->text, "[gammu]", 7);
+	else if (l->kind == INI_KEY && r->in)
+		kvl_set(r->l, l->key, l->value);
+	return 0;
 }
 
 /* The [gammu] section of a gammurc-format profile. */
 static int
 read_profile(const char *path, struct kvl *l, char *err, size_t errlen)
 {
-	FILE	*f = fopen(path, "r");
-	char	 line[1024];
-	int	 in = 0;
+	struct profile_reader	 r = { l, 0 };
 
-	if (f == NULL) {
+	/* as before the one reader, a read error (a directory) reads as an empty profile */
+	if (ini_parse_file(path, 0, profile_line_cb, &r) == INI_EOPEN) {
 		snprintf(err, errlen, "profile %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *p = trim(line), *eq;
-
-		if (*p == ';' || *p == '#' || *p == '\0')
-			continue;
-		if (*p == '[') {
-			in = !strncasecmp(p, "[gammu]", 7);
-			continue;
-		}
-		if (!in || (eq = strchr(p, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		kvl_set(l, trim(p), trim(eq + 1));
-	}
-	fclose(f);
 	return 0;
 }
 

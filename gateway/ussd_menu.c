@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/fs.h"
+#include "common/ini.h"
 #include "common/xmalloc.h"
 #include "gateway/ussd.h"
 #include "gateway/ussd-internal.h"
@@ -408,76 +409,74 @@ ussd_menu_free(struct ussd_menu *mm)
 	free(mm);
 }
 
+/* ussd_menu_load_text's state while the lines go by. */
+struct menu_reader {
+	struct ussd_menu	*mm;
+	struct lang		*cur;		/* the current [LANGUAGE] */
+	const char		*path;
+	char			*err;
+	size_t			 errlen;
+};
+
+/* "[code]": lowercase, nothing else on the line. */
+static int
+lang_line(struct menu_reader *r, const struct ini_line *l)
+{
+	struct ussd_menu	*mm = r->mm;
+	size_t			 cl = l->name ? strlen(l->name) : 0;
+	int			 i;
+
+	if (l->kind != INI_SECTION || strlen(l->text) != cl + 2 || !name_ok(l->name, cl) ||
+	    cl >= sizeof(r->cur->code)) {
+		menu_err(r->err, r->errlen, r->path, l->lineno, "expected [LANGUAGE] (lowercase, e.g. [id])");
+		return -1;
+	}
+	for (i = 0; i < mm->nlangs; i++)
+		if (strcmp(mm->langs[i].code, l->name) == 0) {
+			menu_err(r->err, r->errlen, r->path, l->lineno, "[%s] appears twice", l->name);
+			return -1;
+		}
+	mm->langs = xreallocarray(mm->langs, (size_t)mm->nlangs + 1, sizeof(*mm->langs));
+	r->cur = &mm->langs[mm->nlangs++];
+	memset(r->cur, 0, sizeof(*r->cur));
+	snprintf(r->cur->code, sizeof(r->cur->code), "%s", l->name);
+	r->cur->line = l->lineno;
+	return 0;
+}
+
+static int
+menu_line_cb(const struct ini_line *l, void *arg)
+{
+	struct menu_reader	*r = arg;
+	const char		*why;
+
+	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
+		return lang_line(r, l);
+	if (l->kind != INI_KEY) {
+		menu_err(r->err, r->errlen, r->path, l->lineno, "expected 'key = value'");
+		return -1;
+	}
+	if (r->cur == NULL) {
+		menu_err(r->err, r->errlen, r->path, l->lineno, "a key before the first [LANGUAGE] section");
+		return -1;
+	}
+	if ((why = menu_set(r->cur, l->key, l->value, l->lineno)) != NULL) {
+		menu_err(r->err, r->errlen, r->path, l->lineno, "%s: %s", l->key, why);
+		return -1;
+	}
+	return 0;
+}
+
 struct ussd_menu *
 ussd_menu_load_text(const char *text, const char *path, char *err, size_t errlen)
 {
-	struct ussd_menu	*mm = xcalloc(1, sizeof(*mm));
-	struct lang		*cur = NULL;
-	const char		*p = text, *why;
-	char			*line = NULL;
-	int			 lineno = 0, i;
+	struct menu_reader	 r = { xcalloc(1, sizeof(*r.mm)), NULL, path, err, errlen };
 
-	while (*p) {
-		size_t	 n = strcspn(p, "\n");
-		char	*s, *e, *eq;
-
-		lineno++;
-		free(line);
-		line = xstrndup(p, n);
-		p += n + (p[n] == '\n');
-		for (s = line; isspace((unsigned char)*s); s++)
-			;
-		for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = '\0';
-		if (*s == '\0' || *s == ';' || *s == '#')
-			continue;
-		if (*s == '[') {
-			size_t cl;
-
-			if (e[-1] != ']' || !name_ok(s + 1, cl = (size_t)(e - s - 2)) || cl >= sizeof(cur->code)) {
-				menu_err(err, errlen, path, lineno, "expected [LANGUAGE] (lowercase, e.g. [id])");
-				goto fail;
-			}
-			for (i = 0; i < mm->nlangs; i++)
-				if (strlen(mm->langs[i].code) == cl && strncmp(mm->langs[i].code, s + 1, cl) == 0) {
-					menu_err(err, errlen, path, lineno, "[%.*s] appears twice", (int)cl, s + 1);
-					goto fail;
-				}
-			mm->langs = xreallocarray(mm->langs, (size_t)mm->nlangs + 1, sizeof(*mm->langs));
-			cur = &mm->langs[mm->nlangs++];
-			memset(cur, 0, sizeof(*cur));
-			snprintf(cur->code, sizeof(cur->code), "%.*s", (int)cl, s + 1);
-			cur->line = lineno;
-			continue;
-		}
-		if ((eq = strchr(s, '=')) == NULL) {
-			menu_err(err, errlen, path, lineno, "expected 'key = value'");
-			goto fail;
-		}
-		if (cur == NULL) {
-			menu_err(err, errlen, path, lineno, "a key before the first [LANGUAGE] section");
-			goto fail;
-		}
-		for (e = eq; e > s && isspace((unsigned char)e[-1]); e--)
-			;
-		*e = '\0';
-		for (eq++; isspace((unsigned char)*eq); eq++)
-			;
-		if ((why = menu_set(cur, s, eq, lineno)) != NULL) {
-			menu_err(err, errlen, path, lineno, "%s: %s", s, why);
-			goto fail;
-		}
+	if (ini_parse(text, 0, menu_line_cb, &r) != 0 || menu_check(r.mm, path, err, errlen) == -1) {
+		ussd_menu_free(r.mm);
+		return NULL;
 	}
-	free(line);
-	line = NULL;
-	if (menu_check(mm, path, err, errlen) == -1)
-		goto fail;
-	return mm;
-fail:
-	free(line);
-	ussd_menu_free(mm);
-	return NULL;
+	return r.mm;
 }
 
 const char *

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/str.h"
+#include "common/ini.h"
 #include "common/xmalloc.h"
 #include "parsers/balance.h"
 
@@ -51,82 +51,98 @@ compile(const char *re, char *err, size_t errlen, int line)
 	return c;
 }
 
+/* balance_table_parse's state while the lines go by. */
+struct balance_reader {
+	struct balance_table	*t;
+	struct balance_op	*op;		/* the current [operator NAME] */
+	char			*err;
+	size_t			 errlen;
+};
+
+/* "[operator NAME]" (text after the ']' is ignored). */
+static int
+operator_line(struct balance_reader *r, const struct ini_line *l)
+{
+	const char		*name;
+	struct balance_op	*op;
+
+	if (l->name == NULL || strncmp(l->text, "[operator", 9) != 0) {
+		snprintf(r->err, r->errlen, "%d: expected [operator NAME]", l->lineno);
+		return -1;
+	}
+	name = l->name + 8;
+	while (isspace((unsigned char)*name))
+		name++;
+	if (*name == '\0' || strlen(name) >= sizeof(op->name)) {
+		snprintf(r->err, r->errlen, "%d: bad operator name", l->lineno);
+		return -1;
+	}
+	r->t->ops = xreallocarray(r->t->ops, r->t->nops + 1, sizeof(*r->t->ops));
+	op = r->op = &r->t->ops[r->t->nops++];
+	memset(op, 0, sizeof(*op));
+	snprintf(op->name, sizeof(op->name), "%s", name);
+	snprintf(op->display, sizeof(op->display), "%s", name);
+	return 0;
+}
+
+static int
+pattern_line(struct balance_reader *r, const struct ini_line *l)
+{
+	struct balance_op	*op = r->op;
+	int			 isc = !strcmp(l->key, "credit");
+	int			*n = isc ? &op->ncredit : &op->nvalidity;
+	pcre2_code		**arr = isc ? op->credit : op->validity;
+
+	if (*n == BAL_MAX_RE) {
+		snprintf(r->err, r->errlen, "%d: at most %d %s patterns", l->lineno, BAL_MAX_RE, l->key);
+		return -1;
+	}
+	if ((arr[*n] = compile(l->value, r->err, r->errlen, l->lineno)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static int
+balance_line_cb(const struct ini_line *l, void *arg)
+{
+	struct balance_reader	*r = arg;
+	struct balance_op	*op = r->op;
+	const char		*k = l->key, *v = l->value;
+
+	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
+		return operator_line(r, l);
+	if (l->kind != INI_KEY || op == NULL) {
+		snprintf(r->err, r->errlen, "%d: expected KEY = VALUE inside an [operator NAME] section", l->lineno);
+		return -1;
+	}
+	if (!strcmp(k, "display"))
+		snprintf(op->display, sizeof(op->display), "%s", v);
+	else if (!strcmp(k, "mccmnc"))
+		snprintf(op->mccmnc, sizeof(op->mccmnc), "%s", v);
+	else if (!strcmp(k, "low"))
+		op->low = strtol(v, NULL, 10);
+	else if (!strcmp(k, "ussd"))
+		snprintf(op->ussd, sizeof(op->ussd), "%s", v);
+	else if (!strcmp(k, "credit") || !strcmp(k, "validity"))
+		return pattern_line(r, l);
+	else {
+		snprintf(r->err, r->errlen, "%d: unknown key '%s'", l->lineno, k);
+		return -1;
+	}
+	return 0;
+}
+
 struct balance_table *
 balance_table_parse(const char *text, char *err, size_t errlen)
 {
-	struct balance_table	*t = xcalloc(1, sizeof(*t));
-	char			*copy = xstrdup(text), *save = NULL, *line;
-	struct balance_op	*op = NULL;
-	int			 lineno = 0;
+	struct balance_reader	 r = { xcalloc(1, sizeof(*r.t)), NULL, err, errlen };
 
-	for (line = copy; line; line = save) {
-		char *nl = strchr(line, '\n'), *p, *eq, *k, *v;
-
-		save = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		lineno++;
-		p = str_trim(line);
-		if (*p == '\0' || *p == ';' || *p == '#')
-			continue;
-		if (*p == '[') {
-			char *close = strchr(p, ']'), *name;
-
-			if (close == NULL || strncmp(p, "[operator", 9) != 0) {
-				snprintf(err, errlen, "%d: expected [operator NAME]", lineno);
-				goto fail;
-			}
-			*close = '\0';
-			name = str_trim(p + 9);
-			if (*name == '\0' || strlen(name) >= sizeof(op->name)) {
-				snprintf(err, errlen, "%d: bad operator name", lineno);
-				goto fail;
-			}
-			t->ops = xreallocarray(t->ops, t->nops + 1, sizeof(*t->ops));
-			op = &t->ops[t->nops++];
-			memset(op, 0, sizeof(*op));
-			snprintf(op->name, sizeof(op->name), "%s", name);
-			snprintf(op->display, sizeof(op->display), "%s", name);
-			continue;
-		}
-		if ((eq = strchr(p, '=')) == NULL || op == NULL) {
-			snprintf(err, errlen, "%d: expected KEY = VALUE inside an [operator NAME] section", lineno);
-			goto fail;
-		}
-		*eq = '\0';
-		k = str_trim(p);
-		v = str_trim(eq + 1);
-		if (!strcmp(k, "display"))
-			snprintf(op->display, sizeof(op->display), "%s", v);
-		else if (!strcmp(k, "mccmnc"))
-			snprintf(op->mccmnc, sizeof(op->mccmnc), "%s", v);
-		else if (!strcmp(k, "low"))
-			op->low = strtol(v, NULL, 10);
-		else if (!strcmp(k, "ussd"))
-			snprintf(op->ussd, sizeof(op->ussd), "%s", v);
-		else if (!strcmp(k, "credit") || !strcmp(k, "validity")) {
-			int		 isc = !strcmp(k, "credit");
-			int		*n = isc ? &op->ncredit : &op->nvalidity;
-			pcre2_code	**arr = isc ? op->credit : op->validity;
-
-			if (*n == BAL_MAX_RE) {
-				snprintf(err, errlen, "%d: at most %d %s patterns", lineno, BAL_MAX_RE, k);
-				goto fail;
-			}
-			if ((arr[*n] = compile(v, err, errlen, lineno)) == NULL)
-				goto fail;
-			(*n)++;
-		} else {
-			snprintf(err, errlen, "%d: unknown key '%s'", lineno, k);
-			goto fail;
-		}
+	if (ini_parse(text, 0, balance_line_cb, &r) != 0) {
+		balance_table_free(r.t);
+		return NULL;
 	}
-	free(copy);
-	return t;
-fail:
-	free(copy);
-	balance_table_free(t);
-	return NULL;
+	return r.t;
 }
 
 void
