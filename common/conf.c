@@ -399,15 +399,9 @@ conf_defaults(struct conf *c, const char *section, void *base)
 static int
 broker_ok(const char *b)
 {
-	const char	*p;
+	const char	*p = str_after_scheme(b, "mqtt");
 
-	if (!strncmp(b, "mqtt://", 7))
-		p = b + 7;
-	else if (!strncmp(b, "mqtts://", 8))
-		p = b + 8;
-	else
-		return 0;
-	return *p != '\0' && *p != ':';
+	return p != NULL && *p != '\0' && *p != ':';
 }
 
 /* [uplink]/[hub] cross-key checks and the box id default; returns a reason or NULL. */

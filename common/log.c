@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/str.h"
+#include "common/timefmt.h"
 
 static int	 log_stderr = 1;
 static int	 log_level = LOG_LVL_INFO;
@@ -51,14 +52,10 @@ log_vlog(int level, const char *fmt, va_list ap)
 	/* one event, one line: nothing from an SMS or a request can start a line or drive a terminal */
 	str_visible(raw, STR_VIS_WS_MARK, msg, sizeof(msg));
 	if (log_stderr) {
-		struct timespec	 ts;
-		struct tm	 tm;
-		char		 tbuf[32];
+		char	 tbuf[32];
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s: %s\n", tbuf, ts.tv_nsec / 1000000, lvlname[level], msg);
+		fprintf(stderr, "%s %s: %s\n", timefmt_now_ms("%H:%M:%S", 0, tbuf, sizeof(tbuf)), lvlname[level],
+		    msg);
 		fflush(stderr);
 	} else
 		syslog(lvlprio[level], "%s: %s", lvlname[level], msg);
@@ -71,31 +68,27 @@ LOGFN(log_debug, LOG_LVL_DEBUG)
 LOGFN(log_info, LOG_LVL_INFO)
 LOGFN(log_warnx, LOG_LVL_WARN)
 
-void
-log_warn(const char *fmt, ...)
+/* fmt, then error="strerror(saved)", into buf (ERRNO_LINE bytes). */
+#define ERRNO_MSG	1024
+#define ERRNO_LINE	(ERRNO_MSG + 160)
+static void
+errno_line(char *buf, int saved, const char *fmt, va_list ap)
 {
-	char	 buf[1024];
-	int	 saved = errno;
-	va_list	 ap;
+	int	 n = vsnprintf(buf, ERRNO_MSG, fmt, ap);
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_warnx("%s error=\"%s\"", buf, strerror(saved));
+	if (n < 0)
+		n = 0;
+	else if (n >= ERRNO_MSG)
+		n = ERRNO_MSG - 1;
+	snprintf(buf + n, ERRNO_LINE - (size_t)n, " error=\"%s\"", strerror(saved));
 }
 
-void
-fatal(const char *fmt, ...)
-{
-	char	 buf[1024];
-	int	 saved = errno;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fatalx("%s error=\"%s\"", buf, strerror(saved));
-}
+/* log_warn and fatal: the message with errno's reason, through log_warnx and fatalx */
+#define ERRNOFN(name, then) \
+void name(const char *fmt, ...) { char buf[ERRNO_LINE]; int saved = errno; va_list ap; \
+	va_start(ap, fmt); errno_line(buf, saved, fmt, ap); va_end(ap); then("%s", buf); }
+ERRNOFN(log_warn, log_warnx)
+ERRNOFN(fatal, fatalx)
 
 void
 fatalx(const char *fmt, ...)

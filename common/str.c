@@ -18,6 +18,19 @@ str_trim(char *s)
 	return s;
 }
 
+const char *
+str_after_scheme(const char *s, const char *scheme)
+{
+	size_t	 n = strlen(scheme);
+
+	if (strncmp(s, scheme, n) != 0)
+		return NULL;
+	s += n;
+	if (*s == 's')
+		s++;
+	return strncmp(s, "://", 3) == 0 ? s + 3 : NULL;
+}
+
 /* Decodes one UTF-8 sequence at s; returns its length, or 0 when it is not well-formed (then *cp
  * is the byte). Overlong forms, surrogates and code points past U+10FFFF are not well-formed. */
 static size_t

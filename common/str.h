@@ -8,6 +8,9 @@ char	*str_trim(char *);
 /* The next word of *sp (words are separated by spaces and tabs), cut out in place; *sp moves past
  * it. NULL when only white space is left. */
 char	*str_word(char **sp);
+/* s past "SCHEME://" or "SCHEMEs://" (scheme "mqtt": mqtt:// and mqtts://; "http": http:// and
+ * https://); NULL when s starts with neither. */
+const char *str_after_scheme(const char *s, const char *scheme);
 
 /*
  * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.

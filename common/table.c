@@ -5,6 +5,7 @@
 
 #include "common/str.h"
 #include "common/table.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 struct table {
@@ -301,30 +302,6 @@ table_rowv(struct table *t, int n, const char *const *names, const char *const *
 	table_row(t, &r);
 }
 
-/* display width of a UTF-8 string: count code points, not bytes */
-static size_t
-u8width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Writes the first n code points of s. */
-static void
-u8put(FILE *f, const char *s, size_t n)
-{
-	const char	*p = s;
-
-	for (; *p; p++)
-		if (((unsigned char)*p & 0xc0) != 0x80 && n-- == 0)
-			break;
-	fwrite(s, 1, (size_t)(p - s), f);
-}
-
 long
 table_end(struct table *t)
 {
@@ -345,9 +322,9 @@ table_end(struct table *t)
 			size_t *w = xcalloc(t->ncols, sizeof(size_t));
 
 			for (i = 0; i < (size_t)t->ncols; i++) {
-				w[i] = u8width(t->names[i]);
+				w[i] = utf8_chars(t->names[i]);
 				for (r = 0; r < nrows; r++) {
-					size_t l = u8width(t->cells[r * t->ncols + i]);
+					size_t l = utf8_chars(t->cells[r * t->ncols + i]);
 
 					if (l > w[i])
 						w[i] = l > 60 ? 60 : l;
@@ -360,13 +337,13 @@ table_end(struct table *t)
 			for (r = 0; r < nrows; r++) {
 				for (i = 0; i < (size_t)t->ncols; i++) {
 					const char	*c = t->cells[r * t->ncols + i];
-					size_t		 cw = u8width(c);
+					size_t		 cw = utf8_chars(c);
 					int		 pad = cw < w[i] ? (int)(w[i] - cw) : 0;
 
 					fputs(i ? "  " : "", t->out);
 					if (cw > w[i] && i + 1 < (size_t)t->ncols) {
 						/* a long cell is cut to its column, with an ellipsis */
-						u8put(t->out, c, w[i] - 1);
+						fwrite(c, 1, utf8_prefix(c, w[i] - 1), t->out);
 						fputs("\u2026", t->out);
 					} else
 						fputs(c, t->out);

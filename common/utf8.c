@@ -148,3 +148,25 @@ utf8_valid(const char *s, size_t len)
 	}
 	return 1;
 }
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+size_t
+utf8_prefix(const char *s, size_t chars)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == chars)
+			break;
+	return i;
+}

@@ -19,4 +19,8 @@ void	ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
 size_t	ucs2_len(const unsigned char *in);
 /* Whether s[0..len) is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
 int	utf8_valid(const char *s, size_t len);
+/* Characters (code points) of s: its bytes that do not continue a sequence. */
+size_t	utf8_chars(const char *s);
+/* Bytes of the first chars characters of s (all of s when shorter): a cut that keeps whole ones. */
+size_t	utf8_prefix(const char *s, size_t chars);
 #endif

@@ -11,6 +11,7 @@
 
 #include "common/fs.h"
 #include "common/ini.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/ussd.h"
 #include "gateway/ussd-internal.h"
@@ -31,29 +32,14 @@ static const char *const msg_keys[M_COUNT] = {
 size_t
 ussd_chars(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
+	return utf8_chars(s);
 }
 
 /* Byte offset of the first `chars` characters of s (all of s when shorter). */
 size_t
 ussd_chars_bytes(const char *s, size_t chars)
 {
-	size_t i = 0, n = 0;
-
-	while (s[i]) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (n == chars)
-				break;
-			n++;
-		}
-		i++;
-	}
-	return i;
+	return utf8_prefix(s, chars);
 }
 
 /* Fills {name}-style placeholders of tpl from vars (k1, v1, …, NULL) into out (len bytes). */

@@ -16,14 +16,9 @@ now_ms(void)
 void
 iso_now(char *buf, size_t len)
 {
-	struct timespec	 ts;
-	struct tm	 tm;
-	char		 t[32];
+	char	 t[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%.20s.%03dZ", t, (int)(ts.tv_nsec / 1000000) % 1000);
+	snprintf(buf, len, "%sZ", timefmt_now_ms("%Y-%m-%dT%H:%M:%S", 1, t, sizeof(t)));
 }
 
 /* Appends to the --log file: one timestamped line per event, with control chars made visible. */

@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "common/hex.h"
 #include "common/sha256.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
@@ -821,13 +822,7 @@ same_origin(struct wreq *r)
 		return 1;
 	if (host == NULL)
 		return 0;
-	if (!strncmp(origin, "http://", 7))
-		o = origin + 7;
-	else if (!strncmp(origin, "https://", 8))
-		o = origin + 8;
-	else
-		return 0;
-	return strcasecmp(o, host) == 0;
+	return (o = str_after_scheme(origin, "http")) != NULL && strcasecmp(o, host) == 0;
 }
 
 static const struct route {
