@@ -10,7 +10,6 @@
 
 #include "common/log.h"
 #include "common/str.h"
-#include "common/timefmt.h"
 
 static int	 log_stderr = 1;
 static int	 log_level = LOG_LVL_INFO;
@@ -38,6 +37,23 @@ log_getlevel(void)
 	return log_level;
 }
 
+char *
+log_time_ms(const char *fmt, int utc, char *buf, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 t[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (utc)
+		gmtime_r(&ts.tv_sec, &tm);
+	else
+		localtime_r(&ts.tv_sec, &tm);
+	strftime(t, sizeof(t), fmt, &tm);
+	snprintf(buf, len, "%s.%03d", t, (int)(ts.tv_nsec / 1000000) % 1000);
+	return buf;
+}
+
 static const char *lvlname[] = { "error", "warn", "info", "debug", "trace" };
 static const int lvlprio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG };
 
@@ -52,9 +68,9 @@ log_vlog(int level, const char *fmt, va_list ap)
 	/* one event, one line: nothing from an SMS or a request can start a line or drive a terminal */
 	str_visible(raw, STR_VIS_WS_MARK, msg, sizeof(msg));
 	if (log_stderr) {
-		char	 tbuf[32];
+		char	 tbuf[40];
 
-		fprintf(stderr, "%s %s: %s\n", timefmt_now_ms("%H:%M:%S", 0, tbuf, sizeof(tbuf)), lvlname[level],
+		fprintf(stderr, "%s %s: %s\n", log_time_ms("%H:%M:%S", 0, tbuf, sizeof(tbuf)), lvlname[level],
 		    msg);
 		fflush(stderr);
 	} else

@@ -7,6 +7,7 @@
 #define COMMON_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG, LOG_LVL_TRACE };
 
@@ -21,6 +22,9 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	log_vlog(int level, const char *, va_list);
+/* The system clock now as strftime's fmt in local time (or UTC), then ".mmm" milliseconds, into
+ * buf: the stamp of log lines on stderr ("14:00:05.123") and of modemsim's event log. Returns buf. */
+char	*log_time_ms(const char *fmt, int utc, char *buf, size_t len);
 /* Connects to syslog now (if logging there), for a process that may not create sockets later. */
 void	log_open_now(void);
 

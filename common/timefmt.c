@@ -69,23 +69,6 @@ timefmt_local(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-char *
-timefmt_now_ms(const char *fmt, int utc, char *buf, size_t len)
-{
-	struct timespec	 ts;
-	struct tm	 tm;
-	char		 t[64];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (utc)
-		gmtime_r(&ts.tv_sec, &tm);
-	else
-		localtime_r(&ts.tv_sec, &tm);
-	strftime(t, sizeof(t), fmt, &tm);
-	snprintf(buf, len, "%s.%03d", t, (int)(ts.tv_nsec / 1000000) % 1000);
-	return buf;
-}
-
 static long	 clock_corr;
 
 time_t

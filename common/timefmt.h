@@ -6,9 +6,6 @@
 int	 timefmt_parse(const char *, time_t now, time_t *out);
 /* Local time as "2026-11-27 14:00:05" into buf (20+ bytes). */
 char	*timefmt_local(time_t, char *buf, size_t len);
-/* The system clock now as strftime's fmt in local time (or UTC) then ".mmm" milliseconds, into buf:
- * log lines ("14:00:05.123") and modemsim's event log. Returns buf. */
-char	*timefmt_now_ms(const char *fmt, int utc, char *buf, size_t len);
 #endif
 #ifndef COMMON_TIMEFMT_NOW
 #define COMMON_TIMEFMT_NOW

@@ -34,7 +34,7 @@
 #include <gammu.h>
 
 #include "common/hex.h"
-#include "common/timefmt.h"
+#include "common/log.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 

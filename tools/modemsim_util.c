@@ -16,9 +16,9 @@ now_ms(void)
 void
 iso_now(char *buf, size_t len)
 {
-	char	 t[32];
+	char	 t[40];
 
-	snprintf(buf, len, "%sZ", timefmt_now_ms("%Y-%m-%dT%H:%M:%S", 1, t, sizeof(t)));
+	snprintf(buf, len, "%sZ", log_time_ms("%Y-%m-%dT%H:%M:%S", 1, t, sizeof(t)));
 }
 
 /* Appends to the --log file: one timestamped line per event, with control chars made visible. */

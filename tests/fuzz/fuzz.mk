@@ -23,8 +23,15 @@ $(BUILD)/fuzz/fuzz_pdu: $(FUZZ_PDU_SRCS) $(wildcard gateway/*.h common/*.h parse
 	$(call say,FUZZCC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags gammu 2>/dev/null) \
 	    $(shell pkg-config --cflags libpcre2-8 2>/dev/null) -o $@ $(FUZZ_PDU_SRCS) $(LIB_GAMMU) $(LIB_PCRE)
 
+# the sample configuration is a seed as it stands now (a copy kept among the seeds went stale)
+FUZZ_SEEDS_conf := $(BUILD)/fuzz/conf-sample
+fuzz-conf: $(BUILD)/fuzz/conf-sample/sample.conf
+$(BUILD)/fuzz/conf-sample/sample.conf: kentongan.conf.sample
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 fuzz-conf fuzz-ctl fuzz-pdu: fuzz-%: $(BUILD)/fuzz/fuzz_%
 	@mkdir -p $(BUILD)/fuzz/$*-corpus
 	$(BUILD)/fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$*.dict -timeout=10 \
-	    -artifact_prefix=$(BUILD)/fuzz/$*- $(BUILD)/fuzz/$*-corpus tests/fuzz/$*-seeds
+	    -artifact_prefix=$(BUILD)/fuzz/$*- $(BUILD)/fuzz/$*-corpus tests/fuzz/$*-seeds $(FUZZ_SEEDS_$*)
 .PHONY: fuzz-conf fuzz-ctl fuzz-pdu

@@ -3,7 +3,8 @@
  * file, so each input is written to a memfd and loaded through /proc/self/fd/N. Checks: a failed
  * load always says why, in "FILE:LINE: reason" or "FILE: reason" form naming the file; a loaded
  * configuration can be printed (conf_dump) and its modems' gammu keys looked up; nothing leaks.
- * Seeds: tests/fuzz/conf-seeds (the sample configuration among them); dictionary conf.dict.
+ * Seeds: tests/fuzz/conf-seeds and kentongan.conf.sample as it is (fuzz.mk copies it into the
+ * build); dictionary conf.dict.
  */
 #include <sys/mman.h>
 
