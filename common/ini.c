@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/ini.h"
 #include "common/str.h"
@@ -117,6 +118,19 @@ parse_len(const char *text, size_t len, int flags, ini_line_cb cb, void *arg)
 	}
 	free(buf);
 	return rc;
+}
+
+int
+ini_section_cb(const struct ini_line *l, void *arg)
+{
+	struct ini_section	*s = arg;
+	size_t			 n = strlen(s->name);
+
+	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
+		s->in = !strncasecmp(l->text + 1, s->name, n) && l->text[n + 1] == ']';
+	else if (l->kind == INI_KEY && s->in)
+		return s->cb(l, s->arg);
+	return 0;
 }
 
 int

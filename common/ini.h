@@ -49,6 +49,18 @@ int		 ini_parse(const char *text, int flags, ini_line_cb, void *arg);
 #define INI_EOPEN	(-1000)
 #define INI_EREAD	(-1001)
 int		 ini_parse_file(const char *path, int flags, ini_line_cb, void *arg);
+/*
+ * Only the keys of one section, for readers of a gammurc-format profile (libGammu's [gammu], the
+ * detector's [kentongan]): pass ini_section_cb with a struct ini_section as its arg; cb sees the
+ * INI_KEY lines after a line starting "[NAME]" (any case) up to the next line starting '['.
+ */
+struct ini_section {
+	const char	*name;
+	ini_line_cb	 cb;
+	void		*arg;
+	int		 in;		/* 0 at the start */
+};
+int		 ini_section_cb(const struct ini_line *, void *section);
 /* A malformed kind said in words ("expected KEY = VALUE", …); "" for SECTION and KEY. */
 const char	*ini_why(enum ini_kind);
 #endif

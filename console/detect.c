@@ -147,24 +147,13 @@ static void	ports_free(struct port *, int);
 
 /* ---- profiles: the [kentongan] section of each modem-configs/NAME.gammurc ---- */
 
-struct profile_reader {
-	struct profile	*p;
-	int		 in;		/* inside [kentongan] */
-};
-
-/* usb = and models = of the [kentongan] section; everything else is libGammu's or a comment. */
+/* usb = and models = of the [kentongan] section; its other keys are for libGammu. */
 static int
-profile_line_cb(const struct ini_line *l, void *arg)
+profile_key_cb(const struct ini_line *l, void *arg)
 {
-	struct profile_reader	*r = arg;
-	char			**to = NULL;
+	struct profile	*p = arg;
+	char		**to = !strcmp(l->key, "usb") ? &p->usb : !strcmp(l->key, "models") ? &p->models : NULL;
 
-	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
-		r->in = !strncasecmp(l->text, "[kentongan]", 11);
-	else if (l->kind == INI_KEY && r->in && !strcmp(l->key, "usb"))
-		to = &r->p->usb;
-	else if (l->kind == INI_KEY && r->in && !strcmp(l->key, "models"))
-		to = &r->p->models;
 	if (to != NULL) {
 		free(*to);
 		*to = xstrdup(l->value);
@@ -186,11 +175,11 @@ profiles_load(const char *dir, struct profile **out)
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char			 err[200], *text;
 		struct profile		 p = { NULL, NULL, NULL };
-		struct profile_reader	 r = { &p, 0 };
+		struct ini_section	 kentongan = { "kentongan", profile_key_cb, &p, 0 };
 
 		if ((text = fs_read_text(g.gl_pathv[i], 1 << 16, "profile", err, sizeof(err))) == NULL)
 			continue;
-		(void)ini_parse(text, 0, profile_line_cb, &r);
+		(void)ini_parse(text, 0, ini_section_cb, &kentongan);
 		free(text);
 		p.path = xstrdup(g.gl_pathv[i]);
 		*out = xreallocarray(*out, n + 1, sizeof(**out));

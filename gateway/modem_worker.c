@@ -510,21 +510,10 @@ kvl_set(struct kvl *l, const char *k, const char *v)
 	l->n++;
 }
 
-struct profile_reader {
-	struct kvl	*l;
-	int		 in;		/* inside [gammu] */
-};
-
-/* A [gammu] key of a profile into the list; other sections and lines without '=' are skipped. */
 static int
-profile_line_cb(const struct ini_line *l, void *arg)
+profile_key_cb(const struct ini_line *l, void *kvl)
 {
-	struct profile_reader	*r = arg;
-
-	if (l->kind == INI_SECTION || l->kind == INI_BAD_SECTION)
-		r->in = !strncasecmp(l->text, "[gammu]", 7);
-	else if (l->kind == INI_KEY && r->in)
-		kvl_set(r->l, l->key, l->value);
+	kvl_set(kvl, l->key, l->value);
 	return 0;
 }
 
@@ -532,10 +521,10 @@ profile_line_cb(const struct ini_line *l, void *arg)
 static int
 read_profile(const char *path, struct kvl *l, char *err, size_t errlen)
 {
-	struct profile_reader	 r = { l, 0 };
+	struct ini_section	 gammu = { "gammu", profile_key_cb, l, 0 };
 
 	/* as before the one reader, a read error (a directory) reads as an empty profile */
-	if (ini_parse_file(path, 0, profile_line_cb, &r) == INI_EOPEN) {
+	if (ini_parse_file(path, 0, ini_section_cb, &gammu) == INI_EOPEN) {
 		snprintf(err, errlen, "profile %s: %s", path, strerror(errno));
 		return -1;
 	}

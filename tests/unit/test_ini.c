@@ -163,6 +163,30 @@ test_stop(void **state)
 	assert_string_equal(s.out, "1 a=1\n2 b=2\n");
 }
 
+/* A gammurc-format profile: only [gammu]'s keys, matched as libGammu does ("[GAMMU]", "[gammu]x"). */
+static void
+test_section(void **state)
+{
+	struct seen		 s;
+	struct ini_section	 gammu = { "gammu", record_cb, &s, 0 };
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ini_parse(
+	    "before = 0\n"
+	    "[GAMMU]\n"
+	    "device = /dev/ttyUSB0\n"
+	    "no equals here\n"
+	    "[kentongan]\n"
+	    "usb = 12d1:1001\n"
+	    "[gammu1]\n"
+	    "model = x\n"
+	    "[gammu]trailing\n"
+	    "connection = at\n"
+	    "[gamm\n"
+	    "after = 1\n", 0, ini_section_cb, &gammu), 0);
+	assert_string_equal(s.out, "3 device=/dev/ttyUSB0\n10 connection=at\n");
+}
+
 static void
 test_file(void **state)
 {
@@ -195,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_section),
 		cmocka_unit_test(test_file),
 	};
 
