@@ -120,6 +120,10 @@ static const struct {
 	{ "[gateway]\ncountry = +62\n", "country = +62: expected a calling code" },
 	{ "[gateway\n", ":1: malformed section header" },
 	{ "[gateway]\nkeywords = \"unterminated\n", ":2: unterminated quote" },
+	{ "[gateway] language = en\n", ":1: malformed section header" },
+	{ "[gateway]\n[gateway]\n", ":2: [gateway] appears twice" },
+	{ "[http]\n[gateway]\n[http]\n", ":3: [http] appears twice" },
+	{ "[modem a/b]\n", ":1: a modem name must be 1-64 characters" },
 };
 
 static void
@@ -135,6 +139,30 @@ test_errors(void **state)
 			fail_msg("case %zu: expected error containing \"%s\", got \"%s\"", i, bad[i].error,
 			    c ? "(accepted)" : err);
 	}
+}
+
+/* A line may hold 4094 bytes; a longer one is an error with its number, not cut in two. */
+static void
+test_long_line(void **state)
+{
+	char		 err[512], *text = malloc(2 * 4096 + 64), *p = text;
+	struct conf	*c;
+
+	p += sprintf(p, "[gateway]\n;");
+	memset(p, 'x', 4093);
+	p += 4093;
+	p += sprintf(p, "\ncountry = 62\n;");
+	memset(p, 'x', 4094);
+	p += 4094;
+	sprintf(p, "\n");
+	c = load(text, err, sizeof(err));
+	assert_null(c);
+	assert_non_null(strstr(err, ":4: line too long"));
+	p[-1] = '\0';		/* 4094 bytes: fine */
+	c = load(text, err, sizeof(err));
+	assert_non_null(c);
+	conf_free(c);
+	free(text);
 }
 
 static void
@@ -261,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_sample_defaults),
