@@ -376,9 +376,9 @@ ussd_done_cb(void *arg, const char *reply, const char *why)
 int
 cmd_ussd(struct ctl_req *req, int argc, char **argv)
 {
-	char	*ops[2];
-	int	 i;
-	size_t	 j;
+	char		*ops[2];
+	struct modem	*m;
+	size_t		 j;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
 		return ctl_usage(req, "ussd");
@@ -387,15 +387,14 @@ cmd_ussd(struct ctl_req *req, int argc, char **argv)
 			fprintf(req->err, "'%s' is not a USSD code (digits, * and #, e.g. *888#)\n", ops[1]);
 			return 1;
 		}
-	for (i = 0; i < req->gw->nmodems; i++)
-		if (!strcmp(modem_info(req->gw->modems[i])->name, ops[0])) {
-			if (modem_ussd(req->gw->modems[i], ops[1], ussd_done_cb, req) == -1) {
-				fprintf(req->err, "modem %s is not ready (state %s); see 'kentongan status'\n", ops[0],
-				    modem_state_str(modem_info(req->gw->modems[i])->state));
-				return 1;
-			}
-			return CTL_ASYNC;
-		}
-	fprintf(req->err, "no modem named '%s' (see 'kentongan status')\n", ops[0]);
-	return 1;
+	if ((m = modem_find(req->gw, ops[0])) == NULL) {
+		fprintf(req->err, "no modem named '%s' (see 'kentongan status')\n", ops[0]);
+		return 1;
+	}
+	if (modem_ussd(m, ops[1], ussd_done_cb, req) == -1) {
+		fprintf(req->err, "modem %s is not ready (state %s); see 'kentongan status'\n", ops[0],
+		    modem_state_str(modem_info(m)->state));
+		return 1;
+	}
+	return CTL_ASYNC;
 }
