@@ -13,7 +13,7 @@
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "gateway/router.h"
-#include "store/store_inbox.h"	/* store_outbox_delivery */
+#include "gateway/ingest.h"
 
 #define SPY_UNUSED	__attribute__((unused))
 
@@ -69,8 +69,7 @@ gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_repo
 	if (nreports < 16)
 		reports[nreports++] = *r;
 	if (spy_deliver_reports)	/* as gateway.c does: match the report to its outbox row */
-		store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at,
-		    r->delivered, NULL);
+		ingest_report(g->ingest, modem_name(m), r, 0);
 }
 
 void
