@@ -349,6 +349,14 @@ family(struct evbuffer *b, const char *name, const char *type, const char *help)
 	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one sample without labels. */
+static void
+metric1(struct evbuffer *b, const char *name, const char *type, const char *help, long long v)
+{
+	family(b, name, type, help);
+	evbuffer_add_printf(b, "%s %lld\n", name, v);
+}
+
 /* A label value with \, " and newline escaped. */
 static const char *
 label(const char *v, char *out, size_t len)
@@ -421,21 +429,19 @@ metrics_upkeep(struct gateway *gw, struct evbuffer *b)
 
 	if (gw->netclock != NULL) {
 		netclock_get_info(gw->netclock, &ni);
-		family(b, "kentongan_clock_offset_seconds", "gauge",
-		    "the network's time minus the system clock at the last reading");
-		evbuffer_add_printf(b, "kentongan_clock_offset_seconds %ld\n", ni.offset_s);
-		family(b, "kentongan_clock_corrected", "gauge",
-		    "1 while the system clock is off and the network's time is used");
-		evbuffer_add_printf(b, "kentongan_clock_corrected %d\n", ni.correction_s != 0);
+		metric1(b, "kentongan_clock_offset_seconds", "gauge",
+		    "the network's time minus the system clock at the last reading", ni.offset_s);
+		metric1(b, "kentongan_clock_corrected", "gauge",
+		    "1 while the system clock is off and the network's time is used", ni.correction_s != 0);
 	}
 	if (gw->backup != NULL) {
 		backup_get_info(gw->backup, &bi);
-		family(b, "kentongan_backup_failures_total", "counter", "backups that failed since start");
-		evbuffer_add_printf(b, "kentongan_backup_failures_total %ld\n", bi.failures);
-		family(b, "kentongan_backup_failing", "gauge", "1 when the last backup attempt failed");
-		evbuffer_add_printf(b, "kentongan_backup_failing %d\n", bi.last_error != NULL);
-		family(b, "kentongan_backup_last_ok_timestamp_seconds", "gauge", "when the last backup was written");
-		evbuffer_add_printf(b, "kentongan_backup_last_ok_timestamp_seconds %lld\n", (long long)bi.last_ok_at);
+		metric1(b, "kentongan_backup_failures_total", "counter", "backups that failed since start",
+		    bi.failures);
+		metric1(b, "kentongan_backup_failing", "gauge", "1 when the last backup attempt failed",
+		    bi.last_error != NULL);
+		metric1(b, "kentongan_backup_last_ok_timestamp_seconds", "gauge", "when the last backup was written",
+		    (long long)bi.last_ok_at);
 	}
 	if (gw->retention != NULL) {
 		retention_get_info(gw->retention, &ri);
@@ -452,12 +458,11 @@ metrics_upkeep(struct gateway *gw, struct evbuffer *b)
 static void
 metrics_daemon(struct gateway *gw, struct evbuffer *b)
 {
-	family(b, "kentongan_up", "gauge", "1: the daemon answers");
-	evbuffer_add_printf(b, "kentongan_up 1\n");
-	family(b, "kentongan_store_ok", "gauge", "1 when the store takes writes, 0 after a failed commit");
-	evbuffer_add_printf(b, "kentongan_store_ok %d\n", gw->store_ok ? 1 : 0);
-	family(b, "kentongan_uptime_seconds", "gauge", "seconds since the daemon started");
-	evbuffer_add_printf(b, "kentongan_uptime_seconds %ld\n", (long)(clock_now() - gw->started_at));
+	metric1(b, "kentongan_up", "gauge", "1: the daemon answers", 1);
+	metric1(b, "kentongan_store_ok", "gauge", "1 when the store takes writes, 0 after a failed commit",
+	    gw->store_ok ? 1 : 0);
+	metric1(b, "kentongan_uptime_seconds", "gauge", "seconds since the daemon started",
+	    (long)(clock_now() - gw->started_at));
 }
 
 /* The live per-modem families, in the order /metrics shows them. */
@@ -595,28 +600,24 @@ static void
 metrics_links(struct gateway *gw, struct evbuffer *b)
 {
 	if (gw->up.enabled) {
-		family(b, "kentongan_uplink_up", "gauge", "1 while the link to the hub's broker is up");
-		evbuffer_add_printf(b, "kentongan_uplink_up %d\n", gw->up.online);
-		family(b, "kentongan_uplink_backlog", "gauge", "records waiting for the hub's acknowledgement");
-		evbuffer_add_printf(b, "kentongan_uplink_backlog %ld\n", gw->up.backlog);
-		family(b, "kentongan_uplink_offline_seconds", "gauge", "seconds since the link went down (0 while up)");
-		evbuffer_add_printf(b, "kentongan_uplink_offline_seconds %ld\n",
+		metric1(b, "kentongan_uplink_up", "gauge", "1 while the link to the hub's broker is up", gw->up.online);
+		metric1(b, "kentongan_uplink_backlog", "gauge", "records waiting for the hub's acknowledgement",
+		    gw->up.backlog);
+		metric1(b, "kentongan_uplink_offline_seconds", "gauge", "seconds since the link went down (0 while up)",
 		    gw->up.offline_since ? (long)(clock_now() - gw->up.offline_since) : 0L);
-		family(b, "kentongan_uplink_last_ack_timestamp_seconds", "gauge", "when the hub last acknowledged");
-		evbuffer_add_printf(b, "kentongan_uplink_last_ack_timestamp_seconds %lld\n", (long long)gw->up.last_ack_at);
-		family(b, "kentongan_uplink_commands_refused_total", "counter",
-		    "hub commands refused: bad signature, replay, another box");
-		evbuffer_add_printf(b, "kentongan_uplink_commands_refused_total %ld\n", gw->up.refused);
+		metric1(b, "kentongan_uplink_last_ack_timestamp_seconds", "gauge", "when the hub last acknowledged",
+		    (long long)gw->up.last_ack_at);
+		metric1(b, "kentongan_uplink_commands_refused_total", "counter",
+		    "hub commands refused: bad signature, replay, another box", gw->up.refused);
 	}
 	if (gw->down.enabled) {
-		family(b, "kentongan_hub_up", "gauge", "1 while the hub is connected to its broker");
-		evbuffer_add_printf(b, "kentongan_hub_up %d\n", gw->down.online);
+		metric1(b, "kentongan_hub_up", "gauge", "1 while the hub is connected to its broker", gw->down.online);
 		family(b, "kentongan_hub_boxes", "gauge", "boxes known to the hub, per state");
 		evbuffer_add_printf(b, "kentongan_hub_boxes{state=\"online\"} %ld\n", gw->down.boxes_online);
 		evbuffer_add_printf(b, "kentongan_hub_boxes{state=\"offline\"} %ld\n",
 		    gw->down.boxes - gw->down.boxes_online);
-		family(b, "kentongan_hub_commands_pending", "gauge", "commands waiting for boxes to acknowledge");
-		evbuffer_add_printf(b, "kentongan_hub_commands_pending %ld\n", gw->down.backlog);
+		metric1(b, "kentongan_hub_commands_pending", "gauge", "commands waiting for boxes to acknowledge",
+		    gw->down.backlog);
 	}
 }
 
@@ -653,29 +654,26 @@ metrics_ussd(struct http *h, struct evbuffer *b)
 	struct ussd_stats	 us;
 
 	ussd_stats(h->ussd, &us);
-	family(b, "kentongan_ussd_sessions_active", "gauge", "USSD sessions in progress");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_active %ld\n", us.active);
-	family(b, "kentongan_ussd_sessions_total", "counter", "USSD sessions started");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_total %ld\n", us.total);
-	family(b, "kentongan_ussd_sessions_expired_total", "counter", "USSD sessions forgotten after the idle time");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_expired_total %ld\n", us.expired);
-	family(b, "kentongan_ussd_sessions_evicted_total", "counter", "USSD sessions dropped to stay under the cap");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_evicted_total %ld\n", us.evicted);
-	family(b, "kentongan_ussd_requests_total", "counter", "USSD callbacks answered");
-	evbuffer_add_printf(b, "kentongan_ussd_requests_total %ld\n", us.requests);
-	family(b, "kentongan_ussd_actions_total", "counter", "subscriptions, stops and reports made over USSD");
-	evbuffer_add_printf(b, "kentongan_ussd_actions_total %ld\n", us.actions);
+	metric1(b, "kentongan_ussd_sessions_active", "gauge", "USSD sessions in progress", us.active);
+	metric1(b, "kentongan_ussd_sessions_total", "counter", "USSD sessions started", us.total);
+	metric1(b, "kentongan_ussd_sessions_expired_total", "counter", "USSD sessions forgotten after the idle time",
+	    us.expired);
+	metric1(b, "kentongan_ussd_sessions_evicted_total", "counter", "USSD sessions dropped to stay under the cap",
+	    us.evicted);
+	metric1(b, "kentongan_ussd_requests_total", "counter", "USSD callbacks answered", us.requests);
+	metric1(b, "kentongan_ussd_actions_total", "counter", "subscriptions, stops and reports made over USSD",
+	    us.actions);
 }
 
 static void
 metrics_replies(struct gateway *gw, struct evbuffer *b)
 {
-	family(b, "kentongan_replies_last_hour", "gauge", "automatic replies (reply, confirm) queued in the last hour");
-	evbuffer_add_printf(b, "kentongan_replies_last_hour %ld\n",
+	metric1(b, "kentongan_replies_last_hour", "gauge", "automatic replies (reply, confirm) queued in the last hour",
 	    store_outbox_auto_replies_since(gw->store, clock_now() - 3600));
-	family(b, "kentongan_reply_budget", "gauge", "[gateway] reply_budget: automatic replies an hour (0 = none)");
-	evbuffer_add_printf(b, "kentongan_reply_budget %ld\n", gw->conf->reply_budget);
-	family(b, "kentongan_replies_dropped_total", "counter", "automatic replies dropped because the budget was spent");
+	metric1(b, "kentongan_reply_budget", "gauge", "[gateway] reply_budget: automatic replies an hour (0 = none)",
+	    gw->conf->reply_budget);
+	family(b, "kentongan_replies_dropped_total", "counter",
+	    "automatic replies dropped because the budget was spent");
 	evbuffer_add_printf(b, "kentongan_replies_dropped_total{reason=\"budget\"} %ld\n",
 	    gw->router ? router_budget_dropped(gw->router) : 0);
 }
@@ -685,12 +683,10 @@ metrics_http(struct http *h, struct evbuffer *b)
 {
 	size_t	 c;
 
-	family(b, "kentongan_http_connections_refused_total", "counter",
-	    "connections closed at once because [http] max_connections were open");
-	evbuffer_add_printf(b, "kentongan_http_connections_refused_total %ld\n", h->refused);
-	family(b, "kentongan_http_accept_pauses_total", "counter",
-	    "times accepting paused for a second because the daemon was out of file descriptors");
-	evbuffer_add_printf(b, "kentongan_http_accept_pauses_total %ld\n", h->accept_pauses);
+	metric1(b, "kentongan_http_connections_refused_total", "counter",
+	    "connections closed at once because [http] max_connections were open", h->refused);
+	metric1(b, "kentongan_http_accept_pauses_total", "counter",
+	    "times accepting paused for a second because the daemon was out of file descriptors", h->accept_pauses);
 	family(b, "kentongan_http_requests_total", "counter", "HTTP requests answered, per status code");
 	/* this request is counted after it is sent: count it now (a 200) so the figure includes it */
 	for (c = 0; c <= NCODES; c++) {
@@ -718,13 +714,12 @@ metrics(struct http *h, struct evhttp_request *req)
 	modem_snapshot_free(&s);
 	metrics_queue(gw, b);
 	metrics_links(gw, b);
-	family(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area");
-	evbuffer_add_printf(b, "kentongan_subscribers_active %ld\n", store_subscriber_count(gw->store));
+	metric1(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area",
+	    store_subscriber_count(gw->store));
 	metrics_broadcasts(gw, b);
 	metrics_ussd(h, b);
-	family(b, "kentongan_http_slow_clients_closed_total", "counter",
-	    "connections closed because their request took longer than [http] timeout");
-	evbuffer_add_printf(b, "kentongan_http_slow_clients_closed_total %ld\n", h->slow_closed);
+	metric1(b, "kentongan_http_slow_clients_closed_total", "counter",
+	    "connections closed because their request took longer than [http] timeout", h->slow_closed);
 	metrics_replies(gw, b);
 	metrics_http(h, b);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",

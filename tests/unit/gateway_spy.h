@@ -3,7 +3,7 @@
  * watch one module: they take the place of gateway/gateway.c (the linker then leaves it out of
  * libgateway.a). Include it in one file of a test program. Each hook records what it was told in
  * the globals below and does the daemon's part where the test built that part: an inbox id goes
- * to the router when g->router is set, a delivery report to the outbox when spy_deliver_reports
+ * to the router when g->router is set, a delivery report to ingest_report() when spy_deliver_reports
  * is set, store failures flip g->store_ok as gateway.c does.
  */
 #ifndef TESTS_GATEWAY_SPY_H
