@@ -410,3 +410,16 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 		gw->uplink_kick(gw);
 	return 0;
 }
+
+void
+broadcast_eta_str(double s, const char *unknown, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "%s", unknown);
+	else if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}

@@ -21,19 +21,6 @@
 #include "store/store_outbox.h"
 #include "store/store_uplink.h"
 
-static void
-fmt_duration(double s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "unknown (no modem ready)");
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else
-		snprintf(buf, len, "%.1f h", s / 3600);
-}
-
 int
 cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 {
@@ -103,7 +90,7 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 		return 1;
 	}
 	fputs(res.warnings, req->err);
-	fmt_duration(res.eta_s, eta, sizeof(eta));
+	broadcast_eta_str(res.eta_s, "unknown (no modem ready)", eta, sizeof(eta));
 	if (req->fmt == TABLE_JSON) {
 		fprintf(req->out, "{\"id\":%lld,\"recipients\":%ld,\"segments\":%d,\"encoding\":\"%s\","
 		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f,\"code\":\"%s\",\"state\":\"%s\"",

@@ -448,26 +448,13 @@ compose_areas(struct wreq *r, const struct compose *c)
 }
 
 static void
-fmt_eta(struct wreq *r, double s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "%s", T(r, "compose.eta_unknown"));
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else
-		snprintf(buf, len, "%.1f h", s / 3600);
-}
-
-static void
 compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_res *res)
 {
 	char			 eta[64], once[33];
 	struct gsm7_count	 cnt;
 
 	gsm7_count(c->text, strlen(c->text), &cnt);
-	fmt_eta(r, res->eta_s, eta, sizeof(eta));
+	broadcast_eta_str(res->eta_s, T(r, "compose.eta_unknown"), eta, sizeof(eta));
 	wout(r, "<div class=\"note\" id=\"confirm\"><p>%t <b id=\"c-recipients\">%ld</b> %t, <b id=\"c-segments\">%d"
 	    "</b> %t (<span id=\"c-encoding\">%s</span>, %ld %t), <b id=\"c-total\">%ld</b> %t. %t %s.</p>",
 	    "compose.will_send", res->recipients, "compose.recipients", res->segments, "compose.sms_each",
