@@ -96,13 +96,38 @@ struct prepared {
 	double		 per_s;		/* estimated send rate of the ready modems */
 };
 
+/* An estimate from the ready modems' rate limits. */
+static void
+estimate(struct gateway *gw, struct broadcast_res *res, struct prepared *pp)
+{
+	struct modem_snapshot	 s;
+	int			 i, j;
+
+	modem_snapshot(gw, &s);
+	for (i = 0; i < s.n; i++) {
+		if (!s.m[i].up)
+			continue;
+		res->ready_modems++;
+		for (j = 0; j < gw->conf->nmodems; j++)
+			if (!strcmp(gw->conf->modems[j].name, s.m[i].info.name)) {
+				const struct conf_rate	*r = &gw->conf->modems[j].rate;
+				double			 mr = MODEM_DEFAULT_PER_MIN / 60.0;
+
+				if (r->per_s > 0 && r->count > 0 && (double)r->count / r->per_s < mr)
+					mr = (double)r->count / r->per_s;
+				pp->per_s += mr;
+			}
+	}
+	modem_snapshot_free(&s);
+}
+
 static int
 prepare(struct gateway *gw, const struct broadcast_req *req, struct broadcast_res *res, struct prepared *pp,
     char *err, size_t errlen)
 {
 	struct store		*st = gw->store;
 	struct gsm7_count	 cnt;
-	int			 i, j;
+	int			 i;
 
 	memset(res, 0, sizeof(*res));
 	memset(pp, 0, sizeof(*pp));
@@ -201,23 +226,7 @@ prepare(struct gateway *gw, const struct broadcast_req *req, struct broadcast_re
 			pp->areas[pp->nareas++] = req->areas[i];
 		}
 	}
-	/* an estimate from the ready modems' rate limits */
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		if (mi->state != MODEM_READY && mi->state != MODEM_SENDING)
-			continue;
-		res->ready_modems++;
-		for (j = 0; j < gw->conf->nmodems; j++)
-			if (!strcmp(gw->conf->modems[j].name, mi->name)) {
-				const struct conf_rate	*r = &gw->conf->modems[j].rate;
-				double			 mr = MODEM_DEFAULT_PER_MIN / 60.0;
-
-				if (r->per_s > 0 && r->count > 0 && (double)r->count / r->per_s < mr)
-					mr = (double)r->count / r->per_s;
-				pp->per_s += mr;
-			}
-	}
+	estimate(gw, res, pp);
 	return 0;
 }
 
@@ -400,4 +409,17 @@ broadcast_create(struct gateway *gw, const struct broadcast_req *req, struct bro
 	if (res->boxes > 0 && gw->uplink_kick)
 		gw->uplink_kick(gw);
 	return 0;
+}
+
+void
+broadcast_eta_str(double s, const char *unknown, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "%s", unknown);
+	else if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
 }

@@ -6,6 +6,7 @@
  */
 #ifndef GATEWAY_BROADCAST_H
 #define GATEWAY_BROADCAST_H
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -60,4 +61,6 @@ int	broadcast_queue(struct gateway *, const struct broadcast_req *, struct broad
  * -1 refused (err says why, for the user: self-approval, not pending, expired), -2 the store failed. */
 int	broadcast_approve(struct gateway *, int64_t id, const char *approver, int in_tx, long *recipients,
 	    char *err, size_t errlen);
+/* An estimate (eta_s) as people read it: "40 s", "12 min", "1.5 h"; `unknown` when there is none. */
+void	broadcast_eta_str(double eta_s, const char *unknown, char *buf, size_t len);
 #endif

@@ -21,6 +21,22 @@
 #include "store/store.h"
 #include "store/store_outbox.h"
 
+/*
+ * The start of a listing command: its options (no operands), the first of which names an area
+ * when area is set (checked before anything is written). The table, or NULL when the error is said.
+ */
+static struct table *
+list_begin(struct ctl_req *req, int argc, char **argv, struct cmd_opt *opts, int nopts, int area)
+{
+	char	*ops[1];
+
+	if (cmd_getopt(req, argc, argv, opts, nopts, ops, 0) < 0)
+		return NULL;
+	if (area && opts[0].val && cmd_area(req, opts[0].val) == -1)
+		return NULL;
+	return table_new(req->out, req->fmt);
+}
+
 static int
 list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
 {
@@ -110,198 +126,279 @@ uplink_status_text(FILE *f, struct gateway *gw)
 	}
 }
 
+static void
+status_modems_json(FILE *f, const struct modem_snapshot *s)
+{
+	int	 i;
+
+	fputs("{\"modems\":[", f);
+	for (i = 0; i < s->n; i++) {
+		const struct modem_info *mi = &s->m[i].info;
+
+		fputs(i ? ",{" : "{", f);
+		json_kv_str(f, "name", mi->name, 0);
+		json_kv_str(f, "state", s->m[i].label, 1);
+		json_kv_str(f, "operator", mi->operator_name[0] ? mi->operator_name : NULL, 1);
+		if (mi->signal >= 0)
+			fprintf(f, ",\"signal\":%d", mi->signal);
+		else
+			fputs(",\"signal\":null", f);
+		fprintf(f, ",\"sent\":%ld,\"received\":%ld", mi->sent, mi->received);
+		json_kv_str(f, "balance", mi->balance[0] ? mi->balance : NULL, 1);
+		fprintf(f, ",\"low_credit\":%s", mi->low_credit ? "true" : "false");
+		json_kv_str(f, "last_error", mi->last_error[0] ? mi->last_error : NULL, 1);
+		json_kv_str(f, "imei", mi->imei[0] ? mi->imei : NULL, 1);
+		fprintf(f, ",\"restarts\":%d,\"quarantined\":%d", mi->restarts, mi->quarantined);
+		fprintf(f, ",\"undecodable\":%ld,\"other_on_sim\":%d,\"other_cleared\":%ld,\"degraded\":%s}",
+		    mi->undecodable, mi->other_on_sim, mi->other_cleared, mi->degraded ? "true" : "false");
+	}
+	fputs("],", f);
+}
+
+static void
+status_http_json(FILE *f, struct gateway *gw)
+{
+	struct http_stats hs;
+
+	if (gw->http == NULL) {
+		fputs("\"http\":null,", f);
+		return;
+	}
+	http_stats(gw->http, &hs);
+	fputs("\"http\":{", f);
+	json_kv_str(f, "address", http_address(gw->http), 0);
+	fprintf(f, ",\"requests\":%ld,\"ok\":%ld,\"client_errors\":%ld,\"unauthorized\":%ld,"
+	    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld,"
+	    "\"connections\":%ld,\"connections_refused\":%ld,\"accept_pauses\":%ld},",
+	    hs.requests, hs.ok, hs.client_errors, hs.unauthorized, hs.unavailable, hs.ussd,
+	    hs.ussd_active, hs.ussd_sessions, hs.connections, hs.refused, hs.accept_pauses);
+}
+
+/* ModemManager as status shows it: NULL when it is not running */
+static const struct mmwatch_state *
+status_mm(struct gateway *gw)
+{
+	return gw->mmwatch && mmwatch_state(gw->mmwatch)->pid ? mmwatch_state(gw->mmwatch) : NULL;
+}
+
+static void
+status_mm_json(FILE *f, struct gateway *gw)
+{
+	const struct mmwatch_state	*mm = status_mm(gw);
+	int				 i;
+
+	if (mm == NULL) {
+		fputs("\"modemmanager\":null,", f);
+		return;
+	}
+	fprintf(f, "\"modemmanager\":{\"pid\":%d,\"holds\":[", (int)mm->pid);
+	for (i = 0; i < mm->nheld; i++) {
+		fputs(i ? ",{" : "{", f);
+		json_kv_str(f, "modem", mm->held[i].modem, 0);
+		json_kv_str(f, "device", mm->held[i].device, 1);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	json_kv_str(f, "advice", MMWATCH_ADVICE, 1);
+	fputs("},", f);
+}
+
+static void
+status_json(struct ctl_req *req, const struct store_queue_counts *q, const struct modem_snapshot *s)
+{
+	struct gateway	*gw = req->gw;
+	FILE		*f = req->out;
+
+	status_modems_json(f, s);
+	fprintf(f, "\"queue\":{\"queued\":%ld,\"queued_alert\":%ld,\"queued_normal\":%ld,"
+	    "\"sending\":%ld,\"sent\":%ld,\"delivered\":%ld,\"failed\":%ld,\"expired\":%ld},",
+	    q->queued, q->queued_alert, q->queued - q->queued_alert, q->sending, q->sent, q->delivered,
+	    q->failed, q->expired);
+	status_http_json(f, gw);
+	status_mm_json(f, gw);
+	uplink_status_json(f, gw);
+	fprintf(f, "\"replies\":{\"last_hour\":%ld,\"budget\":%ld,\"dropped\":%ld},",
+	    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
+	    gw->router ? router_budget_dropped(gw->router) : 0);
+	cmd_status_upkeep_json(req);
+	fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
+	    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
+	    (long)(clock_now() - gw->started_at), KT_VERSION);
+}
+
+static void
+status_csv(struct ctl_req *req, const struct modem_snapshot *s)
+{
+	static const char	*names[] = { "name", "state", "operator", "signal", "sent", "received", "balance" };
+	struct table		*t = table_new(req->out, TABLE_CSV);
+	int			 i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct modem_info	*mi = &s->m[i].info;
+		char			 sig[16], sent[24], recv[24];
+		const char		*vals[7];
+
+		snprintf(sig, sizeof(sig), "%d", mi->signal);
+		snprintf(sent, sizeof(sent), "%ld", mi->sent);
+		if (mi->quarantined)
+			snprintf(recv, sizeof(recv), "%ld (+%d unreadable)", mi->received, mi->quarantined);
+		else
+			snprintf(recv, sizeof(recv), "%ld", mi->received);
+		vals[0] = mi->name;
+		vals[1] = s->m[i].label;
+		vals[2] = mi->operator_name;
+		vals[3] = mi->signal >= 0 ? sig : "";
+		vals[4] = sent;
+		vals[5] = recv;
+		vals[6] = mi->balance;
+		table_rowv(t, 7, names, vals);
+	}
+	table_end(t);
+}
+
+/* The daemon, its queue and the automatic replies' budget. */
+static void
+status_summary_text(FILE *f, struct gateway *gw, const struct store_queue_counts *q)
+{
+	long dropped = gw->router ? router_budget_dropped(gw->router) : 0;
+
+	fprintf(f, "kentongand %s, up %lds, store %s, %ld active subscribers\n", KT_VERSION,
+	    (long)(clock_now() - gw->started_at), gw->store_ok ? "ok" : "FAILING (see the log)",
+	    store_subscriber_count(gw->store));
+	fprintf(f, "queue: %ld queued (%ld alert), %ld sending, %ld sent, %ld delivered, %ld failed, "
+	    "%ld expired\n", q->queued, q->queued_alert, q->sending, q->sent, q->delivered, q->failed, q->expired);
+	fprintf(f, "replies: %ld automatic in the last hour (budget %ld/h%s)",
+	    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
+	    gw->conf->reply_budget ? "" : ": none");
+	if (dropped > 0)
+		fprintf(f, ", %ld dropped since start because the budget was spent", dropped);
+	fputc('\n', f);
+}
+
+static void
+status_http_text(FILE *f, struct gateway *gw)
+{
+	struct http_stats hs;
+
+	if (gw->http == NULL) {
+		fprintf(f, "http: off (add an [http] section for USSD, /health and /metrics)\n");
+		return;
+	}
+	http_stats(gw->http, &hs);
+	fprintf(f, "http: %s, %ld requests (%ld ok, %ld refused, %ld unauthorized), "
+	    "USSD %ld active sessions, %ld in all\n", http_address(gw->http), hs.requests, hs.ok,
+	    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
+	if (hs.refused > 0 || hs.accept_pauses > 0)
+		fprintf(f, "http: flooded: %ld connections closed at max_connections, accept paused "
+		    "%ld times for lack of file descriptors\n", hs.refused, hs.accept_pauses);
+}
+
+static void
+status_mm_text(FILE *f, struct gateway *gw)
+{
+	const struct mmwatch_state	*mm = status_mm(gw);
+	int				 i;
+
+	if (mm == NULL)
+		return;
+	fprintf(f, "warning: ModemManager is running (pid %d)", (int)mm->pid);
+	for (i = 0; i < mm->nheld; i++)
+		fprintf(f, "%s %s (modem %s)", i ? "," : " and holds", mm->held[i].device, mm->held[i].modem);
+	fprintf(f, ": it fights Kentongan for modem ports; %s\n", MMWATCH_ADVICE);
+}
+
+static void
+status_modem_row(struct table *t, const struct modem_fact *mf)
+{
+	static const char	*names[] = { "modem", "state", "operator", "signal", "sent", "received",
+	    "balance", "last error" };
+	const struct modem_info	*mi = &mf->info;
+	char			 sig[16], sent[24], recv[48], bal[80];
+	const char		*vals[8];
+
+	if (mi->signal >= 0)
+		snprintf(sig, sizeof(sig), "%d%%", mi->signal);
+	else
+		snprintf(sig, sizeof(sig), "-");
+	snprintf(sent, sizeof(sent), "%ld", mi->sent);
+	snprintf(recv, sizeof(recv), "%ld", mi->received);
+	if (mi->quarantined)
+		snprintf(recv + strlen(recv), sizeof(recv) - strlen(recv), " (+%d unreadable)", mi->quarantined);
+	snprintf(bal, sizeof(bal), "%s%s", mi->balance[0] ? mi->balance : "-", mi->low_credit ? " (LOW)" : "");
+	vals[0] = mi->name;
+	vals[1] = mf->label;
+	vals[2] = mi->operator_name[0] ? mi->operator_name : "-";
+	vals[3] = sig;
+	vals[4] = sent;
+	vals[5] = recv;
+	vals[6] = bal;
+	vals[7] = mi->last_error[0] ? mi->last_error : "-";
+	table_rowv(t, 8, names, vals);
+}
+
+/* what occupies the SIMs besides received messages, and what could not be decoded */
+static void
+status_sim_notes(FILE *f, const struct modem_info *mi)
+{
+	if (mi->undecodable)
+		fprintf(f, "%s: %ld message(s) could not be decoded: kept raw in the inbox "
+		    "(flags undecodable; kentongan inbox ID shows one)\n", mi->name, mi->undecodable);
+	if (mi->other_on_sim)
+		fprintf(f, "%s: %d other message(s) occupy the SIM (sent copies, drafts; "
+		    "clear_other = yes deletes them)\n", mi->name, mi->other_on_sim);
+	if (mi->other_cleared)
+		fprintf(f, "%s: %ld other message(s) deleted from the SIM (clear_other)\n", mi->name,
+		    mi->other_cleared);
+}
+
+static void
+status_modems_text(FILE *f, const struct modem_snapshot *s)
+{
+	struct table	*t;
+	int		 i;
+
+	if (s->n == 0) {
+		fprintf(f, "modems: none configured (add a [modem NAME] section)\n");
+		return;
+	}
+	t = table_new(f, TABLE_TEXT);
+	for (i = 0; i < s->n; i++)
+		status_modem_row(t, &s->m[i]);
+	table_end(t);
+	for (i = 0; i < s->n; i++)
+		status_sim_notes(f, &s->m[i].info);
+}
+
+static void
+status_text(struct ctl_req *req, const struct store_queue_counts *q, const struct modem_snapshot *s)
+{
+	status_summary_text(req->out, req->gw, q);
+	status_http_text(req->out, req->gw);
+	status_mm_text(req->out, req->gw);
+	uplink_status_text(req->out, req->gw);
+	cmd_status_upkeep_text(req);
+	status_modems_text(req->out, s);
+}
+
 int
 cmd_status(struct ctl_req *req, int argc, char **argv)
 {
-	struct gateway			*gw = req->gw;
 	struct store_queue_counts	 q;
+	struct modem_snapshot		 s;
 	char				*ops[1];
-	int				 i;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
 		return 1;
-	if (store_queue_counts(gw->store, &q) != STORE_OK)
+	if (store_queue_counts(req->gw->store, &q) != STORE_OK)
 		return cmd_store_error(req, "counting the queue");
-	if (req->fmt == TABLE_JSON) {
-		FILE *f = req->out;
-
-		fputs("{\"modems\":[", f);
-		for (i = 0; i < gw->nmodems; i++) {
-			const struct modem_info *mi = modem_info(gw->modems[i]);
-
-			fputs(i ? ",{" : "{", f);
-			json_kv_str(f, "name", mi->name, 0);
-			json_kv_str(f, "state", modem_state_label(mi), 1);
-			json_kv_str(f, "operator", mi->operator_name[0] ? mi->operator_name : NULL, 1);
-			if (mi->signal >= 0)
-				fprintf(f, ",\"signal\":%d", mi->signal);
-			else
-				fputs(",\"signal\":null", f);
-			fprintf(f, ",\"sent\":%ld,\"received\":%ld", mi->sent, mi->received);
-			json_kv_str(f, "balance", mi->balance[0] ? mi->balance : NULL, 1);
-			fprintf(f, ",\"low_credit\":%s", mi->low_credit ? "true" : "false");
-			json_kv_str(f, "last_error", mi->last_error[0] ? mi->last_error : NULL, 1);
-			json_kv_str(f, "imei", mi->imei[0] ? mi->imei : NULL, 1);
-			fprintf(f, ",\"restarts\":%d,\"quarantined\":%d", mi->restarts, mi->quarantined);
-			fprintf(f, ",\"undecodable\":%ld,\"other_on_sim\":%d,\"other_cleared\":%ld,\"degraded\":%s}",
-			    mi->undecodable, mi->other_on_sim, mi->other_cleared, mi->degraded ? "true" : "false");
-		}
-		fprintf(f, "],\"queue\":{\"queued\":%ld,\"queued_alert\":%ld,\"queued_normal\":%ld,"
-		    "\"sending\":%ld,\"sent\":%ld,\"delivered\":%ld,\"failed\":%ld,\"expired\":%ld},",
-		    q.queued, q.queued_alert, q.queued - q.queued_alert, q.sending, q.sent, q.delivered,
-		    q.failed, q.expired);
-		if (gw->http != NULL) {
-			struct http_stats hs;
-
-			http_stats(gw->http, &hs);
-			fputs("\"http\":{", f);
-			json_kv_str(f, "address", http_address(gw->http), 0);
-			fprintf(f, ",\"requests\":%ld,\"ok\":%ld,\"client_errors\":%ld,\"unauthorized\":%ld,"
-			    "\"unavailable\":%ld,\"ussd\":%ld,\"ussd_sessions_active\":%ld,\"ussd_sessions\":%ld,"
-			    "\"connections\":%ld,\"connections_refused\":%ld,\"accept_pauses\":%ld},",
-			    hs.requests, hs.ok, hs.client_errors, hs.unauthorized, hs.unavailable, hs.ussd,
-			    hs.ussd_active, hs.ussd_sessions, hs.connections, hs.refused, hs.accept_pauses);
-		} else
-			fputs("\"http\":null,", f);
-		if (gw->mmwatch && mmwatch_state(gw->mmwatch)->pid) {
-			const struct mmwatch_state *mm = mmwatch_state(gw->mmwatch);
-
-			fprintf(f, "\"modemmanager\":{\"pid\":%d,\"holds\":[", (int)mm->pid);
-			for (i = 0; i < mm->nheld; i++) {
-				fputs(i ? ",{" : "{", f);
-				json_kv_str(f, "modem", mm->held[i].modem, 0);
-				json_kv_str(f, "device", mm->held[i].device, 1);
-				fputc('}', f);
-			}
-			fputc(']', f);
-			json_kv_str(f, "advice", MMWATCH_ADVICE, 1);
-			fputs("},", f);
-		} else
-			fputs("\"modemmanager\":null,", f);
-		uplink_status_json(f, gw);
-		fprintf(f, "\"replies\":{\"last_hour\":%ld,\"budget\":%ld,\"dropped\":%ld},",
-		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
-		    gw->router ? router_budget_dropped(gw->router) : 0);
-		cmd_status_upkeep_json(req);
-		fprintf(f, "\"subscribers\":%ld,\"store\":\"%s\",\"uptime\":%ld,\"version\":\"%s\"}\n",
-		    store_subscriber_count(gw->store), gw->store_ok ? "ok" : "failing",
-		    (long)(clock_now() - gw->started_at), KT_VERSION);
-		return 0;
-	}
-	if (req->fmt == TABLE_CSV) {
-		struct table *t = table_new(req->out, TABLE_CSV);
-		static const char *names[] = { "name", "state", "operator", "signal", "sent", "received", "balance" };
-
-		for (i = 0; i < gw->nmodems; i++) {
-			const struct modem_info	*mi = modem_info(gw->modems[i]);
-			char			 sig[16], sent[24], recv[24];
-			const char		*vals[7];
-
-			snprintf(sig, sizeof(sig), "%d", mi->signal);
-			snprintf(sent, sizeof(sent), "%ld", mi->sent);
-			if (mi->quarantined)
-				snprintf(recv, sizeof(recv), "%ld (+%d unreadable)", mi->received, mi->quarantined);
-			else
-				snprintf(recv, sizeof(recv), "%ld", mi->received);
-			vals[0] = mi->name;
-			vals[1] = modem_state_label(mi);
-			vals[2] = mi->operator_name;
-			vals[3] = mi->signal >= 0 ? sig : "";
-			vals[4] = sent;
-			vals[5] = recv;
-			vals[6] = mi->balance;
-			table_rowv(t, 7, names, vals);
-		}
-		table_end(t);
-		return 0;
-	}
-	fprintf(req->out, "kentongand %s, up %lds, store %s, %ld active subscribers\n", KT_VERSION,
-	    (long)(clock_now() - gw->started_at), gw->store_ok ? "ok" : "FAILING (see the log)",
-	    store_subscriber_count(gw->store));
-	fprintf(req->out, "queue: %ld queued (%ld alert), %ld sending, %ld sent, %ld delivered, %ld failed, "
-	    "%ld expired\n", q.queued, q.queued_alert, q.sending, q.sent, q.delivered, q.failed, q.expired);
-	{
-		long dropped = gw->router ? router_budget_dropped(gw->router) : 0;
-
-		fprintf(req->out, "replies: %ld automatic in the last hour (budget %ld/h%s)",
-		    store_outbox_auto_replies_since(gw->store, clock_now() - 3600), gw->conf->reply_budget,
-		    gw->conf->reply_budget ? "" : ": none");
-		if (dropped > 0)
-			fprintf(req->out, ", %ld dropped since start because the budget was spent", dropped);
-		fputc('\n', req->out);
-	}
-	if (gw->http != NULL) {
-		struct http_stats hs;
-
-		http_stats(gw->http, &hs);
-		fprintf(req->out, "http: %s, %ld requests (%ld ok, %ld refused, %ld unauthorized), "
-		    "USSD %ld active sessions, %ld in all\n", http_address(gw->http), hs.requests, hs.ok,
-		    hs.client_errors, hs.unauthorized, hs.ussd_active, hs.ussd_sessions);
-		if (hs.refused > 0 || hs.accept_pauses > 0)
-			fprintf(req->out, "http: flooded: %ld connections closed at max_connections, accept paused "
-			    "%ld times for lack of file descriptors\n", hs.refused, hs.accept_pauses);
-	} else
-		fprintf(req->out, "http: off (add an [http] section for USSD, /health and /metrics)\n");
-	if (gw->mmwatch && mmwatch_state(gw->mmwatch)->pid) {
-		const struct mmwatch_state *mm = mmwatch_state(gw->mmwatch);
-
-		fprintf(req->out, "warning: ModemManager is running (pid %d)", (int)mm->pid);
-		for (i = 0; i < mm->nheld; i++)
-			fprintf(req->out, "%s %s (modem %s)", i ? "," : " and holds", mm->held[i].device,
-			    mm->held[i].modem);
-		fprintf(req->out, ": it fights Kentongan for modem ports; %s\n", MMWATCH_ADVICE);
-	}
-	uplink_status_text(req->out, gw);
-	cmd_status_upkeep_text(req);
-	if (gw->nmodems == 0)
-		fprintf(req->out, "modems: none configured (add a [modem NAME] section)\n");
-	else {
-		struct table *t = table_new(req->out, TABLE_TEXT);
-		static const char *names[] = { "modem", "state", "operator", "signal", "sent", "received",
-		    "balance", "last error" };
-
-		for (i = 0; i < gw->nmodems; i++) {
-			const struct modem_info	*mi = modem_info(gw->modems[i]);
-			char			 sig[16], sent[24], recv[48], bal[80];
-			const char		*vals[8];
-
-			if (mi->signal >= 0)
-				snprintf(sig, sizeof(sig), "%d%%", mi->signal);
-			else
-				snprintf(sig, sizeof(sig), "-");
-			snprintf(sent, sizeof(sent), "%ld", mi->sent);
-			snprintf(recv, sizeof(recv), "%ld", mi->received);
-			if (mi->quarantined)
-				snprintf(recv + strlen(recv), sizeof(recv) - strlen(recv), " (+%d unreadable)",
-				    mi->quarantined);
-			snprintf(bal, sizeof(bal), "%s%s", mi->balance[0] ? mi->balance : "-",
-			    mi->low_credit ? " (LOW)" : "");
-			vals[0] = mi->name;
-			vals[1] = modem_state_label(mi);
-			vals[2] = mi->operator_name[0] ? mi->operator_name : "-";
-			vals[3] = sig;
-			vals[4] = sent;
-			vals[5] = recv;
-			vals[6] = bal;
-			vals[7] = mi->last_error[0] ? mi->last_error : "-";
-			table_rowv(t, 8, names, vals);
-		}
-		table_end(t);
-		/* what occupies the SIMs besides received messages, and what could not be decoded */
-		for (i = 0; i < gw->nmodems; i++) {
-			const struct modem_info *mi = modem_info(gw->modems[i]);
-
-			if (mi->undecodable)
-				fprintf(req->out, "%s: %ld message(s) could not be decoded: kept raw in the inbox "
-				    "(flags undecodable; kentongan inbox ID shows one)\n", mi->name, mi->undecodable);
-			if (mi->other_on_sim)
-				fprintf(req->out, "%s: %d other message(s) occupy the SIM (sent copies, drafts; "
-				    "clear_other = yes deletes them)\n", mi->name, mi->other_on_sim);
-			if (mi->other_cleared)
-				fprintf(req->out, "%s: %ld other message(s) deleted from the SIM (clear_other)\n",
-				    mi->name, mi->other_cleared);
-		}
-	}
+	modem_snapshot(req->gw, &s);
+	if (req->fmt == TABLE_JSON)
+		status_json(req, &q, &s);
+	else if (req->fmt == TABLE_CSV)
+		status_csv(req, &s);
+	else
+		status_text(req, &q, &s);
+	modem_snapshot_free(&s);
 	return 0;
 }
 
@@ -310,14 +407,10 @@ int
 cmd_areas(struct ctl_req *req, int argc, char **argv)
 {
 	struct cmd_opt	 opts[] = { { .name = "parent", .has_arg = 1 }, { .name = "all" } };
-	char		*ops[1];
 	struct table	*t;
 
-	if (cmd_getopt(req, argc, argv, opts, 2, ops, 0) < 0)
+	if ((t = list_begin(req, argc, argv, opts, 2, 1)) == NULL)
 		return 1;
-	if (opts[0].val && cmd_area(req, opts[0].val) == -1)
-		return 1;
-	t = table_new(req->out, req->fmt);
 	return list_done(req, t, store_list_areas(req->gw->store, opts[1].val ? "" : opts[0].val, table_row, t),
 	    "listing areas");
 }
@@ -327,14 +420,10 @@ int
 cmd_subscribers(struct ctl_req *req, int argc, char **argv)
 {
 	struct cmd_opt	 opts[] = { { .name = "area", .has_arg = 1 } };
-	char		*ops[1];
 	struct table	*t;
 
-	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
+	if ((t = list_begin(req, argc, argv, opts, 1, 1)) == NULL)
 		return 1;
-	if (opts[0].val && cmd_area(req, opts[0].val) == -1)
-		return 1;
-	t = table_new(req->out, req->fmt);
 	return list_done(req, t, store_list_subscribers(req->gw->store, opts[0].val, table_row, t),
 	    "listing subscribers");
 }
@@ -508,12 +597,10 @@ int
 cmd_audit(struct ctl_req *req, int argc, char **argv)
 {
 	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };
-	char		*ops[1];
 	struct table	*t;
 
-	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
+	if ((t = list_begin(req, argc, argv, opts, 1, 0)) == NULL)
 		return 1;
-	t = table_new(req->out, req->fmt);
 	return list_done(req, t, store_list_audit(req->gw->store, opts[0].val ? atol(opts[0].val) : 100,
 	    table_row, t), "listing the audit log");
 }

@@ -21,19 +21,6 @@
 #include "store/store_outbox.h"
 #include "store/store_uplink.h"
 
-static void
-fmt_duration(double s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "unknown (no modem ready)");
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else
-		snprintf(buf, len, "%.1f h", s / 3600);
-}
-
 int
 cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 {
@@ -103,7 +90,7 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 		return 1;
 	}
 	fputs(res.warnings, req->err);
-	fmt_duration(res.eta_s, eta, sizeof(eta));
+	broadcast_eta_str(res.eta_s, "unknown (no modem ready)", eta, sizeof(eta));
 	if (req->fmt == TABLE_JSON) {
 		fprintf(req->out, "{\"id\":%lld,\"recipients\":%ld,\"segments\":%d,\"encoding\":\"%s\","
 		    "\"dry_run\":%s,\"ready_modems\":%d,\"eta_seconds\":%.0f,\"code\":\"%s\",\"state\":\"%s\"",
@@ -376,9 +363,9 @@ ussd_done_cb(void *arg, const char *reply, const char *why)
 int
 cmd_ussd(struct ctl_req *req, int argc, char **argv)
 {
-	char	*ops[2];
-	int	 i;
-	size_t	 j;
+	char		*ops[2];
+	struct modem	*m;
+	size_t		 j;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
 		return ctl_usage(req, "ussd");
@@ -387,15 +374,14 @@ cmd_ussd(struct ctl_req *req, int argc, char **argv)
 			fprintf(req->err, "'%s' is not a USSD code (digits, * and #, e.g. *888#)\n", ops[1]);
 			return 1;
 		}
-	for (i = 0; i < req->gw->nmodems; i++)
-		if (!strcmp(modem_info(req->gw->modems[i])->name, ops[0])) {
-			if (modem_ussd(req->gw->modems[i], ops[1], ussd_done_cb, req) == -1) {
-				fprintf(req->err, "modem %s is not ready (state %s); see 'kentongan status'\n", ops[0],
-				    modem_state_str(modem_info(req->gw->modems[i])->state));
-				return 1;
-			}
-			return CTL_ASYNC;
-		}
-	fprintf(req->err, "no modem named '%s' (see 'kentongan status')\n", ops[0]);
-	return 1;
+	if ((m = modem_find(req->gw, ops[0])) == NULL) {
+		fprintf(req->err, "no modem named '%s' (see 'kentongan status')\n", ops[0]);
+		return 1;
+	}
+	if (modem_ussd(m, ops[1], ussd_done_cb, req) == -1) {
+		fprintf(req->err, "modem %s is not ready (state %s); see 'kentongan status'\n", ops[0],
+		    modem_state_str(modem_info(m)->state));
+		return 1;
+	}
+	return CTL_ASYNC;
 }

@@ -9,11 +9,11 @@
 
 #include "common/log.h"
 #include "gateway/gateway.h"
+#include "gateway/ingest.h"
 #include "gateway/modem.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "store/store.h"
-#include "store/store_inbox.h"
 
 void
 gateway_inbox_stored(struct gateway *g, int64_t inbox_id)
@@ -46,12 +46,8 @@ gateway_modem_sent(struct gateway *g, struct modem *m, const struct modem_sent *
 void
 gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_report *r)
 {
-	char	 nbuf[40];
-
-	if (g->store != NULL && store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at,
-	    r->delivered, NULL) == STORE_OK)
-		log_info("report modem=%s to=%s ref=%d status=%s", modem_info(m)->name,
-		    log_msisdn(r->number, nbuf), r->reference, r->status);
+	if (g->ingest != NULL)
+		ingest_report(g->ingest, modem_name(m), r, 0);
 }
 
 void

@@ -6,7 +6,11 @@
  *   modem worker --PROTO_W_SMS_IN--> modem.c --> ingest.c (commit, then ack/delete)
  *        --> gateway_inbox_stored() --> router.c (parse, act, queue replies)
  *        --> gateway_queue_changed() --> sched.c --> modem_send() --> worker
- *        --> gateway_modem_sent()/gateway_modem_report() --> sched.c (outbox state)
+ *        --> gateway_modem_sent() --> sched.c (outbox state)
+ *        --> gateway_modem_report() --> ingest.c (delivery reports, as those stored on the SIM)
+ *
+ * Those that report the modems (status, /metrics, /health, the web console, the uplink) read one
+ * modem_snapshot() (modem.h) rather than walking gw->modems.
  */
 #ifndef GATEWAY_GATEWAY_H
 #define GATEWAY_GATEWAY_H
@@ -77,7 +81,7 @@ void	gateway_queue_changed(struct gateway *);
 void	gateway_modem_changed(struct gateway *, struct modem *);
 /* The worker reported the outcome of one send. */
 void	gateway_modem_sent(struct gateway *, struct modem *, const struct modem_sent *);
-/* A delivery report arrived. */
+/* A delivery report arrived: ingest_report() applies it. */
 void	gateway_modem_report(struct gateway *, struct modem *, const struct modem_report *);
 /* The store failed (disk full, I/O): log once, refuse new work; cleared by the next success. */
 void	gateway_store_failed(struct gateway *, const char *what);

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -279,55 +280,65 @@ authorized_check(struct http *h, struct evhttp_request *req, struct evkeyvalq *q
 
 /* ---- /health ---- */
 
+/* In service, but a modem cannot read its messages: say which. */
+static void
+health_degraded(const struct modem_snapshot *s, char *why, size_t len)
+{
+	size_t	 o;
+	int	 i;
+
+	o = (size_t)snprintf(why, len, "ok; degraded:");
+	for (i = 0; i < s->n && o < len; i++) {
+		const struct modem_fact *f = &s->m[i];
+
+		if (f->up && f->info.degraded)
+			o += (size_t)snprintf(why + o, len - o, " %s (%s)", f->info.name, f->info.last_error);
+	}
+}
+
+/* Out of service: the store, or every modem's state. */
+static void
+health_down(const struct gateway *gw, const struct modem_snapshot *s, char *why, size_t len)
+{
+	size_t	 o;
+	int	 i;
+
+	if (!gw->store_ok) {
+		snprintf(why, len, "store failing (a commit failed; see the log)");
+		return;
+	}
+	if (s->n == 0) {
+		snprintf(why, len, "no modem configured");
+		return;
+	}
+	o = (size_t)snprintf(why, len, "no modem ready:");
+	for (i = 0; i < s->n && o < len; i++) {
+		const struct modem_info *mi = &s->m[i].info;
+
+		o += (size_t)snprintf(why + o, len - o, " %s %s%s%s%s", mi->name, s->m[i].label,
+		    mi->degraded ? " (" : "", mi->degraded ? mi->last_error : "", mi->degraded ? ")" : "");
+		if (i + 1 < s->n && o < len)
+			o += (size_t)snprintf(why + o, len - o, ",");
+	}
+}
+
 static void
 health(struct http *h, struct evhttp_request *req)
 {
-	struct gateway	*gw = h->gw;
-	char		 why[512];
-	size_t		 o = 0;
-	int		 i, ready = 0, degraded = 0;
+	struct modem_snapshot	 s;
+	char			 why[512];
 
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		if ((mi->state == MODEM_READY || mi->state == MODEM_SENDING) && !mi->degraded)
-			ready++;
-		else if (mi->degraded && (mi->state == MODEM_READY || mi->state == MODEM_SENDING))
-			degraded++;
-	}
-	if (gw->store_ok && ready > 0 && degraded == 0) {
+	modem_snapshot(h->gw, &s);
+	if (h->gw->store_ok && s.ready > 0 && s.degraded == 0)
 		reply(h, req, 200, "ok");
-		return;
-	}
-	if (gw->store_ok && ready > 0) {
-		/* in service, but a modem cannot read its messages: say which */
-		o = (size_t)snprintf(why, sizeof(why), "ok; degraded:");
-		for (i = 0; i < gw->nmodems && o < sizeof(why); i++) {
-			const struct modem_info *mi = modem_info(gw->modems[i]);
-
-			if (mi->degraded && (mi->state == MODEM_READY || mi->state == MODEM_SENDING))
-				o += (size_t)snprintf(why + o, sizeof(why) - o, " %s (%s)", mi->name, mi->last_error);
-		}
+	else if (h->gw->store_ok && s.ready > 0) {
+		health_degraded(&s, why, sizeof(why));
 		reply(h, req, 200, why);
-		return;
+	} else {
+		health_down(h->gw, &s, why, sizeof(why));
+		reply(h, req, 503, why);
 	}
-	if (!gw->store_ok)
-		o = (size_t)snprintf(why, sizeof(why), "store failing (a commit failed; see the log)");
-	else if (gw->nmodems == 0)
-		snprintf(why, sizeof(why), "no modem configured");
-	else {
-		o = (size_t)snprintf(why, sizeof(why), "no modem ready:");
-		for (i = 0; i < gw->nmodems && o < sizeof(why); i++) {
-			const struct modem_info *mi = modem_info(gw->modems[i]);
-
-			o += (size_t)snprintf(why + o, sizeof(why) - o, " %s %s%s%s%s", mi->name,
-			    modem_state_label(mi), mi->degraded ? " (" : "", mi->degraded ? mi->last_error : "",
-			    mi->degraded ? ")" : "");
-			if (i + 1 < gw->nmodems && o < sizeof(why))
-				o += (size_t)snprintf(why + o, sizeof(why) - o, ",");
-		}
-	}
-	reply(h, req, 503, why);
+	modem_snapshot_free(&s);
 }
 
 /* ---- /metrics ---- */
@@ -336,6 +347,14 @@ static void
 family(struct evbuffer *b, const char *name, const char *type, const char *help)
 {
 	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A family of one sample without labels. */
+static void
+metric1(struct evbuffer *b, const char *name, const char *type, const char *help, long long v)
+{
+	family(b, name, type, help);
+	evbuffer_add_printf(b, "%s %lld\n", name, v);
 }
 
 /* A label value with \, " and newline escaped. */
@@ -367,36 +386,36 @@ struct bcasts {
 	int		 n;
 };
 
+/* The columns of store_list_announcements() that /metrics shows. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} bcast_cols[] = {
+	{ "id", offsetof(struct bcast, id) },
+	{ "recipients", offsetof(struct bcast, recipients) },
+	{ "queued", offsetof(struct bcast, queued) },
+	{ "sending", offsetof(struct bcast, sending) },
+	{ "sent", offsetof(struct bcast, sent) },
+	{ "delivered", offsetof(struct bcast, delivered) },
+	{ "failed", offsetof(struct bcast, failed) },
+};
+
 static int
 bcast_cb(void *arg, const struct table_row *row)
 {
 	struct bcasts	*bs = arg;
 	struct bcast	*b;
 	int		 i;
+	size_t		 c;
 
 	if (bs->n == METRICS_BROADCASTS)
 		return 1;
 	b = &bs->b[bs->n++];
 	memset(b, 0, sizeof(*b));
-	for (i = 0; i < row->n; i++) {
-		const char	*k = row->names[i];
-		long		 v = row->values[i] ? atol(row->values[i]) : 0;
-
-		if (!strcmp(k, "id"))
-			b->id = v;
-		else if (!strcmp(k, "recipients"))
-			b->recipients = v;
-		else if (!strcmp(k, "queued"))
-			b->queued = v;
-		else if (!strcmp(k, "sending"))
-			b->sending = v;
-		else if (!strcmp(k, "sent"))
-			b->sent = v;
-		else if (!strcmp(k, "delivered"))
-			b->delivered = v;
-		else if (!strcmp(k, "failed"))
-			b->failed = v;
-	}
+	for (i = 0; i < row->n; i++)
+		for (c = 0; c < sizeof(bcast_cols) / sizeof(bcast_cols[0]); c++)
+			if (!strcmp(row->names[i], bcast_cols[c].name))
+				*(long *)((char *)b + bcast_cols[c].off) = row->values[i] ? atol(row->values[i]) : 0;
 	return 0;
 }
 
@@ -410,21 +429,19 @@ metrics_upkeep(struct gateway *gw, struct evbuffer *b)
 
 	if (gw->netclock != NULL) {
 		netclock_get_info(gw->netclock, &ni);
-		family(b, "kentongan_clock_offset_seconds", "gauge",
-		    "the network's time minus the system clock at the last reading");
-		evbuffer_add_printf(b, "kentongan_clock_offset_seconds %ld\n", ni.offset_s);
-		family(b, "kentongan_clock_corrected", "gauge",
-		    "1 while the system clock is off and the network's time is used");
-		evbuffer_add_printf(b, "kentongan_clock_corrected %d\n", ni.correction_s != 0);
+		metric1(b, "kentongan_clock_offset_seconds", "gauge",
+		    "the network's time minus the system clock at the last reading", ni.offset_s);
+		metric1(b, "kentongan_clock_corrected", "gauge",
+		    "1 while the system clock is off and the network's time is used", ni.correction_s != 0);
 	}
 	if (gw->backup != NULL) {
 		backup_get_info(gw->backup, &bi);
-		family(b, "kentongan_backup_failures_total", "counter", "backups that failed since start");
-		evbuffer_add_printf(b, "kentongan_backup_failures_total %ld\n", bi.failures);
-		family(b, "kentongan_backup_failing", "gauge", "1 when the last backup attempt failed");
-		evbuffer_add_printf(b, "kentongan_backup_failing %d\n", bi.last_error != NULL);
-		family(b, "kentongan_backup_last_ok_timestamp_seconds", "gauge", "when the last backup was written");
-		evbuffer_add_printf(b, "kentongan_backup_last_ok_timestamp_seconds %lld\n", (long long)bi.last_ok_at);
+		metric1(b, "kentongan_backup_failures_total", "counter", "backups that failed since start",
+		    bi.failures);
+		metric1(b, "kentongan_backup_failing", "gauge", "1 when the last backup attempt failed",
+		    bi.last_error != NULL);
+		metric1(b, "kentongan_backup_last_ok_timestamp_seconds", "gauge", "when the last backup was written",
+		    (long long)bi.last_ok_at);
 	}
 	if (gw->retention != NULL) {
 		retention_get_info(gw->retention, &ri);
@@ -437,234 +454,241 @@ metrics_upkeep(struct gateway *gw, struct evbuffer *b)
 }
 
 
+/* the daemon itself */
 static void
-metrics(struct http *h, struct evhttp_request *req)
+metrics_daemon(struct gateway *gw, struct evbuffer *b)
 {
-	struct gateway			*gw = h->gw;
-	struct evbuffer			*b = evhttp_request_get_output_buffer(req);
+	metric1(b, "kentongan_up", "gauge", "1: the daemon answers", 1);
+	metric1(b, "kentongan_store_ok", "gauge", "1 when the store takes writes, 0 after a failed commit",
+	    gw->store_ok ? 1 : 0);
+	metric1(b, "kentongan_uptime_seconds", "gauge", "seconds since the daemon started",
+	    (long)(clock_now() - gw->started_at));
+}
+
+/* The live per-modem families, in the order /metrics shows them. */
+enum modem_metric {
+	MM_UP, MM_INFO, MM_SIGNAL, MM_LOW_CREDIT, MM_RESTARTS, MM_QUARANTINED, MM_UNDECODABLE, MM_SIM_OTHER,
+	MM_DEGRADED, MM_SENT, MM_RECEIVED,
+};
+
+static const struct {
+	enum modem_metric	 what;
+	const char		*name, *type, *help;
+} modem_metrics[] = {
+	{ MM_UP, "kentongan_modem_up", "gauge", "1 when the modem is ready or sending" },
+	{ MM_INFO, "kentongan_modem_info", "gauge",
+	    "always 1; the labels tell the modem's state, operator and balance" },
+	{ MM_SIGNAL, "kentongan_modem_signal_percent", "gauge", "signal strength (absent while unknown)" },
+	{ MM_LOW_CREDIT, "kentongan_modem_low_credit", "gauge",
+	    "1 when the last balance check found the credit low" },
+	{ MM_RESTARTS, "kentongan_modem_restarts_total", "counter", "worker restarts since the daemon started" },
+	{ MM_QUARANTINED, "kentongan_modem_quarantined", "gauge", "messages left on the modem unread: they crash "
+	    "libGammu, or cannot be decoded nor read raw" },
+	{ MM_UNDECODABLE, "kentongan_modem_undecodable_total", "counter", "messages libGammu could not decode, "
+	    "kept raw in the inbox, since the daemon started" },
+	{ MM_SIM_OTHER, "kentongan_modem_sim_other", "gauge", "messages on the SIM that are not received ones "
+	    "(sent copies, drafts)" },
+	{ MM_DEGRADED, "kentongan_modem_degraded", "gauge", "1 when the modem's reads keep failing" },
+	{ MM_SENT, "kentongan_modem_sent_today", "gauge", "SMS sent by the modem today" },
+	{ MM_RECEIVED, "kentongan_modem_received_today", "gauge", "SMS received by the modem today" },
+};
+
+/* One modem's value of a family; 0 when it has none (a signal not known yet). */
+static int
+modem_metric_value(const struct modem_fact *f, enum modem_metric what, long *v)
+{
+	const struct modem_info *mi = &f->info;
+
+	switch (what) {
+	case MM_UP:		*v = f->up; break;
+	case MM_INFO:		*v = 1; break;
+	case MM_SIGNAL:		*v = mi->signal; return mi->signal >= 0;
+	case MM_LOW_CREDIT:	*v = mi->low_credit ? 1 : 0; break;
+	case MM_RESTARTS:	*v = mi->restarts; break;
+	case MM_QUARANTINED:	*v = mi->quarantined; break;
+	case MM_UNDECODABLE:	*v = mi->undecodable; break;
+	case MM_SIM_OTHER:	*v = mi->other_on_sim; break;
+	case MM_DEGRADED:	*v = mi->degraded ? 1 : 0; break;
+	case MM_SENT:		*v = mi->sent; break;
+	case MM_RECEIVED:	*v = mi->received; break;
+	}
+	return 1;
+}
+
+/* modems: the live state */
+static void
+metrics_modems(struct evbuffer *b, const struct modem_snapshot *s)
+{
+	char	 l1[160], l2[160], l3[160];
+	size_t	 k;
+	int	 i;
+	long	 v = 0;
+
+	for (k = 0; k < sizeof(modem_metrics) / sizeof(modem_metrics[0]); k++) {
+		family(b, modem_metrics[k].name, modem_metrics[k].type, modem_metrics[k].help);
+		for (i = 0; i < s->n; i++) {
+			const struct modem_fact *f = &s->m[i];
+
+			if (modem_metrics[k].what == MM_INFO)
+				evbuffer_add_printf(b, "%s{modem=\"%s\",state=\"%s\",operator=\"%s\","
+				    "balance=\"%s\"} 1\n", modem_metrics[k].name, label(f->info.name, l1, sizeof(l1)),
+				    f->label, label(f->info.operator_name, l2, sizeof(l2)),
+				    label(f->info.balance, l3, sizeof(l3)));
+			else if (modem_metric_value(f, modem_metrics[k].what, &v))
+				evbuffer_add_printf(b, "%s{modem=\"%s\"} %ld\n", modem_metrics[k].name,
+				    label(f->info.name, l1, sizeof(l1)), v);
+		}
+	}
+}
+
+/* modems: the totals kept in the store (configured modems first, then any seen before) */
+static void
+metrics_totals(struct gateway *gw, struct evbuffer *b, const struct modem_snapshot *s)
+{
+	static const char *fam[3][2] = {
+		{ "kentongan_messages_sent_total", "SMS sent, per modem" },
+		{ "kentongan_messages_received_total", "SMS received, per modem" },
+		{ "kentongan_messages_failed_total", "outgoing SMS failed for good, per modem that last tried" },
+	};
 	struct store_modem_total	 tot[METRICS_MODEMS];
+	char				 l1[160];
+	int				 i, j, k, nt;
+
+	if ((nt = store_modem_totals(gw->store, tot, METRICS_MODEMS)) < 0)
+		return;
+	for (i = 0; i < s->n && nt < METRICS_MODEMS; i++) {
+		for (j = 0; j < nt && strcmp(tot[j].modem, s->m[i].info.name); j++)
+			;
+		if (j == nt) {
+			memset(&tot[nt], 0, sizeof(tot[nt]));
+			snprintf(tot[nt].modem, sizeof(tot[nt].modem), "%s", s->m[i].info.name);
+			nt++;
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		family(b, fam[k][0], "counter", fam[k][1]);
+		for (j = 0; j < nt; j++)
+			evbuffer_add_printf(b, "%s{modem=\"%s\"} %ld\n", fam[k][0], label(tot[j].modem, l1, sizeof(l1)),
+			    k == 0 ? tot[j].sent : k == 1 ? tot[j].received : tot[j].failed);
+	}
+}
+
+/* the queue */
+static void
+metrics_queue(struct gateway *gw, struct evbuffer *b)
+{
 	struct store_queue_counts	 q;
-	struct ussd_stats		 us;
-	struct bcasts			 bs;
-	char				 l1[160], l2[160], l3[160];
-	int				 i, j, nt;
-	size_t				 c;
 
-	family(b, "kentongan_up", "gauge", "1: the daemon answers");
-	evbuffer_add_printf(b, "kentongan_up 1\n");
-	family(b, "kentongan_store_ok", "gauge", "1 when the store takes writes, 0 after a failed commit");
-	evbuffer_add_printf(b, "kentongan_store_ok %d\n", gw->store_ok ? 1 : 0);
-	family(b, "kentongan_uptime_seconds", "gauge", "seconds since the daemon started");
-	evbuffer_add_printf(b, "kentongan_uptime_seconds %ld\n", (long)(clock_now() - gw->started_at));
-	metrics_upkeep(gw, b);
+	if (store_queue_counts(gw->store, &q) != STORE_OK)
+		return;
+	family(b, "kentongan_queue_depth", "gauge", "messages waiting to be sent, per priority");
+	evbuffer_add_printf(b, "kentongan_queue_depth{priority=\"alert\"} %ld\n", q.queued_alert);
+	evbuffer_add_printf(b, "kentongan_queue_depth{priority=\"normal\"} %ld\n", q.queued - q.queued_alert);
+	family(b, "kentongan_outbox_messages", "gauge", "outgoing messages in the store, per status");
+	evbuffer_add_printf(b, "kentongan_outbox_messages{status=\"queued\"} %ld\n"
+	    "kentongan_outbox_messages{status=\"sending\"} %ld\n"
+	    "kentongan_outbox_messages{status=\"sent\"} %ld\n"
+	    "kentongan_outbox_messages{status=\"delivered\"} %ld\n"
+	    "kentongan_outbox_messages{status=\"failed\"} %ld\n"
+	    "kentongan_outbox_messages{status=\"expired\"} %ld\n"
+	    "kentongan_outbox_messages{status=\"cancelled\"} %ld\n",
+	    q.queued, q.sending, q.sent, q.delivered, q.failed, q.expired, q.cancelled);
+}
 
-	/* modems: the live state */
-	family(b, "kentongan_modem_up", "gauge", "1 when the modem is ready or sending");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_up{modem=\"%s\"} %d\n", label(mi->name, l1, sizeof(l1)),
-		    mi->state == MODEM_READY || mi->state == MODEM_SENDING);
-	}
-	family(b, "kentongan_modem_info", "gauge", "always 1; the labels tell the modem's state, operator and balance");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_info{modem=\"%s\",state=\"%s\",operator=\"%s\","
-		    "balance=\"%s\"} 1\n", label(mi->name, l1, sizeof(l1)), modem_state_label(mi),
-		    label(mi->operator_name, l2, sizeof(l2)), label(mi->balance, l3, sizeof(l3)));
-	}
-	family(b, "kentongan_modem_signal_percent", "gauge", "signal strength (absent while unknown)");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		if (mi->signal >= 0)
-			evbuffer_add_printf(b, "kentongan_modem_signal_percent{modem=\"%s\"} %d\n",
-			    label(mi->name, l1, sizeof(l1)), mi->signal);
-	}
-	family(b, "kentongan_modem_low_credit", "gauge", "1 when the last balance check found the credit low");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_low_credit{modem=\"%s\"} %d\n",
-		    label(mi->name, l1, sizeof(l1)), mi->low_credit ? 1 : 0);
-	}
-	family(b, "kentongan_modem_restarts_total", "counter", "worker restarts since the daemon started");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_restarts_total{modem=\"%s\"} %d\n",
-		    label(mi->name, l1, sizeof(l1)), mi->restarts);
-	}
-	family(b, "kentongan_modem_quarantined", "gauge", "messages left on the modem unread: they crash libGammu, "
-	    "or cannot be decoded nor read raw");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_quarantined{modem=\"%s\"} %d\n",
-		    label(mi->name, l1, sizeof(l1)), mi->quarantined);
-	}
-	family(b, "kentongan_modem_undecodable_total", "counter", "messages libGammu could not decode, kept raw "
-	    "in the inbox, since the daemon started");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_undecodable_total{modem=\"%s\"} %ld\n",
-		    label(mi->name, l1, sizeof(l1)), mi->undecodable);
-	}
-	family(b, "kentongan_modem_sim_other", "gauge", "messages on the SIM that are not received ones (sent "
-	    "copies, drafts)");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_sim_other{modem=\"%s\"} %d\n",
-		    label(mi->name, l1, sizeof(l1)), mi->other_on_sim);
-	}
-	family(b, "kentongan_modem_degraded", "gauge", "1 when the modem's reads keep failing");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_degraded{modem=\"%s\"} %d\n",
-		    label(mi->name, l1, sizeof(l1)), mi->degraded ? 1 : 0);
-	}
-	family(b, "kentongan_modem_sent_today", "gauge", "SMS sent by the modem today");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_sent_today{modem=\"%s\"} %ld\n",
-		    label(mi->name, l1, sizeof(l1)), mi->sent);
-	}
-	family(b, "kentongan_modem_received_today", "gauge", "SMS received by the modem today");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		evbuffer_add_printf(b, "kentongan_modem_received_today{modem=\"%s\"} %ld\n",
-		    label(mi->name, l1, sizeof(l1)), mi->received);
-	}
-
-	/* modems: the totals kept in the store (configured modems first, then any seen before) */
-	nt = store_modem_totals(gw->store, tot, METRICS_MODEMS);
-	if (nt >= 0) {
-		static const char *fam[3][2] = {
-			{ "kentongan_messages_sent_total", "SMS sent, per modem" },
-			{ "kentongan_messages_received_total", "SMS received, per modem" },
-			{ "kentongan_messages_failed_total", "outgoing SMS failed for good, per modem that last tried" },
-		};
-		int k;
-
-		for (i = 0; i < gw->nmodems && nt < METRICS_MODEMS; i++) {
-			for (j = 0; j < nt && strcmp(tot[j].modem, modem_info(gw->modems[i])->name); j++)
-				;
-			if (j == nt) {
-				memset(&tot[nt], 0, sizeof(tot[nt]));
-				snprintf(tot[nt].modem, sizeof(tot[nt].modem), "%s", modem_info(gw->modems[i])->name);
-				nt++;
-			}
-		}
-		for (k = 0; k < 3; k++) {
-			family(b, fam[k][0], "counter", fam[k][1]);
-			for (j = 0; j < nt; j++)
-				evbuffer_add_printf(b, "%s{modem=\"%s\"} %ld\n", fam[k][0],
-				    label(tot[j].modem, l1, sizeof(l1)),
-				    k == 0 ? tot[j].sent : k == 1 ? tot[j].received : tot[j].failed);
-		}
-	}
-
-	/* the queue */
-	if (store_queue_counts(gw->store, &q) == STORE_OK) {
-		family(b, "kentongan_queue_depth", "gauge", "messages waiting to be sent, per priority");
-		evbuffer_add_printf(b, "kentongan_queue_depth{priority=\"alert\"} %ld\n", q.queued_alert);
-		evbuffer_add_printf(b, "kentongan_queue_depth{priority=\"normal\"} %ld\n", q.queued - q.queued_alert);
-		family(b, "kentongan_outbox_messages", "gauge", "outgoing messages in the store, per status");
-		evbuffer_add_printf(b, "kentongan_outbox_messages{status=\"queued\"} %ld\n"
-		    "kentongan_outbox_messages{status=\"sending\"} %ld\n"
-		    "kentongan_outbox_messages{status=\"sent\"} %ld\n"
-		    "kentongan_outbox_messages{status=\"delivered\"} %ld\n"
-		    "kentongan_outbox_messages{status=\"failed\"} %ld\n"
-		    "kentongan_outbox_messages{status=\"expired\"} %ld\n"
-		    "kentongan_outbox_messages{status=\"cancelled\"} %ld\n",
-		    q.queued, q.sending, q.sent, q.delivered, q.failed, q.expired, q.cancelled);
-	}
+/* the uplink roles: reporting to a hub, and being one */
+static void
+metrics_links(struct gateway *gw, struct evbuffer *b)
+{
 	if (gw->up.enabled) {
-		family(b, "kentongan_uplink_up", "gauge", "1 while the link to the hub's broker is up");
-		evbuffer_add_printf(b, "kentongan_uplink_up %d\n", gw->up.online);
-		family(b, "kentongan_uplink_backlog", "gauge", "records waiting for the hub's acknowledgement");
-		evbuffer_add_printf(b, "kentongan_uplink_backlog %ld\n", gw->up.backlog);
-		family(b, "kentongan_uplink_offline_seconds", "gauge", "seconds since the link went down (0 while up)");
-		evbuffer_add_printf(b, "kentongan_uplink_offline_seconds %ld\n",
+		metric1(b, "kentongan_uplink_up", "gauge", "1 while the link to the hub's broker is up", gw->up.online);
+		metric1(b, "kentongan_uplink_backlog", "gauge", "records waiting for the hub's acknowledgement",
+		    gw->up.backlog);
+		metric1(b, "kentongan_uplink_offline_seconds", "gauge", "seconds since the link went down (0 while up)",
 		    gw->up.offline_since ? (long)(clock_now() - gw->up.offline_since) : 0L);
-		family(b, "kentongan_uplink_last_ack_timestamp_seconds", "gauge", "when the hub last acknowledged");
-		evbuffer_add_printf(b, "kentongan_uplink_last_ack_timestamp_seconds %lld\n", (long long)gw->up.last_ack_at);
-		family(b, "kentongan_uplink_commands_refused_total", "counter",
-		    "hub commands refused: bad signature, replay, another box");
-		evbuffer_add_printf(b, "kentongan_uplink_commands_refused_total %ld\n", gw->up.refused);
+		metric1(b, "kentongan_uplink_last_ack_timestamp_seconds", "gauge", "when the hub last acknowledged",
+		    (long long)gw->up.last_ack_at);
+		metric1(b, "kentongan_uplink_commands_refused_total", "counter",
+		    "hub commands refused: bad signature, replay, another box", gw->up.refused);
 	}
 	if (gw->down.enabled) {
-		family(b, "kentongan_hub_up", "gauge", "1 while the hub is connected to its broker");
-		evbuffer_add_printf(b, "kentongan_hub_up %d\n", gw->down.online);
+		metric1(b, "kentongan_hub_up", "gauge", "1 while the hub is connected to its broker", gw->down.online);
 		family(b, "kentongan_hub_boxes", "gauge", "boxes known to the hub, per state");
 		evbuffer_add_printf(b, "kentongan_hub_boxes{state=\"online\"} %ld\n", gw->down.boxes_online);
 		evbuffer_add_printf(b, "kentongan_hub_boxes{state=\"offline\"} %ld\n",
 		    gw->down.boxes - gw->down.boxes_online);
-		family(b, "kentongan_hub_commands_pending", "gauge", "commands waiting for boxes to acknowledge");
-		evbuffer_add_printf(b, "kentongan_hub_commands_pending %ld\n", gw->down.backlog);
+		metric1(b, "kentongan_hub_commands_pending", "gauge", "commands waiting for boxes to acknowledge",
+		    gw->down.backlog);
 	}
-	family(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area");
-	evbuffer_add_printf(b, "kentongan_subscribers_active %ld\n", store_subscriber_count(gw->store));
+}
 
-	/* broadcasts: the latest few */
+/* broadcasts: the latest few */
+static void
+metrics_broadcasts(struct gateway *gw, struct evbuffer *b)
+{
+	static const char	*status[] = { "queued", "sending", "sent", "delivered", "failed" };
+	struct bcasts		 bs;
+	int			 i, k;
+
 	memset(&bs, 0, sizeof(bs));
-	if (store_list_announcements(gw->store, METRICS_BROADCASTS, bcast_cb, &bs) == STORE_OK) {
-		family(b, "kentongan_broadcast_recipients", "gauge", "recipients of the latest announcements");
-		for (i = 0; i < bs.n; i++)
-			evbuffer_add_printf(b, "kentongan_broadcast_recipients{announcement=\"%ld\"} %ld\n",
-			    bs.b[i].id, bs.b[i].recipients);
-		family(b, "kentongan_broadcast_messages", "gauge",
-		    "messages of the latest announcements, per status (progress)");
-		for (i = 0; i < bs.n; i++)
-			evbuffer_add_printf(b,
-			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"queued\"} %ld\n"
-			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"sending\"} %ld\n"
-			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"sent\"} %ld\n"
-			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"delivered\"} %ld\n"
-			    "kentongan_broadcast_messages{announcement=\"%ld\",status=\"failed\"} %ld\n",
-			    bs.b[i].id, bs.b[i].queued, bs.b[i].id, bs.b[i].sending, bs.b[i].id, bs.b[i].sent,
-			    bs.b[i].id, bs.b[i].delivered, bs.b[i].id, bs.b[i].failed);
-	}
+	if (store_list_announcements(gw->store, METRICS_BROADCASTS, bcast_cb, &bs) != STORE_OK)
+		return;
+	family(b, "kentongan_broadcast_recipients", "gauge", "recipients of the latest announcements");
+	for (i = 0; i < bs.n; i++)
+		evbuffer_add_printf(b, "kentongan_broadcast_recipients{announcement=\"%ld\"} %ld\n", bs.b[i].id,
+		    bs.b[i].recipients);
+	family(b, "kentongan_broadcast_messages", "gauge",
+	    "messages of the latest announcements, per status (progress)");
+	for (i = 0; i < bs.n; i++) {
+		const long v[] = { bs.b[i].queued, bs.b[i].sending, bs.b[i].sent, bs.b[i].delivered, bs.b[i].failed };
 
-	/* USSD and HTTP */
+		for (k = 0; k < 5; k++)
+			evbuffer_add_printf(b, "kentongan_broadcast_messages{announcement=\"%ld\",status=\"%s\"} %ld\n",
+			    bs.b[i].id, status[k], v[k]);
+	}
+}
+
+/* USSD sessions and the automatic replies' budget */
+static void
+metrics_ussd(struct http *h, struct evbuffer *b)
+{
+	struct ussd_stats	 us;
+
 	ussd_stats(h->ussd, &us);
-	family(b, "kentongan_ussd_sessions_active", "gauge", "USSD sessions in progress");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_active %ld\n", us.active);
-	family(b, "kentongan_ussd_sessions_total", "counter", "USSD sessions started");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_total %ld\n", us.total);
-	family(b, "kentongan_ussd_sessions_expired_total", "counter", "USSD sessions forgotten after the idle time");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_expired_total %ld\n", us.expired);
-	family(b, "kentongan_ussd_sessions_evicted_total", "counter", "USSD sessions dropped to stay under the cap");
-	evbuffer_add_printf(b, "kentongan_ussd_sessions_evicted_total %ld\n", us.evicted);
-	family(b, "kentongan_ussd_requests_total", "counter", "USSD callbacks answered");
-	evbuffer_add_printf(b, "kentongan_ussd_requests_total %ld\n", us.requests);
-	family(b, "kentongan_ussd_actions_total", "counter", "subscriptions, stops and reports made over USSD");
-	evbuffer_add_printf(b, "kentongan_ussd_actions_total %ld\n", us.actions);
-	/* this request is counted after it is sent: count it now so the figure includes it */
-	family(b, "kentongan_http_slow_clients_closed_total", "counter",
-	    "connections closed because their request took longer than [http] timeout");
-	evbuffer_add_printf(b, "kentongan_http_slow_clients_closed_total %ld\n", h->slow_closed);
-	family(b, "kentongan_replies_last_hour", "gauge", "automatic replies (reply, confirm) queued in the last hour");
-	evbuffer_add_printf(b, "kentongan_replies_last_hour %ld\n",
-	    store_outbox_auto_replies_since(h->gw->store, clock_now() - 3600));
-	family(b, "kentongan_reply_budget", "gauge", "[gateway] reply_budget: automatic replies an hour (0 = none)");
-	evbuffer_add_printf(b, "kentongan_reply_budget %ld\n", h->gw->conf->reply_budget);
-	family(b, "kentongan_replies_dropped_total", "counter", "automatic replies dropped because the budget was spent");
+	metric1(b, "kentongan_ussd_sessions_active", "gauge", "USSD sessions in progress", us.active);
+	metric1(b, "kentongan_ussd_sessions_total", "counter", "USSD sessions started", us.total);
+	metric1(b, "kentongan_ussd_sessions_expired_total", "counter", "USSD sessions forgotten after the idle time",
+	    us.expired);
+	metric1(b, "kentongan_ussd_sessions_evicted_total", "counter", "USSD sessions dropped to stay under the cap",
+	    us.evicted);
+	metric1(b, "kentongan_ussd_requests_total", "counter", "USSD callbacks answered", us.requests);
+	metric1(b, "kentongan_ussd_actions_total", "counter", "subscriptions, stops and reports made over USSD",
+	    us.actions);
+}
+
+static void
+metrics_replies(struct gateway *gw, struct evbuffer *b)
+{
+	metric1(b, "kentongan_replies_last_hour", "gauge", "automatic replies (reply, confirm) queued in the last hour",
+	    store_outbox_auto_replies_since(gw->store, clock_now() - 3600));
+	metric1(b, "kentongan_reply_budget", "gauge", "[gateway] reply_budget: automatic replies an hour (0 = none)",
+	    gw->conf->reply_budget);
+	family(b, "kentongan_replies_dropped_total", "counter",
+	    "automatic replies dropped because the budget was spent");
 	evbuffer_add_printf(b, "kentongan_replies_dropped_total{reason=\"budget\"} %ld\n",
-	    h->gw->router ? router_budget_dropped(h->gw->router) : 0);
-	family(b, "kentongan_http_connections_refused_total", "counter",
-	    "connections closed at once because [http] max_connections were open");
-	evbuffer_add_printf(b, "kentongan_http_connections_refused_total %ld\n", h->refused);
-	family(b, "kentongan_http_accept_pauses_total", "counter",
-	    "times accepting paused for a second because the daemon was out of file descriptors");
-	evbuffer_add_printf(b, "kentongan_http_accept_pauses_total %ld\n", h->accept_pauses);
+	    gw->router ? router_budget_dropped(gw->router) : 0);
+}
+
+static void
+metrics_http(struct http *h, struct evbuffer *b)
+{
+	size_t	 c;
+
+	metric1(b, "kentongan_http_connections_refused_total", "counter",
+	    "connections closed at once because [http] max_connections were open", h->refused);
+	metric1(b, "kentongan_http_accept_pauses_total", "counter",
+	    "times accepting paused for a second because the daemon was out of file descriptors", h->accept_pauses);
 	family(b, "kentongan_http_requests_total", "counter", "HTTP requests answered, per status code");
+	/* this request is counted after it is sent: count it now (a 200) so the figure includes it */
 	for (c = 0; c <= NCODES; c++) {
 		long n = h->by_code[c] + (c == 0 ? 1 : 0);
 
@@ -673,6 +697,31 @@ metrics(struct http *h, struct evhttp_request *req)
 		else
 			evbuffer_add_printf(b, "kentongan_http_requests_total{code=\"other\"} %ld\n", n);
 	}
+}
+
+static void
+metrics(struct http *h, struct evhttp_request *req)
+{
+	struct gateway		*gw = h->gw;
+	struct evbuffer		*b = evhttp_request_get_output_buffer(req);
+	struct modem_snapshot	 s;
+
+	metrics_daemon(gw, b);
+	metrics_upkeep(gw, b);
+	modem_snapshot(gw, &s);
+	metrics_modems(b, &s);
+	metrics_totals(gw, b, &s);
+	modem_snapshot_free(&s);
+	metrics_queue(gw, b);
+	metrics_links(gw, b);
+	metric1(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area",
+	    store_subscriber_count(gw->store));
+	metrics_broadcasts(gw, b);
+	metrics_ussd(h, b);
+	metric1(b, "kentongan_http_slow_clients_closed_total", "counter",
+	    "connections closed because their request took longer than [http] timeout", h->slow_closed);
+	metrics_replies(gw, b);
+	metrics_http(h, b);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "text/plain; version=0.0.4; charset=utf-8");
 	reply(h, req, 200, NULL);

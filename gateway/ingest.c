@@ -70,6 +70,31 @@ masked_free(char **masked, int n)
 }
 
 int
+ingest_report(struct ingest *ing, const char *modem_name, const struct modem_report *r, int in_batch)
+{
+	enum store_status	 s;
+	char			 nbuf[40];
+
+	s = store_outbox_delivery(ing->gw->store, modem_name, r->number, r->reference, r->at, r->delivered, NULL);
+	if (s == STORE_OK && !in_batch)
+		log_info("report modem=%s to=%s ref=%d status=%s", modem_name, log_msisdn(r->number, nbuf),
+		    r->reference, r->status);
+	return s == STORE_OK || s == STORE_NOTFOUND ? 0 : -1;
+}
+
+/* A status report stored on the SIM, as ingest_report() takes it (sender: its number normalised). */
+static void
+report_of_part(const struct ingest_part *p, const char *sender, time_t now, struct modem_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->number, sizeof(r->number), "%s", sender);
+	r->reference = p->report_ref;
+	r->at = p->smsc_at ? p->smsc_at : now;
+	r->delivered = p->report_delivered;
+	snprintf(r->status, sizeof(r->status), "%s", p->report_status ? p->report_status : "");
+}
+
+int
 ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64_t batch,
     const struct ingest_part *p, int n)
 {
@@ -113,11 +138,10 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 			continue;
 		}
 		if (p[i].kind == MW_PART_REPORT) {
-			s = store_outbox_delivery(st, modem_name, sender, p[i].report_ref,
-			    p[i].smsc_at ? p[i].smsc_at : now, p[i].report_delivered, &id);
-			if (s == STORE_NOTFOUND)
-				s = STORE_OK;
-			if (s != STORE_OK)
+			struct modem_report r;
+
+			report_of_part(&p[i], sender, now, &r);
+			if (ingest_report(ing, modem_name, &r, 1) == -1)
 				goto fail_tx;
 			reports++;
 			continue;

@@ -14,6 +14,7 @@
 
 struct gateway;
 struct modem;
+struct modem_report;
 
 struct ingest_part {
 	int		 kind;		/* MW_PART_SMS, MW_PART_REPORT, MW_PART_RAW (text = hex PDU) */
@@ -46,6 +47,15 @@ void		 ingest_free(struct ingest *);	/* accepts NULL */
  */
 int		 ingest_batch(struct ingest *, struct modem *m, const char *modem_name, uint64_t batch,
 		    const struct ingest_part *, int n);
+/*
+ * Applies one delivery report to the outbox row it answers (store_outbox_delivery): the one home
+ * of delivery reports, whether a worker passed it on live (gateway_modem_report; in_batch 0: a
+ * matched report is logged) or it was stored on the SIM (ingest_batch; in_batch 1: inside the
+ * batch's transaction, counted in its stats once that commits). A report that matches no sent
+ * message changes nothing. 0, or -1 when the store failed.
+ */
+int		 ingest_report(struct ingest *, const char *modem_name, const struct modem_report *,
+		    int in_batch);
 /* Stores groups incomplete for longer than the timeout (also run by the ingest's own timer). */
 int		 ingest_expire(struct ingest *);
 const struct ingest_stats *ingest_stats(const struct ingest *);

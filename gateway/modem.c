@@ -157,6 +157,44 @@ modem_name(const struct modem *m)
 	return m->cm->name;
 }
 
+void
+modem_snapshot(const struct gateway *gw, struct modem_snapshot *s)
+{
+	int	 i;
+
+	memset(s, 0, sizeof(*s));
+	s->m = xcalloc(gw->nmodems > 0 ? (size_t)gw->nmodems : 1, sizeof(*s->m));
+	for (i = 0; i < gw->nmodems; i++) {
+		struct modem_fact *f = &s->m[s->n++];
+
+		f->info = gw->modems[i]->info;
+		f->label = modem_state_label(&f->info);
+		f->up = f->info.state == MODEM_READY || f->info.state == MODEM_SENDING;
+		s->up += f->up;
+		s->ready += f->up && !f->info.degraded;
+		s->degraded += f->up && f->info.degraded;
+	}
+}
+
+void
+modem_snapshot_free(struct modem_snapshot *s)
+{
+	free(s->m);
+	s->m = NULL;
+	s->n = 0;
+}
+
+struct modem *
+modem_find(const struct gateway *gw, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < gw->nmodems; i++)
+		if (!strcmp(gw->modems[i]->info.name, name))
+			return gw->modems[i];
+	return NULL;
+}
+
 pid_t
 modem_worker_pid(const struct modem *m)
 {

@@ -82,6 +82,22 @@ struct modem_report {
 	char		 status[32];
 };
 
+/* One modem's facts at one moment, as status, /metrics, /health, the web console and the uplink
+ * report them (see modem_snapshot). */
+struct modem_fact {
+	struct modem_info	 info;		/* a copy */
+	const char		*label;		/* modem_state_label(): "degraded" for one that cannot read */
+	int			 up;		/* ready or sending */
+};
+
+struct modem_snapshot {
+	struct modem_fact	*m;		/* one per modem, in configuration order */
+	int			 n;
+	int			 up;		/* modems ready or sending */
+	int			 ready;		/* of those, reading their messages: in full service */
+	int			 degraded;	/* of those, reads keep failing */
+};
+
 /* Creates the modem and starts its worker. The config must outlive the modem. */
 struct modem	*modem_new(struct gateway *, const struct conf_modem *);
 /* Stops the worker: it finishes and reports the sends it holds (up to 3 s), then exits; sends
@@ -116,6 +132,12 @@ void		 modem_count_received(struct modem *, int n);
 void		 modem_count_undecodable(struct modem *, int n);
 /* Runs balance_ussd now (console, tests); the result shows in modem_info()->balance. */
 void		 modem_balance_check(struct modem *);
+/* Takes every modem's facts now: the one walk of gw->modems for those that report them (the
+ * scheduler, which drives the modems, walks them itself). Free with modem_snapshot_free(). */
+void		 modem_snapshot(const struct gateway *, struct modem_snapshot *);
+void		 modem_snapshot_free(struct modem_snapshot *);
+/* The modem named name, NULL when there is none. */
+struct modem	*modem_find(const struct gateway *, const char *name);
 /* The worker's pid, -1 when none runs (tests kill it to check the respawn). */
 pid_t		 modem_worker_pid(const struct modem *);
 #endif

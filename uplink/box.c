@@ -79,20 +79,25 @@ refuse(struct uplink *u, const char *why, const struct uplink_cmd *c)
 		log_warnx("uplink: auditing a refused command: %s", store_errmsg(u->gw->store));
 }
 
+/* The modems ready or sending, as the box reports them to the hub. */
+static int
+modems_up(struct gateway *gw)
+{
+	struct modem_snapshot	 s;
+
+	modem_snapshot(gw, &s);
+	modem_snapshot_free(&s);
+	return s.up;
+}
+
 static void
 send_status(struct uplink *u, const char *state)
 {
 	struct gateway	*gw = u->gw;
 	char		*counts = NULL, *msg = NULL, areas[512];
 	long		 total = 0;
-	int		 i, ready = 0;
+	int		 ready = modems_up(gw);
 
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		if (mi->state == MODEM_READY || mi->state == MODEM_SENDING)
-			ready++;
-	}
 	if (store_uplink_subscriber_counts(gw->store, &counts, &total) != STORE_OK)
 		log_warnx("uplink: counting subscribers: %s", store_errmsg(gw->store));
 	json_escape(gw->conf->areas, areas, sizeof(areas));
@@ -462,11 +467,7 @@ update_stats(struct uplink *u)
 			if (l.acked_at > gw->up.last_ack_at)
 				gw->up.last_ack_at = l.acked_at;
 		}
-	for (i = ready = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		ready += mi->state == MODEM_READY || mi->state == MODEM_SENDING;
-	}
+	ready = modems_up(gw);
 	subscribers = store_subscriber_count(gw->store);
 	if (backlog != gw->up.backlog || ready != u->modems_ready || subscribers != u->subscribers)
 		u->status_dirty = 1;

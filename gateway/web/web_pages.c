@@ -149,6 +149,37 @@ dash_pending(struct wreq *r, const struct rows *pend)
 	wout(r, "</table>");
 }
 
+/* The dashboard's table of modems. */
+static void
+dash_modems(struct wreq *r)
+{
+	struct modem_snapshot	 s;
+	int			 i;
+
+	wout(r, "<h2>%t</h2><table id=\"modems\"><tr><th>%t</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
+	    "<th>%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th>%t</th></tr>", "dash.modems", "col.modem",
+	    "col.state", "col.operator", "col.signal", "col.balance", "col.sent_today", "col.received_today",
+	    "col.last_error");
+	modem_snapshot(r->gw, &s);
+	for (i = 0; i < s.n; i++) {
+		const struct modem_info *mi = &s.m[i].info;
+
+		wout(r, "<tr><td>%s</td><td class=\"%S\">%s</td><td>%s</td>", mi->name, s.m[i].up ? "ok" : "bad",
+		    modem_state_str(mi->state), mi->operator_name);
+		if (mi->signal >= 0)
+			wout(r, "<td class=\"n\">%d%%</td>", mi->signal);
+		else
+			wout(r, "<td class=\"n\">–</td>");
+		wout(r, "<td>%s%S</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td>%s</td></tr>",
+		    mi->balance[0] ? mi->balance : "–", mi->low_credit ? " <span class=\"bad\">!</span>" : "",
+		    mi->sent, mi->received, mi->last_error);
+	}
+	if (s.n == 0)
+		wout(r, "<tr><td colspan=\"8\">%t</td></tr>", "dash.no_modems");
+	wout(r, "</table>");
+	modem_snapshot_free(&s);
+}
+
 void
 page_dashboard(struct wreq *r)
 {
@@ -187,27 +218,7 @@ page_dashboard(struct wreq *r)
 	card(r, "d-pending", pend.n, "dash.pending");
 	wout(r, "<div class=\"card\"><b id=\"d-store\" class=\"%S\">%t</b><small>%t</small></div></div>",
 	    gw->store_ok ? "ok" : "bad", gw->store_ok ? "dash.store_ok" : "dash.store_bad", "dash.store");
-	wout(r, "<h2>%t</h2><table id=\"modems\"><tr><th>%t</th><th>%t</th><th>%t</th><th class=\"n\">%t</th>"
-	    "<th>%t</th><th class=\"n\">%t</th><th class=\"n\">%t</th><th>%t</th></tr>", "dash.modems", "col.modem",
-	    "col.state", "col.operator", "col.signal", "col.balance", "col.sent_today", "col.received_today",
-	    "col.last_error");
-	for (i = 0; i < gw->nmodems; i++) {
-		const struct modem_info *mi = modem_info(gw->modems[i]);
-
-		wout(r, "<tr><td>%s</td><td class=\"%S\">%s</td><td>%s</td>", mi->name,
-		    mi->state == MODEM_READY || mi->state == MODEM_SENDING ? "ok" : "bad", modem_state_str(mi->state),
-		    mi->operator_name);
-		if (mi->signal >= 0)
-			wout(r, "<td class=\"n\">%d%%</td>", mi->signal);
-		else
-			wout(r, "<td class=\"n\">–</td>");
-		wout(r, "<td>%s%S</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td>%s</td></tr>",
-		    mi->balance[0] ? mi->balance : "–", mi->low_credit ? " <span class=\"bad\">!</span>" : "",
-		    mi->sent, mi->received, mi->last_error);
-	}
-	if (gw->nmodems == 0)
-		wout(r, "<tr><td colspan=\"8\">%t</td></tr>", "dash.no_modems");
-	wout(r, "</table>");
+	dash_modems(r);
 	if (posts.n > 0)
 		wout(r, "<p class=\"note\"><a href=\"/console/posts?status=pending\">%ld %t</a></p>", (long)posts.n,
 		    "dash.posts_waiting");
@@ -437,26 +448,13 @@ compose_areas(struct wreq *r, const struct compose *c)
 }
 
 static void
-fmt_eta(struct wreq *r, double s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "%s", T(r, "compose.eta_unknown"));
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else
-		snprintf(buf, len, "%.1f h", s / 3600);
-}
-
-static void
 compose_confirm(struct wreq *r, const struct compose *c, const struct broadcast_res *res)
 {
 	char			 eta[64], once[33];
 	struct gsm7_count	 cnt;
 
 	gsm7_count(c->text, strlen(c->text), &cnt);
-	fmt_eta(r, res->eta_s, eta, sizeof(eta));
+	broadcast_eta_str(res->eta_s, T(r, "compose.eta_unknown"), eta, sizeof(eta));
 	wout(r, "<div class=\"note\" id=\"confirm\"><p>%t <b id=\"c-recipients\">%ld</b> %t, <b id=\"c-segments\">%d"
 	    "</b> %t (<span id=\"c-encoding\">%s</span>, %ld %t), <b id=\"c-total\">%ld</b> %t. %t %s.</p>",
 	    "compose.will_send", res->recipients, "compose.recipients", res->segments, "compose.sms_each",

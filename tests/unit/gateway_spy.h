@@ -3,7 +3,7 @@
  * watch one module: they take the place of gateway/gateway.c (the linker then leaves it out of
  * libgateway.a). Include it in one file of a test program. Each hook records what it was told in
  * the globals below and does the daemon's part where the test built that part: an inbox id goes
- * to the router when g->router is set, a delivery report to the outbox when spy_deliver_reports
+ * to the router when g->router is set, a delivery report to ingest_report() when spy_deliver_reports
  * is set, store failures flip g->store_ok as gateway.c does.
  */
 #ifndef TESTS_GATEWAY_SPY_H
@@ -13,7 +13,7 @@
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "gateway/router.h"
-#include "store/store_inbox.h"	/* store_outbox_delivery */
+#include "gateway/ingest.h"
 
 #define SPY_UNUSED	__attribute__((unused))
 
@@ -69,8 +69,7 @@ gateway_modem_report(struct gateway *g, struct modem *m, const struct modem_repo
 	if (nreports < 16)
 		reports[nreports++] = *r;
 	if (spy_deliver_reports)	/* as gateway.c does: match the report to its outbox row */
-		store_outbox_delivery(g->store, modem_info(m)->name, r->number, r->reference, r->at,
-		    r->delivered, NULL);
+		ingest_report(g->ingest, modem_name(m), r, 0);
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * test_ingest — ingest batches straight into a real store (no worker): long messages across
  * batches and out of order, duplicates, ref reuse, binary parts, status reports stored on the
- * SIM matched to outbox rows, delivery-report matching by reference, number and time window.
+ * SIM matched to outbox rows, delivery-report matching by reference, number and time window, and
+ * the one function that applies reports, live or stored on the SIM.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include "common/log.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
+#include "gateway/modem.h"
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
@@ -242,6 +244,54 @@ test_delivery_reports(void **state)
 	assert_int_equal(ingest_stats(ing)->reports, 1);
 }
 
+/* One function applies delivery reports, whether a worker passes one on live or one was stored on
+ * the SIM and arrives in a batch: the same matching, the same outcomes. */
+static void
+test_report_live_and_stored(void **state)
+{
+	struct modem_report	 r;
+	struct ingest_part	 a[1];
+	time_t			 now = time(NULL);
+
+	outbox_row(5, "+6281234567890", "21", 60, "m1");
+	outbox_row(6, "+6281234567890", "22", 60, "m1");
+	outbox_row(7, "+6281234567890", "23", 60, "m2");
+	/* live, as gateway_modem_report passes it on */
+	memset(&r, 0, sizeof(r));
+	snprintf(r.number, sizeof(r.number), "+6281234567890");
+	r.reference = 21;
+	r.at = now;
+	r.delivered = 1;
+	snprintf(r.status, sizeof(r.status), "Delivered");
+	assert_int_equal(ingest_report(ing, "m1", &r, 0), 0);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 5 AND status = 'delivered'"), 1);
+	r.reference = 23;	/* sent by another modem: matches nothing, changes nothing, no error */
+	assert_int_equal(ingest_report(ing, "m1", &r, 0), 0);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 7 AND status = 'sent'"), 1);
+	/* stored on the SIM: national format, no SMSC time (now is used), failed for good */
+	a[0] = part("081234567890", "", -1, 1, 1, 0);
+	a[0].kind = MW_PART_REPORT;
+	a[0].report_ref = 22;
+	a[0].report_delivered = 0;
+	a[0].report_status = "Failed";
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 1, a, 1), 0);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 6 AND status = 'failed'"), 1);
+	a[0].report_ref = 23;
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 2, a, 1), 0);
+	assert_int_equal(q1("SELECT count(*) FROM outbox WHERE id = 7 AND status = 'sent'"), 1);
+	assert_int_equal(ingest_stats(ing)->reports, 2);	/* the batch's reports; live ones are not parts */
+	assert_int_equal(q1("SELECT count(*) FROM inbox"), 0);
+	/* the store failing: the live report says so; the batch acks nothing and reports the failure */
+	assert_int_not_equal(q1("DROP TABLE outbox"), -2);
+	r.reference = 21;
+	assert_int_equal(ingest_report(ing, "m1", &r, 0), -1);
+	store_failed = 0;
+	assert_int_equal(ingest_batch(ing, NULL, "m1", 3, a, 1), -1);
+	assert_int_equal(store_failed, 1);
+	assert_int_equal(ingest_stats(ing)->reports, 2);
+	assert_int_equal(ingest_stats(ing)->failures, 1);
+}
+
 int
 main(void)
 {
@@ -252,6 +302,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undecodable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_live_and_stored, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
