@@ -7,6 +7,7 @@ always "poll a condition until a deadline", never a bare sleep.
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -89,9 +90,21 @@ for _sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(_sig, _exit_on_signal)
 
 
+class Failed(SystemExit):
+    """What fail() raises: exits the test with status 1 (its message already printed), and a
+    thread or a scenario that must clean up or report first can catch it by name."""
+
+    def __init__(self, msg):
+        super().__init__(1)
+        self.msg = msg
+
+    def __str__(self):
+        return self.msg
+
+
 def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
-    sys.exit(1)
+    print("FAIL: " + msg, file=sys.stderr, flush=True)
+    raise Failed(msg)
 
 
 def check(cond, msg):
@@ -99,21 +112,29 @@ def check(cond, msg):
         fail(msg)
 
 
+def ok(cond, msg):
+    """check() that also prints "ok: msg" when cond holds (a long scenario's progress in its log)."""
+    check(cond, msg)
+    print("ok: " + msg, flush=True)
+
+
 def poll(cond, timeout=10.0, what="condition", interval=0.02):
-    """Calls cond() until it returns a true value or the deadline passes (then fails)."""
+    """Calls cond() until it returns a true value or the deadline passes (then fails, naming the
+    last exception cond() raised on the way, if any: a condition may read something not there yet)."""
     deadline = time.monotonic() + timeout
-    last = None
+    err = None
     while True:
         try:
             last = cond()
-        except Exception as e:  # a condition may read something not there yet
+        except Exception as e:
             last = None
             err = e
         if last:
             return last
         if time.monotonic() > deadline:
-            fail("timed out after %.1fs waiting for %s" % (timeout, what))
-        time.sleep(interval)
+            fail("timed out after %.1fs waiting for %s%s" % (
+                timeout, what, " (last error: %s: %s)" % (type(err).__name__, err) if err else ""))
+        time.sleep(interval)    # the polling interval, not a wait for something
         interval = min(interval * 1.5, 0.25)
 
 
@@ -122,6 +143,9 @@ def run(args, **kw):
 
 
 class Gateway:
+    """The daemon's config is made of the arguments; @ROOT@ in them stands for the gateway's
+    directory. areas=None leaves the areas key out."""
+
     def __init__(self, modems="", gateway_extra="", http="", areas="1671", name="kt", tail=""):
         self.dir = tempfile.mkdtemp(prefix=name + "-")
         self.conf = os.path.join(self.dir, "kentongan.conf")
@@ -140,14 +164,16 @@ class Gateway:
             self.modems = modems
         if extra is not None:
             self.gateway_extra = extra
+        text = "[gateway]\ndatabase = var/kentongan.db\ncontrol = var/kentongan.sock\n"
+        if self.areas is not None:
+            text += "areas = %s\n" % self.areas
+        text += "%s\n%s" % (self.gateway_extra, self.modems)
+        if self.http:
+            text += "\n[http]\n" + self.http
+        if self.tail:
+            text += "\n" + self.tail
         with open(self.conf + ".tmp", "w") as f:
-            f.write("[gateway]\ndatabase = var/kentongan.db\ncontrol = var/kentongan.sock\n")
-            f.write("areas = %s\n%s\n" % (self.areas, self.gateway_extra))
-            f.write(self.modems)
-            if self.http:
-                f.write("\n[http]\n" + self.http)
-            if self.tail:
-                f.write("\n" + self.tail)
+            f.write(text.replace("@ROOT@", self.dir))
         os.rename(self.conf + ".tmp", self.conf)
 
     @property
@@ -163,6 +189,7 @@ class Gateway:
         NOTIFY_SOCKET in env says systemd supervises it). wrap: a command the daemon runs under
         (e.g. setpriv dropping a capability)."""
         e = dict(os.environ)
+        e.pop("KT_CRASH", None)     # a crash point only where the test asks for one
         if env:
             e.update(env)
         cmd = list(wrap) + self.wrap + [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
@@ -209,6 +236,7 @@ class Gateway:
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc is None:
             return None
+        kids = self.workers()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -218,23 +246,75 @@ class Gateway:
             fail("the daemon did not stop within %ds after signal %d:\n%s" % (timeout, sig, self.logtail()))
         self.proc = None
         self.logf.close()
+        self.wait_gone(kids)
         return rc
+
+    def wait_exit(self, timeout):
+        """Waits for a daemon that stops by itself (e.g. at a crash point); its exit status."""
+        kids = self.workers()
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            fail("the daemon did not stop within %ss" % timeout)
+        self.proc = None
+        self.logf.close()
+        self.wait_gone(kids)
+        return rc
+
+    def workers(self):
+        """The pids of the daemon's children (its modem workers)."""
+        return [int(k) for k in run(["pgrep", "-P", str(self.proc.pid)]).stdout.split()]
+
+    @staticmethod
+    def wait_gone(pids, timeout=10):
+        """The modem workers die with the daemon (parent-death signal): wait until they have."""
+        poll(lambda: all(_zombie(k) for k in pids), timeout=timeout,
+             what="the daemon's workers %s to end with it" % pids)
 
     def kill9(self):
         """kill -9 the daemon and its modem workers (a power cut)."""
         if self.proc is None:
             return
         pid = self.proc.pid
-        kids = run(["pgrep", "-P", str(pid)]).stdout.split()
+        kids = self.workers()
         os.kill(pid, signal.SIGKILL)
         for k in kids:
             try:
-                os.kill(int(k), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
+                os.kill(k, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
         self.proc.wait()
         self.proc = None
         self.logf.close()
+
+    def logtext(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def ctl_or_none(self, *args):
+        """ctl() for a condition that is polled: None when the command fails (the daemon may be
+        restarting), True for no output."""
+        r = self.console(*(list(args) + ["--json"]))
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout) if r.stdout.strip() else True
+
+    def inbox(self):
+        r = self.ctl_or_none("inbox")
+        return r if isinstance(r, list) else []
+
+    def modem(self, name):
+        """One modem's entry in status, or None (no such modem, or no answer)."""
+        st = self.ctl_or_none("status")
+        for m in st.get("modems", []) if isinstance(st, dict) else []:
+            if m.get("name") == name:
+                return m
+        return None
+
+    def worker_pid(self, name):
+        """The pid of the last worker the daemon spawned for modem name (from its log)."""
+        pids = re.findall(r"modem=%s event=spawn pid=(\d+)" % re.escape(name), self.logtext())
+        return int(pids[-1]) if pids else None
 
     def import_areas(self, dirpath=WILAYAH):
         r = self.console("areas", "import", dirpath)
@@ -256,24 +336,32 @@ class Gateway:
 
 
 class DummyPhone:
-    """Gammu's dummy driver: a directory; incoming SMS are files in sms/1 (SIM inbox)."""
+    """Gammu's dummy driver: a directory; incoming SMS are files in sms/1 (SIM inbox), written
+    to a dot-name and then renamed. folders: the sms/N folders made at once."""
 
-    def __init__(self, root, name="phone"):
+    def __init__(self, root, name="phone", folders=(1,)):
         self.dir = os.path.join(root, name)
-        os.makedirs(os.path.join(self.dir, "sms", "1"), exist_ok=True)
+        for n in folders:
+            os.makedirs(os.path.join(self.dir, "sms", str(n)), exist_ok=True)
         self.next = 1
 
     def section(self, name):
         return "\n[modem %s]\nconnection = none\nmodel = dummy\ndevice = %s\nrate = 0\npoll = 1\n" % (name, self.dir)
 
-    def inject(self, sender, text, udh=None, ucs2=True, when="20261127T120000", location=None, folder=1):
+    CODINGS = {"ucs2": "Unicode_No_Compression", "gsm7": "Default_No_Compression", "8bit": None}
+
+    def inject(self, sender, text=None, udh=None, coding="ucs2", when="20261127T120000", location=None, folder=1,
+               hexdata=None):
+        """An incoming SMS at location (default: the next free one). The text is always stored
+        as UTF-16 hex, coding only names it; hexdata: the raw data of an 8bit message."""
         loc = location or self.next
         self.next = max(self.next, loc) + 1
-        hexs = text.encode("utf-16-be").hex().upper()
+        hexs = hexdata if hexdata is not None else text.encode("utf-16-be").hex().upper()
         lines = ["[SMSBackup000]", 'SMSC = "+6281100000"', "PDU = Deliver", "State = UnRead",
-                 'Number = "%s"' % sender,
-                 "Coding = %s" % ("Unicode_No_Compression" if ucs2 else "Default_No_Compression"),
-                 "DateTime = %s" % when]
+                 'Number = "%s"' % sender]
+        if self.CODINGS[coding]:
+            lines.append("Coding = %s" % self.CODINGS[coding])
+        lines.append("DateTime = %s" % when)
         for i in range(0, len(hexs), 200):
             lines.append("Text%02d = %s" % (i // 200, hexs[i:i + 200]))
         if udh:
