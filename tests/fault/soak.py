@@ -28,7 +28,7 @@ def nfds(pid):
 
 
 def workers(pid):
-    return [c for c, (pp, _cmd) in fl._procs().items() if pp == pid and "kentongand" in _cmd]
+    return [c for c, (pp, _cmd) in fl.kt.procs().items() if pp == pid and "kentongand" in _cmd]
 
 
 def main():
@@ -89,7 +89,7 @@ def main():
                     sim.ctl("fault", "noise", "on")
                     cleared.append((now + 10, sim, "noise"))
                 faults[kind] = faults.get(kind, 0) + 1
-            time.sleep(1.0)
+            time.sleep(1.0)  # the load's pace (an SMS every ~2 s), not a wait for a condition
         for _when, sim, what in cleared:
             sim.ctl("fault", what, "off")
         if sc.gw.proc.poll() is not None:

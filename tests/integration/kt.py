@@ -26,23 +26,32 @@ WILAYAH = os.path.join(TOP, "data", "wilayah")
 VALGRIND = os.environ.get("KT_VALGRIND")  # "1": run the daemon under valgrind
 
 
-def descendants(pid=None):
-    """The pids of every process below pid (default: this one), children first."""
-    pid = pid or os.getpid()
-    parent = {}
+def procs():
+    """{pid: (ppid, command line)} of every process."""
+    out = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
             with open("/proc/%s/stat" % d) as f:
                 st = f.read()
-            parent[int(d)] = int(st[st.rindex(")") + 2:].split()[1])
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            out[int(d)] = (int(st[st.rindex(")") + 2:].split()[1]), cmd)
         except (OSError, ValueError, IndexError):
             pass
+    return out
+
+
+def descendants(pid=None, table=None):
+    """The pids of every process below pid (default: this one), children first; table: a
+    procs() already read."""
+    pid = pid or os.getpid()
+    table = procs() if table is None else table
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        for c, pp in parent.items():
+        for c, (pp, _cmd) in table.items():
             if pp == p and c not in out:
                 out.append(c)
                 todo.append(c)
@@ -120,7 +129,8 @@ def ok(cond, msg):
 
 def poll(cond, timeout=10.0, what="condition", interval=0.02):
     """Calls cond() until it returns a true value or the deadline passes (then fails, naming the
-    last exception cond() raised on the way, if any: a condition may read something not there yet)."""
+    last exception cond() raised on the way, if any: a condition may read something not there yet).
+    what: a text, or a function that says what was awaited (and how far it got) at the deadline."""
     deadline = time.monotonic() + timeout
     err = None
     while True:
@@ -133,7 +143,8 @@ def poll(cond, timeout=10.0, what="condition", interval=0.02):
             return last
         if time.monotonic() > deadline:
             fail("timed out after %.1fs waiting for %s%s" % (
-                timeout, what, " (last error: %s: %s)" % (type(err).__name__, err) if err else ""))
+                timeout, what() if callable(what) else what,
+                " (last error: %s: %s)" % (type(err).__name__, err) if err else ""))
         time.sleep(interval)    # the polling interval, not a wait for something
         interval = min(interval * 1.5, 0.25)
 
@@ -184,10 +195,11 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True, debug=True, preexec_fn=None, wrap=()):
+    def start(self, env=None, wait=True, debug=True, preexec_fn=None, wrap=(), cwd=None):
         """debug=False leaves out -d (the daemon then logs to syslog and detaches, unless
         NOTIFY_SOCKET in env says systemd supervises it). wrap: a command the daemon runs under
-        (e.g. setpriv dropping a capability)."""
+        (e.g. setpriv dropping a capability). cwd: the daemon's directory (default: the gateway's;
+        kt.TOP finds the source tree's modem-configs/operators.conf)."""
         e = dict(os.environ)
         e.pop("KT_CRASH", None)     # a crash point only where the test asks for one
         if env:
@@ -197,7 +209,7 @@ class Gateway:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=self.dir,
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=cwd or self.dir,
                                      preexec_fn=preexec_fn)
         if wait:
             poll(lambda: self.proc.poll() is not None or self.ctl_rc("status") == 0,
@@ -288,8 +300,11 @@ class Gateway:
         self.logf.close()
 
     def logtext(self):
-        with open(self.log) as f:
-            return f.read()
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
 
     def ctl_or_none(self, *args):
         """ctl() for a condition that is polled: None when the command fails (the daemon may be
@@ -431,6 +446,7 @@ class ModemSim:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr or subprocess.STDOUT, text=True)
         line = self.proc.stdout.readline()
         check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
+        self.pty = line.strip()
         poll(lambda: os.path.exists(self.ctlsock), what="modemsim control socket")
 
     def section(self, rate="0", extra=""):

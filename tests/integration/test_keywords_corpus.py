@@ -80,7 +80,7 @@ def main():
     d1 = kt.DummyPhone(gw.dir, "d1", folders=range(1, 6))
     try:
         gw.import_areas()
-        gw.start()
+        gw.start(cwd=kt.TOP)
         kt.poll(lambda: (gw.modem("d1") or {}).get("state") == "ready", 20, "modem ready")
         cases = {}  # sender -> (file, expect, text)
         loc = 0

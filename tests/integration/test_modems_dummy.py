@@ -36,7 +36,7 @@ def main():
     d1 = kt.DummyPhone(gw.dir, "d1", folders=range(1, 6))
     d2 = kt.DummyPhone(gw.dir, "d2", folders=range(1, 6))
     try:
-        gw.start()
+        gw.start(cwd=kt.TOP)
         kt.poll(lambda: gw.modem("d1")["state"] == "ready" and gw.modem("d2")["state"] == "ready", 20,
                  "both modems ready")
 
@@ -102,7 +102,8 @@ def main():
             before = len(texts_db(gw))
             body = "crash %s" % point
             d1.inject("+6281200000001", body, coding="gsm7", when="20261127T140000", location=20)
-            gw.start({"KT_CRASH": point})
+            # (an inbox-commit crash may come before the daemon answers)
+            gw.start({"KT_CRASH": point}, cwd=kt.TOP, wait=point != "inbox-commit")
             if point == "inbox-commit":
                 # the daemon itself aborts after the commit, before the ack
                 rc = gw.wait_exit(20)
@@ -112,7 +113,7 @@ def main():
                 kt.poll(lambda: gw.logtext().count("crash point=%s" % point) >= 2, 20,
                         "a second crash at %s (the respawned worker meets it again)" % point)
                 gw.stop()
-            gw.start()
+            gw.start(cwd=kt.TOP)
             kt.poll(lambda: not d1.waiting(), 10, "the message deleted after restart (%s)" % point)
             rows = [t for t in texts(gw) if t[1] == body]
             kt.ok(len(rows) == n, "crash at %s: the message stored exactly once" % point)

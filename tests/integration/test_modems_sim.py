@@ -43,7 +43,7 @@ def main():
     try:
         tsel.ctl("ussd-reply", "*888#", "Sisa Pulsa Anda Rp 25.000. Aktif s.d. 31-12-2026.")
         isat.ctl("ussd-reply", "*555#", "Pulsa Rp 2.000, Aktif s/d 15/01/2027")
-        gw.start()
+        gw.start(cwd=kt.TOP)
         kt.poll(lambda: gw.modem("tsel")["state"] == "ready" and gw.modem("isat")["state"] == "ready", 30,
                  "both modems ready")
         kt.ok(gw.modem("tsel")["operator"] == "Telkomsel" and gw.modem("isat")["operator"] == "Indosat Ooredoo",
