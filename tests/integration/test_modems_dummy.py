@@ -56,14 +56,14 @@ def main():
         m = gw.inbox()[0]
         kt.ok(m["from"] == "+6281234567890" and m["text"] == "DAFTAR SUKAMAJU" and m["modem"] == "d1",
               "plain message stored with E.164 sender")
-        kt.poll(lambda: not d1.waiting(), 15, "the message deleted from the SIM")
+        kt.poll(lambda: not d1.pending(), 15, "the message deleted from the SIM")
 
         # -- UCS-2, long out of order with a duplicate part, binary
         d1.inject("+6281299990000", "Halo \u2014 apa kabar? \U0001F600", coding="ucs2", location=2)
         d1.inject("+6281211112222", " dunia", udh="050003A70202", coding="gsm7", location=3)
         d1.inject("+6281211112222", " dunia", udh="050003A70202", coding="gsm7", location=4)  # the same part twice
         d2.inject("+6281233334444", hexdata="0102030405FF", coding="8bit", location=5)
-        kt.poll(lambda: not d1.waiting() and not d2.waiting(), 15, "parts taken from the SIMs")
+        kt.poll(lambda: not d1.pending() and not d2.pending(), 15, "parts taken from the SIMs")
         kt.ok(len(gw.inbox()) == 3, "a long message waits for its first part (inbox has 3)")
         d1.inject("+6281211112222", "Halo", udh="050003A70201", coding="gsm7", location=6)
         kt.poll(lambda: len(gw.inbox()) == 4, 15, "the long message completed")
@@ -77,7 +77,7 @@ def main():
 
         # -- a missing part: stored incomplete after incomplete_timeout (10 s here)
         d2.inject("+6281255556666", "Bagian satu", udh="050003550301", coding="gsm7", location=7)
-        kt.poll(lambda: not d2.waiting(), 15, "the lone part taken")
+        kt.poll(lambda: not d2.pending(), 15, "the lone part taken")
         kt.poll(lambda: any("incomplete" in m.get("flags", "") for m in gw.inbox()), 25,
                  "the incomplete message stored")
         kt.ok(any(m["text"] == "Bagian satu" for m in gw.inbox()), "incomplete message kept with what arrived")
@@ -114,7 +114,7 @@ def main():
                         "a second crash at %s (the respawned worker meets it again)" % point)
                 gw.stop()
             gw.start(cwd=kt.TOP)
-            kt.poll(lambda: not d1.waiting(), 10, "the message deleted after restart (%s)" % point)
+            kt.poll(lambda: not d1.pending(), 10, "the message deleted after restart (%s)" % point)
             rows = [t for t in texts(gw) if t[1] == body]
             kt.ok(len(rows) == n, "crash at %s: the message stored exactly once" % point)
             kt.ok(len(texts_db(gw)) == before + 1, "crash at %s: nothing else changed" % point)
