@@ -17,7 +17,6 @@ parts, and the store — against SPEC §6:
 """
 import json
 import os
-import random
 import re
 import shutil
 import signal

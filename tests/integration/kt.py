@@ -187,6 +187,14 @@ class Gateway:
             f.write(text.replace("@ROOT@", self.dir))
         os.rename(self.conf + ".tmp", self.conf)
 
+    def listen(self, token=None, extra="", port=None):
+        """Serves HTTP on 127.0.0.1:port (default: a free port), with the machine API's bearer
+        token if given and extra [http] lines; rewrites the config and returns the port."""
+        self.port = port or free_port()
+        self.http = "listen = 127.0.0.1:%d\n%s%s" % (self.port, "token = %s\n" % token if token else "", extra)
+        self.write_conf()
+        return self.port
+
     @property
     def sock(self):
         return os.path.join(self.dir, "var", "kentongan.sock")

@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from kt import Gateway, ModemSim, check, fail, poll
+from kt import Gateway, ModemSim, check, poll
 
 V1, V2 = "1671011001", "1671011002"      # two villages of district 167101 (Kota Palembang)
 V3 = "1671021002"                        # a village of district 167102

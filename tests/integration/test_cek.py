@@ -4,7 +4,6 @@
 `CEK CODE` answers who sent it and when, an unknown code gets the hoax warning, `CEK <forwarded
 text>` is matched against recent announcements; SIAR's code names the official (masked); CEK
 replies count against the sender's reply cap."""
-import os
 import re
 
 from kt import Gateway, ModemSim, check, poll

@@ -6,7 +6,6 @@ is pending; a USSD sessionId with a newline cannot forge a log line; Content-Typ
 exactly; requests without a valid token are logged at info, once a minute; a weak token off the
 loopback is refused by -n. (Number masking, sender ids in logs and /dev/stdin imports: test_log,
 test_sec_escapes, test_sec_import.)"""
-import os
 import socket
 import struct
 import time
@@ -16,14 +15,6 @@ import http.client
 from kt import KENTONGAND, Gateway, ModemSim, check, ctl_payload, poll, run
 
 TOKEN = "low-test-token-0123456789"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def rss_kb(pid):
@@ -95,8 +86,8 @@ def modem_part():
 
 
 def http_part():
-    port = free_port()
-    with Gateway(name="sec-low-http", http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as gw:
+    with Gateway(name="sec-low-http") as gw:
+        port = gw.listen(TOKEN)
         gw.start()
 
         def post(body, ctype="application/x-www-form-urlencoded", token=TOKEN):

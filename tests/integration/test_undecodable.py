@@ -14,9 +14,7 @@ as other messages and cleared with clear_other = yes; a modem whose reads keep f
 degraded in status and /health, and back when reads work again. The same on Gammu's dummy driver:
 a message file it cannot read between two good ones is quarantined (it has no raw PDU to give).
 """
-import json
 import os
-import socket
 import sys
 import time
 import urllib.request
@@ -42,14 +40,6 @@ KINDS = [
 SUBMIT = SMSC + "11" + "00" + "0B916281234567F8" + "0000" + "AA" + "05" + "C8329BFD06"
 RETRY_S = 4
 figures = []
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def dummy():
@@ -88,8 +78,8 @@ def dummy():
 
 def main():
     dummy()
-    port = free_port()
-    gw = kt.Gateway(name="kt-undecodable", http="listen = 127.0.0.1:%d\ntoken = sekret\n" % port)
+    gw = kt.Gateway(name="kt-undecodable")
+    port = gw.listen("sekret")
     # KT_UNDECODABLE_TTY=1: libGammu on the pty itself (connection = at) instead of through socat
     sim = kt.ModemSim(gw.dir, "m1", fast=not os.environ.get("KT_UNDECODABLE_TTY"))
     gw.write_conf(modems=sim.section(extra="command_timeout = 10\nclear_other = no\n"))

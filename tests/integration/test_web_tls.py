@@ -8,11 +8,10 @@ import os
 import re
 import shutil
 import ssl
-import subprocess
 import sys
 import urllib.parse
 
-from kt import Gateway, add_web_user, check, fail, free_port, poll, run
+from kt import Gateway, add_web_user, check, free_port, poll, run
 
 
 def make_cert(d, name):
