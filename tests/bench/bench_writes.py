@@ -55,12 +55,12 @@ def main():
         g.start()
         pid = g.proc.pid
         poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30, what="modems")
-        time.sleep(2)   # start-up writes settle
+        time.sleep(2)   # start-up writes settle (a measurement's quiet start, not a wait for a condition)
         a = io(pid)
         t0 = time.monotonic()
         for i in range(N_IN):   # one at a time, as a modem receives them
             ctl_lines(sims[i % 4].ctlsock, ["sms 3636 Info tagihan nomor %d bulan ini" % i])
-            time.sleep(PACE)
+            time.sleep(PACE)    # the load's pace
         poll(lambda: len(g.ctl("inbox", "--limit", str(N_IN + 1))) >= N_IN, timeout=600, what="all received",
              interval=1)
         poll(lambda: all(m["action"] for m in g.ctl("inbox", "--limit", str(N_IN + 1))), timeout=60,

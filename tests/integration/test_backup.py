@@ -148,7 +148,7 @@ def scheduled():
         r = run([KENTONGAN, "-c", g.conf, "check", made[0]])
         check(r.returncode == 0, "scheduled copy checks: %r" % r.stderr)
         # the interval is respected: no second copy right away
-        time.sleep(0)  # (nothing to wait for: a new file would need 10 s)
+        # (nothing to wait for: a second copy would need the 10 s interval)
         check(len(glob.glob(os.path.join(usb, "kentongan-2*.db"))) == 2, "one new copy per interval")
         # a broken copy is recognised
         bad = os.path.join(g.dir, "bad.db")

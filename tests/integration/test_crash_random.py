@@ -42,7 +42,7 @@ def main():
             else:
                 sc.broadcast(expect_ok=False)
                 sc.inject(2)
-            time.sleep(rng.uniform(0, max_delay))
+            time.sleep(rng.uniform(0, max_delay))   # a random instant for the power cut: the behaviour under test
             sc.kill9()
             if r % every == 0 or r == rounds:
                 sc.start()

@@ -350,7 +350,7 @@ def test_slowloris(g, cl):
             s.sendall(b"POST /ussd HTTP/1.1\r\nHost: x\r\n")
             while not stop.is_set():
                 s.sendall(b"X-A: b\r\n"[:1])
-                time.sleep(0.3)
+                time.sleep(0.3)     # a slow client's pace: the behaviour under test
         except OSError:
             dribble_closed.append(True)
         s.close()
@@ -395,7 +395,7 @@ def test_slowloris(g, cl):
                                                        "Content-Type": "application/x-www-form-urlencoded"})
         r = c.getresponse()
         check(r.status == 200 and r.read().startswith(b"CON "), "keep-alive request")
-        time.sleep(0.4)
+        time.sleep(0.4)     # quick requests, but over more than the timeout in all: the behaviour under test
     c.close()
 
 

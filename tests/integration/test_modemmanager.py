@@ -19,7 +19,7 @@ FAKE = """#!/usr/bin/python3
 import sys, time
 f = open(sys.argv[1], "rb", buffering=0)   # holds the port, like ModemManager does
 print("holding", flush=True)
-time.sleep(120)
+time.sleep(120)     # holds the port until the test stops it
 """
 
 

@@ -6,6 +6,8 @@ is pending; a USSD sessionId with a newline cannot forge a log line; Content-Typ
 exactly; requests without a valid token are logged at info, once a minute; a weak token off the
 loopback is refused by -n. (Number masking, sender ids in logs and /dev/stdin imports: test_log,
 test_sec_escapes, test_sec_import.)"""
+import os
+import select
 import socket
 import struct
 import time
@@ -23,6 +25,11 @@ def rss_kb(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def sim_log(sim):
+    with open(os.path.join(sim.root, sim.name + "-at.log"), errors="replace") as f:
+        return f.read()
 
 
 def deliver_pdu(text_units):
@@ -61,11 +68,13 @@ def modem_part():
 
             # the control socket while a command is pending: input is not buffered without bound
             sim.ctl("ussd-reply", "--no-reply", "*555#")
+            cusd = sim_log(sim).count("< AT+CUSD=1,")
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(gw.sock)
             payload = ctl_payload("json", ["ussd", "m1", "*555#"])
             s.sendall(struct.pack("=HHIQ", 1, 1, len(payload), 7) + payload)
-            time.sleep(0.5)  # let the request reach the daemon before the junk (not a wait for a result)
+            # the request reached the modem before the junk comes
+            poll(lambda: sim_log(sim).count("< AT+CUSD=1,") > cusd, 10, "the USSD request at the modem")
             before = rss_kb(gw.proc.pid)
             s.setblocking(False)
             junk = b"\x01\x00\x01\x00" * 16384
@@ -74,7 +83,7 @@ def modem_part():
                 try:
                     sent += s.send(junk)
                 except BlockingIOError:
-                    time.sleep(0.01)
+                    select.select([], [s], [], 0.1)     # until the daemon reads some
             grown = rss_kb(gw.proc.pid) - before
             print("ok: sent %d KB while the command was pending; daemon RSS grew %d KB" % (sent >> 10, grown))
             check(sent < 8 << 20, "the daemon took %d KB of input while a command was pending" % (sent >> 10))

@@ -55,7 +55,7 @@ def main():
                 t = "Pengumuman putaran %d" % r
                 hub.ctl("broadcast", "--area", VILLAGE, t)
                 texts.append(t)
-            time.sleep(rnd.uniform(0, 1.5))
+            time.sleep(rnd.uniform(0, 1.5))     # a random instant for the kill: the behaviour under test
             victim = rnd.choice(["box", "hub", "broker"])
             print("round %d: kill -9 %s" % (r, victim))
             if victim == "box":
@@ -67,7 +67,7 @@ def main():
                 hub.start()
             else:
                 broker.kill9()
-                time.sleep(rnd.uniform(0, 1.0))
+                time.sleep(rnd.uniform(0, 1.0))     # the broker down for a random while
                 broker.start()
 
         # everything settles: all records acknowledged, all commands applied, all SMS sent

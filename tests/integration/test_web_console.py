@@ -205,12 +205,9 @@ def main():
                     "\r\n", "\n")
                 both["console"] = g.ctl("announcement", aid, "--by-village", fmt="csv")
                 return both["web"] == both["console"]
-            # polled with a deadline; on failure both texts are shown
-            deadline = time.monotonic() + 20
-            while not same_csv() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            check(both["web"] == both["console"], "the CSV equals 'kentongan --csv announcement ID --by-village': "
-                  "%r != %r" % (both["web"], both["console"]))
+            # on failure both texts are shown
+            poll(same_csv, 20, lambda: "the CSV to equal 'kentongan --csv announcement ID --by-village': "
+                 "%r != %r" % (both.get("web"), both.get("console")))
             check(d.find_element(By.ID, "code").text == g.ctl("announcement", aid)["code"] and
                   len(d.find_element(By.ID, "code").text) == 5, "the page shows the CEK code")
             check(any(e["actor"] == "web:budi" and e["action"] == "broadcast" for e in g.ctl("audit")),
