@@ -339,6 +339,17 @@ class Gateway:
         pids = re.findall(r"modem=%s event=spawn pid=(\d+)" % re.escape(name), self.logtext())
         return int(pids[-1]) if pids else None
 
+    def import_subscribers(self, rows):
+        """`kentongan subscribers import` of (number, area) rows (works with the daemon stopped);
+        returns its JSON summary."""
+        path = os.path.join(self.dir, "subs.csv")
+        with open(path, "w") as f:
+            f.write("".join("%s,%s\n" % tuple(r) for r in rows))
+        return self.ctl("subscribers", "import", path)
+
+    def wait_ready(self, timeout=30, what="every modem ready"):
+        poll(lambda: all(m["state"] == "ready" for m in self.ctl("status")["modems"]), timeout, what)
+
     def import_areas(self, dirpath=WILAYAH):
         r = self.console("areas", "import", dirpath)
         if r.returncode != 0:

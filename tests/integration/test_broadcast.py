@@ -55,14 +55,11 @@ def main():
         sims = [tsel, isat]
         g.write_conf(modems=tsel.section() + isat.section())
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        check(g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))["imported"] == len(SUBS), "import")
+        check(g.import_subscribers(SUBS)["imported"] == len(SUBS), "import")
         g.start()
         r = g.console("subscriber", "remove", "081200000007", "--all")
         check(r.returncode == 0, "stop one: %r" % r.stderr)
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30,
-             what="both modems ready")
+        g.wait_ready(what="both modems ready")
 
         # dry run: counts, queues nothing
         r = g.ctl("broadcast", "--area", "167101", "--dry-run", "Uji")

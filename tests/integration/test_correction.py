@@ -24,9 +24,7 @@ def main():
         tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
         g.write_conf(modems=tsel.section())
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         g.start()
         poll(lambda: g.ctl("status")["modems"][0]["state"] == "ready", timeout=30, what="modem ready")
 

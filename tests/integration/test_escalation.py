@@ -3,7 +3,6 @@
 sends but no delivery report (or a failed one) comes back; after escalate_after each such copy is sent once more
 through the Indosat SIM (which reports delivery), and the reach report counts it as escalated.
 Expiry still wins: a copy whose announcement expired before escalate_after is not resent."""
-import os
 
 from kt import Gateway, ModemSim, check, poll
 
@@ -21,12 +20,9 @@ def main():
         g.write_conf(modems=tsel.section(extra="delivery_reports = yes\n") +
                      isat.section(extra="delivery_reports = yes\n"))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         g.start()
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30,
-             what="both modems ready")
+        g.wait_ready(what="both modems ready")
 
         # expires before escalate_after: sent once, never escalated
         te = "Info pendek: jalan ditutup sejam."

@@ -6,7 +6,6 @@ masked numbers not delivered; --csv works; the village's KIM leader gets one sum
 announcement has finished (leader_summary = yes)."""
 import csv
 import io
-import os
 
 from kt import Gateway, ModemSim, check, poll
 
@@ -25,13 +24,10 @@ def main():
         g.write_conf(modems=tsel.section(extra="delivery_reports = yes\n") +
                      isat.section(extra="delivery_reports = yes\n"))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         g.start()
         g.ctl("leader", "add", LEADER, "--kim", "KIM Dua", "--area", V2, fmt="text")
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30,
-             what="both modems ready")
+        g.wait_ready(what="both modems ready")
         names = {a["code"]: a["name"] for a in g.ctl("areas", "--parent", "167101")}
 
         text = "Info banjir: air sungai naik, warga bantaran siaga."

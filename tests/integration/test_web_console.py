@@ -65,9 +65,7 @@ def main():
         sim = ModemSim(g.dir, "tsel", operator="telkomsel")
         g.write_conf(modems=sim.section())
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         add_web_user(g, "budi", "official", "rahasia-budi")
         add_web_user(g, "citra", "official", "rahasia-citra")
         add_web_user(g, "vera", "viewer", "rahasia-vera")
