@@ -733,3 +733,51 @@ def make_broker(root, name="broker"):
     if os.environ.get("KT_BROKER") == "nats":
         return NatsMQTT(root, name)
     return Mosquitto(root, name)
+
+
+class Rig:
+    """A scratch directory and what a test starts in it: keep(x) remembers a Gateway, ModemSim,
+    broker (anything with cleanup() or stop()); cleanup() ends the gateways first, then the rest,
+    newest first, then removes the directory (unless KT_KEEP)."""
+
+    def __init__(self, prefix):
+        self.root = tempfile.mkdtemp(prefix=prefix)
+        self.things = []
+
+    def keep(self, x):
+        self.things.append(x)
+        return x
+
+    def sim(self, name="sim", **kw):
+        return self.keep(ModemSim(self.root, name, **kw))
+
+    def cleanup(self):
+        gws = [x for x in self.things if isinstance(x, Gateway)]
+        for x in reversed(gws + [x for x in self.things if x not in gws]):
+            (x.cleanup if isinstance(x, Gateway) else x.stop)()
+        self.things = []
+        if not os.environ.get("KT_KEEP"):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.cleanup()
+
+
+class Uplink(Rig):
+    """A Rig with a broker (make_broker's unless broker names another class; not started) and the
+    hub's Ed25519 key pair; hub() and box() make gateways that use them."""
+
+    def __init__(self, prefix, broker=make_broker):
+        super().__init__(prefix)
+        self.broker = self.keep(broker(self.root))
+        self.priv, self.pub = make_keys(self.root)
+
+    def hub(self, areas="1671", name="kt-hub", **kw):
+        return self.keep(Gateway(name=name, areas=areas, tail=hub_section(self.broker.url, self.priv), **kw))
+
+    def box(self, box, areas, name="kt-box", keepalive=5, url=None, **kw):
+        return self.keep(Gateway(name=name, areas=areas, **kw,
+                                 tail=uplink_section(url or self.broker.url, self.pub, box, keepalive=keepalive)))
