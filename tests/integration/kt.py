@@ -566,6 +566,31 @@ class Browser:
         d.set_page_load_timeout(60)
         return cls(d, shots)
 
+    def go(self, el):
+        """Clicks something that loads a new page and waits until the old one is gone (else
+        the next look-up may still find the old page's elements)."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+        el.click()
+
+        def gone(_):
+            try:
+                el.is_enabled()
+                return False
+            except WebDriverException:
+                # stale; while the old page is torn down Chrome may also answer "Node with given
+                # id does not belong to the document", which means the same
+                return True
+        WebDriverWait(self.d, 60).until(gone)
+
+    def login(self, base, name, password):
+        """The web console's login form at base (http://host:port)."""
+        from selenium.webdriver.common.by import By
+        self.d.get(base + "/console/login")
+        self.d.find_element(By.ID, "name").send_keys(name)
+        self.d.find_element(By.ID, "password").send_keys(password)
+        self.go(self.d.find_element(By.ID, "login"))
+
     def shot(self, name):
         path = os.path.join(self.shots, name + ".png")
         self.d.save_screenshot(path)
@@ -587,6 +612,8 @@ class Browser:
             self.d.quit()
         except Exception:
             pass
+
+    stop = quit     # (a Rig ends it with the rest)
 
 
 # ---- the uplink: a real mosquitto on a free loopback port, Ed25519 keys, hub and box sections ----

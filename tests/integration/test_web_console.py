@@ -56,8 +56,7 @@ def http(base, path, cookie=None, data=None):
 
 def main():
     from selenium.webdriver.common.by import By
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     port = free_port()
     with Gateway(name="kt-web", http="listen = 127.0.0.1:%d\n" % port, gateway_extra="alert_approval = 2\n") as g:
@@ -102,26 +101,10 @@ def main():
                 b.shot(shot)
             return w
 
-        def go(el):
-            """Clicks something that loads a new page and waits until the old one is gone (else
-            the next look-up may still find the old page's elements)."""
-            el.click()
-
-            def gone(_):
-                try:
-                    el.is_enabled()
-                    return False
-                except WebDriverException:
-                    # stale; while the old page is torn down Chrome may also answer "Node with given
-                    # id does not belong to the document", which means the same
-                    return True
-            WebDriverWait(d, 60).until(gone)
+        go = b.go
 
         def login(name, password):
-            d.get(base + "/console/login")
-            d.find_element(By.ID, "name").send_keys(name)
-            d.find_element(By.ID, "password").send_keys(password)
-            go(d.find_element(By.ID, "login"))
+            b.login(base, name, password)
 
         def logout():
             go(d.find_element(By.ID, "logout"))
