@@ -149,6 +149,28 @@ def poll(cond, timeout=10.0, what="condition", interval=0.02):
         interval = min(interval * 1.5, 0.25)
 
 
+def knob(name, default):
+    """A test's knob from the environment variable name: a number of default's type."""
+    return type(default)(os.environ.get(name, default))
+
+
+def seeded(name):
+    """(seed, random.Random(seed)): the seed from the environment variable name, else a random one
+    (print it, so that a failure can be replayed)."""
+    import random
+    seed = knob(name, random.randrange(1 << 30))
+    return seed, random.Random(seed)
+
+
+def proc_kb(pid, field="VmRSS"):
+    """A figure of /proc/PID/status in kB (VmRSS, VmHWM, …); 0 when it is not there."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, **kw)
 
@@ -671,14 +693,17 @@ class Mosquitto:
         self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.STDOUT)
 
+        return self.wait_listening("mosquitto", 10)
+
+    def wait_listening(self, what, timeout):
         def up():
-            check(self.proc.poll() is None, "mosquitto exited: %s" % self.logtail())
+            check(self.proc.poll() is None, "%s exited: %s" % (what, self.logtail()))
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return True
             except OSError:
                 return False
-        poll(up, timeout=10, what="mosquitto to listen on %d" % self.port)
+        poll(up, timeout=timeout, what="%s to listen on %d" % (what, self.port))
         return self
 
     def logtail(self):
@@ -743,16 +768,7 @@ class NatsMQTT(Mosquitto):
     def start(self):
         self.logf = open(self.log, "a")
         self.proc = subprocess.Popen([NATS_SERVER, "-c", self.conf], stdout=self.logf, stderr=subprocess.STDOUT)
-
-        def up():
-            check(self.proc.poll() is None, "nats-server exited: %s" % self.logtail())
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return True
-            except OSError:
-                return False
-        poll(up, timeout=20, what="nats-server's MQTT listener on %d" % self.port)
-        return self
+        return self.wait_listening("nats-server's MQTT listener", 20)
 
 
 def make_broker(root, name="broker"):

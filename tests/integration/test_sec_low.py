@@ -15,16 +15,9 @@ import urllib.parse
 import http.client
 
 from kt import KENTONGAND, Gateway, ModemSim, check, ctl_payload, poll, run
+from kt import proc_kb as rss_kb
 
 TOKEN = "low-test-token-0123456789"
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def sim_log(sim):
