@@ -379,6 +379,12 @@ class Gateway:
         return r
 
     def cleanup(self):
+        """Kills the daemon and removes the directory. Called while a failure propagates (from a
+        finally: or a with block that an exception leaves), it first shows the daemon's last log
+        lines."""
+        e = sys.exc_info()[1]
+        if e is not None and not (isinstance(e, SystemExit) and not e.code):
+            print("--- the last lines of %s ---\n%s" % (self.log, self.logtail(60)), file=sys.stderr)
         if self.proc is not None:
             self.kill9()
         if not os.environ.get("KT_KEEP"):
@@ -401,8 +407,10 @@ class DummyPhone:
             os.makedirs(os.path.join(self.dir, "sms", str(n)), exist_ok=True)
         self.next = 1
 
-    def section(self, name):
-        return "\n[modem %s]\nconnection = none\nmodel = dummy\ndevice = %s\nrate = 0\npoll = 1\n" % (name, self.dir)
+    def section(self, name, rate="0"):
+        """The [modem name] section; rate=None leaves the rate key out (the default rate)."""
+        return "\n[modem %s]\nconnection = none\nmodel = dummy\ndevice = %s\n%spoll = 1\n" % (
+            name, self.dir, "rate = %s\n" % rate if rate is not None else "")
 
     CODINGS = {"ucs2": "Unicode_No_Compression", "gsm7": "Default_No_Compression", "8bit": None}
 

@@ -13,13 +13,6 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import kt  # noqa: E402
 
-MODEMS = """
-[modem d1]
-model = dummy
-connection = none
-device = @ROOT@/d1
-poll = 1
-"""
 SAKO = "1671081001"
 
 
@@ -49,12 +42,12 @@ def replies_to(gw, number):
 def main():
     if not os.path.isdir(kt.WILAYAH):
         kt.fail("no area data at %s" % kt.WILAYAH)
-    gw = kt.Gateway(MODEMS, "keywords = %s/parsers/keywords.conf\ndeny = 0819 0000 0001\n"
-                    "templates = @ROOT@/tpl" % kt.TOP, areas="16", name="kt-modems")
-    tpl = os.path.join(gw.dir, "tpl")
-    os.mkdir(tpl)
-    d1 = kt.DummyPhone(gw.dir, "d1", folders=range(1, 6))
-    try:
+    with kt.Gateway(gateway_extra="keywords = %s/parsers/keywords.conf\ndeny = 0819 0000 0001\n"
+                    "templates = @ROOT@/tpl" % kt.TOP, areas="16", name="kt-modems") as gw:
+        tpl = os.path.join(gw.dir, "tpl")
+        os.mkdir(tpl)
+        d1 = kt.DummyPhone(gw.dir, "d1", folders=range(1, 6))
+        gw.write_conf(modems=d1.section("d1", rate=None))
         gw.import_areas()   # offline
         gw.start(cwd=kt.TOP)
         kt.poll(lambda: (gw.modem("d1") or {}).get("state") == "ready", 20, "modem ready")
@@ -189,8 +182,6 @@ def main():
               "an over-long template refuses the reload, and says which")
         kt.ok(help_text("+6281234500012") == new_help, "the running templates stay after a refused reload")
         kt.ok(gw.ctl("status")["store"] == "ok", "store ok")
-    finally:
-        gw.cleanup()
     print("all ok")
 
 
