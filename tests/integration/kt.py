@@ -171,6 +171,12 @@ def proc_kb(pid, field="VmRSS"):
     return 0
 
 
+def rmtree_unless_kept(path):
+    """A test's directory goes when it ends, unless KT_KEEP is set (to look at it afterwards)."""
+    if not os.environ.get("KT_KEEP"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, **kw)
 
@@ -369,6 +375,13 @@ class Gateway:
             f.write("".join("%s,%s\n" % tuple(r) for r in rows))
         return self.ctl("subscribers", "import", path)
 
+    def modemsims(self, *specs, extra="", **kw):
+        """Starts a ModemSim in the gateway's directory for each (name, operator) and makes them
+        the config's modems, each section with extra; returns them."""
+        sims = [ModemSim(self.dir, name, operator=op, **kw) for name, op in specs]
+        self.write_conf(modems="".join(s.section(extra=extra) for s in sims))
+        return sims
+
     def wait_ready(self, timeout=30, what="every modem ready"):
         poll(lambda: all(m["state"] == "ready" for m in self.ctl("status")["modems"]), timeout, what)
 
@@ -387,8 +400,7 @@ class Gateway:
             print("--- the last lines of %s ---\n%s" % (self.log, self.logtail(60)), file=sys.stderr)
         if self.proc is not None:
             self.kill9()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
+        rmtree_unless_kept(self.dir)
 
     def __enter__(self):
         return self
@@ -807,8 +819,7 @@ class Rig:
         for x in reversed(gws + [x for x in self.things if x not in gws]):
             (x.cleanup if isinstance(x, Gateway) else x.stop)()
         self.things = []
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(self.root, ignore_errors=True)
+        rmtree_unless_kept(self.root)
 
     def __enter__(self):
         return self

@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"      # two villages of district 167101 (Kota Palembang)
 V3 = "1671021002"                        # a village of district 167102
@@ -50,10 +50,8 @@ def broadcast(g, *args):
 
 def main():
     with Gateway(name="kt-broadcast", areas="16") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        isat = ModemSim(g.dir, "isat", operator="indosat")
+        tsel, isat = g.modemsims(("tsel", "telkomsel"), ("isat", "indosat"))
         sims = [tsel, isat]
-        g.write_conf(modems=tsel.section() + isat.section())
         g.import_areas()
         check(g.import_subscribers(SUBS)["imported"] == len(SUBS), "import")
         g.start()

@@ -6,7 +6,7 @@ text>` is matched against recent announcements; SIAR's code names the official (
 replies count against the sender's reply cap."""
 import re
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1 = "1671011001"
 E164 = lambda n: "+62" + n[1:]
@@ -15,8 +15,7 @@ ALPHABET = set("ACEFHJKMNPRTWXY34679")
 
 def main():
     with Gateway(name="kt-cek") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.start()
         g.ctl("subscriber", "add", "081200000001", "--area", V1, fmt="text")

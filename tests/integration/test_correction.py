@@ -5,7 +5,7 @@ since, not to someone who sent STOP in between; `announcements` shows the link b
 `announcement cancel ID` stops the queued copies of an announcement still going out."""
 import os
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"
 SUBS = [("081200000001", V1), ("081200000002", V1), ("081200000003", V1), ("081200000004", V2)]
@@ -21,8 +21,7 @@ def wait_done(g, ann_id, timeout=60):
 
 def main():
     with Gateway(name="kt-ralat") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.import_subscribers(SUBS)
         g.start()

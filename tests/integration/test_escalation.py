@@ -4,7 +4,7 @@ sends but no delivery report (or a failed one) comes back; after escalate_after 
 through the Indosat SIM (which reports delivery), and the reach report counts it as escalated.
 Expiry still wins: a copy whose announcement expired before escalate_after is not resent."""
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"
 E164 = lambda n: "+62" + n[1:]
@@ -13,12 +13,9 @@ SUBS = [("081200000001", V1), ("081200000002", V1), ("085700000003", V1), ("0812
 
 def main():
     with Gateway(name="kt-escalate", gateway_extra="escalate_after = 4s\n") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        isat = ModemSim(g.dir, "isat", operator="indosat")
+        tsel, isat = g.modemsims(("tsel", "telkomsel"), ("isat", "indosat"), extra="delivery_reports = yes\n")
         tsel.ctl("reports", "off")
         isat.ctl("reports", "delay", "100")
-        g.write_conf(modems=tsel.section(extra="delivery_reports = yes\n") +
-                     isat.section(extra="delivery_reports = yes\n"))
         g.import_areas()
         g.import_subscribers(SUBS)
         g.start()

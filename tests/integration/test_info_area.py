@@ -6,7 +6,7 @@ plain INFO is unchanged.
 USSD subscribe, report and stop are confirmed by an SMS too, within the reply cap."""
 import signal
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 from test_http import TOKEN, Client
 
 PEGAYUT, ILIR35 = "1610052025", "1671011001"
@@ -17,8 +17,7 @@ A, B, C = "081200000001", "081200000002", "081200000003"
 def main():
     with Gateway(name="kt-infoarea", areas="16") as g:
         port = g.listen(TOKEN)
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.start()
         g.ctl("subscriber", "add", A, "--area", PEGAYUT, fmt="text")

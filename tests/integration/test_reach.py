@@ -7,7 +7,7 @@ announcement has finished (leader_summary = yes)."""
 import csv
 import io
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"      # two villages of district 167101 (Kota Palembang)
 SUBS = [("081200000001", V1), ("081200000002", V1), ("081200000003", V1), ("085700000004", V1),
@@ -17,12 +17,9 @@ LEADER = "081299990000"
 
 def main():
     with Gateway(name="kt-reach", gateway_extra="leader_summary = yes\nleader_summary_after = 1s\n") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        isat = ModemSim(g.dir, "isat", operator="indosat")
+        tsel, isat = g.modemsims(("tsel", "telkomsel"), ("isat", "indosat"), extra="delivery_reports = yes\n")
         isat.ctl("reports", "off")
         tsel.ctl("reports", "delay", "100")
-        g.write_conf(modems=tsel.section(extra="delivery_reports = yes\n") +
-                     isat.section(extra="delivery_reports = yes\n"))
         g.import_areas()
         g.import_subscribers(SUBS)
         g.start()

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from kt import BUILD, Browser, Gateway, ModemSim, add_web_user, check, fail, free_port, poll
+from kt import BUILD, Browser, Gateway, add_web_user, check, fail, free_port, poll
 
 LATE = "081399900006"                              # subscribes to V1 after the alert went out
 
@@ -61,8 +61,7 @@ def main():
     port = free_port()
     with Gateway(name="kt-web", http="listen = 127.0.0.1:%d\n" % port, gateway_extra="alert_approval = 2\n") as g:
         base = "http://127.0.0.1:%d" % port
-        sim = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=sim.section())
+        sim, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.import_subscribers(SUBS)
         add_web_user(g, "budi", "official", "rahasia-budi")
