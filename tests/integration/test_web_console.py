@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from kt import BUILD, Browser, Gateway, add_web_user, check, fail, free_port, poll
+from kt import BUILD, Browser, Gateway, add_web_user, check, fail, poll
 
 LATE = "081399900006"                              # subscribes to V1 after the alert went out
 
@@ -58,8 +58,8 @@ def main():
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    port = free_port()
-    with Gateway(name="kt-web", http="listen = 127.0.0.1:%d\n" % port, gateway_extra="alert_approval = 2\n") as g:
+    with Gateway(name="kt-web", gateway_extra="alert_approval = 2\n") as g:
+        port = g.listen()
         base = "http://127.0.0.1:%d" % port
         sim, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
