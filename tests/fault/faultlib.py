@@ -23,7 +23,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -336,7 +335,3 @@ class Scenario:
         bound = self.crashes * INFLIGHT_PER_MODEM * len(self.sims)
         check(extra <= bound, pre + "%d duplicate sends after %d crashes (bound %d)" % (extra, self.crashes, bound))
         return {"inbox": len(self.injected), "outbox": len(rows), "duplicates": extra, "crashes": self.crashes}
-
-
-def tmpdir(prefix):
-    return tempfile.mkdtemp(prefix=prefix)
