@@ -25,8 +25,7 @@ def main():
     with Uplink("kt-bench-uplink-", broker=Mosquitto) as up:
         broker = up.broker
         hub = up.hub()
-        sim = up.sim()
-        box = up.box(BOX, VILLAGE, modems=sim.section())
+        sim, box = up.box_on_sim(BOX, VILLAGE)
         for g in (hub, box):
             g.import_areas()
         box.start()

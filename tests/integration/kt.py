@@ -678,12 +678,7 @@ class Mosquitto:
     off); acl: the text of an acl_file. The port stays the same across stop()/start()."""
 
     def __init__(self, root, name="broker", port=None, users=None, acl=None, extra=""):
-        self.root = root
-        self.name = name
-        self.port = port or free_port()
-        self.conf = os.path.join(root, name + ".conf")
-        self.log = os.path.join(root, name + ".log")
-        self.proc = None
+        self.place(root, name, port)
         lines = ["listener %d 127.0.0.1" % self.port, "persistence false", "log_dest file " + self.log,
                  "log_type error", "log_type warning", "log_type notice", "max_queued_messages 100000"]
         if os.getuid() == 0:
@@ -704,6 +699,15 @@ class Mosquitto:
             lines.append("acl_file " + aclfile)
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n" + extra)
+
+    def place(self, root, name, port):
+        """Its port (a free one unless given), config and log file in root."""
+        self.root = root
+        self.name = name
+        self.port = port or free_port()
+        self.conf = os.path.join(root, name + ".conf")
+        self.log = os.path.join(root, name + ".log")
+        self.proc = None
 
     @property
     def url(self):
@@ -774,12 +778,7 @@ class NatsMQTT(Mosquitto):
     boxes and hubs must not notice. Same interface as Mosquitto (no users or ACL here)."""
 
     def __init__(self, root, name="nats", port=None):
-        self.root = root
-        self.name = name
-        self.port = port or free_port()
-        self.conf = os.path.join(root, name + ".conf")
-        self.log = os.path.join(root, name + ".log")
-        self.proc = None
+        self.place(root, name, port)
         with open(self.conf, "w") as f:
             f.write("server_name: kt_%s\nhost: 127.0.0.1\nport: %d\njetstream {\n  store_dir: \"%s\"\n}\n"
                     "mqtt {\n  host: 127.0.0.1\n  port: %d\n}\n" % (
@@ -843,3 +842,8 @@ class Uplink(Rig):
     def box(self, box, areas, name="kt-box", keepalive=5, url=None, **kw):
         return self.keep(Gateway(name=name, areas=areas, **kw,
                                  tail=uplink_section(url or self.broker.url, self.pub, box, keepalive=keepalive)))
+
+    def box_on_sim(self, box, areas, sim="sim", **kw):
+        """A box on a modemsim of its own: (the modemsim, the box)."""
+        s = self.sim(sim)
+        return s, self.box(box, areas, modems=s.section(), **kw)

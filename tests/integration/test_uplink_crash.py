@@ -29,8 +29,7 @@ def main():
     with Uplink("kt-ulcrash-") as up:
         broker = up.broker.start()
         hub = up.hub()
-        sim = up.sim()
-        box = up.box(BOX, VILLAGE, modems=sim.section())
+        sim, box = up.box_on_sim(BOX, VILLAGE)
         for g in (hub, box):
             g.import_areas()
             g.start()

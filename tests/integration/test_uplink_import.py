@@ -17,8 +17,7 @@ def main():
     with Uplink("kt-ulimport-") as up:
         up.broker.start()
         hub = up.hub()
-        sim = up.sim()
-        box = up.box(BOX, DISTRICT, modems=sim.section())
+        sim, box = up.box_on_sim(BOX, DISTRICT)
         for g in (hub, box):
             g.import_areas()
             g.start()
