@@ -6,13 +6,12 @@ Targets (not asserted): import well under 60 s; accepted <= 10 s for 1,000,000 r
 BENCH_SUBSCRIBERS=N changes the size."""
 import csv
 import os
-import resource
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from kt import KENTONGAN, WILAYAH, Gateway  # noqa: E402
+from kt import KENTONGAN, WILAYAH, Gateway, proc_kb  # noqa: E402
 
 N = int(os.environ.get("BENCH_SUBSCRIBERS", "1000000"))
 
@@ -26,11 +25,7 @@ def timed(args, cwd):
 
 
 def hwm(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+    return proc_kb(pid, "VmHWM")
 
 
 def main():

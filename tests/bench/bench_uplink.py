@@ -7,15 +7,13 @@ the broker comes up and we time until the hub has acknowledged everything. Bytes
 what the box handed to the broker (batches of 200, zlib). Then: hub broadcast → first SMS on a
 connected box (modemsim), the median of a few. Goals: catch-up ≤60 s, ≤40 bytes per record, ≤2 s."""
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from kt import Gateway, ModemSim, Mosquitto, hub_section, make_keys, poll, sql, uplink_section  # noqa: E402
+from kt import Mosquitto, Uplink, poll, sql  # noqa: E402
 
 RECORDS = int(os.environ.get("KT_BENCH_RECORDS", "10000"))
 UPDATES = int(os.environ.get("KT_BENCH_UPDATES", "100000"))
@@ -24,14 +22,10 @@ BOX = VILLAGE + "-1"
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-bench-uplink-")
-    broker = Mosquitto(root)
-    priv, pub = make_keys(root)
-    hub = box = sim = None
-    try:
-        hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv))
-        sim = ModemSim(root, "sim")
-        box = Gateway(name="kt-box", areas=VILLAGE, modems=sim.section(), tail=uplink_section(broker.url, pub, BOX))
+    with Uplink("kt-bench-uplink-", broker=Mosquitto) as up:
+        broker = up.broker
+        hub = up.hub()
+        sim, box = up.box_on_sim(BOX, VILLAGE)
         for g in (hub, box):
             g.import_areas()
         box.start()
@@ -87,14 +81,6 @@ def main():
             lat.append(time.monotonic() - t)
         print("hub broadcast -> first SMS on a connected box (modemsim): median %.2f s, max %.2f s (of %d)" % (
             statistics.median(lat), max(lat), len(lat)))
-    finally:
-        for g in (box, hub):
-            if g is not None:
-                g.cleanup()
-        if sim:
-            sim.stop()
-        broker.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

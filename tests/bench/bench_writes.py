@@ -47,20 +47,17 @@ def main():
         sims = [ModemSim(g.dir, "w%d" % i) for i in range(4)]
         g.write_conf(modems="".join(s.section() for s in sims))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            for i in range(N_OUT):
-                f.write("0812%08d,1671011001\n" % (70000000 + i))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(("0812%08d" % (70000000 + i), "1671011001") for i in range(N_OUT))
         g.log = "/dev/null"
         g.start()
         pid = g.proc.pid
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30, what="modems")
-        time.sleep(2)   # start-up writes settle
+        g.wait_ready(what="modems")
+        time.sleep(2)   # start-up writes settle (a measurement's quiet start, not a wait for a condition)
         a = io(pid)
         t0 = time.monotonic()
         for i in range(N_IN):   # one at a time, as a modem receives them
             ctl_lines(sims[i % 4].ctlsock, ["sms 3636 Info tagihan nomor %d bulan ini" % i])
-            time.sleep(PACE)
+            time.sleep(PACE)    # the load's pace
         poll(lambda: len(g.ctl("inbox", "--limit", str(N_IN + 1))) >= N_IN, timeout=600, what="all received",
              interval=1)
         poll(lambda: all(m["action"] for m in g.ctl("inbox", "--limit", str(N_IN + 1))), timeout=60,

@@ -17,19 +17,17 @@ parts, and the store — against SPEC §6:
 """
 import json
 import os
-import random
 import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-import kt  # noqa: E402
+import kt  # noqa: E402,F401  (soak.py and the crash tests reach kt through faultlib)
 from kt import check, fail, poll  # noqa: E402,F401
 
 INFLIGHT_PER_MODEM = 2  # gateway/modem.c MODEM_INFLIGHT
@@ -89,40 +87,15 @@ class Sim(kt.ModemSim):
         return super().sent(cut_ok)
 
 
-def _procs():
-    """{pid: (ppid, cmdline)} of every process."""
-    out = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        ppid = int(st[st.rindex(")") + 2:].split()[1])
-        out[int(d)] = (ppid, cmd)
-    return out
-
-
 def kill_tree(pid, mark=None):
     """A power cut for pid and all its descendants, and (with mark) for orphans left by earlier
     crashes whose command line names mark (the test's directory: socat helpers of dead workers).
     Everyone is stopped first (SIGSTOP: a stopped process cannot fork a helper that would escape),
     the tree is walked again until it stops growing, then everyone gets SIGKILL."""
     def walk():
-        procs = _procs()
+        procs = kt.procs()
         # never a pid <= 1: os.kill(-1, …) would signal every process on the machine
-        found = [pid] if pid and pid > 1 and pid in procs else []
-        todo = list(found)
-        while todo:
-            p = todo.pop()
-            for c, (pp, _cmd) in procs.items():
-                if pp == p and c not in found:
-                    found.append(c)
-                    todo.append(c)
+        found = [pid] + kt.descendants(pid, procs) if pid and pid > 1 and pid in procs else []
         if mark and len(mark) > 8:
             for c, (pp, cmd) in procs.items():
                 if pp == 1 and mark in cmd and "modemsim" not in cmd and c not in found:
@@ -214,11 +187,7 @@ class Scenario:
         return rc
 
     def logtext(self):
-        try:
-            with open(self.gw.log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return self.gw.logtext()
 
     def crash_lines(self, point=None):
         pat = "crash point=%s " % point if point else "crash point="
@@ -289,18 +258,15 @@ class Scenario:
         return all(s.stored() == 0 for s in self.sims)
 
     def wait_quiet(self, timeout=60):
+        def stuck():
+            try:
+                print("--- status\n%s--- daemon log\n%s" % (self.gw.console("status").stdout, self.gw.logtail(40)),
+                      file=sys.stderr)
+            except Exception:  # noqa: BLE001
+                pass
+            return "the gateway to finish its work (%s)" % self.progress()
         t0 = time.monotonic()
-        deadline = t0 + timeout
-        while not self.quiet():
-            if time.monotonic() > deadline:
-                try:
-                    print("--- status\n%s--- daemon log\n%s" % (self.gw.console("status").stdout, self.gw.logtail(40)),
-                          file=sys.stderr)
-                except Exception:  # noqa: BLE001
-                    pass
-                fail("timed out after %.0fs waiting for the gateway to finish its work (%s)" % (
-                    timeout, self.progress()))
-            time.sleep(0.2)
+        poll(self.quiet, timeout, stuck)
         return time.monotonic() - t0
 
     def progress(self):
@@ -369,7 +335,3 @@ class Scenario:
         bound = self.crashes * INFLIGHT_PER_MODEM * len(self.sims)
         check(extra <= bound, pre + "%d duplicate sends after %d crashes (bound %d)" % (extra, self.crashes, bound))
         return {"inbox": len(self.injected), "outbox": len(rows), "duplicates": extra, "crashes": self.crashes}
-
-
-def tmpdir(prefix):
-    return tempfile.mkdtemp(prefix=prefix)

@@ -7,20 +7,14 @@ within max(2 MB, 15%), fds within 2); at the end the gateway must drain and the 
 faultlib hold. Prints one line per sample and a one-line verdict with the figures; exits 1 on a
 failed verdict."""
 import os
-import random
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faultlib as fl  # noqa: E402
+from faultlib import kt  # noqa: E402
 
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+rss_kb = kt.proc_kb
 
 
 def nfds(pid):
@@ -28,15 +22,14 @@ def nfds(pid):
 
 
 def workers(pid):
-    return [c for c, (pp, _cmd) in fl._procs().items() if pp == pid and "kentongand" in _cmd]
+    return [c for c, (pp, _cmd) in kt.procs().items() if pp == pid and "kentongand" in _cmd]
 
 
 def main():
-    minutes = float(os.environ.get("SOAK_MINUTES", "30"))
-    sample_s = float(os.environ.get("SOAK_SAMPLE_S", "60"))
-    fault_p = float(os.environ.get("SOAK_FAULT_RATE", "0.01"))
-    seed = int(os.environ.get("SOAK_SEED", str(random.randrange(1 << 30))))
-    rng = random.Random(seed)
+    minutes = kt.knob("SOAK_MINUTES", 30.0)
+    sample_s = kt.knob("SOAK_SAMPLE_S", 60.0)
+    fault_p = kt.knob("SOAK_FAULT_RATE", 0.01)
+    seed, rng = kt.seeded("SOAK_SEED")
     print("soak: %.0f min, sample every %.0fs, fault rate %.2f%%/s, seed %d" % (minutes, sample_s,
                                                                                 fault_p * 100, seed))
     sc = fl.Scenario(nsubs=10, name="kt-soak", modem_extra="command_timeout = 5\n")
@@ -89,7 +82,7 @@ def main():
                     sim.ctl("fault", "noise", "on")
                     cleared.append((now + 10, sim, "noise"))
                 faults[kind] = faults.get(kind, 0) + 1
-            time.sleep(1.0)
+            time.sleep(1.0)  # the load's pace (an SMS every ~2 s), not a wait for a condition
         for _when, sim, what in cleared:
             sim.ctl("fault", what, "off")
         if sc.gw.proc.poll() is not None:

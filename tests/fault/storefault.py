@@ -51,7 +51,7 @@ def run(gw, phone, fault_on, fault_off, what, recover_within=45):
     deadline = time.monotonic() + HOLD_S
     while time.monotonic() < deadline:
         check(phone.pending(), "%s: the SMS was deleted from the SIM although it was never committed" % what)
-        time.sleep(0.1)
+        time.sleep(0.1)     # "nothing happens for HOLD_S": the behaviour under test
     check(body not in inbox_texts(gw), "%s: the SMS is in the store although every commit failed" % what)
 
     fault_off()

@@ -7,6 +7,7 @@ always "poll a condition until a deadline", never a bare sleep.
 import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,23 +26,32 @@ WILAYAH = os.path.join(TOP, "data", "wilayah")
 VALGRIND = os.environ.get("KT_VALGRIND")  # "1": run the daemon under valgrind
 
 
-def descendants(pid=None):
-    """The pids of every process below pid (default: this one), children first."""
-    pid = pid or os.getpid()
-    parent = {}
+def procs():
+    """{pid: (ppid, command line)} of every process."""
+    out = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
             with open("/proc/%s/stat" % d) as f:
                 st = f.read()
-            parent[int(d)] = int(st[st.rindex(")") + 2:].split()[1])
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            out[int(d)] = (int(st[st.rindex(")") + 2:].split()[1]), cmd)
         except (OSError, ValueError, IndexError):
             pass
+    return out
+
+
+def descendants(pid=None, table=None):
+    """The pids of every process below pid (default: this one), children first; table: a
+    procs() already read."""
+    pid = pid or os.getpid()
+    table = procs() if table is None else table
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        for c, pp in parent.items():
+        for c, (pp, _cmd) in table.items():
             if pp == p and c not in out:
                 out.append(c)
                 todo.append(c)
@@ -89,9 +99,21 @@ for _sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(_sig, _exit_on_signal)
 
 
+class Failed(SystemExit):
+    """What fail() raises: exits the test with status 1 (its message already printed), and a
+    thread or a scenario that must clean up or report first can catch it by name."""
+
+    def __init__(self, msg):
+        super().__init__(1)
+        self.msg = msg
+
+    def __str__(self):
+        return self.msg
+
+
 def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
-    sys.exit(1)
+    print("FAIL: " + msg, file=sys.stderr, flush=True)
+    raise Failed(msg)
 
 
 def check(cond, msg):
@@ -99,22 +121,60 @@ def check(cond, msg):
         fail(msg)
 
 
+def ok(cond, msg):
+    """check() that also prints "ok: msg" when cond holds (a long scenario's progress in its log)."""
+    check(cond, msg)
+    print("ok: " + msg, flush=True)
+
+
 def poll(cond, timeout=10.0, what="condition", interval=0.02):
-    """Calls cond() until it returns a true value or the deadline passes (then fails)."""
+    """Calls cond() until it returns a true value or the deadline passes (then fails, naming the
+    last exception cond() raised on the way, if any: a condition may read something not there yet).
+    what: a text, or a function that says what was awaited (and how far it got) at the deadline."""
     deadline = time.monotonic() + timeout
-    last = None
+    err = None
     while True:
         try:
             last = cond()
-        except Exception as e:  # a condition may read something not there yet
+        except Exception as e:
             last = None
             err = e
         if last:
             return last
         if time.monotonic() > deadline:
-            fail("timed out after %.1fs waiting for %s" % (timeout, what))
-        time.sleep(interval)
+            fail("timed out after %.1fs waiting for %s%s" % (
+                timeout, what() if callable(what) else what,
+                " (last error: %s: %s)" % (type(err).__name__, err) if err else ""))
+        time.sleep(interval)    # the polling interval, not a wait for something
         interval = min(interval * 1.5, 0.25)
+
+
+def knob(name, default):
+    """A test's knob from the environment variable name: a number of default's type."""
+    return type(default)(os.environ.get(name, default))
+
+
+def seeded(name):
+    """(seed, random.Random(seed)): the seed from the environment variable name, else a random one
+    (print it, so that a failure can be replayed)."""
+    import random
+    seed = knob(name, random.randrange(1 << 30))
+    return seed, random.Random(seed)
+
+
+def proc_kb(pid, field="VmRSS"):
+    """A figure of /proc/PID/status in kB (VmRSS, VmHWM, …); 0 when it is not there."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def rmtree_unless_kept(path):
+    """A test's directory goes when it ends, unless KT_KEEP is set (to look at it afterwards)."""
+    if not os.environ.get("KT_KEEP"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def run(args, **kw):
@@ -122,6 +182,9 @@ def run(args, **kw):
 
 
 class Gateway:
+    """The daemon's config is made of the arguments; @ROOT@ in them stands for the gateway's
+    directory. areas=None leaves the areas key out."""
+
     def __init__(self, modems="", gateway_extra="", http="", areas="1671", name="kt", tail=""):
         self.dir = tempfile.mkdtemp(prefix=name + "-")
         self.conf = os.path.join(self.dir, "kentongan.conf")
@@ -140,15 +203,25 @@ class Gateway:
             self.modems = modems
         if extra is not None:
             self.gateway_extra = extra
+        text = "[gateway]\ndatabase = var/kentongan.db\ncontrol = var/kentongan.sock\n"
+        if self.areas is not None:
+            text += "areas = %s\n" % self.areas
+        text += "%s\n%s" % (self.gateway_extra, self.modems)
+        if self.http:
+            text += "\n[http]\n" + self.http
+        if self.tail:
+            text += "\n" + self.tail
         with open(self.conf + ".tmp", "w") as f:
-            f.write("[gateway]\ndatabase = var/kentongan.db\ncontrol = var/kentongan.sock\n")
-            f.write("areas = %s\n%s\n" % (self.areas, self.gateway_extra))
-            f.write(self.modems)
-            if self.http:
-                f.write("\n[http]\n" + self.http)
-            if self.tail:
-                f.write("\n" + self.tail)
+            f.write(text.replace("@ROOT@", self.dir))
         os.rename(self.conf + ".tmp", self.conf)
+
+    def listen(self, token=None, extra="", port=None):
+        """Serves HTTP on 127.0.0.1:port (default: a free port), with the machine API's bearer
+        token if given and extra [http] lines; rewrites the config and returns the port."""
+        self.port = port or free_port()
+        self.http = "listen = 127.0.0.1:%d\n%s%s" % (self.port, "token = %s\n" % token if token else "", extra)
+        self.write_conf()
+        return self.port
 
     @property
     def sock(self):
@@ -158,11 +231,13 @@ class Gateway:
     def db(self):
         return os.path.join(self.dir, "var", "kentongan.db")
 
-    def start(self, env=None, wait=True, debug=True, preexec_fn=None, wrap=()):
+    def start(self, env=None, wait=True, debug=True, preexec_fn=None, wrap=(), cwd=None):
         """debug=False leaves out -d (the daemon then logs to syslog and detaches, unless
         NOTIFY_SOCKET in env says systemd supervises it). wrap: a command the daemon runs under
-        (e.g. setpriv dropping a capability)."""
+        (e.g. setpriv dropping a capability). cwd: the daemon's directory (default: the gateway's;
+        kt.TOP finds the source tree's modem-configs/operators.conf)."""
         e = dict(os.environ)
+        e.pop("KT_CRASH", None)     # a crash point only where the test asks for one
         if env:
             e.update(env)
         cmd = list(wrap) + self.wrap + [KENTONGAND] + (["-d"] if debug else []) + ["-c", self.conf]
@@ -170,7 +245,7 @@ class Gateway:
             cmd = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
                    "--trace-children=no", "-q"] + cmd
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=self.dir,
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, env=e, cwd=cwd or self.dir,
                                      preexec_fn=preexec_fn)
         if wait:
             poll(lambda: self.proc.poll() is not None or self.ctl_rc("status") == 0,
@@ -209,6 +284,7 @@ class Gateway:
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc is None:
             return None
+        kids = self.workers()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -218,23 +294,96 @@ class Gateway:
             fail("the daemon did not stop within %ds after signal %d:\n%s" % (timeout, sig, self.logtail()))
         self.proc = None
         self.logf.close()
+        self.wait_gone(kids)
         return rc
+
+    def wait_exit(self, timeout):
+        """Waits for a daemon that stops by itself (e.g. at a crash point); its exit status."""
+        kids = self.workers()
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            fail("the daemon did not stop within %ss" % timeout)
+        self.proc = None
+        self.logf.close()
+        self.wait_gone(kids)
+        return rc
+
+    def workers(self):
+        """The pids of the daemon's children (its modem workers)."""
+        return [int(k) for k in run(["pgrep", "-P", str(self.proc.pid)]).stdout.split()]
+
+    @staticmethod
+    def wait_gone(pids, timeout=10):
+        """The modem workers die with the daemon (parent-death signal): wait until they have."""
+        poll(lambda: all(_zombie(k) for k in pids), timeout=timeout,
+             what="the daemon's workers %s to end with it" % pids)
 
     def kill9(self):
         """kill -9 the daemon and its modem workers (a power cut)."""
         if self.proc is None:
             return
         pid = self.proc.pid
-        kids = run(["pgrep", "-P", str(pid)]).stdout.split()
+        kids = self.workers()
         os.kill(pid, signal.SIGKILL)
         for k in kids:
             try:
-                os.kill(int(k), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
+                os.kill(k, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
         self.proc.wait()
         self.proc = None
         self.logf.close()
+
+    def logtext(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def ctl_or_none(self, *args):
+        """ctl() for a condition that is polled: None when the command fails (the daemon may be
+        restarting), True for no output."""
+        r = self.console(*(list(args) + ["--json"]))
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout) if r.stdout.strip() else True
+
+    def inbox(self):
+        r = self.ctl_or_none("inbox")
+        return r if isinstance(r, list) else []
+
+    def modem(self, name):
+        """One modem's entry in status, or None (no such modem, or no answer)."""
+        st = self.ctl_or_none("status")
+        for m in st.get("modems", []) if isinstance(st, dict) else []:
+            if m.get("name") == name:
+                return m
+        return None
+
+    def worker_pid(self, name):
+        """The pid of the last worker the daemon spawned for modem name (from its log)."""
+        pids = re.findall(r"modem=%s event=spawn pid=(\d+)" % re.escape(name), self.logtext())
+        return int(pids[-1]) if pids else None
+
+    def import_subscribers(self, rows):
+        """`kentongan subscribers import` of (number, area) rows (works with the daemon stopped);
+        returns its JSON summary."""
+        path = os.path.join(self.dir, "subs.csv")
+        with open(path, "w") as f:
+            f.write("".join("%s,%s\n" % tuple(r) for r in rows))
+        return self.ctl("subscribers", "import", path)
+
+    def modemsims(self, *specs, extra="", **kw):
+        """Starts a ModemSim in the gateway's directory for each (name, operator) and makes them
+        the config's modems, each section with extra; returns them."""
+        sims = [ModemSim(self.dir, name, operator=op, **kw) for name, op in specs]
+        self.write_conf(modems="".join(s.section(extra=extra) for s in sims))
+        return sims
+
+    def wait_ready(self, timeout=30, what="every modem ready"):
+        poll(lambda: all(m["state"] == "ready" for m in self.ctl("status")["modems"]), timeout, what)
 
     def import_areas(self, dirpath=WILAYAH):
         r = self.console("areas", "import", dirpath)
@@ -243,10 +392,15 @@ class Gateway:
         return r
 
     def cleanup(self):
+        """Kills the daemon and removes the directory. Called while a failure propagates (from a
+        finally: or a with block that an exception leaves), it first shows the daemon's last log
+        lines."""
+        e = sys.exc_info()[1]
+        if e is not None and not (isinstance(e, SystemExit) and not e.code):
+            print("--- the last lines of %s ---\n%s" % (self.log, self.logtail(60)), file=sys.stderr)
         if self.proc is not None:
             self.kill9()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
+        rmtree_unless_kept(self.dir)
 
     def __enter__(self):
         return self
@@ -256,24 +410,34 @@ class Gateway:
 
 
 class DummyPhone:
-    """Gammu's dummy driver: a directory; incoming SMS are files in sms/1 (SIM inbox)."""
+    """Gammu's dummy driver: a directory; incoming SMS are files in sms/1 (SIM inbox), written
+    to a dot-name and then renamed. folders: the sms/N folders made at once."""
 
-    def __init__(self, root, name="phone"):
+    def __init__(self, root, name="phone", folders=(1,)):
         self.dir = os.path.join(root, name)
-        os.makedirs(os.path.join(self.dir, "sms", "1"), exist_ok=True)
+        for n in folders:
+            os.makedirs(os.path.join(self.dir, "sms", str(n)), exist_ok=True)
         self.next = 1
 
-    def section(self, name):
-        return "\n[modem %s]\nconnection = none\nmodel = dummy\ndevice = %s\nrate = 0\npoll = 1\n" % (name, self.dir)
+    def section(self, name, rate="0"):
+        """The [modem name] section; rate=None leaves the rate key out (the default rate)."""
+        return "\n[modem %s]\nconnection = none\nmodel = dummy\ndevice = %s\n%spoll = 1\n" % (
+            name, self.dir, "rate = %s\n" % rate if rate is not None else "")
 
-    def inject(self, sender, text, udh=None, ucs2=True, when="20261127T120000", location=None, folder=1):
+    CODINGS = {"ucs2": "Unicode_No_Compression", "gsm7": "Default_No_Compression", "8bit": None}
+
+    def inject(self, sender, text=None, udh=None, coding="ucs2", when="20261127T120000", location=None, folder=1,
+               hexdata=None):
+        """An incoming SMS at location (default: the next free one). The text is always stored
+        as UTF-16 hex, coding only names it; hexdata: the raw data of an 8bit message."""
         loc = location or self.next
         self.next = max(self.next, loc) + 1
-        hexs = text.encode("utf-16-be").hex().upper()
+        hexs = hexdata if hexdata is not None else text.encode("utf-16-be").hex().upper()
         lines = ["[SMSBackup000]", 'SMSC = "+6281100000"', "PDU = Deliver", "State = UnRead",
-                 'Number = "%s"' % sender,
-                 "Coding = %s" % ("Unicode_No_Compression" if ucs2 else "Default_No_Compression"),
-                 "DateTime = %s" % when]
+                 'Number = "%s"' % sender]
+        if self.CODINGS[coding]:
+            lines.append("Coding = %s" % self.CODINGS[coding])
+        lines.append("DateTime = %s" % when)
         for i in range(0, len(hexs), 200):
             lines.append("Text%02d = %s" % (i // 200, hexs[i:i + 200]))
         if udh:
@@ -343,6 +507,7 @@ class ModemSim:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr or subprocess.STDOUT, text=True)
         line = self.proc.stdout.readline()
         check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
+        self.pty = line.strip()
         poll(lambda: os.path.exists(self.ctlsock), what="modemsim control socket")
 
     def section(self, rate="0", extra=""):
@@ -443,6 +608,31 @@ class Browser:
         d.set_page_load_timeout(60)
         return cls(d, shots)
 
+    def go(self, el):
+        """Clicks something that loads a new page and waits until the old one is gone (else
+        the next look-up may still find the old page's elements)."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+        el.click()
+
+        def gone(_):
+            try:
+                el.is_enabled()
+                return False
+            except WebDriverException:
+                # stale; while the old page is torn down Chrome may also answer "Node with given
+                # id does not belong to the document", which means the same
+                return True
+        WebDriverWait(self.d, 60).until(gone)
+
+    def login(self, base, name, password):
+        """The web console's login form at base (http://host:port)."""
+        from selenium.webdriver.common.by import By
+        self.d.get(base + "/console/login")
+        self.d.find_element(By.ID, "name").send_keys(name)
+        self.d.find_element(By.ID, "password").send_keys(password)
+        self.go(self.d.find_element(By.ID, "login"))
+
     def shot(self, name):
         path = os.path.join(self.shots, name + ".png")
         self.d.save_screenshot(path)
@@ -465,6 +655,8 @@ class Browser:
         except Exception:
             pass
 
+    stop = quit     # (a Rig ends it with the rest)
+
 
 # ---- the uplink: a real mosquitto on a free loopback port, Ed25519 keys, hub and box sections ----
 
@@ -486,12 +678,7 @@ class Mosquitto:
     off); acl: the text of an acl_file. The port stays the same across stop()/start()."""
 
     def __init__(self, root, name="broker", port=None, users=None, acl=None, extra=""):
-        self.root = root
-        self.name = name
-        self.port = port or free_port()
-        self.conf = os.path.join(root, name + ".conf")
-        self.log = os.path.join(root, name + ".log")
-        self.proc = None
+        self.place(root, name, port)
         lines = ["listener %d 127.0.0.1" % self.port, "persistence false", "log_dest file " + self.log,
                  "log_type error", "log_type warning", "log_type notice", "max_queued_messages 100000"]
         if os.getuid() == 0:
@@ -513,6 +700,15 @@ class Mosquitto:
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n" + extra)
 
+    def place(self, root, name, port):
+        """Its port (a free one unless given), config and log file in root."""
+        self.root = root
+        self.name = name
+        self.port = port or free_port()
+        self.conf = os.path.join(root, name + ".conf")
+        self.log = os.path.join(root, name + ".log")
+        self.proc = None
+
     @property
     def url(self):
         return "mqtt://127.0.0.1:%d" % self.port
@@ -521,14 +717,17 @@ class Mosquitto:
         self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.STDOUT)
 
+        return self.wait_listening("mosquitto", 10)
+
+    def wait_listening(self, what, timeout):
         def up():
-            check(self.proc.poll() is None, "mosquitto exited: %s" % self.logtail())
+            check(self.proc.poll() is None, "%s exited: %s" % (what, self.logtail()))
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return True
             except OSError:
                 return False
-        poll(up, timeout=10, what="mosquitto to listen on %d" % self.port)
+        poll(up, timeout=timeout, what="%s to listen on %d" % (what, self.port))
         return self
 
     def logtail(self):
@@ -579,12 +778,7 @@ class NatsMQTT(Mosquitto):
     boxes and hubs must not notice. Same interface as Mosquitto (no users or ACL here)."""
 
     def __init__(self, root, name="nats", port=None):
-        self.root = root
-        self.name = name
-        self.port = port or free_port()
-        self.conf = os.path.join(root, name + ".conf")
-        self.log = os.path.join(root, name + ".log")
-        self.proc = None
+        self.place(root, name, port)
         with open(self.conf, "w") as f:
             f.write("server_name: kt_%s\nhost: 127.0.0.1\nport: %d\njetstream {\n  store_dir: \"%s\"\n}\n"
                     "mqtt {\n  host: 127.0.0.1\n  port: %d\n}\n" % (
@@ -593,16 +787,7 @@ class NatsMQTT(Mosquitto):
     def start(self):
         self.logf = open(self.log, "a")
         self.proc = subprocess.Popen([NATS_SERVER, "-c", self.conf], stdout=self.logf, stderr=subprocess.STDOUT)
-
-        def up():
-            check(self.proc.poll() is None, "nats-server exited: %s" % self.logtail())
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return True
-            except OSError:
-                return False
-        poll(up, timeout=20, what="nats-server's MQTT listener on %d" % self.port)
-        return self
+        return self.wait_listening("nats-server's MQTT listener", 20)
 
 
 def make_broker(root, name="broker"):
@@ -610,3 +795,55 @@ def make_broker(root, name="broker"):
     if os.environ.get("KT_BROKER") == "nats":
         return NatsMQTT(root, name)
     return Mosquitto(root, name)
+
+
+class Rig:
+    """A scratch directory and what a test starts in it: keep(x) remembers a Gateway, ModemSim,
+    broker (anything with cleanup() or stop()); cleanup() ends the gateways first, then the rest,
+    newest first, then removes the directory (unless KT_KEEP)."""
+
+    def __init__(self, prefix):
+        self.root = tempfile.mkdtemp(prefix=prefix)
+        self.things = []
+
+    def keep(self, x):
+        self.things.append(x)
+        return x
+
+    def sim(self, name="sim", **kw):
+        return self.keep(ModemSim(self.root, name, **kw))
+
+    def cleanup(self):
+        gws = [x for x in self.things if isinstance(x, Gateway)]
+        for x in reversed(gws + [x for x in self.things if x not in gws]):
+            (x.cleanup if isinstance(x, Gateway) else x.stop)()
+        self.things = []
+        rmtree_unless_kept(self.root)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.cleanup()
+
+
+class Uplink(Rig):
+    """A Rig with a broker (make_broker's unless broker names another class; not started) and the
+    hub's Ed25519 key pair; hub() and box() make gateways that use them."""
+
+    def __init__(self, prefix, broker=make_broker):
+        super().__init__(prefix)
+        self.broker = self.keep(broker(self.root))
+        self.priv, self.pub = make_keys(self.root)
+
+    def hub(self, areas="1671", name="kt-hub", **kw):
+        return self.keep(Gateway(name=name, areas=areas, tail=hub_section(self.broker.url, self.priv), **kw))
+
+    def box(self, box, areas, name="kt-box", keepalive=5, url=None, **kw):
+        return self.keep(Gateway(name=name, areas=areas, **kw,
+                                 tail=uplink_section(url or self.broker.url, self.pub, box, keepalive=keepalive)))
+
+    def box_on_sim(self, box, areas, sim="sim", **kw):
+        """A box on a modemsim of its own: (the modemsim, the box)."""
+        s = self.sim(sim)
+        return s, self.box(box, areas, modems=s.section(), **kw)

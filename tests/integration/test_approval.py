@@ -9,7 +9,7 @@ import pwd
 import os
 import signal
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1 = "1671011001"
 E164 = lambda n: "+62" + n[1:]
@@ -19,8 +19,7 @@ OFFICIAL, OTHER = "081200000099", "081377700001"
 def main():
     me = "console:" + pwd.getpwuid(os.getuid()).pw_name
     with Gateway(name="kt-approval", gateway_extra="alert_approval = 2\napproval_timeout = 1h\nreply_limit = 10\n") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.start()
         g.ctl("subscriber", "add", "081200000001", "--area", V1, fmt="text")

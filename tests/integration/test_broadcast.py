@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from kt import Gateway, ModemSim, check, fail, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"      # two villages of district 167101 (Kota Palembang)
 V3 = "1671021002"                        # a village of district 167102
@@ -50,19 +50,14 @@ def broadcast(g, *args):
 
 def main():
     with Gateway(name="kt-broadcast", areas="16") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        isat = ModemSim(g.dir, "isat", operator="indosat")
+        tsel, isat = g.modemsims(("tsel", "telkomsel"), ("isat", "indosat"))
         sims = [tsel, isat]
-        g.write_conf(modems=tsel.section() + isat.section())
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        check(g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))["imported"] == len(SUBS), "import")
+        check(g.import_subscribers(SUBS)["imported"] == len(SUBS), "import")
         g.start()
         r = g.console("subscriber", "remove", "081200000007", "--all")
         check(r.returncode == 0, "stop one: %r" % r.stderr)
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30,
-             what="both modems ready")
+        g.wait_ready(what="both modems ready")
 
         # dry run: counts, queues nothing
         r = g.ctl("broadcast", "--area", "167101", "--dry-run", "Uji")

@@ -21,13 +21,9 @@ def on_modemsim(n=int(os.environ.get("KT_CRASH_RECIPIENTS", "120")), k=4):
         sims = [ModemSim(g.dir, "m%d" % i) for i in range(k)]
         g.write_conf(modems="".join(s.section() for s in sims))
         g.import_areas()
-        path = os.path.join(g.dir, "subs.csv")
-        with open(path, "w") as f:
-            for i in range(n):
-                f.write("0812%08d,1671011001\n" % (40000000 + i))
-        g.ctl("subscribers", "import", path)
+        g.import_subscribers(("0812%08d" % (40000000 + i), "1671011001") for i in range(n))
         g.start()
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30, what="modems ready")
+        g.wait_ready(what="modems ready")
         text = "Simulasi kill -9 saat siaran."
         a = g.ctl("broadcast", "--area", "1671", text)
 
@@ -55,16 +51,12 @@ def main():
         p1, p2 = DummyPhone(g.dir, "p1"), DummyPhone(g.dir, "p2")
         g.write_conf(modems=p1.section("d1") + p2.section("d2"))
         g.import_areas()
-        path = os.path.join(g.dir, "subs.csv")
         import csv
         villages = [r[0] for r in csv.reader(open(os.path.join(WILAYAH, "villages.csv"))) if r[0].startswith("1671")]
-        with open(path, "w") as f:
-            for i in range(N):
-                f.write("0812%08d,%s\n" % (30000000 + i, villages[i % len(villages)]))
-        res = g.ctl("subscribers", "import", path)
+        res = g.import_subscribers(("0812%08d" % (30000000 + i), villages[i % len(villages)]) for i in range(N))
         check(res["imported"] == N and res["rejected"] == 0, "import: %r" % res)
         g.start()
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=20, what="modems ready")
+        g.wait_ready(20, "modems ready")
         a = g.ctl("broadcast", "--area", "1671", "Latihan evakuasi tsunami besok pagi.")
         check(a["recipients"] == N, "recipients: %r" % a)
 

@@ -4,10 +4,9 @@
 `CEK CODE` answers who sent it and when, an unknown code gets the hoax warning, `CEK <forwarded
 text>` is matched against recent announcements; SIAR's code names the official (masked); CEK
 replies count against the sender's reply cap."""
-import os
 import re
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1 = "1671011001"
 E164 = lambda n: "+62" + n[1:]
@@ -16,8 +15,7 @@ ALPHABET = set("ACEFHJKMNPRTWXY34679")
 
 def main():
     with Gateway(name="kt-cek") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.start()
         g.ctl("subscriber", "add", "081200000001", "--area", V1, fmt="text")

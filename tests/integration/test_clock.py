@@ -9,8 +9,6 @@ network's time skewed by an hour in modemsim (`clock skew`) is noticed at the ne
 ignored, while an SMSC time stamp ahead of the box still corrects it. set_clock = yes without
 CAP_SYS_TIME (setpriv drops it) says so in status."""
 import calendar
-import os
-import socket
 import sqlite3
 import time
 import urllib.request
@@ -18,14 +16,6 @@ import urllib.request
 from kt import Gateway, ModemSim, check, poll
 
 BOX_START = calendar.timegm((2000, 1, 1, 1, 0, 0))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def local(t):
@@ -43,13 +33,12 @@ def metrics(g):
 
 
 def faked_box_clock():
-    with Gateway(name="kt-clock", areas="16", http="listen = 127.0.0.1:%d\ntoken = tok\n" % free_port()) as g:
+    with Gateway(name="kt-clock", areas="16") as g:
+        g.listen("tok")
         sim = ModemSim(g.dir, "c0")
         g.write_conf(modems=sim.section())
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("081288880001,1671011001\n")
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers([("081288880001", "1671011001")])
         offset = BOX_START - int(time.time())
         g.start(env={"KT_TIME_OFFSET": str(offset), "KT_CLOCK_CHECK_S": "2"})
         c = poll(lambda: (lambda c: c if c["source"] == "network" else None)(g.ctl("status")["clock"]),

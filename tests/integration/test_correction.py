@@ -5,7 +5,7 @@ since, not to someone who sent STOP in between; `announcements` shows the link b
 `announcement cancel ID` stops the queued copies of an announcement still going out."""
 import os
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"
 SUBS = [("081200000001", V1), ("081200000002", V1), ("081200000003", V1), ("081200000004", V2)]
@@ -21,12 +21,9 @@ def wait_done(g, ann_id, timeout=60):
 
 def main():
     with Gateway(name="kt-ralat") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         g.start()
         poll(lambda: g.ctl("status")["modems"][0]["state"] == "ready", timeout=30, what="modem ready")
 

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
 import faultlib as fl  # noqa: E402
-from faultlib import check, fail, poll  # noqa: E402
+from faultlib import check, poll  # noqa: E402
 
 # point -> (process, KT_CRASH_AFTER): skip a few hits so the crash lands mid-work
 POINTS = [

@@ -10,7 +10,6 @@ KT_CRASH_ROUNDS (default 20; make torture: 500), KT_CRASH_SEED (default: random,
 failure can be replayed), KT_CRASH_MAX_DELAY (seconds, default 2.0).
 """
 import os
-import random
 import sys
 import time
 
@@ -19,11 +18,10 @@ import faultlib as fl  # noqa: E402
 
 
 def main():
-    rounds = int(os.environ.get("KT_CRASH_ROUNDS", "20"))
-    every = int(os.environ.get("KT_CRASH_CHECK_EVERY", "10"))
-    max_delay = float(os.environ.get("KT_CRASH_MAX_DELAY", "2.0"))
-    seed = int(os.environ.get("KT_CRASH_SEED", str(random.randrange(1 << 30))))
-    rng = random.Random(seed)
+    rounds = fl.kt.knob("KT_CRASH_ROUNDS", 20)
+    every = fl.kt.knob("KT_CRASH_CHECK_EVERY", 10)
+    max_delay = fl.kt.knob("KT_CRASH_MAX_DELAY", 2.0)
+    seed, rng = fl.kt.seeded("KT_CRASH_SEED")
     print("seed=%d rounds=%d (replay with KT_CRASH_SEED=%d)" % (seed, rounds, seed))
     t0 = time.monotonic()
     sc = fl.Scenario(nsubs=2, name="kt-crash-random")
@@ -42,7 +40,7 @@ def main():
             else:
                 sc.broadcast(expect_ok=False)
                 sc.inject(2)
-            time.sleep(rng.uniform(0, max_delay))
+            time.sleep(rng.uniform(0, max_delay))   # a random instant for the power cut: the behaviour under test
             sc.kill9()
             if r % every == 0 or r == rounds:
                 sc.start()

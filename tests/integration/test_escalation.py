@@ -3,9 +3,8 @@
 sends but no delivery report (or a failed one) comes back; after escalate_after each such copy is sent once more
 through the Indosat SIM (which reports delivery), and the reach report counts it as escalated.
 Expiry still wins: a copy whose announcement expired before escalate_after is not resent."""
-import os
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"
 E164 = lambda n: "+62" + n[1:]
@@ -14,19 +13,13 @@ SUBS = [("081200000001", V1), ("081200000002", V1), ("085700000003", V1), ("0812
 
 def main():
     with Gateway(name="kt-escalate", gateway_extra="escalate_after = 4s\n") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        isat = ModemSim(g.dir, "isat", operator="indosat")
+        tsel, isat = g.modemsims(("tsel", "telkomsel"), ("isat", "indosat"), extra="delivery_reports = yes\n")
         tsel.ctl("reports", "off")
         isat.ctl("reports", "delay", "100")
-        g.write_conf(modems=tsel.section(extra="delivery_reports = yes\n") +
-                     isat.section(extra="delivery_reports = yes\n"))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         g.start()
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30,
-             what="both modems ready")
+        g.wait_ready(what="both modems ready")
 
         # expires before escalate_after: sent once, never escalated
         te = "Info pendek: jalan ditutup sejam."

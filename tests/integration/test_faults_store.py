@@ -9,7 +9,6 @@ KT_FAULT_OPS: the operations to fail, one phase each (default "write"; make tort
 """
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
 import faultlib as fl  # noqa: E402

@@ -8,7 +8,7 @@ import os
 import signal
 import time
 
-from kt import (KENTONGAN, KENTONGAND, WILAYAH, Gateway, check, ctl_payload, fail, poll, raw_request,
+from kt import (KENTONGAN, KENTONGAND, WILAYAH, Gateway, check, ctl_payload, poll, raw_request,
                 run)
 
 

@@ -15,19 +15,11 @@ import threading
 import time
 import urllib.parse
 
-from kt import TOP, Gateway, DummyPhone, check, fail, poll
+from kt import TOP, Gateway, DummyPhone, check, free_port, poll
 
 TOKEN = "s3cret-token-0123456789"
 NUMBER = "081234567890"
 E164 = "+6281234567890"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Client:
@@ -358,7 +350,7 @@ def test_slowloris(g, cl):
             s.sendall(b"POST /ussd HTTP/1.1\r\nHost: x\r\n")
             while not stop.is_set():
                 s.sendall(b"X-A: b\r\n"[:1])
-                time.sleep(0.3)
+                time.sleep(0.3)     # a slow client's pace: the behaviour under test
         except OSError:
             dribble_closed.append(True)
         s.close()
@@ -403,7 +395,7 @@ def test_slowloris(g, cl):
                                                        "Content-Type": "application/x-www-form-urlencoded"})
         r = c.getresponse()
         check(r.status == 200 and r.read().startswith(b"CON "), "keep-alive request")
-        time.sleep(0.4)
+        time.sleep(0.4)     # quick requests, but over more than the timeout in all: the behaviour under test
     c.close()
 
 
@@ -436,8 +428,8 @@ def test_status(g, cl):
 
 
 def test_expiry():
-    port = free_port()
-    with Gateway(name="kt-http-exp", http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as g:
+    with Gateway(name="kt-http-exp") as g:
+        port = g.listen(TOKEN)
         g.start(env={"KT_USSD_IDLE_S": "2"})
         cl = Client(port)
         done = cl.screen("exp-1", "3*lampu jalan mati")
@@ -454,9 +446,7 @@ def test_expiry():
         st, data = cl.request("GET", "/health", token=False)
         check(st == 503 and "no modem" in data, "/health without modems: %d %r" % (st, data))
         # SIGHUP with a changed [http] section: a new server on the new port
-        port2 = free_port()
-        g.http = "listen = 127.0.0.1:%d\ntoken = %s\n" % (port2, TOKEN)
-        g.write_conf()
+        port2 = g.listen(TOKEN)
         import signal
         g.proc.send_signal(signal.SIGHUP)
         poll(lambda: Client(port2).ussd("hup", "")[0] == 200, what="the endpoint on its new port")
@@ -468,10 +458,10 @@ def test_menu_reload():
     """SIGHUP re-reads the USSD menu file: an edit shows on the next dial (sessions in progress
     end), an unchanged file keeps the sessions, a broken one refuses the whole reload."""
     import signal
-    port = free_port()
     with open(os.path.join(TOP, "gateway", "ussd-menu.conf")) as f:
         builtin = f.read()
-    with Gateway(name="kt-http-menu", http="listen = 127.0.0.1:%d\ntoken = %s\nmenu = menu.conf\n" % (port, TOKEN)) as g:
+    with Gateway(name="kt-http-menu") as g:
+        port = g.listen(TOKEN, "menu = menu.conf\n")
         menu = os.path.join(g.dir, "menu.conf")
         with open(menu, "w") as f:
             f.write(builtin)
@@ -506,7 +496,7 @@ def test_menu_reload():
 
 
 def test_config_errors():
-    port = free_port()
+    port = free_port()      # (the same port for all three)
     with Gateway(name="kt-http-bad", http="listen = 0.0.0.0:%d\n" % port) as g:
         g.start(wait=False)
         rc = g.proc.wait(timeout=15)
@@ -527,12 +517,10 @@ def test_config_errors():
 
 
 def main():
-    port = free_port()
     with Gateway(name="kt-http", areas="32") as g:
         phone = DummyPhone(g.dir)
-        g.write_conf(modems=phone.section("d"))
-        g.http = "listen = 127.0.0.1:%d\ntoken = %s\ntimeout = 2\n" % (port, TOKEN)
-        g.write_conf()
+        g.modems = phone.section("d")
+        port = g.listen(TOKEN, "timeout = 2\n")
         g.import_areas()
         g.start()
         cl = Client(port)

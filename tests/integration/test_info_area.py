@@ -4,11 +4,10 @@
 the sender is subscribed to it (anyone with public_info = yes), and says how to subscribe otherwise;
 plain INFO is unchanged.
 USSD subscribe, report and stop are confirmed by an SMS too, within the reply cap."""
-import os
 import signal
 
-from kt import Gateway, ModemSim, check, poll
-from test_http import TOKEN, Client, free_port
+from kt import Gateway, check, poll
+from test_http import TOKEN, Client
 
 PEGAYUT, ILIR35 = "1610052025", "1671011001"
 E164 = lambda n: "+62" + n[1:]
@@ -16,10 +15,9 @@ A, B, C = "081200000001", "081200000002", "081200000003"
 
 
 def main():
-    port = free_port()
-    with Gateway(name="kt-infoarea", areas="16", http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=tsel.section())
+    with Gateway(name="kt-infoarea", areas="16") as g:
+        port = g.listen(TOKEN)
+        tsel, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
         g.start()
         g.ctl("subscriber", "add", A, "--area", PEGAYUT, fmt="text")

@@ -7,17 +7,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_modems_lib import TOP, Dummy, Gateway, check, fail, wait_for  # noqa: E402
+import kt  # noqa: E402
 
-WILAYAH = os.path.join(TOP, "data", "wilayah")
-CORPUS = os.environ.get("KT_CORPUS", os.path.join(TOP, "tests", "corpus"))
-MODEMS = """
-[modem d1]
-model = dummy
-connection = none
-device = @ROOT@/d1
-poll = 1
-"""
+CORPUS = os.environ.get("KT_CORPUS", os.path.join(kt.TOP, "tests", "corpus"))
 # what the router records for each parsed action (prefixes of the inbox action)
 ACTIONS = {
     "subscribe": ("subscribed ", "already subscribed ", "subscribe: ", "choice asked "),
@@ -75,14 +67,14 @@ def parts(text):
 
 def main():
     files = sorted(f for f in os.listdir(CORPUS) if f.endswith(".txt"))
-    check(len(files) >= 150, "%d corpus files" % len(files))
-    gw = Gateway(MODEMS, "areas = 16\nkeywords = %s/parsers/keywords.conf\nreply_limit = 100" % TOP)
-    d1 = Dummy(gw.root, "d1")
-    try:
-        r = gw.ctl_raw("areas", "import", WILAYAH)
-        check(r.returncode == 0, "areas imported")
-        gw.start()
-        wait_for(lambda: (gw.modem("d1") or {}).get("state") == "ready", 20, "modem ready")
+    kt.ok(len(files) >= 150, "%d corpus files" % len(files))
+    with kt.Gateway(gateway_extra="keywords = %s/parsers/keywords.conf\nreply_limit = 100" % kt.TOP, areas="16",
+                    name="kt-modems") as gw:
+        d1 = kt.DummyPhone(gw.dir, "d1", folders=range(1, 6))
+        gw.write_conf(modems=d1.section("d1", rate=None))
+        gw.import_areas()
+        gw.start(cwd=kt.TOP)
+        kt.poll(lambda: (gw.modem("d1") or {}).get("state") == "ready", 20, "modem ready")
         cases = {}  # sender -> (file, expect, text)
         loc = 0
         batch = 60
@@ -91,7 +83,7 @@ def main():
             for i, f in enumerate(files[start:start + batch], start):
                 expect, text = load(os.path.join(CORPUS, f))
                 if expect not in ACTIONS:
-                    fail("%s: no usable 'expect:' line" % f)
+                    kt.fail("%s: no usable 'expect:' line" % f)
                 sender = "+62812600%05d" % i
                 cases[sender] = (f, expect, text)
                 coding, ps = parts(text)
@@ -99,24 +91,22 @@ def main():
                 for seq, p in enumerate(ps, 1):
                     loc += 1
                     udh = "050003%02X%02X%02X" % (ref, len(ps), seq) if len(ps) > 1 else None
-                    d1.inject(loc, sender, p, coding=coding, udh=udh,
+                    d1.inject(sender, p, coding=coding, udh=udh, location=loc,
                               when="20261127T%02d%02d%02d" % (10 + i // 3600, (i // 60) % 60, i % 60))
             want = {"+62812600%05d" % i for i in range(start, min(start + batch, len(files)))}
 
             def done():
                 got = {m["from"]: m for m in gw.inbox() if m["from"] in want and m.get("action")}
                 return got if len(got) == len(want) else None
-            got = wait_for(done, 120, "batch %d routed" % (start // batch))
+            got = kt.poll(done, 120, "batch %d routed" % (start // batch))
             for sender, m in got.items():
                 f, expect, text = cases[sender]
                 if not m["action"].startswith(ACTIONS[expect]):
                     bad.append("%s: expected %s, the router did: %s" % (f, expect, m["action"]))
         for b in bad:
             print("MISMATCH " + b)
-        check(not bad, "every corpus message routed as its parse says (%d files)" % len(files))
-        check(gw.ctl("status")["store"] == "ok", "store ok")
-    finally:
-        gw.cleanup()
+        kt.ok(not bad, "every corpus message routed as its parse says (%d files)" % len(files))
+        kt.ok(gw.ctl("status")["store"] == "ok", "store ok")
     print("all ok")
 
 

@@ -9,27 +9,27 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import kt  # noqa: E402
-from kt import KENTONGAN, Gateway, ModemSim, check, poll, run  # noqa: E402
+from kt import KENTONGAN, Gateway, Rig, check, poll, run  # noqa: E402
 
 FAKE = """#!/usr/bin/python3
 import sys, time
 f = open(sys.argv[1], "rb", buffering=0)   # holds the port, like ModemManager does
 print("holding", flush=True)
-time.sleep(120)
+time.sleep(120)     # holds the port until the test stops it
 """
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-mm-")
-    gw = sim = fake = None
+    rig = Rig("kt-mm-")
+    root = rig.root
+    fake = None
     try:
-        sim = ModemSim(root, "tsel", fast=False)
-        gw = Gateway(modems="\n[modem tsel]\nconnection = at\nmodel = at\ndevice = %s\npoll = 1\n" % sim.link,
-                     name="kt-mm")
+        sim = rig.sim("tsel", fast=False)
+        gw = rig.keep(Gateway(modems="\n[modem tsel]\nconnection = at\nmodel = at\ndevice = %s\npoll = 1\n" % sim.link,
+                              name="kt-mm"))
         gw.start(env={"KT_MMWATCH_S": "1"})
         st = gw.ctl("status")
         check(st["modemmanager"] is None, "no ModemManager at first: %s" % st.get("modemmanager"))
@@ -100,12 +100,7 @@ def main():
         if fake is not None:
             fake.kill()
             fake.wait()
-        if gw is not None:
-            gw.cleanup()
-        if sim is not None:
-            sim.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
+        rig.cleanup()
     print("ok")
 
 

@@ -7,13 +7,11 @@ sections pass `kentongand -n`, and that a daemon built from them receives and re
 each modem. Also: the text output, and an empty glob exits 1 with advice."""
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import kt  # noqa: E402
-from kt import KENTONGAN, KENTONGAND, Gateway, ModemSim, check, fail, poll, run  # noqa: E402
+from kt import KENTONGAN, KENTONGAND, Gateway, Rig, check, fail, poll, run  # noqa: E402
 
 TIMEOUT = "10"
 
@@ -24,15 +22,14 @@ def detect(root, *args):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-detect-")
+    rig = Rig("kt-detect-")
+    root = rig.root
     byid = os.path.join(root, "by-id")
     os.makedirs(byid)
-    sims, gw, gw2 = [], None, None
     try:
         def sim(name, link, extra, operator):
-            s = ModemSim(root, name, operator=operator, extra=extra, fast=False)
+            s = rig.sim(name, operator=operator, extra=extra, fast=False)
             os.symlink(s.link, os.path.join(byid, link))
-            sims.append(s)
             return s
 
         a = sim("a", "usb-ACME_SIM800-if00-port0", ["--imei", "111111111111111", "--manufacturer", "ACME",
@@ -44,8 +41,8 @@ def main():
         c = sim("c", "usb-Kentongan_busy-if00-port0", ["--imei", "333333333333333"], "xl")
 
         # a daemon already drives modem c: detect must leave that port alone
-        gw2 = Gateway(modems="\n[modem busy]\nconnection = at\nmodel = at\ndevice = %s\npoll = 1\n" % c.link,
-                      name="kt-detect-busy")
+        gw2 = rig.keep(Gateway(modems="\n[modem busy]\nconnection = at\nmodel = at\ndevice = %s\npoll = 1\n" % c.link,
+                               name="kt-detect-busy"))
         gw2.start()
         poll(lambda: gw2.ctl("status")["modems"][0]["state"] == "ready", timeout=30, what="the busy modem")
 
@@ -97,7 +94,7 @@ def main():
         gw2.stop()
 
         # the sections make a working daemon: -n, then a message in and a reply out through each
-        gw = Gateway(modems=pa["section"] + p0["section"], name="kt-detect-gw")
+        gw = rig.keep(Gateway(modems=pa["section"] + p0["section"], name="kt-detect-gw"))
         r = run([KENTONGAND, "-n", "-c", gw.conf])
         check(r.returncode == 0 and "2 modems" in r.stdout, "kentongand -n: %s %s" % (r.stdout, r.stderr))
         gw.start()
@@ -121,13 +118,7 @@ def main():
         r = detect(root, os.path.join(root, "nothing-*"))
         check(r.returncode == 1 and "usb-modeswitch" in r.stderr, "no ports: %d %s" % (r.returncode, r.stderr))
     finally:
-        for g in (gw, gw2):
-            if g is not None:
-                g.cleanup()
-        for s in sims:
-            s.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
+        rig.cleanup()
     print("ok")
 
 

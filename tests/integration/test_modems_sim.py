@@ -5,12 +5,10 @@ USSD with the operator's patterns, low credit), `kentongan ussd`, a hung modem k
 respawned while the other keeps receiving, and a disconnect/re-enumeration recovered without
 restarting the daemon. Skipped when modemsim is not built."""
 import os
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_modems_lib import MODEMSIM, Gateway, check, wait_for  # noqa: E402
+import kt  # noqa: E402
 
 MODEMS = """
 [modem tsel]
@@ -30,78 +28,63 @@ balance_ussd = *555#
 """
 
 
-class Sim:
-    def __init__(self, root, name, operator):
-        self.link = os.path.join(root, name + ".tty")
-        self.ctlsock = os.path.join(root, name + ".ctl")
-        self.proc = subprocess.Popen([MODEMSIM, "--link", self.link, "--ctl", self.ctlsock, "--operator", operator,
-                                      "--sent-log", os.path.join(root, name + ".sent")],
-                                     stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, name + ".log"), "w"))
-        wait_for(lambda: os.path.exists(self.ctlsock) and os.path.exists(self.link), 10, "modemsim " + name)
-
-    def ctl(self, *args):
-        r = subprocess.run([MODEMSIM, "ctl", self.ctlsock] + list(args), capture_output=True, text=True, timeout=30)
-        if r.returncode != 0:
-            raise RuntimeError("modemsim ctl %s: %s %s" % (args, r.stdout, r.stderr))
-        return r.stdout
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+def sim(root, name, operator):
+    return kt.ModemSim(root, name, operator=operator, fast=False,
+                       stderr=open(os.path.join(root, name + ".log"), "w"))
 
 
 def main():
-    if not os.access(MODEMSIM, os.X_OK):
+    if not os.access(kt.MODEMSIM, os.X_OK):
         print("skipped: modemsim not built")
         return
-    gw = Gateway(MODEMS)
-    tsel = Sim(gw.root, "tsel", "telkomsel")
-    isat = Sim(gw.root, "isat", "indosat")
+    gw = kt.Gateway(MODEMS, areas=None, name="kt-modems")
+    tsel = sim(gw.dir, "tsel", "telkomsel")
+    isat = sim(gw.dir, "isat", "indosat")
     try:
         tsel.ctl("ussd-reply", "*888#", "Sisa Pulsa Anda Rp 25.000. Aktif s.d. 31-12-2026.")
         isat.ctl("ussd-reply", "*555#", "Pulsa Rp 2.000, Aktif s/d 15/01/2027")
-        gw.start()
-        wait_for(lambda: gw.modem("tsel")["state"] == "ready" and gw.modem("isat")["state"] == "ready", 30,
+        gw.start(cwd=kt.TOP)
+        kt.poll(lambda: gw.modem("tsel")["state"] == "ready" and gw.modem("isat")["state"] == "ready", 30,
                  "both modems ready")
-        check(gw.modem("tsel")["operator"] == "Telkomsel" and gw.modem("isat")["operator"] == "Indosat Ooredoo",
+        kt.ok(gw.modem("tsel")["operator"] == "Telkomsel" and gw.modem("isat")["operator"] == "Indosat Ooredoo",
               "operators detected from the network")
 
         tsel.ctl("sms", "+6281234567890", "DAFTAR SUKAMAJU")
         isat.ctl("sms", "--ucs2", "+6285712345678", "Halo apa kabar")
         isat.ctl("sms", "--parts-order", "2,1,3", "+6285700000001", "x" * 400)
-        wait_for(lambda: len(gw.inbox()) == 3, 10, "three messages from two modems")
+        kt.poll(lambda: len(gw.inbox()) == 3, 10, "three messages from two modems")
         mods = sorted(m["modem"] for m in gw.inbox())
-        check(mods == ["isat", "isat", "tsel"], "each message stored with its modem")
-        check(any(len(m["text"]) == 400 for m in gw.inbox()), "long message reassembled from parts sent 2,1,3")
-        wait_for(lambda: "SM" not in tsel.ctl("list") or tsel.ctl("list").strip() in ("", "OK"), 15, "SIM emptied")
+        kt.ok(mods == ["isat", "isat", "tsel"], "each message stored with its modem")
+        kt.ok(any(len(m["text"]) == 400 for m in gw.inbox()), "long message reassembled from parts sent 2,1,3")
+        kt.poll(lambda: "SM" not in tsel.ctl("list") or tsel.ctl("list").strip() in ("", "OK"), 15, "SIM emptied")
 
-        r = gw.ctl_raw("ussd", "tsel", "*888#")
-        check(r.returncode == 0 and "Rp 25.000" in r.stdout, "kentongan ussd tsel *888# prints the reply")
-        wait_for(lambda: (gw.modem("tsel")["balance"] or "").startswith("Rp 25.000"), 40, "tsel balance parsed")
-        wait_for(lambda: gw.modem("isat")["low_credit"], 40, "isat low credit")
-        check("LOW" in gw.modem("isat")["balance"] and "low-credit" in gw.logtext(),
+        r = gw.console("ussd", "tsel", "*888#")
+        kt.ok(r.returncode == 0 and "Rp 25.000" in r.stdout, "kentongan ussd tsel *888# prints the reply")
+        kt.poll(lambda: (gw.modem("tsel")["balance"] or "").startswith("Rp 25.000"), 40, "tsel balance parsed")
+        kt.poll(lambda: gw.modem("isat")["low_credit"], 40, "isat low credit")
+        kt.ok("LOW" in gw.modem("isat")["balance"] and "low-credit" in gw.logtext(),
               "low credit shown in status and logged as a warning")
 
         # -- a hung modem: killed and respawned; the other keeps receiving
         n = len(gw.inbox())
         tsel.ctl("fault", "hang", "on")
         isat.ctl("sms", "+6285712345679", "masih jalan")
-        wait_for(lambda: len(gw.inbox()) == n + 1, 10, "isat receiving while tsel hangs")
-        wait_for(lambda: gw.modem("tsel")["restarts"] >= 1, 60, "tsel's worker killed by the watchdog")
-        check(gw.modem("isat")["state"] == "ready", "isat unaffected")
+        kt.poll(lambda: len(gw.inbox()) == n + 1, 10, "isat receiving while tsel hangs")
+        kt.poll(lambda: gw.modem("tsel")["restarts"] >= 1, 60, "tsel's worker killed by the watchdog")
+        kt.ok(gw.modem("isat")["state"] == "ready", "isat unaffected")
         tsel.ctl("fault", "hang", "off")
-        wait_for(lambda: gw.modem("tsel")["state"] == "ready", 90, "tsel ready again after the hang")
+        kt.poll(lambda: gw.modem("tsel")["state"] == "ready", 90, "tsel ready again after the hang")
         tsel.ctl("sms", "+6281234567891", "sudah pulih")
-        wait_for(lambda: len(gw.inbox()) == n + 2, 10, "tsel receiving after the hang")
+        kt.poll(lambda: len(gw.inbox()) == n + 2, 10, "tsel receiving after the hang")
 
         # -- the stick resets: the pty disappears and comes back; no daemon restart
         r0 = gw.modem("isat")["restarts"]
         isat.ctl("fault", "disconnect", "2")
-        wait_for(lambda: gw.modem("isat")["restarts"] > r0, 30, "isat noticed the disconnect")
-        wait_for(lambda: gw.modem("isat")["state"] == "ready", 60, "isat reconnected")
+        kt.poll(lambda: gw.modem("isat")["restarts"] > r0, 30, "isat noticed the disconnect")
+        kt.poll(lambda: gw.modem("isat")["state"] == "ready", 60, "isat reconnected")
         isat.ctl("sms", "+6285712345670", "setelah colok ulang")
-        wait_for(lambda: len(gw.inbox()) == n + 3, 10, "isat receiving after re-plugging")
-        check(gw.proc.poll() is None, "the daemon kept running throughout")
+        kt.poll(lambda: len(gw.inbox()) == n + 3, 10, "isat receiving after re-plugging")
+        kt.ok(gw.proc.poll() is None, "the daemon kept running throughout")
     finally:
         gw.cleanup()
         tsel.stop()

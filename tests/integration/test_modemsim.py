@@ -20,14 +20,13 @@ import threading
 import tty
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(TOP, os.environ.get("BUILD", "build"))
-MODEMSIM = os.path.join(BUILD, "modemsim")
-CLIENT = os.path.join(BUILD, "tests", "helpers", "gammu_client")
 GAMMU = shutil.which("gammu")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kt  # noqa: E402,F401  (its exit guard stops whatever a failing test left running)
+import kt  # noqa: E402
+from kt import MODEMSIM, check, fail  # noqa: E402
+
+CLIENT = os.path.join(kt.BUILD, "tests", "helpers", "gammu_client")
 
 failures = []
 T0 = time.monotonic()
@@ -37,45 +36,18 @@ def mark(what):
     print("  %5.1f s  %s" % (time.monotonic() - T0, what), flush=True)
 
 
-def fail(msg):
-    raise AssertionError(msg)
+class Sim(kt.ModemSim):
+    """kt.ModemSim checked more strictly: its link points at its pty, its AT commands have gammurc
+    files (connection = at, and proxyat for libGammu's fast connect), and stop() fails on a
+    crash, a sanitizer report or a leak."""
 
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.02)  # polling interval, not synchronisation
-    fail("timed out after %.1fs waiting for %s" % (timeout, what))
-
-
-class Sim:
-    """One modemsim process in dir; name picks the file names."""
-
-    def __init__(self, tmp, name, *args):
-        self.dir = tmp
-        self.link = os.path.join(tmp, name + "-ttyUSB0")
-        self.ctl_path = os.path.join(tmp, name + ".sock")
-        self.sent_log = os.path.join(tmp, name + "-sent.jsonl")
-        self.at_log = os.path.join(tmp, name + "-at.log")
-        cmd = [MODEMSIM, "--link", self.link, "--ctl", self.ctl_path, "--sent-log",
-               self.sent_log, "--log", self.at_log] + list(args)
+    def __init__(self, tmp, name, operator="telkomsel", extra=()):
         self.err_path = os.path.join(tmp, name + "-stderr.log")
         self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
-        r, _, _ = select.select([self.proc.stdout], [], [], 5)
-        check(r, "modemsim %s printed no pty path within 5 s" % name)
-        self.pty = self.proc.stdout.readline().strip()
-        check(self.pty.startswith("/dev/pts/"), "first line should be the pty, got %r" % self.pty)
-        check(os.path.realpath(self.link) == self.pty, "link %s does not point at %s"
-              % (self.link, self.pty))
+        super().__init__(tmp, name, operator=operator, extra=extra, stderr=self.err)
+        self.dir = tmp
+        self.at_log = os.path.join(tmp, name + "-at.log")
+        check(os.path.realpath(self.link) == self.pty, "link %s does not point at %s" % (self.link, self.pty))
         self.rc_at = self.gammurc(name + "-at.rc", "device = %s\nconnection = at\n" % self.link)
         self.rc_proxy = self.gammurc(name + "-proxy.rc", "device = socat - %s,rawer\n"
                                      "connection = proxyat\n" % self.link)
@@ -85,21 +57,6 @@ class Sim:
         with open(path, "w") as f:
             f.write("[gammu]\n" + body + "model = at\n")
         return path
-
-    @staticmethod
-    def ctl_at(sock, *words):
-        p = subprocess.run([MODEMSIM, "ctl", sock] + list(words), capture_output=True, text=True,
-                           timeout=10)
-        check(p.returncode == 0, "modemsim ctl %s: %s%s" % (" ".join(words), p.stdout, p.stderr))
-        return p.stdout
-
-    def ctl(self, *words, expect_ok=True):
-        p = subprocess.run([MODEMSIM, "ctl", self.ctl_path] + list(words), capture_output=True,
-                           text=True, timeout=10)
-        if expect_ok and p.returncode != 0:
-            fail("modemsim ctl %s failed (%d): %s%s" % (" ".join(words), p.returncode, p.stdout,
-                                                         p.stderr))
-        return p.stdout
 
     def status(self):
         line = self.ctl("status").strip().splitlines()[-1]
@@ -113,12 +70,6 @@ class Sim:
     def log_count(self, text):
         with open(self.at_log) as f:
             return f.read().count(text)
-
-    def sent(self):
-        if not os.path.exists(self.sent_log):
-            return []
-        with open(self.sent_log) as f:
-            return [json.loads(l) for l in f if l.strip()]
 
     def stop(self):
         """Stops modemsim; fails on a crash, a sanitizer report or a leak."""
@@ -137,6 +88,13 @@ class Sim:
             fail("modemsim sanitizer report:\n" + err[-3000:])
         check(self.proc.returncode == 0, "modemsim exited with %s: %s"
               % (self.proc.returncode, err[-2000:]))
+
+
+def ctl_at(sock, *words):
+    """modemsim ctl on a socket that no Sim owns (a --daemon modemsim)."""
+    p = kt.run([MODEMSIM, "ctl", sock] + list(words), timeout=10)
+    check(p.returncode == 0, "modemsim ctl %s: %s%s" % (" ".join(words), p.stdout, p.stderr))
+    return p.stdout
 
 
 def gammu(rc, *args, timeout=60):
@@ -280,7 +238,7 @@ def raw_at(sim):
 
 def slow_getussd(tmp):
     """gammu getussd on its own modemsim (gammu waits 10 s after an answer before exiting)."""
-    sim = Sim(tmp, "ussd", "--operator", "telkomsel")
+    sim = Sim(tmp, "ussd", "telkomsel")
     try:
         sim.ctl("ussd-reply", "*123#", "Paket SMS 1000 aktif s/d 31-12-2026")
         rc, out = gammu(sim.rc_at, "getussd", "*123#")
@@ -327,7 +285,7 @@ def run_thread(fn, tmp):
     def body():
         try:
             fn(tmp)
-        except Exception as e:  # reported by the main thread
+        except (Exception, kt.Failed) as e:  # reported by the main thread
             failures.append("%s: %s" % (fn.__name__, e))
     t = threading.Thread(target=body)
     t.start()
@@ -367,7 +325,7 @@ def main():
         with open(d_pid) as f:
             d_pidnum = int(f.read())
         try:
-            check("mccmnc=51028" in Sim.ctl_at(d_sock, "status"), "daemon status")
+            check("mccmnc=51028" in ctl_at(d_sock, "status"), "daemon status")
             r = subprocess.run([MODEMSIM, "ctl", d_sock, "no-such-command"], capture_output=True,
                                text=True)
             check(r.returncode == 1 and r.stdout.startswith("ERR"), "bad command: %s" % r)
@@ -376,14 +334,13 @@ def main():
             check(r.returncode == 2 and "cannot connect" in r.stderr, "no socket: %s" % r)
         finally:
             os.kill(d_pidnum, 15)
-        wait_for(lambda: not os.path.lexists(d_link) and not os.path.exists(d_pid), 10,
+        kt.poll(lambda: not os.path.lexists(d_link) and not os.path.exists(d_pid), 10,
                  "the daemon to remove its link and pidfile on SIGTERM")
 
         threads.append(run_thread(slow_getussd, tmp))
         threads.append(run_thread(slow_hang, tmp))
 
-        sim = Sim(tmp, "a", "--operator", "indosat", "--imei", "358240051111110",
-                  "--storage", "10", "--signal", "25")
+        sim = Sim(tmp, "a", "indosat", ["--imei", "358240051111110", "--storage", "10", "--signal", "25"])
         sims.append(sim)
         st = sim.status()
         check(st["mccmnc"] == "51001" and st["imsi"].startswith("51001"), "indosat preset: %s" % st)
@@ -478,7 +435,7 @@ def main():
         cl.send_cmd("wait-sms 10")
         # the AT+CNMI=x,1 of this wait-sms, not the modem's earlier setting: a +CMTI that comes
         # while libGammu is still enabling notifications is not handed to its callback
-        wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3") and
+        kt.poll(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3") and
                  b"< AT+CNMI=2,1" in open(sim.at_log, "rb").read()[at_mark:], 10,
                  "libGammu to enable +CMTI with AT+CNMI")
         sim.ctl("sms", "+6281311110005", "INFO")
@@ -513,7 +470,7 @@ def main():
         check(json.loads(data[0][5:])["status"] == 6, "unsupported USSD: %s" % data)
         enables = sim.log_count("< AT+CUSD=1\n")
         cl.send_cmd("wait-ussd 10")
-        wait_for(lambda: sim.log_count("< AT+CUSD=1\n") > enables, 10,
+        kt.poll(lambda: sim.log_count("< AT+CUSD=1\n") > enables, 10,
                  "libGammu to enable USSD notifications (AT+CUSD=1)")
         sim.ctl("ussd-push", "Promo: 100 SMS Rp 5.000")
         data, _ = cl.result()
@@ -583,7 +540,7 @@ def main():
               "+CMTI sent although the SIM is full")
         cl.cmd("drain")
         cl.send_cmd("wait-sms 10")
-        wait_for(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10, "AT+CNMI")
+        kt.poll(lambda: sim.status()["cnmi"].split(",")[1] in ("1", "3"), 10, "AT+CNMI")
         sim.ctl("fault", "storage-full", "off")
         _, final = cl.result()
         check(final.startswith("OK location="), "held message not announced: %s" % final)
@@ -617,7 +574,7 @@ def main():
         except OSError as e:
             check(e.errno == errno.EIO, "read on an unplugged pty: %s" % e)
         os.close(fd)
-        wait_for(lambda: os.path.exists(sim.link) and os.path.exists(new_link), 10,
+        kt.poll(lambda: os.path.exists(sim.link) and os.path.exists(new_link), 10,
                  "the modem to come back")
         back = os.path.realpath(sim.link)
         check(back != old_pty and back == os.path.realpath(new_link),
@@ -640,8 +597,7 @@ def main():
             fail("; ".join(failures))
         print("ok: %.1f s" % (time.monotonic() - t_start))
         return 0
-    except AssertionError as e:
-        print("FAIL:", e)
+    except kt.Failed:    # (its message is printed)
         for s in sims:
             if os.path.exists(s.at_log):
                 print("---- tail of", s.at_log)

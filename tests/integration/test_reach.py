@@ -6,9 +6,8 @@ masked numbers not delivered; --csv works; the village's KIM leader gets one sum
 announcement has finished (leader_summary = yes)."""
 import csv
 import io
-import os
 
-from kt import Gateway, ModemSim, check, poll
+from kt import Gateway, check, poll
 
 V1, V2 = "1671011001", "1671011002"      # two villages of district 167101 (Kota Palembang)
 SUBS = [("081200000001", V1), ("081200000002", V1), ("081200000003", V1), ("085700000004", V1),
@@ -18,20 +17,14 @@ LEADER = "081299990000"
 
 def main():
     with Gateway(name="kt-reach", gateway_extra="leader_summary = yes\nleader_summary_after = 1s\n") as g:
-        tsel = ModemSim(g.dir, "tsel", operator="telkomsel")
-        isat = ModemSim(g.dir, "isat", operator="indosat")
+        tsel, isat = g.modemsims(("tsel", "telkomsel"), ("isat", "indosat"), extra="delivery_reports = yes\n")
         isat.ctl("reports", "off")
         tsel.ctl("reports", "delay", "100")
-        g.write_conf(modems=tsel.section(extra="delivery_reports = yes\n") +
-                     isat.section(extra="delivery_reports = yes\n"))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         g.start()
         g.ctl("leader", "add", LEADER, "--kim", "KIM Dua", "--area", V2, fmt="text")
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30,
-             what="both modems ready")
+        g.wait_ready(what="both modems ready")
         names = {a["code"]: a["name"] for a in g.ctl("areas", "--parent", "167101")}
 
         text = "Info banjir: air sungai naik, warga bantaran siaga."

@@ -6,7 +6,6 @@ while the announcement's counts and its per-area reach stay exactly as they were
 rows stay, and queued rows are never touched. Until new traffic arrives after the jump nothing is
 deleted: the cut never passes the newest row's time (a clock that leapt years ahead must not empty
 the database)."""
-import os
 import sqlite3
 
 from kt import Gateway, ModemSim, check, poll
@@ -30,14 +29,10 @@ def main():
         g.write_conf(modems="".join(s.section() for s in sims),
                      extra="keep_inbox = 30d\nkeep_outbox = 30d\nkeep_audit = 60d\n")
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            for i in range(N1):
-                f.write("0812%08d,%s\n" % (60000000 + i, V1))
-            for i in range(N2):
-                f.write("0812%08d,%s\n" % (61000000 + i, V2))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers([("0812%08d" % (60000000 + i), V1) for i in range(N1)] +
+                             [("0812%08d" % (61000000 + i), V2) for i in range(N2)])
         g.start()
-        poll(lambda: all(m["state"] == "ready" for m in g.ctl("status")["modems"]), timeout=30, what="modems ready")
+        g.wait_ready(what="modems ready")
         a = g.ctl("broadcast", "--area", V1, "--area", V2, "Posyandu besok jam 8.")
         sims[0].ctl("sms", "+6281277770001", "LAPOR lampu jalan mati")
         sims[1].ctl("sms", "+6281277770002", "halo")

@@ -17,14 +17,6 @@ N = 1100
 TOKEN = "flood-test-token-0123456789"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def limit_1024():
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
 
@@ -51,8 +43,8 @@ def main():
         print("skipped: this process may open only %d files" % hard)
         return
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096) if hard != resource.RLIM_INFINITY else 4096, hard))
-    port = free_port()
-    with Gateway(name="sec-flood", http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as gw:
+    with Gateway(name="sec-flood") as gw:
+        port = gw.listen(TOKEN)
         ph = DummyPhone(gw.dir)
         gw.write_conf(modems=ph.section("d1"))
         gw.start(preexec_fn=limit_1024)

@@ -7,6 +7,7 @@ exactly; requests without a valid token are logged at info, once a minute; a wea
 loopback is refused by -n. (Number masking, sender ids in logs and /dev/stdin imports: test_log,
 test_sec_escapes, test_sec_import.)"""
 import os
+import select
 import socket
 import struct
 import time
@@ -14,24 +15,14 @@ import urllib.parse
 import http.client
 
 from kt import KENTONGAND, Gateway, ModemSim, check, ctl_payload, poll, run
+from kt import proc_kb as rss_kb
 
 TOKEN = "low-test-token-0123456789"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+def sim_log(sim):
+    with open(os.path.join(sim.root, sim.name + "-at.log"), errors="replace") as f:
+        return f.read()
 
 
 def deliver_pdu(text_units):
@@ -70,11 +61,13 @@ def modem_part():
 
             # the control socket while a command is pending: input is not buffered without bound
             sim.ctl("ussd-reply", "--no-reply", "*555#")
+            cusd = sim_log(sim).count("< AT+CUSD=1,")
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(gw.sock)
             payload = ctl_payload("json", ["ussd", "m1", "*555#"])
             s.sendall(struct.pack("=HHIQ", 1, 1, len(payload), 7) + payload)
-            time.sleep(0.5)  # let the request reach the daemon before the junk (not a wait for a result)
+            # the request reached the modem before the junk comes
+            poll(lambda: sim_log(sim).count("< AT+CUSD=1,") > cusd, 10, "the USSD request at the modem")
             before = rss_kb(gw.proc.pid)
             s.setblocking(False)
             junk = b"\x01\x00\x01\x00" * 16384
@@ -83,7 +76,7 @@ def modem_part():
                 try:
                     sent += s.send(junk)
                 except BlockingIOError:
-                    time.sleep(0.01)
+                    select.select([], [s], [], 0.1)     # until the daemon reads some
             grown = rss_kb(gw.proc.pid) - before
             print("ok: sent %d KB while the command was pending; daemon RSS grew %d KB" % (sent >> 10, grown))
             check(sent < 8 << 20, "the daemon took %d KB of input while a command was pending" % (sent >> 10))
@@ -95,8 +88,8 @@ def modem_part():
 
 
 def http_part():
-    port = free_port()
-    with Gateway(name="sec-low-http", http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as gw:
+    with Gateway(name="sec-low-http") as gw:
+        port = gw.listen(TOKEN)
         gw.start()
 
         def post(body, ctype="application/x-www-form-urlencoded", token=TOKEN):

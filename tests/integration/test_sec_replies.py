@@ -4,21 +4,12 @@ number must not get a reply per message (stop confirmations count against the pe
 the first and one more in an hour); a gateway-wide hourly budget of automatic replies bounds what junk
 from many numbers costs, shows in `status` and /metrics when it bites, and never holds back a
 broadcast."""
-import socket
 import urllib.request
 
 from kt import Gateway, DummyPhone, check, poll
 
 SAKO = "1671081001"
 TOKEN = "replies-test-token-0123456789"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Sender:
@@ -55,9 +46,8 @@ def main():
         check(any("confirmation capped" in a for a in acts), "later confirmations capped: %s" % acts)
 
     # -- junk from many numbers against a budget of 5 an hour
-    port = free_port()
-    with Gateway(name="sec-budget", areas="16", gateway_extra="reply_budget = 5\n",
-                 http="listen = 127.0.0.1:%d\ntoken = %s\n" % (port, TOKEN)) as gw:
+    with Gateway(name="sec-budget", areas="16", gateway_extra="reply_budget = 5\n") as gw:
+        port = gw.listen(TOKEN)
         ph = DummyPhone(gw.dir)
         gw.write_conf(modems=ph.section("d1"))
         gw.import_areas()

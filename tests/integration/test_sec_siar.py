@@ -5,7 +5,6 @@ whatever the official typed (a zero-width space or a soft hyphen inside it, full
 (KT_CRASH=inbox-commit); PINs are yescrypt hashes of 6 to 12 digits; `official add` reads the PIN
 from standard input and refuses one on the command line."""
 import glob
-import os
 import sqlite3
 
 from kt import Gateway, DummyPhone, check, poll

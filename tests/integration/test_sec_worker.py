@@ -6,7 +6,6 @@ started as root runs as the unprivileged user (kentongan, else nobody) under a s
 says so and respawns it, and the modem works again."""
 import os
 import pwd
-import time
 
 from kt import Gateway, ModemSim, check, poll, run
 

@@ -12,12 +12,11 @@ import shutil
 import signal
 import stat
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import kt  # noqa: E402
-from kt import KENTONGAN, KENTONGAND, WILAYAH, Gateway, ModemSim, check, fail, poll, run  # noqa: E402
+from kt import KENTONGAN, KENTONGAND, WILAYAH, Gateway, Rig, check, fail, free_port, poll, run  # noqa: E402
 
 ENV = dict(os.environ, KT_MODEM_CONFIGS=os.path.join(kt.TOP, "modem-configs"))
 
@@ -88,19 +87,20 @@ def conf_of(path):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-setup-")
+    rig = Rig("kt-setup-")
+    root = rig.root
     byid = os.path.join(root, "by-id")
     os.makedirs(byid)
-    sim = gw = term = None
+    term = None
     try:
-        sim = ModemSim(root, "tsel", fast=False, extra=["--imei", "444444444444444"])
+        sim = rig.sim("tsel", fast=False, extra=["--imei", "444444444444444"])
         os.symlink(sim.link, os.path.join(byid, "usb-Kentongan_sim-if00-port0"))
         glob_ = os.path.join(byid, "*")
 
         # ---- by options ----
         conf = os.path.join(root, "etc", "kentongan.conf")
         r = setup(root, conf, "--area", "Kota Palembang", "--area", "Kec Babat", "--area", "1671011001",
-                  "--modem-glob", glob_, "--http", "127.0.0.1:%d" % kt_port())
+                  "--modem-glob", glob_, "--http", "127.0.0.1:%d" % free_port())
         check(r.returncode == 0, "setup: %s %s" % (r.stdout, r.stderr))
         check("wrote %s: 2 areas, 1 modem" % conf in r.stdout and "kentongand -n: ok" in r.stdout, r.stdout)
         text = conf_of(conf)
@@ -117,7 +117,7 @@ def main():
         check(r.returncode == 0, "kentongand -n: %s %s" % (r.stdout, r.stderr))
 
         # the daemon runs on it
-        gw = Gateway(name="kt-setup-gw")
+        gw = rig.keep(Gateway(name="kt-setup-gw"))
         shutil.copy(conf, gw.conf)
         gw.start()
         st = poll(lambda: (lambda s: s if s["modems"][0]["state"] == "ready" else None)(gw.ctl("status")),
@@ -165,7 +165,7 @@ def main():
         term.expect(r"HTTP endpoint \(USSD aggregator, /health, /metrics\)\? \[y/N\]: $")
         term.send("y")
         term.expect(r"Listen on \[127\.0\.0\.1:8080\]: $")
-        term.send("127.0.0.1:%d" % kt_port())
+        term.send("127.0.0.1:%d" % free_port())
         term.expect(r"wrote .*: 1 area, 1 modem, http 127\.0\.0\.1:\d+; kentongand -n: ok")
         check(term.wait() == 0, "setup on the terminal exit status; it showed:\n" + term.out)
         text = conf_of(tconf)
@@ -174,22 +174,8 @@ def main():
     finally:
         if term is not None:
             term.kill()
-        if gw is not None:
-            gw.cleanup()
-        if sim is not None:
-            sim.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
+        rig.cleanup()
     print("ok")
-
-
-def kt_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 if __name__ == "__main__":

@@ -114,9 +114,6 @@ def main():
         print("%d random PDUs: %d normal SMS all answered in %.1fs; %d kept raw as undecodable, %d quarantined, "
               "%d worker restarts" % (n, n, took, len(und), st["quarantined"], st["restarts"]))
         gw.stop()
-    except SystemExit:
-        print(gw.logtail(60), file=sys.stderr)
-        raise
     finally:
         gw.cleanup()
         sim.stop()

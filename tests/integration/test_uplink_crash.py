@@ -10,11 +10,9 @@ MQTT listener instead of mosquitto (test 8)."""
 import collections
 import os
 import random
-import shutil
-import tempfile
 import time
 
-from kt import (Gateway, ModemSim, check, hub_section, make_broker, make_keys, poll, sql, uplink_section)
+from kt import Uplink, check, poll, sql
 
 ROUNDS = int(os.environ.get("KT_UPLINK_ROUNDS", "6"))
 SEED = int(os.environ.get("KT_SEED", str(int(time.time()) % 100000)))
@@ -27,17 +25,11 @@ def main():
     print("seed=%d rounds=%d broker=%s (KT_SEED=%d to replay)" % (SEED, ROUNDS, os.environ.get("KT_BROKER", "mosquitto"),
                                                                 SEED))
     rnd = random.Random(SEED)
-    root = tempfile.mkdtemp(prefix="kt-ulcrash-")
-    broker = make_broker(root)
-    broker.start()
-    priv, pub = make_keys(root)
-    hub = box = sim = None
     box_kills = 0
-    try:
-        hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv))
-        sim = ModemSim(root, "sim")
-        box = Gateway(name="kt-box", areas=VILLAGE, modems=sim.section(),
-                      tail=uplink_section(broker.url, pub, BOX, keepalive=5))
+    with Uplink("kt-ulcrash-") as up:
+        broker = up.broker.start()
+        hub = up.hub()
+        sim, box = up.box_on_sim(BOX, VILLAGE)
         for g in (hub, box):
             g.import_areas()
             g.start()
@@ -55,7 +47,7 @@ def main():
                 t = "Pengumuman putaran %d" % r
                 hub.ctl("broadcast", "--area", VILLAGE, t)
                 texts.append(t)
-            time.sleep(rnd.uniform(0, 1.5))
+            time.sleep(rnd.uniform(0, 1.5))     # a random instant for the kill: the behaviour under test
             victim = rnd.choice(["box", "hub", "broker"])
             print("round %d: kill -9 %s" % (r, victim))
             if victim == "box":
@@ -67,7 +59,7 @@ def main():
                 hub.start()
             else:
                 broker.kill9()
-                time.sleep(rnd.uniform(0, 1.0))
+                time.sleep(rnd.uniform(0, 1.0))     # the broker down for a random while
                 broker.start()
 
         # everything settles: all records acknowledged, all commands applied, all SMS sent
@@ -101,15 +93,6 @@ def main():
         check(extra <= box_kills, "SMS sent twice: %d, more than the %d box crashes allow" % (extra, box_kills))
         print("ok: %d rounds, %d SMS records, %d broadcasts, %d duplicates (box crashes %d)" % (
             ROUNDS, smsrec, len(texts), extra, box_kills))
-    finally:
-        for g in (box, hub):
-            if g is not None:
-                g.cleanup()
-        if sim:
-            sim.stop()
-        broker.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

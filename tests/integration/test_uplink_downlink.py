@@ -9,14 +9,12 @@ counted as refused. Also: a post from a box is visible at the hub with its box, 
 reply flow down."""
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import time
 
 import paho.mqtt.client as mqtt
 
-from kt import (Gateway, ModemSim, Mosquitto, NatsMQTT, TOP, check, hub_section, make_keys, poll, sql,
+from kt import (Gateway, ModemSim, Mosquitto, NatsMQTT, Rig, TOP, check, hub_section, make_keys, poll, sql,
                 uplink_section)
 
 VA, VB = "1671011001", "1671011002"
@@ -57,11 +55,12 @@ def envelope(cmd, sig):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-downlink-")
-    broker = (NatsMQTT(root) if NATS else Mosquitto(root, users=USERS, acl=ACL)).start()
+    rig = Rig("kt-downlink-")
+    root = rig.root
+    broker = rig.keep(NatsMQTT(root) if NATS else Mosquitto(root, users=USERS, acl=ACL)).start()
     priv, pub = make_keys(root)
     wrong_priv, _ = make_keys(root, "intruder")
-    gws, sims, clients = [], [], []
+    clients = []
     try:
         def pwfile(name):
             if NATS:
@@ -73,16 +72,16 @@ def main():
 
         hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(
             broker.url, priv, extra="" if NATS else "username = hub\npassword_file = %s\n" % pwfile("hub")))
-        gws.append(hub)
+        rig.keep(hub)
         hub.import_areas()
         hub.start()
         boxes = {}
         for box, village in ((A, VA), (B, VB)):
             sim = ModemSim(root, "sim-" + village)
-            sims.append(sim)
+            rig.keep(sim)
             g = Gateway(name="kt-" + box, areas=village, modems=sim.section(), tail=uplink_section(
                 broker.url, pub, box, extra="password_file = %s\n" % pwfile(box)))
-            gws.append(g)
+            rig.keep(g)
             g.import_areas()
             g.start()
             boxes[box] = (g, sim)
@@ -165,13 +164,7 @@ def main():
         for c in clients:
             c.loop_stop()
             c.disconnect()
-        for g in gws:
-            g.cleanup()
-        for s in sims:
-            s.stop()
-        broker.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
+        rig.cleanup()
 
 
 def acl_checks(broker, clients, hub, simb):

@@ -4,11 +4,9 @@
 lane: the alert's SMS goes out while most of the import still waits, and afterwards every
 imported number is subscribed exactly once."""
 import os
-import shutil
-import tempfile
 import time
 
-from kt import (Gateway, ModemSim, check, hub_section, make_broker, make_keys, poll, sql, uplink_section)
+from kt import Uplink, check, poll, sql
 
 N = int(os.environ.get("KT_IMPORT_N", "100000"))
 DISTRICT, V1, V2 = "167101", "1671011001", "1671011002"
@@ -16,21 +14,17 @@ BOX = "palembang-1"
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-ulimport-")
-    broker = make_broker(root).start()
-    priv, pub = make_keys(root)
-    hub = box = sim = None
-    try:
-        hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv))
-        sim = ModemSim(root, "sim")
-        box = Gateway(name="kt-box", areas=DISTRICT, modems=sim.section(), tail=uplink_section(broker.url, pub, BOX))
+    with Uplink("kt-ulimport-") as up:
+        up.broker.start()
+        hub = up.hub()
+        sim, box = up.box_on_sim(BOX, DISTRICT)
         for g in (hub, box):
             g.import_areas()
             g.start()
         box.ctl("subscriber", "add", "081299990001", "--area", V2, fmt="text")
         poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
              what="the box at the hub")
-        csv = os.path.join(root, "members.csv")
+        csv = os.path.join(up.root, "members.csv")
         with open(csv, "w") as f:
             f.write("number,area,name\n")
             for i in range(N):
@@ -70,15 +64,6 @@ def main():
              what="the hub to drop the acknowledged commands")
         print("ok: alert sent after %.1fs with %d of %d chunks applied; %d subscribers in %.1fs" % (
             t_alert, applied, chunks, N, t_all))
-    finally:
-        for g in (box, hub):
-            if g is not None:
-                g.cleanup()
-        if sim:
-            sim.stop()
-        broker.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

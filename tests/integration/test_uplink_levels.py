@@ -4,29 +4,24 @@ hub (broker R); the regency is itself a box of the province hub (broker P). A pr
 for the regency reaches the village's subscribers; the reach adds up back to the province; a
 village post is visible at the province with the box that received it, and the province's
 approval flows down two levels."""
-import os
-import shutil
-import tempfile
-
-from kt import (Gateway, ModemSim, Mosquitto, check, hub_section, make_keys, poll, uplink_section)
+from kt import Gateway, Mosquitto, Rig, check, hub_section, make_keys, poll, uplink_section
 
 PROV, KAB, DESA = "16", "1671", "1671011001"
 BOX = DESA + "-1"
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-levels-")
-    bp, br = Mosquitto(root, "prov").start(), Mosquitto(root, "kab").start()
-    kp, kp_pub = make_keys(root, "prov")
-    kr, kr_pub = make_keys(root, "kab")
-    gws, sim = [], None
-    try:
+    with Rig("kt-levels-") as rig:
+        root = rig.root
+        bp, br = rig.keep(Mosquitto(root, "prov")).start(), rig.keep(Mosquitto(root, "kab")).start()
+        kp, kp_pub = make_keys(root, "prov")
+        kr, kr_pub = make_keys(root, "kab")
         prov = Gateway(name="kt-prov", areas=PROV, tail=hub_section(bp.url, kp, name="prov16"))
         kab = Gateway(name="kt-kab", areas=KAB, tail=hub_section(br.url, kr, name="kab1671") + "\n" +
                       uplink_section(bp.url, kp_pub, KAB))
-        sim = ModemSim(root, "sim-desa")
+        sim = rig.sim("sim-desa")
         desa = Gateway(name="kt-desa", areas=DESA, modems=sim.section(), tail=uplink_section(br.url, kr_pub, BOX))
-        gws += [prov, kab, desa]
+        gws = [rig.keep(g) for g in (prov, kab, desa)]
         for g in gws:
             g.import_areas()
             g.start()
@@ -57,15 +52,6 @@ def main():
         poll(lambda: [p for p in desa.ctl("posts") if "jembatan putus" in p["text"] and p["status"] == "published"],
              timeout=60, what="the province's approval to reach the village box")
         print("ok: province → regency → village broadcast, reach and posts up, approval down")
-    finally:
-        for g in gws:
-            g.cleanup()
-        if sim:
-            sim.stop()
-        bp.stop()
-        br.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

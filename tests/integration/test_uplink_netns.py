@@ -6,11 +6,9 @@ keeps receiving and the hub queues a broadcast for it; once the link is back, ev
 reaches the hub and the broadcast goes out exactly once. Skipped (with the reason) where network
 namespaces cannot be made."""
 import os
-import shutil
 import sys
-import tempfile
 
-from kt import (DummyPhone, Gateway, Mosquitto, check, hub_section, make_keys, poll, run, sql, uplink_section)
+from kt import DummyPhone, Gateway, Mosquitto, Rig, check, hub_section, make_keys, poll, run, sql, uplink_section
 
 VILLAGE = "1671011001"
 BOX = VILLAGE + "-1"
@@ -31,8 +29,8 @@ def main():
     except (RuntimeError, OSError) as e:
         print("SKIP: network namespaces are not available here (%s)" % e)
         return
-    root = tempfile.mkdtemp(prefix="kt-ulnetns-")
-    hub = box = broker = None
+    rig = Rig("kt-ulnetns-")
+    root = rig.root
     try:
         sh("ip", "link", "add", vh, "type", "veth", "peer", "name", vb)
         sh("ip", "link", "set", vb, "netns", ns)
@@ -41,15 +39,15 @@ def main():
         sh("ip", "netns", "exec", ns, "ip", "addr", "add", net + ".2/30", "dev", vb)
         sh("ip", "netns", "exec", ns, "ip", "link", "set", vb, "up")
         sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
-        broker = Mosquitto(root)
+        broker = rig.keep(Mosquitto(root))
         with open(broker.conf, "a") as f:
             f.write("listener %d %s.1\n" % (broker.port, net))
         broker.start()
         priv, pub = make_keys(root)
-        hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv))
+        hub = rig.keep(Gateway(name="kt-hub", areas="1671", tail=hub_section(broker.url, priv)))
         phone = DummyPhone(root)
-        box = Gateway(name="kt-box", areas=VILLAGE, modems=phone.section("dummy"),
-                      tail=uplink_section("mqtt://%s.1:%d" % (net, broker.port), pub, BOX, keepalive=5))
+        box = rig.keep(Gateway(name="kt-box", areas=VILLAGE, modems=phone.section("dummy"),
+                               tail=uplink_section("mqtt://%s.1:%d" % (net, broker.port), pub, BOX, keepalive=5)))
         box.wrap = ["ip", "netns", "exec", ns]
         for g in (hub, box):
             g.import_areas()
@@ -78,15 +76,9 @@ def main():
               "the broadcast applied once")
         print("ok: a half-open link is detected by keepalive and everything catches up once")
     finally:
-        for g in (box, hub):
-            if g is not None:
-                g.cleanup()
-        if broker:
-            broker.stop()
+        rig.cleanup()
         run(["ip", "link", "del", vh])
         run(["ip", "netns", "del", ns])
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,9 @@ Test 7: with the link down the box keeps receiving, answering and broadcasting l
 status shows the uplink offline with a backlog, and nothing waits on the link."""
 import os
 import shutil
-import tempfile
 import urllib.request
 
-from kt import (DummyPhone, Gateway, check, free_port, hub_section, make_broker, make_keys, poll, sql,
-                uplink_section)
+from kt import DummyPhone, Uplink, check, poll, sql
 
 N = int(os.environ.get("KT_UPLINK_N", "1000"))
 VILLAGE = "1671011001"
@@ -20,19 +18,14 @@ BOX = VILLAGE + "-1"
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-uplink-")
-    broker = make_broker(root)        # not started yet: the link is down from the beginning
-    priv, pub = make_keys(root)
-    hub = box = None
-    try:
-        hub = Gateway(name="kt-hub", areas="16", tail=hub_section(broker.url, priv))
+    with Uplink("kt-uplink-") as up:
+        broker = up.broker        # not started yet: the link is down from the beginning
+        hub = up.hub(areas="16")
         hub.import_areas()
         hub.start()
-        phone = DummyPhone(root)
-        http_port = free_port()
-        box = Gateway(name="kt-box", areas=VILLAGE, modems=phone.section("dummy"),
-                      http="listen = 127.0.0.1:%d\ntoken = tok\n" % http_port,
-                      tail=uplink_section(broker.url, pub, BOX))
+        phone = DummyPhone(up.root)
+        box = up.box(BOX, VILLAGE, modems=phone.section("dummy"))
+        http_port = box.listen("tok")
         box.import_areas()
         box.start()
 
@@ -96,7 +89,7 @@ def main():
         box.stop()
         for ext in ("", "-wal", "-shm"):
             if os.path.exists(box.db + ext):
-                shutil.copy(box.db + ext, os.path.join(root, "backup.db" + ext))
+                shutil.copy(box.db + ext, os.path.join(up.root, "backup.db" + ext))
         box.start()
         for i in range(3):
             phone.inject("+6281377700%02d" % i, "setelah cadangan %d" % i, location=5000 + i)
@@ -106,8 +99,8 @@ def main():
         for ext in ("", "-wal", "-shm"):
             if os.path.exists(box.db + ext):
                 os.unlink(box.db + ext)
-            if os.path.exists(os.path.join(root, "backup.db" + ext)):
-                shutil.copy(os.path.join(root, "backup.db" + ext), box.db + ext)
+            if os.path.exists(os.path.join(up.root, "backup.db" + ext)):
+                shutil.copy(os.path.join(up.root, "backup.db" + ext), box.db + ext)
         box.start()
         for i in range(2):
             phone.inject("+6281388800%02d" % i, "sesudah pemulihan %d" % i, location=6000 + i)
@@ -116,13 +109,6 @@ def main():
         check(len(set(r[0] for r in sql(hub.db, "SELECT epoch FROM hub_records WHERE box = ?", (BOX,)))) == 2,
               "the restored box started a new epoch")
         print("ok: %d SMS at the hub exactly once, in order; box worked offline; restore starts a new epoch" % N)
-    finally:
-        for g in (box, hub):
-            if g is not None:
-                g.cleanup()
-        broker.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

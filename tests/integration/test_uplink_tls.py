@@ -3,10 +3,8 @@
 with a TLS listener, a hub and a box that check the broker's certificate with ca_file. A record
 goes up and a broadcast comes down; a box given another CA never connects (and keeps working)."""
 import os
-import shutil
-import tempfile
 
-from kt import (Gateway, ModemSim, Mosquitto, check, hub_section, make_keys, poll, run, sql, uplink_section)
+from kt import Gateway, Mosquitto, Rig, check, hub_section, make_keys, poll, run, sql, uplink_section
 
 VILLAGE = "1671011001"
 BOX = VILLAGE + "-1"
@@ -21,9 +19,8 @@ def make_ca(root, name):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-ultls-")
-    gws, sim, broker = [], None, None
-    try:
+    with Rig("kt-ultls-") as rig:
+        root = rig.root
         ca_key, ca_crt = make_ca(root, "kt-test-ca")
         _, other_crt = make_ca(root, "someone-else")
         srv_key, srv_csr, srv_crt = (os.path.join(root, "srv." + x) for x in ("key", "csr", "crt"))
@@ -36,16 +33,17 @@ def main():
                       "-days", "2", "-out", srv_crt, "-extfile", ext]):
             r = run(args)
             check(r.returncode == 0, "%s: %s" % (args[1], r.stderr))
-        broker = Mosquitto(root, extra="cafile %s\ncertfile %s\nkeyfile %s\n" % (ca_crt, srv_crt, srv_key)).start()
+        broker = rig.keep(Mosquitto(root, extra="cafile %s\ncertfile %s\nkeyfile %s\n" % (ca_crt, srv_crt, srv_key)))
+        broker.start()
         url = "mqtts://127.0.0.1:%d" % broker.port
         priv, pub = make_keys(root)
         hub = Gateway(name="kt-hub", areas="1671", tail=hub_section(url, priv, extra="ca_file = %s\n" % ca_crt))
-        sim = ModemSim(root, "sim")
+        sim = rig.sim()
         box = Gateway(name="kt-box", areas=VILLAGE, modems=sim.section(),
                       tail=uplink_section(url, pub, BOX, extra="ca_file = %s\n" % ca_crt))
         stranger = Gateway(name="kt-stranger", areas="1671011002",
                            tail=uplink_section(url, pub, "1671011002-1", extra="ca_file = %s\n" % other_crt))
-        gws += [hub, box, stranger]
+        gws = [rig.keep(g) for g in (hub, box, stranger)]
         for g in gws:
             g.import_areas()
             g.start()
@@ -62,15 +60,6 @@ def main():
               "does not connect")
         check(not [x for x in hub.ctl("boxes") if x["box"] == "1671011002-1"], "…and never reaches the hub")
         print("ok: mqtts with ca_file both ways; a wrong CA is refused")
-    finally:
-        for g in gws:
-            g.cleanup()
-        if sim:
-            sim.stop()
-        if broker:
-            broker.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from kt import BUILD, Browser, Gateway, ModemSim, add_web_user, check, fail, free_port, poll
+from kt import BUILD, Browser, Gateway, add_web_user, check, fail, poll
 
 LATE = "081399900006"                              # subscribes to V1 after the alert went out
 
@@ -56,18 +56,14 @@ def http(base, path, cookie=None, data=None):
 
 def main():
     from selenium.webdriver.common.by import By
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
-    port = free_port()
-    with Gateway(name="kt-web", http="listen = 127.0.0.1:%d\n" % port, gateway_extra="alert_approval = 2\n") as g:
+    with Gateway(name="kt-web", gateway_extra="alert_approval = 2\n") as g:
+        port = g.listen()
         base = "http://127.0.0.1:%d" % port
-        sim = ModemSim(g.dir, "tsel", operator="telkomsel")
-        g.write_conf(modems=sim.section())
+        sim, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
-        with open(os.path.join(g.dir, "subs.csv"), "w") as f:
-            f.write("".join("%s,%s\n" % s for s in SUBS))
-        g.ctl("subscribers", "import", os.path.join(g.dir, "subs.csv"))
+        g.import_subscribers(SUBS)
         add_web_user(g, "budi", "official", "rahasia-budi")
         add_web_user(g, "citra", "official", "rahasia-citra")
         add_web_user(g, "vera", "viewer", "rahasia-vera")
@@ -104,26 +100,10 @@ def main():
                 b.shot(shot)
             return w
 
-        def go(el):
-            """Clicks something that loads a new page and waits until the old one is gone (else
-            the next look-up may still find the old page's elements)."""
-            el.click()
-
-            def gone(_):
-                try:
-                    el.is_enabled()
-                    return False
-                except WebDriverException:
-                    # stale; while the old page is torn down Chrome may also answer "Node with given
-                    # id does not belong to the document", which means the same
-                    return True
-            WebDriverWait(d, 60).until(gone)
+        go = b.go
 
         def login(name, password):
-            d.get(base + "/console/login")
-            d.find_element(By.ID, "name").send_keys(name)
-            d.find_element(By.ID, "password").send_keys(password)
-            go(d.find_element(By.ID, "login"))
+            b.login(base, name, password)
 
         def logout():
             go(d.find_element(By.ID, "logout"))
@@ -205,12 +185,9 @@ def main():
                     "\r\n", "\n")
                 both["console"] = g.ctl("announcement", aid, "--by-village", fmt="csv")
                 return both["web"] == both["console"]
-            # polled with a deadline; on failure both texts are shown
-            deadline = time.monotonic() + 20
-            while not same_csv() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            check(both["web"] == both["console"], "the CSV equals 'kentongan --csv announcement ID --by-village': "
-                  "%r != %r" % (both["web"], both["console"]))
+            # on failure both texts are shown
+            poll(same_csv, 20, lambda: "the CSV to equal 'kentongan --csv announcement ID --by-village': "
+                 "%r != %r" % (both.get("web"), both.get("console")))
             check(d.find_element(By.ID, "code").text == g.ctl("announcement", aid)["code"] and
                   len(d.find_element(By.ID, "code").text) == 5, "the page shows the CEK code")
             check(any(e["actor"] == "web:budi" and e["action"] == "broadcast" for e in g.ctl("audit")),

@@ -9,11 +9,8 @@ own dashboard shows its link to the hub and no box list. Screenshots go to
 build/web-screenshots/hub-*.png (look at them). Skipped, with the reason, only when Selenium or
 Chromium is missing or cannot start."""
 import os
-import shutil
-import tempfile
 
-from kt import (BUILD, Browser, Gateway, ModemSim, Mosquitto, add_web_user, check, free_port, hub_section,
-                make_keys, poll, uplink_section)
+from kt import BUILD, Browser, Mosquitto, Uplink, add_web_user, check, poll
 
 VA = "1671011001"                 # the box's village (Kota Palembang)
 D1 = "167101"                     # its district
@@ -27,23 +24,15 @@ def sent_to(sim, number, text):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="kt-webhub-")
-    broker = Mosquitto(root).start()
-    priv, pub = make_keys(root)
-    gws, sims, b = [], [], None
-    try:
-        hport, bport = free_port(), free_port()
-        hub = Gateway(name="kt-webhub", areas="1671", http="listen = 127.0.0.1:%d\n" % hport,
-                      tail=hub_section(broker.url, priv))
-        gws.append(hub)
+    with Uplink("kt-webhub-", broker=Mosquitto) as up:
+        up.broker.start()
+        hub = up.hub(name="kt-webhub")
+        hport = hub.listen()
         hub.import_areas()
         add_web_user(hub, "budi", "official", "rahasia-budi")
         hub.start()
-        sim = ModemSim(root, "sim-box")
-        sims.append(sim)
-        box = Gateway(name="kt-webbox", areas=VA, modems=sim.section(), http="listen = 127.0.0.1:%d\n" % bport,
-                      tail=uplink_section(broker.url, pub, A))
-        gws.append(box)
+        sim, box = up.box_on_sim(A, VA, "sim-box", name="kt-webbox")
+        bport = box.listen()
         box.import_areas()
         add_web_user(box, "desi", "operator", "rahasia-desi")
         box.start()
@@ -55,28 +44,11 @@ def main():
         b = Browser.start(SHOTS)
         if b is None:
             return 0
+        up.keep(b)
         from selenium.webdriver.common.by import By
-        from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.support.ui import WebDriverWait
         d = b.d
 
-        def go(el):
-            """Clicks something that loads a new page and waits until the old one is gone."""
-            el.click()
-
-            def gone(_):
-                try:
-                    el.is_enabled()
-                    return False
-                except WebDriverException:
-                    return True
-            WebDriverWait(d, 60).until(gone)
-
-        def login(base, name, password):
-            d.get(base + "/console/login")
-            d.find_element(By.ID, "name").send_keys(name)
-            d.find_element(By.ID, "password").send_keys(password)
-            go(d.find_element(By.ID, "login"))
+        go, login = b.go, b.login
 
         # -- the hub's dashboard: the box online, its backlog, modems and subscribers
         hbase = "http://127.0.0.1:%d" % hport
@@ -154,16 +126,6 @@ def main():
         check(not errors, "the browser's console log has no errors: %r" % errors[:3])
         print("ok: hub dashboard lists the box; preview counts its villagers; its LAPOR, reply and approval "
               "flow through it; the box shows its link")
-    finally:
-        if b is not None:
-            b.quit()
-        for g in gws:
-            g.cleanup()
-        for s in sims:
-            s.stop()
-        broker.stop()
-        if not os.environ.get("KT_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
     return 0
 
 

@@ -10,12 +10,12 @@ import sys
 import time
 import urllib.parse
 
-from kt import Gateway, add_web_user, check, free_port, poll
+from kt import Gateway, add_web_user, check, poll
 
 
 def main():
-    port = free_port()
-    with Gateway(name="kt-websess", http="listen = 127.0.0.1:%d\ntoken = machine-token-123\n" % port) as g:
+    with Gateway(name="kt-websess") as g:
+        port = g.listen("machine-token-123")
         add_web_user(g, "budi", "official", "rahasia-budi")
         add_web_user(g, "ani", "admin", "rahasia-ani1")
         g.start(env={"KT_WEB_IDLE_S": "3", "KT_WEB_SESSION_S": "12"})

@@ -8,11 +8,10 @@ import os
 import re
 import shutil
 import ssl
-import subprocess
 import sys
 import urllib.parse
 
-from kt import Gateway, add_web_user, check, fail, free_port, poll, run
+from kt import Gateway, add_web_user, check, poll, run
 
 
 def make_cert(d, name):
@@ -28,24 +27,22 @@ def main():
     if shutil.which("openssl") is None:
         print("skipped: no openssl tool to make a test certificate")
         return 0
-    port = free_port()
-    with Gateway(name="kt-tls", http="listen = 127.0.0.1:%d\n" % port) as g:
+    with Gateway(name="kt-tls") as g:
+        port = g.listen()
         cert, key = make_cert(g.dir, "gw")
         other_cert, other_key = make_cert(g.dir, "other")
 
         # a cert without its key, and a key that is not the cert's: the daemon says so and stops
         for extra, want in (("cert = %s\n" % cert, "cert and key go together"),
                             ("cert = %s\nkey = %s\n" % (cert, other_key), "not the PEM private key")):
-            g.http = "listen = 127.0.0.1:%d\n%s" % (port, extra)
-            g.write_conf()
+            g.listen(extra=extra, port=port)
             g.start(wait=False)
             poll(lambda: g.proc.poll() is not None, timeout=15, what="the daemon to refuse the TLS settings")
             g.proc = None
             g.logf.close()
             check(want in g.logtail(), "refused with %r:\n%s" % (want, g.logtail()))
 
-        g.http = "listen = 127.0.0.1:%d\ncert = %s\nkey = %s\n" % (port, cert, key)
-        g.write_conf()
+        g.listen(extra="cert = %s\nkey = %s\n" % (cert, key), port=port)
         add_web_user(g, "budi", "official", "rahasia-budi")
         g.start()
         ctx = ssl.create_default_context(cafile=cert)
