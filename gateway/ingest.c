@@ -80,7 +80,6 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 	int			 i, nids = 0, dups = 0, reports = 0, raw = 0;
 	time_t			 now = clock_now();
 	char			 day[16];
-	struct tm		 tm;
 
 	/* the network's time is at least the newest SMSC time stamp (netclock.c) */
 	for (i = 0; i < n && ing->gw->netclock != NULL; i++)
@@ -151,9 +150,7 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 			ids[nids++] = id;
 	}
 	if (nids) {
-		localtime_r(&now, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-		if ((s = store_modem_count(st, modem_name, day, 0, nids)) != STORE_OK)
+		if ((s = store_modem_count(st, modem_name, timefmt_day(now, day, sizeof(day)), 0, nids)) != STORE_OK)
 			goto fail_tx;
 	}
 	if ((s = store_commit(st)) != STORE_OK)
@@ -184,8 +181,8 @@ fail_tx:
 	store_rollback(st);
 fail:
 	ing->stats.failures++;
-	log_warnx("ingest modem=%s batch=%llu event=commit-failed error=\"%s\" (nothing deleted; retried)",
-	    modem_name, (unsigned long long)batch, store_errmsg(st));
+	log_debug("ingest modem=%s batch=%llu event=commit-failed (nothing deleted; retried)", modem_name,
+	    (unsigned long long)batch);
 	gateway_store_failed(ing->gw, "committing received messages");
 	free(ids);
 	masked_free(masked, n);
@@ -197,11 +194,10 @@ ingest_expire(struct ingest *ing)
 {
 	struct store		*st = ing->gw->store;
 	int64_t			 ids[EXPIRE_MAX];
-	static char		 names[EXPIRE_MAX][72];
+	char			 (*names)[72] = NULL;
 	int			 n = 0, i, j;
 	enum store_status	 s;
 	time_t			 now = clock_now();
-	struct tm		 tm;
 	char			 day[16];
 
 	if (store_inbox_parts_waiting(st) == 0)
@@ -212,8 +208,8 @@ ingest_expire(struct ingest *ing)
 		store_rollback(st);
 		goto fail;
 	}
-	localtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	names = xcalloc(n ? (size_t)n : 1, sizeof(*names));
+	timefmt_day(now, day, sizeof(day));
 	for (i = 0; i < n; i++) {
 		/* an incomplete message is a received message too: count it for its modem */
 		if (store_inbox_modem(st, ids[i], names[i], sizeof(names[i])) != STORE_OK || !*names[i])
@@ -233,9 +229,10 @@ ingest_expire(struct ingest *ing)
 		log_info("ingest id=%lld modem=%s event=stored-incomplete", (long long)ids[i], names[i]);
 	ing->stats.incomplete += n;
 	route(ing, ids, n);
+	free(names);
 	return n;
 fail:
-	log_warnx("ingest event=expire-failed error=\"%s\"", store_errmsg(st));
+	free(names);
 	gateway_store_failed(ing->gw, "storing incomplete long messages");
 	return -1;
 }

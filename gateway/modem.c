@@ -117,11 +117,7 @@ static int			 balance_tried;
 static void
 today(char out[16])
 {
-	time_t		 t = clock_now();
-	struct tm	 tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, 16, "%Y-%m-%d", &tm);
+	timefmt_day(clock_now(), out, 16);
 }
 
 const char *

@@ -433,17 +433,14 @@ sched_sent(struct sched *s, struct modem *m, const struct modem_sent *r)
 	time_t			 now = clock_now();
 	enum store_status	 st = STORE_OK;
 	char			 day[16], err[200];
-	struct tm		 tm;
 
 	inflight_remove(s, id);
 	CRASH_POINT("send-reference");
 	switch (r->result) {
 	case SEND_OK:
 		st = store_outbox_sent(gw->store, id, r->refs, r->segments);
-		localtime_r(&now, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 		if (st == STORE_OK)
-			st = store_modem_count(gw->store, name, day, 1, 0);
+			st = store_modem_count(gw->store, name, timefmt_day(now, day, sizeof(day)), 1, 0);
 		sm->fails = 0;
 		log_info("out id=%lld modem=%s result=sent segments=%d refs=%s", (long long)id, name, r->segments,
 		    r->refs);
