@@ -11,6 +11,7 @@
 
 #include "common/conf.h"
 #include "common/devuse.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
@@ -86,11 +87,8 @@ struct mmwatch *
 mmwatch_new(struct gateway *gw)
 {
 	struct mmwatch	*w = xcalloc(1, sizeof(*w));
-	struct timeval	 tv = { MMWATCH_EVERY_S, 0 };
-	const char	*env = getenv("KT_MMWATCH_S");
+	struct timeval	 tv = { env_long("KT_MMWATCH_S", MMWATCH_EVERY_S), 0 };
 
-	if (env && atoi(env) > 0)
-		tv.tv_sec = atoi(env);
 	w->gw = gw;
 	w->ev = event_new(gw->base, -1, EV_PERSIST, tick_cb, w);
 	event_add(w->ev, &tv);

@@ -21,6 +21,7 @@
 
 #include "common/conf.h"
 #include "common/crash.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
@@ -156,9 +157,7 @@ other_free_modem(struct sched *s, struct modem *m, const char *op, double now)
 static int
 rest_seconds(void)
 {
-	const char	*e = getenv("KT_SCHED_REST_S");
-
-	return e != NULL && atoi(e) > 0 ? atoi(e) : SCHED_REST_S;
+	return (int)env_long("KT_SCHED_REST_S", SCHED_REST_S);
 }
 
 /* Is a modem of operator op up (connected, not rested, under its daily limit), busy or not? */

@@ -33,6 +33,7 @@
 #include <event2/event.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/msisdn.h"
@@ -1060,7 +1061,6 @@ struct ussd *
 ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 {
 	struct ussd	*u = xcalloc(1, sizeof(*u));
-	const char	*idle = getenv("KT_USSD_IDLE_S");
 	const char	*lang = gw->conf->language;
 	int		 i;
 
@@ -1073,9 +1073,7 @@ ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 	for (i = 0; i < u->menu->nlangs; i++)
 		if (lang != NULL && strcmp(u->menu->langs[i].code, lang) == 0)
 			u->lang = i;
-	u->idle_s = USSD_IDLE_S;
-	if (idle != NULL && atol(idle) > 0)
-		u->idle_s = atol(idle);
+	u->idle_s = env_long("KT_USSD_IDLE_S", USSD_IDLE_S);
 	if (gw->base != NULL) {
 		struct timeval tv = { u->idle_s >= 60 ? 15 : (u->idle_s + 1) / 2, 0 };
 
