@@ -81,6 +81,18 @@ timefmt_day(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+char *
+timefmt_duration(double s, char *buf, size_t len)
+{
+	if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+	return buf;
+}
+
 static long	 clock_corr;
 
 time_t

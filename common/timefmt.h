@@ -10,6 +10,8 @@ char	*timefmt_local(time_t, char *buf, size_t len);
  * per-day counters (modem totals, send limits). "" when buf is too small. */
 #define TIMEFMT_DAY_LEN	11
 char	*timefmt_day(time_t, char *buf, size_t len);
+/* A duration of s >= 0 seconds for people: "45 s", "12 min", "2.5 h". */
+char	*timefmt_duration(double s, char *buf, size_t len);
 #endif
 #ifndef COMMON_TIMEFMT_NOW
 #define COMMON_TIMEFMT_NOW

@@ -21,15 +21,6 @@
 #include "store/store.h"
 #include "store/store_outbox.h"
 
-static int
-list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
-{
-	table_end(t);
-	if (s != STORE_OK)
-		return cmd_store_error(req, what);
-	return 0;
-}
-
 static void
 json_kv_str(FILE *f, const char *k, const char *v, int comma)
 {
@@ -318,7 +309,7 @@ cmd_areas(struct ctl_req *req, int argc, char **argv)
 	if (opts[0].val && cmd_area(req, opts[0].val) == -1)
 		return 1;
 	t = table_new(req->out, req->fmt);
-	return list_done(req, t, store_list_areas(req->gw->store, opts[1].val ? "" : opts[0].val, table_row, t),
+	return cmd_list_done(req, t, store_list_areas(req->gw->store, opts[1].val ? "" : opts[0].val, table_row, t),
 	    "listing areas");
 }
 
@@ -335,7 +326,7 @@ cmd_subscribers(struct ctl_req *req, int argc, char **argv)
 	if (opts[0].val && cmd_area(req, opts[0].val) == -1)
 		return 1;
 	t = table_new(req->out, req->fmt);
-	return list_done(req, t, store_list_subscribers(req->gw->store, opts[0].val, table_row, t),
+	return cmd_list_done(req, t, store_list_subscribers(req->gw->store, opts[0].val, table_row, t),
 	    "listing subscribers");
 }
 
@@ -472,7 +463,7 @@ cmd_inbox(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->err, "inbox %lld: no such message\n", id);
 		return 1;
 	}
-	return list_done(req, c.t, s, "listing the inbox");
+	return cmd_list_done(req, c.t, s, "listing the inbox");
 }
 
 
@@ -499,7 +490,7 @@ cmd_outbox(struct ctl_req *req, int argc, char **argv)
 		}
 	}
 	t = table_new(req->out, req->fmt);
-	return list_done(req, t, store_list_outbox(req->gw->store, opts[0].val,
+	return cmd_list_done(req, t, store_list_outbox(req->gw->store, opts[0].val,
 	    opts[1].val ? atol(opts[1].val) : 0, table_row, t), "listing the outbox");
 }
 
@@ -514,6 +505,6 @@ cmd_audit(struct ctl_req *req, int argc, char **argv)
 	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
 		return 1;
 	t = table_new(req->out, req->fmt);
-	return list_done(req, t, store_list_audit(req->gw->store, opts[0].val ? atol(opts[0].val) : 100,
+	return cmd_list_done(req, t, store_list_audit(req->gw->store, opts[0].val ? atol(opts[0].val) : 100,
 	    table_row, t), "listing the audit log");
 }

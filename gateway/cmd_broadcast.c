@@ -26,12 +26,8 @@ fmt_duration(double s, char *buf, size_t len)
 {
 	if (s < 0)
 		snprintf(buf, len, "unknown (no modem ready)");
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
 	else
-		snprintf(buf, len, "%.1f h", s / 3600);
+		timefmt_duration(s, buf, len);
 }
 
 int
@@ -143,14 +139,12 @@ cmd_announcements(struct ctl_req *req, int argc, char **argv)
 	struct cmd_opt		 opts[] = { { .name = "limit", .has_arg = 1 } };
 	char			*ops[1];
 	struct table		*t;
-	enum store_status	 s;
 
 	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
 		return 1;
 	t = table_new(req->out, req->fmt);
-	s = store_list_announcements(req->gw->store, opts[0].val ? atol(opts[0].val) : 50, table_row, t);
-	table_end(t);
-	return s == STORE_OK ? 0 : cmd_store_error(req, "listing announcements");
+	return cmd_list_done(req, t, store_list_announcements(req->gw->store, opts[0].val ? atol(opts[0].val) : 50,
+	    table_row, t), "listing announcements");
 }
 
 struct one_row {

@@ -441,12 +441,8 @@ fmt_eta(struct wreq *r, double s, char *buf, size_t len)
 {
 	if (s < 0)
 		snprintf(buf, len, "%s", T(r, "compose.eta_unknown"));
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
 	else
-		snprintf(buf, len, "%.1f h", s / 3600);
+		timefmt_duration(s, buf, len);
 }
 
 static void

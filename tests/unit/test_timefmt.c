@@ -69,6 +69,19 @@ test_parse_forms(void **state)
 }
 
 static void
+test_duration(void **state)
+{
+	char	 buf[32];
+
+	assert_string_equal(timefmt_duration(0, buf, sizeof(buf)), "0 s");
+	assert_string_equal(timefmt_duration(89, buf, sizeof(buf)), "89 s");
+	assert_string_equal(timefmt_duration(90, buf, sizeof(buf)), "2 min");
+	assert_string_equal(timefmt_duration(5399, buf, sizeof(buf)), "90 min");
+	assert_string_equal(timefmt_duration(5400, buf, sizeof(buf)), "1.5 h");
+	assert_string_equal(timefmt_duration(86400, buf, sizeof(buf)), "24.0 h");
+}
+
+static void
 test_parse_bad(void **state)
 {
 	const char	*bad[] = { "", "tomorrow", "2026-11-27 14", "2026-11-27x", "14:00 ", "+", "+10x",
@@ -88,6 +101,7 @@ main(void)
 		cmocka_unit_test(test_day),
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_duration),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
