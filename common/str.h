@@ -8,6 +8,8 @@ char	*str_trim(char *);
 /* The next word of *sp (words are separated by spaces and tabs), cut out in place; *sp moves past
  * it. NULL when only white space is left. */
 char	*str_word(char **sp);
+/* 1 if s is one or more ASCII digits and nothing else. */
+int	 str_is_digits(const char *s);
 
 /*
  * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.
