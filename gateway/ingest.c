@@ -25,6 +25,7 @@
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
 #include "gateway/router.h"
+#include "gateway/timer.h"
 #include "store/store_inbox.h"
 
 #define EXPIRE_EVERY_S	30
@@ -248,7 +249,6 @@ ingest_new(struct gateway *gw)
 {
 	struct ingest	*ing = xcalloc(1, sizeof(*ing));
 	long		 every;
-	struct timeval	 tv;
 
 	ing->gw = gw;
 	every = timeout_s(ing) / 4;
@@ -256,12 +256,8 @@ ingest_new(struct gateway *gw)
 		every = EXPIRE_EVERY_S;
 	if (every < 1)
 		every = 1;
-	tv.tv_sec = every;
-	tv.tv_usec = 0;
-	if (gw->base) {
-		ing->expire = event_new(gw->base, -1, EV_PERSIST, expire_cb, ing);
-		event_add(ing->expire, &tv);
-	}
+	if (gw->base)
+		ing->expire = timer_every_ms(gw->base, every * 1000, expire_cb, ing);
 	return ing;
 }
 

@@ -16,6 +16,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/mmwatch.h"
+#include "gateway/timer.h"
 
 struct mmwatch {
 	struct gateway		*gw;
@@ -87,11 +88,9 @@ struct mmwatch *
 mmwatch_new(struct gateway *gw)
 {
 	struct mmwatch	*w = xcalloc(1, sizeof(*w));
-	struct timeval	 tv = { env_long("KT_MMWATCH_S", MMWATCH_EVERY_S), 0 };
 
 	w->gw = gw;
-	w->ev = event_new(gw->base, -1, EV_PERSIST, tick_cb, w);
-	event_add(w->ev, &tv);
+	w->ev = timer_every_ms(gw->base, env_long("KT_MMWATCH_S", MMWATCH_EVERY_S) * 1000, tick_cb, w);
 	mmwatch_check(w);
 	return w;
 }

@@ -33,6 +33,7 @@
 #include "store/store_field.h"
 #include "store/store_inbox.h"
 #include "gateway/field.h"
+#include "gateway/timer.h"
 #include "store/store_outbox.h"
 
 #define SCHED_WINDOW		256	/* due rows read per dispatch */
@@ -496,7 +497,6 @@ struct sched *
 sched_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct sched	*s = xcalloc(1, sizeof(*s));
-	struct timeval	 tick = { SCHED_TICK_S, 0 };
 	long		 n;
 
 	s->gw = gw;
@@ -511,8 +511,7 @@ sched_new(struct gateway *gw, char *err, size_t errlen)
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	s->ev_kick = event_new(gw->base, -1, 0, kick_cb, s);
 	s->ev_timer = evtimer_new(gw->base, kick_cb, s);
-	s->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, s);
-	event_add(s->ev_tick, &tick);
+	s->ev_tick = timer_every_ms(gw->base, SCHED_TICK_S * 1000, tick_cb, s);
 	event_active(s->ev_kick, EV_TIMEOUT, 0);
 	return s;
 }

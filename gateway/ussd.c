@@ -42,6 +42,7 @@
 #include "common/xmalloc.h"
 #include "gateway/areas.h"
 #include "gateway/gateway.h"
+#include "gateway/timer.h"
 #include "gateway/ussd.h"
 #include "gateway/ussd-internal.h"
 #include "parsers/fold.h"
@@ -1066,12 +1067,8 @@ ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 		if (lang != NULL && strcmp(u->menu->langs[i].code, lang) == 0)
 			u->lang = i;
 	u->idle_s = env_long("KT_USSD_IDLE_S", USSD_IDLE_S);
-	if (gw->base != NULL) {
-		struct timeval tv = { u->idle_s >= 60 ? 15 : (u->idle_s + 1) / 2, 0 };
-
-		u->sweep = event_new(gw->base, -1, EV_PERSIST, sweep_cb, u);
-		event_add(u->sweep, &tv);
-	}
+	if (gw->base != NULL)
+		u->sweep = timer_every_ms(gw->base, (u->idle_s >= 60 ? 15 : (u->idle_s + 1) / 2) * 1000, sweep_cb, u);
 	return u;
 }
 
