@@ -113,6 +113,21 @@ cmd_list_done(struct ctl_req *req, struct table *t, enum store_status s, const c
 }
 
 int
+cmd_list_limited(struct ctl_req *req, int argc, char **argv, long dflt,
+    enum store_status (*list)(struct store *, long limit, store_row_cb, void *), const char *what)
+{
+	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };
+	char		*ops[1];
+	struct table	*t;
+
+	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
+		return 1;
+	t = table_new(req->out, req->fmt);
+	return cmd_list_done(req, t, list(req->gw->store, opts[0].val ? atol(opts[0].val) : dflt, table_row, t),
+	    what);
+}
+
+int
 cmd_commit_audited(struct ctl_req *req, enum store_status s, const char *op, const char *detail,
     const char *what)
 {

@@ -38,6 +38,9 @@ int	cmd_store_error(struct ctl_req *, const char *what);
 /* Ends a listing written through table_row (s: what the store_list_* call returned): 0, or 1
  * after reporting the failure of what. */
 int	cmd_list_done(struct ctl_req *, struct table *, enum store_status s, const char *what);
+/* A listing whose one option is --limit N (dflt rows when absent), read by list. */
+int	cmd_list_limited(struct ctl_req *, int argc, char **argv, long dflt,
+	    enum store_status (*list)(struct store *, long limit, store_row_cb, void *), const char *what);
 /* Ends a change made in one transaction: stores its audit record (op, detail) and commits when s
  * is STORE_OK, rolls back otherwise. 0, or 1 after reporting the failure of what. */
 int	cmd_commit_audited(struct ctl_req *, enum store_status s, const char *op, const char *detail,

@@ -498,13 +498,5 @@ cmd_outbox(struct ctl_req *req, int argc, char **argv)
 int
 cmd_audit(struct ctl_req *req, int argc, char **argv)
 {
-	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };
-	char		*ops[1];
-	struct table	*t;
-
-	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
-		return 1;
-	t = table_new(req->out, req->fmt);
-	return cmd_list_done(req, t, store_list_audit(req->gw->store, opts[0].val ? atol(opts[0].val) : 100,
-	    table_row, t), "listing the audit log");
+	return cmd_list_limited(req, argc, argv, 100, store_list_audit, "listing the audit log");
 }
