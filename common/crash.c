@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "common/crash.h"
+#include "common/env.h"
 #include "common/log.h"
 
 #ifdef KT_CRASHPOINTS
@@ -15,10 +16,8 @@ crash_point(const char *name)
 
 	if (want == NULL || strcmp(want, name) != 0)
 		return;
-	if (hits < 0) {
-		const char *after = getenv("KT_CRASH_AFTER");
-		hits = after ? atol(after) : 0;
-	}
+	if (hits < 0)
+		hits = env_long("KT_CRASH_AFTER", 0);
 	if (hits-- > 0)
 		return;
 	log_warnx("crash point=%s pid=%d: aborting as asked by KT_CRASH", name, (int)getpid());

@@ -3,7 +3,6 @@
  * program names (/proc/PID/comm). A process may exit during the walk: whatever vanishes is
  * skipped.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/devuse.h"
+#include "common/str.h"
 #include "common/xmalloc.h"
 
 static int
@@ -32,17 +32,6 @@ read_comm(const char *pid, char *out, size_t len)
 	return 0;
 }
 
-static int
-is_pid(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 int
 devuse_scan(struct devuse **out)
 {
@@ -58,7 +47,7 @@ devuse_scan(struct devuse **out)
 	while ((p = readdir(proc)) != NULL) {
 		char	 dir[300], comm[32];
 
-		if (!is_pid(p->d_name) || atoi(p->d_name) == (int)self)
+		if (!str_is_digits(p->d_name) || atoi(p->d_name) == (int)self)
 			continue;
 		snprintf(dir, sizeof(dir), "/proc/%s/fd", p->d_name);
 		if ((fds = opendir(dir)) == NULL)
@@ -69,7 +58,7 @@ devuse_scan(struct devuse **out)
 			char	 link[600], target[256];
 			ssize_t	 len;
 
-			if (!is_pid(f->d_name))
+			if (!str_is_digits(f->d_name))
 				continue;
 			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
 			if ((len = readlink(link, target, sizeof(target) - 1)) <= 0)
@@ -116,7 +105,7 @@ devuse_running(const char *comm)
 	while (found == 0 && (p = readdir(proc)) != NULL) {
 		char c[32];
 
-		if (is_pid(p->d_name) && read_comm(p->d_name, c, sizeof(c)) == 0 && !strcmp(c, comm))
+		if (str_is_digits(p->d_name) && read_comm(p->d_name, c, sizeof(c)) == 0 && !strcmp(c, comm))
 			found = (pid_t)atoi(p->d_name);
 	}
 	closedir(proc);

@@ -31,6 +31,17 @@ str_after_scheme(const char *s, const char *scheme)
 	return strncmp(s, "://", 3) == 0 ? s + 3 : NULL;
 }
 
+int
+str_is_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
 /* Decodes one UTF-8 sequence at s; returns its length, or 0 when it is not well-formed (then *cp
  * is the byte). Overlong forms, surrogates and code points past U+10FFFF are not well-formed. */
 static size_t

@@ -11,6 +11,8 @@ char	*str_word(char **sp);
 /* s past "SCHEME://" or "SCHEMEs://" (scheme "mqtt": mqtt:// and mqtts://; "http": http:// and
  * https://); NULL when s starts with neither. */
 const char *str_after_scheme(const char *s, const char *scheme);
+/* 1 if s is one or more ASCII digits and nothing else. */
+int	 str_is_digits(const char *s);
 
 /*
  * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.

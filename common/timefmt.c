@@ -6,12 +6,25 @@
 #include "common/conf.h"
 #include "common/timefmt.h"
 
+/* The dated forms timefmt_parse() accepts, tried in order; a bare date means its midnight. */
+static const struct timefmt_form {
+	const char	*fmt;
+	int		 midnight;
+} forms[] = {
+	{ "%Y-%m-%d %H:%M:%S", 0 },
+	{ "%Y-%m-%dT%H:%M:%S", 0 },
+	{ "%Y-%m-%d %H:%M", 0 },
+	{ "%Y-%m-%dT%H:%M", 0 },
+	{ "%Y-%m-%d", 1 },
+};
+
 int
 timefmt_parse(const char *s, time_t now, time_t *out)
 {
-	struct tm	 tm;
-	const char	*end;
-	long		 d;
+	const struct timefmt_form	*f;
+	struct tm			 tm;
+	const char			*end;
+	long				 d;
 
 	if (!strcmp(s, "now")) {
 		*out = now;
@@ -23,26 +36,14 @@ timefmt_parse(const char *s, time_t now, time_t *out)
 		*out = *s == '+' ? now + d : now - d;
 		return 0;
 	}
-	localtime_r(&now, &tm);
-	tm.tm_sec = 0;
-	if ((end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm)) && *end == '\0')
-		goto ok;
-	localtime_r(&now, &tm);
-	tm.tm_sec = 0;
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && *end == '\0')
-		goto ok;
-	localtime_r(&now, &tm);
-	tm.tm_sec = 0;
-	if ((end = strptime(s, "%Y-%m-%d %H:%M", &tm)) && *end == '\0')
-		goto ok;
-	localtime_r(&now, &tm);
-	tm.tm_sec = 0;
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) && *end == '\0')
-		goto ok;
-	localtime_r(&now, &tm);
-	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
-	if ((end = strptime(s, "%Y-%m-%d", &tm)) && *end == '\0')
-		goto ok;
+	for (f = forms; f < forms + sizeof(forms) / sizeof(forms[0]); f++) {
+		localtime_r(&now, &tm);
+		tm.tm_sec = 0;
+		if (f->midnight)
+			tm.tm_min = tm.tm_hour = 0;
+		if ((end = strptime(s, f->fmt, &tm)) && *end == '\0')
+			goto ok;
+	}
 	localtime_r(&now, &tm);
 	tm.tm_sec = 0;
 	if ((end = strptime(s, "%H:%M", &tm)) && *end == '\0') {
@@ -66,6 +67,29 @@ timefmt_local(time_t t, char *buf, size_t len)
 
 	localtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+char *
+timefmt_day(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	localtime_r(&t, &tm);
+	if (strftime(buf, len, "%Y-%m-%d", &tm) == 0 && len > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+char *
+timefmt_duration(double s, char *buf, size_t len)
+{
+	if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
 	return buf;
 }
 

@@ -6,6 +6,12 @@
 int	 timefmt_parse(const char *, time_t now, time_t *out);
 /* Local time as "2026-11-27 14:00:05" into buf (20+ bytes). */
 char	*timefmt_local(time_t, char *buf, size_t len);
+/* The local day of a time as "2026-11-27" into buf (TIMEFMT_DAY_LEN+ bytes): the key of the
+ * per-day counters (modem totals, send limits). "" when buf is too small. */
+#define TIMEFMT_DAY_LEN	11
+char	*timefmt_day(time_t, char *buf, size_t len);
+/* A duration of s >= 0 seconds for people: "45 s", "12 min", "2.5 h". */
+char	*timefmt_duration(double s, char *buf, size_t len);
 #endif
 #ifndef COMMON_TIMEFMT_NOW
 #define COMMON_TIMEFMT_NOW

@@ -147,6 +147,29 @@ report(enum table_format fmt, const char *k1, long v1, const char *k2, long v2, 
 		printf("%s %ld, %s %ld (%.1f s)\n", k1, v1, k2, v2, secs);
 }
 
+/* The next record of a CSV file being imported: its field count (f[0..7], in buf), or CSV_END.
+ * Blank lines are skipped; a line csv_record() refuses is reported as path:line, counted in *bad
+ * and skipped. *line counts the lines read. */
+static int
+next_record(const char **p, const char *end, char *buf, size_t len, char *f[8], const char *path, long *line,
+    long *bad)
+{
+	int	 nf;
+
+	while ((nf = csv_record(p, end, buf, len, f, 8)) != CSV_END) {
+		(*line)++;
+		if (nf < 0) {
+			fprintf(stderr, "%s:%ld: rejected: %s\n", path, *line, csv_why(nf, len));
+			(*bad)++;
+			continue;
+		}
+		if (nf == 1 && f[0][0] == '\0')
+			continue;	/* blank line */
+		return nf;
+	}
+	return CSV_END;
+}
+
 int
 import_areas(struct store *st, const char *dir, int progress, enum table_format fmt)
 {
@@ -180,20 +203,11 @@ import_areas(struct store *st, const char *dir, int progress, enum table_format 
 			goto fail;
 		p = m.data;
 		end = m.data + m.len;
-		while ((nf = csv_record(&p, end, buf, sizeof(buf), f, 8)) != -1) {
+		while ((nf = next_record(&p, end, buf, sizeof(buf), f, path, &line, &bad)) != CSV_END) {
 			const char *code, *parent, *name;
 
-			line++;
-			if (nf < 0) {
-				fprintf(stderr, "%s:%ld: rejected: %s\n", path, line, csv_why(nf, sizeof(buf)));
-				bad++;
-				continue;
-			}
-			if (nf == 1 && f[0][0] == '\0')
-				continue;	/* blank line */
 			if (nf != files[i].ncols) {
-				fprintf(stderr, "%s:%ld: expected %d fields, found %d\n", path, line, files[i].ncols,
-				    nf < 0 ? 0 : nf);
+				fprintf(stderr, "%s:%ld: expected %d fields, found %d\n", path, line, files[i].ncols, nf);
 				bad++;
 				continue;
 			}
@@ -250,17 +264,9 @@ import_subscribers(struct store *st, const char *file, const char *country, int 
 	end = m.data + m.len;
 	if (store_begin(st) != STORE_OK)
 		goto fail_store;
-	while ((nf = csv_record(&p, end, buf, sizeof(buf), f, 8)) != -1) {
+	while ((nf = next_record(&p, end, buf, sizeof(buf), f, file, &line, &bad)) != CSV_END) {
 		const char	*why, *area, *name;
 
-		line++;
-		if (nf < 0) {
-			fprintf(stderr, "%s:%ld: rejected: %s\n", file, line, csv_why(nf, sizeof(buf)));
-			bad++;
-			continue;
-		}
-		if (nf == 1 && f[0][0] == '\0')
-			continue;
 		for (int i = 0; i < nf; i++)	/* spaces around fields are not data */
 			f[i] = str_trim(f[i]);
 		if (line == 1 && (strcasecmp(f[0], "number") == 0 || strcasecmp(f[0], "nomor") == 0 ||

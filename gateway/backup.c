@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/table.h"
 #include "common/timefmt.h"
@@ -314,11 +315,10 @@ struct backup *
 backup_new(struct gateway *gw)
 {
 	struct backup	*b = xcalloc(1, sizeof(*b));
-	const char	*e = getenv("KT_BACKUP_PAGES");
 	struct timeval	 tv = { 1, 0 };
 
 	b->gw = gw;
-	b->pages_per_step = e && atoi(e) > 0 ? atoi(e) : 1024;
+	b->pages_per_step = (int)env_long("KT_BACKUP_PAGES", 1024);
 	b->ev_step = evtimer_new(gw->base, step_cb, b);
 	b->ev_sched = evtimer_new(gw->base, sched_cb, b);
 	if (*gw->conf->backup_dir) {

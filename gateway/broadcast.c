@@ -416,10 +416,6 @@ broadcast_eta_str(double s, const char *unknown, char *buf, size_t len)
 {
 	if (s < 0)
 		snprintf(buf, len, "%s", unknown);
-	else if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%.0f min", s / 60);
 	else
-		snprintf(buf, len, "%.1f h", s / 3600);
+		timefmt_duration(s, buf, len);
 }

@@ -1,8 +1,10 @@
 /* cmd — shared helpers for the console commands (see cmd.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/conf.h"
+#include "common/table.h"
 #include "gateway/cmd.h"
 #include "gateway/gateway.h"
 #include "store/store.h"
@@ -98,5 +100,72 @@ cmd_store_error(struct ctl_req *req, const char *what)
 {
 	fprintf(req->err, "%s failed: %s\n", what, store_errmsg(req->gw->store));
 	gateway_store_failed(req->gw, what);
+	return 1;
+}
+
+int
+cmd_list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
+{
+	table_end(t);
+	if (s != STORE_OK)
+		return cmd_store_error(req, what);
+	return 0;
+}
+
+int
+cmd_list_limited(struct ctl_req *req, int argc, char **argv, long dflt,
+    enum store_status (*list)(struct store *, long limit, store_row_cb, void *), const char *what)
+{
+	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };
+	char		*ops[1];
+	struct table	*t;
+
+	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
+		return 1;
+	t = table_new(req->out, req->fmt);
+	return cmd_list_done(req, t, list(req->gw->store, opts[0].val ? atol(opts[0].val) : dflt, table_row, t),
+	    what);
+}
+
+int
+cmd_commit_audited(struct ctl_req *req, enum store_status s, const char *op, const char *detail,
+    const char *what)
+{
+	struct store	*st = req->gw->store;
+
+	if (s != STORE_OK || store_audit(st, req->actor, op, detail) != STORE_OK) {
+		store_rollback(st);
+		return cmd_store_error(req, what);
+	}
+	if (store_commit(st) != STORE_OK)
+		return cmd_store_error(req, "committing");
+	return 0;
+}
+
+int
+cmd_post_id(struct ctl_req *req, const char *in, long long *id)
+{
+	char	*end;
+
+	*id = strtoll(in, &end, 10);
+	if (*in == '\0' || *end != '\0' || *id <= 0) {
+		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", in);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_post_result(struct ctl_req *req, int rc, long long id, const char *err, const char *what)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == 1)
+		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
+	else {
+		fprintf(req->err, "%s\n", err);
+		if (rc < 0)
+			gateway_store_failed(req->gw, what);
+	}
 	return 1;
 }

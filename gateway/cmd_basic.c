@@ -37,15 +37,6 @@ list_begin(struct ctl_req *req, int argc, char **argv, struct cmd_opt *opts, int
 	return table_new(req->out, req->fmt);
 }
 
-static int
-list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
-{
-	table_end(t);
-	if (s != STORE_OK)
-		return cmd_store_error(req, what);
-	return 0;
-}
-
 static void
 json_kv_str(FILE *f, const char *k, const char *v, int comma)
 {
@@ -411,7 +402,7 @@ cmd_areas(struct ctl_req *req, int argc, char **argv)
 
 	if ((t = list_begin(req, argc, argv, opts, 2, 1)) == NULL)
 		return 1;
-	return list_done(req, t, store_list_areas(req->gw->store, opts[1].val ? "" : opts[0].val, table_row, t),
+	return cmd_list_done(req, t, store_list_areas(req->gw->store, opts[1].val ? "" : opts[0].val, table_row, t),
 	    "listing areas");
 }
 
@@ -424,7 +415,7 @@ cmd_subscribers(struct ctl_req *req, int argc, char **argv)
 
 	if ((t = list_begin(req, argc, argv, opts, 1, 1)) == NULL)
 		return 1;
-	return list_done(req, t, store_list_subscribers(req->gw->store, opts[0].val, table_row, t),
+	return cmd_list_done(req, t, store_list_subscribers(req->gw->store, opts[0].val, table_row, t),
 	    "listing subscribers");
 }
 
@@ -561,7 +552,7 @@ cmd_inbox(struct ctl_req *req, int argc, char **argv)
 		fprintf(req->err, "inbox %lld: no such message\n", id);
 		return 1;
 	}
-	return list_done(req, c.t, s, "listing the inbox");
+	return cmd_list_done(req, c.t, s, "listing the inbox");
 }
 
 
@@ -588,7 +579,7 @@ cmd_outbox(struct ctl_req *req, int argc, char **argv)
 		}
 	}
 	t = table_new(req->out, req->fmt);
-	return list_done(req, t, store_list_outbox(req->gw->store, opts[0].val,
+	return cmd_list_done(req, t, store_list_outbox(req->gw->store, opts[0].val,
 	    opts[1].val ? atol(opts[1].val) : 0, table_row, t), "listing the outbox");
 }
 
@@ -596,11 +587,5 @@ cmd_outbox(struct ctl_req *req, int argc, char **argv)
 int
 cmd_audit(struct ctl_req *req, int argc, char **argv)
 {
-	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };
-	struct table	*t;
-
-	if ((t = list_begin(req, argc, argv, opts, 1, 0)) == NULL)
-		return 1;
-	return list_done(req, t, store_list_audit(req->gw->store, opts[0].val ? atol(opts[0].val) : 100,
-	    table_row, t), "listing the audit log");
+	return cmd_list_limited(req, argc, argv, 100, store_list_audit, "listing the audit log");
 }

@@ -127,17 +127,7 @@ cmd_broadcast(struct ctl_req *req, int argc, char **argv)
 int
 cmd_announcements(struct ctl_req *req, int argc, char **argv)
 {
-	struct cmd_opt		 opts[] = { { .name = "limit", .has_arg = 1 } };
-	char			*ops[1];
-	struct table		*t;
-	enum store_status	 s;
-
-	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
-		return 1;
-	t = table_new(req->out, req->fmt);
-	s = store_list_announcements(req->gw->store, opts[0].val ? atol(opts[0].val) : 50, table_row, t);
-	table_end(t);
-	return s == STORE_OK ? 0 : cmd_store_error(req, "listing announcements");
+	return cmd_list_limited(req, argc, argv, 50, store_list_announcements, "listing announcements");
 }
 
 struct one_row {

@@ -25,7 +25,6 @@ cmd_posts(struct ctl_req *req, int argc, char **argv)
 	struct cmd_opt		 opts[] = { { .name = "status", .has_arg = 1 } };
 	char			*ops[1];
 	struct table		*t;
-	enum store_status	 s;
 	const char		*st = NULL;
 
 	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
@@ -36,35 +35,23 @@ cmd_posts(struct ctl_req *req, int argc, char **argv)
 		return 1;
 	}
 	t = table_new(req->out, req->fmt);
-	s = store_list_posts(req->gw->store, st, table_row, t);
-	table_end(t);
-	return s == STORE_OK ? 0 : cmd_store_error(req, "listing the reports");
+	return cmd_list_done(req, t, store_list_posts(req->gw->store, st, table_row, t), "listing the reports");
 }
 
 static int
 post_review(struct ctl_req *req, int argc, char **argv, int approve)
 {
-	char	*ops[1], *end, err[256];
-	long long id;
-	int	 relayed, rc;
+	char		*ops[1], err[256];
+	long long	 id;
+	int		 relayed, rc;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 1) != 1)
 		return ctl_usage(req, approve ? "post approve" : "post reject");
-	id = strtoll(ops[0], &end, 10);
-	if (*ops[0] == '\0' || *end != '\0' || id <= 0) {
-		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", ops[0]);
+	if (cmd_post_id(req, ops[0], &id) == -1)
 		return 1;
-	}
-	if ((rc = posts_review(req->gw, req->actor, id, approve, &relayed, err, sizeof(err))) == 1) {
-		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
+	rc = posts_review(req->gw, req->actor, id, approve, &relayed, err, sizeof(err));
+	if (cmd_post_result(req, rc, id, err, "reviewing a report"))
 		return 1;
-	}
-	if (rc != 0) {
-		fprintf(req->err, "%s\n", err);
-		if (rc < 0)
-			gateway_store_failed(req->gw, "reviewing a report");
-		return 1;
-	}
 	fprintf(req->out, "report %lld: %s%s\n", id, approve ? "published" : "rejected",
 	    relayed > 0 ? " (the decision goes to the box that received it)" : "");
 	return 0;
@@ -104,13 +91,9 @@ cmd_leader_add(struct ctl_req *req, int argc, char **argv)
 		return cmd_store_error(req, "starting a transaction");
 	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"kim\":\"%s\",\"area\":\"%s\"}", number,
 	    json_escape(opts[0].val, esc, sizeof(esc)), opts[1].val);
-	if (store_leader_add(st, number, opts[0].val, opts[1].val, &created) != STORE_OK ||
-	    store_audit(st, req->actor, "leader add", detail) != STORE_OK) {
-		store_rollback(st);
-		return cmd_store_error(req, "storing the leader");
-	}
-	if (store_commit(st) != STORE_OK)
-		return cmd_store_error(req, "committing");
+	if (cmd_commit_audited(req, store_leader_add(st, number, opts[0].val, opts[1].val, &created), "leader add",
+	    detail, "storing the leader"))
+		return 1;
 	fprintf(req->out, "%s: %s leader of %s (area %s)\n", number, created ? "registered as" : "updated:",
 	    opts[0].val, opts[1].val);
 	return 0;
@@ -137,12 +120,8 @@ role_remove(struct ctl_req *req, int argc, char **argv, const char *role)
 		return 1;
 	}
 	snprintf(detail, sizeof(detail), "{\"number\":\"%s\"}", number);
-	if (s != STORE_OK || store_audit(st, req->actor, name, detail) != STORE_OK) {
-		store_rollback(st);
-		return cmd_store_error(req, "removing the role");
-	}
-	if (store_commit(st) != STORE_OK)
-		return cmd_store_error(req, "committing");
+	if (cmd_commit_audited(req, s, name, detail, "removing the role"))
+		return 1;
 	fprintf(req->out, "%s: no longer a %s\n", number, role);
 	return 0;
 }
@@ -177,12 +156,8 @@ cmd_official_add(struct ctl_req *req, int argc, char **argv)
 		return cmd_store_error(req, "starting a transaction");
 	s = store_official_add(st, number, pin, &created);
 	snprintf(detail, sizeof(detail), "{\"number\":\"%s\",\"new\":%s}", number, created ? "true" : "false");
-	if (s != STORE_OK || store_audit(st, req->actor, "official add", detail) != STORE_OK) {
-		store_rollback(st);
-		return cmd_store_error(req, "storing the official");
-	}
-	if (store_commit(st) != STORE_OK)
-		return cmd_store_error(req, "committing");
+	if (cmd_commit_audited(req, s, "official add", detail, "storing the official"))
+		return 1;
 	log_info("ctl: official %s number=%s", created ? "added" : "PIN changed", log_msisdn(number, nb));
 	fprintf(req->out, "%s: %s (SIAR PIN stored hashed)\n", number,
 	    created ? "registered as an official" : "PIN changed, lock cleared");
@@ -200,12 +175,9 @@ cmd_roles(struct ctl_req *req, int argc, char **argv)
 {
 	char			*ops[1];
 	struct table		*t;
-	enum store_status	 s;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
 		return 1;
 	t = table_new(req->out, req->fmt);
-	s = store_list_roles(req->gw->store, table_row, t);
-	table_end(t);
-	return s == STORE_OK ? 0 : cmd_store_error(req, "listing the roles");
+	return cmd_list_done(req, t, store_list_roles(req->gw->store, table_row, t), "listing the roles");
 }

@@ -27,16 +27,24 @@ cmd_backup(struct ctl_req *req, int argc, char **argv)
 	return CTL_ASYNC;
 }
 
+/* ,"k":"v" — or null when v is NULL */
+static void
+json_str(FILE *f, const char *k, const char *v)
+{
+	fprintf(f, ",\"%s\":", k);
+	if (v == NULL)
+		fputs("null", f);
+	else
+		json_string(f, v);
+}
+
+/* ,"k":"2026-11-27 14:00:05" in local time — or null when t is 0 */
 static void
 json_time(FILE *f, const char *k, time_t t)
 {
 	char	 buf[32];
 
-	fprintf(f, ",\"%s\":", k);
-	if (t == 0)
-		fputs("null", f);
-	else
-		json_string(f, timefmt_local(t, buf, sizeof(buf)));
+	json_str(f, k, t ? timefmt_local(t, buf, sizeof(buf)) : NULL);
 }
 
 void
@@ -55,34 +63,18 @@ cmd_status_upkeep_json(struct ctl_req *req)
 	json_time(f, "now", clock_now());
 	json_time(f, "system", clock_system());
 	json_time(f, "checked", ni.checked_at);
-	fputs(",\"modem\":", f);
-	if (ni.modem)
-		json_string(f, ni.modem);
-	else
-		fputs("null", f);
-	fputs(",\"set_error\":", f);
-	if (ni.set_error[0])
-		json_string(f, ni.set_error);
-	else
-		fputs("null", f);
+	json_str(f, "modem", ni.modem);
+	json_str(f, "set_error", ni.set_error[0] ? ni.set_error : NULL);
 	fputs("},", f);
 	backup_get_info(req->gw->backup, &bi);
 	fprintf(f, "\"backup\":{\"running\":%s", bi.running ? "true" : "false");
 	if (bi.running)
 		fprintf(f, ",\"progress\":\"%d/%d\"", bi.done_pages, bi.total_pages);
 	json_time(f, "last_ok", bi.last_ok_at);
-	fputs(",\"last_file\":", f);
-	if (bi.last_ok_file)
-		json_string(f, bi.last_ok_file);
-	else
-		fputs("null", f);
+	json_str(f, "last_file", bi.last_ok_file);
 	fprintf(f, ",\"last_bytes\":%lld", bi.last_ok_bytes);
 	json_time(f, "last_failed", bi.last_fail_at);
-	fputs(",\"error\":", f);
-	if (bi.last_error)
-		json_string(f, bi.last_error);
-	else
-		fputs("null", f);
+	json_str(f, "error", bi.last_error);
 	fprintf(f, ",\"failures\":%ld", bi.failures);
 	json_time(f, "next", bi.next_at);
 	fputs("},", f);

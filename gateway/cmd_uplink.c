@@ -24,7 +24,6 @@ cmd_boxes(struct ctl_req *req, int argc, char **argv)
 {
 	char		*ops[1];
 	struct table	*t;
-	enum store_status s;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
 		return 1;
@@ -34,35 +33,23 @@ cmd_boxes(struct ctl_req *req, int argc, char **argv)
 		return 1;
 	}
 	t = table_new(req->out, req->fmt);
-	s = store_list_boxes(req->gw->store, table_row, t);
-	table_end(t);
-	return s == STORE_OK ? 0 : cmd_store_error(req, "listing the boxes");
+	return cmd_list_done(req, t, store_list_boxes(req->gw->store, table_row, t), "listing the boxes");
 }
 
 int
 cmd_post_reply(struct ctl_req *req, int argc, char **argv)
 {
-	char		*ops[2], *end, err[256];
+	char		*ops[2], err[256];
 	long long	 id;
 	int		 relayed, rc;
 
 	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 2) != 2)
 		return ctl_usage(req, "post reply");
-	id = strtoll(ops[0], &end, 10);
-	if (*ops[0] == '\0' || *end != '\0' || id <= 0) {
-		fprintf(req->err, "'%s' is not a report id (see 'kentongan posts')\n", ops[0]);
+	if (cmd_post_id(req, ops[0], &id) == -1)
 		return 1;
-	}
-	if ((rc = posts_reply(req->gw, req->actor, id, ops[1], &relayed, err, sizeof(err))) == 1) {
-		fprintf(req->err, "no report %lld (see 'kentongan posts')\n", id);
+	rc = posts_reply(req->gw, req->actor, id, ops[1], &relayed, err, sizeof(err));
+	if (cmd_post_result(req, rc, id, err, "replying to a report"))
 		return 1;
-	}
-	if (rc != 0) {
-		fprintf(req->err, "%s\n", err);
-		if (rc < 0)
-			gateway_store_failed(req->gw, "replying to a report");
-		return 1;
-	}
 	fprintf(req->out, "report %lld: reply %s\n", id, relayed ? "sent to the box that received the report" :
 	    "queued for the reporter");
 	return 0;

@@ -25,6 +25,7 @@
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
 #include "gateway/router.h"
+#include "gateway/timer.h"
 #include "store/store_inbox.h"
 
 #define EXPIRE_EVERY_S	30
@@ -105,7 +106,6 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 	int			 i, nids = 0, dups = 0, reports = 0, raw = 0;
 	time_t			 now = clock_now();
 	char			 day[16];
-	struct tm		 tm;
 
 	/* the network's time is at least the newest SMSC time stamp (netclock.c) */
 	for (i = 0; i < n && ing->gw->netclock != NULL; i++)
@@ -175,9 +175,7 @@ ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64
 			ids[nids++] = id;
 	}
 	if (nids) {
-		localtime_r(&now, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-		if ((s = store_modem_count(st, modem_name, day, 0, nids)) != STORE_OK)
+		if ((s = store_modem_count(st, modem_name, timefmt_day(now, day, sizeof(day)), 0, nids)) != STORE_OK)
 			goto fail_tx;
 	}
 	if ((s = store_commit(st)) != STORE_OK)
@@ -208,8 +206,8 @@ fail_tx:
 	store_rollback(st);
 fail:
 	ing->stats.failures++;
-	log_warnx("ingest modem=%s batch=%llu event=commit-failed error=\"%s\" (nothing deleted; retried)",
-	    modem_name, (unsigned long long)batch, store_errmsg(st));
+	log_debug("ingest modem=%s batch=%llu event=commit-failed (nothing deleted; retried)", modem_name,
+	    (unsigned long long)batch);
 	gateway_store_failed(ing->gw, "committing received messages");
 	free(ids);
 	masked_free(masked, n);
@@ -221,11 +219,10 @@ ingest_expire(struct ingest *ing)
 {
 	struct store		*st = ing->gw->store;
 	int64_t			 ids[EXPIRE_MAX];
-	static char		 names[EXPIRE_MAX][72];
+	char			 (*names)[72] = NULL;
 	int			 n = 0, i, j;
 	enum store_status	 s;
 	time_t			 now = clock_now();
-	struct tm		 tm;
 	char			 day[16];
 
 	if (store_inbox_parts_waiting(st) == 0)
@@ -236,8 +233,8 @@ ingest_expire(struct ingest *ing)
 		store_rollback(st);
 		goto fail;
 	}
-	localtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	names = xcalloc(n ? (size_t)n : 1, sizeof(*names));
+	timefmt_day(now, day, sizeof(day));
 	for (i = 0; i < n; i++) {
 		/* an incomplete message is a received message too: count it for its modem */
 		if (store_inbox_modem(st, ids[i], names[i], sizeof(names[i])) != STORE_OK || !*names[i])
@@ -257,9 +254,10 @@ ingest_expire(struct ingest *ing)
 		log_info("ingest id=%lld modem=%s event=stored-incomplete", (long long)ids[i], names[i]);
 	ing->stats.incomplete += n;
 	route(ing, ids, n);
+	free(names);
 	return n;
 fail:
-	log_warnx("ingest event=expire-failed error=\"%s\"", store_errmsg(st));
+	free(names);
 	gateway_store_failed(ing->gw, "storing incomplete long messages");
 	return -1;
 }
@@ -275,7 +273,6 @@ ingest_new(struct gateway *gw)
 {
 	struct ingest	*ing = xcalloc(1, sizeof(*ing));
 	long		 every;
-	struct timeval	 tv;
 
 	ing->gw = gw;
 	every = timeout_s(ing) / 4;
@@ -283,12 +280,8 @@ ingest_new(struct gateway *gw)
 		every = EXPIRE_EVERY_S;
 	if (every < 1)
 		every = 1;
-	tv.tv_sec = every;
-	tv.tv_usec = 0;
-	if (gw->base) {
-		ing->expire = event_new(gw->base, -1, EV_PERSIST, expire_cb, ing);
-		event_add(ing->expire, &tv);
-	}
+	if (gw->base)
+		ing->expire = timer_every_ms(gw->base, every * 1000, expire_cb, ing);
 	return ing;
 }
 

@@ -11,10 +11,12 @@
 
 #include "common/conf.h"
 #include "common/devuse.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/mmwatch.h"
+#include "gateway/timer.h"
 
 struct mmwatch {
 	struct gateway		*gw;
@@ -86,14 +88,9 @@ struct mmwatch *
 mmwatch_new(struct gateway *gw)
 {
 	struct mmwatch	*w = xcalloc(1, sizeof(*w));
-	struct timeval	 tv = { MMWATCH_EVERY_S, 0 };
-	const char	*env = getenv("KT_MMWATCH_S");
 
-	if (env && atoi(env) > 0)
-		tv.tv_sec = atoi(env);
 	w->gw = gw;
-	w->ev = event_new(gw->base, -1, EV_PERSIST, tick_cb, w);
-	event_add(w->ev, &tv);
+	w->ev = timer_every_ms(gw->base, env_long("KT_MMWATCH_S", MMWATCH_EVERY_S) * 1000, tick_cb, w);
 	mmwatch_check(w);
 	return w;
 }

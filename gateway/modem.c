@@ -33,6 +33,7 @@
 #include <event2/util.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/msisdn.h"
 #include "common/proto.h"
@@ -117,11 +118,7 @@ static int			 balance_tried;
 static void
 today(char out[16])
 {
-	time_t		 t = clock_now();
-	struct tm	 tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, 16, "%Y-%m-%d", &tm);
+	timefmt_day(clock_now(), out, 16);
 }
 
 const char *
@@ -410,13 +407,7 @@ crash_signal(int status)
 static double
 quarantine_retry_s(void)
 {
-	const char	*e = getenv("KT_QUARANTINE_RETRY_S");
-	char		*end;
-	double		 v;
-
-	if (e && *e && (v = strtod(e, &end)) >= 0 && *end == '\0')
-		return v;
-	return MW_QUARANTINE_RETRY_S;
+	return env_double("KT_QUARANTINE_RETRY_S", MW_QUARANTINE_RETRY_S);
 }
 
 /* What status shows while messages are left alone (a new connection keeps it, see on_hello). */

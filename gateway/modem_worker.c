@@ -31,6 +31,7 @@
 #include <gammu.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/timefmt.h"
 #include "common/crash.h"
 #include "common/hex.h"
@@ -997,13 +998,7 @@ w_take(struct worker *w, GSM_SMSMessage *m)
 static double
 undec_retry_s(void)
 {
-	const char	*e = getenv("KT_QUARANTINE_RETRY_S");
-	char		*end;
-	double		 v;
-
-	if (e && *e && (v = strtod(e, &end)) >= 0 && *end == '\0')
-		return v;
-	return MW_QUARANTINE_RETRY_S;
+	return env_double("KT_QUARANTINE_RETRY_S", MW_QUARANTINE_RETRY_S);
 }
 
 static int
@@ -2078,10 +2073,8 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 		if (w_pass_due(&w, now))
 			w_pass(&w);
 		if (now >= w.next_clock && !w.dummy) {
-			const char *e = getenv("KT_CLOCK_CHECK_S");
-
 			w_read_clock(&w);
-			w.next_clock = clock_mono() + (e && atoi(e) > 0 ? atoi(e) : MW_CLOCK_S);
+			w.next_clock = clock_mono() + env_long("KT_CLOCK_CHECK_S", MW_CLOCK_S);
 		}
 		if (now >= w.next_status) {
 			w_report_status(&w);

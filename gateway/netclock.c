@@ -21,6 +21,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
 #include "gateway/netclock.h"
+#include "gateway/timer.h"
 
 #define WARN_EVERY_S	3600
 
@@ -78,11 +79,7 @@ warn(struct netclock *nc)
 static void
 warn_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct netclock	*nc = arg;
-	struct timeval	 tv = { WARN_EVERY_S, 0 };
-
-	warn(nc);
-	evtimer_add(nc->ev_warn, &tv);
+	warn(arg);
 }
 
 /* Whether this process holds CAP_SYS_TIME (the CapEff mask of /proc/self/status). */
@@ -186,13 +183,11 @@ struct netclock *
 netclock_new(struct gateway *gw)
 {
 	struct netclock	*nc = xcalloc(1, sizeof(*nc));
-	struct timeval	 tv = { WARN_EVERY_S, 0 };
 
 	nc->gw = gw;
 	nc->source = "system";
 	nc->build_at = build_time();
-	nc->ev_warn = evtimer_new(gw->base, warn_cb, nc);
-	evtimer_add(nc->ev_warn, &tv);
+	nc->ev_warn = timer_every_ms(gw->base, WARN_EVERY_S * 1000L, warn_cb, nc);
 	warn(nc);
 	return nc;
 }

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
@@ -111,12 +112,11 @@ struct retention *
 retention_new(struct gateway *gw)
 {
 	struct retention	*r = xcalloc(1, sizeof(*r));
-	const char		*e;
 
 	r->gw = gw;
 	r->table = 3;
-	r->batch = (e = getenv("KT_RETENTION_BATCH")) && atoi(e) > 0 ? atoi(e) : 500;
-	r->interval_s = (e = getenv("KT_RETENTION_S")) && atol(e) > 0 ? atol(e) : 300;
+	r->batch = (int)env_long("KT_RETENTION_BATCH", 500);
+	r->interval_s = env_long("KT_RETENTION_S", 300);
 	r->ev = evtimer_new(gw->base, step_cb, r);
 	arm(r, r->interval_s < 10 ? r->interval_s : 10, 0);	/* the first pass soon after start */
 	return r;

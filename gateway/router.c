@@ -1022,6 +1022,17 @@ act_approve(struct route *rt)
 	}
 }
 
+/* A SIAR or SETUJU whose PIN is gone: the daemon restarted between storing and checking it, and
+ * PINs are kept in memory only. what: "siar" or "approve", for the action. */
+static void
+refuse_pin_lost(struct route *rt, const char *what)
+{
+	const char *vars[] = { "reason", "PIN hilang saat gateway mulai ulang, kirim lagi", NULL };
+
+	set_action(rt, "%s refused: pin not kept over a restart", what);
+	reply(rt, "siar_refused", vars);
+}
+
 static enum store_status
 act_unknown(struct route *rt, const char *what)
 {
@@ -1191,13 +1202,52 @@ log_route(struct route *rt)
 	    rt->area[0] ? rt->area : "-", rt->action, rt->reply[0] ? " reply=queued" : "");
 }
 
+/* The actions that need nothing but the message; the rest are in act(). */
+static enum store_status (*const acts[PARSE_NACTIONS])(struct route *) = {
+	[PARSE_SUBSCRIBE] = act_subscribe,
+	[PARSE_UNSUBSCRIBE] = act_unsubscribe,
+	[PARSE_PULL] = act_pull,
+	[PARSE_REPORT] = act_report,
+	[PARSE_GROUP] = act_group,
+	[PARSE_BROADCAST] = act_broadcast,
+	[PARSE_VERIFY] = act_verify,
+	[PARSE_APPROVE] = act_approve,
+};
+
+/* Does what the message asks, from an allowed sender. */
+static enum store_status
+act(struct route *rt)
+{
+	enum parse_action	 a = rt->res->action;
+	enum store_status	 s;
+	int			 unknown = 0;
+
+	switch (a) {
+	case PARSE_HELP:
+		set_action(rt, "help");
+		reply(rt, "help", NULL);
+		return STORE_OK;
+	case PARSE_CHOICE:
+		s = act_choice(rt, &unknown);
+		if (s == STORE_OK && unknown)
+			s = act_unknown(rt, " (a number, no question pending)");
+		return s;
+	case PARSE_UNKNOWN:
+		return act_unknown(rt, "");
+	default:
+		if (acts[a] == NULL)
+			fatalx("router: no handler for action %d", (int)a);
+		return acts[a](rt);
+	}
+}
+
 /* Everything for one message in one transaction; SIAR's broadcast after it. */
 static enum store_status
 route_one(struct router *r, const struct store_inbox_row *row)
 {
 	struct gateway		*gw = r->gw;
 	struct route		 rt;
-	int			 unknown = 0, stored_masked = 0, pin_lost = 0;
+	int			 stored_masked = 0, pin_lost = 0;
 	enum store_status	 s;
 	char			*orig;
 
@@ -1238,61 +1288,10 @@ route_one(struct router *r, const struct store_inbox_row *row)
 		}
 	} else if (denied(gw->conf, rt.from))
 		set_action(&rt, "ignored: %s from a denied number", parse_action_name(r->res.action));
-	else {
-		switch (r->res.action) {
-		case PARSE_SUBSCRIBE:
-			s = act_subscribe(&rt);
-			break;
-		case PARSE_UNSUBSCRIBE:
-			s = act_unsubscribe(&rt);
-			break;
-		case PARSE_PULL:
-			s = act_pull(&rt);
-			break;
-		case PARSE_REPORT:
-			s = act_report(&rt);
-			break;
-		case PARSE_GROUP:
-			s = act_group(&rt);
-			break;
-		case PARSE_BROADCAST:
-			if (pin_lost) {
-				/* the daemon restarted between storing and checking: the PIN is gone */
-				const char *rvars[] = { "reason", "PIN hilang saat gateway mulai ulang, kirim lagi",
-				    NULL };
-
-				set_action(&rt, "siar refused: pin not kept over a restart");
-				reply(&rt, "siar_refused", rvars);
-			} else
-				s = act_broadcast(&rt);
-			break;
-		case PARSE_VERIFY:
-			s = act_verify(&rt);
-			break;
-		case PARSE_APPROVE:
-			if (pin_lost) {
-				const char *rvars[] = { "reason", "PIN hilang saat gateway mulai ulang, kirim lagi",
-				    NULL };
-
-				set_action(&rt, "approve refused: pin not kept over a restart");
-				reply(&rt, "siar_refused", rvars);
-			} else
-				s = act_approve(&rt);
-			break;
-		case PARSE_HELP:
-			set_action(&rt, "help");
-			reply(&rt, "help", NULL);
-			break;
-		case PARSE_CHOICE:
-			s = act_choice(&rt, &unknown);
-			if (s == STORE_OK && unknown)
-				s = act_unknown(&rt, " (a number, no question pending)");
-			break;
-		case PARSE_UNKNOWN:
-			s = act_unknown(&rt, "");
-			break;
-		}
-	}
+	else if (pin_lost)
+		refuse_pin_lost(&rt, r->res.action == PARSE_BROADCAST ? "siar" : "approve");
+	else
+		s = act(&rt);
 	if (s == STORE_OK && (r->res.action == PARSE_BROADCAST || r->res.action == PARSE_APPROVE) &&
 	    !stored_masked && !pin_lost) {
 		char *masked;

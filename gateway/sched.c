@@ -21,6 +21,7 @@
 
 #include "common/conf.h"
 #include "common/crash.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
@@ -32,6 +33,7 @@
 #include "store/store_field.h"
 #include "store/store_inbox.h"
 #include "gateway/field.h"
+#include "gateway/timer.h"
 #include "store/store_outbox.h"
 
 #define SCHED_WINDOW		256	/* due rows read per dispatch */
@@ -156,9 +158,7 @@ other_free_modem(struct sched *s, struct modem *m, const char *op, double now)
 static int
 rest_seconds(void)
 {
-	const char	*e = getenv("KT_SCHED_REST_S");
-
-	return e != NULL && atoi(e) > 0 ? atoi(e) : SCHED_REST_S;
+	return (int)env_long("KT_SCHED_REST_S", SCHED_REST_S);
 }
 
 /* Is a modem of operator op up (connected, not rested, under its daily limit), busy or not? */
@@ -433,17 +433,14 @@ sched_sent(struct sched *s, struct modem *m, const struct modem_sent *r)
 	time_t			 now = clock_now();
 	enum store_status	 st = STORE_OK;
 	char			 day[16], err[200];
-	struct tm		 tm;
 
 	inflight_remove(s, id);
 	CRASH_POINT("send-reference");
 	switch (r->result) {
 	case SEND_OK:
 		st = store_outbox_sent(gw->store, id, r->refs, r->segments);
-		localtime_r(&now, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 		if (st == STORE_OK)
-			st = store_modem_count(gw->store, name, day, 1, 0);
+			st = store_modem_count(gw->store, name, timefmt_day(now, day, sizeof(day)), 1, 0);
 		sm->fails = 0;
 		log_info("out id=%lld modem=%s result=sent segments=%d refs=%s", (long long)id, name, r->segments,
 		    r->refs);
@@ -500,7 +497,6 @@ struct sched *
 sched_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct sched	*s = xcalloc(1, sizeof(*s));
-	struct timeval	 tick = { SCHED_TICK_S, 0 };
 	long		 n;
 
 	s->gw = gw;
@@ -515,8 +511,7 @@ sched_new(struct gateway *gw, char *err, size_t errlen)
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	s->ev_kick = event_new(gw->base, -1, 0, kick_cb, s);
 	s->ev_timer = evtimer_new(gw->base, kick_cb, s);
-	s->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, s);
-	event_add(s->ev_tick, &tick);
+	s->ev_tick = timer_every_ms(gw->base, SCHED_TICK_S * 1000, tick_cb, s);
 	event_active(s->ev_kick, EV_TIMEOUT, 0);
 	return s;
 }

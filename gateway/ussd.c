@@ -21,7 +21,6 @@
  */
 #include <sys/queue.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -33,14 +32,17 @@
 #include <event2/event.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/msisdn.h"
+#include "common/str.h"
 #include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/areas.h"
 #include "gateway/gateway.h"
+#include "gateway/timer.h"
 #include "gateway/ussd.h"
 #include "gateway/ussd-internal.h"
 #include "parsers/fold.h"
@@ -579,6 +581,15 @@ done_record(struct rq *r, size_t prefix)
 	r->u->st.actions++;
 }
 
+/* An action committed: the store works again, and a confirming SMS (sms) waits in the outbox. */
+static void
+committed(struct rq *r, int sms)
+{
+	gateway_store_recovered(r->u->gw);
+	if (sms)
+		gateway_queue_changed(r->u->gw);
+}
+
 static void
 store_trouble(struct rq *r, const char *what)
 {
@@ -642,9 +653,7 @@ act_subscribe(struct rq *r, const struct store_area *a, size_t prefix)
 		store_trouble(r, "subscribing");
 		return;
 	}
-	gateway_store_recovered(r->u->gw);
-	if (sms)
-		gateway_queue_changed(r->u->gw);
+	committed(r, sms);
 	log_info("ussd session=%s from=%s action=subscribe area=%s result=%s", r->s->id,
 	    log_msisdn(r->s->number, nb), a->code, created ? "subscribed" : "already subscribed");
 	end_screen(r, created ? M_SUB_DONE : M_SUB_ALREADY, vars);
@@ -677,9 +686,7 @@ act_stop(struct rq *r, size_t prefix)
 		store_trouble(r, "stopping");
 		return;
 	}
-	gateway_store_recovered(r->u->gw);
-	if (sms)
-		gateway_queue_changed(r->u->gw);
+	committed(r, sms);
 	log_info("ussd session=%s from=%s action=stop result=%s", r->s->id, log_msisdn(r->s->number, nb),
 	    removed > 0 ? "stopped all" : "not subscribed");
 	end_screen(r, removed > 0 ? M_STOP_DONE : M_STOP_NOT_SUBSCRIBED, NULL);
@@ -735,9 +742,7 @@ act_report(struct rq *r, const char *report, size_t prefix)
 		store_trouble(r, "storing a report");
 		return;
 	}
-	gateway_store_recovered(r->u->gw);
-	if (sms)
-		gateway_queue_changed(r->u->gw);
+	committed(r, sms);
 	log_info("ussd session=%s from=%s action=report result=\"report %s #%lld\"", r->s->id,
 	    log_msisdn(r->s->number, nb), leader ? "published" : "pending", (long long)id);
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
@@ -751,17 +756,6 @@ static int
 is_back(const char *in)
 {
 	return strcmp(in, "00") == 0 || strcmp(in, "#") == 0;
-}
-
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
 }
 
 static void
@@ -918,7 +912,7 @@ run(struct rq *r)
 			struct sublist	*sl = sub_list(r, c->query);
 			char		 header[USSD_SCREEN_MAX];
 
-			if (sl->kind == L_NONE || (!all_digits(in) && !ussd_is_blank(in))) {
+			if (sl->kind == L_NONE || (!str_is_digits(in) && !ussd_is_blank(in))) {
 				if (ussd_is_blank(in))
 					invalid = 1;
 				else {
@@ -934,7 +928,7 @@ run(struct rq *r)
 					c->page++;
 				else
 					invalid = 1;
-			} else if (all_digits(in) && strlen(in) <= 3 && atoi(in) >= 1 && atoi(in) <= sl->n) {
+			} else if (str_is_digits(in) && strlen(in) <= 3 && atoi(in) >= 1 && atoi(in) <= sl->n) {
 				act_subscribe(r, &sl->areas[atoi(in) - 1], r->end[i]);
 				return;
 			} else
@@ -1060,7 +1054,6 @@ struct ussd *
 ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 {
 	struct ussd	*u = xcalloc(1, sizeof(*u));
-	const char	*idle = getenv("KT_USSD_IDLE_S");
 	const char	*lang = gw->conf->language;
 	int		 i;
 
@@ -1073,15 +1066,9 @@ ussd_new(struct gateway *gw, const char *menu_path, char *err, size_t errlen)
 	for (i = 0; i < u->menu->nlangs; i++)
 		if (lang != NULL && strcmp(u->menu->langs[i].code, lang) == 0)
 			u->lang = i;
-	u->idle_s = USSD_IDLE_S;
-	if (idle != NULL && atol(idle) > 0)
-		u->idle_s = atol(idle);
-	if (gw->base != NULL) {
-		struct timeval tv = { u->idle_s >= 60 ? 15 : (u->idle_s + 1) / 2, 0 };
-
-		u->sweep = event_new(gw->base, -1, EV_PERSIST, sweep_cb, u);
-		event_add(u->sweep, &tv);
-	}
+	u->idle_s = env_long("KT_USSD_IDLE_S", USSD_IDLE_S);
+	if (gw->base != NULL)
+		u->sweep = timer_every_ms(gw->base, (u->idle_s >= 60 ? 15 : (u->idle_s + 1) / 2) * 1000, sweep_cb, u);
 	return u;
 }
 

@@ -828,13 +828,44 @@ try_patterns(struct parse_table *t, struct parse_result *res, const char *in, si
 	return 0;
 }
 
+enum near { NEAR_SQUEEZED, NEAR_TYPO };
+
+/* The unprivileged aliases near the keyword nm (kl bytes): equal once runs of a letter are
+ * squeezed, or (of 4 letters or more) one typo away. Returns how many actions they mean; *hit is
+ * the first of them (NULL when none). */
+static int
+near_actions(const struct parse_table *t, const char *nm, size_t kl, enum near how, const struct alias **hit)
+{
+	const struct alias	*al;
+	unsigned		 seen = 0;
+	int			 nseen = 0;
+	size_t			 i;
+
+	*hit = NULL;
+	for (i = 0; i < t->nalias; i++) {
+		al = &t->alias[i];
+		if (privileged(al->action))
+			continue;
+		if (how == NEAR_SQUEEZED ? !same_squeezed(nm, kl, al->word, al->len) :
+		    al->len < 4 || !within_one(nm, kl, al->word, al->len))
+			continue;
+		if (!(seen & (1u << al->action))) {
+			seen |= 1u << al->action;
+			nseen++;
+		}
+		if (*hit == NULL)
+			*hit = al;
+	}
+	return nseen;
+}
+
 enum parse_action
 parse_message(struct parse_table *t, const char *in, size_t len, struct parse_result *res)
 {
 	uint32_t		 start[PARSE_NORM_MAX], end[PARSE_NORM_MAX];
-	size_t			 nlen, kl, i, apos, pl;
-	const struct alias	*al, *hit = NULL;
-	unsigned		 seen = 0, nseen = 0;
+	size_t			 nlen, kl, apos, pl;
+	const struct alias	*al;
+	int			 nseen;
 	const char		*nm;
 
 	res->action = PARSE_UNKNOWN;
@@ -893,42 +924,15 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	}
 
 	/* a letter held down (STOOOP): compare with runs squeezed, when that gives one action */
-	if (only_letters(nm, kl) && has_run3(nm, kl)) {
-		for (i = 0; i < t->nalias; i++) {
-			al = &t->alias[i];
-			if (privileged(al->action) || !same_squeezed(nm, kl, al->word, al->len))
-				continue;
-			if (!(seen & (1u << al->action))) {
-				seen |= 1u << al->action;
-				nseen++;
-			}
-			if (hit == NULL)
-				hit = al;
-		}
-		if (nseen == 1) {
-			al = hit;
-			res->how = PARSE_HOW_STRETCHED;
-			goto found;
-		}
-		seen = nseen = 0;
-		hit = NULL;
+	if (only_letters(nm, kl) && has_run3(nm, kl) && near_actions(t, nm, kl, NEAR_SQUEEZED, &al) == 1) {
+		res->how = PARSE_HOW_STRETCHED;
+		goto found;
 	}
 
 	/* one typo, only when every alias within reach means the same action */
 	if (kl >= 4 && only_letters(nm, kl)) {
-		for (i = 0; i < t->nalias; i++) {
-			al = &t->alias[i];
-			if (al->len < 4 || privileged(al->action) || !within_one(nm, kl, al->word, al->len))
-				continue;
-			if (!(seen & (1u << al->action))) {
-				seen |= 1u << al->action;
-				nseen++;
-			}
-			if (hit == NULL)
-				hit = al;
-		}
+		nseen = near_actions(t, nm, kl, NEAR_TYPO, &al);
 		if (nseen == 1) {
-			al = hit;
 			res->how = PARSE_HOW_TYPO;
 			goto found;
 		}

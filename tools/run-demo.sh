@@ -9,20 +9,13 @@ B=${BUILD:-build}
 D=var/demo
 mkdir -p "$D"
 WILAYAH=${WILAYAH:-data/wilayah}
+. tools/demo/lib.sh
 
-stop_sims() {
-	for p in "$D"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true
-		rm -f "$p"
-	done
-}
-stop_sims
-trap 'stop_sims' EXIT INT TERM
+stop_pidfiles
+trap 'stop_pidfiles' EXIT INT TERM
 
 for m in telkomsel indosat; do
-	rm -f "$D/$m.sock"
-	"$B/modemsim" --operator $m --link "$D/$m.tty" --ctl "$D/$m.sock" --sent-log "$D/$m-sent.jsonl" \
-	    --pidfile "$D/$m.pid" --daemon >/dev/null
+	start_sim $m $m
 done
 
 rm -f "$D/kentongan.conf"	# an older one may be 0644
@@ -33,21 +26,9 @@ database = kentongan.db
 control  = kentongan.sock
 areas    = 1671
 
-[modem telkomsel-1]
-connection = at
-device     = $top/$D/telkomsel.tty
-model      = at
-operator   = telkomsel
-rate       = 30/min
-balance_ussd = *888#
+$(modem_section telkomsel-1 telkomsel telkomsel '*888#')
 
-[modem indosat-1]
-connection = at
-device     = $top/$D/indosat.tty
-model      = at
-operator   = indosat
-rate       = 30/min
-balance_ussd = *555#
+$(modem_section indosat-1 indosat indosat '*555#')
 
 [http]
 listen = 127.0.0.1:${KT_DEMO_PORT:-8080}

@@ -10,15 +10,13 @@ mkdir -p "$D"
 WILAYAH=${WILAYAH:-data/wilayah}
 PORT=${PORT:-18830}
 MOSQ=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+. tools/demo/lib.sh
 
 stop_all() {
 	for l in "$D"/box-*/kentongan.db.lock; do
 		[ -f "$l" ] && kill "$(head -1 "$l")" 2>/dev/null || true
 	done
-	for p in "$D"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true
-		rm -f "$p"
-	done
+	stop_pidfiles
 }
 stop_all
 trap 'stop_all' EXIT INT TERM
@@ -58,16 +56,9 @@ name = palembang
 signing_key = $top/$D/hub.key"
 
 for v in 1671011001 1671011002; do
-	rm -f "$D/sim-$v.sock"
-	"$B/modemsim" --operator telkomsel --link "$D/sim-$v.tty" --ctl "$D/sim-$v.sock" \
-	    --sent-log "$D/sim-$v-sent.jsonl" --pidfile "$D/sim-$v.pid" --daemon >/dev/null
+	start_sim "sim-$v" telkomsel
 	conf "box-$v" $v "
-[modem telkomsel-$v]
-connection = at
-device = $top/$D/sim-$v.tty
-model = at
-operator = telkomsel
-rate = 30/min
+$(modem_section "telkomsel-$v" telkomsel "sim-$v")
 
 [uplink]
 broker = mqtt://127.0.0.1:$PORT

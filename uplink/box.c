@@ -28,6 +28,7 @@
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "gateway/relay.h"
+#include "gateway/timer.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "store/store_roles.h"
@@ -543,7 +544,6 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 	struct mqlink_conf	 mc;
 	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
 	char			 client[96], will[256];
-	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
 
 	u->gw = gw;
 	u->lanes[0].name = "prio";
@@ -578,8 +578,7 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 	if ((u->link = mqlink_new(gw->base, &mc, &cb, u, err, errlen)) == NULL)
 		goto fail;
 	gw->up.offline_since = clock_now();
-	u->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, u);
-	event_add(u->ev_tick, &tv);
+	u->ev_tick = timer_every_ms(gw->base, UPLINK_TICK_MS, tick_cb, u);
 	log_info("uplink: box=%s broker=%s epoch=%s share_numbers=%s", c->uplink_box, c->uplink_broker, u->epoch,
 	    c->uplink_share_numbers ? "yes" : "no");
 	return u;

@@ -19,6 +19,7 @@
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
+#include "gateway/timer.h"
 #include "store/store.h"
 #include "store/store_uplink.h"
 #include "uplink/mqlink.h"
@@ -323,7 +324,6 @@ hub_new(struct gateway *gw, char *err, size_t errlen)
 	struct mqlink_conf	 mc;
 	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
 	char			 client[96];
-	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
 
 	h->gw = gw;
 	if ((h->key = sign_load(c->hub_signing_key, 1, err, errlen)) == NULL)
@@ -351,8 +351,7 @@ hub_new(struct gateway *gw, char *err, size_t errlen)
 	snprintf(gw->down.id, sizeof(gw->down.id), "%s", c->hub_name);
 	if ((h->link = mqlink_new(gw->base, &mc, &cb, h, err, errlen)) == NULL)
 		goto fail;
-	h->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, h);
-	event_add(h->ev_tick, &tv);
+	h->ev_tick = timer_every_ms(gw->base, UPLINK_TICK_MS, tick_cb, h);
 	log_info("hub: name=%s broker=%s epoch=%s boxes=%d", c->hub_name, c->hub_broker, h->epoch, h->nboxes);
 	return h;
 fail:

@@ -12,6 +12,7 @@
 #include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
+#include "gateway/timer.h"
 #include "uplink/mqlink.h"
 
 #define MQLINK_TICK_MS		250
@@ -221,7 +222,6 @@ mqlink_new(struct event_base *base, const struct mqlink_conf *c, const struct mq
 {
 	struct mqlink	*l = xcalloc(1, sizeof(*l));
 	int		 tls, rc;
-	struct timeval	 tv = { 0, MQLINK_TICK_MS * 1000 };
 
 	if (!lib_ready) {
 		mosquitto_lib_init();
@@ -277,8 +277,7 @@ mqlink_new(struct event_base *base, const struct mqlink_conf *c, const struct mq
 	}
 	mosquitto_connect_callback_set(l->m, on_connect);
 	mosquitto_message_callback_set(l->m, on_message);
-	l->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, l);
-	event_add(l->ev_tick, &tv);
+	l->ev_tick = timer_every_ms(base, MQLINK_TICK_MS, tick_cb, l);
 	try_connect(l);
 	return l;
 fail:

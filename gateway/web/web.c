@@ -27,6 +27,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/conf.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/hex.h"
 #include "common/sha256.h"
@@ -51,19 +52,6 @@ struct web_asset {
 /* Content-Security-Policy: nothing inline may run, nothing from another origin loads. */
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-static long
-env_long(const char *name, long dflt)
-{
-	const char	*v = getenv(name);
-	char		*end;
-	long		 n;
-
-	if (v == NULL || *v == '\0')
-		return dflt;
-	n = strtol(v, &end, 10);
-	return *end || n <= 0 ? dflt : n;
-}
 
 struct web *
 web_new(struct gateway *gw)

@@ -53,6 +53,8 @@ def run(gw, phone, fault_on, fault_off, what, recover_within=45):
         check(phone.pending(), "%s: the SMS was deleted from the SIM although it was never committed" % what)
         time.sleep(0.1)     # "nothing happens for HOLD_S": the behaviour under test
     check(body not in inbox_texts(gw), "%s: the SMS is in the store although every commit failed" % what)
+    check(not any(" warn: ingest " in l and "commit-failed" in l for l in log().splitlines()),
+          "%s: a failed commit is reported once, by the refusal above, not again by ingest" % what)
 
     fault_off()
     t0 = time.monotonic()

@@ -2,7 +2,7 @@
 # sources). `make fuzz-http FUZZ_SECONDS=60`; new inputs go to $(BUILD)/fuzz/http-corpus, seeds are
 # tests/fuzz/http-seeds.
 FUZZ_TARGETS += fuzz-http
-HTTP_FUZZ_SRCS := tests/fuzz/fuzz_http.c gateway/ussd.c gateway/ussd_menu.c gateway/areas.c $(wildcard store/*.c) $(wildcard parsers/*.c) \
+HTTP_FUZZ_SRCS := tests/fuzz/fuzz_http.c gateway/ussd.c gateway/ussd_menu.c gateway/areas.c gateway/timer.c $(wildcard store/*.c) $(wildcard parsers/*.c) \
                   $(wildcard common/*.c)
 $(BUILD)/fuzz/fuzz_http: $(HTTP_FUZZ_SRCS) gateway/ussd.h gateway/ussd-internal.h | $(GEN)
 	@mkdir -p $(dir $@)
