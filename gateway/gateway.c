@@ -13,7 +13,7 @@
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "store/store.h"
-#include "store/store_inbox.h"
+#include "store/store_outbox.h"
 
 void
 gateway_inbox_stored(struct gateway *g, int64_t inbox_id)

@@ -56,7 +56,7 @@
 #include "gateway/web/web.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
-#include "store/store_ussd.h"
+#include "store/store_modems.h"
 
 #define SESSION_ID_MAX	USSD_ID_MAX
 #define METRICS_MODEMS	64

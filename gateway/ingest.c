@@ -26,6 +26,8 @@
 #include "gateway/modem_worker.h"
 #include "gateway/router.h"
 #include "store/store_inbox.h"
+#include "store/store_modems.h"
+#include "store/store_outbox.h"
 
 #define EXPIRE_EVERY_S	30
 #define EXPIRE_MAX	256

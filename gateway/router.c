@@ -48,6 +48,9 @@
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "store/store_field.h"
+#include "store/store_choices.h"
+#include "store/store_inbox.h"
+#include "store/store_posts.h"
 #include "store/store_roles.h"
 
 #define ROUTER_RETRY_S		30	/* catch-up after a store failure */

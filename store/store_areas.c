@@ -140,3 +140,42 @@ store_list_areas(struct store *st, const char *parent, store_row_cb cb, void *ar
 		return STORE_ERROR;
 	return st_emit(st, stmt, NULL, cb, arg);
 }
+
+enum store_status
+store_area_names(struct store *st, const char *prefixes, int (*cb)(void *, const char *, const char *),
+    void *arg)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT norm, min(name) FROM areas WHERE code >= ?1 AND "
+	    "code < ?1 || ':' GROUP BY norm");
+	const char	*p = prefixes ? prefixes : "";
+	char		 one[16];
+	int		 rc = SQLITE_DONE, stop = 0, any = 0;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	while (!stop && (*p || !any)) {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n == 0 && any)
+			break;
+		any = 1;
+		snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) ? n : sizeof(one) - 1), p);
+		p += n;
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, one, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			if (cb(arg, (const char *)sqlite3_column_text(stmt, 0),
+			    (const char *)sqlite3_column_text(stmt, 1)) != 0) {
+				stop = 1;
+				rc = SQLITE_DONE;
+				break;
+			}
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "listing area names");
+}

@@ -1,8 +1,9 @@
 /*
- * store_inbox — received messages: single messages straight into inbox, parts of long messages
- * into inbox_parts until their group is complete (or too old, then stored incomplete), dedup
- * keys so a re-read or re-delivered message is stored once, per-modem daily counters, and
- * delivery reports matched to outbox rows.
+ * store_inbox — the inbox, inbox_parts and inbox_seen_parts tables: received messages, single
+ * ones straight into inbox, parts of long messages into inbox_parts until their group is complete
+ * (or too old, then stored incomplete), dedup keys so a re-read or re-delivered message is stored
+ * once; the router's view of a row (read it, mark what was done, find unrouted rows) and the
+ * console's listing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,117 +389,113 @@ store_inbox_parts_waiting(struct store *st)
 }
 
 enum store_status
-store_modem_count(struct store *st, const char *modem, const char *day, long sent, long received)
+store_inbox_get(struct store *st, int64_t id, struct store_inbox_row *r)
 {
-	sqlite3_stmt *stmt = st_prep(st, "INSERT INTO modem_counters (modem, day, sent, received) "
-	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (modem, day) DO UPDATE SET sent = sent + excluded.sent, "
-	    "received = received + excluded.received");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, day);
-	sqlite3_bind_int64(stmt, 3, sent);
-	sqlite3_bind_int64(stmt, 4, received);
-	return st_exec(st, stmt, "counting messages");
-}
-
-enum store_status
-store_modem_counts(struct store *st, const char *modem, const char *day, long *sent, long *received)
-{
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT sent, received FROM modem_counters WHERE modem = ?1 AND day = ?2");
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, modem, sender, text, flags, action IS NOT NULL, "
+	    "received_at FROM inbox WHERE id = ?1");
 	int		 rc;
 
-	*sent = *received = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, day);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*sent = sqlite3_column_int64(stmt, 0);
-		*received = sqlite3_column_int64(stmt, 1);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_fail(st, rc, "reading counters");
-	return STORE_OK;
-}
-
-/* The last 9 digits of a number, for matching a report's national or international form. */
-static void
-tail_digits(const char *in, char out[16])
-{
-	char	 d[64];
-	size_t	 n = 0, l;
-
-	for (; *in && n < sizeof(d) - 1; in++)
-		if (*in >= '0' && *in <= '9')
-			d[n++] = *in;
-	d[n] = '\0';
-	l = n > 9 ? n - 9 : 0;
-	memcpy(out, d + l, n - l + 1);
-}
-
-enum store_status
-store_outbox_delivery(struct store *st, const char *modem, const char *number, int reference, time_t at,
-    int delivered, int64_t *outbox_id)
-{
-	sqlite3_stmt		*stmt;
-	char			 ref[16], tail[16];
-	int64_t			 id = 0;
-	int			 rc, pass;
-	enum store_status	 s;
-
-	if (outbox_id)
-		*outbox_id = 0;
-	snprintf(ref, sizeof(ref), "%d", reference);
-	tail_digits(number, tail);
-	if (strlen(tail) < 5)
-		return STORE_NOTFOUND;
-	/* exact E.164 first (indexed); then the last digits, for reports in national form */
-	for (pass = 0; pass < 2 && id == 0; pass++) {
-		if (pass == 0)
-			stmt = st_prep(st, "SELECT id FROM outbox WHERE number = ?1 AND status IN ('sent', 'delivered') "
-			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
-			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
-			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
-		else
-			stmt = st_prep(st, "SELECT id FROM outbox WHERE substr(number, -9) = ?1 "
-			    "AND status IN ('sent', 'delivered') "
-			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
-			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
-			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
-		if (stmt == NULL)
-			return STORE_ERROR;
-		st_bind_text(stmt, 1, pass == 0 ? number : tail);
-		st_bind_text(stmt, 2, modem);
-		sqlite3_bind_int64(stmt, 3, at);
-		st_bind_text(stmt, 4, ref);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW)
-			id = sqlite3_column_int64(stmt, 0);
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_fail(st, rc, "matching a delivery report");
-	}
-	if (id == 0)
-		return STORE_NOTFOUND;
-	if (outbox_id)
-		*outbox_id = id;
-	if (delivered < 0)
-		return STORE_OK;
-	if (delivered)
-		stmt = st_prep(st, "UPDATE outbox SET status = 'delivered', delivered_at = ?2, updated_at = ?3 "
-		    "WHERE id = ?1 AND status = 'sent'");
-	else
-		stmt = st_prep(st, "UPDATE outbox SET status = 'failed', last_error = 'delivery report: not delivered', "
-		    "delivered_at = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'sent' AND ?2 = ?2");
+	memset(r, 0, sizeof(*r));
 	if (stmt == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, at);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(stmt, 0);
+		st_col_copy(r->modem, sizeof(r->modem), stmt, 1);
+		st_col_copy(r->sender, sizeof(r->sender), stmt, 2);
+		r->text = xstrdup((const char *)sqlite3_column_text(stmt, 3));
+		if (r->text == NULL)
+			r->text = xstrdup("");
+		st_col_copy(r->flags, sizeof(r->flags), stmt, 4);
+		r->routed = sqlite3_column_int(stmt, 5);
+		r->received_at = sqlite3_column_int64(stmt, 6);
+		sqlite3_reset(stmt);
+		return STORE_OK;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return st_fail(st, rc, "reading an inbox row");
+}
+
+void
+store_inbox_row_clear(struct store_inbox_row *r)
+{
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+enum store_status
+store_inbox_set_action(struct store *st, int64_t id, const char *action)
+{
+	sqlite3_stmt *stmt = st_prep(st, "UPDATE inbox SET action = ?2, updated_at = ?3 WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, action, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, st_now());
-	s = st_exec(st, stmt, "recording a delivery report");
-	return s;
+	return st_exec(st, stmt, "recording what was done with a message");
+}
+
+enum store_status
+store_inbox_set_text(struct store *st, int64_t id, const char *text)
+{
+	sqlite3_stmt *stmt = st_prep(st, "UPDATE inbox SET text = ?2, updated_at = ?3 WHERE id = ?1");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	return st_exec(st, stmt, "masking a message");
+}
+
+int
+store_inbox_unrouted(struct store *st, int64_t after, int64_t *ids, int max)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT id FROM inbox WHERE action IS NULL AND id > ?1 "
+	    "ORDER BY id LIMIT ?2");
+	int		 n = 0, rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, after);
+	sqlite3_bind_int(stmt, 2, max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		st_fail(st, rc, "finding unrouted messages");
+		return -1;
+	}
+	return n;
+}
+
+enum store_status
+store_list_inbox(struct store *st, time_t since, long limit, store_row_cb cb, void *arg)
+{
+	return store_list_inbox_opts(st, since, limit, 0, 0, cb, arg);
+}
+
+enum store_status
+store_list_inbox_opts(struct store *st, time_t since, long limit, int raw, int64_t id, store_row_cb cb,
+    void *arg)
+{
+	/* a message the modem could not decode holds its raw PDU as hex: said plainly unless asked */
+	sqlite3_stmt *stmt = st_prep(st, "SELECT id, modem, CASE WHEN ?3 = 0 AND sender = '' AND "
+	    "instr(flags, 'undecodable') THEN '?' ELSE sender END AS \"from\", "
+	    "CASE WHEN ?3 = 0 AND instr(flags, 'undecodable') THEN printf('[undecodable: %d-byte PDU; "
+	    "kentongan inbox %d shows it]', length(text) / 2, id) ELSE text END AS text, "
+	    "datetime(received_at, 'unixepoch', 'localtime') AS received, action, coding, parts, flags "
+	    "FROM inbox WHERE received_at >= ?1 AND (?4 = 0 OR id = ?4) ORDER BY id LIMIT ?2");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, since);
+	sqlite3_bind_int64(stmt, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int(stmt, 3, raw);
+	sqlite3_bind_int64(stmt, 4, id);
+	return st_emit(st, stmt, NULL, cb, arg);
 }

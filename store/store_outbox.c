@@ -1,4 +1,5 @@
-/* store_outbox — the outgoing queue and announcements (see store_outbox.h). */
+/* store_outbox — the outbox and announcements tables: the outgoing queue, delivery reports, the
+ * console's listing and counts, and the announcements that fill the queue (see store_outbox.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,176 @@ store_outbox_expire(struct store *st, time_t now, long *n)
 	if ((s = st_exec(st, stmt, "expiring")) == STORE_OK)
 		*n = sqlite3_changes(st->db);
 	return s;
+}
+
+long
+store_unknown_replies_since(struct store *st, const char *number, time_t since)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox o JOIN inbox i ON i.id = o.inbox_id "
+	    "WHERE o.number = ?1 AND o.created_at >= ?2 AND o.kind = 'reply' AND i.action LIKE 'unknown%'");
+	long		 n = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	n = st_scalar(st, stmt, n);
+	return n;
+}
+
+enum store_status
+store_kim_queue(struct store *st, const char *area, const char *except, const char *text, int64_t inbox_id,
+    long *n)
+{
+	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
+	    "not_before, expires_at, created_at, updated_at) SELECT b.number, ?3, 'kim', 1, ?4, ?5, 0, ?5, ?5 "
+	    "FROM subscribers b WHERE b.status = 'active' AND b.number <> ?2 AND b.id IN (SELECT subscriber_id "
+	    "FROM subscriptions WHERE area >= ?1 AND area < ?1 || ':') ORDER BY b.id");
+	enum store_status	 s;
+
+	*n = 0;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, area, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, except, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
+	if (inbox_id)
+		sqlite3_bind_int64(stmt, 4, inbox_id);
+	sqlite3_bind_int64(stmt, 5, st_now());
+	if ((s = st_exec(st, stmt, "queueing a KIM message")) == STORE_OK)
+		*n = sqlite3_changes(st->db);
+	return s;
+}
+
+/* The last 9 digits of a number, for matching a report's national or international form. */
+static void
+tail_digits(const char *in, char out[16])
+{
+	char	 d[64];
+	size_t	 n = 0, l;
+
+	for (; *in && n < sizeof(d) - 1; in++)
+		if (*in >= '0' && *in <= '9')
+			d[n++] = *in;
+	d[n] = '\0';
+	l = n > 9 ? n - 9 : 0;
+	memcpy(out, d + l, n - l + 1);
+}
+
+enum store_status
+store_outbox_delivery(struct store *st, const char *modem, const char *number, int reference, time_t at,
+    int delivered, int64_t *outbox_id)
+{
+	sqlite3_stmt		*stmt;
+	char			 ref[16], tail[16];
+	int64_t			 id = 0;
+	int			 rc, pass;
+	enum store_status	 s;
+
+	if (outbox_id)
+		*outbox_id = 0;
+	snprintf(ref, sizeof(ref), "%d", reference);
+	tail_digits(number, tail);
+	if (strlen(tail) < 5)
+		return STORE_NOTFOUND;
+	/* exact E.164 first (indexed); then the last digits, for reports in national form */
+	for (pass = 0; pass < 2 && id == 0; pass++) {
+		if (pass == 0)
+			stmt = st_prep(st, "SELECT id FROM outbox WHERE number = ?1 AND status IN ('sent', 'delivered') "
+			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
+			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
+			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
+		else
+			stmt = st_prep(st, "SELECT id FROM outbox WHERE substr(number, -9) = ?1 "
+			    "AND status IN ('sent', 'delivered') "
+			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
+			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
+			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
+		if (stmt == NULL)
+			return STORE_ERROR;
+		st_bind_text(stmt, 1, pass == 0 ? number : tail);
+		st_bind_text(stmt, 2, modem);
+		sqlite3_bind_int64(stmt, 3, at);
+		st_bind_text(stmt, 4, ref);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return st_fail(st, rc, "matching a delivery report");
+	}
+	if (id == 0)
+		return STORE_NOTFOUND;
+	if (outbox_id)
+		*outbox_id = id;
+	if (delivered < 0)
+		return STORE_OK;
+	if (delivered)
+		stmt = st_prep(st, "UPDATE outbox SET status = 'delivered', delivered_at = ?2, updated_at = ?3 "
+		    "WHERE id = ?1 AND status = 'sent'");
+	else
+		stmt = st_prep(st, "UPDATE outbox SET status = 'failed', last_error = 'delivery report: not delivered', "
+		    "delivered_at = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'sent' AND ?2 = ?2");
+	if (stmt == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, at);
+	sqlite3_bind_int64(stmt, 3, st_now());
+	s = st_exec(st, stmt, "recording a delivery report");
+	return s;
+}
+
+enum store_status
+store_list_outbox(struct store *st, const char *status, long limit, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt *stmt = st_prep(st, "SELECT o.id, o.number AS \"to\", coalesce(o.text, a.text) AS text, "
+	    "o.status, o.modem, o.attempts, o.announcement_id AS announcement, o.kind, "
+	    "CASE o.priority WHEN 0 THEN 'alert' ELSE 'normal' END AS priority, o.segments, o.last_error, "
+	    "datetime(o.created_at, 'unixepoch', 'localtime') AS created "
+	    "FROM outbox o LEFT JOIN announcements a ON a.id = o.announcement_id "
+	    "WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id LIMIT ?2");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	st_bind_text(stmt, 1, status);
+	sqlite3_bind_int64(stmt, 2, limit > 0 ? limit : -1);
+	return st_emit(st, stmt, NULL, cb, arg);
+}
+
+enum store_status
+store_queue_counts(struct store *st, struct store_queue_counts *c)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, priority, count(*) FROM outbox GROUP BY status, priority");
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	if (stmt == NULL)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
+		long		 n = sqlite3_column_int64(stmt, 2);
+
+		if (!strcmp(s, "queued")) {
+			c->queued += n;
+			if (sqlite3_column_int(stmt, 1) == 0)
+				c->queued_alert += n;
+		} else if (!strcmp(s, "sending"))
+			c->sending += n;
+		else if (!strcmp(s, "sent"))
+			c->sent += n;
+		else if (!strcmp(s, "delivered"))
+			c->delivered += n;
+		else if (!strcmp(s, "failed"))
+			c->failed += n;
+		else if (!strcmp(s, "expired"))
+			c->expired += n;
+		else if (!strcmp(s, "cancelled"))
+			c->cancelled += n;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, "counting the queue");
+	return STORE_OK;
 }
 
 /* The areas as a JSON array for json_each(). Codes are digits only (checked by callers). */

@@ -5,7 +5,8 @@
  *      |                 |--permfail / no attempts left--> failed
  *      +-- start-up: every 'sending' row (it was on a modem during a crash) is queued again
  *   queued --expires_at passed--> expired;  queued --recipient stopped--> cancelled
- * Used by the router (replies), the scheduler and the broadcast commands, in the daemon.
+ * Delivery reports move sent rows to delivered or failed. Used by the router (replies), the
+ * scheduler, ingest (delivery reports) and the broadcast commands, in the daemon.
  */
 #ifndef STORE_STORE_OUTBOX_H
 #define STORE_STORE_OUTBOX_H
@@ -36,6 +37,14 @@ long		 store_outbox_replies_since(struct store *, const char *number, time_t sin
 long		 store_outbox_confirms_since(struct store *, const char *number, time_t since);
 /* Automatic replies (reply/confirm) queued to anyone since `since`: the gateway-wide budget. */
 long		 store_outbox_auto_replies_since(struct store *, time_t since);
+
+/* Replies queued to number since `since` answering messages whose action starts with "unknown"
+ * (the one-help-per-day rule). */
+long		 store_unknown_replies_since(struct store *, const char *number, time_t since);
+/* Queues one 'kim' outbox row with text for each active subscriber of area (and of every area
+ * inside it), except `except`. *n = rows queued. */
+enum store_status store_kim_queue(struct store *, const char *area, const char *except, const char *text,
+		    int64_t inbox_id, long *n);
 
 struct store_outbox_msg {
 	int64_t		 id;
@@ -71,6 +80,16 @@ int		 store_outbox_attempts(struct store *, int64_t id);
 enum store_status store_outbox_requeue_sending(struct store *, long *n);
 /* queued rows past their expires_at → expired. *n = how many. */
 enum store_status store_outbox_expire(struct store *, time_t now, long *n);
+
+/*
+ * A delivery report: finds the most recent sent outbox row to `number` (any format; compared
+ * on its last 9 digits and exactly when E.164) whose refs contain `reference`, sent within
+ * 3 days before `at`, on `modem` when not NULL, and moves it to delivered (delivered = 1) or
+ * failed (0); -1 (still pending) changes nothing. STORE_NOTFOUND when no row matches.
+ * *outbox_id is set when found (may be NULL).
+ */
+enum store_status store_outbox_delivery(struct store *, const char *modem, const char *number,
+		    int reference, time_t at, int delivered, int64_t *outbox_id);
 
 /* ---- announcements ---- */
 struct store_announcement_new {

@@ -30,7 +30,7 @@
 #include "gateway/relay.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
-#include "store/store_roles.h"
+#include "store/store_posts.h"
 #include "store/store_uplink.h"
 #include "uplink/mqlink.h"
 #include "uplink/sign.h"

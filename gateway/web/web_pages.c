@@ -39,7 +39,7 @@
 #include "parsers/gsm7.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
-#include "store/store_roles.h"
+#include "store/store_posts.h"
 #include "store/store_field.h"
 #include "store/store_web.h"
 #include "store/store_uplink.h"

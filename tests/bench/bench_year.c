@@ -24,7 +24,6 @@
 #include "store/store_inbox.h"
 #include "store/store_outbox.h"
 #include "store/store_retention.h"
-#include "store/store_roles.h"
 
 #define DAY		86400L
 #define VILLAGES	20

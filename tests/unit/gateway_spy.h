@@ -13,7 +13,7 @@
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "gateway/router.h"
-#include "store/store_inbox.h"	/* store_outbox_delivery */
+#include "store/store_outbox.h"	/* store_outbox_delivery */
 
 #define SPY_UNUSED	__attribute__((unused))
 

@@ -1,11 +1,12 @@
 /*
- * store_ussd — reads for the HTTP endpoint (see store_ussd.h).
+ * store_modems — the modem_counters table: messages per modem and day, and the totals since the
+ * database was made (see store_modems.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "store/store-internal.h"
-#include "store/store_ussd.h"
+#include "store/store_modems.h"
 
 static struct store_modem_total *
 total_for(struct store_modem_total *out, int *n, int max, const char *modem)
@@ -55,4 +56,42 @@ store_modem_totals(struct store *st, struct store_modem_total *out, int max)
 		return -1;
 	}
 	return n;
+}
+
+enum store_status
+store_modem_count(struct store *st, const char *modem, const char *day, long sent, long received)
+{
+	sqlite3_stmt *stmt = st_prep(st, "INSERT INTO modem_counters (modem, day, sent, received) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (modem, day) DO UPDATE SET sent = sent + excluded.sent, "
+	    "received = received + excluded.received");
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	st_bind_text(stmt, 1, modem);
+	st_bind_text(stmt, 2, day);
+	sqlite3_bind_int64(stmt, 3, sent);
+	sqlite3_bind_int64(stmt, 4, received);
+	return st_exec(st, stmt, "counting messages");
+}
+
+enum store_status
+store_modem_counts(struct store *st, const char *modem, const char *day, long *sent, long *received)
+{
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT sent, received FROM modem_counters WHERE modem = ?1 AND day = ?2");
+	int		 rc;
+
+	*sent = *received = 0;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	st_bind_text(stmt, 1, modem);
+	st_bind_text(stmt, 2, day);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*sent = sqlite3_column_int64(stmt, 0);
+		*received = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_fail(st, rc, "reading counters");
+	return STORE_OK;
 }
