@@ -45,6 +45,16 @@ time_t		 st_now(void);
 /* Records the system clock and the clock source on a new row of table (inbox, announcements). */
 enum store_status st_stamp_clock(struct store *, const char *table, int64_t id);
 
+/* ---- one-off reads and one-text lookups (used by store_backup, store_inbox, store_posts) ---- */
+
+/* Runs sql once on db (not cached: also for a database opened without struct store) and returns
+ * the integer of its first row's first column; -1 when it cannot be prepared or gives no row. */
+int64_t		 st_db_int(sqlite3 *, const char *sql);
+/* st_prepf, then copies the first column of the first row into dst (len bytes, cut to fit; ""
+ * first, and for NULL). STORE_NOTFOUND for no row; an error is recorded under what. */
+enum store_status st_text(struct store *, char *dst, size_t len, const char *what, const char *sql,
+		    const char *fmt, ...);
+
 /* ---- binding, one-call statements and row lists (used by store_field, store_web, store_uplink) ---- */
 
 /* Binds ?1, ?2, ... in order, one argument for each letter of fmt: 'i' int, 'I' int64_t, 't' const char *

@@ -229,15 +229,7 @@ st_exec_sql(struct store *st, const char *sql, const char *what)
 int
 store_version(struct store *st)
 {
-	sqlite3_stmt	*stmt;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return (int)st_db_int(st->db, "PRAGMA user_version");
 }
 
 /* After a failed migration step: SQLite may have rolled back already (a full disk does); the
@@ -293,15 +285,11 @@ store_migrate(struct store *st, int version)
 static enum store_status
 wal_autocheckpoint(struct store *st)
 {
-	sqlite3_stmt	*stmt;
-	long		 page = 4096;
+	long		 page = (long)st_db_int(st->db, "PRAGMA page_size");
 	char		 sql[64];
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK) {
-		if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) > 0)
-			page = sqlite3_column_int(stmt, 0);
-		sqlite3_finalize(stmt);
-	}
+	if (page <= 0)
+		page = 4096;
 	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%ld", STORE_WAL_BYTES / page);
 	return st_exec_sql(st, sql, "wal_autocheckpoint");
 }
@@ -459,6 +447,46 @@ store_list_audit(struct store *st, long limit, store_row_cb cb, void *arg)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
 	return st_emit(st, stmt, "detail", cb, arg);
+}
+
+/* ---- one-off reads and one-text lookups (used by store_backup, store_inbox, store_posts) ---- */
+
+static void	 st_vbind(sqlite3_stmt *, const char *, va_list);
+
+int64_t
+st_db_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+enum store_status
+st_text(struct store *st, char *dst, size_t len, const char *what, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt		*stmt = st_prep(st, sql);
+	enum store_status	 s;
+	va_list			 ap;
+
+	if (len)
+		dst[0] = '\0';
+	if (stmt == NULL)
+		return STORE_ERROR;
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+	if ((s = st_row(st, stmt, what)) != STORE_OK)
+		return s;
+	if (len)
+		st_col_copy(dst, len, stmt, 0);
+	sqlite3_reset(stmt);
+	return STORE_OK;
 }
 
 /* ---- binding, one-call statements and row lists ---- */

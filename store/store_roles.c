@@ -19,75 +19,49 @@
 static int
 role_exists(struct store *st, const char *number, const char *role)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT 1 FROM roles WHERE number = ?1 AND role = ?2");
-	int		 found;
-
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
-	found = sqlite3_step(stmt) == SQLITE_ROW;
-	sqlite3_reset(stmt);
-	return found;
+	return (int)st_value(st, 0, -1, "SELECT 1 FROM roles WHERE number = ?1 AND role = ?2", "tt", number, role);
 }
 
 enum store_status
 store_leader_add(struct store *st, const char *number, const char *kim, const char *area, int *created)
 {
-	sqlite3_stmt	*stmt;
-	int		 exists;
+	int	 exists;
 
 	if ((exists = role_exists(st, number, "leader")) < 0)
 		return STORE_ERROR;
 	*created = !exists;
-	stmt = st_prep(st, "INSERT INTO roles (number, role, kim, area, created_at, updated_at) "
-	    "VALUES (?1, 'leader', ?2, ?3, ?4, ?4) ON CONFLICT (number, role) DO UPDATE SET "
-	    "kim = excluded.kim, area = excluded.area, updated_at = excluded.updated_at");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, kim, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, area, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, st_now());
-	return st_exec(st, stmt, "storing a KIM leader");
+	return st_run(st, "storing a KIM leader", "INSERT INTO roles (number, role, kim, area, created_at, "
+	    "updated_at) VALUES (?1, 'leader', ?2, ?3, ?4, ?4) ON CONFLICT (number, role) DO UPDATE SET "
+	    "kim = excluded.kim, area = excluded.area, updated_at = excluded.updated_at", "tttI", number, kim, area,
+	    (int64_t)st_now());
 }
 
 enum store_status
 store_leader_get(struct store *st, const char *number, struct store_leader *l)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT number, coalesce(kim, ''), coalesce(area, '') FROM roles "
-	    "WHERE number = ?1 AND role = 'leader'");
-	int		 rc;
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT number, coalesce(kim, ''), coalesce(area, '') "
+	    "FROM roles WHERE number = ?1 AND role = 'leader'", "t", number);
+	enum store_status	 s;
 
 	memset(l, 0, sizeof(*l));
 	if (stmt == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		st_col_copy(l->number, sizeof(l->number), stmt, 0);
-		st_col_copy(l->kim, sizeof(l->kim), stmt, 1);
-		st_col_copy(l->area, sizeof(l->area), stmt, 2);
-	}
+	if ((s = st_row(st, stmt, "reading a KIM leader")) != STORE_OK)
+		return s;
+	st_col_copy(l->number, sizeof(l->number), stmt, 0);
+	st_col_copy(l->kim, sizeof(l->kim), stmt, 1);
+	st_col_copy(l->area, sizeof(l->area), stmt, 2);
 	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	return st_fail(st, rc, "reading a KIM leader");
+	return STORE_OK;
 }
 
 enum store_status
 store_role_remove(struct store *st, const char *number, const char *role)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "DELETE FROM roles WHERE number = ?1 AND role = ?2");
-	enum store_status	 s;
+	enum store_status s = st_run(st, "removing a role", "DELETE FROM roles WHERE number = ?1 AND role = ?2",
+	    "tt", number, role);
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
-	if ((s = st_exec(st, stmt, "removing a role")) != STORE_OK)
+	if (s != STORE_OK)
 		return s;
 	return sqlite3_changes(st->db) > 0 ? STORE_OK : STORE_NOTFOUND;
 }
@@ -95,14 +69,10 @@ store_role_remove(struct store *st, const char *number, const char *role)
 enum store_status
 store_list_roles(struct store *st, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT number, role, kim, area, CASE WHEN locked_until > ?1 THEN "
+	return st_list(st, "SELECT number, role, kim, area, CASE WHEN locked_until > ?1 THEN "
 	    "datetime(locked_until, 'unixepoch', 'localtime') END AS locked_until, "
-	    "datetime(created_at, 'unixepoch', 'localtime') AS created FROM roles ORDER BY role, number");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, st_now());
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "datetime(created_at, 'unixepoch', 'localtime') AS created FROM roles ORDER BY role, number", NULL, cb, arg,
+	    "I", (int64_t)st_now());
 }
 
 /* A new PIN: STORE_PIN_MIN to STORE_PIN_MAX digits. */
@@ -166,22 +136,15 @@ pin_crypt_check(const char *pin, const char *stored)
 static enum store_status
 pin_store(struct store *st, const char *number, const char *pin)
 {
-	sqlite3_stmt		*stmt;
 	char			 hash[CRYPT_OUTPUT_SIZE];
 	enum store_status	 s;
 
 	if (pin_crypt_new(st, pin, hash) == -1)
 		return STORE_ERROR;
-	stmt = st_prep(st, "INSERT INTO roles (number, role, pin_salt, pin_hash, created_at, updated_at) "
-	    "VALUES (?1, 'official', NULL, ?2, ?3, ?3) ON CONFLICT (number, role) DO UPDATE SET "
+	s = st_run(st, "storing an official", "INSERT INTO roles (number, role, pin_salt, pin_hash, created_at, "
+	    "updated_at) VALUES (?1, 'official', NULL, ?2, ?3, ?3) ON CONFLICT (number, role) DO UPDATE SET "
 	    "pin_salt = NULL, pin_hash = excluded.pin_hash, failed_pins = 0, locked_until = 0, "
-	    "updated_at = excluded.updated_at");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	s = st_exec(st, stmt, "storing an official");
+	    "updated_at = excluded.updated_at", "ttI", number, hash, (int64_t)st_now());
 	explicit_bzero(hash, sizeof(hash));
 	return s;
 }
@@ -206,36 +169,29 @@ enum store_pin
 store_official_check_pin(struct store *st, const char *number, const char *pin, time_t now, int *tries_left,
     time_t *locked_until)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT coalesce(pin_salt, ''), coalesce(pin_hash, ''), failed_pins, "
-	    "locked_until FROM roles WHERE number = ?1 AND role = 'official'");
-	uint8_t		 salt[64], want[SHA256_LEN], got[SHA256_LEN];
-	char		 stored[CRYPT_OUTPUT_SIZE] = "";
-	int		 rc, saltlen = -1, wantlen = -1, failed = 0, ok, legacy = 0;
-	time_t		 until = 0;
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT coalesce(pin_salt, ''), coalesce(pin_hash, ''), "
+	    "failed_pins, locked_until FROM roles WHERE number = ?1 AND role = 'official'", "t", number);
+	uint8_t			 salt[64], want[SHA256_LEN], got[SHA256_LEN];
+	char			 stored[CRYPT_OUTPUT_SIZE] = "";
+	int			 saltlen = -1, wantlen = -1, failed, ok, legacy = 0;
+	time_t			 until;
+	enum store_status	 s;
 
 	*tries_left = 0;
 	*locked_until = 0;
 	if (stmt == NULL)
 		return STORE_PIN_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		st_col_copy(stored, sizeof(stored), stmt, 1);
-		if (stored[0] != '$') {
-			saltlen = hex_decode((const char *)sqlite3_column_text(stmt, 0), salt, sizeof(salt));
-			wantlen = hex_decode(stored, want, sizeof(want));
-			legacy = 1;
-		}
-		failed = sqlite3_column_int(stmt, 2);
-		until = sqlite3_column_int64(stmt, 3);
+	if ((s = st_row(st, stmt, "reading an official")) != STORE_OK)
+		return s == STORE_NOTFOUND ? STORE_PIN_NOT_OFFICIAL : STORE_PIN_ERROR;
+	st_col_copy(stored, sizeof(stored), stmt, 1);
+	if (stored[0] != '$') {
+		saltlen = hex_decode((const char *)sqlite3_column_text(stmt, 0), salt, sizeof(salt));
+		wantlen = hex_decode(stored, want, sizeof(want));
+		legacy = 1;
 	}
+	failed = sqlite3_column_int(stmt, 2);
+	until = sqlite3_column_int64(stmt, 3);
 	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return STORE_PIN_NOT_OFFICIAL;
-	if (rc != SQLITE_ROW) {
-		st_fail(st, rc, "reading an official");
-		return STORE_PIN_ERROR;
-	}
 	if (until > now) {
 		*locked_until = until;
 		return STORE_PIN_LOCKED;
@@ -263,15 +219,9 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 		failed++;
 		until = failed >= STORE_PIN_TRIES ? now + STORE_PIN_LOCK_S : 0;
 	}
-	stmt = st_prep(st, "UPDATE roles SET failed_pins = ?2, locked_until = ?3, updated_at = ?4 "
-	    "WHERE number = ?1 AND role = 'official'");
-	if (stmt == NULL)
-		return STORE_PIN_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, until ? 0 : failed);
-	sqlite3_bind_int64(stmt, 3, until);
-	sqlite3_bind_int64(stmt, 4, st_now());
-	if (st_exec(st, stmt, "counting PIN tries") != STORE_OK)
+	if (st_run(st, "counting PIN tries", "UPDATE roles SET failed_pins = ?2, locked_until = ?3, updated_at = ?4 "
+	    "WHERE number = ?1 AND role = 'official'", "tiII", number, until ? 0 : failed, (int64_t)until,
+	    (int64_t)st_now()) != STORE_OK)
 		return STORE_PIN_ERROR;
 	if (ok)
 		return STORE_PIN_OK;
