@@ -25,26 +25,16 @@ kind_from(const char *s)
 enum store_status
 store_outbox_add(struct store *st, const struct store_outbox_new *m, int64_t *id)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
-	    "announcement_id, not_before, expires_at, created_at, updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
 	time_t			 now = st_now();
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, m->number, -1, SQLITE_STATIC);
-	st_bind_text(stmt, 2, m->text);
-	sqlite3_bind_text(stmt, 3, kind_names[m->kind], -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, m->priority);
-	if (m->inbox_id)
-		sqlite3_bind_int64(stmt, 5, m->inbox_id);
-	if (m->announcement_id)
-		sqlite3_bind_int64(stmt, 6, m->announcement_id);
-	sqlite3_bind_int64(stmt, 7, m->not_before ? m->not_before : now);
-	sqlite3_bind_int64(stmt, 8, m->expires_at);
-	sqlite3_bind_int64(stmt, 9, now);
-	if ((s = st_exec(st, stmt, "queueing a message")) == STORE_OK && id)
+	/* no inbox row (0) and no announcement (0) are NULL */
+	s = st_run(st, "queueing a message", "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
+	    "announcement_id, not_before, expires_at, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), ?7, ?8, ?9, ?9)", "tttiIIIII", m->number, m->text,
+	    kind_names[m->kind], m->priority, m->inbox_id, m->announcement_id,
+	    (int64_t)(m->not_before ? m->not_before : now), (int64_t)m->expires_at, (int64_t)now);
+	if (s == STORE_OK && id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return s;
 }
@@ -52,43 +42,22 @@ store_outbox_add(struct store *st, const struct store_outbox_new *m, int64_t *id
 long
 store_outbox_replies_since(struct store *st, const char *number, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
-	    "AND kind IN ('reply', 'confirm')");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	n = st_scalar(st, stmt, n);
-	return n;
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
+	    "AND kind IN ('reply', 'confirm')", "tI", number, (int64_t)since);
 }
 
 long
 store_outbox_confirms_since(struct store *st, const char *number, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
-	    "AND kind = 'confirm'");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	return st_scalar(st, stmt, n);
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
+	    "AND kind = 'confirm'", "tI", number, (int64_t)since);
 }
 
 long
 store_outbox_auto_replies_since(struct store *st, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE created_at >= ?1 "
-	    "AND kind IN ('reply', 'confirm')");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, since);
-	return st_scalar(st, stmt, n);
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox WHERE created_at >= ?1 "
+	    "AND kind IN ('reply', 'confirm')", "I", (int64_t)since);
 }
 
 void
@@ -102,16 +71,15 @@ int
 store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, struct store_outbox_msg *out,
     int max)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, o.attempts, "
-	    "coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind, o.escalated FROM outbox o "
-	    "LEFT JOIN announcements a ON a.id = o.announcement_id "
-	    "WHERE o.status = 'queued' AND o.not_before <= ?1 AND (o.expires_at = 0 OR o.expires_at > ?1) ORDER BY o.priority, o.not_before, o.id LIMIT ?2");
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, "
+	    "o.attempts, coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind, o.escalated FROM outbox o "
+	    "LEFT JOIN announcements a ON a.id = o.announcement_id WHERE o.status = 'queued' AND o.not_before <= ?1 "
+	    "AND (o.expires_at = 0 OR o.expires_at > ?1) ORDER BY o.priority, o.not_before, o.id LIMIT ?2", "Ii",
+	    (int64_t)now, max + nskip);
 	int		 n = 0, rc, i;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int(stmt, 2, max + nskip);
 	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t			 id = sqlite3_column_int64(stmt, 0);
 		struct store_outbox_msg	*m;
@@ -142,14 +110,13 @@ store_outbox_next_due(struct store *st, time_t now)
 {
 	/* one index seek per priority on (priority, not_before): a plain min() over every queued row
 	 * would walk the whole index, after every send, with a large queue */
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT min(coalesce((SELECT min(not_before) FROM outbox WHERE "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT min(coalesce((SELECT min(not_before) FROM outbox WHERE "
 	    "status = 'queued' AND priority = 0 AND not_before > ?1), 9e18), coalesce((SELECT min(not_before) "
-	    "FROM outbox WHERE status = 'queued' AND priority = 1 AND not_before > ?1), 9e18))");
+	    "FROM outbox WHERE status = 'queued' AND priority = 1 AND not_before > ?1), 9e18))", "I", (int64_t)now);
 	time_t		 t = 0;
 
 	if (stmt == NULL)
 		return 0;
-	sqlite3_bind_int64(stmt, 1, now);
 	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_double(stmt, 0) < 9e18)
 		t = (time_t)sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
@@ -161,16 +128,11 @@ store_outbox_stopped(struct store *st, int64_t id)
 {
 	/* announcements, KIM and manual messages never go to a stopped number; a reply queued before
 	 * the stop does not either; the confirmation of the stop itself does */
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'cancelled', last_error = 'recipient stopped', "
+	if (st_run(st, "checking opt-out", "UPDATE outbox SET status = 'cancelled', last_error = 'recipient stopped', "
 	    "updated_at = ?2 WHERE id = ?1 AND status = 'queued' AND kind <> 'confirm' AND EXISTS (SELECT 1 FROM "
 	    "subscribers b WHERE b.number = outbox.number AND b.status = 'stopped' AND "
-	    "(outbox.kind IN ('announcement', 'kim', 'manual') OR outbox.created_at < b.since))");
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, st_now());
-	if (st_exec(st, stmt, "checking opt-out") != STORE_OK)
+	    "(outbox.kind IN ('announcement', 'kim', 'manual') OR outbox.created_at < b.since))", "II", id,
+	    (int64_t)st_now()) != STORE_OK)
 		return 0;
 	return sqlite3_changes(st->db) > 0;
 }
@@ -178,16 +140,11 @@ store_outbox_stopped(struct store *st, int64_t id)
 enum store_status
 store_outbox_claim(struct store *st, int64_t id, const char *modem)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'sending', modem = ?2, "
-	    "attempts = attempts + 1, updated_at = ?3 WHERE id = ?1 AND status = 'queued'");
-	enum store_status	 s;
+	enum store_status s = st_run(st, "claiming a message", "UPDATE outbox SET status = 'sending', modem = ?2, "
+	    "attempts = attempts + 1, updated_at = ?3 WHERE id = ?1 AND status = 'queued'", "ItI", id, modem,
+	    (int64_t)st_now());
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, modem, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	if ((s = st_exec(st, stmt, "claiming a message")) != STORE_OK)
+	if (s != STORE_OK)
 		return s;
 	return sqlite3_changes(st->db) ? STORE_OK : STORE_NOTFOUND;
 }
@@ -195,117 +152,65 @@ store_outbox_claim(struct store *st, int64_t id, const char *modem)
 enum store_status
 store_outbox_sent(struct store *st, int64_t id, const char *refs, int segments)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'sent', refs = ?2, segments = ?3, "
-	    "sent_at = ?4, updated_at = ?4, last_error = NULL WHERE id = ?1 AND status IN ('sending', 'queued')");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	st_bind_text(stmt, 2, refs);
-	sqlite3_bind_int(stmt, 3, segments);
-	sqlite3_bind_int64(stmt, 4, st_now());
-	return st_exec(st, stmt, "marking a message sent");
+	return st_run(st, "marking a message sent", "UPDATE outbox SET status = 'sent', refs = ?2, segments = ?3, "
+	    "sent_at = ?4, updated_at = ?4, last_error = NULL WHERE id = ?1 AND status IN ('sending', 'queued')",
+	    "ItiI", id, refs, segments, (int64_t)st_now());
 }
 
 enum store_status
 store_outbox_retry(struct store *st, int64_t id, int retry, time_t not_before, const char *error)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = CASE WHEN ?2 THEN 'queued' ELSE 'failed' END, "
-	    "not_before = ?3, last_error = ?4, updated_at = ?5 WHERE id = ?1 AND status = 'sending'");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int(stmt, 2, retry);
-	sqlite3_bind_int64(stmt, 3, not_before);
-	st_bind_text(stmt, 4, error);
-	sqlite3_bind_int64(stmt, 5, st_now());
-	return st_exec(st, stmt, "recording a failure");
+	return st_run(st, "recording a failure", "UPDATE outbox SET status = CASE WHEN ?2 THEN 'queued' ELSE "
+	    "'failed' END, not_before = ?3, last_error = ?4, updated_at = ?5 WHERE id = ?1 AND status = 'sending'",
+	    "IiItI", id, retry, (int64_t)not_before, error, (int64_t)st_now());
 }
 
 int
 store_outbox_attempts(struct store *st, int64_t id)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT attempts FROM outbox WHERE id = ?1");
-	int		 n = 0;
+	return (int)st_value(st, 0, 0, "SELECT attempts FROM outbox WHERE id = ?1", "I", id);
+}
 
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, id);
-	n = st_scalar(st, stmt, n);
-	return n;
+static enum store_status
+run_count(struct store *st, long *n, enum store_status s)
+{
+	*n = s == STORE_OK ? sqlite3_changes(st->db) : 0;
+	return s;
 }
 
 enum store_status
 store_outbox_requeue_sending(struct store *st, long *n)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'queued', "
+	return run_count(st, n, st_run(st, "requeueing", "UPDATE outbox SET status = 'queued', "
 	    "last_error = 'requeued at start-up: was on a modem when the daemon stopped', updated_at = ?1 "
-	    "WHERE status = 'sending'");
-	enum store_status	 s;
-
-	*n = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, st_now());
-	if ((s = st_exec(st, stmt, "requeueing")) == STORE_OK)
-		*n = sqlite3_changes(st->db);
-	return s;
+	    "WHERE status = 'sending'", "I", (int64_t)st_now()));
 }
 
 enum store_status
 store_outbox_expire(struct store *st, time_t now, long *n)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'expired', updated_at = ?1 "
-	    "WHERE status = 'queued' AND expires_at > 0 AND expires_at <= ?1");
-	enum store_status	 s;
-
-	*n = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, now);
-	if ((s = st_exec(st, stmt, "expiring")) == STORE_OK)
-		*n = sqlite3_changes(st->db);
-	return s;
+	return run_count(st, n, st_run(st, "expiring", "UPDATE outbox SET status = 'expired', updated_at = ?1 "
+	    "WHERE status = 'queued' AND expires_at > 0 AND expires_at <= ?1", "I", (int64_t)now));
 }
 
 long
 store_unknown_replies_since(struct store *st, const char *number, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox o JOIN inbox i ON i.id = o.inbox_id "
-	    "WHERE o.number = ?1 AND o.created_at >= ?2 AND o.kind = 'reply' AND i.action LIKE 'unknown%'");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	n = st_scalar(st, stmt, n);
-	return n;
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox o JOIN inbox i ON i.id = o.inbox_id "
+	    "WHERE o.number = ?1 AND o.created_at >= ?2 AND o.kind = 'reply' AND i.action LIKE 'unknown%'", "tI",
+	    number, (int64_t)since);
 }
 
 enum store_status
 store_kim_queue(struct store *st, const char *area, const char *except, const char *text, int64_t inbox_id,
     long *n)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
-	    "not_before, expires_at, created_at, updated_at) SELECT b.number, ?3, 'kim', 1, ?4, ?5, 0, ?5, ?5 "
-	    "FROM subscribers b WHERE b.status = 'active' AND b.number <> ?2 AND b.id IN (SELECT subscriber_id "
-	    "FROM subscriptions WHERE area >= ?1 AND area < ?1 || ':') ORDER BY b.id");
-	enum store_status	 s;
-
-	*n = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, area, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, except, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
-	if (inbox_id)
-		sqlite3_bind_int64(stmt, 4, inbox_id);
-	sqlite3_bind_int64(stmt, 5, st_now());
-	if ((s = st_exec(st, stmt, "queueing a KIM message")) == STORE_OK)
-		*n = sqlite3_changes(st->db);
-	return s;
+	/* no inbox row (0) is NULL */
+	return run_count(st, n, st_run(st, "queueing a KIM message", "INSERT INTO outbox (number, text, kind, "
+	    "priority, inbox_id, not_before, expires_at, created_at, updated_at) SELECT b.number, ?3, 'kim', 1, "
+	    "nullif(?4, 0), ?5, 0, ?5, ?5 FROM subscribers b WHERE b.status = 'active' AND b.number <> ?2 AND b.id IN "
+	    "(SELECT subscriber_id FROM subscriptions WHERE area >= ?1 AND area < ?1 || ':') ORDER BY b.id", "tttII",
+	    area, except, text, inbox_id, (int64_t)st_now()));
 }
 
 /* The last 9 digits of a number, for matching a report's national or international form. */
@@ -330,7 +235,7 @@ store_outbox_delivery(struct store *st, const char *modem, const char *number, i
 	sqlite3_stmt		*stmt;
 	char			 ref[16], tail[16];
 	int64_t			 id = 0;
-	int			 rc, pass;
+	int			 pass;
 	enum store_status	 s;
 
 	if (outbox_id)
@@ -341,29 +246,23 @@ store_outbox_delivery(struct store *st, const char *modem, const char *number, i
 		return STORE_NOTFOUND;
 	/* exact E.164 first (indexed); then the last digits, for reports in national form */
 	for (pass = 0; pass < 2 && id == 0; pass++) {
-		if (pass == 0)
-			stmt = st_prep(st, "SELECT id FROM outbox WHERE number = ?1 AND status IN ('sent', 'delivered') "
-			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
-			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
-			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
-		else
-			stmt = st_prep(st, "SELECT id FROM outbox WHERE substr(number, -9) = ?1 "
-			    "AND status IN ('sent', 'delivered') "
-			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
-			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
-			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
+		stmt = st_prepf(st, pass == 0 ?
+		    "SELECT id FROM outbox WHERE number = ?1 AND status IN ('sent', 'delivered') "
+		    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
+		    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
+		    "ORDER BY sent_at DESC, id DESC LIMIT 1" :
+		    "SELECT id FROM outbox WHERE substr(number, -9) = ?1 "
+		    "AND status IN ('sent', 'delivered') "
+		    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
+		    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
+		    "ORDER BY sent_at DESC, id DESC LIMIT 1", "ttIt", pass == 0 ? number : tail, modem, (int64_t)at, ref);
 		if (stmt == NULL)
 			return STORE_ERROR;
-		st_bind_text(stmt, 1, pass == 0 ? number : tail);
-		st_bind_text(stmt, 2, modem);
-		sqlite3_bind_int64(stmt, 3, at);
-		st_bind_text(stmt, 4, ref);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW)
+		if ((s = st_row(st, stmt, "matching a delivery report")) == STORE_OK) {
 			id = sqlite3_column_int64(stmt, 0);
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_fail(st, rc, "matching a delivery report");
+			sqlite3_reset(stmt);
+		} else if (s != STORE_NOTFOUND)
+			return s;
 	}
 	if (id == 0)
 		return STORE_NOTFOUND;
@@ -371,36 +270,24 @@ store_outbox_delivery(struct store *st, const char *modem, const char *number, i
 		*outbox_id = id;
 	if (delivered < 0)
 		return STORE_OK;
-	if (delivered)
-		stmt = st_prep(st, "UPDATE outbox SET status = 'delivered', delivered_at = ?2, updated_at = ?3 "
-		    "WHERE id = ?1 AND status = 'sent'");
-	else
-		stmt = st_prep(st, "UPDATE outbox SET status = 'failed', last_error = 'delivery report: not delivered', "
-		    "delivered_at = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'sent' AND ?2 = ?2");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, at);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	s = st_exec(st, stmt, "recording a delivery report");
-	return s;
+	return st_run(st, "recording a delivery report", delivered ?
+	    "UPDATE outbox SET status = 'delivered', delivered_at = ?2, updated_at = ?3 "
+	    "WHERE id = ?1 AND status = 'sent'" :
+	    "UPDATE outbox SET status = 'failed', last_error = 'delivery report: not delivered', "
+	    "delivered_at = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'sent' AND ?2 = ?2", "III", id,
+	    (int64_t)at, (int64_t)st_now());
 }
 
 enum store_status
 store_list_outbox(struct store *st, const char *status, long limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT o.id, o.number AS \"to\", coalesce(o.text, a.text) AS text, "
+	return st_list(st, "SELECT o.id, o.number AS \"to\", coalesce(o.text, a.text) AS text, "
 	    "o.status, o.modem, o.attempts, o.announcement_id AS announcement, o.kind, "
 	    "CASE o.priority WHEN 0 THEN 'alert' ELSE 'normal' END AS priority, o.segments, o.last_error, "
 	    "datetime(o.created_at, 'unixepoch', 'localtime') AS created "
 	    "FROM outbox o LEFT JOIN announcements a ON a.id = o.announcement_id "
-	    "WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id LIMIT ?2");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, status);
-	sqlite3_bind_int64(stmt, 2, limit > 0 ? limit : -1);
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id LIMIT ?2", NULL, cb, arg, "tI", status,
+	    (int64_t)(limit > 0 ? limit : -1));
 }
 
 enum store_status
@@ -470,38 +357,27 @@ areas_json(const char *const *areas, int n)
 static int
 recipients_wide(struct store *st, const char *areas_json)
 {
-	sqlite3_stmt	*m = st_prep(st, "SELECT count(*) FROM json_each(?1) j JOIN subscriptions s "
-	    "ON s.area >= j.value AND s.area < j.value || ':'");
-	sqlite3_stmt	*n = st_prep(st, "SELECT count(*) FROM subscribers");
-	long		 matching = 0, total = 0;
+	long	 matching = (long)st_value(st, 0, -1, "SELECT count(*) FROM json_each(?1) j JOIN subscriptions s "
+	    "ON s.area >= j.value AND s.area < j.value || ':'", "t", areas_json);
+	long	 total = (long)st_value(st, 0, -1, "SELECT count(*) FROM subscribers", "");
 
-	if (m == NULL || n == NULL)
+	if (matching < 0 || total < 0)
 		return 0;
-	sqlite3_bind_text(m, 1, areas_json, -1, SQLITE_STATIC);
-	matching = st_scalar(st, m, matching);
-	total = st_scalar(st, n, total);
 	return matching * 4 > total;
 }
 
 long
 store_recipients_count(struct store *st, const char *const *areas, int nareas)
 {
-	char		*j = areas_json(areas, nareas);
-	sqlite3_stmt	*stmt = recipients_wide(st, j) ?
-	    st_prep(st, "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM "
+	char	*j = areas_json(areas, nareas);
+	long	 n = (long)st_value(st, -1, -1, recipients_wide(st, j) ?
+	    "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM "
 	    "subscriptions s, json_each(?1) j WHERE s.subscriber_id = b.id AND s.area >= j.value AND "
-	    "s.area < j.value || ':')") :
-	    st_prep(st, "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND "
+	    "s.area < j.value || ':')" :
+	    "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND "
 	    "b.id IN (SELECT s.subscriber_id FROM json_each(?1) j JOIN subscriptions s "
-	    "ON s.area >= j.value AND s.area < j.value || ':')");
-	long		 n = -1;
+	    "ON s.area >= j.value AND s.area < j.value || ':')", "t", j);
 
-	if (stmt == NULL) {
-		free(j);
-		return -1;
-	}
-	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
-	n = st_scalar(st, stmt, n);
 	free(j);
 	return n;
 }
@@ -512,35 +388,19 @@ static enum store_status
 fanout_areas(struct store *st, int64_t id, const char *j, int priority, time_t not_before, time_t expires_at,
     time_t now, long *recipients)
 {
-	sqlite3_stmt		*stmt;
-	enum store_status	 s;
-
-	stmt = recipients_wide(st, j) ?
-	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
+	return run_count(st, recipients, st_run(st, "queueing the recipients", recipients_wide(st, j) ?
+	    "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
 	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
 	    "WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM subscriptions s, json_each(?1) j WHERE "
-	    "s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id") :
-	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
+	    "s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id" :
+	    "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
 	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
 	    "WHERE b.status = 'active' AND b.id IN (SELECT s.subscriber_id FROM json_each(?1) j "
-	    "JOIN subscriptions s ON s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, priority);
-	sqlite3_bind_int64(stmt, 3, id);
-	sqlite3_bind_int64(stmt, 4, not_before > now ? not_before : now);
-	sqlite3_bind_int64(stmt, 5, expires_at);
-	sqlite3_bind_int64(stmt, 6, now);
-	if ((s = st_exec(st, stmt, "queueing the recipients")) != STORE_OK)
-		return s;
-	*recipients = sqlite3_changes(st->db);
-	return STORE_OK;
+	    "JOIN subscriptions s ON s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id", "tiIIII", j,
+	    priority, id, (int64_t)(not_before > now ? not_before : now), (int64_t)expires_at, (int64_t)now));
 }
 
-/* RALAT: the numbers announcement `corrects` was handed to the network for (sent_at set, or
- * sent/delivered), each once, except those who have stopped since. */
-/* The copies of announcement ?1 a correction goes to: those handed to the network, minus numbers
+/* RALAT: the copies of announcement ?1 a correction goes to: those handed to the network, minus numbers
  * that have stopped since (one per number). */
 #define CORRECTION_FROM \
 	"FROM outbox o WHERE o.announcement_id = ?1 AND (o.sent_at IS NOT NULL OR o.status IN ('sent', " \
@@ -550,47 +410,25 @@ fanout_areas(struct store *st, int64_t id, const char *j, int priority, time_t n
 long
 store_correction_count(struct store *st, int64_t corrects)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(DISTINCT o.number) " CORRECTION_FROM);
-
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, corrects);
-	return (long)st_scalar(st, stmt, -1);
+	return (long)st_value(st, -1, -1, "SELECT count(DISTINCT o.number) " CORRECTION_FROM, "I", corrects);
 }
 
 static enum store_status
 fanout_correction(struct store *st, int64_t id, int64_t corrects, int priority, time_t not_before,
     time_t expires_at, time_t now, long *recipients)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, "
-	    "not_before, expires_at, created_at, updated_at) SELECT o.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 "
-	    CORRECTION_FROM "GROUP BY o.number ORDER BY min(o.id)");
-	enum store_status	 s;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, corrects);
-	sqlite3_bind_int(stmt, 2, priority);
-	sqlite3_bind_int64(stmt, 3, id);
-	sqlite3_bind_int64(stmt, 4, not_before > now ? not_before : now);
-	sqlite3_bind_int64(stmt, 5, expires_at);
-	sqlite3_bind_int64(stmt, 6, now);
-	if ((s = st_exec(st, stmt, "queueing the correction")) != STORE_OK)
-		return s;
-	*recipients = sqlite3_changes(st->db);
-	return STORE_OK;
+	return run_count(st, recipients, st_run(st, "queueing the correction", "INSERT INTO outbox (number, kind, "
+	    "priority, announcement_id, not_before, expires_at, created_at, updated_at) SELECT o.number, "
+	    "'announcement', ?2, ?3, ?4, ?5, ?6, ?6 " CORRECTION_FROM "GROUP BY o.number ORDER BY min(o.id)",
+	    "IiIIII", corrects, priority, id, (int64_t)(not_before > now ? not_before : now), (int64_t)expires_at,
+	    (int64_t)now));
 }
 
 static enum store_status
 set_recipients(struct store *st, int64_t id, long recipients)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE announcements SET recipients = ?2 WHERE id = ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, recipients);
-	return st_exec(st, stmt, "counting the recipients");
+	return st_run(st, "counting the recipients", "UPDATE announcements SET recipients = ?2 WHERE id = ?1", "II",
+	    id, (int64_t)recipients);
 }
 
 enum store_status
@@ -652,25 +490,21 @@ fail:
 enum store_status
 store_announcement_approve(struct store *st, int64_t id, const char *approver, time_t now, long *recipients)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "SELECT state, coalesce(requested_by, source), approve_by, "
-	    "areas, priority, not_before, expires_at, coalesce(corrects, 0) FROM announcements WHERE id = ?1");
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT state, coalesce(requested_by, source), approve_by, "
+	    "areas, priority, not_before, expires_at, coalesce(corrects, 0) FROM announcements WHERE id = ?1", "I", id);
 	char			 state[16], requested[64], *j = NULL;
 	time_t			 approve_by, not_before, expires_at;
 	int64_t			 corrects;
-	int			 priority, rc;
+	int			 priority;
 	enum store_status	 s;
 
 	*recipients = 0;
 	if (stmt == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		if (rc == SQLITE_DONE) {
+	if ((s = st_row(st, stmt, "reading the announcement")) != STORE_OK) {
+		if (s == STORE_NOTFOUND)
 			snprintf(st->errmsg, sizeof(st->errmsg), "no announcement %lld", (long long)id);
-			return STORE_NOTFOUND;
-		}
-		return st_fail(st, rc, "reading the announcement");
+		return s;
 	}
 	snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(stmt, 0));
 	snprintf(requested, sizeof(requested), "%s", (const char *)sqlite3_column_text(stmt, 1));
@@ -699,16 +533,8 @@ store_announcement_approve(struct store *st, int64_t id, const char *approver, t
 	    fanout_areas(st, id, j, priority, not_before, expires_at, now, recipients);
 	if (s != STORE_OK)
 		goto out;
-	if ((stmt = st_prep(st, "UPDATE announcements SET state = 'active', approved_by = ?2, recipients = ?3, "
-	    "updated_at = ?4 WHERE id = ?1")) == NULL) {
-		s = STORE_ERROR;
-		goto out;
-	}
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, approver, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, *recipients);
-	sqlite3_bind_int64(stmt, 4, now);
-	s = st_exec(st, stmt, "approving the announcement");
+	s = st_run(st, "approving the announcement", "UPDATE announcements SET state = 'active', approved_by = ?2, "
+	    "recipients = ?3, updated_at = ?4 WHERE id = ?1", "ItII", id, approver, (int64_t)*recipients, (int64_t)now);
 out:
 	free(j);
 	return s;
@@ -734,21 +560,17 @@ out:
 enum store_status
 store_list_announcements(struct store *st, long limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
+	return st_list(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
 	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
 	    "a.recipients, " ANN_COUNTS ", a.state, a.code, a.corrects, (SELECT group_concat(c.id) FROM announcements c "
-	    "WHERE c.corrects = a.id) AS corrected_by FROM announcements a ORDER BY a.id DESC LIMIT ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
-	return st_emit(st, stmt, "areas", cb, arg);
+	    "WHERE c.corrects = a.id) AS corrected_by FROM announcements a ORDER BY a.id DESC LIMIT ?1", "areas", cb,
+	    arg, "I", (int64_t)(limit > 0 ? limit : -1));
 }
 
 enum store_status
 store_announcement_get(struct store *st, int64_t id, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
+	return st_list(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
 	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
 	    "a.recipients, " ANN_COUNTS ", a.segments, a.encoding, a.source, "
 	    "CASE a.not_before WHEN 0 THEN NULL ELSE datetime(a.not_before, 'unixepoch', 'localtime') END AS \"at\", "
@@ -756,12 +578,7 @@ store_announcement_get(struct store *st, int64_t id, store_row_cb cb, void *arg)
 	    "a.state, a.code, a.corrects, (SELECT group_concat(c.id) FROM announcements c WHERE c.corrects = a.id) "
 	    "AS corrected_by, a.requested_by, a.approved_by, CASE a.approve_by WHEN 0 THEN NULL ELSE "
 	    "datetime(a.approve_by, 'unixepoch', 'localtime') END AS approve_by "
-	    "FROM announcements a WHERE a.id = ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, "areas", cb, arg);
+	    "FROM announcements a WHERE a.id = ?1", "areas", cb, arg, "I", id);
 }
 
 enum store_status
@@ -769,7 +586,7 @@ store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *ar
 {
 	/* each recipient counted under the announcement's area that covers their subscription */
 	/* …plus the rows retention folded into announcement_reach (per village) */
-	sqlite3_stmt *stmt = st_prep(st, "SELECT area, name, sum(recipients) AS recipients, sum(queued) AS queued, "
+	return st_list(st, "SELECT area, name, sum(recipients) AS recipients, sum(queued) AS queued, "
 	    "sum(sent) AS sent, sum(delivered) AS delivered, sum(failed) AS failed FROM ("
 	    "SELECT j.value AS area, ar.name, count(DISTINCT o.id) AS recipients, "
 	    "count(DISTINCT CASE WHEN o.status = 'queued' THEN o.id END) AS queued, "
@@ -786,34 +603,27 @@ store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *ar
 	    "sum(CASE WHEN r.status = 'failed' THEN r.n ELSE 0 END) "
 	    "FROM announcements a, json_each(a.areas) j LEFT JOIN areas ar ON ar.code = j.value "
 	    "JOIN announcement_reach r ON r.announcement_id = a.id AND r.area >= j.value AND r.area < j.value || ':' "
-	    "WHERE a.id = ?1 GROUP BY j.value) GROUP BY area ORDER BY area");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "WHERE a.id = ?1 GROUP BY j.value) GROUP BY area ORDER BY area", NULL, cb, arg, "I", id);
 }
 
 enum store_status
 store_announcement_progress(struct store *st, int64_t id, struct store_progress *p)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, sum(n) FROM (SELECT status, count(*) AS n FROM outbox "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT status, sum(n) FROM (SELECT status, count(*) AS n FROM outbox "
 	    "WHERE announcement_id = ?1 GROUP BY status UNION ALL SELECT status, sum(n) FROM announcement_reach "
-	    "WHERE announcement_id = ?1 GROUP BY status) GROUP BY status");
-	sqlite3_stmt	*rs = st_prep(st, "SELECT recipients FROM announcements WHERE id = ?1");
+	    "WHERE announcement_id = ?1 GROUP BY status) GROUP BY status", "I", id);
+	sqlite3_stmt	*rs = st_prepf(st, "SELECT recipients FROM announcements WHERE id = ?1", "I", id);
 	int		 rc;
 
 	memset(p, 0, sizeof(*p));
 	if (stmt == NULL || rs == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(rs, 1, id);
 	rc = sqlite3_step(rs);
 	if (rc == SQLITE_ROW)
 		p->recipients = sqlite3_column_int64(rs, 0);
 	sqlite3_reset(rs);
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;
-	sqlite3_bind_int64(stmt, 1, id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
 		long		 n = sqlite3_column_int64(stmt, 1);
@@ -833,16 +643,9 @@ store_announcement_progress(struct store *st, int64_t id, struct store_progress 
 enum store_status
 store_latest_for(struct store *st, const char *number, int limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
+	return st_list(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
 	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
 	    "AND EXISTS (SELECT 1 FROM json_each(a.areas) j, subscriptions s JOIN subscribers b ON b.id = "
 	    "s.subscriber_id WHERE b.number = ?1 AND s.area >= j.value AND s.area < j.value || ':') "
-	    "ORDER BY a.id DESC LIMIT ?2");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 2, limit);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "ORDER BY a.id DESC LIMIT ?2", NULL, cb, arg, "tiI", number, limit, (int64_t)st_now());
 }
