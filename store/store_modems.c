@@ -61,37 +61,26 @@ store_modem_totals(struct store *st, struct store_modem_total *out, int max)
 enum store_status
 store_modem_count(struct store *st, const char *modem, const char *day, long sent, long received)
 {
-	sqlite3_stmt *stmt = st_prep(st, "INSERT INTO modem_counters (modem, day, sent, received) "
+	return st_run(st, "counting messages", "INSERT INTO modem_counters (modem, day, sent, received) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (modem, day) DO UPDATE SET sent = sent + excluded.sent, "
-	    "received = received + excluded.received");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, day);
-	sqlite3_bind_int64(stmt, 3, sent);
-	sqlite3_bind_int64(stmt, 4, received);
-	return st_exec(st, stmt, "counting messages");
+	    "received = received + excluded.received", "ttII", modem, day, (int64_t)sent, (int64_t)received);
 }
 
 enum store_status
 store_modem_counts(struct store *st, const char *modem, const char *day, long *sent, long *received)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT sent, received FROM modem_counters WHERE modem = ?1 AND day = ?2");
-	int		 rc;
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT sent, received FROM modem_counters WHERE modem = ?1 "
+	    "AND day = ?2", "tt", modem, day);
+	enum store_status	 s;
 
 	*sent = *received = 0;
 	if (stmt == NULL)
 		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, day);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*sent = sqlite3_column_int64(stmt, 0);
-		*received = sqlite3_column_int64(stmt, 1);
-	}
+	/* no row yet: nothing counted that day */
+	if ((s = st_row(st, stmt, "reading counters")) != STORE_OK)
+		return s == STORE_NOTFOUND ? STORE_OK : s;
+	*sent = sqlite3_column_int64(stmt, 0);
+	*received = sqlite3_column_int64(stmt, 1);
 	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_fail(st, rc, "reading counters");
 	return STORE_OK;
 }
