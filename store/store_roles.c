@@ -75,22 +75,14 @@ store_list_roles(struct store *st, store_row_cb cb, void *arg)
 	    "I", (int64_t)st_now());
 }
 
-/* A new PIN: STORE_PIN_MIN to STORE_PIN_MAX digits. */
+/* min to STORE_PIN_MAX digits: a new PIN needs STORE_PIN_MIN; a PIN given to SIAR STORE_PIN_MIN_OLD
+ * (officials from before the 6-digit minimum keep their 4-digit PINs). */
 static int
-pin_valid(const char *pin)
+pin_digits(const char *pin, size_t min)
 {
 	size_t n = strlen(pin);
 
-	return n >= STORE_PIN_MIN && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
-}
-
-/* A PIN given to SIAR: officials from before the 6-digit minimum keep their 4-digit PINs. */
-static int
-pin_checkable(const char *pin)
-{
-	size_t n = strlen(pin);
-
-	return n >= STORE_PIN_MIN_OLD && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
+	return n >= min && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
 }
 
 /* yescrypt of pin with a fresh salt into out (CRYPT_OUTPUT_SIZE); -1 with errmsg set. */
@@ -154,7 +146,7 @@ store_official_add(struct store *st, const char *number, const char *pin, int *c
 {
 	int	 exists;
 
-	if (!pin_valid(pin)) {
+	if (!pin_digits(pin, STORE_PIN_MIN)) {
 		snprintf(st->errmsg, sizeof(st->errmsg), "the PIN must be %d to %d digits", STORE_PIN_MIN,
 		    STORE_PIN_MAX);
 		return STORE_INVALID;
@@ -199,9 +191,9 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	if (until != 0)
 		failed = 0;	/* the lock expired: a fresh set of tries */
 	if (!legacy)
-		ok = stored[0] == '$' && pin_checkable(pin) && pin_crypt_check(pin, stored);
+		ok = stored[0] == '$' && pin_digits(pin, STORE_PIN_MIN_OLD) && pin_crypt_check(pin, stored);
 	else {
-		ok = saltlen > 0 && wantlen == SHA256_LEN && pin_checkable(pin);
+		ok = saltlen > 0 && wantlen == SHA256_LEN && pin_digits(pin, STORE_PIN_MIN_OLD);
 		if (ok) {
 			pin_hash(salt, (size_t)saltlen, pin, got);
 			ok = ct_memcmp(got, want, SHA256_LEN) == 0;
