@@ -74,5 +74,7 @@ enum store_status st_rows(struct store *, sqlite3_stmt *, int max, const char *w
 /* A column of a kept row: text (NULL for SQL NULL; valid until st_rows_free) or integer. */
 const char	*st_rows_text(const struct st_rows *, int row, int col);
 int64_t		 st_rows_int(const struct st_rows *, int row, int col);
+/* Copies a kept column's text into dst (len bytes), cut to fit; NULL becomes "". */
+void		 st_rows_copy(char *dst, size_t len, const struct st_rows *, int row, int col);
 void		 st_rows_free(struct st_rows *);
 #endif

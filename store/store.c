@@ -596,6 +596,14 @@ st_rows_int(const struct st_rows *r, int row, int col)
 }
 
 void
+st_rows_copy(char *dst, size_t len, const struct st_rows *r, int row, int col)
+{
+	const char	*s = st_rows_text(r, row, col);
+
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+void
 st_rows_free(struct st_rows *r)
 {
 	int	 i;

@@ -144,7 +144,7 @@ struct import_ctx {
 };
 
 static int
-import_row_cb(void *arg, char *const *cols, int n)
+import_row_cb(void *arg, const char *const *cols, int n)
 {
 	struct import_ctx	*ic = arg;
 	char			 number[MSISDN_MAX];
