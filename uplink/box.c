@@ -38,10 +38,8 @@
 #include "uplink/uplink.h"
 
 struct lane {
-	const char	*name;
-	int64_t		 sent_upto;
-	int64_t		 acked;
-	time_t		 progress_at;	/* last ack progress or fresh start */
+	const char		*name;
+	struct uplink_window	 w;
 };
 
 struct uplink {
@@ -305,13 +303,13 @@ on_command(struct uplink *u, const char *payload)
 	}
 	seq = atoll(c.seq);
 	if (!strcmp(c.kind, "ack")) {
-		static const char *const paths[] = { "$.epoch", "$.lane", "$.seq" };
-		char *v[3];
-		int i;
+		char	 lane[16];
+		int64_t	 acked;
+		int	 i;
 
-		if (store_json_get(st, c.body, paths, 3, v) == STORE_OK && v[0] && v[1] && v[2] &&
-		    !strcmp(v[0], u->epoch) && (!strcmp(v[1], "prio") || !strcmp(v[1], "bulk"))) {
-			enum store_status s = store_uplink_acked(st, v[1], atoll(v[2]));
+		if (uplink_ack_parse(st, c.body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
+		    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
+			enum store_status s = store_uplink_acked(st, lane, acked);
 
 			if (s == STORE_INVALID) {
 				log_warnx("uplink: %s: this database was restored from a backup; starting a new "
@@ -319,19 +317,17 @@ on_command(struct uplink *u, const char *payload)
 				if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
 					log_warnx("uplink: new epoch: %s", store_errmsg(st));
 				for (i = 0; i < 2; i++)
-					u->lanes[i].sent_upto = u->lanes[i].acked = 0;
+					u->lanes[i].w.sent = u->lanes[i].w.acked = 0;
 				u->status_dirty = 1;
 			} else if (s != STORE_OK)
 				log_warnx("uplink: recording an ack: %s", store_errmsg(st));
 			for (i = 0; i < 2; i++)
-				if (!strcmp(u->lanes[i].name, v[1]) && atoll(v[2]) > u->lanes[i].acked) {
-					u->lanes[i].acked = atoll(v[2]);
-					u->lanes[i].progress_at = clock_now();
+				if (!strcmp(u->lanes[i].name, lane) && acked > u->lanes[i].w.acked) {
+					u->lanes[i].w.acked = acked;
+					u->lanes[i].w.progress_at = clock_now();
 					gw->up.last_ack_at = clock_now();
 				}
 		}
-		for (i = 0; i < 3; i++)
-			free(v[i]);
 		update_stats(u);
 		goto out;
 	}
@@ -387,9 +383,7 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 
 	if (strncmp(topic, u->t_down, strlen(u->t_down)) || topic[strlen(u->t_down)] != '/')
 		return;
-	p = xmalloc(len + 1);
-	memcpy(p, payload, len);
-	p[len] = '\0';
+	p = uplink_payload_text(payload, len);
 	on_command(u, p);
 	free(p);
 }
@@ -400,6 +394,7 @@ pump(struct uplink *u)
 	struct gateway		*gw = u->gw;
 	struct store_uplink_lane l;
 	time_t			 now = clock_now();
+	int64_t			 was;
 	int			 i, batches;
 
 	for (i = 0; i < 2; i++) {
@@ -408,28 +403,19 @@ pump(struct uplink *u)
 
 		if (store_uplink_lane(gw->store, ln->name, &l) != STORE_OK)
 			continue;
-		if (l.acked > ln->acked) {
-			ln->acked = l.acked;
-			ln->progress_at = now;
-		}
-		if (ln->sent_upto < l.acked)
-			ln->sent_upto = l.acked;
-		if (ln->sent_upto > l.acked && now - ln->progress_at >= UPLINK_RESEND_S) {
+		if ((was = uplink_window_acked(&ln->w, l.acked, now)) != 0)
 			log_info("uplink: no ack for %ds lane=%s acked=%lld sent=%lld: sending again from the ack",
-			    UPLINK_RESEND_S, ln->name, (long long)l.acked, (long long)ln->sent_upto);
-			ln->sent_upto = l.acked;
-		}
+			    UPLINK_RESEND_S, ln->name, (long long)l.acked, (long long)was);
 		snprintf(topic, sizeof(topic), "%s/%s", u->t_up, ln->name);
-		for (batches = 0; batches < 20 && ln->sent_upto - l.acked < UPLINK_WINDOW; batches++) {
+		for (batches = 0; batches < 20 && ln->w.sent - l.acked < UPLINK_WINDOW; batches++) {
 			char	*json;
 			int64_t	 last;
 			int	 n;
 
-			if (store_uplink_batch(gw->store, u->box, ln->name, ln->sent_upto, UPLINK_BATCH,
+			if (store_uplink_batch(gw->store, u->box, ln->name, ln->w.sent, UPLINK_BATCH,
 			    &json, &last, &n) != STORE_OK || json == NULL)
 				break;
-			if (ln->sent_upto == l.acked)
-				ln->progress_at = now;
+			uplink_window_sending(&ln->w, l.acked, now);
 			{
 				size_t		 zlen;
 				unsigned char	*z = uplink_deflate(json, strlen(json), &zlen);
@@ -441,9 +427,9 @@ pump(struct uplink *u)
 				if (rc == -1)
 					break;
 			}
-			ln->sent_upto = last;
+			ln->w.sent = last;
 		}
-		if (i == 0 && u->lanes[0].sent_upto - u->lanes[0].acked >= UPLINK_WINDOW)
+		if (i == 0 && u->lanes[0].w.sent - u->lanes[0].w.acked >= UPLINK_WINDOW)
 			break;	/* prio first: bulk waits while prio's window is full */
 	}
 }
@@ -473,9 +459,7 @@ update_stats(struct uplink *u)
 	u->modems_ready = ready;
 	u->subscribers = subscribers;
 	gw->up.backlog = backlog;
-	gw->up.online = mqlink_connected(u->link);
-	gw->up.offline_since = mqlink_down_since(u->link);
-	gw->up.bytes_out = mqlink_bytes_out(u->link);
+	uplink_link_state(&gw->up, u->link);
 }
 
 static void
@@ -517,7 +501,7 @@ on_connected(void *arg)
 	if (mqlink_subscribe(u->link, sub) == -1)
 		log_warnx("uplink: subscribing to %s failed", sub);
 	for (i = 0; i < 2; i++)
-		u->lanes[i].sent_upto = 0;	/* resend everything not acknowledged */
+		u->lanes[i].w.sent = 0;	/* resend everything not acknowledged */
 	u->gw->up.online = 1;
 	u->gw->up.offline_since = 0;
 	update_stats(u);
@@ -530,8 +514,7 @@ on_disconnected(void *arg)
 {
 	struct uplink	*u = arg;
 
-	u->gw->up.online = 0;
-	u->gw->up.offline_since = mqlink_down_since(u->link);
+	uplink_link_state(&u->gw->up, u->link);
 }
 
 struct uplink *
@@ -539,9 +522,8 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct conf		*c = gw->conf;
 	struct uplink		*u = xcalloc(1, sizeof(*u));
-	struct mqlink_conf	 mc;
 	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
-	char			 client[96], will[256];
+	char			 will[256];
 	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
 
 	u->gw = gw;
@@ -558,23 +540,8 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 	snprintf(u->t_up, sizeof(u->t_up), UPLINK_TOPIC_ROOT "/up/%s", c->uplink_box);
 	snprintf(u->t_down, sizeof(u->t_down), UPLINK_TOPIC_ROOT "/down/%s", c->uplink_box);
 	snprintf(u->t_status, sizeof(u->t_status), "%s/status", u->t_up);
-	snprintf(client, sizeof(client), "kt-box-%s", c->uplink_box);
 	snprintf(will, sizeof(will), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", c->uplink_box);
-	memset(&mc, 0, sizeof(mc));
-	mc.broker = c->uplink_broker;
-	mc.client_id = client;
-	mc.username = *c->uplink_username ? c->uplink_username : c->uplink_box;
-	mc.password_file = c->uplink_password_file;
-	mc.ca_file = c->uplink_ca_file;
-	mc.cert_file = c->uplink_cert_file;
-	mc.key_file = c->uplink_key_file;
-	mc.keepalive_s = c->uplink_keepalive_s;
-	mc.will_topic = u->t_status;
-	mc.will_payload = will;
-	mc.name = "uplink";
-	gw->up.enabled = 1;
-	snprintf(gw->up.id, sizeof(gw->up.id), "%s", c->uplink_box);
-	if ((u->link = mqlink_new(gw->base, &mc, &cb, u, err, errlen)) == NULL)
+	if ((u->link = uplink_link_new(gw, 0, u->t_status, will, &cb, u, err, errlen)) == NULL)
 		goto fail;
 	gw->up.offline_since = clock_now();
 	u->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, u);
