@@ -23,8 +23,6 @@ store_uplink_epoch(struct store *st, char epoch[UPLINK_EPOCH_LEN])
 	sqlite3_stmt		*stmt = st_prep(st, "SELECT epoch FROM uplink_meta WHERE id = 1");
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading the uplink epoch")) != STORE_OK)
 		return s == STORE_NOTFOUND ? st_fail(st, SQLITE_DONE, "reading the uplink epoch") : s;
 	st_col_copy(epoch, UPLINK_EPOCH_LEN, stmt, 0);
@@ -138,8 +136,6 @@ store_uplink_lane(struct store *st, const char *lane, struct store_uplink_lane *
 	enum store_status	 s;
 
 	memset(l, 0, sizeof(*l));
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading an uplink lane")) == STORE_OK) {
 		l->next_seq = sqlite3_column_int64(stmt, 0);
 		l->acked = sqlite3_column_int64(stmt, 1);
@@ -164,8 +160,6 @@ store_uplink_batch(struct store *st, const char *box, const char *lane, int64_t 
 	*json = NULL;
 	*last = after;
 	*n = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading uplink records")) != STORE_OK)
 		return s;
 	if (sqlite3_column_int(stmt, 2) > 0) {
@@ -264,8 +258,6 @@ store_uplink_subscriber_counts(struct store *st, char **json, long *total)
 
 	*json = NULL;
 	*total = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "counting subscribers per area")) == STORE_OK) {
 		*json = col_dup(stmt, 0);
 		*total = (long)sqlite3_column_int64(stmt, 1);
@@ -283,8 +275,6 @@ store_downlink_check(struct store *st, const char *lane, const char *epoch, int6
 	enum store_status	 s;
 
 	*applied = 0;
-	if (stmt == NULL)
-		return DOWNLINK_ERROR;
 	if ((s = st_row(st, stmt, "reading a downlink lane")) != STORE_OK) {
 		if (s == STORE_NOTFOUND)
 			snprintf(st->errmsg, sizeof(st->errmsg), "unknown downlink lane '%s'", lane);
@@ -690,8 +680,6 @@ store_hub_each_box(struct store *st, int (*cb)(void *, const char *, const char 
 	enum store_status	 s;
 	int			 i;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
 	s = st_rows(st, stmt, 0, "reading the boxes", &r);
 	/* the callbacks may use the store: st_rows read all first */
 	for (i = 0; i < r.n; i++) {
@@ -739,8 +727,6 @@ store_post_box(struct store *st, int64_t id, char box[64], int64_t *box_post_id)
 
 	*box = '\0';
 	*box_post_id = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading a post")) != STORE_OK)
 		return s;
 	/* a post that came from no box */
@@ -779,8 +765,6 @@ store_hub_lane(struct store *st, const char *box, const char *lane, int64_t *ack
 
 	*acked = 0;
 	*pending = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading a box's queue")) == STORE_OK) {
 		*acked = sqlite3_column_int64(stmt, 0);
 		*pending = (long)sqlite3_column_int64(stmt, 1);
@@ -800,8 +784,6 @@ store_json_rows(struct store *st, const char *json, const char *path,
 	int			 i, j;
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
 	s = st_rows(st, stmt, 0, "reading rows of a command", &r);
 	/* the statement is done: the callback may use the store */
 	for (i = 0; i < r.n && s == STORE_OK; i++) {

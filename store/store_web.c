@@ -101,8 +101,6 @@ store_user_get(struct store *st, const char *name, struct store_user *u)
 	enum store_status	 s;
 
 	memset(u, 0, sizeof(*u));
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading a user")) == STORE_OK) {
 		u->id = sqlite3_column_int64(stmt, 0);
 		st_col_copy(u->name, sizeof(u->name), stmt, 1);
@@ -142,8 +140,6 @@ store_session_get(struct store *st, const char *id, time_t now, long idle_s, str
 	enum store_status	 s;
 
 	memset(se, 0, sizeof(*se));
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading a session")) != STORE_OK)
 		return s;
 	se->user.id = sqlite3_column_int64(stmt, 0);
@@ -196,8 +192,6 @@ store_login_allowed(struct store *st, const char *name, const char *address, tim
 	enum store_status	 s;
 
 	*until = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading failed logins")) == STORE_OK) {
 		pair = sqlite3_column_int64(stmt, 0);
 		total = sqlite3_column_int64(stmt, 1);
@@ -229,8 +223,6 @@ store_login_failed(struct store *st, const char *name, const char *address, time
 	enum store_status	 s;
 
 	*locked = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	/* the upsert is done by the first step (RETURNING) */
 	if ((s = st_row(st, stmt, "counting a failed login")) == STORE_OK) {
 		n = sqlite3_column_int64(stmt, 0);
