@@ -2,9 +2,13 @@
  * store_web — the web console's accounts, sessions and failed logins, and the listings its pages
  * need (see store_web.h).
  */
+#include <crypt.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/xmalloc.h"
 
 #include "store/store-internal.h"
 #include "store/store_web.h"
@@ -45,6 +49,24 @@ store_user_valid(struct store *st, const char *name, const char *role)
 		return STORE_INVALID;
 	}
 	return STORE_OK;
+}
+
+int
+store_user_hash(const char *password, char *out, size_t len)
+{
+	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
+	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*h;
+	int			 rc = -1;
+
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) != NULL &&
+	    (h = crypt_r(password, salt, cd)) != NULL && h[0] != '*' && strlen(h) < len) {
+		snprintf(out, len, "%s", h);
+		rc = 0;
+	}
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
 }
 
 /* Ends the sessions of user id. */
