@@ -171,6 +171,31 @@ store_uplink_batch(struct store *st, const char *box, const char *lane, int64_t 
 	return STORE_OK;
 }
 
+/* Records an acknowledgement and drops what it covers, in one transaction: up (bound) moves the
+ * lane's ack, del (bound) drops the rows up to it; with moved_only nothing is dropped (and nothing
+ * committed) when up changed no row. */
+static enum store_status
+take_ack(struct store *st, sqlite3_stmt *up, const char *what_up, sqlite3_stmt *del, const char *what_del,
+    int moved_only)
+{
+	enum store_status	 s;
+
+	if ((s = store_begin(st)) != STORE_OK)
+		return s;
+	if ((s = st_exec(st, up, what_up)) != STORE_OK)
+		goto fail;
+	if (moved_only && sqlite3_changes(st->db) == 0) {
+		store_rollback(st);
+		return STORE_OK;
+	}
+	if ((s = st_exec(st, del, what_del)) != STORE_OK)
+		goto fail;
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return s;
+}
+
 enum store_status
 store_uplink_acked(struct store *st, const char *lane, int64_t seq)
 {
@@ -178,7 +203,6 @@ store_uplink_acked(struct store *st, const char *lane, int64_t seq)
 	    "WHERE lane = ?1 AND acked < ?2 AND ?2 < next_seq");
 	sqlite3_stmt		*del = st_prep(st, "DELETE FROM uplink_out WHERE lane = ?1 AND seq <= ?2");
 	sqlite3_stmt		*nxt = st_prep(st, "SELECT next_seq FROM uplink_lanes WHERE lane = ?1");
-	enum store_status	 s;
 
 	if (up == NULL || del == NULL || nxt == NULL)
 		return STORE_ERROR;
@@ -189,22 +213,9 @@ store_uplink_acked(struct store *st, const char *lane, int64_t seq)
 		    "this database sent", (long long)seq, lane);
 		return STORE_INVALID;
 	}
-	if ((s = store_begin(st)) != STORE_OK)
-		return s;
 	st_bind(up, "tII", lane, seq, (int64_t)st_now());
-	if ((s = st_exec(st, up, "recording an uplink ack")) != STORE_OK)
-		goto fail;
-	if (sqlite3_changes(st->db) == 0) {
-		store_rollback(st);
-		return STORE_OK;
-	}
 	st_bind(del, "tI", lane, seq);
-	if ((s = st_exec(st, del, "dropping acknowledged records")) != STORE_OK)
-		goto fail;
-	return store_commit(st);
-fail:
-	store_rollback(st);
-	return s;
+	return take_ack(st, up, "recording an uplink ack", del, "dropping acknowledged records", 1);
 }
 
 enum store_status
@@ -653,22 +664,12 @@ store_hub_acked(struct store *st, const char *box, const char *lane, int64_t seq
 	sqlite3_stmt		*up = st_prep(st, "UPDATE hub_down_lanes SET acked = ?3 WHERE box = ?1 AND lane = ?2 "
 	    "AND acked < ?3 AND ?3 < next_seq");
 	sqlite3_stmt		*del = st_prep(st, "DELETE FROM hub_down_out WHERE box = ?1 AND lane = ?2 AND seq <= ?3");
-	enum store_status	 s;
 
 	if (up == NULL || del == NULL)
 		return STORE_ERROR;
-	if ((s = store_begin(st)) != STORE_OK)
-		return s;
 	st_bind(up, "ttI", box, lane, seq);
-	if ((s = st_exec(st, up, "recording a box's ack")) != STORE_OK)
-		goto fail;
 	st_bind(del, "ttI", box, lane, seq);
-	if ((s = st_exec(st, del, "dropping acknowledged commands")) != STORE_OK)
-		goto fail;
-	return store_commit(st);
-fail:
-	store_rollback(st);
-	return s;
+	return take_ack(st, up, "recording a box's ack", del, "dropping acknowledged commands", 0);
 }
 
 enum store_status
