@@ -44,9 +44,8 @@ struct lane {
 
 struct uplink {
 	struct gateway	*gw;
-	struct mqlink	*link;
+	struct uplink_conn conn;
 	struct sign_key	*hub_key;
-	struct event	*ev_tick;
 	char		 epoch[UPLINK_EPOCH_LEN];
 	char		 box[64];	/* [uplink] box, fixed until a restart */
 	int		 share_numbers;
@@ -98,7 +97,7 @@ send_status(struct uplink *u, const char *state)
 	    "\"modems\":%d,\"modems_ready\":%d,\"subscribers\":%s,\"subscribers_total\":%ld,\"up_pending\":%ld,"
 	    "\"version\":\"%s\"}", u->box, state, u->epoch, areas, gw->nmodems, ready,
 	    counts ? counts : "{}", total, gw->up.backlog, KT_VERSION);
-	if (mqlink_publish(u->link, u->t_status, msg, strlen(msg), 1) == 0) {
+	if (mqlink_publish(u->conn.link, u->t_status, msg, strlen(msg), 1) == 0) {
 		u->status_at = clock_now();
 		u->status_dirty = 0;
 	}
@@ -114,7 +113,7 @@ send_ack(struct uplink *u, const char *hub_epoch, const char *lane, int64_t seq)
 	snprintf(topic, sizeof(topic), "%s/ack", u->t_up);
 	snprintf(msg, sizeof(msg), "{\"v\":1,\"epoch\":\"%s\",\"lane\":\"%s\",\"seq\":%lld}", hub_epoch, lane,
 	    (long long)seq);
-	(void)mqlink_publish(u->link, topic, msg, strlen(msg), 0);
+	(void)mqlink_publish(u->conn.link, topic, msg, strlen(msg), 0);
 }
 
 /* Parses a JSON array of strings of digits (area codes) into out. */
@@ -419,8 +418,8 @@ pump(struct uplink *u)
 			{
 				size_t		 zlen;
 				unsigned char	*z = uplink_deflate(json, strlen(json), &zlen);
-				int		 rc = z ? mqlink_publish(u->link, topic, z, zlen, 0) :
-				    mqlink_publish(u->link, topic, json, strlen(json), 0);
+				int		 rc = z ? mqlink_publish(u->conn.link, topic, z, zlen, 0) :
+				    mqlink_publish(u->conn.link, topic, json, strlen(json), 0);
 
 				free(z);
 				free(json);
@@ -459,7 +458,7 @@ update_stats(struct uplink *u)
 	u->modems_ready = ready;
 	u->subscribers = subscribers;
 	gw->up.backlog = backlog;
-	uplink_link_state(&gw->up, u->link);
+	uplink_link_state(&gw->up, u->conn.link);
 }
 
 static void
@@ -482,7 +481,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		u->stats_at = now;
 		update_stats(u);
 	}
-	if (!mqlink_connected(u->link))
+	if (!mqlink_connected(u->conn.link))
 		return;
 	pump(u);
 	if (now - u->status_at >= UPLINK_STATUS_S || (u->status_dirty && now - u->status_at >= 2))
@@ -498,7 +497,7 @@ on_connected(void *arg)
 
 	/* subscribe before announcing ourselves online: the hub resends on "online" */
 	snprintf(sub, sizeof(sub), "%s/#", u->t_down);
-	if (mqlink_subscribe(u->link, sub) == -1)
+	if (mqlink_subscribe(u->conn.link, sub) == -1)
 		log_warnx("uplink: subscribing to %s failed", sub);
 	for (i = 0; i < 2; i++)
 		u->lanes[i].w.sent = 0;	/* resend everything not acknowledged */
@@ -514,7 +513,7 @@ on_disconnected(void *arg)
 {
 	struct uplink	*u = arg;
 
-	uplink_link_state(&u->gw->up, u->link);
+	uplink_link_state(&u->gw->up, u->conn.link);
 }
 
 struct uplink *
@@ -524,7 +523,6 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 	struct uplink		*u = xcalloc(1, sizeof(*u));
 	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
 	char			 will[256];
-	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
 
 	u->gw = gw;
 	u->lanes[0].name = "prio";
@@ -541,11 +539,9 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 	snprintf(u->t_down, sizeof(u->t_down), UPLINK_TOPIC_ROOT "/down/%s", c->uplink_box);
 	snprintf(u->t_status, sizeof(u->t_status), "%s/status", u->t_up);
 	snprintf(will, sizeof(will), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", c->uplink_box);
-	if ((u->link = uplink_link_new(gw, 0, u->t_status, will, &cb, u, err, errlen)) == NULL)
+	if (uplink_conn_start(&u->conn, gw, 0, u->t_status, will, &cb, tick_cb, u, err, errlen) == -1)
 		goto fail;
 	gw->up.offline_since = clock_now();
-	u->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, u);
-	event_add(u->ev_tick, &tv);
 	log_info("uplink: box=%s broker=%s epoch=%s share_numbers=%s", c->uplink_box, c->uplink_broker, u->epoch,
 	    c->uplink_share_numbers ? "yes" : "no");
 	return u;
@@ -559,16 +555,14 @@ uplink_free(struct uplink *u)
 {
 	if (u == NULL)
 		return;
-	if (u->link != NULL && mqlink_connected(u->link)) {
+	if (u->conn.link != NULL && mqlink_connected(u->conn.link)) {
 		char msg[256];
 
 		/* a clean stop says so (the broker's will covers a crash) */
 		snprintf(msg, sizeof(msg), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", u->box);
-		(void)mqlink_publish(u->link, u->t_status, msg, strlen(msg), 1);
+		(void)mqlink_publish(u->conn.link, u->t_status, msg, strlen(msg), 1);
 	}
-	mqlink_free(u->link);
-	if (u->ev_tick)
-		event_free(u->ev_tick);
+	uplink_conn_stop(&u->conn);
 	sign_free(u->hub_key);
 	free(u);
 }
@@ -576,6 +570,6 @@ uplink_free(struct uplink *u)
 void
 uplink_kick(struct uplink *u)
 {
-	if (u != NULL && mqlink_connected(u->link))
-		event_active(u->ev_tick, EV_TIMEOUT, 0);
+	if (u != NULL)
+		uplink_conn_kick(&u->conn);
 }

@@ -40,9 +40,8 @@ struct boxstate {
 
 struct hub {
 	struct gateway	*gw;
-	struct mqlink	*link;
+	struct uplink_conn conn;
 	struct sign_key	*key;
-	struct event	*ev_tick;
 	char		 epoch[UPLINK_EPOCH_LEN];
 	struct boxstate	*boxes;
 	int		 nboxes;
@@ -76,7 +75,7 @@ publish_signed(struct hub *h, const char *box, const char *level, const char *cm
 	}
 	env = uplink_envelope(cmd, sig);
 	snprintf(topic, sizeof(topic), UPLINK_TOPIC_ROOT "/down/%s/%s", box, level);
-	rc = mqlink_publish(h->link, topic, env, strlen(env), 0);
+	rc = mqlink_publish(h->conn.link, topic, env, strlen(env), 0);
 	free(env);
 	return rc;
 }
@@ -108,7 +107,7 @@ pump_box(struct hub *h, struct boxstate *b)
 	time_t	 now = clock_now();
 	int	 i;
 
-	if (!b->online || !mqlink_connected(h->link))
+	if (!b->online || !mqlink_connected(h->conn.link))
 		return;
 	for (i = 0; i < 2; i++) {
 		struct send_ctx	 sc = { h, b->box, down_lanes[i], 0, 0 };
@@ -246,7 +245,7 @@ update_stats(struct hub *h)
 	gw->down.boxes = h->nboxes;
 	gw->down.boxes_online = online;
 	gw->down.backlog = backlog;
-	uplink_link_state(&gw->down, h->link);
+	uplink_link_state(&gw->down, h->conn.link);
 }
 
 static void
@@ -259,7 +258,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		h->stats_at = clock_now();
 		update_stats(h);
 	}
-	if (!mqlink_connected(h->link))
+	if (!mqlink_connected(h->conn.link))
 		return;
 	for (i = 0; i < h->nboxes; i++)
 		pump_box(h, &h->boxes[i]);
@@ -282,7 +281,7 @@ on_connected(void *arg)
 		h->boxes[i].online = 0;	/* the retained statuses tell again */
 		h->boxes[i].w[0].sent = h->boxes[i].w[1].sent = 0;
 	}
-	if (mqlink_subscribe(h->link, UPLINK_TOPIC_ROOT "/up/+/#") == -1)
+	if (mqlink_subscribe(h->conn.link, UPLINK_TOPIC_ROOT "/up/+/#") == -1)
 		log_warnx("hub: subscribing to " UPLINK_TOPIC_ROOT "/up/+/# failed");
 }
 
@@ -291,7 +290,7 @@ on_disconnected(void *arg)
 {
 	struct hub	*h = arg;
 
-	uplink_link_state(&h->gw->down, h->link);
+	uplink_link_state(&h->gw->down, h->conn.link);
 }
 
 struct hub *
@@ -300,7 +299,6 @@ hub_new(struct gateway *gw, char *err, size_t errlen)
 	struct conf		*c = gw->conf;
 	struct hub		*h = xcalloc(1, sizeof(*h));
 	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
-	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
 
 	h->gw = gw;
 	if ((h->key = sign_load(c->hub_signing_key, 1, err, errlen)) == NULL)
@@ -313,10 +311,8 @@ hub_new(struct gateway *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "hub: %s", store_errmsg(gw->store));
 		goto fail;
 	}
-	if ((h->link = uplink_link_new(gw, 1, NULL, NULL, &cb, h, err, errlen)) == NULL)
+	if (uplink_conn_start(&h->conn, gw, 1, NULL, NULL, &cb, tick_cb, h, err, errlen) == -1)
 		goto fail;
-	h->ev_tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, h);
-	event_add(h->ev_tick, &tv);
 	log_info("hub: name=%s broker=%s epoch=%s boxes=%d", c->hub_name, c->hub_broker, h->epoch, h->nboxes);
 	return h;
 fail:
@@ -329,9 +325,7 @@ hub_free(struct hub *h)
 {
 	if (h == NULL)
 		return;
-	mqlink_free(h->link);
-	if (h->ev_tick)
-		event_free(h->ev_tick);
+	uplink_conn_stop(&h->conn);
 	sign_free(h->key);
 	free(h->boxes);
 	free(h);
@@ -340,6 +334,6 @@ hub_free(struct hub *h)
 void
 hub_kick(struct hub *h)
 {
-	if (h != NULL && mqlink_connected(h->link))
-		event_active(h->ev_tick, EV_TIMEOUT, 0);
+	if (h != NULL)
+		uplink_conn_kick(&h->conn);
 }

@@ -1,11 +1,13 @@
 /*
- * link — what the box and the hub roles share: the MQTT link built from a role's config keys, the
- * link state the gateway shows, a message's text, and the sending window of a lane with its
+ * link — what the box and the hub roles share: the connection (the MQTT link built from a role's
+ * config keys, and the tick that drives the role), the link state the gateway shows, a message's text, and the sending window of a lane with its
  * resend from the other side's acknowledgement (see uplink-internal.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "common/conf.h"
 #include "common/xmalloc.h"
@@ -13,15 +15,17 @@
 #include "uplink/mqlink.h"
 #include "uplink/uplink-internal.h"
 
-struct mqlink *
-uplink_link_new(struct gateway *gw, int hub, const char *will_topic, const char *will, const struct mqlink_cb *cb,
-    void *arg, char *err, size_t errlen)
+int
+uplink_conn_start(struct uplink_conn *conn, struct gateway *gw, int hub, const char *will_topic, const char *will,
+    const struct mqlink_cb *cb, void (*tick_cb)(evutil_socket_t, short, void *), void *arg, char *err,
+    size_t errlen)
 {
 	const struct conf	*c = gw->conf;
 	struct gateway_link	*gl = hub ? &gw->down : &gw->up;
 	const char		*id = hub ? c->hub_name : c->uplink_box;
 	struct mqlink_conf	 mc;
 	char			 client[96];
+	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
 
 	snprintf(client, sizeof(client), "kt-%s-%s", hub ? "hub" : "box", id);
 	memset(&mc, 0, sizeof(mc));
@@ -39,7 +43,28 @@ uplink_link_new(struct gateway *gw, int hub, const char *will_topic, const char 
 	mc.name = hub ? "hub" : "uplink";
 	gl->enabled = 1;
 	snprintf(gl->id, sizeof(gl->id), "%s", id);
-	return mqlink_new(gw->base, &mc, cb, arg, err, errlen);
+	if ((conn->link = mqlink_new(gw->base, &mc, cb, arg, err, errlen)) == NULL)
+		return -1;
+	conn->tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, arg);
+	event_add(conn->tick, &tv);
+	return 0;
+}
+
+void
+uplink_conn_kick(struct uplink_conn *conn)
+{
+	if (mqlink_connected(conn->link))
+		event_active(conn->tick, EV_TIMEOUT, 0);
+}
+
+void
+uplink_conn_stop(struct uplink_conn *conn)
+{
+	mqlink_free(conn->link);
+	conn->link = NULL;
+	if (conn->tick)
+		event_free(conn->tick);
+	conn->tick = NULL;
 }
 
 void

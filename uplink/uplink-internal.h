@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <event2/util.h>
+
 #include "store/store_uplink.h"
 
 #define UPLINK_TOPIC_ROOT	"kim/v1"
@@ -44,11 +46,21 @@ int	uplink_ack_parse(struct store *, const char *json, const char *epoch, char *
 
 /* ---- link.c: what the two roles share ---- */
 
-/* Starts the MQTT link of the box role (hub 0: [uplink] keys) or the hub role (hub 1: [hub] keys),
- * with an optional retained will, and marks the role's gateway_link enabled under its id. NULL with
- * err on a configuration error. */
-struct mqlink *uplink_link_new(struct gateway *, int hub, const char *will_topic, const char *will,
-	    const struct mqlink_cb *, void *arg, char *err, size_t errlen);
+/* A role's connection: its MQTT link and the tick (every UPLINK_TICK_MS) that drives the role. */
+struct uplink_conn {
+	struct mqlink	*link;
+	struct event	*tick;
+};
+/* Starts the connection of the box role (hub 0: [uplink] keys) or the hub role (hub 1: [hub] keys),
+ * with an optional retained will, and marks the role's gateway_link enabled under its id. The
+ * callbacks and tick_cb get arg. -1 with err on a configuration error (stop it all the same). */
+int	uplink_conn_start(struct uplink_conn *, struct gateway *, int hub, const char *will_topic,
+	    const char *will, const struct mqlink_cb *, void (*tick_cb)(evutil_socket_t, short, void *),
+	    void *arg, char *err, size_t errlen);
+/* Runs the tick now, if the link is up (there may be something to send). */
+void	uplink_conn_kick(struct uplink_conn *);
+/* Disconnects and frees both; a connection never started (zeroed) is fine. */
+void	uplink_conn_stop(struct uplink_conn *);
 /* The link's part of what the gateway shows: online, offline since, bytes out. */
 void	uplink_link_state(struct gateway_link *, const struct mqlink *);
 /* A message's payload as NUL-terminated text, xmalloc'd. */
