@@ -3,11 +3,11 @@
  * need (see store_web.h).
  */
 #include <crypt.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/str.h"
 #include "common/xmalloc.h"
 
 #include "store/store-internal.h"
@@ -16,14 +16,7 @@
 static int
 name_ok(const char *name)
 {
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > STORE_USER_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) && !strchr("._-", name[i]))
-			return 0;
-	return 1;
+	return str_made_of(name, strlen(name), STORE_USER_NAME_MAX, STR_LOWER STR_DIGITS "._-");
 }
 
 static int

@@ -16,6 +16,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
@@ -144,15 +145,7 @@ send_ack(struct hub *h, const char *box, const char *box_epoch, const char *lane
 static int
 id_ok(const char *s, size_t n)
 {
-	size_t	 i;
-
-	if (n == 0 || n > 48)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-' || s[i] == '_'))
-			return 0;
-	return 1;
+	return str_made_of(s, n, 48, STR_LOWER STR_UPPER STR_DIGITS "-_");
 }
 
 static void
