@@ -78,18 +78,22 @@ export_then(struct store *st, sqlite3_stmt *rows, const char *lane, sqlite3_stmt
 	return st_exec(st, cur, what);
 }
 
+/* The sender as the hub sees it: whole when ?2 (uplink share_numbers), else its last four digits. */
+#define FROM_SENDER \
+	"CASE WHEN ?2 THEN sender WHEN length(sender) > 4 THEN '****' || substr(sender, -4) ELSE sender END"
+
 enum store_status
 store_uplink_export(struct store *st, int share_numbers, int max, long *n)
 {
 	/* inbox rows in id order, stopping before the first one the router has not finished */
 	sqlite3_stmt	*sms = st_prep(st, "SELECT id, 'sms', json_object('id', id, 'from', "
-	    "CASE WHEN ?2 THEN sender WHEN length(sender) > 4 THEN '****' || substr(sender, -4) ELSE sender END, "
+	    FROM_SENDER ", "
 	    "'modem', modem, 'text', text, 'received', received_at, 'action', action) FROM inbox "
 	    "WHERE id > (SELECT inbox_cursor FROM uplink_meta WHERE id = 1) AND id < coalesce((SELECT min(id) "
 	    "FROM inbox WHERE action IS NULL AND id > (SELECT inbox_cursor FROM uplink_meta WHERE id = 1)), "
 	    "9223372036854775807) ORDER BY id LIMIT ?1");
 	sqlite3_stmt	*posts = st_prep(st, "SELECT id, 'post', json_object('id', id, 'from', "
-	    "CASE WHEN ?2 THEN sender WHEN length(sender) > 4 THEN '****' || substr(sender, -4) ELSE sender END, "
+	    FROM_SENDER ", "
 	    "'kim', kim, 'area', area, 'text', text, 'status', status, 'received', received_at, 'box', box) "
 	    "FROM posts WHERE id > (SELECT post_cursor FROM uplink_meta WHERE id = 1) ORDER BY id LIMIT ?1");
 	sqlite3_stmt	*reviews = st_prep(st, "SELECT r.id, 'post_status', json_object('id', p.id, 'status', p.status) "
