@@ -508,20 +508,12 @@ on_connected(void *arg)
 	pump(u);
 }
 
-static void
-on_disconnected(void *arg)
-{
-	struct uplink	*u = arg;
-
-	uplink_link_state(&u->gw->up, u->conn.link);
-}
-
 struct uplink *
 uplink_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct conf		*c = gw->conf;
 	struct uplink		*u = xcalloc(1, sizeof(*u));
-	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
+	struct mqlink_cb	 cb = { on_connected, NULL, on_message };
 	char			 will[256];
 
 	u->gw = gw;

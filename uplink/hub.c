@@ -278,20 +278,12 @@ on_connected(void *arg)
 		log_warnx("hub: subscribing to " UPLINK_TOPIC_ROOT "/up/+/# failed");
 }
 
-static void
-on_disconnected(void *arg)
-{
-	struct hub	*h = arg;
-
-	uplink_link_state(&h->gw->down, h->conn.link);
-}
-
 struct hub *
 hub_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct conf		*c = gw->conf;
 	struct hub		*h = xcalloc(1, sizeof(*h));
-	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
+	struct mqlink_cb	 cb = { on_connected, NULL, on_message };
 
 	h->gw = gw;
 	if ((h->key = sign_load(c->hub_signing_key, 1, err, errlen)) == NULL)

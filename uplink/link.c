@@ -15,6 +15,30 @@
 #include "uplink/mqlink.h"
 #include "uplink/uplink-internal.h"
 
+static void
+conn_connected(void *arg)
+{
+	struct uplink_conn	*conn = arg;
+
+	conn->connected(conn->arg);
+}
+
+static void
+conn_disconnected(void *arg)
+{
+	struct uplink_conn	*conn = arg;
+
+	uplink_link_state(conn->gl, conn->link);
+}
+
+static void
+conn_message(void *arg, const char *topic, const char *payload, size_t len)
+{
+	struct uplink_conn	*conn = arg;
+
+	conn->message(conn->arg, topic, payload, len);
+}
+
 int
 uplink_conn_start(struct uplink_conn *conn, struct gateway *gw, int hub, const char *will_topic, const char *will,
     const struct mqlink_cb *cb, void (*tick_cb)(evutil_socket_t, short, void *), void *arg, char *err,
@@ -26,6 +50,7 @@ uplink_conn_start(struct uplink_conn *conn, struct gateway *gw, int hub, const c
 	struct mqlink_conf	 mc;
 	char			 client[96];
 	struct timeval		 tv = { 0, UPLINK_TICK_MS * 1000 };
+	struct mqlink_cb	 own = { conn_connected, conn_disconnected, conn_message };
 
 	snprintf(client, sizeof(client), "kt-%s-%s", hub ? "hub" : "box", id);
 	memset(&mc, 0, sizeof(mc));
@@ -43,7 +68,11 @@ uplink_conn_start(struct uplink_conn *conn, struct gateway *gw, int hub, const c
 	mc.name = hub ? "hub" : "uplink";
 	gl->enabled = 1;
 	snprintf(gl->id, sizeof(gl->id), "%s", id);
-	if ((conn->link = mqlink_new(gw->base, &mc, cb, arg, err, errlen)) == NULL)
+	conn->gl = gl;
+	conn->connected = cb->connected;
+	conn->message = cb->message;
+	conn->arg = arg;
+	if ((conn->link = mqlink_new(gw->base, &mc, &own, conn, err, errlen)) == NULL)
 		return -1;
 	conn->tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, arg);
 	event_add(conn->tick, &tv);

@@ -46,14 +46,20 @@ int	uplink_ack_parse(struct store *, const char *json, const char *epoch, char *
 
 /* ---- link.c: what the two roles share ---- */
 
-/* A role's connection: its MQTT link and the tick (every UPLINK_TICK_MS) that drives the role. */
+/* A role's connection: its MQTT link, the tick (every UPLINK_TICK_MS) that drives the role, and the
+ * role's gateway_link, which it marks offline itself when the link goes down. */
 struct uplink_conn {
-	struct mqlink	*link;
-	struct event	*tick;
+	struct mqlink		*link;
+	struct event		*tick;
+	struct gateway_link	*gl;
+	void			(*connected)(void *);
+	void			(*message)(void *, const char *, const char *, size_t);
+	void			*arg;
 };
 /* Starts the connection of the box role (hub 0: [uplink] keys) or the hub role (hub 1: [hub] keys),
- * with an optional retained will, and marks the role's gateway_link enabled under its id. The
- * callbacks and tick_cb get arg. -1 with err on a configuration error (stop it all the same). */
+ * with an optional retained will, and marks the role's gateway_link enabled under its id. cb's
+ * connected and message callbacks and tick_cb get arg (cb's disconnected is not used: the link
+ * state is the connection's). -1 with err on a configuration error (stop it all the same). */
 int	uplink_conn_start(struct uplink_conn *, struct gateway *, int hub, const char *will_topic,
 	    const char *will, const struct mqlink_cb *, void (*tick_cb)(evutil_socket_t, short, void *),
 	    void *arg, char *err, size_t errlen);
