@@ -8,6 +8,11 @@ char	*str_trim(char *);
 /* The next word of *sp (words are separated by spaces and tabs), cut out in place; *sp moves past
  * it. NULL when only white space is left. */
 char	*str_word(char **sp);
+/* Whether s (n bytes) is 1 to max characters, each one of allowed (an id, a name: the sets below). */
+int	 str_made_of(const char *s, size_t n, size_t max, const char *allowed);
+#define STR_LOWER	"abcdefghijklmnopqrstuvwxyz"
+#define STR_UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define STR_DIGITS	"0123456789"
 
 /*
  * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.

@@ -63,7 +63,8 @@ void		 st_bind(sqlite3_stmt *, const char *fmt, ...);
 /* st_prep, then st_bind; NULL on error. */
 sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
 /* Steps stmt to its first row: STORE_OK with the row current (read it, then sqlite3_reset), or, with the
- * statement reset, STORE_NOTFOUND for no row or the error recorded under what. */
+ * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
+ * failed, the error recorded) is STORE_ERROR. */
 enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
 /* st_prepf, then st_exec. */
 enum store_status st_run(struct store *, const char *what, const char *sql, const char *fmt, ...);
@@ -79,10 +80,13 @@ struct st_rows {
 	sqlite3_value	**v;		/* row i, column j: v[i * ncols + j] */
 };
 /* Steps stmt to its end (or max rows when max > 0) keeping a copy of each row, and resets it. On an
- * error the rows read so far stay in r and the error is recorded under what. Free r with st_rows_free. */
+ * error the rows read so far stay in r and the error is recorded under what; a NULL stmt (st_prepf
+ * failed) is STORE_ERROR with no rows. Free r with st_rows_free. */
 enum store_status st_rows(struct store *, sqlite3_stmt *, int max, const char *what, struct st_rows *r);
 /* A column of a kept row: text (NULL for SQL NULL; valid until st_rows_free) or integer. */
 const char	*st_rows_text(const struct st_rows *, int row, int col);
 int64_t		 st_rows_int(const struct st_rows *, int row, int col);
+/* Copies a kept column's text into dst (len bytes), cut to fit; NULL becomes "". */
+void		 st_rows_copy(char *dst, size_t len, const struct st_rows *, int row, int col);
 void		 st_rows_free(struct st_rows *);
 #endif

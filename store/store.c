@@ -540,9 +540,11 @@ st_prepf(struct store *st, const char *sql, const char *fmt, ...)
 enum store_status
 st_row(struct store *st, sqlite3_stmt *stmt, const char *what)
 {
-	int	 rc = sqlite3_step(stmt);
+	int	 rc;
 
-	if (rc == SQLITE_ROW)
+	if (stmt == NULL)
+		return STORE_ERROR;
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		return STORE_OK;
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? STORE_NOTFOUND : st_fail(st, rc, what);
@@ -595,9 +597,11 @@ st_rows(struct store *st, sqlite3_stmt *stmt, int max, const char *what, struct 
 {
 	int	 rc = SQLITE_DONE, j;
 
-	r->n = 0;
-	r->ncols = sqlite3_column_count(stmt);
+	r->n = r->ncols = 0;
 	r->v = NULL;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	r->ncols = sqlite3_column_count(stmt);
 	while ((max <= 0 || r->n < max) && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		r->v = xreallocarray(r->v, (size_t)(r->n + 1) * (size_t)r->ncols, sizeof(*r->v));
 		for (j = 0; j < r->ncols; j++)
@@ -621,6 +625,14 @@ int64_t
 st_rows_int(const struct st_rows *r, int row, int col)
 {
 	return sqlite3_value_int64(r->v[row * r->ncols + col]);
+}
+
+void
+st_rows_copy(char *dst, size_t len, const struct st_rows *r, int row, int col)
+{
+	const char	*s = st_rows_text(r, row, col);
+
+	snprintf(dst, len, "%s", s ? s : "");
 }
 
 void

@@ -64,8 +64,6 @@ store_announcement_state(struct store *st, int64_t id, char state[16])
 	sqlite3_stmt		*stmt = st_prepf(st, "SELECT state FROM announcements WHERE id = ?1", "I", id);
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading the announcement")) == STORE_OK) {
 		st_col_copy(state, 16, stmt, 0);
 		sqlite3_reset(stmt);

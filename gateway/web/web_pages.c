@@ -1531,7 +1531,7 @@ page_user_action(struct wreq *r)
 			w_error(r, 400, "err.password", NULL);
 			return;
 		}
-		if (w_hash_password(pw, hash, sizeof(hash)) == -1) {
+		if (store_user_hash(pw, hash, sizeof(hash)) == -1) {
 			w_error(r, 500, "err.500", NULL);
 			return;
 		}
