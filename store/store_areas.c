@@ -40,8 +40,6 @@ store_area_get(struct store *st, const char *code, struct store_area *a)
 	    "t", code);
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading an area")) != STORE_OK)
 		return s;
 	area_from_row(stmt, a);

@@ -124,8 +124,6 @@ group_assemble(struct store *st, const char *modem, const char *sender, int ref,
 	stmt = st_prepf(st, "SELECT id, seq, text, coding, dedup, smsc_at, received_at FROM inbox_parts "
 	    "WHERE modem = ?1 AND sender = ?2 AND concat_ref = ?3 AND total = ?4 ORDER BY seq, id", "ttii", modem,
 	    sender, ref, total);
-	if (stmt == NULL)
-		return STORE_ERROR;
 	/* read to the end first: the parts are deleted below */
 	if ((s = st_rows(st, stmt, 0, "reading message parts", &p)) != STORE_OK || p.n == 0)
 		goto out;
@@ -193,8 +191,7 @@ store_inbox_add(struct store *st, const struct store_sms *m, int64_t *id)
 		    !strcmp(m->coding, "8bit") ? "binary" : "", dedup, m->received_at, id);
 
 	/* a part of a message already assembled (re-read after a crash before the delete) */
-	if ((stmt = st_prepf(st, "SELECT 1 FROM inbox_seen_parts WHERE dedup = ?1", "t", dedup)) == NULL)
-		return STORE_ERROR;
+	stmt = st_prepf(st, "SELECT 1 FROM inbox_seen_parts WHERE dedup = ?1", "t", dedup);
 	if ((s = st_row(st, stmt, "looking up a message part")) == STORE_OK) {
 		sqlite3_reset(stmt);
 		return STORE_DUP;
@@ -210,9 +207,8 @@ store_inbox_add(struct store *st, const struct store_sms *m, int64_t *id)
 	if (sqlite3_changes(st->db) == 0)
 		return STORE_DUP;
 
-	if ((stmt = st_prepf(st, "SELECT count(DISTINCT seq) FROM inbox_parts WHERE modem = ?1 AND sender = ?2 "
-	    "AND concat_ref = ?3 AND total = ?4", "ttii", m->modem, m->sender, m->concat_ref, m->total)) == NULL)
-		return STORE_ERROR;
+	stmt = st_prepf(st, "SELECT count(DISTINCT seq) FROM inbox_parts WHERE modem = ?1 AND sender = ?2 "
+	    "AND concat_ref = ?3 AND total = ?4", "ttii", m->modem, m->sender, m->concat_ref, m->total);
 	if ((s = st_row(st, stmt, "counting message parts")) != STORE_OK)
 		return s;
 	have = sqlite3_column_int(stmt, 0);
@@ -235,8 +231,6 @@ store_inbox_expire(struct store *st, time_t older_than, int64_t *ids, int max, i
 	stmt = st_prepf(st, "SELECT modem, sender, concat_ref, total FROM inbox_parts "
 	    "GROUP BY modem, sender, concat_ref, total HAVING max(received_at) < ?1 LIMIT ?2", "Ii",
 	    (int64_t)older_than, max);
-	if (stmt == NULL)
-		return STORE_ERROR;
 	/* read to the end first: assembling a group deletes its parts */
 	if ((s = st_rows(st, stmt, 0, "finding incomplete messages", &g)) != STORE_OK)
 		goto out;
@@ -279,8 +273,6 @@ store_inbox_get(struct store *st, int64_t id, struct store_inbox_row *r)
 	enum store_status	 s;
 
 	memset(r, 0, sizeof(*r));
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading an inbox row")) != STORE_OK)
 		return s;
 	r->id = sqlite3_column_int64(stmt, 0);

@@ -74,8 +74,6 @@ store_modem_counts(struct store *st, const char *modem, const char *day, long *s
 	enum store_status	 s;
 
 	*sent = *received = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	/* no row yet: nothing counted that day */
 	if ((s = st_row(st, stmt, "reading counters")) != STORE_OK)
 		return s == STORE_NOTFOUND ? STORE_OK : s;

@@ -256,8 +256,6 @@ store_outbox_delivery(struct store *st, const char *modem, const char *number, i
 		    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
 		    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
 		    "ORDER BY sent_at DESC, id DESC LIMIT 1", "ttIt", pass == 0 ? number : tail, modem, (int64_t)at, ref);
-		if (stmt == NULL)
-			return STORE_ERROR;
 		if ((s = st_row(st, stmt, "matching a delivery report")) == STORE_OK) {
 			id = sqlite3_column_int64(stmt, 0);
 			sqlite3_reset(stmt);
@@ -499,8 +497,6 @@ store_announcement_approve(struct store *st, int64_t id, const char *approver, t
 	enum store_status	 s;
 
 	*recipients = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading the announcement")) != STORE_OK) {
 		if (s == STORE_NOTFOUND)
 			snprintf(st->errmsg, sizeof(st->errmsg), "no announcement %lld", (long long)id);

@@ -1,8 +1,9 @@
 /*
- * store_roles — the roles table: KIM leaders and officials (see store_roles.h). PINs are never stored or logged in clear: yescrypt through libcrypt's crypt_r
- * (pin_hash holds the whole "$y$…" string, pin_salt is NULL), compared in constant time. A PIN is
- * a few digits, so only a slow hash makes a stolen database worth little. Rows from before have
- * pin_salt + SHA-256 (common/sha256); they still verify and are rehashed with yescrypt then.
+ * store_roles — the roles table: KIM leaders and officials (see store_roles.h). PINs are never
+ * stored or logged in clear: yescrypt through libcrypt's crypt_r (pin_hash holds the whole "$y$…"
+ * string, pin_salt is NULL), compared in constant time. A PIN is a few digits, so only a slow hash
+ * makes a stolen database worth little. Rows from before have pin_salt + SHA-256 (common/sha256);
+ * they still verify and are rehashed with yescrypt then.
  */
 #include <crypt.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_roles.h"
+#include "store/store_web.h"	/* store_user_hash */
 
 static int
 role_exists(struct store *st, const char *number, const char *role)
@@ -44,8 +46,6 @@ store_leader_get(struct store *st, const char *number, struct store_leader *l)
 	enum store_status	 s;
 
 	memset(l, 0, sizeof(*l));
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading a KIM leader")) != STORE_OK)
 		return s;
 	st_col_copy(l->number, sizeof(l->number), stmt, 0);
@@ -85,30 +85,6 @@ pin_digits(const char *pin, size_t min)
 	return n >= min && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
 }
 
-/* yescrypt of pin with a fresh salt into out (CRYPT_OUTPUT_SIZE); -1 with errmsg set. */
-static int
-pin_crypt_new(struct store *st, const char *pin, char *out)
-{
-	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data	*cd;
-	int			 rc = -1;
-
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, setting, sizeof(setting)) == NULL) {
-		snprintf(st->errmsg, sizeof(st->errmsg), "crypt_gensalt (yescrypt): %s", strerror(errno));
-		return -1;
-	}
-	cd = xcalloc(1, sizeof(*cd));
-	if (crypt_r(pin, setting, cd) == NULL || cd->output[0] == '*')
-		snprintf(st->errmsg, sizeof(st->errmsg), "crypt_r (yescrypt): %s", strerror(errno));
-	else {
-		snprintf(out, CRYPT_OUTPUT_SIZE, "%s", cd->output);
-		rc = 0;
-	}
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return rc;
-}
-
 /* Whether pin matches a stored yescrypt (or other crypt(5)) string. */
 static int
 pin_crypt_check(const char *pin, const char *stored)
@@ -131,8 +107,11 @@ pin_store(struct store *st, const char *number, const char *pin)
 	char			 hash[CRYPT_OUTPUT_SIZE];
 	enum store_status	 s;
 
-	if (pin_crypt_new(st, pin, hash) == -1)
+	/* the same yescrypt crypt(3) string as a web account's password */
+	if (store_user_hash(pin, hash, sizeof(hash)) == -1) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "hashing a PIN (yescrypt): %s", strerror(errno));
 		return STORE_ERROR;
+	}
 	s = st_run(st, "storing an official", "INSERT INTO roles (number, role, pin_salt, pin_hash, created_at, "
 	    "updated_at) VALUES (?1, 'official', NULL, ?2, ?3, ?3) ON CONFLICT (number, role) DO UPDATE SET "
 	    "pin_salt = NULL, pin_hash = excluded.pin_hash, failed_pins = 0, locked_until = 0, "
@@ -171,8 +150,6 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 
 	*tries_left = 0;
 	*locked_until = 0;
-	if (stmt == NULL)
-		return STORE_PIN_ERROR;
 	if ((s = st_row(st, stmt, "reading an official")) != STORE_OK)
 		return s == STORE_NOTFOUND ? STORE_PIN_NOT_OFFICIAL : STORE_PIN_ERROR;
 	st_col_copy(stored, sizeof(stored), stmt, 1);

@@ -15,8 +15,6 @@ subscriber_id(struct store *st, const char *number, const char *name, int create
 	    number);
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
 	if ((s = st_row(st, stmt, "reading a subscriber")) == STORE_OK) {
 		*id = sqlite3_column_int64(stmt, 0);
 		*stopped = strcmp((const char *)sqlite3_column_text(stmt, 1), "stopped") == 0;
