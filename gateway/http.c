@@ -55,6 +55,7 @@
 #include "gateway/ussd.h"
 #include "gateway/web/web.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_modems.h"
 

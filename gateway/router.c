@@ -46,6 +46,7 @@
 #include "parsers/norm.h"
 #include "parsers/parse.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_field.h"
 #include "store/store_choices.h"

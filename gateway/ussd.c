@@ -46,6 +46,7 @@
 #include "parsers/fold.h"
 #include "parsers/norm.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_choices.h"
 #include "store/store_posts.h"

@@ -449,7 +449,7 @@ store_list_audit(struct store *st, long limit, store_row_cb cb, void *arg)
 	return st_emit(st, stmt, "detail", cb, arg);
 }
 
-/* ---- one-off reads and one-text lookups (used by store_backup, store_inbox, store_posts) ---- */
+/* ---- one-off reads, one-text lookups, rows changed (store_backup, store_inbox, store_posts, store_outbox) ---- */
 
 static void	 st_vbind(sqlite3_stmt *, const char *, va_list);
 
@@ -487,6 +487,13 @@ st_text(struct store *st, char *dst, size_t len, const char *what, const char *s
 		st_col_copy(dst, len, stmt, 0);
 	sqlite3_reset(stmt);
 	return STORE_OK;
+}
+
+enum store_status
+st_changes(struct store *st, long *n, enum store_status s)
+{
+	*n = s == STORE_OK ? sqlite3_changes(st->db) : 0;
+	return s;
 }
 
 /* ---- binding, one-call statements and row lists ---- */

@@ -53,6 +53,8 @@ store_area_count(struct store *st)
 	return (long)st_value(st, -1, -1, "SELECT count(*) FROM areas", "");
 }
 
+/* Up to max rows of stmt (code, name, level, parent) whose code is inside prefixes, into out;
+ * resets stmt. Returns how many. */
 static int
 areas_served(sqlite3_stmt *stmt, const char *prefixes, struct store_area *out, int max)
 {

@@ -38,6 +38,7 @@
 #include "gateway/web/web-internal.h"
 #include "parsers/gsm7.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_posts.h"
 #include "store/store_field.h"

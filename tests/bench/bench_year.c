@@ -22,6 +22,7 @@
 #include "common/timefmt.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_retention.h"
 
