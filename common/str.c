@@ -183,3 +183,16 @@ str_word(char **sp)
 	*sp = s;
 	return w;
 }
+
+int
+str_made_of(const char *s, size_t n, size_t max, const char *allowed)
+{
+	size_t	 i;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0' || strchr(allowed, s[i]) == NULL)
+			return 0;
+	return 1;
+}

@@ -13,6 +13,11 @@ char	*str_word(char **sp);
 const char *str_after_scheme(const char *s, const char *scheme);
 /* 1 if s is one or more ASCII digits and nothing else. */
 int	 str_is_digits(const char *s);
+/* Whether s (n bytes) is 1 to max characters, each one of allowed (an id, a name: the sets below). */
+int	 str_made_of(const char *s, size_t n, size_t max, const char *allowed);
+#define STR_LOWER	"abcdefghijklmnopqrstuvwxyz"
+#define STR_UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define STR_DIGITS	"0123456789"
 
 /*
  * Display-safe copies of untrusted text (SMS, USSD, sender ids) for terminals, CSV and logs.

@@ -2,9 +2,9 @@
  * users — `kentongan user add|remove`, `kentongan users`: the web console's accounts. They open the
  * store directly (like the imports), so the first account can be made before the daemon runs.
  * The password is read from the terminal (twice, without echo) or, when stdin is not a terminal,
- * as its first line; it is hashed here with yescrypt (libcrypt) and only the hash is stored.
+ * as its first line; it is hashed with yescrypt (store_user_hash, as the web console's own password
+ * page does) and only the hash is stored.
  */
-#include <crypt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,29 +91,6 @@ read_password(char *pw, size_t len)
 }
 
 int
-users_hash(const char *password, char *out, size_t len)
-{
-	struct crypt_data	*cd = calloc(1, sizeof(*cd));
-	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	const char		*h;
-	int			 rc = -1;
-
-	if (cd == NULL)
-		return -1;
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL)
-		goto out;
-	h = crypt_r(password, salt, cd);
-	if (h == NULL || h[0] == '*' || strlen(h) >= len)
-		goto out;
-	snprintf(out, len, "%s", h);
-	rc = 0;
-out:
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return rc;
-}
-
-int
 users_command(struct store *st, int argc, char **argv, enum table_format fmt)
 {
 	char			 pw[PASSWORD_MAX + 2], hash[STORE_HASH_MAX];
@@ -172,7 +149,7 @@ users_command(struct store *st, int argc, char **argv, enum table_format fmt)
 	}
 	if (read_password(pw, sizeof(pw)) == -1)
 		return 1;
-	if (users_hash(pw, hash, sizeof(hash)) == -1) {
+	if (store_user_hash(pw, hash, sizeof(hash)) == -1) {
 		explicit_bzero(pw, sizeof(pw));
 		fprintf(stderr, "kentongan: hashing the password failed: %s\n", strerror(errno));
 		return 1;

@@ -10,6 +10,4 @@ struct store;
 /* `users`, `user add NAME --role ROLE`, `user remove NAME` (argv[0] is "users" or "user"). Returns
  * the exit status. */
 int	users_command(struct store *, int argc, char **argv, enum table_format);
-/* A yescrypt crypt(3) string for password into out; -1 on failure. */
-int	users_hash(const char *password, char *out, size_t len);
 #endif

@@ -11,7 +11,6 @@
 #include "gateway/areas.h"
 #include "parsers/norm.h"
 #include "store/store.h"
-#include "store/store_roles.h"
 
 /*
  * Whether qual names an area enclosing a (its district, regency or province): exactly, or with

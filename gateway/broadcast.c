@@ -17,6 +17,7 @@
 #include "parsers/gsm7.h"
 #include "store/store.h"
 #include "store/store_field.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_uplink.h"
 

@@ -18,6 +18,7 @@
 #include "gateway/modem.h"
 #include "store/store.h"
 #include "store/store_field.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_uplink.h"
 

@@ -18,6 +18,7 @@
 #include "common/conf.h"
 #include "store/store.h"
 #include "store/store_roles.h"
+#include "store/store_posts.h"
 
 int
 cmd_posts(struct ctl_req *req, int argc, char **argv)

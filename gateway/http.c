@@ -56,8 +56,9 @@
 #include "gateway/ussd.h"
 #include "gateway/web/web.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
-#include "store/store_ussd.h"
+#include "store/store_modems.h"
 
 #define SESSION_ID_MAX	USSD_ID_MAX
 #define METRICS_MODEMS	64

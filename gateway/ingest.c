@@ -27,6 +27,8 @@
 #include "gateway/router.h"
 #include "gateway/timer.h"
 #include "store/store_inbox.h"
+#include "store/store_modems.h"
+#include "store/store_outbox.h"
 
 #define EXPIRE_EVERY_S	30
 #define EXPIRE_MAX	256

@@ -47,7 +47,7 @@
 #include "gateway/modem_worker.h"
 #include "gateway/worker_confine.h"
 #include "parsers/balance.h"
-#include "store/store_inbox.h"
+#include "store/store_modems.h"
 
 #define MODEM_INFLIGHT		2	/* sends handed over at once: the worker never idles */
 #define PING_IDLE_S		10

@@ -12,7 +12,7 @@
 #include "gateway/relay.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
-#include "store/store_roles.h"
+#include "store/store_posts.h"
 
 static int
 failed(struct store *st, const char *what, char *err, size_t errlen)

@@ -46,8 +46,12 @@
 #include "parsers/norm.h"
 #include "parsers/parse.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_field.h"
+#include "store/store_choices.h"
+#include "store/store_inbox.h"
+#include "store/store_posts.h"
 #include "store/store_roles.h"
 
 #define ROUTER_RETRY_S		30	/* catch-up after a store failure */

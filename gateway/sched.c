@@ -31,7 +31,7 @@
 #include "parsers/operator.h"
 #include "store/store.h"
 #include "store/store_field.h"
-#include "store/store_inbox.h"
+#include "store/store_modems.h"
 #include "gateway/field.h"
 #include "gateway/timer.h"
 #include "store/store_outbox.h"

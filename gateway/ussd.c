@@ -48,7 +48,10 @@
 #include "parsers/fold.h"
 #include "parsers/norm.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
+#include "store/store_choices.h"
+#include "store/store_posts.h"
 #include "store/store_roles.h"
 
 #define DONE_MAX	4	/* side effects remembered per session */

@@ -11,6 +11,7 @@
 
 #include "common/fs.h"
 #include "common/ini.h"
+#include "common/str.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/ussd.h"
@@ -128,14 +129,7 @@ unescape(const char *v)
 static int
 name_ok(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > 31)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
-			return 0;
-	return 1;
+	return str_made_of(s, len, 31, STR_LOWER STR_DIGITS "_");
 }
 
 static struct menu *

@@ -44,4 +44,51 @@ void		 st_col_copy(char *dst, size_t len, sqlite3_stmt *, int col);
 time_t		 st_now(void);
 /* Records the system clock and the clock source on a new row of table (inbox, announcements). */
 enum store_status st_stamp_clock(struct store *, const char *table, int64_t id);
+
+/* ---- one-off reads, one-text lookups, rows changed (store_backup, store_inbox, store_posts, store_outbox) ---- */
+
+/* Runs sql once on db (not cached: also for a database opened without struct store) and returns
+ * the integer of its first row's first column; -1 when it cannot be prepared or gives no row. */
+int64_t		 st_db_int(sqlite3 *, const char *sql);
+/* st_prepf, then copies the first column of the first row into dst (len bytes, cut to fit; ""
+ * first, and for NULL). STORE_NOTFOUND for no row; an error is recorded under what. */
+enum store_status st_text(struct store *, char *dst, size_t len, const char *what, const char *sql,
+		    const char *fmt, ...);
+/* Passes on s, the status of a statement just run, with *n the rows it changed (0 when it failed). */
+enum store_status st_changes(struct store *, long *n, enum store_status s);
+
+/* ---- binding, one-call statements and row lists (used by store_field, store_web, store_uplink) ---- */
+
+/* Binds ?1, ?2, ... in order, one argument for each letter of fmt: 'i' int, 'I' int64_t, 't' const char *
+ * (NULL binds NULL). Text is not copied: it must live until the statement is reset. */
+void		 st_bind(sqlite3_stmt *, const char *fmt, ...);
+/* st_prep, then st_bind; NULL on error. */
+sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
+/* Steps stmt to its first row: STORE_OK with the row current (read it, then sqlite3_reset), or, with the
+ * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
+ * failed, the error recorded) is STORE_ERROR. */
+enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
+/* st_prepf, then st_exec. */
+enum store_status st_run(struct store *, const char *what, const char *sql, const char *fmt, ...);
+/* st_prepf, then st_emit. */
+enum store_status st_list(struct store *, const char *sql, const char *json_cols, store_row_cb, void *,
+		    const char *fmt, ...);
+/* st_prepf, then st_scalar; fail when the statement cannot be prepared. */
+int64_t		 st_value(struct store *, int64_t dflt, int64_t fail, const char *sql, const char *fmt, ...);
+
+/* Rows read to the end before any is used, so that what is done with them may use the store. */
+struct st_rows {
+	int		  n, ncols;
+	sqlite3_value	**v;		/* row i, column j: v[i * ncols + j] */
+};
+/* Steps stmt to its end (or max rows when max > 0) keeping a copy of each row, and resets it. On an
+ * error the rows read so far stay in r and the error is recorded under what; a NULL stmt (st_prepf
+ * failed) is STORE_ERROR with no rows. Free r with st_rows_free. */
+enum store_status st_rows(struct store *, sqlite3_stmt *, int max, const char *what, struct st_rows *r);
+/* A column of a kept row: text (NULL for SQL NULL; valid until st_rows_free) or integer. */
+const char	*st_rows_text(const struct st_rows *, int row, int col);
+int64_t		 st_rows_int(const struct st_rows *, int row, int col);
+/* Copies a kept column's text into dst (len bytes), cut to fit; NULL becomes "". */
+void		 st_rows_copy(char *dst, size_t len, const struct st_rows *, int row, int col);
+void		 st_rows_free(struct st_rows *);
 #endif

@@ -3,6 +3,7 @@
  * row emitter. The tables' own functions live in store_<table>.c.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,15 +229,7 @@ st_exec_sql(struct store *st, const char *sql, const char *what)
 int
 store_version(struct store *st)
 {
-	sqlite3_stmt	*stmt;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return (int)st_db_int(st->db, "PRAGMA user_version");
 }
 
 /* After a failed migration step: SQLite may have rolled back already (a full disk does); the
@@ -292,15 +285,11 @@ store_migrate(struct store *st, int version)
 static enum store_status
 wal_autocheckpoint(struct store *st)
 {
-	sqlite3_stmt	*stmt;
-	long		 page = 4096;
+	long		 page = (long)st_db_int(st->db, "PRAGMA page_size");
 	char		 sql[64];
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK) {
-		if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) > 0)
-			page = sqlite3_column_int(stmt, 0);
-		sqlite3_finalize(stmt);
-	}
+	if (page <= 0)
+		page = 4096;
 	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%ld", STORE_WAL_BYTES / page);
 	return st_exec_sql(st, sql, "wal_autocheckpoint");
 }
@@ -458,4 +447,209 @@ store_list_audit(struct store *st, long limit, store_row_cb cb, void *arg)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
 	return st_emit(st, stmt, "detail", cb, arg);
+}
+
+/* ---- one-off reads, one-text lookups, rows changed (store_backup, store_inbox, store_posts, store_outbox) ---- */
+
+static void	 st_vbind(sqlite3_stmt *, const char *, va_list);
+
+int64_t
+st_db_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+enum store_status
+st_text(struct store *st, char *dst, size_t len, const char *what, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt		*stmt = st_prep(st, sql);
+	enum store_status	 s;
+	va_list			 ap;
+
+	if (len)
+		dst[0] = '\0';
+	if (stmt == NULL)
+		return STORE_ERROR;
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+	if ((s = st_row(st, stmt, what)) != STORE_OK)
+		return s;
+	if (len)
+		st_col_copy(dst, len, stmt, 0);
+	sqlite3_reset(stmt);
+	return STORE_OK;
+}
+
+enum store_status
+st_changes(struct store *st, long *n, enum store_status s)
+{
+	*n = s == STORE_OK ? sqlite3_changes(st->db) : 0;
+	return s;
+}
+
+/* ---- binding, one-call statements and row lists ---- */
+
+static void
+st_vbind(sqlite3_stmt *stmt, const char *fmt, va_list ap)
+{
+	int	 i;
+
+	for (i = 1; *fmt != '\0'; fmt++, i++)
+		switch (*fmt) {
+		case 'i':
+			sqlite3_bind_int(stmt, i, va_arg(ap, int));
+			break;
+		case 'I':
+			sqlite3_bind_int64(stmt, i, va_arg(ap, int64_t));
+			break;
+		case 't':
+			/* a NULL pointer binds NULL */
+			sqlite3_bind_text(stmt, i, va_arg(ap, const char *), -1, SQLITE_STATIC);
+			break;
+		default:
+			fatalx("st_bind: bad format letter '%c'", *fmt);
+		}
+}
+
+void
+st_bind(sqlite3_stmt *stmt, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+}
+
+sqlite3_stmt *
+st_prepf(struct store *st, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*stmt = st_prep(st, sql);
+	va_list		 ap;
+
+	if (stmt == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+	return stmt;
+}
+
+enum store_status
+st_row(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int	 rc;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		return STORE_OK;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : st_fail(st, rc, what);
+}
+
+enum store_status
+st_run(struct store *st, const char *what, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*stmt = st_prep(st, sql);
+	va_list		 ap;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+	return st_exec(st, stmt, what);
+}
+
+enum store_status
+st_list(struct store *st, const char *sql, const char *json_cols, store_row_cb cb, void *arg, const char *fmt, ...)
+{
+	sqlite3_stmt	*stmt = st_prep(st, sql);
+	va_list		 ap;
+
+	if (stmt == NULL)
+		return STORE_ERROR;
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+	return st_emit(st, stmt, json_cols, cb, arg);
+}
+
+int64_t
+st_value(struct store *st, int64_t dflt, int64_t fail, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*stmt = st_prep(st, sql);
+	va_list		 ap;
+
+	if (stmt == NULL)
+		return fail;
+	va_start(ap, fmt);
+	st_vbind(stmt, fmt, ap);
+	va_end(ap);
+	return st_scalar(st, stmt, dflt);
+}
+
+enum store_status
+st_rows(struct store *st, sqlite3_stmt *stmt, int max, const char *what, struct st_rows *r)
+{
+	int	 rc = SQLITE_DONE, j;
+
+	r->n = r->ncols = 0;
+	r->v = NULL;
+	if (stmt == NULL)
+		return STORE_ERROR;
+	r->ncols = sqlite3_column_count(stmt);
+	while ((max <= 0 || r->n < max) && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r->v = xreallocarray(r->v, (size_t)(r->n + 1) * (size_t)r->ncols, sizeof(*r->v));
+		for (j = 0; j < r->ncols; j++)
+			if ((r->v[r->n * r->ncols + j] = sqlite3_value_dup(sqlite3_column_value(stmt, j))) == NULL)
+				fatalx("st_rows: out of memory");
+		r->n++;
+	}
+	sqlite3_reset(stmt);
+	if (max > 0 && r->n == max)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, what);
+}
+
+const char *
+st_rows_text(const struct st_rows *r, int row, int col)
+{
+	return (const char *)sqlite3_value_text(r->v[row * r->ncols + col]);
+}
+
+int64_t
+st_rows_int(const struct st_rows *r, int row, int col)
+{
+	return sqlite3_value_int64(r->v[row * r->ncols + col]);
+}
+
+void
+st_rows_copy(char *dst, size_t len, const struct st_rows *r, int row, int col)
+{
+	const char	*s = st_rows_text(r, row, col);
+
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+void
+st_rows_free(struct st_rows *r)
+{
+	int	 i;
+
+	for (i = 0; i < r->n * r->ncols; i++)
+		sqlite3_value_free(r->v[i]);
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
 }

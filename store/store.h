@@ -68,6 +68,10 @@ int		 store_area_find(struct store *, const char *norm, const char *prefixes,
 /* Areas whose normalised name starts with or resembles `norm` (suggestions). */
 int		 store_area_suggest(struct store *, const char *norm, const char *prefixes,
 		    struct store_area *out, int max);
+/* Calls cb(arg, norm, name) once per distinct normalised name of the areas inside the served
+ * prefixes (comma list; "" = all); cb returns non-zero to stop. */
+enum store_status store_area_names(struct store *, const char *prefixes,
+		    int (*cb)(void *, const char *norm, const char *name), void *arg);
 /* Listing: code, name, level, parent. parent NULL = provinces; "" = all. */
 enum store_status store_list_areas(struct store *, const char *parent, store_row_cb, void *);
 
@@ -86,7 +90,7 @@ int		 store_subscriber_areas(struct store *, const char *number, char *buf, size
 enum store_status store_list_subscribers(struct store *, const char *area, store_row_cb, void *);
 long		 store_subscriber_count(struct store *);
 
-/* ---- inbox / outbox listings (store_messages.c) ---- */
+/* ---- inbox / outbox listings (store_inbox.c, store_outbox.c) ---- */
 /* Listing: id, modem, from, text, received, action. since: epoch seconds (0 = all). */
 enum store_status store_list_inbox(struct store *, time_t since, long limit, store_row_cb, void *);
 /* The same with the options of `kentongan inbox`: raw shows an undecodable row's hex PDU as its

@@ -169,20 +169,6 @@ store_backup_free(struct store_backup *b)
 	free(b);
 }
 
-static long long
-count_rows(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt	*stmt;
-	long long	 n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
-}
-
 /* "file:PATH?mode=ro&immutable=1" with the URI's special characters in PATH escaped */
 static void
 uri_path(char *uri, size_t len, const char *path)
@@ -221,12 +207,12 @@ store_check_file(const char *path, struct store_check *c, char *err, size_t errl
 		snprintf(err, errlen, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto out;
 	}
-	c->version = (int)count_rows(db, "PRAGMA user_version");
+	c->version = (int)st_db_int(db, "PRAGMA user_version");
 	if (c->version < 0) {
 		snprintf(err, errlen, "%s: not a database: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
-	if (c->version == 0 || count_rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'inbox'") != 1) {
+	if (c->version == 0 || st_db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'inbox'") != 1) {
 		snprintf(err, errlen, "%s: not a Kentongan database (no schema)", path);
 		s = STORE_INVALID;
 		goto out;
@@ -255,10 +241,10 @@ store_check_file(const char *path, struct store_check *c, char *err, size_t errl
 		s = STORE_INVALID;
 		goto out;
 	}
-	c->inbox = count_rows(db, "SELECT count(*) FROM inbox");
-	c->outbox = count_rows(db, "SELECT count(*) FROM outbox");
-	c->announcements = count_rows(db, "SELECT count(*) FROM announcements");
-	c->subscribers = count_rows(db, "SELECT count(*) FROM subscribers WHERE status = 'active'");
+	c->inbox = st_db_int(db, "SELECT count(*) FROM inbox");
+	c->outbox = st_db_int(db, "SELECT count(*) FROM outbox");
+	c->announcements = st_db_int(db, "SELECT count(*) FROM announcements");
+	c->subscribers = st_db_int(db, "SELECT count(*) FROM subscribers WHERE status = 'active'");
 	s = STORE_OK;
 out:
 	sqlite3_finalize(stmt);

@@ -14,22 +14,22 @@
 	"s.area >= j.value AND s.area < j.value || ':'), '') AS area FROM announcements a JOIN outbox o ON " \
 	"o.announcement_id = a.id WHERE a.id = ?1) "
 
+/* The rows of sql about announcement ?1; STORE_NOTFOUND when there is no such announcement. */
 static enum store_status
-exists(struct store *st, int64_t id)
+about(struct store *st, const char *sql, int64_t id, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM announcements WHERE id = ?1");
+	int64_t	 n = st_value(st, 0, -1, "SELECT count(*) FROM announcements WHERE id = ?1", "I", id);
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_scalar(st, stmt, 0) > 0 ? STORE_OK : STORE_NOTFOUND;
+	if (n <= 0)
+		return n < 0 ? STORE_ERROR : STORE_NOTFOUND;
+	return st_list(st, sql, NULL, cb, arg, "I", id);
 }
 
 enum store_status
 store_announcement_reach(struct store *st, int64_t id, store_row_cb cb, void *arg)
 {
 	/* counted once per village (v), then the districts and regencies roll up from those counts */
-	sqlite3_stmt		*stmt = st_prep(st, "WITH " REACH_ROWS ", "
+	return about(st, "WITH " REACH_ROWS ", "
 	    "v AS (SELECT area AS code, count(*) AS targeted, sum(status = 'delivered') AS delivered, "
 	    "sum(status = 'sent') AS sent, sum(status = 'failed') AS failed, sum(status = 'expired') AS expired, "
 	    "sum(status IN ('queued', 'sending')) AS queued, sum(status = 'cancelled') AS cancelled, "
@@ -45,57 +45,35 @@ store_announcement_reach(struct store *st, int64_t id, store_row_cb cb, void *ar
 	    "CASE WHEN g.code = '' THEN '(no longer subscribed)' ELSE coalesce(ar.name, g.code) END AS name, "
 	    "g.targeted, g.delivered, g.sent, g.failed, g.expired, g.queued, g.cancelled, g.escalated "
 	    "FROM g LEFT JOIN areas ar ON ar.code = g.code "
-	    "ORDER BY g.lv, CAST(g.delivered AS REAL) / g.targeted, g.targeted DESC, g.code");
-	enum store_status	 s;
-
-	if ((s = exists(st, id)) != STORE_OK)
-		return s;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "ORDER BY g.lv, CAST(g.delivered AS REAL) / g.targeted, g.targeted DESC, g.code", id, cb, arg);
 }
 
 enum store_status
 store_announcement_undelivered(struct store *st, int64_t id, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "WITH " REACH_ROWS
+	return about(st, "WITH " REACH_ROWS
 	    "SELECT substr(r.number, 1, 6) || '****' || substr(r.number, -4) AS number, r.area AS code, "
 	    "CASE WHEN r.area = '' THEN '(no longer subscribed)' ELSE coalesce(ar.name, r.area) END AS name, "
 	    "r.status, r.escalated FROM r LEFT JOIN areas ar ON ar.code = r.area WHERE r.status <> 'delivered' "
-	    "ORDER BY r.area, r.id");
-	enum store_status	 s;
-
-	if ((s = exists(st, id)) != STORE_OK)
-		return s;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "ORDER BY r.area, r.id", id, cb, arg);
 }
 
 enum store_status
 store_announcement_state(struct store *st, int64_t id, char state[16])
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT state FROM announcements WHERE id = ?1");
-	int		 rc;
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT state FROM announcements WHERE id = ?1", "I", id);
+	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		snprintf(state, 16, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	return rc == SQLITE_DONE ? STORE_NOTFOUND : st_fail(st, rc, "reading the announcement");
+	if ((s = st_row(st, stmt, "reading the announcement")) == STORE_OK) {
+		st_col_copy(state, 16, stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return s;
 }
 
 enum store_status
 store_announcement_cancel(struct store *st, int64_t id, long *n)
 {
-	sqlite3_stmt		*stmt;
 	char			 state[16];
 	enum store_status	 s;
 
@@ -106,72 +84,62 @@ store_announcement_cancel(struct store *st, int64_t id, long *n)
 		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld is already %s", (long long)id, state);
 		return STORE_INVALID;
 	}
-	stmt = st_prep(st, "UPDATE outbox SET status = 'cancelled', last_error = 'announcement cancelled', "
-	    "updated_at = ?2 WHERE announcement_id = ?1 AND status = 'queued'");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, st_now());
-	if ((s = st_exec(st, stmt, "cancelling the copies")) != STORE_OK)
+	if ((s = st_run(st, "cancelling the copies", "UPDATE outbox SET status = 'cancelled', last_error = "
+	    "'announcement cancelled', updated_at = ?2 WHERE announcement_id = ?1 AND status = 'queued'", "II", id,
+	    (int64_t)st_now())) != STORE_OK)
 		return s;
 	*n = sqlite3_changes(st->db);
-	stmt = st_prep(st, "UPDATE announcements SET state = 'cancelled', updated_at = ?2 WHERE id = ?1");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, st_now());
-	return st_exec(st, stmt, "cancelling the announcement");
+	return st_run(st, "cancelling the announcement", "UPDATE announcements SET state = 'cancelled', "
+	    "updated_at = ?2 WHERE id = ?1", "II", id, (int64_t)st_now());
 }
 
 enum store_status
 store_announcements_pending(struct store *st, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, text, datetime(created_at, 'unixepoch', 'localtime') AS "
+	return st_list(st, "SELECT id, text, datetime(created_at, 'unixepoch', 'localtime') AS "
 	    "created, coalesce(requested_by, source) AS requested_by, CASE approve_by WHEN 0 THEN NULL ELSE "
 	    "datetime(approve_by, 'unixepoch', 'localtime') END AS approve_by, recipients, coalesce(code, '') AS "
-	    "code FROM announcements WHERE state = 'pending' ORDER BY id");
+	    "code FROM announcements WHERE state = 'pending' ORDER BY id", NULL, cb, arg, "");
+}
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	return st_emit(st, stmt, NULL, cb, arg);
+/* Up to max ids from the first column of stmt's rows into ids; the count. */
+static int
+ids_of(sqlite3_stmt *stmt, int64_t *ids, int max)
+{
+	int	 n = 0;
+
+	while (n < max && sqlite3_step(stmt) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
 }
 
 enum store_status
 store_announcement_expire_pending(struct store *st, time_t now, int64_t *ids, int max, int *n)
 {
-	sqlite3_stmt		*sel = st_prep(st, "SELECT id FROM announcements WHERE state = 'pending' AND "
-	    "approve_by > 0 AND approve_by <= ?1 ORDER BY id LIMIT ?2");
-	sqlite3_stmt		*upd = st_prep(st, "UPDATE announcements SET state = 'expired', updated_at = ?2 "
-	    "WHERE id = ?1 AND state = 'pending'");
-	int			 rc, i;
+	sqlite3_stmt		*sel = st_prepf(st, "SELECT id FROM announcements WHERE state = 'pending' AND "
+	    "approve_by > 0 AND approve_by <= ?1 ORDER BY id LIMIT ?2", "Ii", (int64_t)now, max);
+	int			 i;
 	enum store_status	 s;
 
 	*n = 0;
-	if (sel == NULL || upd == NULL)
+	if (sel == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(sel, 1, now);
-	sqlite3_bind_int(sel, 2, max);
-	while (*n < max && (rc = sqlite3_step(sel)) == SQLITE_ROW)
-		ids[(*n)++] = sqlite3_column_int64(sel, 0);
-	sqlite3_reset(sel);
-	for (i = 0; i < *n; i++) {
-		sqlite3_bind_int64(upd, 1, ids[i]);
-		sqlite3_bind_int64(upd, 2, now);
-		if ((s = st_exec(st, upd, "expiring an unapproved announcement")) != STORE_OK)
+	*n = ids_of(sel, ids, max);
+	for (i = 0; i < *n; i++)
+		if ((s = st_run(st, "expiring an unapproved announcement", "UPDATE announcements SET state = "
+		    "'expired', updated_at = ?2 WHERE id = ?1 AND state = 'pending'", "II", ids[i],
+		    (int64_t)now)) != STORE_OK)
 			return s;
-	}
 	return STORE_OK;
 }
 
 int
 store_announcement_code_used(struct store *st, const char *code)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM announcements WHERE code = ?1");
+	int64_t	 n = st_value(st, 0, -1, "SELECT count(*) FROM announcements WHERE code = ?1", "t", code);
 
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-	return st_scalar(st, stmt, -1) > 0;
+	return n < 0 ? -1 : n > 0;
 }
 
 #define BRIEF_COLS "id, source, strftime('%Y-%m-%d %H:%M', created_at, 'unixepoch', 'localtime'), " \
@@ -180,152 +148,107 @@ store_announcement_code_used(struct store *st, const char *code)
 static enum store_status
 brief(struct store *st, sqlite3_stmt *stmt, struct store_ann_brief *b)
 {
-	int	 rc = sqlite3_step(stmt);
+	enum store_status	 s = st_row(st, stmt, "reading an announcement");
 
 	memset(b, 0, sizeof(*b));
-	if (rc == SQLITE_ROW) {
+	if (s == STORE_OK) {
 		b->id = sqlite3_column_int64(stmt, 0);
-		snprintf(b->source, sizeof(b->source), "%s", (const char *)sqlite3_column_text(stmt, 1));
-		snprintf(b->created, sizeof(b->created), "%s", (const char *)sqlite3_column_text(stmt, 2));
-		snprintf(b->code, sizeof(b->code), "%s", (const char *)sqlite3_column_text(stmt, 3));
-		snprintf(b->state, sizeof(b->state), "%s", (const char *)sqlite3_column_text(stmt, 4));
+		st_col_copy(b->source, sizeof(b->source), stmt, 1);
+		st_col_copy(b->created, sizeof(b->created), stmt, 2);
+		st_col_copy(b->code, sizeof(b->code), stmt, 3);
+		st_col_copy(b->state, sizeof(b->state), stmt, 4);
 		b->corrects = sqlite3_column_int64(stmt, 5);
-		snprintf(b->requested_by, sizeof(b->requested_by), "%s", (const char *)sqlite3_column_text(stmt, 6));
+		st_col_copy(b->requested_by, sizeof(b->requested_by), stmt, 6);
+		sqlite3_reset(stmt);
 	}
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	return rc == SQLITE_DONE ? STORE_NOTFOUND : st_fail(st, rc, "reading an announcement");
+	return s;
 }
 
 enum store_status
 store_announcement_by_code(struct store *st, const char *code, struct store_ann_brief *b)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT " BRIEF_COLS "WHERE code = ?1");
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT " BRIEF_COLS "WHERE code = ?1", "t", code);
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-	return brief(st, stmt, b);
+	return stmt ? brief(st, stmt, b) : STORE_ERROR;
 }
 
 enum store_status
 store_announcement_brief(struct store *st, int64_t id, struct store_ann_brief *b)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT " BRIEF_COLS "WHERE id = ?1");
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT " BRIEF_COLS "WHERE id = ?1", "I", id);
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return brief(st, stmt, b);
+	return stmt ? brief(st, stmt, b) : STORE_ERROR;
 }
 
 enum store_status
 store_announcements_since(struct store *st, time_t since, int limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, text, coalesce(code, '') AS code FROM announcements "
-	    "WHERE created_at >= ?1 AND state = 'active' ORDER BY id DESC LIMIT ?2");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, since);
-	sqlite3_bind_int(stmt, 2, limit);
-	return st_emit(st, stmt, NULL, cb, arg);
+	return st_list(st, "SELECT id, text, coalesce(code, '') AS code FROM announcements "
+	    "WHERE created_at >= ?1 AND state = 'active' ORDER BY id DESC LIMIT ?2", NULL, cb, arg, "Ii",
+	    (int64_t)since, limit);
 }
 
 enum store_status
 store_latest_for_area(struct store *st, const char *area, int limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
+	return st_list(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
 	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND "
 	    "(a.expires_at = 0 OR a.expires_at > ?3) AND EXISTS (SELECT 1 FROM json_each(a.areas) j WHERE "
 	    "(?1 >= j.value AND ?1 < j.value || ':') OR (j.value >= ?1 AND j.value < ?1 || ':')) "
-	    "ORDER BY a.id DESC LIMIT ?2");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, area, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 2, limit);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "ORDER BY a.id DESC LIMIT ?2", NULL, cb, arg, "tiI", area, limit, (int64_t)st_now());
 }
 
 int
 store_subscribed_near(struct store *st, const char *number, const char *area)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM subscribers b JOIN subscriptions s ON "
+	return st_value(st, 0, 0, "SELECT count(*) FROM subscribers b JOIN subscriptions s ON "
 	    "s.subscriber_id = b.id WHERE b.number = ?1 AND b.status = 'active' AND ((s.area >= ?2 AND "
-	    "s.area < ?2 || ':') OR (?2 >= s.area AND ?2 < s.area || ':'))");
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, area, -1, SQLITE_TRANSIENT);
-	return st_scalar(st, stmt, 0) > 0;
+	    "s.area < ?2 || ':') OR (?2 >= s.area AND ?2 < s.area || ':'))", "tt", number, area) > 0;
 }
 
 int
 store_summaries_due(struct store *st, time_t now, long quiet_s, int64_t *ids, int max)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT a.id FROM announcements a WHERE a.state = 'active' AND "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT a.id FROM announcements a WHERE a.state = 'active' AND "
 	    "a.summary_at = 0 AND a.created_at > ?1 - 259200 AND a.recipients > 0 AND NOT EXISTS (SELECT 1 FROM "
 	    "outbox o WHERE o.announcement_id = a.id AND o.status IN ('queued', 'sending')) AND coalesce((SELECT "
-	    "max(o.sent_at) FROM outbox o WHERE o.announcement_id = a.id), 0) <= ?1 - ?2 ORDER BY a.id LIMIT ?3");
-	int		 n = 0, rc;
+	    "max(o.sent_at) FROM outbox o WHERE o.announcement_id = a.id), 0) <= ?1 - ?2 ORDER BY a.id LIMIT ?3",
+	    "IIi", (int64_t)now, (int64_t)quiet_s, max);
 
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, quiet_s);
-	sqlite3_bind_int(stmt, 3, max);
-	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return n;
+	return stmt ? ids_of(stmt, ids, max) : -1;
 }
 
 enum store_status
 store_summary_rows(struct store *st, int64_t id, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "WITH " REACH_ROWS
+	return st_list(st, "WITH " REACH_ROWS
 	    "SELECT l.number AS leader, r.area AS code, coalesce(ar.name, r.area) AS name, count(*) AS targeted, "
 	    "sum(r.status = 'delivered') AS delivered FROM r JOIN roles l ON l.role = 'leader' AND l.area = r.area "
-	    "LEFT JOIN areas ar ON ar.code = r.area WHERE r.area <> '' GROUP BY l.number, r.area ORDER BY r.area");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "LEFT JOIN areas ar ON ar.code = r.area WHERE r.area <> '' GROUP BY l.number, r.area ORDER BY r.area",
+	    NULL, cb, arg, "I", id);
 }
 
 enum store_status
 store_summary_done(struct store *st, int64_t id, time_t now)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE announcements SET summary_at = ?2 WHERE id = ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	return st_exec(st, stmt, "marking the summary sent");
+	return st_run(st, "marking the summary sent", "UPDATE announcements SET summary_at = ?2 WHERE id = ?1",
+	    "II", id, (int64_t)now);
 }
 
 int
 store_outbox_undelivered(struct store *st, time_t cutoff, time_t now, struct store_undelivered *out, int max)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, coalesce(modem, '') FROM outbox WHERE kind = 'announcement' "
-	    "AND escalated = 0 AND status IN ('sent', 'failed') AND sent_at IS NOT NULL AND sent_at <= ?1 AND "
-	    "(expires_at = 0 OR expires_at > ?2) ORDER BY sent_at LIMIT ?3");
-	int		 n = 0, rc;
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT id, coalesce(modem, '') FROM outbox WHERE kind = "
+	    "'announcement' AND escalated = 0 AND status IN ('sent', 'failed') AND sent_at IS NOT NULL AND "
+	    "sent_at <= ?1 AND (expires_at = 0 OR expires_at > ?2) ORDER BY sent_at LIMIT ?3", "IIi",
+	    (int64_t)cutoff, (int64_t)now, max);
+	int		 n = 0;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, cutoff);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int(stmt, 3, max);
-	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (n < max && sqlite3_step(stmt) == SQLITE_ROW) {
 		out[n].id = sqlite3_column_int64(stmt, 0);
-		snprintf(out[n].modem, sizeof(out[n].modem), "%s", (const char *)sqlite3_column_text(stmt, 1));
+		st_col_copy(out[n].modem, sizeof(out[n].modem), stmt, 1);
 		n++;
 	}
 	sqlite3_reset(stmt);
@@ -335,13 +258,8 @@ store_outbox_undelivered(struct store *st, time_t cutoff, time_t now, struct sto
 enum store_status
 store_outbox_escalate(struct store *st, int64_t id, time_t now)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'queued', escalated = 1, not_before = ?2, "
-	    "last_error = CASE status WHEN 'failed' THEN 'delivery failed: escalated' ELSE 'no delivery report: "
-	    "escalated' END, updated_at = ?2 WHERE id = ?1 AND escalated = 0 AND status IN ('sent', 'failed')");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	return st_exec(st, stmt, "escalating a message");
+	return st_run(st, "escalating a message", "UPDATE outbox SET status = 'queued', escalated = 1, "
+	    "not_before = ?2, last_error = CASE status WHEN 'failed' THEN 'delivery failed: escalated' ELSE "
+	    "'no delivery report: escalated' END, updated_at = ?2 WHERE id = ?1 AND escalated = 0 AND status IN "
+	    "('sent', 'failed')", "II", id, (int64_t)now);
 }

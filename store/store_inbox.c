@@ -1,8 +1,9 @@
 /*
- * store_inbox — received messages: single messages straight into inbox, parts of long messages
- * into inbox_parts until their group is complete (or too old, then stored incomplete), dedup
- * keys so a re-read or re-delivered message is stored once, per-modem daily counters, and
- * delivery reports matched to outbox rows.
+ * store_inbox — the inbox, inbox_parts and inbox_seen_parts tables: received messages, single
+ * ones straight into inbox, parts of long messages into inbox_parts until their group is complete
+ * (or too old, then stored incomplete), dedup keys so a re-read or re-delivered message is stored
+ * once; the router's view of a row (read it, mark what was done, find unrouted rows) and the
+ * console's listing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,26 +61,13 @@ static enum store_status
 inbox_insert(struct store *st, const char *modem, const char *sender, time_t smsc_at, const char *text,
     const char *coding, int parts, const char *flags, const char *dedup, time_t received_at, int64_t *id)
 {
-	sqlite3_stmt		*stmt;
 	enum store_status	 s;
 
 	*id = 0;
-	stmt = st_prep(st, "INSERT INTO inbox (modem, sender, smsc_at, text, coding, parts, flags, dedup, "
-	    "received_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
-	    "ON CONFLICT (dedup) DO NOTHING");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, sender);
-	sqlite3_bind_int64(stmt, 3, smsc_at);
-	st_bind_text(stmt, 4, text);
-	st_bind_text(stmt, 5, coding);
-	sqlite3_bind_int(stmt, 6, parts);
-	st_bind_text(stmt, 7, flags);
-	st_bind_text(stmt, 8, dedup);
-	sqlite3_bind_int64(stmt, 9, received_at);
-	sqlite3_bind_int64(stmt, 10, st_now());
-	if ((s = st_exec(st, stmt, "storing a received message")) != STORE_OK)
+	if ((s = st_run(st, "storing a received message", "INSERT INTO inbox (modem, sender, smsc_at, text, coding, "
+	    "parts, flags, dedup, received_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?10) ON CONFLICT (dedup) DO NOTHING", "ttIttittII", modem, sender, (int64_t)smsc_at, text, coding,
+	    parts, flags, dedup, (int64_t)received_at, (int64_t)st_now())) != STORE_OK)
 		return s;
 	if (sqlite3_changes(st->db) == 0)
 		return STORE_DUP;
@@ -92,7 +80,6 @@ store_inbox_add_undecodable(struct store *st, const char *modem, const char *hex
     int64_t *id)
 {
 	struct store_sms	 m;
-	sqlite3_stmt		*stmt;
 	enum store_status	 s;
 	char			 dedup[40];
 
@@ -108,21 +95,16 @@ store_inbox_add_undecodable(struct store *st, const char *modem, const char *hex
 	if ((s = inbox_insert(st, modem, "", 0, hex, "pdu", 1, "undecodable", dedup, received_at, id)) != STORE_OK)
 		return s;
 	/* nothing in it can be answered: never routed */
-	if ((stmt = st_prep(st, "UPDATE inbox SET action = 'undecodable' WHERE id = ?1")) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, *id);
-	return st_exec(st, stmt, "marking a message undecodable");
+	return st_run(st, "marking a message undecodable", "UPDATE inbox SET action = 'undecodable' WHERE id = ?1",
+	    "I", *id);
 }
 
-struct part_row {
-	int64_t	 id;
-	int	 seq;
-	char	*text;
-	char	*coding;
-	char	*dedup;
-	time_t	 smsc_at;
-	time_t	 received_at;
-};
+/* Parts come in seq order: a second part with the number just seen belongs to another group. */
+static int
+part_dup(const struct st_rows *p, int i)
+{
+	return i > 0 && st_rows_int(p, i, 1) == st_rows_int(p, i - 1, 1);
+}
 
 /* Turns the parts of one group into an inbox row (*id, 0 on dup) and forgets them. */
 static enum store_status
@@ -130,108 +112,66 @@ group_assemble(struct store *st, const char *modem, const char *sender, int ref,
     int64_t *id)
 {
 	sqlite3_stmt		*stmt;
-	struct part_row		*rows = NULL;
-	int			 nrows = 0, i, rc, used = 0, lastseq = -1, binary = 0, ucs2 = 0;
+	struct st_rows		 p;
+	int			 i, used = 0, binary = 0, ucs2 = 0;
 	size_t			 tlen = 0;
 	char			*text = NULL, dedup[40], flags[32];
 	uint64_t		 h = FNV_INIT;
-	enum store_status	 s = STORE_OK;
-	time_t			 smsc_at = 0, received_at = 0;
+	enum store_status	 s, s2;
+	time_t			 received_at = 0;
 
 	*id = 0;
-	stmt = st_prep(st, "SELECT id, seq, text, coding, dedup, smsc_at, received_at FROM inbox_parts "
-	    "WHERE modem = ?1 AND sender = ?2 AND concat_ref = ?3 AND total = ?4 ORDER BY seq, id");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, sender);
-	sqlite3_bind_int(stmt, 3, ref);
-	sqlite3_bind_int(stmt, 4, total);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct part_row *r;
-		int seq = sqlite3_column_int(stmt, 1);
-
-		if (seq == lastseq)	/* a second part with this number: it belongs to another group */
-			continue;
-		lastseq = seq;
-		rows = xreallocarray(rows, nrows + 1, sizeof(*rows));
-		r = &rows[nrows++];
-		r->id = sqlite3_column_int64(stmt, 0);
-		r->seq = seq;
-		r->text = xstrdup((const char *)sqlite3_column_text(stmt, 2));
-		r->coding = xstrdup((const char *)sqlite3_column_text(stmt, 3));
-		r->dedup = xstrdup((const char *)sqlite3_column_text(stmt, 4));
-		r->smsc_at = sqlite3_column_int64(stmt, 5);
-		r->received_at = sqlite3_column_int64(stmt, 6);
-		tlen += strlen(r->text);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		s = st_fail(st, rc, "reading message parts");
+	stmt = st_prepf(st, "SELECT id, seq, text, coding, dedup, smsc_at, received_at FROM inbox_parts "
+	    "WHERE modem = ?1 AND sender = ?2 AND concat_ref = ?3 AND total = ?4 ORDER BY seq, id", "ttii", modem,
+	    sender, ref, total);
+	/* read to the end first: the parts are deleted below */
+	if ((s = st_rows(st, stmt, 0, "reading message parts", &p)) != STORE_OK || p.n == 0)
 		goto out;
-	}
-	if (nrows == 0)
-		goto out;
+	for (i = 0; i < p.n; i++)
+		if (!part_dup(&p, i))
+			tlen += strlen(st_rows_text(&p, i, 2));
 	text = xmalloc(tlen + 1);
 	text[0] = '\0';
 	tlen = 0;
 	h = fnv1a_str(h, sender);
-	for (i = 0; i < nrows; i++) {
-		size_t l = strlen(rows[i].text);
+	for (i = 0; i < p.n; i++) {
+		const char	*t = st_rows_text(&p, i, 2), *coding = st_rows_text(&p, i, 3);
+		size_t		 l = strlen(t);
 
-		memcpy(text + tlen, rows[i].text, l + 1);
+		if (part_dup(&p, i))
+			continue;
+		memcpy(text + tlen, t, l + 1);
 		tlen += l;
-		h = fnv1a_str(h, rows[i].dedup);
-		if (!strcmp(rows[i].coding, "8bit"))
+		h = fnv1a_str(h, st_rows_text(&p, i, 4));
+		if (!strcmp(coding, "8bit"))
 			binary = 1;
-		else if (!strcmp(rows[i].coding, "ucs2"))
+		else if (!strcmp(coding, "ucs2"))
 			ucs2 = 1;
-		if (i == 0 || rows[i].received_at > received_at)
-			received_at = rows[i].received_at;
+		if (used == 0 || st_rows_int(&p, i, 6) > received_at)
+			received_at = st_rows_int(&p, i, 6);
 		used++;
 	}
-	smsc_at = rows[0].smsc_at;
 	snprintf(dedup, sizeof(dedup), "%016llx", (unsigned long long)h);
 	snprintf(flags, sizeof(flags), "%s%s%s", incomplete ? "incomplete" : "", incomplete && binary ? "," : "",
 	    binary ? "binary" : "");
-	s = inbox_insert(st, modem, sender, smsc_at, text, binary ? "8bit" : ucs2 ? "ucs2" : "gsm7", used, flags,
-	    dedup, received_at, id);
+	s = inbox_insert(st, modem, sender, st_rows_int(&p, 0, 5), text, binary ? "8bit" : ucs2 ? "ucs2" : "gsm7",
+	    used, flags, dedup, received_at, id);
 	if (s != STORE_OK && s != STORE_DUP)
 		goto out;
-	for (i = 0; i < nrows; i++) {
-		enum store_status s2;
-
-		stmt = st_prep(st, "INSERT INTO inbox_seen_parts (dedup, inbox_id, seen_at) VALUES (?1, ?2, ?3) "
-		    "ON CONFLICT (dedup) DO NOTHING");
-		if (stmt == NULL) {
-			s = STORE_ERROR;
-			goto out;
-		}
-		st_bind_text(stmt, 1, rows[i].dedup);
-		sqlite3_bind_int64(stmt, 2, *id);
-		sqlite3_bind_int64(stmt, 3, st_now());
-		if ((s2 = st_exec(st, stmt, "remembering a message part")) != STORE_OK) {
-			s = s2;
-			goto out;
-		}
-		stmt = st_prep(st, "DELETE FROM inbox_parts WHERE id = ?1");
-		if (stmt == NULL) {
-			s = STORE_ERROR;
-			goto out;
-		}
-		sqlite3_bind_int64(stmt, 1, rows[i].id);
-		if ((s2 = st_exec(st, stmt, "removing a message part")) != STORE_OK) {
+	for (i = 0; i < p.n; i++) {
+		if (part_dup(&p, i))
+			continue;
+		if ((s2 = st_run(st, "remembering a message part", "INSERT INTO inbox_seen_parts (dedup, inbox_id, "
+		    "seen_at) VALUES (?1, ?2, ?3) ON CONFLICT (dedup) DO NOTHING", "tII", st_rows_text(&p, i, 4), *id,
+		    (int64_t)st_now())) != STORE_OK ||
+		    (s2 = st_run(st, "removing a message part", "DELETE FROM inbox_parts WHERE id = ?1", "I",
+		    st_rows_int(&p, i, 0))) != STORE_OK) {
 			s = s2;
 			goto out;
 		}
 	}
 out:
-	for (i = 0; i < nrows; i++) {
-		free(rows[i].text);
-		free(rows[i].coding);
-		free(rows[i].dedup);
-	}
-	free(rows);
+	st_rows_free(&p);
 	free(text);
 	return s;
 }
@@ -242,7 +182,7 @@ store_inbox_add(struct store *st, const struct store_sms *m, int64_t *id)
 	sqlite3_stmt		*stmt;
 	enum store_status	 s;
 	char			 dedup[40];
-	int			 have, rc;
+	int			 have;
 
 	*id = 0;
 	store_sms_dedup(m, dedup);
@@ -251,50 +191,28 @@ store_inbox_add(struct store *st, const struct store_sms *m, int64_t *id)
 		    !strcmp(m->coding, "8bit") ? "binary" : "", dedup, m->received_at, id);
 
 	/* a part of a message already assembled (re-read after a crash before the delete) */
-	if ((stmt = st_prep(st, "SELECT 1 FROM inbox_seen_parts WHERE dedup = ?1")) == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, dedup);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
+	stmt = st_prepf(st, "SELECT 1 FROM inbox_seen_parts WHERE dedup = ?1", "t", dedup);
+	if ((s = st_row(st, stmt, "looking up a message part")) == STORE_OK) {
+		sqlite3_reset(stmt);
 		return STORE_DUP;
-	if (rc != SQLITE_DONE)
-		return st_fail(st, rc, "looking up a message part");
+	}
+	if (s != STORE_NOTFOUND)
+		return s;
 
-	stmt = st_prep(st, "INSERT INTO inbox_parts (modem, sender, smsc_at, concat_ref, total, seq, text, "
-	    "coding, udh, dedup, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-	    "ON CONFLICT (dedup) DO NOTHING");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, m->modem);
-	st_bind_text(stmt, 2, m->sender);
-	sqlite3_bind_int64(stmt, 3, m->smsc_at);
-	sqlite3_bind_int(stmt, 4, m->concat_ref);
-	sqlite3_bind_int(stmt, 5, m->total);
-	sqlite3_bind_int(stmt, 6, m->seq);
-	st_bind_text(stmt, 7, m->text);
-	st_bind_text(stmt, 8, m->coding);
-	st_bind_text(stmt, 9, m->udh ? m->udh : "");
-	st_bind_text(stmt, 10, dedup);
-	sqlite3_bind_int64(stmt, 11, m->received_at);
-	if ((s = st_exec(st, stmt, "storing a message part")) != STORE_OK)
+	if ((s = st_run(st, "storing a message part", "INSERT INTO inbox_parts (modem, sender, smsc_at, concat_ref, "
+	    "total, seq, text, coding, udh, dedup, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	    "ON CONFLICT (dedup) DO NOTHING", "ttIiiittttI", m->modem, m->sender, (int64_t)m->smsc_at, m->concat_ref,
+	    m->total, m->seq, m->text, m->coding, m->udh ? m->udh : "", dedup, (int64_t)m->received_at)) != STORE_OK)
 		return s;
 	if (sqlite3_changes(st->db) == 0)
 		return STORE_DUP;
 
-	stmt = st_prep(st, "SELECT count(DISTINCT seq) FROM inbox_parts WHERE modem = ?1 AND sender = ?2 "
-	    "AND concat_ref = ?3 AND total = ?4");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, m->modem);
-	st_bind_text(stmt, 2, m->sender);
-	sqlite3_bind_int(stmt, 3, m->concat_ref);
-	sqlite3_bind_int(stmt, 4, m->total);
-	rc = sqlite3_step(stmt);
-	have = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	stmt = st_prepf(st, "SELECT count(DISTINCT seq) FROM inbox_parts WHERE modem = ?1 AND sender = ?2 "
+	    "AND concat_ref = ?3 AND total = ?4", "ttii", m->modem, m->sender, m->concat_ref, m->total);
+	if ((s = st_row(st, stmt, "counting message parts")) != STORE_OK)
+		return s;
+	have = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
-		return st_fail(st, rc, "counting message parts");
 	if (have < m->total)
 		return STORE_OK;
 	s = group_assemble(st, m->modem, m->sender, m->concat_ref, m->total, 0, id);
@@ -305,34 +223,22 @@ enum store_status
 store_inbox_expire(struct store *st, time_t older_than, int64_t *ids, int max, int *n)
 {
 	sqlite3_stmt		*stmt;
-	enum store_status	 s = STORE_OK;
-	struct grp { char *modem, *sender; int ref, total; } *g = NULL;
-	int			 ng = 0, i, rc;
+	struct st_rows		 g;
+	enum store_status	 s;
+	int			 i;
 
 	*n = 0;
-	stmt = st_prep(st, "SELECT modem, sender, concat_ref, total FROM inbox_parts "
-	    "GROUP BY modem, sender, concat_ref, total HAVING max(received_at) < ?1 LIMIT ?2");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, older_than);
-	sqlite3_bind_int(stmt, 2, max);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		g = xreallocarray(g, ng + 1, sizeof(*g));
-		g[ng].modem = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-		g[ng].sender = xstrdup((const char *)sqlite3_column_text(stmt, 1));
-		g[ng].ref = sqlite3_column_int(stmt, 2);
-		g[ng].total = sqlite3_column_int(stmt, 3);
-		ng++;
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		s = st_fail(st, rc, "finding incomplete messages");
+	stmt = st_prepf(st, "SELECT modem, sender, concat_ref, total FROM inbox_parts "
+	    "GROUP BY modem, sender, concat_ref, total HAVING max(received_at) < ?1 LIMIT ?2", "Ii",
+	    (int64_t)older_than, max);
+	/* read to the end first: assembling a group deletes its parts */
+	if ((s = st_rows(st, stmt, 0, "finding incomplete messages", &g)) != STORE_OK)
 		goto out;
-	}
-	for (i = 0; i < ng; i++) {
+	for (i = 0; i < g.n; i++) {
 		int64_t id;
 
-		s = group_assemble(st, g[i].modem, g[i].sender, g[i].ref, g[i].total, 1, &id);
+		s = group_assemble(st, st_rows_text(&g, i, 0), st_rows_text(&g, i, 1), (int)st_rows_int(&g, i, 2),
+		    (int)st_rows_int(&g, i, 3), 1, &id);
 		if (s == STORE_DUP)
 			s = STORE_OK;
 		if (s != STORE_OK)
@@ -340,165 +246,104 @@ store_inbox_expire(struct store *st, time_t older_than, int64_t *ids, int max, i
 		if (id > 0 && *n < max)
 			ids[(*n)++] = id;
 	}
-	if ((stmt = st_prep(st, "DELETE FROM inbox_seen_parts WHERE seen_at < ?1")) == NULL) {
-		s = STORE_ERROR;
-		goto out;
-	}
-	sqlite3_bind_int64(stmt, 1, st_now() - SEEN_KEEP_S);
-	s = st_exec(st, stmt, "forgetting old message parts");
+	s = st_run(st, "forgetting old message parts", "DELETE FROM inbox_seen_parts WHERE seen_at < ?1", "I",
+	    (int64_t)(st_now() - SEEN_KEEP_S));
 out:
-	for (i = 0; i < ng; i++) {
-		free(g[i].modem);
-		free(g[i].sender);
-	}
-	free(g);
+	st_rows_free(&g);
 	return s;
 }
 
 enum store_status
 store_inbox_modem(struct store *st, int64_t id, char *buf, size_t len)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT modem FROM inbox WHERE id = ?1");
-	int		 rc;
-
-	if (len)
-		buf[0] = '\0';
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW && len)
-		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading an inbox row");
+	return st_text(st, buf, len, "reading an inbox row", "SELECT modem FROM inbox WHERE id = ?1", "I", id);
 }
 
 long
 store_inbox_parts_waiting(struct store *st)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM inbox_parts");
-	long		 n = -1;
+	return (long)st_value(st, -1, -1, "SELECT count(*) FROM inbox_parts", "");
+}
+
+enum store_status
+store_inbox_get(struct store *st, int64_t id, struct store_inbox_row *r)
+{
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT id, modem, sender, text, flags, action IS NOT NULL, "
+	    "received_at FROM inbox WHERE id = ?1", "I", id);
+	enum store_status	 s;
+
+	memset(r, 0, sizeof(*r));
+	if ((s = st_row(st, stmt, "reading an inbox row")) != STORE_OK)
+		return s;
+	r->id = sqlite3_column_int64(stmt, 0);
+	st_col_copy(r->modem, sizeof(r->modem), stmt, 1);
+	st_col_copy(r->sender, sizeof(r->sender), stmt, 2);
+	r->text = xstrdup((const char *)sqlite3_column_text(stmt, 3));
+	if (r->text == NULL)
+		r->text = xstrdup("");
+	st_col_copy(r->flags, sizeof(r->flags), stmt, 4);
+	r->routed = sqlite3_column_int(stmt, 5);
+	r->received_at = sqlite3_column_int64(stmt, 6);
+	sqlite3_reset(stmt);
+	return STORE_OK;
+}
+
+void
+store_inbox_row_clear(struct store_inbox_row *r)
+{
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+enum store_status
+store_inbox_set_action(struct store *st, int64_t id, const char *action)
+{
+	return st_run(st, "recording what was done with a message", "UPDATE inbox SET action = ?2, updated_at = ?3 "
+	    "WHERE id = ?1", "ItI", id, action, (int64_t)st_now());
+}
+
+enum store_status
+store_inbox_set_text(struct store *st, int64_t id, const char *text)
+{
+	return st_run(st, "masking a message", "UPDATE inbox SET text = ?2, updated_at = ?3 WHERE id = ?1", "ItI", id,
+	    text, (int64_t)st_now());
+}
+
+int
+store_inbox_unrouted(struct store *st, int64_t after, int64_t *ids, int max)
+{
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT id FROM inbox WHERE action IS NULL AND id > ?1 "
+	    "ORDER BY id LIMIT ?2", "Ii", after, max);
+	int		 n = 0, rc;
 
 	if (stmt == NULL)
 		return -1;
-	n = st_scalar(st, stmt, n);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		st_fail(st, rc, "finding unrouted messages");
+		return -1;
+	}
 	return n;
 }
 
 enum store_status
-store_modem_count(struct store *st, const char *modem, const char *day, long sent, long received)
+store_list_inbox(struct store *st, time_t since, long limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "INSERT INTO modem_counters (modem, day, sent, received) "
-	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (modem, day) DO UPDATE SET sent = sent + excluded.sent, "
-	    "received = received + excluded.received");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, day);
-	sqlite3_bind_int64(stmt, 3, sent);
-	sqlite3_bind_int64(stmt, 4, received);
-	return st_exec(st, stmt, "counting messages");
+	return store_list_inbox_opts(st, since, limit, 0, 0, cb, arg);
 }
 
 enum store_status
-store_modem_counts(struct store *st, const char *modem, const char *day, long *sent, long *received)
+store_list_inbox_opts(struct store *st, time_t since, long limit, int raw, int64_t id, store_row_cb cb,
+    void *arg)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT sent, received FROM modem_counters WHERE modem = ?1 AND day = ?2");
-	int		 rc;
-
-	*sent = *received = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, modem);
-	st_bind_text(stmt, 2, day);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*sent = sqlite3_column_int64(stmt, 0);
-		*received = sqlite3_column_int64(stmt, 1);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_fail(st, rc, "reading counters");
-	return STORE_OK;
-}
-
-/* The last 9 digits of a number, for matching a report's national or international form. */
-static void
-tail_digits(const char *in, char out[16])
-{
-	char	 d[64];
-	size_t	 n = 0, l;
-
-	for (; *in && n < sizeof(d) - 1; in++)
-		if (*in >= '0' && *in <= '9')
-			d[n++] = *in;
-	d[n] = '\0';
-	l = n > 9 ? n - 9 : 0;
-	memcpy(out, d + l, n - l + 1);
-}
-
-enum store_status
-store_outbox_delivery(struct store *st, const char *modem, const char *number, int reference, time_t at,
-    int delivered, int64_t *outbox_id)
-{
-	sqlite3_stmt		*stmt;
-	char			 ref[16], tail[16];
-	int64_t			 id = 0;
-	int			 rc, pass;
-	enum store_status	 s;
-
-	if (outbox_id)
-		*outbox_id = 0;
-	snprintf(ref, sizeof(ref), "%d", reference);
-	tail_digits(number, tail);
-	if (strlen(tail) < 5)
-		return STORE_NOTFOUND;
-	/* exact E.164 first (indexed); then the last digits, for reports in national form */
-	for (pass = 0; pass < 2 && id == 0; pass++) {
-		if (pass == 0)
-			stmt = st_prep(st, "SELECT id FROM outbox WHERE number = ?1 AND status IN ('sent', 'delivered') "
-			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
-			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
-			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
-		else
-			stmt = st_prep(st, "SELECT id FROM outbox WHERE substr(number, -9) = ?1 "
-			    "AND status IN ('sent', 'delivered') "
-			    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
-			    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
-			    "ORDER BY sent_at DESC, id DESC LIMIT 1");
-		if (stmt == NULL)
-			return STORE_ERROR;
-		st_bind_text(stmt, 1, pass == 0 ? number : tail);
-		st_bind_text(stmt, 2, modem);
-		sqlite3_bind_int64(stmt, 3, at);
-		st_bind_text(stmt, 4, ref);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW)
-			id = sqlite3_column_int64(stmt, 0);
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_fail(st, rc, "matching a delivery report");
-	}
-	if (id == 0)
-		return STORE_NOTFOUND;
-	if (outbox_id)
-		*outbox_id = id;
-	if (delivered < 0)
-		return STORE_OK;
-	if (delivered)
-		stmt = st_prep(st, "UPDATE outbox SET status = 'delivered', delivered_at = ?2, updated_at = ?3 "
-		    "WHERE id = ?1 AND status = 'sent'");
-	else
-		stmt = st_prep(st, "UPDATE outbox SET status = 'failed', last_error = 'delivery report: not delivered', "
-		    "delivered_at = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'sent' AND ?2 = ?2");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, at);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	s = st_exec(st, stmt, "recording a delivery report");
-	return s;
+	/* a message the modem could not decode holds its raw PDU as hex: said plainly unless asked */
+	return st_list(st, "SELECT id, modem, CASE WHEN ?3 = 0 AND sender = '' AND "
+	    "instr(flags, 'undecodable') THEN '?' ELSE sender END AS \"from\", "
+	    "CASE WHEN ?3 = 0 AND instr(flags, 'undecodable') THEN printf('[undecodable: %d-byte PDU; "
+	    "kentongan inbox %d shows it]', length(text) / 2, id) ELSE text END AS text, "
+	    "datetime(received_at, 'unixepoch', 'localtime') AS received, action, coding, parts, flags "
+	    "FROM inbox WHERE received_at >= ?1 AND (?4 = 0 OR id = ?4) ORDER BY id LIMIT ?2", NULL, cb, arg,
+	    "IIiI", (int64_t)since, (int64_t)(limit > 0 ? limit : -1), raw, id);
 }

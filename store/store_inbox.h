@@ -1,8 +1,8 @@
 /*
  * store_inbox — the receive side of the store: inbox rows, parts of long messages waiting for
- * their siblings (inbox_parts, they survive a restart), duplicate detection, per-modem daily
- * counters and delivery reports matched to outbox rows. Called by gateway/ingest.c and
- * gateway/modem.c in the daemon, always inside the caller's transaction where it says so.
+ * their siblings (inbox_parts, they survive a restart) and duplicate detection, called by
+ * gateway/ingest.c in the daemon, always inside the caller's transaction where it says so; and the
+ * router's view of a row (read it, mark what was done, find unrouted rows).
  */
 #ifndef STORE_STORE_INBOX_H
 #define STORE_STORE_INBOX_H
@@ -55,20 +55,22 @@ enum store_status store_inbox_modem(struct store *, int64_t id, char *buf, size_
 /* Parts waiting for siblings (tests, status). */
 long	store_inbox_parts_waiting(struct store *);
 
-/* Adds to a modem's counters for day ("YYYY-MM-DD"). Its own statement; no transaction needed. */
-enum store_status store_modem_count(struct store *, const char *modem, const char *day, long sent,
-		    long received);
-/* Reads a modem's counters for day (0 when there is no row). */
-enum store_status store_modem_counts(struct store *, const char *modem, const char *day, long *sent,
-		    long *received);
-
-/*
- * A delivery report: finds the most recent sent outbox row to `number` (any format; compared
- * on its last 9 digits and exactly when E.164) whose refs contain `reference`, sent within
- * 3 days before `at`, on `modem` when not NULL, and moves it to delivered (delivered = 1) or
- * failed (0); -1 (still pending) changes nothing. STORE_NOTFOUND when no row matches.
- * *outbox_id is set when found (may be NULL).
- */
-enum store_status store_outbox_delivery(struct store *, const char *modem, const char *number,
-		    int reference, time_t at, int delivered, int64_t *outbox_id);
+/* ---- the router's view of a row ---- */
+struct store_inbox_row {
+	int64_t		 id;
+	char		 modem[72];
+	char		 sender[40];
+	char		*text;		/* xmalloc'd; store_inbox_row_clear frees */
+	char		 flags[64];
+	int		 routed;	/* the action is already set */
+	time_t		 received_at;
+};
+enum store_status store_inbox_get(struct store *, int64_t id, struct store_inbox_row *);
+void		 store_inbox_row_clear(struct store_inbox_row *);
+/* Sets the row's action (what was done with it). */
+enum store_status store_inbox_set_action(struct store *, int64_t id, const char *action);
+/* Replaces the row's text (the router masks SIAR PINs, which must not be kept in clear). */
+enum store_status store_inbox_set_text(struct store *, int64_t id, const char *text);
+/* Up to max ids of rows without an action, after `after`, in id order. Returns the count, -1 on error. */
+int		 store_inbox_unrouted(struct store *, int64_t after, int64_t *ids, int max);
 #endif

@@ -1,4 +1,5 @@
-/* store_outbox — the outgoing queue and announcements (see store_outbox.h). */
+/* store_outbox — the outbox table: the outgoing queue, delivery reports, KIM group messages, the
+ * console's listing and counts (see store_outbox.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,26 +25,16 @@ kind_from(const char *s)
 enum store_status
 store_outbox_add(struct store *st, const struct store_outbox_new *m, int64_t *id)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
-	    "announcement_id, not_before, expires_at, created_at, updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
 	time_t			 now = st_now();
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, m->number, -1, SQLITE_STATIC);
-	st_bind_text(stmt, 2, m->text);
-	sqlite3_bind_text(stmt, 3, kind_names[m->kind], -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, m->priority);
-	if (m->inbox_id)
-		sqlite3_bind_int64(stmt, 5, m->inbox_id);
-	if (m->announcement_id)
-		sqlite3_bind_int64(stmt, 6, m->announcement_id);
-	sqlite3_bind_int64(stmt, 7, m->not_before ? m->not_before : now);
-	sqlite3_bind_int64(stmt, 8, m->expires_at);
-	sqlite3_bind_int64(stmt, 9, now);
-	if ((s = st_exec(st, stmt, "queueing a message")) == STORE_OK && id)
+	/* no inbox row (0) and no announcement (0) are NULL */
+	s = st_run(st, "queueing a message", "INSERT INTO outbox (number, text, kind, priority, inbox_id, "
+	    "announcement_id, not_before, expires_at, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), ?7, ?8, ?9, ?9)", "tttiIIIII", m->number, m->text,
+	    kind_names[m->kind], m->priority, m->inbox_id, m->announcement_id,
+	    (int64_t)(m->not_before ? m->not_before : now), (int64_t)m->expires_at, (int64_t)now);
+	if (s == STORE_OK && id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return s;
 }
@@ -51,43 +42,22 @@ store_outbox_add(struct store *st, const struct store_outbox_new *m, int64_t *id
 long
 store_outbox_replies_since(struct store *st, const char *number, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
-	    "AND kind IN ('reply', 'confirm')");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	n = st_scalar(st, stmt, n);
-	return n;
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
+	    "AND kind IN ('reply', 'confirm')", "tI", number, (int64_t)since);
 }
 
 long
 store_outbox_confirms_since(struct store *st, const char *number, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
-	    "AND kind = 'confirm'");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	return st_scalar(st, stmt, n);
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox WHERE number = ?1 AND created_at >= ?2 "
+	    "AND kind = 'confirm'", "tI", number, (int64_t)since);
 }
 
 long
 store_outbox_auto_replies_since(struct store *st, time_t since)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(*) FROM outbox WHERE created_at >= ?1 "
-	    "AND kind IN ('reply', 'confirm')");
-	long		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, since);
-	return st_scalar(st, stmt, n);
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox WHERE created_at >= ?1 "
+	    "AND kind IN ('reply', 'confirm')", "I", (int64_t)since);
 }
 
 void
@@ -101,16 +71,15 @@ int
 store_outbox_due(struct store *st, time_t now, const int64_t *skip, int nskip, struct store_outbox_msg *out,
     int max)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, o.attempts, "
-	    "coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind, o.escalated FROM outbox o "
-	    "LEFT JOIN announcements a ON a.id = o.announcement_id "
-	    "WHERE o.status = 'queued' AND o.not_before <= ?1 AND (o.expires_at = 0 OR o.expires_at > ?1) ORDER BY o.priority, o.not_before, o.id LIMIT ?2");
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT o.id, o.number, coalesce(o.text, a.text), o.priority, "
+	    "o.attempts, coalesce(o.modem, ''), coalesce(o.announcement_id, 0), o.kind, o.escalated FROM outbox o "
+	    "LEFT JOIN announcements a ON a.id = o.announcement_id WHERE o.status = 'queued' AND o.not_before <= ?1 "
+	    "AND (o.expires_at = 0 OR o.expires_at > ?1) ORDER BY o.priority, o.not_before, o.id LIMIT ?2", "Ii",
+	    (int64_t)now, max + nskip);
 	int		 n = 0, rc, i;
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int(stmt, 2, max + nskip);
 	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t			 id = sqlite3_column_int64(stmt, 0);
 		struct store_outbox_msg	*m;
@@ -141,14 +110,13 @@ store_outbox_next_due(struct store *st, time_t now)
 {
 	/* one index seek per priority on (priority, not_before): a plain min() over every queued row
 	 * would walk the whole index, after every send, with a large queue */
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT min(coalesce((SELECT min(not_before) FROM outbox WHERE "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT min(coalesce((SELECT min(not_before) FROM outbox WHERE "
 	    "status = 'queued' AND priority = 0 AND not_before > ?1), 9e18), coalesce((SELECT min(not_before) "
-	    "FROM outbox WHERE status = 'queued' AND priority = 1 AND not_before > ?1), 9e18))");
+	    "FROM outbox WHERE status = 'queued' AND priority = 1 AND not_before > ?1), 9e18))", "I", (int64_t)now);
 	time_t		 t = 0;
 
 	if (stmt == NULL)
 		return 0;
-	sqlite3_bind_int64(stmt, 1, now);
 	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_double(stmt, 0) < 9e18)
 		t = (time_t)sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
@@ -160,16 +128,11 @@ store_outbox_stopped(struct store *st, int64_t id)
 {
 	/* announcements, KIM and manual messages never go to a stopped number; a reply queued before
 	 * the stop does not either; the confirmation of the stop itself does */
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'cancelled', last_error = 'recipient stopped', "
+	if (st_run(st, "checking opt-out", "UPDATE outbox SET status = 'cancelled', last_error = 'recipient stopped', "
 	    "updated_at = ?2 WHERE id = ?1 AND status = 'queued' AND kind <> 'confirm' AND EXISTS (SELECT 1 FROM "
 	    "subscribers b WHERE b.number = outbox.number AND b.status = 'stopped' AND "
-	    "(outbox.kind IN ('announcement', 'kim', 'manual') OR outbox.created_at < b.since))");
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, st_now());
-	if (st_exec(st, stmt, "checking opt-out") != STORE_OK)
+	    "(outbox.kind IN ('announcement', 'kim', 'manual') OR outbox.created_at < b.since))", "II", id,
+	    (int64_t)st_now()) != STORE_OK)
 		return 0;
 	return sqlite3_changes(st->db) > 0;
 }
@@ -177,16 +140,11 @@ store_outbox_stopped(struct store *st, int64_t id)
 enum store_status
 store_outbox_claim(struct store *st, int64_t id, const char *modem)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'sending', modem = ?2, "
-	    "attempts = attempts + 1, updated_at = ?3 WHERE id = ?1 AND status = 'queued'");
-	enum store_status	 s;
+	enum store_status s = st_run(st, "claiming a message", "UPDATE outbox SET status = 'sending', modem = ?2, "
+	    "attempts = attempts + 1, updated_at = ?3 WHERE id = ?1 AND status = 'queued'", "ItI", id, modem,
+	    (int64_t)st_now());
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, modem, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	if ((s = st_exec(st, stmt, "claiming a message")) != STORE_OK)
+	if (s != STORE_OK)
 		return s;
 	return sqlite3_changes(st->db) ? STORE_OK : STORE_NOTFOUND;
 }
@@ -194,484 +152,167 @@ store_outbox_claim(struct store *st, int64_t id, const char *modem)
 enum store_status
 store_outbox_sent(struct store *st, int64_t id, const char *refs, int segments)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = 'sent', refs = ?2, segments = ?3, "
-	    "sent_at = ?4, updated_at = ?4, last_error = NULL WHERE id = ?1 AND status IN ('sending', 'queued')");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	st_bind_text(stmt, 2, refs);
-	sqlite3_bind_int(stmt, 3, segments);
-	sqlite3_bind_int64(stmt, 4, st_now());
-	return st_exec(st, stmt, "marking a message sent");
+	return st_run(st, "marking a message sent", "UPDATE outbox SET status = 'sent', refs = ?2, segments = ?3, "
+	    "sent_at = ?4, updated_at = ?4, last_error = NULL WHERE id = ?1 AND status IN ('sending', 'queued')",
+	    "ItiI", id, refs, segments, (int64_t)st_now());
 }
 
 enum store_status
 store_outbox_retry(struct store *st, int64_t id, int retry, time_t not_before, const char *error)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE outbox SET status = CASE WHEN ?2 THEN 'queued' ELSE 'failed' END, "
-	    "not_before = ?3, last_error = ?4, updated_at = ?5 WHERE id = ?1 AND status = 'sending'");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int(stmt, 2, retry);
-	sqlite3_bind_int64(stmt, 3, not_before);
-	st_bind_text(stmt, 4, error);
-	sqlite3_bind_int64(stmt, 5, st_now());
-	return st_exec(st, stmt, "recording a failure");
+	return st_run(st, "recording a failure", "UPDATE outbox SET status = CASE WHEN ?2 THEN 'queued' ELSE "
+	    "'failed' END, not_before = ?3, last_error = ?4, updated_at = ?5 WHERE id = ?1 AND status = 'sending'",
+	    "IiItI", id, retry, (int64_t)not_before, error, (int64_t)st_now());
 }
 
 int
 store_outbox_attempts(struct store *st, int64_t id)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT attempts FROM outbox WHERE id = ?1");
-	int		 n = 0;
-
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, id);
-	n = st_scalar(st, stmt, n);
-	return n;
+	return (int)st_value(st, 0, 0, "SELECT attempts FROM outbox WHERE id = ?1", "I", id);
 }
 
 enum store_status
 store_outbox_requeue_sending(struct store *st, long *n)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'queued', "
+	return st_changes(st, n, st_run(st, "requeueing", "UPDATE outbox SET status = 'queued', "
 	    "last_error = 'requeued at start-up: was on a modem when the daemon stopped', updated_at = ?1 "
-	    "WHERE status = 'sending'");
-	enum store_status	 s;
-
-	*n = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, st_now());
-	if ((s = st_exec(st, stmt, "requeueing")) == STORE_OK)
-		*n = sqlite3_changes(st->db);
-	return s;
+	    "WHERE status = 'sending'", "I", (int64_t)st_now()));
 }
 
 enum store_status
 store_outbox_expire(struct store *st, time_t now, long *n)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "UPDATE outbox SET status = 'expired', updated_at = ?1 "
-	    "WHERE status = 'queued' AND expires_at > 0 AND expires_at <= ?1");
-	enum store_status	 s;
-
-	*n = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, now);
-	if ((s = st_exec(st, stmt, "expiring")) == STORE_OK)
-		*n = sqlite3_changes(st->db);
-	return s;
-}
-
-/* The areas as a JSON array for json_each(). Codes are digits only (checked by callers). */
-static char *
-areas_json(const char *const *areas, int n)
-{
-	size_t	 len = 3, off;
-	char	*j;
-	int	 i;
-
-	for (i = 0; i < n; i++)
-		len += strlen(areas[i]) + 3;
-	j = xmalloc(len);
-	off = 0;
-	j[off++] = '[';
-	for (i = 0; i < n; i++)
-		off += (size_t)snprintf(j + off, len - off, "%s\"%s\"", i ? "," : "", areas[i]);
-	j[off++] = ']';
-	j[off] = '\0';
-	return j;
-}
-
-/*
- * Recipients are the active subscribers with a subscription whose code starts with one of the
- * areas. Two query shapes, chosen by how much of the subscription table the areas cover (a cheap
- * index count): for a small share, collect the matching subscriber ids from the subscription index
- * (IN); for most of the country, scan subscribers once and probe their subscriptions (EXISTS).
- * Measured on 1,000,000 subscribers: whole country IN 3.5 s vs EXISTS 1.3 s; one province
- * IN 0.07 s vs EXISTS 1.6 s.
- */
-static int
-recipients_wide(struct store *st, const char *areas_json)
-{
-	sqlite3_stmt	*m = st_prep(st, "SELECT count(*) FROM json_each(?1) j JOIN subscriptions s "
-	    "ON s.area >= j.value AND s.area < j.value || ':'");
-	sqlite3_stmt	*n = st_prep(st, "SELECT count(*) FROM subscribers");
-	long		 matching = 0, total = 0;
-
-	if (m == NULL || n == NULL)
-		return 0;
-	sqlite3_bind_text(m, 1, areas_json, -1, SQLITE_STATIC);
-	matching = st_scalar(st, m, matching);
-	total = st_scalar(st, n, total);
-	return matching * 4 > total;
+	return st_changes(st, n, st_run(st, "expiring", "UPDATE outbox SET status = 'expired', updated_at = ?1 "
+	    "WHERE status = 'queued' AND expires_at > 0 AND expires_at <= ?1", "I", (int64_t)now));
 }
 
 long
-store_recipients_count(struct store *st, const char *const *areas, int nareas)
+store_unknown_replies_since(struct store *st, const char *number, time_t since)
 {
-	char		*j = areas_json(areas, nareas);
-	sqlite3_stmt	*stmt = recipients_wide(st, j) ?
-	    st_prep(st, "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM "
-	    "subscriptions s, json_each(?1) j WHERE s.subscriber_id = b.id AND s.area >= j.value AND "
-	    "s.area < j.value || ':')") :
-	    st_prep(st, "SELECT count(*) FROM subscribers b WHERE b.status = 'active' AND "
-	    "b.id IN (SELECT s.subscriber_id FROM json_each(?1) j JOIN subscriptions s "
-	    "ON s.area >= j.value AND s.area < j.value || ':')");
-	long		 n = -1;
-
-	if (stmt == NULL) {
-		free(j);
-		return -1;
-	}
-	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
-	n = st_scalar(st, stmt, n);
-	free(j);
-	return n;
+	return (long)st_value(st, 0, 0, "SELECT count(*) FROM outbox o JOIN inbox i ON i.id = o.inbox_id "
+	    "WHERE o.number = ?1 AND o.created_at >= ?2 AND o.kind = 'reply' AND i.action LIKE 'unknown%'", "tI",
+	    number, (int64_t)since);
 }
 
-/* One outbox row per distinct active recipient of the areas (JSON j), streamed inside SQLite:
- * nothing is held in memory. */
-static enum store_status
-fanout_areas(struct store *st, int64_t id, const char *j, int priority, time_t not_before, time_t expires_at,
-    time_t now, long *recipients)
+enum store_status
+store_kim_queue(struct store *st, const char *area, const char *except, const char *text, int64_t inbox_id,
+    long *n)
+{
+	/* no inbox row (0) is NULL */
+	return st_changes(st, n, st_run(st, "queueing a KIM message", "INSERT INTO outbox (number, text, kind, "
+	    "priority, inbox_id, not_before, expires_at, created_at, updated_at) SELECT b.number, ?3, 'kim', 1, "
+	    "nullif(?4, 0), ?5, 0, ?5, ?5 FROM subscribers b WHERE b.status = 'active' AND b.number <> ?2 AND b.id IN "
+	    "(SELECT subscriber_id FROM subscriptions WHERE area >= ?1 AND area < ?1 || ':') ORDER BY b.id", "tttII",
+	    area, except, text, inbox_id, (int64_t)st_now()));
+}
+
+/* The last 9 digits of a number, for matching a report's national or international form. */
+static void
+tail_digits(const char *in, char out[16])
+{
+	char	 d[64];
+	size_t	 n = 0, l;
+
+	for (; *in && n < sizeof(d) - 1; in++)
+		if (*in >= '0' && *in <= '9')
+			d[n++] = *in;
+	d[n] = '\0';
+	l = n > 9 ? n - 9 : 0;
+	memcpy(out, d + l, n - l + 1);
+}
+
+enum store_status
+store_outbox_delivery(struct store *st, const char *modem, const char *number, int reference, time_t at,
+    int delivered, int64_t *outbox_id)
 {
 	sqlite3_stmt		*stmt;
+	char			 ref[16], tail[16];
+	int64_t			 id = 0;
+	int			 pass;
 	enum store_status	 s;
 
-	stmt = recipients_wide(st, j) ?
-	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
-	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
-	    "WHERE b.status = 'active' AND EXISTS (SELECT 1 FROM subscriptions s, json_each(?1) j WHERE "
-	    "s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id") :
-	    st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, not_before, expires_at, "
-	    "created_at, updated_at) SELECT b.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 FROM subscribers b "
-	    "WHERE b.status = 'active' AND b.id IN (SELECT s.subscriber_id FROM json_each(?1) j "
-	    "JOIN subscriptions s ON s.area >= j.value AND s.area < j.value || ':') ORDER BY b.id");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, j, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, priority);
-	sqlite3_bind_int64(stmt, 3, id);
-	sqlite3_bind_int64(stmt, 4, not_before > now ? not_before : now);
-	sqlite3_bind_int64(stmt, 5, expires_at);
-	sqlite3_bind_int64(stmt, 6, now);
-	if ((s = st_exec(st, stmt, "queueing the recipients")) != STORE_OK)
-		return s;
-	*recipients = sqlite3_changes(st->db);
-	return STORE_OK;
-}
-
-/* RALAT: the numbers announcement `corrects` was handed to the network for (sent_at set, or
- * sent/delivered), each once, except those who have stopped since. */
-/* The copies of announcement ?1 a correction goes to: those handed to the network, minus numbers
- * that have stopped since (one per number). */
-#define CORRECTION_FROM \
-	"FROM outbox o WHERE o.announcement_id = ?1 AND (o.sent_at IS NOT NULL OR o.status IN ('sent', " \
-	"'delivered')) AND NOT EXISTS (SELECT 1 FROM subscribers b WHERE b.number = o.number AND " \
-	"b.status = 'stopped') "
-
-long
-store_correction_count(struct store *st, int64_t corrects)
-{
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT count(DISTINCT o.number) " CORRECTION_FROM);
-
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, corrects);
-	return (long)st_scalar(st, stmt, -1);
-}
-
-static enum store_status
-fanout_correction(struct store *st, int64_t id, int64_t corrects, int priority, time_t not_before,
-    time_t expires_at, time_t now, long *recipients)
-{
-	sqlite3_stmt		*stmt = st_prep(st, "INSERT INTO outbox (number, kind, priority, announcement_id, "
-	    "not_before, expires_at, created_at, updated_at) SELECT o.number, 'announcement', ?2, ?3, ?4, ?5, ?6, ?6 "
-	    CORRECTION_FROM "GROUP BY o.number ORDER BY min(o.id)");
-	enum store_status	 s;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, corrects);
-	sqlite3_bind_int(stmt, 2, priority);
-	sqlite3_bind_int64(stmt, 3, id);
-	sqlite3_bind_int64(stmt, 4, not_before > now ? not_before : now);
-	sqlite3_bind_int64(stmt, 5, expires_at);
-	sqlite3_bind_int64(stmt, 6, now);
-	if ((s = st_exec(st, stmt, "queueing the correction")) != STORE_OK)
-		return s;
-	*recipients = sqlite3_changes(st->db);
-	return STORE_OK;
-}
-
-static enum store_status
-set_recipients(struct store *st, int64_t id, long recipients)
-{
-	sqlite3_stmt	*stmt = st_prep(st, "UPDATE announcements SET recipients = ?2 WHERE id = ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, recipients);
-	return st_exec(st, stmt, "counting the recipients");
-}
-
-enum store_status
-store_announcement_add(struct store *st, const struct store_announcement_new *a, int64_t *id, long *recipients)
-{
-	sqlite3_stmt		*stmt;
-	char			*j = areas_json(a->areas, a->nareas);
-	time_t			 now = st_now();
-	enum store_status	 s;
-
-	*recipients = 0;
-	stmt = st_prep(st, "INSERT INTO announcements (text, areas, priority, source, not_before, expires_at, "
-	    "segments, encoding, created_at, updated_at, code, corrects, state, requested_by, approve_by) "
-	    "VALUES (?1, CASE WHEN ?11 IS NULL THEN ?2 ELSE coalesce((SELECT areas FROM announcements WHERE id = ?11), "
-	    "?2) END, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14)");
-	if (stmt == NULL)
-		goto fail;
-	sqlite3_bind_text(stmt, 1, a->text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, j, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 3, a->priority);
-	sqlite3_bind_text(stmt, 4, a->source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, a->not_before);
-	sqlite3_bind_int64(stmt, 6, a->expires_at);
-	sqlite3_bind_int(stmt, 7, a->segments);
-	sqlite3_bind_text(stmt, 8, a->encoding ? a->encoding : "gsm7", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 9, now);
-	st_bind_text(stmt, 10, a->code);
-	if (a->corrects)
-		sqlite3_bind_int64(stmt, 11, a->corrects);
-	sqlite3_bind_text(stmt, 12, a->pending ? "pending" : "active", -1, SQLITE_STATIC);
-	st_bind_text(stmt, 13, a->requested_by);
-	sqlite3_bind_int64(stmt, 14, a->pending ? a->approve_by : 0);
-	if ((s = st_exec(st, stmt, "storing the announcement")) != STORE_OK)
-		goto out;
-	*id = sqlite3_last_insert_rowid(st->db);
-	if ((s = st_stamp_clock(st, "announcements", *id)) != STORE_OK)
-		goto out;
-	if (a->pending) {
-		/* rows are made at approval, from the subscribers of that moment */
-		long n = a->corrects ? store_correction_count(st, a->corrects) :
-		    store_recipients_count(st, a->areas, a->nareas);
-
-		*recipients = n < 0 ? 0 : n;
-	} else if (a->corrects)
-		s = fanout_correction(st, *id, a->corrects, a->priority, a->not_before, a->expires_at, now,
-		    recipients);
-	else
-		s = fanout_areas(st, *id, j, a->priority, a->not_before, a->expires_at, now, recipients);
-	if (s == STORE_OK)
-		s = set_recipients(st, *id, *recipients);
-out:
-	free(j);
-	return s;
-fail:
-	free(j);
-	return STORE_ERROR;
-}
-
-enum store_status
-store_announcement_approve(struct store *st, int64_t id, const char *approver, time_t now, long *recipients)
-{
-	sqlite3_stmt		*stmt = st_prep(st, "SELECT state, coalesce(requested_by, source), approve_by, "
-	    "areas, priority, not_before, expires_at, coalesce(corrects, 0) FROM announcements WHERE id = ?1");
-	char			 state[16], requested[64], *j = NULL;
-	time_t			 approve_by, not_before, expires_at;
-	int64_t			 corrects;
-	int			 priority, rc;
-	enum store_status	 s;
-
-	*recipients = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		if (rc == SQLITE_DONE) {
-			snprintf(st->errmsg, sizeof(st->errmsg), "no announcement %lld", (long long)id);
-			return STORE_NOTFOUND;
-		}
-		return st_fail(st, rc, "reading the announcement");
+	if (outbox_id)
+		*outbox_id = 0;
+	snprintf(ref, sizeof(ref), "%d", reference);
+	tail_digits(number, tail);
+	if (strlen(tail) < 5)
+		return STORE_NOTFOUND;
+	/* exact E.164 first (indexed); then the last digits, for reports in national form */
+	for (pass = 0; pass < 2 && id == 0; pass++) {
+		stmt = st_prepf(st, pass == 0 ?
+		    "SELECT id FROM outbox WHERE number = ?1 AND status IN ('sent', 'delivered') "
+		    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
+		    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
+		    "ORDER BY sent_at DESC, id DESC LIMIT 1" :
+		    "SELECT id FROM outbox WHERE substr(number, -9) = ?1 "
+		    "AND status IN ('sent', 'delivered') "
+		    "AND (?2 IS NULL OR modem = ?2) AND sent_at BETWEEN ?3 - 259200 AND ?3 + 3600 "
+		    "AND ',' || coalesce(refs, '') || ',' LIKE '%,' || ?4 || ',%' "
+		    "ORDER BY sent_at DESC, id DESC LIMIT 1", "ttIt", pass == 0 ? number : tail, modem, (int64_t)at, ref);
+		if ((s = st_row(st, stmt, "matching a delivery report")) == STORE_OK) {
+			id = sqlite3_column_int64(stmt, 0);
+			sqlite3_reset(stmt);
+		} else if (s != STORE_NOTFOUND)
+			return s;
 	}
-	snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(stmt, 0));
-	snprintf(requested, sizeof(requested), "%s", (const char *)sqlite3_column_text(stmt, 1));
-	approve_by = sqlite3_column_int64(stmt, 2);
-	j = xstrdup((const char *)sqlite3_column_text(stmt, 3));
-	priority = sqlite3_column_int(stmt, 4);
-	not_before = sqlite3_column_int64(stmt, 5);
-	expires_at = sqlite3_column_int64(stmt, 6);
-	corrects = sqlite3_column_int64(stmt, 7);
-	sqlite3_reset(stmt);
-	s = STORE_INVALID;
-	if (strcmp(state, "pending") != 0)
-		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld is not waiting for approval (it is %s)",
-		    (long long)id, state);
-	else if (approve_by > 0 && approve_by <= now)
-		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld waited too long and expired unapproved",
-		    (long long)id);
-	else if (strcmp(requested, approver) == 0)
-		snprintf(st->errmsg, sizeof(st->errmsg), "announcement %lld was asked for by %s: a second, different "
-		    "official must approve it", (long long)id, approver);
-	else
-		s = STORE_OK;
-	if (s != STORE_OK)
-		goto out;
-	s = corrects ? fanout_correction(st, id, corrects, priority, not_before, expires_at, now, recipients) :
-	    fanout_areas(st, id, j, priority, not_before, expires_at, now, recipients);
-	if (s != STORE_OK)
-		goto out;
-	if ((stmt = st_prep(st, "UPDATE announcements SET state = 'active', approved_by = ?2, recipients = ?3, "
-	    "updated_at = ?4 WHERE id = ?1")) == NULL) {
-		s = STORE_ERROR;
-		goto out;
-	}
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, approver, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, *recipients);
-	sqlite3_bind_int64(stmt, 4, now);
-	s = st_exec(st, stmt, "approving the announcement");
-out:
-	free(j);
-	return s;
-}
-
-/* live rows plus those retention folded into announcement_reach */
-#define ARCHIVED(st) "(SELECT coalesce(sum(r.n), 0) FROM announcement_reach r WHERE r.announcement_id = a.id " \
-	"AND r.status = '" st "')"
-#define ANN_COUNTS \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'queued') AS queued, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sending') AS sending, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'sent') + " ARCHIVED("sent") \
-	" AS sent, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'delivered') + " \
-	ARCHIVED("delivered") " AS delivered, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'failed') + " ARCHIVED("failed") \
-	" AS failed, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'expired') + " \
-	ARCHIVED("expired") " AS expired, " \
-	"(SELECT count(*) FROM outbox o WHERE o.announcement_id = a.id AND o.status = 'cancelled') + " \
-	ARCHIVED("cancelled") " AS cancelled "
-
-enum store_status
-store_list_announcements(struct store *st, long limit, store_row_cb cb, void *arg)
-{
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
-	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
-	    "a.recipients, " ANN_COUNTS ", a.state, a.code, a.corrects, (SELECT group_concat(c.id) FROM announcements c "
-	    "WHERE c.corrects = a.id) AS corrected_by FROM announcements a ORDER BY a.id DESC LIMIT ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, limit > 0 ? limit : -1);
-	return st_emit(st, stmt, "areas", cb, arg);
+	if (id == 0)
+		return STORE_NOTFOUND;
+	if (outbox_id)
+		*outbox_id = id;
+	if (delivered < 0)
+		return STORE_OK;
+	return st_run(st, "recording a delivery report", delivered ?
+	    "UPDATE outbox SET status = 'delivered', delivered_at = ?2, updated_at = ?3 "
+	    "WHERE id = ?1 AND status = 'sent'" :
+	    "UPDATE outbox SET status = 'failed', last_error = 'delivery report: not delivered', "
+	    "delivered_at = NULL, updated_at = ?3 WHERE id = ?1 AND status = 'sent' AND ?2 = ?2", "III", id,
+	    (int64_t)at, (int64_t)st_now());
 }
 
 enum store_status
-store_announcement_get(struct store *st, int64_t id, store_row_cb cb, void *arg)
+store_list_outbox(struct store *st, const char *status, long limit, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, a.areas, CASE a.priority WHEN 0 THEN 'alert' "
-	    "ELSE 'normal' END AS priority, datetime(a.created_at, 'unixepoch', 'localtime') AS created, "
-	    "a.recipients, " ANN_COUNTS ", a.segments, a.encoding, a.source, "
-	    "CASE a.not_before WHEN 0 THEN NULL ELSE datetime(a.not_before, 'unixepoch', 'localtime') END AS \"at\", "
-	    "CASE a.expires_at WHEN 0 THEN NULL ELSE datetime(a.expires_at, 'unixepoch', 'localtime') END AS expires, "
-	    "a.state, a.code, a.corrects, (SELECT group_concat(c.id) FROM announcements c WHERE c.corrects = a.id) "
-	    "AS corrected_by, a.requested_by, a.approved_by, CASE a.approve_by WHEN 0 THEN NULL ELSE "
-	    "datetime(a.approve_by, 'unixepoch', 'localtime') END AS approve_by "
-	    "FROM announcements a WHERE a.id = ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, "areas", cb, arg);
+	return st_list(st, "SELECT o.id, o.number AS \"to\", coalesce(o.text, a.text) AS text, "
+	    "o.status, o.modem, o.attempts, o.announcement_id AS announcement, o.kind, "
+	    "CASE o.priority WHEN 0 THEN 'alert' ELSE 'normal' END AS priority, o.segments, o.last_error, "
+	    "datetime(o.created_at, 'unixepoch', 'localtime') AS created "
+	    "FROM outbox o LEFT JOIN announcements a ON a.id = o.announcement_id "
+	    "WHERE ?1 IS NULL OR o.status = ?1 ORDER BY o.id LIMIT ?2", NULL, cb, arg, "tI", status,
+	    (int64_t)(limit > 0 ? limit : -1));
 }
 
 enum store_status
-store_announcement_areas(struct store *st, int64_t id, store_row_cb cb, void *arg)
+store_queue_counts(struct store *st, struct store_queue_counts *c)
 {
-	/* each recipient counted under the announcement's area that covers their subscription */
-	/* …plus the rows retention folded into announcement_reach (per village) */
-	sqlite3_stmt *stmt = st_prep(st, "SELECT area, name, sum(recipients) AS recipients, sum(queued) AS queued, "
-	    "sum(sent) AS sent, sum(delivered) AS delivered, sum(failed) AS failed FROM ("
-	    "SELECT j.value AS area, ar.name, count(DISTINCT o.id) AS recipients, "
-	    "count(DISTINCT CASE WHEN o.status = 'queued' THEN o.id END) AS queued, "
-	    "count(DISTINCT CASE WHEN o.status = 'sent' THEN o.id END) AS sent, "
-	    "count(DISTINCT CASE WHEN o.status = 'delivered' THEN o.id END) AS delivered, "
-	    "count(DISTINCT CASE WHEN o.status = 'failed' THEN o.id END) AS failed "
-	    "FROM announcements a, json_each(a.areas) j LEFT JOIN areas ar ON ar.code = j.value "
-	    "JOIN outbox o ON o.announcement_id = a.id "
-	    "JOIN subscribers b ON b.number = o.number "
-	    "JOIN subscriptions s ON s.subscriber_id = b.id AND s.area >= j.value AND s.area < j.value || ':' "
-	    "WHERE a.id = ?1 GROUP BY j.value "
-	    "UNION ALL SELECT j.value, ar.name, sum(r.n), 0, sum(CASE WHEN r.status = 'sent' THEN r.n ELSE 0 END), "
-	    "sum(CASE WHEN r.status = 'delivered' THEN r.n ELSE 0 END), "
-	    "sum(CASE WHEN r.status = 'failed' THEN r.n ELSE 0 END) "
-	    "FROM announcements a, json_each(a.areas) j LEFT JOIN areas ar ON ar.code = j.value "
-	    "JOIN announcement_reach r ON r.announcement_id = a.id AND r.area >= j.value AND r.area < j.value || ':' "
-	    "WHERE a.id = ?1 GROUP BY j.value) GROUP BY area ORDER BY area");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, id);
-	return st_emit(st, stmt, NULL, cb, arg);
-}
-
-enum store_status
-store_announcement_progress(struct store *st, int64_t id, struct store_progress *p)
-{
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, sum(n) FROM (SELECT status, count(*) AS n FROM outbox "
-	    "WHERE announcement_id = ?1 GROUP BY status UNION ALL SELECT status, sum(n) FROM announcement_reach "
-	    "WHERE announcement_id = ?1 GROUP BY status) GROUP BY status");
-	sqlite3_stmt	*rs = st_prep(st, "SELECT recipients FROM announcements WHERE id = ?1");
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, priority, count(*) FROM outbox GROUP BY status, priority");
 	int		 rc;
 
-	memset(p, 0, sizeof(*p));
-	if (stmt == NULL || rs == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(rs, 1, id);
-	rc = sqlite3_step(rs);
-	if (rc == SQLITE_ROW)
-		p->recipients = sqlite3_column_int64(rs, 0);
-	sqlite3_reset(rs);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
-		long		 n = sqlite3_column_int64(stmt, 1);
-
-		if (!strcmp(s, "queued")) p->queued = n;
-		else if (!strcmp(s, "sending")) p->sending = n;
-		else if (!strcmp(s, "sent")) p->sent = n;
-		else if (!strcmp(s, "delivered")) p->delivered = n;
-		else if (!strcmp(s, "failed")) p->failed = n;
-		else if (!strcmp(s, "expired")) p->expired = n;
-		else if (!strcmp(s, "cancelled")) p->cancelled = n;
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "counting progress");
-}
-
-enum store_status
-store_latest_for(struct store *st, const char *number, int limit, store_row_cb cb, void *arg)
-{
-	sqlite3_stmt *stmt = st_prep(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
-	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
-	    "AND EXISTS (SELECT 1 FROM json_each(a.areas) j, subscriptions s JOIN subscribers b ON b.id = "
-	    "s.subscriber_id WHERE b.number = ?1 AND s.area >= j.value AND s.area < j.value || ':') "
-	    "ORDER BY a.id DESC LIMIT ?2");
-
+	memset(c, 0, sizeof(*c));
 	if (stmt == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 2, limit);
-	sqlite3_bind_int64(stmt, 3, st_now());
-	return st_emit(st, stmt, NULL, cb, arg);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
+		long		 n = sqlite3_column_int64(stmt, 2);
+
+		if (!strcmp(s, "queued")) {
+			c->queued += n;
+			if (sqlite3_column_int(stmt, 1) == 0)
+				c->queued_alert += n;
+		} else if (!strcmp(s, "sending"))
+			c->sending += n;
+		else if (!strcmp(s, "sent"))
+			c->sent += n;
+		else if (!strcmp(s, "delivered"))
+			c->delivered += n;
+		else if (!strcmp(s, "failed"))
+			c->failed += n;
+		else if (!strcmp(s, "expired"))
+			c->expired += n;
+		else if (!strcmp(s, "cancelled"))
+			c->cancelled += n;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, "counting the queue");
+	return STORE_OK;
 }

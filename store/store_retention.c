@@ -43,40 +43,26 @@ static const char reach_sql[] =
 enum store_status
 store_retention_step(struct store *st, enum store_ret_table t, time_t cut, int max, long *n)
 {
-	sqlite3_stmt		*stmt;
 	enum store_status	 s;
 	int64_t			 end;
 
 	*n = 0;
 	if ((s = store_begin(st)) != STORE_OK)
 		return s;
-	if ((stmt = st_prep(st, batch_end_sql[t])) == NULL)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, cut);
-	sqlite3_bind_int(stmt, 2, max);
-	if ((end = st_scalar(st, stmt, -1)) < 0) {
+	/* -1 nothing old enough, -2 the statement failed to prepare */
+	if ((end = st_value(st, -1, -2, batch_end_sql[t], "Ii", (int64_t)cut, max)) < 0) {
 		store_rollback(st);
-		return STORE_OK;	/* nothing old enough */
+		return end == -1 ? STORE_OK : STORE_ERROR;
 	}
 	if (t == STORE_RET_OUTBOX) {
-		if ((stmt = st_prep(st, reach_sql)) == NULL)
+		if ((s = st_run(st, "keeping the reach counts", reach_sql, "II", (int64_t)cut, end)) != STORE_OK)
 			goto fail;
-		sqlite3_bind_int64(stmt, 1, cut);
-		sqlite3_bind_int64(stmt, 2, end);
-		if ((s = st_exec(st, stmt, "keeping the reach counts")) != STORE_OK)
-			goto fail_s;
 	}
-	if ((stmt = st_prep(st, delete_sql[t])) == NULL)
+	if ((s = st_run(st, "deleting old rows", delete_sql[t], "II", (int64_t)cut, end)) != STORE_OK)
 		goto fail;
-	sqlite3_bind_int64(stmt, 1, cut);
-	sqlite3_bind_int64(stmt, 2, end);
-	if ((s = st_exec(st, stmt, "deleting old rows")) != STORE_OK)
-		goto fail_s;
 	*n = sqlite3_changes(st->db);
 	return store_commit(st);
 fail:
-	s = STORE_ERROR;
-fail_s:
 	store_rollback(st);
 	*n = 0;
 	return s;
@@ -85,7 +71,5 @@ fail_s:
 time_t
 store_retention_newest(struct store *st, enum store_ret_table t)
 {
-	sqlite3_stmt	*stmt = st_prep(st, newest_sql[t]);
-
-	return stmt ? (time_t)st_scalar(st, stmt, 0) : 0;
+	return (time_t)st_value(st, 0, 0, newest_sql[t], "");
 }

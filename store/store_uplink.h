@@ -70,7 +70,7 @@ enum store_status store_json_get(struct store *, const char *json, const char *c
 /* Calls cb with the first three elements (text or NULL) of each array in the JSON array at path
  * (a command's rows); a non-zero return stops with STORE_ERROR. */
 enum store_status store_json_rows(struct store *, const char *json, const char *path,
-		    int (*cb)(void *, char *const *cols, int n), void *arg);
+		    int (*cb)(void *, const char *const *cols, int n), void *arg);
 
 /* ---- hub side ---- */
 /* A box's status message (state online/offline; status_json NULL keeps the last one). */

@@ -2,9 +2,13 @@
  * store_web — the web console's accounts, sessions and failed logins, and the listings its pages
  * need (see store_web.h).
  */
-#include <ctype.h>
+#include <crypt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/str.h"
+#include "common/xmalloc.h"
 
 #include "store/store-internal.h"
 #include "store/store_web.h"
@@ -12,14 +16,7 @@
 static int
 name_ok(const char *name)
 {
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > STORE_USER_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) && !strchr("._-", name[i]))
-			return 0;
-	return 1;
+	return str_made_of(name, strlen(name), STORE_USER_NAME_MAX, STR_LOWER STR_DIGITS "._-");
 }
 
 static int
@@ -47,10 +44,34 @@ store_user_valid(struct store *st, const char *name, const char *role)
 	return STORE_OK;
 }
 
+int
+store_user_hash(const char *password, char *out, size_t len)
+{
+	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
+	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*h;
+	int			 rc = -1;
+
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) != NULL &&
+	    (h = crypt_r(password, salt, cd)) != NULL && h[0] != '*' && strlen(h) < len) {
+		snprintf(out, len, "%s", h);
+		rc = 0;
+	}
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+/* Ends the sessions of user id. */
+static enum store_status
+end_sessions(struct store *st, int64_t id)
+{
+	return st_run(st, "ending sessions", "DELETE FROM web_sessions WHERE user_id = ?1", "I", id);
+}
+
 enum store_status
 store_user_put(struct store *st, const char *name, const char *role, const char *hash, int *created)
 {
-	sqlite3_stmt		*stmt;
 	struct store_user	 u;
 	enum store_status	 s;
 
@@ -64,85 +85,54 @@ store_user_put(struct store *st, const char *name, const char *role, const char 
 	if (s != STORE_OK && s != STORE_NOTFOUND)
 		return s;
 	*created = s == STORE_NOTFOUND;
-	stmt = st_prep(st, "INSERT INTO web_users (name, role, hash, created_at, updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (name) DO UPDATE SET role = ?2, hash = ?3, updated_at = ?4");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, st_now());
-	if ((s = st_exec(st, stmt, "adding a user")) != STORE_OK || *created)
+	if ((s = st_run(st, "adding a user", "INSERT INTO web_users (name, role, hash, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (name) DO UPDATE SET role = ?2, hash = ?3, updated_at = ?4",
+	    "tttI", name, role, hash, (int64_t)st_now())) != STORE_OK || *created)
 		return s;
 	/* a new password ends the old sessions and forgives the old failures */
-	stmt = st_prep(st, "DELETE FROM web_sessions WHERE user_id = ?1");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, u.id);
-	if ((s = st_exec(st, stmt, "ending sessions")) != STORE_OK)
+	if ((s = end_sessions(st, u.id)) != STORE_OK)
 		return s;
-	stmt = st_prep(st, "DELETE FROM web_login_failures WHERE name = ?1");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	return st_exec(st, stmt, "clearing failed logins");
+	return st_run(st, "clearing failed logins", "DELETE FROM web_login_failures WHERE name = ?1", "t", name);
 }
 
 enum store_status
 store_user_remove(struct store *st, const char *name)
 {
 	struct store_user	 u;
-	sqlite3_stmt		*stmt;
 	enum store_status	 s;
 
 	if ((s = store_user_get(st, name, &u)) != STORE_OK)
 		return s;
-	stmt = st_prep(st, "DELETE FROM web_sessions WHERE user_id = ?1");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, u.id);
-	if ((s = st_exec(st, stmt, "ending sessions")) != STORE_OK)
+	if ((s = end_sessions(st, u.id)) != STORE_OK)
 		return s;
-	stmt = st_prep(st, "DELETE FROM web_users WHERE id = ?1");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, u.id);
-	return st_exec(st, stmt, "removing a user");
+	return st_run(st, "removing a user", "DELETE FROM web_users WHERE id = ?1", "I", u.id);
 }
 
 enum store_status
 store_user_get(struct store *st, const char *name, struct store_user *u)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT id, name, role, hash FROM web_users WHERE name = ?1");
-	int		 rc;
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT id, name, role, hash FROM web_users WHERE name = ?1",
+	    "t", name);
+	enum store_status	 s;
 
 	memset(u, 0, sizeof(*u));
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	if ((s = st_row(st, stmt, "reading a user")) == STORE_OK) {
 		u->id = sqlite3_column_int64(stmt, 0);
 		st_col_copy(u->name, sizeof(u->name), stmt, 1);
 		st_col_copy(u->role, sizeof(u->role), stmt, 2);
 		st_col_copy(u->hash, sizeof(u->hash), stmt, 3);
+		sqlite3_reset(stmt);
 	}
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "reading a user");
+	return s;
 }
 
 enum store_status
 store_list_users(struct store *st, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT u.name, u.role, "
+	return st_list(st, "SELECT u.name, u.role, "
 	    "(SELECT count(*) FROM web_sessions s WHERE s.user_id = u.id) AS sessions, "
-	    "datetime(u.created_at, 'unixepoch', 'localtime') AS created FROM web_users u ORDER BY u.name");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "datetime(u.created_at, 'unixepoch', 'localtime') AS created FROM web_users u ORDER BY u.name", NULL,
+	    cb, arg, "");
 }
 
 /* ---- sessions ---- */
@@ -151,91 +141,57 @@ enum store_status
 store_session_add(struct store *st, const char *id, int64_t user_id, const char *csrf, const char *address,
     time_t now, time_t expires_at)
 {
-	sqlite3_stmt *stmt = st_prep(st, "INSERT INTO web_sessions (id, user_id, csrf, address, created_at, "
-	    "seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, user_id);
-	sqlite3_bind_text(stmt, 3, csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, now);
-	sqlite3_bind_int64(stmt, 6, expires_at);
-	return st_exec(st, stmt, "starting a session");
+	return st_run(st, "starting a session", "INSERT INTO web_sessions (id, user_id, csrf, address, created_at, "
+	    "seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)", "tIttII", id, user_id, csrf, address,
+	    (int64_t)now, (int64_t)expires_at);
 }
 
 enum store_status
 store_session_get(struct store *st, const char *id, time_t now, long idle_s, struct store_session *se)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT u.id, u.name, u.role, s.csrf, s.expires_at, s.seen_at "
-	    "FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.id = ?1");
-	time_t		 seen = 0;
-	int		 rc;
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT u.id, u.name, u.role, s.csrf, s.expires_at, s.seen_at "
+	    "FROM web_sessions s JOIN web_users u ON u.id = s.user_id WHERE s.id = ?1", "t", id);
+	time_t			 seen = 0;
+	enum store_status	 s;
 
 	memset(se, 0, sizeof(*se));
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		se->user.id = sqlite3_column_int64(stmt, 0);
-		st_col_copy(se->user.name, sizeof(se->user.name), stmt, 1);
-		st_col_copy(se->user.role, sizeof(se->user.role), stmt, 2);
-		st_col_copy(se->csrf, sizeof(se->csrf), stmt, 3);
-		se->expires_at = sqlite3_column_int64(stmt, 4);
-		seen = sqlite3_column_int64(stmt, 5);
-	}
+	if ((s = st_row(st, stmt, "reading a session")) != STORE_OK)
+		return s;
+	se->user.id = sqlite3_column_int64(stmt, 0);
+	st_col_copy(se->user.name, sizeof(se->user.name), stmt, 1);
+	st_col_copy(se->user.role, sizeof(se->user.role), stmt, 2);
+	st_col_copy(se->csrf, sizeof(se->csrf), stmt, 3);
+	se->expires_at = sqlite3_column_int64(stmt, 4);
+	seen = sqlite3_column_int64(stmt, 5);
 	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return STORE_NOTFOUND;
-	if (rc != SQLITE_ROW)
-		return st_fail(st, rc, "reading a session");
 	if (now >= se->expires_at || now - seen > idle_s) {
 		store_session_remove(st, id);
 		return STORE_NOTFOUND;
 	}
 	/* the idle clock needs no write per request: a few per idle period are enough */
-	if (now - seen >= (idle_s >= 8 ? idle_s / 8 : 1)) {
-		stmt = st_prep(st, "UPDATE web_sessions SET seen_at = ?2 WHERE id = ?1");
-		if (stmt == NULL)
-			return STORE_ERROR;
-		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 2, now);
-		return st_exec(st, stmt, "touching a session");
-	}
+	if (now - seen >= (idle_s >= 8 ? idle_s / 8 : 1))
+		return st_run(st, "touching a session", "UPDATE web_sessions SET seen_at = ?2 WHERE id = ?1", "tI", id,
+		    (int64_t)now);
 	return STORE_OK;
 }
 
 enum store_status
 store_session_remove(struct store *st, const char *id)
 {
-	sqlite3_stmt *stmt = st_prep(st, "DELETE FROM web_sessions WHERE id = ?1");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	return st_exec(st, stmt, "ending a session");
+	return st_run(st, "ending a session", "DELETE FROM web_sessions WHERE id = ?1", "t", id);
 }
 
 enum store_status
 store_sessions_prune(struct store *st, time_t now, long idle_s)
 {
-	sqlite3_stmt		*stmt = st_prep(st, "DELETE FROM web_sessions WHERE expires_at <= ?1 OR seen_at < ?1 - ?2");
 	enum store_status	 s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, idle_s);
-	if ((s = st_exec(st, stmt, "pruning sessions")) != STORE_OK)
+	if ((s = st_run(st, "pruning sessions", "DELETE FROM web_sessions WHERE expires_at <= ?1 OR seen_at < ?1 - ?2",
+	    "II", (int64_t)now, (int64_t)idle_s)) != STORE_OK)
 		return s;
 	/* failures a day old that hold no lock are forgotten (made-up names must not pile up) */
-	stmt = st_prep(st, "DELETE FROM web_login_failures WHERE last_at < ?1 - 86400 AND locked_until <= ?1");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, now);
-	return st_exec(st, stmt, "pruning failed logins");
+	return st_run(st, "pruning failed logins", "DELETE FROM web_login_failures WHERE last_at < ?1 - 86400 AND "
+	    "locked_until <= ?1", "I", (int64_t)now);
 }
 
 /* ---- failed logins ---- */
@@ -244,28 +200,20 @@ enum store_status
 store_login_allowed(struct store *st, const char *name, const char *address, time_t now, int account_max,
     long lock_s, time_t *until)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "SELECT max(CASE WHEN address = ?2 THEN locked_until ELSE 0 END), "
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT max(CASE WHEN address = ?2 THEN locked_until ELSE 0 END), "
 	    "sum(CASE WHEN last_at > ?3 - ?4 THEN failures ELSE 0 END), max(last_at) "
-	    "FROM web_login_failures WHERE name = ?1");
-	int64_t		 pair = 0, total = 0, last = 0;
-	int		 rc;
+	    "FROM web_login_failures WHERE name = ?1", "ttII", name, address, (int64_t)now, (int64_t)lock_s);
+	int64_t			 pair = 0, total = 0, last = 0;
+	enum store_status	 s;
 
 	*until = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now);
-	sqlite3_bind_int64(stmt, 4, lock_s);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	if ((s = st_row(st, stmt, "reading failed logins")) == STORE_OK) {
 		pair = sqlite3_column_int64(stmt, 0);
 		total = sqlite3_column_int64(stmt, 1);
 		last = sqlite3_column_int64(stmt, 2);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_fail(st, rc, "reading failed logins");
+		sqlite3_reset(stmt);
+	} else if (s != STORE_NOTFOUND)
+		return s;
 	if (pair > now) {
 		*until = pair;
 		return STORE_INVALID;
@@ -281,50 +229,33 @@ enum store_status
 store_login_failed(struct store *st, const char *name, const char *address, time_t now, int max, long lock_s,
     int *locked)
 {
-	sqlite3_stmt	*stmt = st_prep(st, "INSERT INTO web_login_failures (name, address, failures, last_at) "
-	    "VALUES (?1, ?2, 1, ?3) ON CONFLICT (name, address) DO UPDATE SET "
+	sqlite3_stmt		*stmt = st_prepf(st, "INSERT INTO web_login_failures (name, address, failures, "
+	    "last_at) VALUES (?1, ?2, 1, ?3) ON CONFLICT (name, address) DO UPDATE SET "
 	    "failures = CASE WHEN locked_until > 0 AND locked_until <= ?3 THEN 1 ELSE failures + 1 END, "
 	    "locked_until = CASE WHEN locked_until <= ?3 THEN 0 ELSE locked_until END, last_at = ?3 "
-	    "RETURNING failures");
-	int64_t		 n = 0;
-	int		 rc;
+	    "RETURNING failures", "ttI", name, address, (int64_t)now);
+	int64_t			 n = 0;
+	enum store_status	 s;
 
 	*locked = 0;
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	/* the upsert is done by the first step (RETURNING) */
+	if ((s = st_row(st, stmt, "counting a failed login")) == STORE_OK) {
 		n = sqlite3_column_int64(stmt, 0);
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return st_fail(st, rc, "counting a failed login");
+		sqlite3_reset(stmt);
+	} else if (s != STORE_NOTFOUND)
+		return s;
 	if (n < max)
 		return STORE_OK;
-	stmt = st_prep(st, "UPDATE web_login_failures SET locked_until = ?3 WHERE name = ?1 AND address = ?2");
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now + lock_s);
 	*locked = 1;
-	return st_exec(st, stmt, "locking logins");
+	return st_run(st, "locking logins", "UPDATE web_login_failures SET locked_until = ?3 WHERE name = ?1 AND "
+	    "address = ?2", "ttI", name, address, (int64_t)(now + lock_s));
 }
 
 enum store_status
 store_login_ok(struct store *st, const char *name, const char *address)
 {
-	sqlite3_stmt *stmt = st_prep(st, "DELETE FROM web_login_failures WHERE name = ?1 AND address = ?2");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
-	return st_exec(st, stmt, "clearing failed logins");
+	return st_run(st, "clearing failed logins", "DELETE FROM web_login_failures WHERE name = ?1 AND address = ?2",
+	    "tt", name, address);
 }
 
 /* ---- what the pages show ---- */
@@ -332,32 +263,19 @@ store_login_ok(struct store *st, const char *name, const char *address)
 enum store_status
 store_subscriber_counts(struct store *st, const char *parent, store_row_cb cb, void *arg)
 {
-	sqlite3_stmt *stmt = st_prep(st, "SELECT * FROM (SELECT a.code AS area, a.name AS name, "
+	return st_list(st, "SELECT * FROM (SELECT a.code AS area, a.name AS name, "
 	    "(SELECT count(DISTINCT s.subscriber_id) FROM subscriptions s JOIN subscribers b "
 	    "ON b.id = s.subscriber_id AND b.status = 'active' "
 	    "WHERE s.area >= a.code AND s.area < a.code || ':') AS subscribers "
 	    "FROM areas a WHERE (?1 IS NULL AND a.level = 1) OR a.parent = ?1) "
-	    "WHERE subscribers > 0 ORDER BY area");
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	st_bind_text(stmt, 1, parent && *parent ? parent : NULL);
-	return st_emit(st, stmt, NULL, cb, arg);
+	    "WHERE subscribers > 0 ORDER BY area", NULL, cb, arg, "t", parent && *parent ? parent : NULL);
 }
 
 enum store_status
 store_traffic_since(struct store *st, time_t since, long *received, long *sent)
 {
-	sqlite3_stmt *a = st_prep(st, "SELECT count(*) FROM inbox WHERE received_at >= ?1");
-	sqlite3_stmt *b = st_prep(st, "SELECT count(*) FROM outbox WHERE sent_at >= ?1");
-
-	*received = *sent = 0;
-	if (a == NULL || b == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(a, 1, since);
-	sqlite3_bind_int64(b, 1, since);
-	*received = (long)st_scalar(st, a, -1);
-	*sent = (long)st_scalar(st, b, -1);
+	*received = (long)st_value(st, -1, -1, "SELECT count(*) FROM inbox WHERE received_at >= ?1", "I",
+	    (int64_t)since);
+	*sent = (long)st_value(st, -1, -1, "SELECT count(*) FROM outbox WHERE sent_at >= ?1", "I", (int64_t)since);
 	return *received < 0 || *sent < 0 ? STORE_ERROR : STORE_OK;
 }
-

@@ -4,10 +4,12 @@
  * and the listings its pages need beyond the console's (subscriber counts per area, today's
  * traffic, a report's sender; the reach per village is store_announcement_reach). Runs in the daemon; the
  * account commands also run in the console (`kentongan user add` works while the daemon is stopped).
- * Hashing is the caller's business: the store never sees a password.
+ * A password is hashed by store_user_hash (yescrypt, as store_roles does PINs) before it comes
+ * here: only the hash is kept.
  */
 #ifndef STORE_STORE_WEB_H
 #define STORE_STORE_WEB_H
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -25,6 +27,9 @@ struct store_user {
 
 /* STORE_INVALID (store_errmsg says why) unless name (1-32 of a-z 0-9 . _ -) and role are good. */
 enum store_status store_user_valid(struct store *, const char *name, const char *role);
+/* The yescrypt crypt(3) string of password with a fresh salt into out (len bytes), for
+ * `kentongan user add` and the console's password page alike. 0, or -1 (errno may say why). */
+int		 store_user_hash(const char *password, char *out, size_t len);
 /* Adds an account or replaces its role and hash (which also clears its failed logins and ends its
  * sessions). STORE_INVALID for a bad name (1-32 of a-z 0-9 . _ -) or role. *created: 1 new. */
 enum store_status store_user_put(struct store *, const char *name, const char *role, const char *hash,

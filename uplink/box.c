@@ -28,10 +28,9 @@
 #include "gateway/gateway.h"
 #include "gateway/modem.h"
 #include "gateway/relay.h"
-#include "gateway/timer.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
-#include "store/store_roles.h"
+#include "store/store_posts.h"
 #include "store/store_uplink.h"
 #include "uplink/mqlink.h"
 #include "uplink/sign.h"
@@ -39,17 +38,14 @@
 #include "uplink/uplink.h"
 
 struct lane {
-	const char	*name;
-	int64_t		 sent_upto;
-	int64_t		 acked;
-	time_t		 progress_at;	/* last ack progress or fresh start */
+	const char		*name;
+	struct uplink_window	 w;
 };
 
 struct uplink {
 	struct gateway	*gw;
-	struct mqlink	*link;
+	struct uplink_conn conn;
 	struct sign_key	*hub_key;
-	struct event	*ev_tick;
 	char		 epoch[UPLINK_EPOCH_LEN];
 	char		 box[64];	/* [uplink] box, fixed until a restart */
 	int		 share_numbers;
@@ -106,7 +102,7 @@ send_status(struct uplink *u, const char *state)
 	    "\"modems\":%d,\"modems_ready\":%d,\"subscribers\":%s,\"subscribers_total\":%ld,\"up_pending\":%ld,"
 	    "\"version\":\"%s\"}", u->box, state, u->epoch, areas, gw->nmodems, ready,
 	    counts ? counts : "{}", total, gw->up.backlog, KT_VERSION);
-	if (mqlink_publish(u->link, u->t_status, msg, strlen(msg), 1) == 0) {
+	if (mqlink_publish(u->conn.link, u->t_status, msg, strlen(msg), 1) == 0) {
 		u->status_at = clock_now();
 		u->status_dirty = 0;
 	}
@@ -122,7 +118,7 @@ send_ack(struct uplink *u, const char *hub_epoch, const char *lane, int64_t seq)
 	snprintf(topic, sizeof(topic), "%s/ack", u->t_up);
 	snprintf(msg, sizeof(msg), "{\"v\":1,\"epoch\":\"%s\",\"lane\":\"%s\",\"seq\":%lld}", hub_epoch, lane,
 	    (long long)seq);
-	(void)mqlink_publish(u->link, topic, msg, strlen(msg), 0);
+	(void)mqlink_publish(u->conn.link, topic, msg, strlen(msg), 0);
 }
 
 /* Parses a JSON array of strings of digits (area codes) into out. */
@@ -150,7 +146,7 @@ struct import_ctx {
 };
 
 static int
-import_row_cb(void *arg, char *const *cols, int n)
+import_row_cb(void *arg, const char *const *cols, int n)
 {
 	struct import_ctx	*ic = arg;
 	char			 number[MSISDN_MAX];
@@ -311,13 +307,13 @@ on_command(struct uplink *u, const char *payload)
 	}
 	seq = atoll(c.seq);
 	if (!strcmp(c.kind, "ack")) {
-		static const char *const paths[] = { "$.epoch", "$.lane", "$.seq" };
-		char *v[3];
-		int i;
+		char	 lane[16];
+		int64_t	 acked;
+		int	 i;
 
-		if (store_json_get(st, c.body, paths, 3, v) == STORE_OK && v[0] && v[1] && v[2] &&
-		    !strcmp(v[0], u->epoch) && (!strcmp(v[1], "prio") || !strcmp(v[1], "bulk"))) {
-			enum store_status s = store_uplink_acked(st, v[1], atoll(v[2]));
+		if (uplink_ack_parse(st, c.body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
+		    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
+			enum store_status s = store_uplink_acked(st, lane, acked);
 
 			if (s == STORE_INVALID) {
 				log_warnx("uplink: %s: this database was restored from a backup; starting a new "
@@ -325,19 +321,17 @@ on_command(struct uplink *u, const char *payload)
 				if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
 					log_warnx("uplink: new epoch: %s", store_errmsg(st));
 				for (i = 0; i < 2; i++)
-					u->lanes[i].sent_upto = u->lanes[i].acked = 0;
+					u->lanes[i].w.sent = u->lanes[i].w.acked = 0;
 				u->status_dirty = 1;
 			} else if (s != STORE_OK)
 				log_warnx("uplink: recording an ack: %s", store_errmsg(st));
 			for (i = 0; i < 2; i++)
-				if (!strcmp(u->lanes[i].name, v[1]) && atoll(v[2]) > u->lanes[i].acked) {
-					u->lanes[i].acked = atoll(v[2]);
-					u->lanes[i].progress_at = clock_now();
+				if (!strcmp(u->lanes[i].name, lane) && acked > u->lanes[i].w.acked) {
+					u->lanes[i].w.acked = acked;
+					u->lanes[i].w.progress_at = clock_now();
 					gw->up.last_ack_at = clock_now();
 				}
 		}
-		for (i = 0; i < 3; i++)
-			free(v[i]);
 		update_stats(u);
 		goto out;
 	}
@@ -393,9 +387,7 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 
 	if (strncmp(topic, u->t_down, strlen(u->t_down)) || topic[strlen(u->t_down)] != '/')
 		return;
-	p = xmalloc(len + 1);
-	memcpy(p, payload, len);
-	p[len] = '\0';
+	p = uplink_payload_text(payload, len);
 	on_command(u, p);
 	free(p);
 }
@@ -406,6 +398,7 @@ pump(struct uplink *u)
 	struct gateway		*gw = u->gw;
 	struct store_uplink_lane l;
 	time_t			 now = clock_now();
+	int64_t			 was;
 	int			 i, batches;
 
 	for (i = 0; i < 2; i++) {
@@ -414,42 +407,33 @@ pump(struct uplink *u)
 
 		if (store_uplink_lane(gw->store, ln->name, &l) != STORE_OK)
 			continue;
-		if (l.acked > ln->acked) {
-			ln->acked = l.acked;
-			ln->progress_at = now;
-		}
-		if (ln->sent_upto < l.acked)
-			ln->sent_upto = l.acked;
-		if (ln->sent_upto > l.acked && now - ln->progress_at >= UPLINK_RESEND_S) {
+		if ((was = uplink_window_acked(&ln->w, l.acked, now)) != 0)
 			log_info("uplink: no ack for %ds lane=%s acked=%lld sent=%lld: sending again from the ack",
-			    UPLINK_RESEND_S, ln->name, (long long)l.acked, (long long)ln->sent_upto);
-			ln->sent_upto = l.acked;
-		}
+			    UPLINK_RESEND_S, ln->name, (long long)l.acked, (long long)was);
 		snprintf(topic, sizeof(topic), "%s/%s", u->t_up, ln->name);
-		for (batches = 0; batches < 20 && ln->sent_upto - l.acked < UPLINK_WINDOW; batches++) {
+		for (batches = 0; batches < 20 && ln->w.sent - l.acked < UPLINK_WINDOW; batches++) {
 			char	*json;
 			int64_t	 last;
 			int	 n;
 
-			if (store_uplink_batch(gw->store, u->box, ln->name, ln->sent_upto, UPLINK_BATCH,
+			if (store_uplink_batch(gw->store, u->box, ln->name, ln->w.sent, UPLINK_BATCH,
 			    &json, &last, &n) != STORE_OK || json == NULL)
 				break;
-			if (ln->sent_upto == l.acked)
-				ln->progress_at = now;
+			uplink_window_sending(&ln->w, l.acked, now);
 			{
 				size_t		 zlen;
 				unsigned char	*z = uplink_deflate(json, strlen(json), &zlen);
-				int		 rc = z ? mqlink_publish(u->link, topic, z, zlen, 0) :
-				    mqlink_publish(u->link, topic, json, strlen(json), 0);
+				int		 rc = z ? mqlink_publish(u->conn.link, topic, z, zlen, 0) :
+				    mqlink_publish(u->conn.link, topic, json, strlen(json), 0);
 
 				free(z);
 				free(json);
 				if (rc == -1)
 					break;
 			}
-			ln->sent_upto = last;
+			ln->w.sent = last;
 		}
-		if (i == 0 && u->lanes[0].sent_upto - u->lanes[0].acked >= UPLINK_WINDOW)
+		if (i == 0 && u->lanes[0].w.sent - u->lanes[0].w.acked >= UPLINK_WINDOW)
 			break;	/* prio first: bulk waits while prio's window is full */
 	}
 }
@@ -475,9 +459,7 @@ update_stats(struct uplink *u)
 	u->modems_ready = ready;
 	u->subscribers = subscribers;
 	gw->up.backlog = backlog;
-	gw->up.online = mqlink_connected(u->link);
-	gw->up.offline_since = mqlink_down_since(u->link);
-	gw->up.bytes_out = mqlink_bytes_out(u->link);
+	uplink_link_state(&gw->up, u->conn.link);
 }
 
 static void
@@ -500,7 +482,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		u->stats_at = now;
 		update_stats(u);
 	}
-	if (!mqlink_connected(u->link))
+	if (!mqlink_connected(u->conn.link))
 		return;
 	pump(u);
 	if (now - u->status_at >= UPLINK_STATUS_S || (u->status_dirty && now - u->status_at >= 2))
@@ -516,10 +498,10 @@ on_connected(void *arg)
 
 	/* subscribe before announcing ourselves online: the hub resends on "online" */
 	snprintf(sub, sizeof(sub), "%s/#", u->t_down);
-	if (mqlink_subscribe(u->link, sub) == -1)
+	if (mqlink_subscribe(u->conn.link, sub) == -1)
 		log_warnx("uplink: subscribing to %s failed", sub);
 	for (i = 0; i < 2; i++)
-		u->lanes[i].sent_upto = 0;	/* resend everything not acknowledged */
+		u->lanes[i].w.sent = 0;	/* resend everything not acknowledged */
 	u->gw->up.online = 1;
 	u->gw->up.offline_since = 0;
 	update_stats(u);
@@ -527,23 +509,13 @@ on_connected(void *arg)
 	pump(u);
 }
 
-static void
-on_disconnected(void *arg)
-{
-	struct uplink	*u = arg;
-
-	u->gw->up.online = 0;
-	u->gw->up.offline_since = mqlink_down_since(u->link);
-}
-
 struct uplink *
 uplink_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct conf		*c = gw->conf;
 	struct uplink		*u = xcalloc(1, sizeof(*u));
-	struct mqlink_conf	 mc;
-	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
-	char			 client[96], will[256];
+	struct mqlink_cb	 cb = { on_connected, NULL, on_message };
+	char			 will[256];
 
 	u->gw = gw;
 	u->lanes[0].name = "prio";
@@ -559,26 +531,10 @@ uplink_new(struct gateway *gw, char *err, size_t errlen)
 	snprintf(u->t_up, sizeof(u->t_up), UPLINK_TOPIC_ROOT "/up/%s", c->uplink_box);
 	snprintf(u->t_down, sizeof(u->t_down), UPLINK_TOPIC_ROOT "/down/%s", c->uplink_box);
 	snprintf(u->t_status, sizeof(u->t_status), "%s/status", u->t_up);
-	snprintf(client, sizeof(client), "kt-box-%s", c->uplink_box);
 	snprintf(will, sizeof(will), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", c->uplink_box);
-	memset(&mc, 0, sizeof(mc));
-	mc.broker = c->uplink_broker;
-	mc.client_id = client;
-	mc.username = *c->uplink_username ? c->uplink_username : c->uplink_box;
-	mc.password_file = c->uplink_password_file;
-	mc.ca_file = c->uplink_ca_file;
-	mc.cert_file = c->uplink_cert_file;
-	mc.key_file = c->uplink_key_file;
-	mc.keepalive_s = c->uplink_keepalive_s;
-	mc.will_topic = u->t_status;
-	mc.will_payload = will;
-	mc.name = "uplink";
-	gw->up.enabled = 1;
-	snprintf(gw->up.id, sizeof(gw->up.id), "%s", c->uplink_box);
-	if ((u->link = mqlink_new(gw->base, &mc, &cb, u, err, errlen)) == NULL)
+	if (uplink_conn_start(&u->conn, gw, 0, u->t_status, will, &cb, tick_cb, u, err, errlen) == -1)
 		goto fail;
 	gw->up.offline_since = clock_now();
-	u->ev_tick = timer_every_ms(gw->base, UPLINK_TICK_MS, tick_cb, u);
 	log_info("uplink: box=%s broker=%s epoch=%s share_numbers=%s", c->uplink_box, c->uplink_broker, u->epoch,
 	    c->uplink_share_numbers ? "yes" : "no");
 	return u;
@@ -592,16 +548,14 @@ uplink_free(struct uplink *u)
 {
 	if (u == NULL)
 		return;
-	if (u->link != NULL && mqlink_connected(u->link)) {
+	if (u->conn.link != NULL && mqlink_connected(u->conn.link)) {
 		char msg[256];
 
 		/* a clean stop says so (the broker's will covers a crash) */
 		snprintf(msg, sizeof(msg), "{\"v\":1,\"box\":\"%s\",\"state\":\"offline\"}", u->box);
-		(void)mqlink_publish(u->link, u->t_status, msg, strlen(msg), 1);
+		(void)mqlink_publish(u->conn.link, u->t_status, msg, strlen(msg), 1);
 	}
-	mqlink_free(u->link);
-	if (u->ev_tick)
-		event_free(u->ev_tick);
+	uplink_conn_stop(&u->conn);
 	sign_free(u->hub_key);
 	free(u);
 }
@@ -609,6 +563,6 @@ uplink_free(struct uplink *u)
 void
 uplink_kick(struct uplink *u)
 {
-	if (u != NULL && mqlink_connected(u->link))
-		event_active(u->ev_tick, EV_TIMEOUT, 0);
+	if (u != NULL)
+		uplink_conn_kick(&u->conn);
 }

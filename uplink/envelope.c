@@ -66,6 +66,25 @@ uplink_cmd_parse(struct store *st, const char *cmd, struct uplink_cmd *c)
 	return 0;
 }
 
+int
+uplink_ack_parse(struct store *st, const char *json, const char *epoch, char *lane, size_t lanelen, int64_t *seq)
+{
+	static const char *const paths[] = { "$.epoch", "$.lane", "$.seq" };
+	char	*v[3];
+	int	 i, rc = -1;
+
+	if (store_json_get(st, json, paths, 3, v) != STORE_OK)
+		return -1;
+	if (v[0] && v[1] && v[2] && !strcmp(v[0], epoch)) {
+		snprintf(lane, lanelen, "%s", v[1]);
+		*seq = atoll(v[2]);
+		rc = 0;
+	}
+	for (i = 0; i < 3; i++)
+		free(v[i]);
+	return rc;
+}
+
 void
 uplink_cmd_clear(struct uplink_cmd *c)
 {

@@ -16,10 +16,10 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
-#include "gateway/timer.h"
 #include "store/store.h"
 #include "store/store_uplink.h"
 #include "uplink/mqlink.h"
@@ -34,18 +34,15 @@ static const int hub_window[2] = { 200, 4 };
 static const char *const down_lanes[2] = { "alert", "cmd" };
 
 struct boxstate {
-	char	 box[64];
-	int	 online;
-	int64_t	 sent[2];
-	int64_t	 acked[2];
-	time_t	 progress_at[2];
+	char			 box[64];
+	int			 online;
+	struct uplink_window	 w[2];	/* per down lane */
 };
 
 struct hub {
 	struct gateway	*gw;
-	struct mqlink	*link;
+	struct uplink_conn conn;
 	struct sign_key	*key;
-	struct event	*ev_tick;
 	char		 epoch[UPLINK_EPOCH_LEN];
 	struct boxstate	*boxes;
 	int		 nboxes;
@@ -79,7 +76,7 @@ publish_signed(struct hub *h, const char *box, const char *level, const char *cm
 	}
 	env = uplink_envelope(cmd, sig);
 	snprintf(topic, sizeof(topic), UPLINK_TOPIC_ROOT "/down/%s/%s", box, level);
-	rc = mqlink_publish(h->link, topic, env, strlen(env), 0);
+	rc = mqlink_publish(h->conn.link, topic, env, strlen(env), 0);
 	free(env);
 	return rc;
 }
@@ -111,7 +108,7 @@ pump_box(struct hub *h, struct boxstate *b)
 	time_t	 now = clock_now();
 	int	 i;
 
-	if (!b->online || !mqlink_connected(h->link))
+	if (!b->online || !mqlink_connected(h->conn.link))
 		return;
 	for (i = 0; i < 2; i++) {
 		struct send_ctx	 sc = { h, b->box, down_lanes[i], 0, 0 };
@@ -120,26 +117,17 @@ pump_box(struct hub *h, struct boxstate *b)
 
 		if (store_hub_lane(h->gw->store, b->box, down_lanes[i], &acked, &pending) != STORE_OK)
 			continue;
-		if (acked > b->acked[i]) {
-			b->acked[i] = acked;
-			b->progress_at[i] = now;
-		}
-		if (b->sent[i] < acked)
-			b->sent[i] = acked;
-		if (b->sent[i] > acked && now - b->progress_at[i] >= UPLINK_RESEND_S) {
+		if (uplink_window_acked(&b->w[i], acked, now) != 0)
 			log_info("hub: no ack from box=%s lane=%s for %ds: sending again from seq %lld", b->box,
 			    down_lanes[i], UPLINK_RESEND_S, (long long)acked + 1);
-			b->sent[i] = acked;
-		}
-		if (pending == 0 || b->sent[i] - acked >= hub_window[i])
+		if (pending == 0 || b->w[i].sent - acked >= hub_window[i])
 			continue;
-		if (b->sent[i] == acked)
-			b->progress_at[i] = now;
-		sc.last = b->sent[i];
-		if (store_hub_pending(h->gw->store, b->box, down_lanes[i], b->sent[i],
-		    (int)(hub_window[i] - (b->sent[i] - acked)), send_one_cb, &sc) != STORE_OK)
+		uplink_window_sending(&b->w[i], acked, now);
+		sc.last = b->w[i].sent;
+		if (store_hub_pending(h->gw->store, b->box, down_lanes[i], b->w[i].sent,
+		    (int)(hub_window[i] - (b->w[i].sent - acked)), send_one_cb, &sc) != STORE_OK)
 			log_warnx("hub: reading commands for box %s: %s", b->box, store_errmsg(h->gw->store));
-		b->sent[i] = sc.last;
+		b->w[i].sent = sc.last;
 	}
 }
 
@@ -157,15 +145,7 @@ send_ack(struct hub *h, const char *box, const char *box_epoch, const char *lane
 static int
 id_ok(const char *s, size_t n)
 {
-	size_t	 i;
-
-	if (n == 0 || n > 48)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-' || s[i] == '_'))
-			return 0;
-	return 1;
+	return str_made_of(s, n, 48, STR_LOWER STR_UPPER STR_DIGITS "-_");
 }
 
 static void
@@ -184,11 +164,8 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 	snprintf(kind, sizeof(kind), "%s", slash + 1);
 	if (len == 0)
 		return;		/* a cleared retained message */
-	if ((msg = uplink_inflate(payload, len)) == NULL) {
-		msg = xmalloc(len + 1);
-		memcpy(msg, payload, len);
-		msg[len] = '\0';
-	}
+	if ((msg = uplink_inflate(payload, len)) == NULL)
+		msg = uplink_payload_text(payload, len);
 	if (!strcmp(kind, "status")) {
 		static const char *const paths[] = { "$.state", "$.box" };
 		char		*v[2];
@@ -202,7 +179,7 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 			b = box_get(h, box);
 			if (online && !b->online) {
 				log_info("hub: box online box=%s", box);
-				b->sent[0] = b->sent[1] = 0;	/* resend what it has not acknowledged */
+				b->w[0].sent = b->w[1].sent = 0;	/* resend what it has not acknowledged */
 			} else if (!online && b->online)
 				log_info("hub: box offline box=%s", box);
 			b->online = online;
@@ -229,21 +206,17 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 		else
 			log_warnx("hub: storing a batch from box %s: %s (it will be resent)", box, store_errmsg(st));
 	} else if (!strcmp(kind, "ack")) {
-		static const char *const paths[] = { "$.epoch", "$.lane", "$.seq" };
-		char		*v[3];
+		char		 lane[16];
+		int64_t		 acked;
 		int		 i;
 
-		if (store_json_get(st, msg, paths, 3, v) == STORE_OK && v[0] && v[1] && v[2] &&
-		    !strcmp(v[0], h->epoch)) {
+		if (uplink_ack_parse(st, msg, h->epoch, lane, sizeof(lane), &acked) == 0)
 			for (i = 0; i < 2; i++)
-				if (!strcmp(v[1], down_lanes[i])) {
-					if (store_hub_acked(st, box, v[1], atoll(v[2])) != STORE_OK)
+				if (!strcmp(lane, down_lanes[i])) {
+					if (store_hub_acked(st, box, lane, acked) != STORE_OK)
 						log_warnx("hub: recording an ack of box %s: %s", box, store_errmsg(st));
 					pump_box(h, box_get(h, box));
 				}
-		}
-		for (i = 0; i < 3; i++)
-			free(v[i]);
 	}
 	free(msg);
 }
@@ -265,9 +238,7 @@ update_stats(struct hub *h)
 	gw->down.boxes = h->nboxes;
 	gw->down.boxes_online = online;
 	gw->down.backlog = backlog;
-	gw->down.online = mqlink_connected(h->link);
-	gw->down.offline_since = mqlink_down_since(h->link);
-	gw->down.bytes_out = mqlink_bytes_out(h->link);
+	uplink_link_state(&gw->down, h->conn.link);
 }
 
 static void
@@ -280,7 +251,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		h->stats_at = clock_now();
 		update_stats(h);
 	}
-	if (!mqlink_connected(h->link))
+	if (!mqlink_connected(h->conn.link))
 		return;
 	for (i = 0; i < h->nboxes; i++)
 		pump_box(h, &h->boxes[i]);
@@ -301,19 +272,10 @@ on_connected(void *arg)
 
 	for (i = 0; i < h->nboxes; i++) {
 		h->boxes[i].online = 0;	/* the retained statuses tell again */
-		h->boxes[i].sent[0] = h->boxes[i].sent[1] = 0;
+		h->boxes[i].w[0].sent = h->boxes[i].w[1].sent = 0;
 	}
-	if (mqlink_subscribe(h->link, UPLINK_TOPIC_ROOT "/up/+/#") == -1)
+	if (mqlink_subscribe(h->conn.link, UPLINK_TOPIC_ROOT "/up/+/#") == -1)
 		log_warnx("hub: subscribing to " UPLINK_TOPIC_ROOT "/up/+/# failed");
-}
-
-static void
-on_disconnected(void *arg)
-{
-	struct hub	*h = arg;
-
-	h->gw->down.online = 0;
-	h->gw->down.offline_since = mqlink_down_since(h->link);
 }
 
 struct hub *
@@ -321,9 +283,7 @@ hub_new(struct gateway *gw, char *err, size_t errlen)
 {
 	struct conf		*c = gw->conf;
 	struct hub		*h = xcalloc(1, sizeof(*h));
-	struct mqlink_conf	 mc;
-	struct mqlink_cb	 cb = { on_connected, on_disconnected, on_message };
-	char			 client[96];
+	struct mqlink_cb	 cb = { on_connected, NULL, on_message };
 
 	h->gw = gw;
 	if ((h->key = sign_load(c->hub_signing_key, 1, err, errlen)) == NULL)
@@ -336,22 +296,8 @@ hub_new(struct gateway *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "hub: %s", store_errmsg(gw->store));
 		goto fail;
 	}
-	snprintf(client, sizeof(client), "kt-hub-%s", c->hub_name);
-	memset(&mc, 0, sizeof(mc));
-	mc.broker = c->hub_broker;
-	mc.client_id = client;
-	mc.username = c->hub_username;
-	mc.password_file = c->hub_password_file;
-	mc.ca_file = c->hub_ca_file;
-	mc.cert_file = c->hub_cert_file;
-	mc.key_file = c->hub_key_file;
-	mc.keepalive_s = c->hub_keepalive_s;
-	mc.name = "hub";
-	gw->down.enabled = 1;
-	snprintf(gw->down.id, sizeof(gw->down.id), "%s", c->hub_name);
-	if ((h->link = mqlink_new(gw->base, &mc, &cb, h, err, errlen)) == NULL)
+	if (uplink_conn_start(&h->conn, gw, 1, NULL, NULL, &cb, tick_cb, h, err, errlen) == -1)
 		goto fail;
-	h->ev_tick = timer_every_ms(gw->base, UPLINK_TICK_MS, tick_cb, h);
 	log_info("hub: name=%s broker=%s epoch=%s boxes=%d", c->hub_name, c->hub_broker, h->epoch, h->nboxes);
 	return h;
 fail:
@@ -364,9 +310,7 @@ hub_free(struct hub *h)
 {
 	if (h == NULL)
 		return;
-	mqlink_free(h->link);
-	if (h->ev_tick)
-		event_free(h->ev_tick);
+	uplink_conn_stop(&h->conn);
 	sign_free(h->key);
 	free(h->boxes);
 	free(h);
@@ -375,6 +319,6 @@ hub_free(struct hub *h)
 void
 hub_kick(struct hub *h)
 {
-	if (h != NULL && mqlink_connected(h->link))
-		event_active(h->ev_tick, EV_TIMEOUT, 0);
+	if (h != NULL)
+		uplink_conn_kick(&h->conn);
 }

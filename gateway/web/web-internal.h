@@ -100,8 +100,6 @@ void		 w_svg_bar(struct wreq *, const char *id, long value, long max, int width)
 /* Audit record with the user's name. */
 void		 w_audit(struct wreq *, const char *action, const char *detail_json);
 int		 w_qint(struct wreq *, const char *name, long long dflt, long long *out);
-/* A yescrypt crypt(3) string for password (the same as `kentongan user add`); -1 on failure. */
-int		 w_hash_password(const char *password, char *out, size_t len);
 /* nbytes (<= 32) random bytes as lowercase hex into out (2 * nbytes + 1). */
 void		 w_random_hex(char *out, size_t nbytes);
 

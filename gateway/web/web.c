@@ -634,35 +634,9 @@ dummy_hash(void)
 {
 	static char h[STORE_HASH_MAX];
 
-	if (h[0] == '\0') {
-		struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
-		char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
-		const char		*x;
-
-		if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) != NULL &&
-		    (x = crypt_r("not a password", salt, cd)) != NULL && x[0] != '*')
-			snprintf(h, sizeof(h), "%s", x);
-		free(cd);
-	}
+	if (h[0] == '\0' && store_user_hash("not a password", h, sizeof(h)) == -1)
+		h[0] = '\0';
 	return h;
-}
-
-int
-w_hash_password(const char *password, char *out, size_t len)
-{
-	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
-	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	const char		*h;
-	int			 rc = -1;
-
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) != NULL &&
-	    (h = crypt_r(password, salt, cd)) != NULL && h[0] != '*' && strlen(h) < len) {
-		snprintf(out, len, "%s", h);
-		rc = 0;
-	}
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return rc;
 }
 
 static int

@@ -38,8 +38,9 @@
 #include "gateway/web/web-internal.h"
 #include "parsers/gsm7.h"
 #include "store/store.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
-#include "store/store_roles.h"
+#include "store/store_posts.h"
 #include "store/store_field.h"
 #include "store/store_web.h"
 #include "store/store_uplink.h"
@@ -1529,7 +1530,7 @@ page_user_action(struct wreq *r)
 			w_error(r, 400, "err.password", NULL);
 			return;
 		}
-		if (w_hash_password(pw, hash, sizeof(hash)) == -1) {
+		if (store_user_hash(pw, hash, sizeof(hash)) == -1) {
 			w_error(r, 500, "err.500", NULL);
 			return;
 		}

@@ -22,9 +22,9 @@
 #include "common/timefmt.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_retention.h"
-#include "store/store_roles.h"
 
 #define DAY		86400L
 #define VILLAGES	20

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "parsers/gsm7.h"
+#include "store/store_choices.h"
 #include "tests/unit/router_fixture.h"
 
 static int	 n_from;

@@ -25,7 +25,7 @@
 #include "gateway/modem.h"
 #include "gateway/modem_worker.h"
 #include "store/store.h"
-#include "store/store_inbox.h"
+#include "store/store_outbox.h"
 #include "tests/unit/fixture.h"
 #include "tests/unit/gateway_spy.h"
 

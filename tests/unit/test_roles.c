@@ -20,6 +20,8 @@
 #include "common/hex.h"
 #include "common/sha256.h"
 #include "store/store.h"
+#include "store/store_choices.h"
+#include "store/store_posts.h"
 #include "store/store_roles.h"
 #include "tests/unit/fixture.h"
 

@@ -14,6 +14,7 @@
 
 #include "gateway/templates.h"
 #include "parsers/gsm7.h"
+#include "store/store_announcements.h"
 #include "tests/unit/router_fixture.h"
 
 #define A	"+6281200000001"

@@ -12,7 +12,7 @@
 
 #include "store/store.h"
 #include "store/store_field.h"
-#include "store/store_inbox.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "tests/unit/fixture.h"
 

@@ -14,6 +14,7 @@
 #include "common/timefmt.h"
 #include "store/store.h"
 #include "store/store_backup.h"
+#include "store/store_announcements.h"
 #include "store/store_outbox.h"
 #include "store/store_retention.h"
 #include "tests/unit/fixture.h"

@@ -1,11 +1,12 @@
 /*
- * store_ussd — reads for the HTTP endpoint (see store_ussd.h).
+ * store_modems — the modem_counters table: messages per modem and day, and the totals since the
+ * database was made (see store_modems.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "store/store-internal.h"
-#include "store/store_ussd.h"
+#include "store/store_modems.h"
 
 static struct store_modem_total *
 total_for(struct store_modem_total *out, int *n, int max, const char *modem)
@@ -55,4 +56,29 @@ store_modem_totals(struct store *st, struct store_modem_total *out, int max)
 		return -1;
 	}
 	return n;
+}
+
+enum store_status
+store_modem_count(struct store *st, const char *modem, const char *day, long sent, long received)
+{
+	return st_run(st, "counting messages", "INSERT INTO modem_counters (modem, day, sent, received) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (modem, day) DO UPDATE SET sent = sent + excluded.sent, "
+	    "received = received + excluded.received", "ttII", modem, day, (int64_t)sent, (int64_t)received);
+}
+
+enum store_status
+store_modem_counts(struct store *st, const char *modem, const char *day, long *sent, long *received)
+{
+	sqlite3_stmt		*stmt = st_prepf(st, "SELECT sent, received FROM modem_counters WHERE modem = ?1 "
+	    "AND day = ?2", "tt", modem, day);
+	enum store_status	 s;
+
+	*sent = *received = 0;
+	/* no row yet: nothing counted that day */
+	if ((s = st_row(st, stmt, "reading counters")) != STORE_OK)
+		return s == STORE_NOTFOUND ? STORE_OK : s;
+	*sent = sqlite3_column_int64(stmt, 0);
+	*received = sqlite3_column_int64(stmt, 1);
+	sqlite3_reset(stmt);
+	return STORE_OK;
 }
