@@ -56,13 +56,35 @@ sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
  * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
  * failed, the error recorded) is STORE_ERROR. */
 enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
-/* st_prepf, then st_exec. */
-enum store_status st_run(struct store *, const char *what, const char *sql, const char *fmt, ...);
-/* st_prepf, then st_emit. */
-enum store_status st_list(struct store *, const char *sql, const char *json_cols, store_row_cb, void *,
-		    const char *fmt, ...);
-/* st_prepf, then st_scalar; fail when the statement cannot be prepared. */
-int64_t		 st_value(struct store *, int64_t dflt, int64_t fail, const char *sql, const char *fmt, ...);
+/* st_prepf, then st_exec (STORE_ERROR when it cannot be prepared):
+ * st_run(st, what, sql, fmt, ...) */
+#define st_run(st, what, sql, ...) \
+	st_exec_p((st), st_prepf((st), (sql), __VA_ARGS__), (what))
+/* st_prepf, then st_emit (STORE_ERROR when it cannot be prepared):
+ * st_list(st, sql, json_cols, cb, arg, fmt, ...) */
+#define st_list(st, sql, json_cols, cb, arg, ...) \
+	st_emit_p((st), st_prepf((st), (sql), __VA_ARGS__), (json_cols), (cb), (arg))
+/* st_prepf, then st_scalar (fail when it cannot be prepared): st_value(st, dflt, fail, sql, fmt, ...) */
+#define st_value(st, dflt, fail, sql, ...) \
+	st_scalar_p((st), st_prepf((st), (sql), __VA_ARGS__), (dflt), (fail))
+
+static inline enum store_status
+st_exec_p(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	return stmt ? st_exec(st, stmt, what) : STORE_ERROR;
+}
+
+static inline enum store_status
+st_emit_p(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_cb cb, void *arg)
+{
+	return stmt ? st_emit(st, stmt, json_cols, cb, arg) : STORE_ERROR;
+}
+
+static inline int64_t
+st_scalar_p(struct store *st, sqlite3_stmt *stmt, int64_t dflt, int64_t fail)
+{
+	return stmt ? st_scalar(st, stmt, dflt) : fail;
+}
 
 /* Rows read to the end before any is used, so that what is done with them may use the store. */
 struct st_rows {

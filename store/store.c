@@ -523,48 +523,6 @@ st_row(struct store *st, sqlite3_stmt *stmt, const char *what)
 }
 
 enum store_status
-st_run(struct store *st, const char *what, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt	*stmt = st_prep(st, sql);
-	va_list		 ap;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	return st_exec(st, stmt, what);
-}
-
-enum store_status
-st_list(struct store *st, const char *sql, const char *json_cols, store_row_cb cb, void *arg, const char *fmt, ...)
-{
-	sqlite3_stmt	*stmt = st_prep(st, sql);
-	va_list		 ap;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	return st_emit(st, stmt, json_cols, cb, arg);
-}
-
-int64_t
-st_value(struct store *st, int64_t dflt, int64_t fail, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt	*stmt = st_prep(st, sql);
-	va_list		 ap;
-
-	if (stmt == NULL)
-		return fail;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	return st_scalar(st, stmt, dflt);
-}
-
-enum store_status
 st_rows(struct store *st, sqlite3_stmt *stmt, int max, const char *what, struct st_rows *r)
 {
 	int	 rc = SQLITE_DONE, j;
