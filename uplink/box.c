@@ -272,6 +272,40 @@ done:
 	return 0;
 }
 
+/* The hub's acknowledgement of our records (body {"epoch", "lane", "seq"}). */
+static void
+on_ack(struct uplink *u, const char *body)
+{
+	struct gateway	*gw = u->gw;
+	struct store	*st = gw->store;
+	char		 lane[16];
+	int64_t		 acked;
+	int		 i;
+
+	if (uplink_ack_parse(st, body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
+	    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
+		enum store_status s = store_uplink_acked(st, lane, acked);
+
+		if (s == STORE_INVALID) {
+			log_warnx("uplink: %s: this database was restored from a backup; starting a new "
+			    "epoch so no number is reused", store_errmsg(st));
+			if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
+				log_warnx("uplink: new epoch: %s", store_errmsg(st));
+			for (i = 0; i < 2; i++)
+				u->lanes[i].w.sent = u->lanes[i].w.acked = 0;
+			u->status_dirty = 1;
+		} else if (s != STORE_OK)
+			log_warnx("uplink: recording an ack: %s", store_errmsg(st));
+		for (i = 0; i < 2; i++)
+			if (!strcmp(u->lanes[i].name, lane) && acked > u->lanes[i].w.acked) {
+				u->lanes[i].w.acked = acked;
+				u->lanes[i].w.progress_at = clock_now();
+				gw->up.last_ack_at = clock_now();
+			}
+	}
+	update_stats(u);
+}
+
 static void
 on_command(struct uplink *u, const char *payload)
 {
@@ -302,32 +336,7 @@ on_command(struct uplink *u, const char *payload)
 	}
 	seq = atoll(c.seq);
 	if (!strcmp(c.kind, "ack")) {
-		char	 lane[16];
-		int64_t	 acked;
-		int	 i;
-
-		if (uplink_ack_parse(st, c.body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
-		    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
-			enum store_status s = store_uplink_acked(st, lane, acked);
-
-			if (s == STORE_INVALID) {
-				log_warnx("uplink: %s: this database was restored from a backup; starting a new "
-				    "epoch so no number is reused", store_errmsg(st));
-				if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
-					log_warnx("uplink: new epoch: %s", store_errmsg(st));
-				for (i = 0; i < 2; i++)
-					u->lanes[i].w.sent = u->lanes[i].w.acked = 0;
-				u->status_dirty = 1;
-			} else if (s != STORE_OK)
-				log_warnx("uplink: recording an ack: %s", store_errmsg(st));
-			for (i = 0; i < 2; i++)
-				if (!strcmp(u->lanes[i].name, lane) && acked > u->lanes[i].w.acked) {
-					u->lanes[i].w.acked = acked;
-					u->lanes[i].w.progress_at = clock_now();
-					gw->up.last_ack_at = clock_now();
-				}
-		}
-		update_stats(u);
+		on_ack(u, c.body);
 		goto out;
 	}
 	if (strcmp(c.lane, "alert") && strcmp(c.lane, "cmd")) {
