@@ -1,6 +1,6 @@
 /*
- * store-internal — shared by the store_*.c files only: the struct, the statement cache and the
- * row emitter. Nothing outside store/ includes this.
+ * store-internal — shared by the store_*.c files only: the struct, the statement cache, the
+ * row emitter, and the binding and row-list helpers. Nothing outside store/ includes this.
  */
 #ifndef STORE_INTERNAL_H
 #define STORE_INTERNAL_H
@@ -91,10 +91,10 @@ struct st_rows {
 	int		  n, ncols;
 	sqlite3_value	**v;		/* row i, column j: v[i * ncols + j] */
 };
-/* Steps stmt to its end (or max rows when max > 0) keeping a copy of each row, and resets it. On an
- * error the rows read so far stay in r and the error is recorded under what; a NULL stmt (st_prepf
- * failed) is STORE_ERROR with no rows. Free r with st_rows_free. */
-enum store_status st_rows(struct store *, sqlite3_stmt *, int max, const char *what, struct st_rows *r);
+/* Steps stmt to its end keeping a copy of each row, and resets it. On an error the rows read so far
+ * stay in r and the error is recorded under what; a NULL stmt (st_prepf failed) is STORE_ERROR with
+ * no rows. Free r with st_rows_free. */
+enum store_status st_rows(struct store *, sqlite3_stmt *, const char *what, struct st_rows *r);
 /* A column of a kept row: text (NULL for SQL NULL; valid until st_rows_free) or integer. */
 const char	*st_rows_text(const struct st_rows *, int row, int col);
 int64_t		 st_rows_int(const struct st_rows *, int row, int col);

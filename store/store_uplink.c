@@ -51,7 +51,7 @@ export_rows(struct store *st, sqlite3_stmt *stmt, const char *lane, long *n)
 {
 	int64_t			 last = 0;
 	struct st_rows		 r;
-	enum store_status	 s = st_rows(st, stmt, 0, "reading records to export", &r);
+	enum store_status	 s = st_rows(st, stmt, "reading records to export", &r);
 	int			 i;
 
 	for (i = 0; i < r.n && s == STORE_OK; i++)
@@ -361,7 +361,7 @@ store_downlink_progress(struct store *st, long *n)
 	if (stmt == NULL || mark == NULL)
 		return STORE_ERROR;
 	st_bind(stmt, "I", (int64_t)st_now());
-	s = st_rows(st, stmt, 0, "reading announcement progress", &r);
+	s = st_rows(st, stmt, "reading announcement progress", &r);
 	for (i = 0; i < r.n; i++)
 		k += progress_changed(&r, i);
 	if (s == STORE_OK && k > 0 && (s = store_begin(st)) == STORE_OK) {
@@ -500,7 +500,7 @@ store_hub_ingest(struct store *st, const char *box, const char *json, char epoch
 	st_bind(get, "ttt", box, epoch, lane);
 	a = st_scalar(st, get, 0);
 	st_bind(recs, "t", json);
-	s = st_rows(st, recs, 0, "reading records from a box", &rv);
+	s = st_rows(st, recs, "reading records from a box", &rv);
 	for (i = 0; i < rv.n && s == STORE_OK; i++) {
 		seq = st_rows_int(&rv, i, 0);
 		kind = st_rows_text(&rv, i, 1);
@@ -607,7 +607,7 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 	for (i = 0; i < nareas && len < sizeof(alist) - 24; i++)
 		len += (size_t)snprintf(alist + len, sizeof(alist) - len, "%s\"%s\"", i ? "," : "", areas[i]);
 	snprintf(alist + len, sizeof(alist) - len, "]");
-	s = st_rows(st, boxes, 0, "reading the boxes", &bv);
+	s = st_rows(st, boxes, "reading the boxes", &bv);
 	st_bind(body, "ItiI", id, text, alist, priority, (int64_t)expires_at);
 	/* json_object: always one row */
 	if (s == STORE_OK && (s = st_row(st, body, "building a broadcast command")) == STORE_OK) {
@@ -685,7 +685,7 @@ store_hub_each_box(struct store *st, int (*cb)(void *, const char *, const char 
 	enum store_status	 s;
 	int			 i;
 
-	s = st_rows(st, stmt, 0, "reading the boxes", &r);
+	s = st_rows(st, stmt, "reading the boxes", &r);
 	/* the callbacks may use the store: st_rows read all first */
 	for (i = 0; i < r.n; i++) {
 		st_rows_copy(box, sizeof(box), &r, i, 0);
@@ -789,7 +789,7 @@ store_json_rows(struct store *st, const char *json, const char *path,
 	int			 i, j;
 	enum store_status	 s;
 
-	s = st_rows(st, stmt, 0, "reading rows of a command", &r);
+	s = st_rows(st, stmt, "reading rows of a command", &r);
 	/* the statement is done: the callback may use the store */
 	for (i = 0; i < r.n && s == STORE_OK; i++) {
 		for (j = 0; j < 3; j++)
