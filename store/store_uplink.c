@@ -456,34 +456,19 @@ hub_apply(struct store *st, const char *box, const char *kind, const char *body)
 	return st_exec(st, stmt, "applying a record from a box");
 }
 
-enum store_status
-store_hub_ingest(struct store *st, const char *box, const char *json, char epoch[UPLINK_EPOCH_LEN], char lane[8],
-    int64_t *acked, long *added)
+/* The epoch and lane of a batch from box; STORE_INVALID (errmsg says why) when it has no epoch, an
+ * unknown lane or another box's name. */
+static enum store_status
+batch_head(struct store *st, const char *box, const char *json, char epoch[UPLINK_EPOCH_LEN], char lane[8])
 {
-	sqlite3_stmt	*head = st_prep(st, "SELECT json_extract(?1, '$.epoch'), json_extract(?1, '$.lane'), "
-	    "json_extract(?1, '$.box')");
-	sqlite3_stmt	*get = st_prep(st, "SELECT acked FROM hub_up_lanes WHERE box = ?1 AND epoch = ?2 AND lane = ?3");
-	sqlite3_stmt	*recs = st_prep(st, "SELECT json_extract(value, '$.seq'), json_extract(value, '$.kind'), "
-	    "json(json_extract(value, '$.body')) FROM json_each(?1, '$.recs') ORDER BY json_extract(value, '$.seq')");
-	sqlite3_stmt	*ins = st_prep(st, "INSERT OR IGNORE INTO hub_records (box, epoch, lane, seq, kind, body, "
-	    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-	sqlite3_stmt	*put = st_prep(st, "INSERT INTO hub_up_lanes (box, epoch, lane, acked) VALUES (?1, ?2, ?3, ?4) "
-	    "ON CONFLICT (box, epoch, lane) DO UPDATE SET acked = excluded.acked");
+	/* json_extract of a batch: always one row */
+	sqlite3_stmt		*head = st_prepf(st, "SELECT json_extract(?1, '$.epoch'), json_extract(?1, "
+	    "'$.lane'), json_extract(?1, '$.box')", "t", json);
 	char			 mbox[128] = "";
-	int64_t			 a, seq;
 	enum store_status	 s;
-	struct st_rows		 rv;
-	int			 i;
-	const char		*kind, *body;
 
 	*epoch = '\0';
 	*lane = '\0';
-	*acked = 0;
-	*added = 0;
-	if (head == NULL || get == NULL || recs == NULL || ins == NULL || put == NULL)
-		return STORE_ERROR;
-	st_bind(head, "t", json);
-	/* json_extract of a batch: always one row */
 	if ((s = st_row(st, head, "reading a batch from a box")) != STORE_OK)
 		return s;
 	st_col_copy(epoch, UPLINK_EPOCH_LEN, head, 0);
@@ -495,6 +480,32 @@ store_hub_ingest(struct store *st, const char *box, const char *json, char epoch
 		    lane, mbox);
 		return STORE_INVALID;
 	}
+	return STORE_OK;
+}
+
+enum store_status
+store_hub_ingest(struct store *st, const char *box, const char *json, char epoch[UPLINK_EPOCH_LEN], char lane[8],
+    int64_t *acked, long *added)
+{
+	sqlite3_stmt	*get = st_prep(st, "SELECT acked FROM hub_up_lanes WHERE box = ?1 AND epoch = ?2 AND lane = ?3");
+	sqlite3_stmt	*recs = st_prep(st, "SELECT json_extract(value, '$.seq'), json_extract(value, '$.kind'), "
+	    "json(json_extract(value, '$.body')) FROM json_each(?1, '$.recs') ORDER BY json_extract(value, '$.seq')");
+	sqlite3_stmt	*ins = st_prep(st, "INSERT OR IGNORE INTO hub_records (box, epoch, lane, seq, kind, body, "
+	    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sqlite3_stmt	*put = st_prep(st, "INSERT INTO hub_up_lanes (box, epoch, lane, acked) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (box, epoch, lane) DO UPDATE SET acked = excluded.acked");
+	int64_t			 a, seq;
+	enum store_status	 s;
+	struct st_rows		 rv;
+	int			 i;
+	const char		*kind, *body;
+
+	*acked = 0;
+	*added = 0;
+	if ((s = batch_head(st, box, json, epoch, lane)) != STORE_OK)
+		return s;
+	if (get == NULL || recs == NULL || ins == NULL || put == NULL)
+		return STORE_ERROR;
 	if ((s = store_begin(st)) != STORE_OK)
 		return s;
 	st_bind(get, "ttt", box, epoch, lane);
