@@ -1,6 +1,6 @@
 /*
- * store-internal — shared by the store_*.c files only: the struct, the statement cache and the
- * row emitter. Nothing outside store/ includes this.
+ * store-internal — shared by the store_*.c files only: the struct, the statement cache, the
+ * row emitter, and the binding and row-list helpers. Nothing outside store/ includes this.
  */
 #ifndef STORE_INTERNAL_H
 #define STORE_INTERNAL_H
@@ -68,23 +68,45 @@ sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
  * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
  * failed, the error recorded) is STORE_ERROR. */
 enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
-/* st_prepf, then st_exec. */
-enum store_status st_run(struct store *, const char *what, const char *sql, const char *fmt, ...);
-/* st_prepf, then st_emit. */
-enum store_status st_list(struct store *, const char *sql, const char *json_cols, store_row_cb, void *,
-		    const char *fmt, ...);
-/* st_prepf, then st_scalar; fail when the statement cannot be prepared. */
-int64_t		 st_value(struct store *, int64_t dflt, int64_t fail, const char *sql, const char *fmt, ...);
+/* st_prepf, then st_exec (STORE_ERROR when it cannot be prepared):
+ * st_run(st, what, sql, fmt, ...) */
+#define st_run(st, what, sql, ...) \
+	st_exec_p((st), st_prepf((st), (sql), __VA_ARGS__), (what))
+/* st_prepf, then st_emit (STORE_ERROR when it cannot be prepared):
+ * st_list(st, sql, json_cols, cb, arg, fmt, ...) */
+#define st_list(st, sql, json_cols, cb, arg, ...) \
+	st_emit_p((st), st_prepf((st), (sql), __VA_ARGS__), (json_cols), (cb), (arg))
+/* st_prepf, then st_scalar (fail when it cannot be prepared): st_value(st, dflt, fail, sql, fmt, ...) */
+#define st_value(st, dflt, fail, sql, ...) \
+	st_scalar_p((st), st_prepf((st), (sql), __VA_ARGS__), (dflt), (fail))
+
+static inline enum store_status
+st_exec_p(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	return stmt ? st_exec(st, stmt, what) : STORE_ERROR;
+}
+
+static inline enum store_status
+st_emit_p(struct store *st, sqlite3_stmt *stmt, const char *json_cols, store_row_cb cb, void *arg)
+{
+	return stmt ? st_emit(st, stmt, json_cols, cb, arg) : STORE_ERROR;
+}
+
+static inline int64_t
+st_scalar_p(struct store *st, sqlite3_stmt *stmt, int64_t dflt, int64_t fail)
+{
+	return stmt ? st_scalar(st, stmt, dflt) : fail;
+}
 
 /* Rows read to the end before any is used, so that what is done with them may use the store. */
 struct st_rows {
 	int		  n, ncols;
 	sqlite3_value	**v;		/* row i, column j: v[i * ncols + j] */
 };
-/* Steps stmt to its end (or max rows when max > 0) keeping a copy of each row, and resets it. On an
- * error the rows read so far stay in r and the error is recorded under what; a NULL stmt (st_prepf
- * failed) is STORE_ERROR with no rows. Free r with st_rows_free. */
-enum store_status st_rows(struct store *, sqlite3_stmt *, int max, const char *what, struct st_rows *r);
+/* Steps stmt to its end keeping a copy of each row, and resets it. On an error the rows read so far
+ * stay in r and the error is recorded under what; a NULL stmt (st_prepf failed) is STORE_ERROR with
+ * no rows. Free r with st_rows_free. */
+enum store_status st_rows(struct store *, sqlite3_stmt *, const char *what, struct st_rows *r);
 /* A column of a kept row: text (NULL for SQL NULL; valid until st_rows_free) or integer. */
 const char	*st_rows_text(const struct st_rows *, int row, int col);
 int64_t		 st_rows_int(const struct st_rows *, int row, int col);

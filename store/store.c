@@ -558,58 +558,16 @@ st_row(struct store *st, sqlite3_stmt *stmt, const char *what)
 }
 
 enum store_status
-st_run(struct store *st, const char *what, const char *sql, const char *fmt, ...)
+st_rows(struct store *st, sqlite3_stmt *stmt, const char *what, struct st_rows *r)
 {
-	sqlite3_stmt	*stmt = st_prep(st, sql);
-	va_list		 ap;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	return st_exec(st, stmt, what);
-}
-
-enum store_status
-st_list(struct store *st, const char *sql, const char *json_cols, store_row_cb cb, void *arg, const char *fmt, ...)
-{
-	sqlite3_stmt	*stmt = st_prep(st, sql);
-	va_list		 ap;
-
-	if (stmt == NULL)
-		return STORE_ERROR;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	return st_emit(st, stmt, json_cols, cb, arg);
-}
-
-int64_t
-st_value(struct store *st, int64_t dflt, int64_t fail, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt	*stmt = st_prep(st, sql);
-	va_list		 ap;
-
-	if (stmt == NULL)
-		return fail;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	return st_scalar(st, stmt, dflt);
-}
-
-enum store_status
-st_rows(struct store *st, sqlite3_stmt *stmt, int max, const char *what, struct st_rows *r)
-{
-	int	 rc = SQLITE_DONE, j;
+	int	 rc, j;
 
 	r->n = r->ncols = 0;
 	r->v = NULL;
 	if (stmt == NULL)
 		return STORE_ERROR;
 	r->ncols = sqlite3_column_count(stmt);
-	while ((max <= 0 || r->n < max) && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		r->v = xreallocarray(r->v, (size_t)(r->n + 1) * (size_t)r->ncols, sizeof(*r->v));
 		for (j = 0; j < r->ncols; j++)
 			if ((r->v[r->n * r->ncols + j] = sqlite3_value_dup(sqlite3_column_value(stmt, j))) == NULL)
@@ -617,8 +575,6 @@ st_rows(struct store *st, sqlite3_stmt *stmt, int max, const char *what, struct 
 		r->n++;
 	}
 	sqlite3_reset(stmt);
-	if (max > 0 && r->n == max)
-		return STORE_OK;
 	return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, what);
 }
 

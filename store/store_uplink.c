@@ -51,7 +51,7 @@ export_rows(struct store *st, sqlite3_stmt *stmt, const char *lane, long *n)
 {
 	int64_t			 last = 0;
 	struct st_rows		 r;
-	enum store_status	 s = st_rows(st, stmt, 0, "reading records to export", &r);
+	enum store_status	 s = st_rows(st, stmt, "reading records to export", &r);
 	int			 i;
 
 	for (i = 0; i < r.n && s == STORE_OK; i++)
@@ -361,7 +361,7 @@ store_downlink_progress(struct store *st, long *n)
 	if (stmt == NULL || mark == NULL)
 		return STORE_ERROR;
 	st_bind(stmt, "I", (int64_t)st_now());
-	s = st_rows(st, stmt, 0, "reading announcement progress", &r);
+	s = st_rows(st, stmt, "reading announcement progress", &r);
 	for (i = 0; i < r.n; i++)
 		k += progress_changed(&r, i);
 	if (s == STORE_OK && k > 0 && (s = store_begin(st)) == STORE_OK) {
@@ -456,34 +456,19 @@ hub_apply(struct store *st, const char *box, const char *kind, const char *body)
 	return st_exec(st, stmt, "applying a record from a box");
 }
 
-enum store_status
-store_hub_ingest(struct store *st, const char *box, const char *json, char epoch[UPLINK_EPOCH_LEN], char lane[8],
-    int64_t *acked, long *added)
+/* The epoch and lane of a batch from box; STORE_INVALID (errmsg says why) when it has no epoch, an
+ * unknown lane or another box's name. */
+static enum store_status
+batch_head(struct store *st, const char *box, const char *json, char epoch[UPLINK_EPOCH_LEN], char lane[8])
 {
-	sqlite3_stmt	*head = st_prep(st, "SELECT json_extract(?1, '$.epoch'), json_extract(?1, '$.lane'), "
-	    "json_extract(?1, '$.box')");
-	sqlite3_stmt	*get = st_prep(st, "SELECT acked FROM hub_up_lanes WHERE box = ?1 AND epoch = ?2 AND lane = ?3");
-	sqlite3_stmt	*recs = st_prep(st, "SELECT json_extract(value, '$.seq'), json_extract(value, '$.kind'), "
-	    "json(json_extract(value, '$.body')) FROM json_each(?1, '$.recs') ORDER BY json_extract(value, '$.seq')");
-	sqlite3_stmt	*ins = st_prep(st, "INSERT OR IGNORE INTO hub_records (box, epoch, lane, seq, kind, body, "
-	    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-	sqlite3_stmt	*put = st_prep(st, "INSERT INTO hub_up_lanes (box, epoch, lane, acked) VALUES (?1, ?2, ?3, ?4) "
-	    "ON CONFLICT (box, epoch, lane) DO UPDATE SET acked = excluded.acked");
+	/* json_extract of a batch: always one row */
+	sqlite3_stmt		*head = st_prepf(st, "SELECT json_extract(?1, '$.epoch'), json_extract(?1, "
+	    "'$.lane'), json_extract(?1, '$.box')", "t", json);
 	char			 mbox[128] = "";
-	int64_t			 a, seq;
 	enum store_status	 s;
-	struct st_rows		 rv;
-	int			 i;
-	const char		*kind, *body;
 
 	*epoch = '\0';
 	*lane = '\0';
-	*acked = 0;
-	*added = 0;
-	if (head == NULL || get == NULL || recs == NULL || ins == NULL || put == NULL)
-		return STORE_ERROR;
-	st_bind(head, "t", json);
-	/* json_extract of a batch: always one row */
 	if ((s = st_row(st, head, "reading a batch from a box")) != STORE_OK)
 		return s;
 	st_col_copy(epoch, UPLINK_EPOCH_LEN, head, 0);
@@ -495,12 +480,38 @@ store_hub_ingest(struct store *st, const char *box, const char *json, char epoch
 		    lane, mbox);
 		return STORE_INVALID;
 	}
+	return STORE_OK;
+}
+
+enum store_status
+store_hub_ingest(struct store *st, const char *box, const char *json, char epoch[UPLINK_EPOCH_LEN], char lane[8],
+    int64_t *acked, long *added)
+{
+	sqlite3_stmt	*get = st_prep(st, "SELECT acked FROM hub_up_lanes WHERE box = ?1 AND epoch = ?2 AND lane = ?3");
+	sqlite3_stmt	*recs = st_prep(st, "SELECT json_extract(value, '$.seq'), json_extract(value, '$.kind'), "
+	    "json(json_extract(value, '$.body')) FROM json_each(?1, '$.recs') ORDER BY json_extract(value, '$.seq')");
+	sqlite3_stmt	*ins = st_prep(st, "INSERT OR IGNORE INTO hub_records (box, epoch, lane, seq, kind, body, "
+	    "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sqlite3_stmt	*put = st_prep(st, "INSERT INTO hub_up_lanes (box, epoch, lane, acked) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (box, epoch, lane) DO UPDATE SET acked = excluded.acked");
+	int64_t			 a, seq;
+	enum store_status	 s;
+	struct st_rows		 rv;
+	int			 i;
+	const char		*kind, *body;
+
+	*acked = 0;
+	*added = 0;
+	if ((s = batch_head(st, box, json, epoch, lane)) != STORE_OK)
+		return s;
+	if (get == NULL || recs == NULL || ins == NULL || put == NULL)
+		return STORE_ERROR;
 	if ((s = store_begin(st)) != STORE_OK)
 		return s;
 	st_bind(get, "ttt", box, epoch, lane);
 	a = st_scalar(st, get, 0);
 	st_bind(recs, "t", json);
-	s = st_rows(st, recs, 0, "reading records from a box", &rv);
+	s = st_rows(st, recs, "reading records from a box", &rv);
 	for (i = 0; i < rv.n && s == STORE_OK; i++) {
 		seq = st_rows_int(&rv, i, 0);
 		kind = st_rows_text(&rv, i, 1);
@@ -607,7 +618,7 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 	for (i = 0; i < nareas && len < sizeof(alist) - 24; i++)
 		len += (size_t)snprintf(alist + len, sizeof(alist) - len, "%s\"%s\"", i ? "," : "", areas[i]);
 	snprintf(alist + len, sizeof(alist) - len, "]");
-	s = st_rows(st, boxes, 0, "reading the boxes", &bv);
+	s = st_rows(st, boxes, "reading the boxes", &bv);
 	st_bind(body, "ItiI", id, text, alist, priority, (int64_t)expires_at);
 	/* json_object: always one row */
 	if (s == STORE_OK && (s = st_row(st, body, "building a broadcast command")) == STORE_OK) {
@@ -685,7 +696,7 @@ store_hub_each_box(struct store *st, int (*cb)(void *, const char *, const char 
 	enum store_status	 s;
 	int			 i;
 
-	s = st_rows(st, stmt, 0, "reading the boxes", &r);
+	s = st_rows(st, stmt, "reading the boxes", &r);
 	/* the callbacks may use the store: st_rows read all first */
 	for (i = 0; i < r.n; i++) {
 		st_rows_copy(box, sizeof(box), &r, i, 0);
@@ -789,7 +800,7 @@ store_json_rows(struct store *st, const char *json, const char *path,
 	int			 i, j;
 	enum store_status	 s;
 
-	s = st_rows(st, stmt, 0, "reading rows of a command", &r);
+	s = st_rows(st, stmt, "reading rows of a command", &r);
 	/* the statement is done: the callback may use the store */
 	for (i = 0; i < r.n && s == STORE_OK; i++) {
 		for (j = 0; j < 3; j++)

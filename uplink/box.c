@@ -165,116 +165,177 @@ import_row_cb(void *arg, const char *const *cols, int n)
 	return 0;
 }
 
+/* An announcement to queue here, its hub id kept to report progress. */
+static int
+apply_broadcast(struct uplink *u, const struct uplink_cmd *c, int *queued)
+{
+	static const char *const paths[] = { "$.id", "$.text", "$.areas", "$.priority", "$.expires_at" };
+	struct gateway		*gw = u->gw;
+	struct store		*st = gw->store;
+	char			*v[5], codes[BROADCAST_MAX_AREAS][16], source[96], err[512];
+	struct broadcast_req	 req;
+	struct broadcast_res	 res;
+	int			 i, n, rc;
+
+	if (store_json_get(st, c->body, paths, 5, v) != STORE_OK)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.text = v[1];
+	n = parse_codes(v[2] ? v[2] : "[]", codes, BROADCAST_MAX_AREAS);
+	for (i = 0; i < n; i++)
+		req.areas[req.nareas++] = codes[i];
+	req.priority = v[3] && atoi(v[3]) == 0 ? OUTBOX_ALERT : OUTBOX_NORMAL;
+	req.expires_at = v[4] ? (time_t)atoll(v[4]) : 0;
+	snprintf(source, sizeof(source), "hub:%s", c->hub);
+	req.source = source;
+	rc = broadcast_queue(gw, &req, &res, err, sizeof(err));
+	if (rc == 0 && res.id > 0 && v[0] && store_downlink_announcement(st, res.id, atoll(v[0])) != STORE_OK)
+		rc = -2;
+	if (rc == -1)
+		log_warnx("uplink: broadcast from the hub not queued here hub_id=%s: %s", v[0] ? v[0] : "?", err);
+	else if (rc == 0) {
+		log_info("uplink: broadcast from the hub hub_id=%s id=%lld recipients=%ld", v[0] ? v[0] : "?",
+		    (long long)res.id, res.recipients);
+		*queued = 1;
+	}
+	for (i = 0; i < 5; i++)
+		free(v[i]);
+	return rc == -2 ? -1 : 0;
+}
+
+/* A decision on a post (post_review) or a reply to its sender (post_reply). */
+static int
+apply_post(struct uplink *u, const struct uplink_cmd *c, int *queued)
+{
+	static const char *const paths[] = { "$.post", "$.approve", "$.text" };
+	struct gateway	*gw = u->gw;
+	struct store	*st = gw->store;
+	char		*v[3], extra[64], *ex = NULL, err[512];
+	int64_t		 id;
+	int		 r, rc = 0;
+
+	if (store_json_get(st, c->body, paths, 3, v) != STORE_OK)
+		return -1;
+	id = v[0] ? atoll(v[0]) : 0;
+	/* a regency hub passes a decision on a post one of its boxes received further down */
+	if (!strcmp(c->kind, "post_review"))
+		snprintf(extra, sizeof(extra), "\"approve\":%s", v[1] && atoi(v[1]) ? "true" : "false");
+	else
+		extra[0] = '\0';
+	if (gw->conf->hub_enabled) {
+		if (!strcmp(c->kind, "post_reply")) {
+			char e[1024];
+
+			xasprintf(&ex, "\"text\":\"%s\"", json_escape(v[2] ? v[2] : "", e, sizeof(e)));
+		}
+		r = relay_post(gw, id, c->kind, ex ? ex : extra, err, sizeof(err));
+		free(ex);
+		if (r < 0)
+			rc = -1;
+		if (r != 0)
+			goto done;
+	}
+	if (!strcmp(c->kind, "post_review")) {
+		enum store_status s = store_post_review(st, id, v[1] && atoi(v[1]));
+
+		if (s == STORE_OK)
+			log_info("uplink: post %lld %s by the hub", (long long)id,
+			    v[1] && atoi(v[1]) ? "approved" : "rejected");
+		else if (s != STORE_NOTFOUND && s != STORE_INVALID)
+			rc = -1;
+	} else {
+		char			 number[32];
+		struct store_outbox_new	 o;
+		enum store_status	 s = store_post_sender(st, id, number, sizeof(number));
+
+		if (s == STORE_OK && v[2] && *v[2]) {
+			memset(&o, 0, sizeof(o));
+			o.number = number;
+			o.text = v[2];
+			o.kind = OUTBOX_MANUAL;
+			o.priority = OUTBOX_NORMAL;
+			if (store_outbox_add(st, &o, NULL) != STORE_OK)
+				rc = -1;
+			else
+				*queued = 1;
+		} else if (s != STORE_OK && s != STORE_NOTFOUND)
+			rc = -1;
+	}
+done:
+	for (r = 0; r < 3; r++)
+		free(v[r]);
+	return rc;
+}
+
+/* One chunk of a subscriber list the hub holds for this box. */
+static int
+apply_subscribers(struct uplink *u, const struct uplink_cmd *c, int *queued)
+{
+	struct import_ctx	 ic = { u->gw, 0, 0 };
+
+	(void)queued;	/* subscribers send nothing */
+	if (store_json_rows(u->gw->store, c->body, "$.rows", import_row_cb, &ic) != STORE_OK)
+		return -1;
+	log_info("uplink: subscribers from the hub seq=%s added=%ld rejected=%ld", c->seq, ic.added, ic.rejected);
+	return 0;
+}
+
+static const struct {
+	const char	*kind;
+	int		(*apply)(struct uplink *, const struct uplink_cmd *, int *queued);
+} commands[] = {
+	{ "broadcast", apply_broadcast },
+	{ "post_review", apply_post },
+	{ "post_reply", apply_post },
+	{ "subscribers", apply_subscribers },
+};
+
 /* Applies one command inside the open transaction. 0 applied (or refused for good: the lane
  * goes on), -1 the store failed (roll back and try again later). */
 static int
 apply(struct uplink *u, const struct uplink_cmd *c, int *queued)
 {
-	struct gateway	*gw = u->gw;
-	struct store	*st = gw->store;
-	char		 err[512];
+	size_t	 i;
 
-	if (!strcmp(c->kind, "broadcast")) {
-		static const char *const paths[] = { "$.id", "$.text", "$.areas", "$.priority", "$.expires_at" };
-		char			*v[5], codes[BROADCAST_MAX_AREAS][16], source[96];
-		struct broadcast_req	 req;
-		struct broadcast_res	 res;
-		int			 i, n, rc;
-
-		if (store_json_get(st, c->body, paths, 5, v) != STORE_OK)
-			return -1;
-		memset(&req, 0, sizeof(req));
-		req.text = v[1];
-		n = parse_codes(v[2] ? v[2] : "[]", codes, BROADCAST_MAX_AREAS);
-		for (i = 0; i < n; i++)
-			req.areas[req.nareas++] = codes[i];
-		req.priority = v[3] && atoi(v[3]) == 0 ? OUTBOX_ALERT : OUTBOX_NORMAL;
-		req.expires_at = v[4] ? (time_t)atoll(v[4]) : 0;
-		snprintf(source, sizeof(source), "hub:%s", c->hub);
-		req.source = source;
-		rc = broadcast_queue(gw, &req, &res, err, sizeof(err));
-		if (rc == 0 && res.id > 0 && v[0] && store_downlink_announcement(st, res.id, atoll(v[0])) != STORE_OK)
-			rc = -2;
-		if (rc == -1)
-			log_warnx("uplink: broadcast from the hub not queued here hub_id=%s: %s", v[0] ? v[0] : "?", err);
-		else if (rc == 0) {
-			log_info("uplink: broadcast from the hub hub_id=%s id=%lld recipients=%ld", v[0] ? v[0] : "?",
-			    (long long)res.id, res.recipients);
-			*queued = 1;
-		}
-		for (i = 0; i < 5; i++)
-			free(v[i]);
-		return rc == -2 ? -1 : 0;
-	}
-	if (!strcmp(c->kind, "post_review") || !strcmp(c->kind, "post_reply")) {
-		static const char *const paths[] = { "$.post", "$.approve", "$.text" };
-		char		*v[3], extra[64], *ex = NULL;
-		int64_t		 id;
-		int		 r, rc = 0;
-
-		if (store_json_get(st, c->body, paths, 3, v) != STORE_OK)
-			return -1;
-		id = v[0] ? atoll(v[0]) : 0;
-		/* a regency hub passes a decision on a post one of its boxes received further down */
-		if (!strcmp(c->kind, "post_review"))
-			snprintf(extra, sizeof(extra), "\"approve\":%s", v[1] && atoi(v[1]) ? "true" : "false");
-		else
-			extra[0] = '\0';
-		if (gw->conf->hub_enabled) {
-			if (!strcmp(c->kind, "post_reply")) {
-				char e[1024];
-
-				xasprintf(&ex, "\"text\":\"%s\"", json_escape(v[2] ? v[2] : "", e, sizeof(e)));
-			}
-			r = relay_post(gw, id, c->kind, ex ? ex : extra, err, sizeof(err));
-			free(ex);
-			if (r < 0)
-				rc = -1;
-			if (r != 0)
-				goto done;
-		}
-		if (!strcmp(c->kind, "post_review")) {
-			enum store_status s = store_post_review(st, id, v[1] && atoi(v[1]));
-
-			if (s == STORE_OK)
-				log_info("uplink: post %lld %s by the hub", (long long)id,
-				    v[1] && atoi(v[1]) ? "approved" : "rejected");
-			else if (s != STORE_NOTFOUND && s != STORE_INVALID)
-				rc = -1;
-		} else {
-			char			 number[32];
-			struct store_outbox_new	 o;
-			enum store_status	 s = store_post_sender(st, id, number, sizeof(number));
-
-			if (s == STORE_OK && v[2] && *v[2]) {
-				memset(&o, 0, sizeof(o));
-				o.number = number;
-				o.text = v[2];
-				o.kind = OUTBOX_MANUAL;
-				o.priority = OUTBOX_NORMAL;
-				if (store_outbox_add(st, &o, NULL) != STORE_OK)
-					rc = -1;
-				else
-					*queued = 1;
-			} else if (s != STORE_OK && s != STORE_NOTFOUND)
-				rc = -1;
-		}
-done:
-		for (r = 0; r < 3; r++)
-			free(v[r]);
-		return rc;
-	}
-	if (!strcmp(c->kind, "subscribers")) {
-		/* one chunk of a subscriber list the hub holds for this box */
-		struct import_ctx ic = { gw, 0, 0 };
-
-		if (store_json_rows(st, c->body, "$.rows", import_row_cb, &ic) != STORE_OK)
-			return -1;
-		log_info("uplink: subscribers from the hub seq=%s added=%ld rejected=%ld", c->seq, ic.added, ic.rejected);
-		return 0;
-	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(c->kind, commands[i].kind))
+			return commands[i].apply(u, c, queued);
 	log_warnx("uplink: unknown command kind=%s seq=%s: skipped", c->kind, c->seq);
 	return 0;
+}
+
+/* The hub's acknowledgement of our records (body {"epoch", "lane", "seq"}). */
+static void
+on_ack(struct uplink *u, const char *body)
+{
+	struct gateway	*gw = u->gw;
+	struct store	*st = gw->store;
+	char		 lane[16];
+	int64_t		 acked;
+	int		 i;
+
+	if (uplink_ack_parse(st, body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
+	    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
+		enum store_status s = store_uplink_acked(st, lane, acked);
+
+		if (s == STORE_INVALID) {
+			log_warnx("uplink: %s: this database was restored from a backup; starting a new "
+			    "epoch so no number is reused", store_errmsg(st));
+			if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
+				log_warnx("uplink: new epoch: %s", store_errmsg(st));
+			for (i = 0; i < 2; i++)
+				u->lanes[i].w.sent = u->lanes[i].w.acked = 0;
+			u->status_dirty = 1;
+		} else if (s != STORE_OK)
+			log_warnx("uplink: recording an ack: %s", store_errmsg(st));
+		for (i = 0; i < 2; i++)
+			if (!strcmp(u->lanes[i].name, lane) && acked > u->lanes[i].w.acked) {
+				u->lanes[i].w.acked = acked;
+				u->lanes[i].w.progress_at = clock_now();
+				gw->up.last_ack_at = clock_now();
+			}
+	}
+	update_stats(u);
 }
 
 static void
@@ -307,32 +368,7 @@ on_command(struct uplink *u, const char *payload)
 	}
 	seq = atoll(c.seq);
 	if (!strcmp(c.kind, "ack")) {
-		char	 lane[16];
-		int64_t	 acked;
-		int	 i;
-
-		if (uplink_ack_parse(st, c.body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
-		    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
-			enum store_status s = store_uplink_acked(st, lane, acked);
-
-			if (s == STORE_INVALID) {
-				log_warnx("uplink: %s: this database was restored from a backup; starting a new "
-				    "epoch so no number is reused", store_errmsg(st));
-				if (store_uplink_new_epoch(st, u->epoch) != STORE_OK)
-					log_warnx("uplink: new epoch: %s", store_errmsg(st));
-				for (i = 0; i < 2; i++)
-					u->lanes[i].w.sent = u->lanes[i].w.acked = 0;
-				u->status_dirty = 1;
-			} else if (s != STORE_OK)
-				log_warnx("uplink: recording an ack: %s", store_errmsg(st));
-			for (i = 0; i < 2; i++)
-				if (!strcmp(u->lanes[i].name, lane) && acked > u->lanes[i].w.acked) {
-					u->lanes[i].w.acked = acked;
-					u->lanes[i].w.progress_at = clock_now();
-					gw->up.last_ack_at = clock_now();
-				}
-		}
-		update_stats(u);
+		on_ack(u, c.body);
 		goto out;
 	}
 	if (strcmp(c.lane, "alert") && strcmp(c.lane, "cmd")) {
