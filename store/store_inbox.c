@@ -125,7 +125,7 @@ group_assemble(struct store *st, const char *modem, const char *sender, int ref,
 	    "WHERE modem = ?1 AND sender = ?2 AND concat_ref = ?3 AND total = ?4 ORDER BY seq, id", "ttii", modem,
 	    sender, ref, total);
 	/* read to the end first: the parts are deleted below */
-	if ((s = st_rows(st, stmt, 0, "reading message parts", &p)) != STORE_OK || p.n == 0)
+	if ((s = st_rows(st, stmt, "reading message parts", &p)) != STORE_OK || p.n == 0)
 		goto out;
 	for (i = 0; i < p.n; i++)
 		if (!part_dup(&p, i))
@@ -232,7 +232,7 @@ store_inbox_expire(struct store *st, time_t older_than, int64_t *ids, int max, i
 	    "GROUP BY modem, sender, concat_ref, total HAVING max(received_at) < ?1 LIMIT ?2", "Ii",
 	    (int64_t)older_than, max);
 	/* read to the end first: assembling a group deletes its parts */
-	if ((s = st_rows(st, stmt, 0, "finding incomplete messages", &g)) != STORE_OK)
+	if ((s = st_rows(st, stmt, "finding incomplete messages", &g)) != STORE_OK)
 		goto out;
 	for (i = 0; i < g.n; i++) {
 		int64_t id;
