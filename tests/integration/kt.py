@@ -1,8 +1,13 @@
-"""kt — helpers for integration tests that run the real binaries.
+"""kt — the one harness of the tests that run the real binaries (tests/integration, tests/fault,
+tests/bench; importable by /usr/bin/python3 and the python3 on PATH).
 
 A Gateway owns a temporary directory with a config, a database and a control socket; it starts
-build/kentongand in the foreground, talks to it through build/kentongan, and stops it. Waiting is
-always "poll a condition until a deadline", never a bare sleep.
+build/kentongand in the foreground, talks to it through build/kentongan, and stops it (waiting
+for its modem workers to end with it). DummyPhone and ModemSim are its modems, Mosquitto and
+NatsMQTT the uplink's brokers, Browser a headless Chromium; a Rig (an Uplink: with a broker and
+the hub's keys) cleans up whatever a test started in its directory. check() and fail() end the
+test with status 1 (fail raises kt.Failed, which a thread can catch); waiting is always poll(), a
+condition until a deadline that names the last exception the condition raised, never a bare sleep.
 """
 import atexit
 import json
