@@ -302,13 +302,14 @@ class Gateway:
         self.wait_gone(kids)
         return rc
 
-    def wait_exit(self, timeout):
-        """Waits for a daemon that stops by itself (e.g. at a crash point); its exit status."""
+    def wait_exit(self, timeout, what="the daemon to stop by itself"):
+        """Waits for a daemon that stops by itself (it refuses its config, a crash point); its exit
+        status."""
         kids = self.workers()
         try:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            fail("the daemon did not stop within %ss" % timeout)
+            fail("timed out after %ss waiting for %s:\n%s" % (timeout, what, self.logtail()))
         self.proc = None
         self.logf.close()
         self.wait_gone(kids)
