@@ -70,7 +70,7 @@ def main():
             wire / total, json_bytes / total))
 
         box.ctl("subscriber", "add", "081200000001", "--area", VILLAGE, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
+        poll(lambda: hub.box_at_hub(BOX).get("subscribers") == 1, timeout=60,
              what="the box's status at the hub")
         lat = []
         for i in range(5):

@@ -388,6 +388,10 @@ class Gateway:
         self.write_conf(modems="".join(s.section(extra=extra) for s in sims))
         return sims
 
+    def box_at_hub(self, box):
+        """This hub's entry for box in `kentongan boxes`, or {} while it has none."""
+        return {x["box"]: x for x in self.ctl("boxes")}.get(box, {})
+
     def wait_ready(self, timeout=30, what="every modem ready"):
         poll(lambda: all(m["state"] == "ready" for m in self.ctl("status")["modems"]), timeout, what)
 

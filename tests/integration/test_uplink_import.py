@@ -22,7 +22,7 @@ def main():
             g.import_areas()
             g.start()
         box.ctl("subscriber", "add", "081299990001", "--area", V2, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
+        poll(lambda: hub.box_at_hub(BOX).get("subscribers") == 1, timeout=60,
              what="the box at the hub")
         csv = os.path.join(up.root, "members.csv")
         with open(csv, "w") as f:
