@@ -392,6 +392,12 @@ class Gateway:
         """This hub's entry for box in `kentongan boxes`, or {} while it has none."""
         return {x["box"]: x for x in self.ctl("boxes")}.get(box, {})
 
+    def join_hub(self, hub, box, number, area, what="the box at the hub"):
+        """This box's first subscriber (number in area), and the wait until the hub lists the box
+        with it: the box is online and has reported."""
+        self.ctl("subscriber", "add", number, "--area", area, fmt="text")
+        poll(lambda: hub.box_at_hub(box).get("subscribers") == 1, timeout=60, what=what)
+
     def wait_ready(self, timeout=30, what="every modem ready"):
         poll(lambda: all(m["state"] == "ready" for m in self.ctl("status")["modems"]), timeout, what)
 

@@ -52,9 +52,7 @@ def main():
         for g in (hub, box):
             g.import_areas()
             g.start()
-        box.ctl("subscriber", "add", "081244440001", "--area", VILLAGE, fmt="text")
-        poll(lambda: hub.box_at_hub(BOX).get("subscribers") == 1, timeout=60,
-             what="the box (in its namespace) at the hub")
+        box.join_hub(hub, BOX, "081244440001", VILLAGE, "the box (in its namespace) at the hub")
 
         sh("ip", "link", "set", vh, "down")           # half-open: nobody tells the box
         for i in range(20):

@@ -47,9 +47,7 @@ def main():
         for g in gws:
             g.import_areas()
             g.start()
-        box.ctl("subscriber", "add", "081233334444", "--area", VILLAGE, fmt="text")
-        poll(lambda: hub.box_at_hub(BOX).get("subscribers") == 1, timeout=60,
-             what="the box at the hub over TLS")
+        box.join_hub(hub, BOX, "081233334444", VILLAGE, "the box at the hub over TLS")
         check(hub.ctl("status")["hub"]["state"] == "online", "the hub is connected over TLS")
         b = hub.ctl("broadcast", "--area", VILLAGE, "Lewat TLS")
         poll(lambda: [p for p in sim.sent(cut_ok=True) if "Lewat TLS" in p.get("text", "")], timeout=60,
