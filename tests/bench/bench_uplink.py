@@ -69,9 +69,7 @@ def main():
         print("bytes on the wire per record: %.1f (batches of 200, zlib; the records' JSON alone is %.1f)" % (
             wire / total, json_bytes / total))
 
-        box.ctl("subscriber", "add", "081200000001", "--area", VILLAGE, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
-             what="the box's status at the hub")
+        box.join_hub(hub, BOX, "081200000001", VILLAGE, "the box's status at the hub")
         lat = []
         for i in range(5):
             n0 = len(sim.sent(cut_ok=True))

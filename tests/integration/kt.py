@@ -1,8 +1,13 @@
-"""kt — helpers for integration tests that run the real binaries.
+"""kt — the one harness of the tests that run the real binaries (tests/integration, tests/fault,
+tests/bench; importable by /usr/bin/python3 and the python3 on PATH).
 
 A Gateway owns a temporary directory with a config, a database and a control socket; it starts
-build/kentongand in the foreground, talks to it through build/kentongan, and stops it. Waiting is
-always "poll a condition until a deadline", never a bare sleep.
+build/kentongand in the foreground, talks to it through build/kentongan, and stops it (waiting
+for its modem workers to end with it). DummyPhone and ModemSim are its modems, Mosquitto and
+NatsMQTT the uplink's brokers, Browser a headless Chromium; a Rig (an Uplink: with a broker and
+the hub's keys) cleans up whatever a test started in its directory. check() and fail() end the
+test with status 1 (fail raises kt.Failed, which a thread can catch); waiting is always poll(), a
+condition until a deadline that names the last exception the condition raised, never a bare sleep.
 """
 import atexit
 import json
@@ -297,13 +302,14 @@ class Gateway:
         self.wait_gone(kids)
         return rc
 
-    def wait_exit(self, timeout):
-        """Waits for a daemon that stops by itself (e.g. at a crash point); its exit status."""
+    def wait_exit(self, timeout, what="the daemon to stop by itself"):
+        """Waits for a daemon that stops by itself (it refuses its config, a crash point); its exit
+        status."""
         kids = self.workers()
         try:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            fail("the daemon did not stop within %ss" % timeout)
+            fail("timed out after %ss waiting for %s:\n%s" % (timeout, what, self.logtail()))
         self.proc = None
         self.logf.close()
         self.wait_gone(kids)
@@ -381,6 +387,16 @@ class Gateway:
         sims = [ModemSim(self.dir, name, operator=op, **kw) for name, op in specs]
         self.write_conf(modems="".join(s.section(extra=extra) for s in sims))
         return sims
+
+    def box_at_hub(self, box):
+        """This hub's entry for box in `kentongan boxes`, or {} while it has none."""
+        return {x["box"]: x for x in self.ctl("boxes")}.get(box, {})
+
+    def join_hub(self, hub, box, number, area, what="the box at the hub"):
+        """This box's first subscriber (number in area), and the wait until the hub lists the box
+        with it: the box is online and has reported."""
+        self.ctl("subscriber", "add", number, "--area", area, fmt="text")
+        poll(lambda: hub.box_at_hub(box).get("subscribers") == 1, timeout=60, what=what)
 
     def wait_ready(self, timeout=30, what="every modem ready"):
         poll(lambda: all(m["state"] == "ready" for m in self.ctl("status")["modems"]), timeout, what)

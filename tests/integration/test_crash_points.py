@@ -92,9 +92,7 @@ def migrations():
             if gw.proc.poll() is None:
                 gw.stop()
                 break  # past the last migration
-            gw.proc.wait()
-            gw.proc = None
-            gw.logf.close()
+            gw.wait_exit(10)    # (it has already crashed)
             got = fl.db_query(gw.db, "PRAGMA user_version")[0][0]
             check(got < latest and (k == 0 and got == 0 or got > prev),
                   "after a crash in migration %d the schema is at %d (previous crash: %d, latest %d)" % (

@@ -20,9 +20,7 @@ def startup_refused():
     gw = fl.kt.Gateway(name="kt-fault-start")
     try:
         gw.start(env={"KT_FAULT_VFS": "write"}, wait=False)
-        rc = gw.proc.wait(timeout=20)
-        gw.proc = None
-        gw.logf.close()
+        rc = gw.wait_exit(20)
         log = open(gw.log, errors="replace").read()
         check(rc == 1, "a store that cannot be written: the daemon exits 1, not %s" % rc)
         check("kentongand:" in log and ("disk I/O error" in log or "I/O" in log),

@@ -499,17 +499,13 @@ def test_config_errors():
     port = free_port()      # (the same port for all three)
     with Gateway(name="kt-http-bad", http="listen = 0.0.0.0:%d\n" % port) as g:
         g.start(wait=False)
-        rc = g.proc.wait(timeout=15)
+        rc = g.wait_exit(15)
         check(rc == 1, "a public address without a token refuses to start: %r" % rc)
         check("needs" in g.logtail() or "token" in g.logtail(), "and says why: %r" % g.logtail())
-        g.proc = None
-        g.logf.close()
     with Gateway(name="kt-http-bad2", http="listen = 127.0.0.1:%d\nmenu = nosuch.conf\n" % port) as g:
         g.start(wait=False)
-        rc = g.proc.wait(timeout=15)
+        rc = g.wait_exit(15)
         check(rc == 1 and "nosuch.conf" in g.logtail(), "a missing menu file: %r %r" % (rc, g.logtail()))
-        g.proc = None
-        g.logf.close()
     with Gateway(name="kt-http-pub", http="listen = 0.0.0.0:%d\ntoken = %s\n" % (port, TOKEN)) as g:
         g.start()
         check("off the loopback" in g.logtail(), "a public address is logged as such")

@@ -65,9 +65,7 @@ def main():
         # a crash right after the first commit, before routing: the PIN is not in the -wal either
         gw.start(env={"KT_CRASH": "inbox-commit"}, wait=True)
         ph.inject(OFF, "SIAR 43\u200b2198 1671 tujuh", when="20261127T130000")
-        poll(lambda: gw.proc.poll() is not None, 30, "the crash point after the commit")
-        gw.proc = None
-        gw.logf.close()
+        gw.wait_exit(30, "the crash point after the commit")
         no_pin(gw, "after kill at inbox-commit")
         gw.start()
         row = poll(lambda: [m for m in gw.ctl("inbox") if m["text"].endswith("tujuh") and m.get("action")],

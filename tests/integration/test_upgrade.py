@@ -142,9 +142,7 @@ def main():
                 g.kill9()
                 results.append((after, "past the migrations"))
                 continue
-            rc = g.proc.wait()
-            g.proc = None
-            g.logf.close()
+            rc = g.wait_exit(10)    # (it has already stopped)
             missing, ok, ver = still_there(g.db, seeded, first)
             log = open(g.log).read()
             check(rc != 0 and ("full" in log or "disk" in log), "after %d writes: refused with a reason: rc=%s\n%s"

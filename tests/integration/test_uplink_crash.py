@@ -35,7 +35,7 @@ def main():
             g.start()
         for n in SUBS:
             box.ctl("subscriber", "add", n, "--area", VILLAGE, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["state"] == "online"], timeout=60,
+        poll(lambda: hub.box_at_hub(BOX).get("state") == "online", timeout=60,
              what="the box at the hub")
         texts = []
         k = 0

@@ -90,8 +90,8 @@ def main():
         for n in ("081211110001", "081211110002"):
             ga.ctl("subscriber", "add", n, "--area", VA, fmt="text")
         gb.ctl("subscriber", "add", "081222220001", "--area", VB, fmt="text")
-        poll(lambda: {x["box"]: x for x in hub.ctl("boxes")}.get(A, {}).get("subscribers") == 2 and
-             {x["box"]: x for x in hub.ctl("boxes")}.get(B, {}).get("subscribers") == 1,
+        poll(lambda: hub.box_at_hub(A).get("subscribers") == 2 and
+             hub.box_at_hub(B).get("subscribers") == 1,
              timeout=60, what="both boxes online at the hub with their subscriber counts")
         dry = hub.ctl("broadcast", "--area", "167101", "--dry-run", "x")
         check(dry["recipients"] == 3 and dry["box_recipients"] == 3, "dry run counts the boxes' villagers: %r" % dry)
@@ -104,7 +104,7 @@ def main():
 
         # --- test 2: box A offline while the hub broadcasts ---
         ga.stop()
-        poll(lambda: {x["box"]: x for x in hub.ctl("boxes")}[A]["state"] == "offline", what="A offline at the hub")
+        poll(lambda: hub.box_at_hub(A).get("state") == "offline", what="A offline at the hub")
         text = "Peringatan dini banjir: warga bantaran sungai siaga"
         b = hub.ctl("broadcast", "--area", "167101", "--priority", "alert", text)
         check(b["boxes"] == 2, "the hub forwards to both boxes: %r" % b)
@@ -115,7 +115,7 @@ def main():
         ga.start()
         for n in ("+6281211110001", "+6281211110002"):
             poll(lambda: len(sent_to(sima, n, "Peringatan dini")) >= 1, timeout=60, what="A to send to %s" % n)
-        poll(lambda: {x["box"]: x for x in hub.ctl("boxes")}[A]["down_pending"] == 0, timeout=30,
+        poll(lambda: hub.box_at_hub(A).get("down_pending") == 0, timeout=30,
              what="A to acknowledge the command")
         reach = poll(lambda: [x for x in hub.ctl("announcement", b["id"])["boxes"] if x["sent"] + x["delivered"] >= 1
                               ] if len([x for x in hub.ctl("announcement", b["id"])["boxes"]
@@ -184,7 +184,7 @@ def acl_checks(broker, clients, hub, simb):
     check(not any(B in t for t, _ in got_a), "A's login read B's downlink: %r" % got_a[:2])
     check(sql(hub.db, "SELECT count(*) FROM hub_records WHERE epoch = 'f00d' OR body LIKE '%palsu%'")[0][0] == 0,
           "A's login wrote records as B")
-    check({x["box"]: x for x in hub.ctl("boxes")}[B]["state"] == "online", "A's login marked B offline")
+    check(hub.box_at_hub(B).get("state") == "online", "A's login marked B offline")
 
 
 def post_checks(hub, ga, sima):

@@ -21,9 +21,7 @@ def main():
         for g in (hub, box):
             g.import_areas()
             g.start()
-        box.ctl("subscriber", "add", "081299990001", "--area", V2, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
-             what="the box at the hub")
+        box.join_hub(hub, BOX, "081299990001", V2)
         csv = os.path.join(up.root, "members.csv")
         with open(csv, "w") as f:
             f.write("number,area,name\n")

@@ -27,9 +27,9 @@ def main():
             g.start()
         for n in ("081255550001", "081255550002", "081255550003"):
             desa.ctl("subscriber", "add", n, "--area", DESA, fmt="text")
-        poll(lambda: [b for b in kab.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 3], timeout=60,
+        poll(lambda: kab.box_at_hub(BOX).get("subscribers") == 3, timeout=60,
              what="the village box at the regency")
-        poll(lambda: [b for b in prov.ctl("boxes") if b["box"] == KAB and b["state"] == "online"], timeout=60,
+        poll(lambda: prov.box_at_hub(KAB).get("state") == "online", timeout=60,
              what="the regency at the province")
 
         text = "Siaga banjir untuk Kota Palembang"

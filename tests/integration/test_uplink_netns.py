@@ -52,9 +52,7 @@ def main():
         for g in (hub, box):
             g.import_areas()
             g.start()
-        box.ctl("subscriber", "add", "081244440001", "--area", VILLAGE, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
-             what="the box (in its namespace) at the hub")
+        box.join_hub(hub, BOX, "081244440001", VILLAGE, "the box (in its namespace) at the hub")
 
         sh("ip", "link", "set", vh, "down")           # half-open: nobody tells the box
         for i in range(20):
@@ -62,7 +60,7 @@ def main():
         b = hub.ctl("broadcast", "--area", VILLAGE, "Jadwal posyandu berubah")
         poll(lambda: box.ctl("status")["uplink"]["state"] == "offline", timeout=30,
              what="keepalive to notice the dead link")
-        poll(lambda: [x for x in hub.ctl("boxes") if x["box"] == BOX][0]["state"] == "offline", timeout=30,
+        poll(lambda: hub.box_at_hub(BOX).get("state") == "offline", timeout=30,
              what="the broker to notice the box is gone (its will)")
         check(sql(hub.db, "SELECT count(*) FROM hub_records WHERE body LIKE '%terputus%'")[0][0] == 0,
               "nothing crossed the cut link")

@@ -75,9 +75,8 @@ def main():
                 timeout=10).read().decode()
         poll(lambda: "\nkentongan_uplink_up 1\n" in metrics() and "\nkentongan_uplink_backlog 0\n" in metrics(),
              what="/metrics to show the uplink up with no backlog")
-        boxes = poll(lambda: [x for x in hub.ctl("boxes") if x["box"] == BOX], what="the box in 'kentongan boxes'")
-        check(boxes[0]["state"] == "online" and boxes[0]["areas"] == [VILLAGE] and boxes[0]["subscribers"] == 1,
-              "boxes: %r" % boxes)
+        bx = poll(lambda: hub.box_at_hub(BOX), what="the box in 'kentongan boxes'")
+        check(bx["state"] == "online" and bx["areas"] == [VILLAGE] and bx["subscribers"] == 1, "boxes: %r" % bx)
         # a restart of the box sends nothing twice
         box.stop()
         box.start()

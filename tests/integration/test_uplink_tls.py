@@ -47,9 +47,7 @@ def main():
         for g in gws:
             g.import_areas()
             g.start()
-        box.ctl("subscriber", "add", "081233334444", "--area", VILLAGE, fmt="text")
-        poll(lambda: [b for b in hub.ctl("boxes") if b["box"] == BOX and b["subscribers"] == 1], timeout=60,
-             what="the box at the hub over TLS")
+        box.join_hub(hub, BOX, "081233334444", VILLAGE, "the box at the hub over TLS")
         check(hub.ctl("status")["hub"]["state"] == "online", "the hub is connected over TLS")
         b = hub.ctl("broadcast", "--area", VILLAGE, "Lewat TLS")
         poll(lambda: [p for p in sim.sent(cut_ok=True) if "Lewat TLS" in p.get("text", "")], timeout=60,
@@ -58,7 +56,7 @@ def main():
              what="reach up over TLS")
         check(stranger.ctl("status")["uplink"]["state"] == "offline", "a box that does not trust the broker's CA "
               "does not connect")
-        check(not [x for x in hub.ctl("boxes") if x["box"] == "1671011002-1"], "…and never reaches the hub")
+        check(not hub.box_at_hub("1671011002-1"), "…and never reaches the hub")
         print("ok: mqtts with ca_file both ways; a wrong CA is refused")
 
 

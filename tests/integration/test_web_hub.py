@@ -38,7 +38,7 @@ def main():
         box.start()
         for n in ("081211110001", "081211110002"):
             box.ctl("subscriber", "add", n, "--area", VA, fmt="text")
-        poll(lambda: {x["box"]: x for x in hub.ctl("boxes")}.get(A, {}).get("subscribers") == 2, timeout=60,
+        poll(lambda: hub.box_at_hub(A).get("subscribers") == 2, timeout=60,
              what="the box online at the hub with its 2 subscribers")
 
         b = Browser.start(SHOTS)

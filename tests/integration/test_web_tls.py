@@ -11,7 +11,7 @@ import ssl
 import sys
 import urllib.parse
 
-from kt import Gateway, add_web_user, check, poll, run
+from kt import Gateway, add_web_user, check, run
 
 
 def make_cert(d, name):
@@ -37,9 +37,7 @@ def main():
                             ("cert = %s\nkey = %s\n" % (cert, other_key), "not the PEM private key")):
             g.listen(extra=extra, port=port)
             g.start(wait=False)
-            poll(lambda: g.proc.poll() is not None, timeout=15, what="the daemon to refuse the TLS settings")
-            g.proc = None
-            g.logf.close()
+            g.wait_exit(15, "the daemon to refuse the TLS settings")
             check(want in g.logtail(), "refused with %r:\n%s" % (want, g.logtail()))
 
         g.listen(extra="cert = %s\nkey = %s\n" % (cert, key), port=port)
