@@ -120,12 +120,7 @@ run-hub:
 	$(Q)$(MAKE) --no-print-directory programs
 	$(Q)tools/run-hub.sh
 
-# Figures are printed, never asserted: machines are noisy; compare ratios measured in one run.
-bench: programs $(BENCH_PROGS)
-	$(Q)BUILD=$(BUILD) tools/bench.sh $(BENCH_PROGS)
-
-# Each libFuzzer target runs for FUZZ_SECONDS (default 10).
-fuzz: $(FUZZ_TARGETS)
+# make bench and make fuzz: tests/bench/bench.mk and tests/fuzz/fuzz.mk.
 
 lint:
 	$(Q)tools/lint.sh
