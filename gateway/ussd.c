@@ -43,7 +43,6 @@
 #include "gateway/gateway.h"
 #include "gateway/ussd.h"
 #include "gateway/ussd-internal.h"
-#include "parsers/fold.h"
 #include "parsers/norm.h"
 #include "store/store.h"
 #include "store/store_outbox.h"

@@ -1,7 +1,7 @@
 /*
- * fold.c — UTF-8 decoding and the small hand-made folding tables (homoglyphs, ignorable code points,
- * letters without an ASCII form) behind parsers/fold.h. The big accent/fullwidth table is generated
- * into fold_table.c.
+ * fold.c — UTF-8 decoding (declared in norm.h) and the small hand-made folding tables (homoglyphs,
+ * ignorable code points, letters without an ASCII form) behind parsers/fold.h. The big
+ * accent/fullwidth table is generated into fold_table.c.
  */
 #include "parsers/fold.h"
 

@@ -1,7 +1,7 @@
 /*
- * fold — internal to parsers/: UTF-8 decoding and the code point → ASCII folding tables shared by the
- * normaliser (norm.c, parse.c) and the GSM-7 transliterator (gsm7.c). Not for use outside parsers/.
- * Pure functions over caller buffers; nothing allocates.
+ * fold — internal to parsers/: the code point → ASCII folding tables shared by the normaliser (norm.c,
+ * parse.c) and the GSM-7 transliterator (gsm7.c). Not for use outside parsers/ (make lint checks it);
+ * the UTF-8 decoder they use is public, in parsers/norm.h. Pure functions; nothing allocates.
  */
 #ifndef PARSERS_FOLD_H
 #define PARSERS_FOLD_H
@@ -9,17 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NORM_CP_INVALID	0xFFFFFFFFu	/* returned for a byte that does not start a valid sequence */
-
-/*
- * Decodes one code point from s[0..len) (len >= 1). Sets *n to the bytes consumed (always >= 1).
- * Overlong forms, surrogates, values above U+10FFFF and truncated sequences give NORM_CP_INVALID
- * with *n = 1, so a caller skipping *n bytes always makes progress and never reads past len.
- */
-uint32_t	 norm_utf8_next(const unsigned char *s, size_t len, size_t *n);
-
-/* Encodes cp (<= U+10FFFF, not a surrogate) into buf; returns the byte count (1-4). */
-size_t		 norm_utf8_put(uint32_t cp, char buf[4]);
+#include "parsers/norm.h"	/* norm_utf8_next(), norm_utf8_put() */
 
 struct norm_fold {
 	uint32_t	 cp;
