@@ -35,6 +35,7 @@
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "tests/unit/gateway_spy.h"
+#include "tests/unit/modem_fixture.h"
 
 static struct modem	*M;
 static int		 send_total, send_issued;
@@ -121,24 +122,6 @@ gen(const char *dir, int n)
 		}
 	}
 	return loc - 1;
-}
-
-static int
-files_in(const char *dir)
-{
-	char		 p[512];
-	DIR		*d;
-	struct dirent	*e;
-	int		 n = 0;
-
-	snprintf(p, sizeof(p), "%s/sms/1", dir);
-	if ((d = opendir(p)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* ---- bare libGammu ---- */
@@ -276,30 +259,13 @@ ours_open(const char *model, const char *conn, const char *dev)
 
 	snprintf(db, sizeof(db), "%s/bench-%d.db", tmpd, (int)getpid());
 	unlink(db);
-	memset(&gw, 0, sizeof(gw));
-	gw.base = event_base_new();
-	if ((gw.store = store_open(db, 0, err, sizeof(err))) == NULL) {
+	if (mf_gateway_open(&gw, &conf, db, 1, err, sizeof(err)) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		exit(1);
 	}
-	gw.store_ok = 1;
-	memset(&conf, 0, sizeof(conf));
-	conf.country = "62";
-	conf.incomplete_timeout_s = 600;
-	gw.conf = &conf;
 	gw.ingest = ingest_new(&gw);
-	kv[0].key = "model";		kv[0].value = (char *)model;
-	kv[1].key = "connection";	kv[1].value = (char *)conn;
-	kv[2].key = "device";		kv[2].value = (char *)dev;
-	memset(&cm, 0, sizeof(cm));
-	cm.name = "bench";
-	cm.gammu = kv;
-	cm.ngammu = 3;
-	cm.profile = cm.operator_name = cm.balance_ussd = cm.imei = cm.imsi = "";
-	cm.poll_ms = 1000;
+	mf_modem_conf(&cm, kv, "bench", model, conn, dev);
 	cm.command_timeout_s = 60;
-	cm.balance_interval_s = 21600;
-	cm.enabled = 1;
 	nrouted = nsent = nsent_all = nsent_ok = 0;
 	spy_on_sent = on_sent;
 }
@@ -311,9 +277,7 @@ ours_close(void)
 
 	modem_free(M);
 	M = NULL;
-	ingest_free(gw.ingest);
-	store_close(gw.store);
-	event_base_free(gw.base);
+	mf_gateway_close(&gw);
 	snprintf(db, sizeof(db), "%s/bench-%d.db", tmpd, (int)getpid());
 	unlink(db);
 	strcat(db, "-wal");
@@ -325,7 +289,7 @@ ours_close(void)
 
 static long	 want_routed;
 static const char *ingest_dir;
-static int ingest_done(void) { return nrouted >= want_routed && files_in(ingest_dir) == 0; }
+static int ingest_done(void) { return nrouted >= want_routed && mf_files_in(ingest_dir, 1) == 0; }
 static int is_ready(void) { return modem_info(M)->state == MODEM_READY; }
 static int sends_done(void) { return nsent_all >= send_total; }
 
@@ -393,7 +357,7 @@ bench_ingest(int n)
 		t0 = now();
 		M = modem_new(&gw, &cm);
 		if (!run_until(ingest_done, 60))
-			printf("ingest  ours: TIMEOUT routed=%ld left=%d\n", nrouted, files_in(d2));
+			printf("ingest  ours: TIMEOUT routed=%ld left=%d\n", nrouted, mf_files_in(d2, 1));
 		o = now() - t0;
 		printf("ingest  round %d: bare %.3f s, kentongan %.3f s\n", round + 1, b, o);
 		if (b < tb)

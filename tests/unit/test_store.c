@@ -16,28 +16,11 @@
 #include "store/store_outbox.h"
 #include "tests/unit/fixture.h"
 
-static char	 dbpath[64];
 
 static int
 setup(void **state)
 {
-	char		 err[512];
-	struct store	*st;
-
-	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-store-%d.db", (int)getpid());
-	unlink(dbpath);
-	st = store_open(dbpath, 0, err, sizeof(err));
-	if (st == NULL)
-		fail_msg("%s", err);
-	*state = st;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	store_close(*state);
-	fx_db_unlink(dbpath);
+	*state = fx_store_open("store");
 	return 0;
 }
 
@@ -328,7 +311,7 @@ test_field_features(void **state)
 	a.approve_by = time(NULL) + 3600;
 	assert_int_equal(store_announcement_add(st, &a, &id, &n), STORE_OK);
 	assert_int_equal(n, 1);	/* the count it would have; no rows yet */
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox"), 0);
 	assert_int_equal(store_announcement_code_used(st, "K7QXA"), 1);
 	assert_int_equal(store_announcement_code_used(st, "K7QXC"), 0);
 	assert_int_equal(store_announcement_by_code(st, "K7QXA", &b), STORE_OK);
@@ -379,7 +362,7 @@ test_field_features(void **state)
 	assert_string_equal(u[0].modem, "tsel");
 	assert_int_equal(store_outbox_escalate(st, 2, time(NULL)), STORE_OK);
 	assert_int_equal(store_outbox_undelivered(st, time(NULL) + 1, time(NULL), u, 4), 0);
-	assert_int_equal(fx_q1(dbpath, "SELECT escalated FROM outbox WHERE id = 2 AND status = 'queued'"), 1);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT escalated FROM outbox WHERE id = 2 AND status = 'queued'"), 1);
 
 	assert_int_equal(store_correction_count(st, id), 2);
 	store_unsubscribe(st, "+6281200000002", NULL, &k);
@@ -394,7 +377,7 @@ test_field_features(void **state)
 	a.corrects = id;
 	assert_int_equal(store_announcement_add(st, &a, &rid, &n), STORE_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox o WHERE o.announcement_id = "
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox o WHERE o.announcement_id = "
 	    "(SELECT max(id) FROM announcements) AND o.number = '+6281200000001'"), 1);
 	/* cancel stops the queued copies */
 	assert_int_equal(store_announcement_cancel(st, rid, &n), STORE_OK);
@@ -408,10 +391,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_not_a_database),
-		cmocka_unit_test_setup_teardown(test_subscriptions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fanout_and_outbox, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_suggest_served_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_field_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_fanout_and_outbox, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_served_only, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_field_features, setup, fx_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
