@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tests/unit/clock.h"
 
 static char	fx_dbpath[64] __attribute__((unused));
 
@@ -61,20 +62,18 @@ fx_tick(evutil_socket_t fd, short what, void *arg)
 static inline int
 fx_run_until(struct event_base *base, int (*cond)(void), double secs)
 {
-	struct timespec	 t0, t;
+	double		 t0 = mono_now();
 	struct event	*ev = event_new(base, -1, EV_PERSIST, fx_tick, NULL);
 	struct timeval	 tv = { 0, 20000 };	/* cond() is looked at every 20 ms at least */
 	int		 ok = 0;
 
 	event_add(ev, &tv);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (cond()) {
 			ok = 1;
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs)
+		if (mono_now() - t0 > secs)
 			break;
 		event_base_loop(base, EVLOOP_ONCE);
 	}
