@@ -218,8 +218,8 @@ norm_is_honorific(const char *w, size_t wlen)
 	return 0;
 }
 
-static int
-all_digits(const char *w, size_t wlen)
+int
+norm_all_digits(const char *w, size_t wlen)
 {
 	size_t	 i;
 
@@ -233,7 +233,7 @@ all_digits(const char *w, size_t wlen)
 static int
 is_phone(const char *w, size_t wlen)
 {
-	return wlen >= 9 && all_digits(w, wlen) &&
+	return wlen >= 9 && norm_all_digits(w, wlen) &&
 	    ((w[0] == '0' && w[1] == '8') || (w[0] == '6' && w[1] == '2' && w[2] == '8'));
 }
 
@@ -301,7 +301,7 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 	/* A code: digit groups ending on the 2/4/6/10 Kemendagri boundaries. */
 	cum = 0;
 	for (i = 0; i < nw; i++) {
-		if (!all_digits(w[i].p, w[i].len)) {
+		if (!norm_all_digits(w[i].p, w[i].len)) {
 			digits = 0;
 			break;
 		}
