@@ -1,5 +1,7 @@
 /* test_ussd — the USSD menu loader (errors with line numbers, screen limits) and the state machine
- * over a real store: village choice, paging, retries, stop, report, submenus, expiry, the cap. */
+ * over a real store: village choice, paging, retries, stop, report, submenus, expiry, the cap.
+ * The gateway_* hooks are gateway/gateway.c's own: with no router or scheduler they render nothing
+ * and only track store_ok. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,12 +20,6 @@
 #include "store/store.h"
 #include "store/store_roles.h"
 #include "tests/unit/fixture.h"
-
-/* the hooks gateway/gateway.c implements, as this test needs them (no router: no rendering) */
-void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
-void gateway_queue_changed(struct gateway *g) { }
-void gateway_render(struct gateway *g, const char *key, char *out, size_t len, const char *const *vars) { *out = '\0'; }
 
 static struct conf	 conf;
 static struct gateway	 gw;
