@@ -168,12 +168,8 @@ test_fanout_and_outbox(void **state)
 	store_subscribe(st, "+6281400000002", "1671011002", NULL, &created);
 	store_subscribe(st, "+6281700000003", "1672011001", NULL, &created);
 
-	memset(&a, 0, sizeof(a));
-	a.text = "Posyandu besok jam 8";
-	a.areas = areas;
-	a.nareas = 2;
-	a.priority = OUTBOX_NORMAL;
-	a.source = "console";
+	a = (struct store_announcement_new){ .text = "Posyandu besok jam 8", .areas = areas, .nareas = 2,
+	    .priority = OUTBOX_NORMAL, .source = "console" };
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_announcement_add(st, &a, &id, &recipients), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
@@ -299,16 +295,9 @@ test_field_features(void **state)
 
 	load_areas(st);
 	store_subscribe(st, "+6281200000001", "1671011001", NULL, &created);
-	memset(&a, 0, sizeof(a));
-	a.text = "AWAS banjir";
-	a.areas = areas;
-	a.nareas = 1;
-	a.priority = OUTBOX_ALERT;
-	a.source = "console";
-	a.requested_by = "console:alice";
-	a.code = "K7QXA";
-	a.pending = 1;
-	a.approve_by = time(NULL) + 3600;
+	a = (struct store_announcement_new){ .text = "AWAS banjir", .areas = areas, .nareas = 1,
+	    .priority = OUTBOX_ALERT, .source = "console", .requested_by = "console:alice", .code = "K7QXA",
+	    .pending = 1, .approve_by = time(NULL) + 3600 };
 	assert_int_equal(store_announcement_add(st, &a, &id, &n), STORE_OK);
 	assert_int_equal(n, 1);	/* the count it would have; no rows yet */
 	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox"), 0);
@@ -367,14 +356,8 @@ test_field_features(void **state)
 	assert_int_equal(store_correction_count(st, id), 2);
 	store_unsubscribe(st, "+6281200000002", NULL, &k);
 	assert_int_equal(store_correction_count(st, id), 1);	/* one who stopped is not corrected */
-	memset(&a, 0, sizeof(a));
-	a.text = "RALAT: jam 9";
-	a.areas = areas;
-	a.nareas = 1;
-	a.priority = OUTBOX_NORMAL;
-	a.source = "console";
-	a.code = "K7QXE";
-	a.corrects = id;
+	a = (struct store_announcement_new){ .text = "RALAT: jam 9", .areas = areas, .nareas = 1,
+	    .priority = OUTBOX_NORMAL, .source = "console", .code = "K7QXE", .corrects = id };
 	assert_int_equal(store_announcement_add(st, &a, &rid, &n), STORE_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox o WHERE o.announcement_id = "
