@@ -169,9 +169,14 @@ seg_add(struct segcount *c, size_t units, size_t part_size)
 	c->cur += units;
 }
 
+/* The count of a text in encoding enc (GSM7_ENC_GSM7 or GSM7_ENC_UCS2). */
 static void
-seg_finish(const struct segcount *c, size_t single, struct gsm7_count *out)
+seg_finish(const struct segcount *c, enum gsm7_encoding enc, int transliterated, struct gsm7_count *out)
 {
+	size_t	 single = enc == GSM7_ENC_GSM7 ? GSM7_SINGLE_SEPTETS : GSM7_SINGLE_UCS2;
+
+	out->encoding = enc;
+	out->transliterated = transliterated;
 	out->units = c->total;
 	out->chars = c->chars;
 	out->segments = c->total <= single ? 1 : c->parts;
@@ -190,9 +195,7 @@ count_ucs2(const char *in, size_t len, struct gsm7_count *out)
 		seg_add(&c, cp != NORM_CP_INVALID && cp > 0xFFFF ? 2 : 1, GSM7_PART_UCS2);
 		pos += n;
 	}
-	out->encoding = GSM7_ENC_UCS2;
-	out->transliterated = 0;
-	seg_finish(&c, GSM7_SINGLE_UCS2, out);
+	seg_finish(&c, GSM7_ENC_UCS2, 0, out);
 }
 
 void
@@ -213,9 +216,7 @@ gsm7_count_naive(const char *in, size_t len, struct gsm7_count *out)
 		seg_add(&c, (size_t)sep, GSM7_PART_SEPTETS);
 		pos += n;
 	}
-	out->encoding = GSM7_ENC_GSM7;
-	out->transliterated = 0;
-	seg_finish(&c, GSM7_SINGLE_SEPTETS, out);
+	seg_finish(&c, GSM7_ENC_GSM7, 0, out);
 }
 
 void
@@ -246,9 +247,7 @@ gsm7_count(const char *in, size_t len, struct gsm7_count *out)
 			seg_add(&c, (size_t)gsm7_septets(rc), GSM7_PART_SEPTETS);
 		}
 	}
-	out->encoding = GSM7_ENC_GSM7;
-	out->transliterated = changed;
-	seg_finish(&c, GSM7_SINGLE_SEPTETS, out);
+	seg_finish(&c, GSM7_ENC_GSM7, changed, out);
 	if (changed) {
 		/* "…" is 1 UCS-2 unit but 3 septets: keep the original if that is cheaper */
 		struct gsm7_count	 u;
