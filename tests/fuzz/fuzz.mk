@@ -1,10 +1,10 @@
-# tests/fuzz/fuzz.mk: every libFuzzer target (issues 5 and 9, the security review, the web console):
-# the parser, the config reader, the control protocol, inbound PDU decoding, the USSD callback, the
-# CSV reader, the table writer and the web form parser. Built with clang straight from the sources
-# (not the gcc-built libraries). `make fuzz FUZZ_SECONDS=60` runs every target, `make fuzz-NAME` one;
-# each keeps what it found in $(BUILD)/fuzz/NAME-corpus (findings: $(BUILD)/fuzz/NAME-crash-* etc.);
-# seeds are tests/fuzz/NAME-seeds, dictionaries tests/fuzz/NAME.dict. Findings are minimised and
-# added to the seed directory as cases.
+# tests/fuzz/fuzz.mk: every libFuzzer target — the SMS parser, the config reader, the control
+# protocol, inbound PDU decoding, the USSD callback, the CSV reader, the table writer and the web
+# form parser. Built with clang straight from the sources (not the gcc-built libraries).
+# `make fuzz FUZZ_SECONDS=60` runs every target, `make fuzz-NAME` one; each keeps what it found in
+# $(BUILD)/fuzz/NAME-corpus and its findings as $(BUILD)/fuzz/NAME-crash-* (leak-, timeout-);
+# seeds are tests/fuzz/NAME-seeds (the parser's: tests/corpus), dictionaries tests/fuzz/NAME.dict.
+# Findings are minimised and added to the seed directory as cases.
 FUZZ_SECONDS  ?= 10
 FUZZ_CC       ?= clang
 FUZZ_SANITIZE := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
