@@ -193,13 +193,14 @@ static const char *const area_markers[] = {
 	"DESA", "DS", "KEL", "KELURAHAN", "KEC", "KECAMATAN", NULL,
 };
 
+/* Is w[0..wlen) one of the words of list (NULL-terminated)? */
 static int
-is_marker(const char *w, size_t wlen)
+word_in(const char *const *list, const char *w, size_t wlen)
 {
 	size_t	 i;
 
-	for (i = 0; area_markers[i] != NULL; i++)
-		if (strlen(area_markers[i]) == wlen && memcmp(area_markers[i], w, wlen) == 0)
+	for (i = 0; list[i] != NULL; i++)
+		if (strlen(list[i]) == wlen && memcmp(list[i], w, wlen) == 0)
 			return 1;
 	return 0;
 }
@@ -210,12 +211,8 @@ norm_is_honorific(const char *w, size_t wlen)
 	static const char *const hon[] = {
 		"PAK", "BU", "IBU", "BAPAK", "MAS", "MBAK", "KAK", "BANG", "DIK", "GAN", "MIN", NULL,
 	};
-	size_t	 i;
 
-	for (i = 0; hon[i] != NULL; i++)
-		if (strlen(hon[i]) == wlen && memcmp(hon[i], w, wlen) == 0)
-			return 1;
-	return 0;
+	return word_in(hon, w, wlen);
 }
 
 int
@@ -291,7 +288,7 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 			k++;
 		w[nw].p = text + i;
 		w[nw].len = k - i;
-		w[nw].marker = is_marker(text + i, k - i);
+		w[nw].marker = word_in(area_markers, text + i, k - i);
 		nw++;
 		i = k + 1;
 	}
