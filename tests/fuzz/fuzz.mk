@@ -9,6 +9,9 @@ FUZZ_SECONDS  ?= 10
 FUZZ_CC       ?= clang
 FUZZ_SANITIZE := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 FUZZ_FLAGS    := -g -O1 $(FUZZ_SANITIZE) -std=gnu11 -D_GNU_SOURCE -I.
+# where a run keeps its corpus and findings, and extra libFuzzer options (the smoke tests set both)
+FUZZ_DIR      ?= $(BUILD)/fuzz
+FUZZ_OPTS     ?=
 # every target is rebuilt when any header changes (one clang command per target, so no .d files)
 FUZZ_HEADERS  := $(wildcard common/*.h parsers/*.h store/*.h gateway/*.h gateway/web/*.h)
 # common/ is libc only, so each target takes all of it (a new helper there never breaks them)
@@ -48,10 +51,10 @@ $(BUILD)/fuzz/fuzz_$(1): $$(FUZZ_SRCS_$(1)) $$(FUZZ_HEADERS) | $$(GEN)
 	@mkdir -p $$(dir $$@)
 	$$(call say,FUZZCC,$$@)$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(FUZZ_CFLAGS_$(1)) -o $$@ $$(FUZZ_SRCS_$(1)) $$(FUZZ_LIBS_$(1))
 fuzz-$(1): $(BUILD)/fuzz/fuzz_$(1)
-	@mkdir -p $(BUILD)/fuzz/$(1)-corpus
+	@mkdir -p $$(FUZZ_DIR)/$(1)-corpus
 	$(BUILD)/fuzz/fuzz_$(1) -max_total_time=$$(FUZZ_SECONDS) -dict=tests/fuzz/$(1).dict -timeout=10 \
-	    $$(FUZZ_RUN_$(1)) -artifact_prefix=$(BUILD)/fuzz/$(1)- \
-	    $(BUILD)/fuzz/$(1)-corpus $$(or $$(FUZZ_SEEDS_$(1)),tests/fuzz/$(1)-seeds)
+	    $$(FUZZ_RUN_$(1)) $$(FUZZ_OPTS) -artifact_prefix=$$(FUZZ_DIR)/$(1)- \
+	    $$(FUZZ_DIR)/$(1)-corpus $$(or $$(FUZZ_SEEDS_$(1)),tests/fuzz/$(1)-seeds)
 .PHONY: fuzz-$(1)
 endef
 $(foreach t,parser conf ctl pdu http csv table webform,$(eval $(call fuzz_target,$(t))))
