@@ -5,7 +5,7 @@
 #   make check           install missing build deps (apt), build, run every test
 #   make run             start the gateway in the foreground on simulated modems
 #   make run-hub         a broker, a hub and two boxes on simulated modems
-#   make bench           print performance figures (never asserted)
+#   make bench           print performance figures (never asserted); bench-progs only builds them
 #   make fuzz            run the libFuzzer targets (FUZZ_SECONDS each)
 #   make lint            check #include lines against the module dependency rules
 #   make install         PREFIX=/usr/local DESTDIR= SYSCONFDIR= (service, man pages, area data)
