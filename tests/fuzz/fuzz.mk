@@ -18,8 +18,8 @@ FUZZ_HEADERS  := $(wildcard common/*.h parsers/*.h store/*.h gateway/*.h gateway
 FUZZ_COMMON   := $(wildcard common/*.c)
 
 # Per target NAME: FUZZ_SRCS_NAME (tests/fuzz/fuzz_NAME.c and what it exercises), and when needed
-# FUZZ_CFLAGS_NAME, FUZZ_LIBS_NAME, FUZZ_SEEDS_NAME (default tests/fuzz/NAME-seeds) and
-# FUZZ_RUN_NAME (extra libFuzzer options).
+# FUZZ_CFLAGS_NAME, FUZZ_LIBS_NAME, FUZZ_SEEDS_NAME (default tests/fuzz/NAME-seeds),
+# FUZZ_RUN_NAME (extra libFuzzer options) and FUZZ_AFTER_NAME (order-only prerequisites).
 FUZZ_SRCS_parser   := tests/fuzz/fuzz_parser.c parsers/fold.c parsers/fold_table.c parsers/norm.c \
                       parsers/parse.c parsers/gsm7.c common/xmalloc.c common/log.c common/str.c
 FUZZ_CFLAGS_parser := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
@@ -43,11 +43,14 @@ FUZZ_SRCS_http     := tests/fuzz/fuzz_http.c gateway/ussd.c gateway/ussd_menu.c 
 FUZZ_CFLAGS_http    = -DKT_VERSION='"$(VERSION)"' -I$(BUILD)/gen $(PKG_CFLAGS)
 FUZZ_LIBS_http      = $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) -lm
 FUZZ_RUN_http      := -max_len=4096
+# it includes generated headers (the USSD menu, the migrations); only it waits for them, so that
+# concurrent smoke tests building other targets never regenerate them at once
+FUZZ_AFTER_http     = | $(GEN)
 
 # fuzz_target NAME: the binary $(BUILD)/fuzz/fuzz_NAME and the phony fuzz-NAME that runs it
 define fuzz_target
 FUZZ_TARGETS += fuzz-$(1)
-$(BUILD)/fuzz/fuzz_$(1): $$(FUZZ_SRCS_$(1)) $$(FUZZ_HEADERS) | $$(GEN)
+$(BUILD)/fuzz/fuzz_$(1): $$(FUZZ_SRCS_$(1)) $$(FUZZ_HEADERS) $$(FUZZ_AFTER_$(1))
 	@mkdir -p $$(dir $$@)
 	$$(call say,FUZZCC,$$@)$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(FUZZ_CFLAGS_$(1)) -o $$@ $$(FUZZ_SRCS_$(1)) $$(FUZZ_LIBS_$(1))
 fuzz-$(1): $(BUILD)/fuzz/fuzz_$(1)
