@@ -5,7 +5,7 @@
 #   make check           install missing build deps (apt), build, run every test
 #   make run             start the gateway in the foreground on simulated modems
 #   make run-hub         a broker, a hub and two boxes on simulated modems
-#   make bench           print performance figures (never asserted)
+#   make bench           print performance figures (never asserted); bench-progs only builds them
 #   make fuzz            run the libFuzzer targets (FUZZ_SECONDS each)
 #   make lint            check #include lines against the module dependency rules
 #   make install         PREFIX=/usr/local DESTDIR= SYSCONFDIR= (service, man pages, area data)
@@ -120,12 +120,7 @@ run-hub:
 	$(Q)$(MAKE) --no-print-directory programs
 	$(Q)tools/run-hub.sh
 
-# Figures are printed, never asserted: machines are noisy; compare ratios measured in one run.
-bench: programs $(BENCH_PROGS)
-	$(Q)BUILD=$(BUILD) tools/bench.sh $(BENCH_PROGS)
-
-# Each libFuzzer target runs for FUZZ_SECONDS (default 10).
-fuzz: $(FUZZ_TARGETS)
+# make bench and make fuzz: tests/bench/bench.mk and tests/fuzz/fuzz.mk.
 
 lint:
 	$(Q)tools/lint.sh

@@ -34,44 +34,27 @@ proto_check_str(enum proto_check c)
 	return "?";
 }
 
+/*
+ * Moves all n bytes between fd and b, with write(2) when out, else read(2), retrying on EINTR.
+ * -1 on an error, and on end of file (or a write that takes nothing) with errno 0.
+ */
 static int
-write_all(int fd, const void *p, size_t n)
+move_all(int fd, uint8_t *b, size_t n, int out)
 {
-	const uint8_t	*b = p;
-
 	while (n > 0) {
-		ssize_t w = write(fd, b, n);
+		ssize_t k = out ? write(fd, b, n) : read(fd, b, n);
 
-		if (w < 0) {
+		if (k < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, void *p, size_t n)
-{
-	uint8_t	*b = p;
-
-	while (n > 0) {
-		ssize_t r = read(fd, b, n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0) {
+		if (k == 0) {
 			errno = 0;
 			return -1;
 		}
-		b += r;
-		n -= (size_t)r;
+		b += k;
+		n -= (size_t)k;
 	}
 	return 0;
 }
@@ -109,7 +92,7 @@ proto_write(int fd, uint16_t type, uint64_t reqid, const void *payload, size_t l
 	/* one write, so that a frame is never interleaved or half-sent on a signal */
 	if ((frame = proto_frame(type, reqid, payload, len, &n)) == NULL)
 		return -1;
-	rc = write_all(fd, frame, n);
+	rc = move_all(fd, frame, n, 1);
 	free(frame);
 	return rc;
 }
@@ -121,14 +104,14 @@ proto_read(int fd, struct proto_hdr *hdr, void **payload)
 	void			*p;
 
 	*payload = NULL;
-	if (read_all(fd, &h, sizeof(h)) == -1)
+	if (move_all(fd, (uint8_t *)&h, sizeof(h), 0) == -1)
 		return -1;
 	if (h.version != PROTO_VERSION || h.len > PROTO_MAX_PAYLOAD) {
 		errno = EPROTO;
 		return -1;
 	}
 	p = xmalloc(h.len + 1);
-	if (read_all(fd, p, h.len) == -1) {
+	if (move_all(fd, p, h.len, 0) == -1) {
 		free(p);
 		return -1;
 	}

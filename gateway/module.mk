@@ -8,7 +8,6 @@ $(GATEWAY_LIB): $(GATEWAY_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 $(BUILD)/kentongand: $(BUILD)/obj/gateway/main.o $(UPLINK_LIB) $(GATEWAY_LIB) $(STORE_LIB) $(PARSERS_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) $(LIB_GAMMU) $(LIB_SYSTEMD) $(LIB_UPLINK) $(LIB_TLS) -lcrypt -lm
-include gateway/modem.mk
 include gateway/ussd.mk
 include gateway/web/web.mk
 

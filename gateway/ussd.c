@@ -45,7 +45,6 @@
 #include "gateway/timer.h"
 #include "gateway/ussd.h"
 #include "gateway/ussd-internal.h"
-#include "parsers/fold.h"
 #include "parsers/norm.h"
 #include "store/store.h"
 #include "store/store_announcements.h"

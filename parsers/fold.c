@@ -1,7 +1,7 @@
 /*
- * fold.c — UTF-8 decoding and the small hand-made folding tables (homoglyphs, ignorable code points,
- * letters without an ASCII form) behind parsers/fold.h. The big accent/fullwidth table is generated
- * into fold_table.c.
+ * fold.c — UTF-8 decoding (declared in norm.h) and the small hand-made folding tables (homoglyphs,
+ * ignorable code points, letters without an ASCII form) behind parsers/fold.h. The big
+ * accent/fullwidth table is generated into fold_table.c.
  */
 #include "parsers/fold.h"
 
@@ -61,18 +61,19 @@ norm_utf8_put(uint32_t cp, char buf[4])
 	return 4;
 }
 
-const char *
-norm_fold_lookup(uint32_t cp)
+const void *
+norm_cp_find(const void *tab, size_t n, size_t size, uint32_t cp)
 {
-	unsigned	 lo = 0, hi = norm_fold_count, mid;
+	const char	*base = tab;
+	size_t		 lo = 0, hi = n, mid;
+	uint32_t	 k;
 
-	if (cp < norm_fold_table[0].cp)
-		return NULL;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (norm_fold_table[mid].cp == cp)
-			return norm_fold_table[mid].ascii;
-		if (norm_fold_table[mid].cp < cp)
+		k = *(const uint32_t *)(const void *)(base + mid * size);
+		if (k == cp)
+			return base + mid * size;
+		if (k < cp)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -80,9 +81,20 @@ norm_fold_lookup(uint32_t cp)
 	return NULL;
 }
 
+const char *
+norm_fold_lookup(uint32_t cp)
+{
+	const struct norm_fold	*f;
+
+	if (cp < norm_fold_table[0].cp)
+		return NULL;
+	f = norm_cp_find(norm_fold_table, norm_fold_count, sizeof(norm_fold_table[0]), cp);
+	return f != NULL ? f->ascii : NULL;
+}
+
 /* Cyrillic and Greek letters that render like a Latin letter in common phone fonts. */
-static const struct {
-	uint16_t	 cp;
+static const struct homoglyph {
+	uint32_t	 cp;
 	char		 latin;
 } homoglyphs[] = {
 	{ 0x0391, 'A' }, { 0x0392, 'B' }, { 0x0395, 'E' }, { 0x0396, 'Z' }, { 0x0397, 'H' },
@@ -103,20 +115,12 @@ static const struct {
 char
 norm_homoglyph(uint32_t cp)
 {
-	size_t	 lo = 0, hi = sizeof(homoglyphs) / sizeof(homoglyphs[0]), mid;
+	const struct homoglyph	*h;
 
 	if (cp < 0x0391 || cp > 0x051D)
 		return 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (homoglyphs[mid].cp == cp)
-			return homoglyphs[mid].latin;
-		if (homoglyphs[mid].cp < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	h = norm_cp_find(homoglyphs, sizeof(homoglyphs) / sizeof(homoglyphs[0]), sizeof(homoglyphs[0]), cp);
+	return h != NULL ? h->latin : 0;
 }
 
 int

@@ -9,7 +9,7 @@
 #include "parsers/gsm7.h"
 
 /* Non-ASCII code points of the default alphabet, sorted. */
-static const uint16_t gsm7_basic_hi[] = {
+static const uint32_t gsm7_basic_hi[] = {
 	0x00A1, 0x00A3, 0x00A4, 0x00A5, 0x00A7, 0x00BF, 0x00C4, 0x00C5, 0x00C6, 0x00C7, 0x00C9,
 	0x00D1, 0x00D6, 0x00D8, 0x00DC, 0x00DF, 0x00E0, 0x00E4, 0x00E5, 0x00E6, 0x00E8, 0x00E9,
 	0x00EC, 0x00F1, 0x00F2, 0x00F6, 0x00F8, 0x00F9, 0x00FC, 0x0393, 0x0394, 0x0398, 0x039B,
@@ -19,8 +19,6 @@ static const uint16_t gsm7_basic_hi[] = {
 int
 gsm7_septets(unsigned long cp)
 {
-	size_t	 lo = 0, hi = sizeof(gsm7_basic_hi) / sizeof(gsm7_basic_hi[0]), mid;
-
 	if (cp < 0x80) {
 		if (cp == '\n' || cp == '\r')
 			return 1;
@@ -34,20 +32,14 @@ gsm7_septets(unsigned long cp)
 	}
 	if (cp == 0x20AC)	/* € */
 		return 2;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (gsm7_basic_hi[mid] == cp)
-			return 1;
-		if (gsm7_basic_hi[mid] < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	if (cp > 0xFFFF)	/* and the cast below keeps its value */
+		return 0;
+	return norm_cp_find(gsm7_basic_hi, sizeof(gsm7_basic_hi) / sizeof(gsm7_basic_hi[0]),
+	    sizeof(gsm7_basic_hi[0]), (uint32_t)cp) != NULL;
 }
 
 /* Replacements for code points outside GSM-7, sorted by code point ("" = drop). */
-static const struct {
+static const struct translit {
 	uint32_t	 cp;
 	const char	*to;
 } translit[] = {
@@ -55,9 +47,6 @@ static const struct {
 	{ 0x00AD, "" }, { 0x00B4, "'" }, { 0x00B7, "-" }, { 0x00BB, "\"" }, { 0x00BC, "1/4" },
 	{ 0x00BD, "1/2" }, { 0x00BE, "3/4" }, { 0x00D7, "x" }, { 0x00E7, "\xC3\x87" },
 	{ 0x02BC, "'" }, { 0x02C6, "^" }, { 0x02DC, "~" },
-	{ 0x0391, "A" }, { 0x0392, "B" }, { 0x0395, "E" }, { 0x0396, "Z" }, { 0x0397, "H" },
-	{ 0x0399, "I" }, { 0x039A, "K" }, { 0x039C, "M" }, { 0x039D, "N" }, { 0x039F, "O" },
-	{ 0x03A1, "P" }, { 0x03A4, "T" }, { 0x03A5, "Y" }, { 0x03A7, "X" },
 	{ 0x2000, " " }, { 0x2001, " " }, { 0x2002, " " }, { 0x2003, " " }, { 0x2004, " " },
 	{ 0x2005, " " }, { 0x2006, " " }, { 0x2007, " " }, { 0x2008, " " }, { 0x2009, " " },
 	{ 0x200A, " " }, { 0x200B, "" }, { 0x200C, "" }, { 0x200D, "" }, { 0x200E, "" },
@@ -78,8 +67,8 @@ static const struct {
 static const char *
 translit_cp(uint32_t cp, char buf[4])
 {
-	size_t		 lo = 0, hi = sizeof(translit) / sizeof(translit[0]), mid;
-	const char	*f;
+	const struct translit	*t;
+	const char		*f;
 
 	if (cp == NORM_CP_INVALID)
 		return "?";
@@ -92,14 +81,12 @@ translit_cp(uint32_t cp, char buf[4])
 		buf[1] = '\0';
 		return buf;
 	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (translit[mid].cp == cp)
-			return translit[mid].to;
-		if (translit[mid].cp < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if ((t = norm_cp_find(translit, sizeof(translit) / sizeof(translit[0]), sizeof(translit[0]), cp)) != NULL)
+		return t->to;
+	/* Greek capitals that look Latin (the others are GSM-7 letters) */
+	if (cp >= 0x0391 && cp <= 0x03A9 && (buf[0] = norm_homoglyph(cp)) != 0) {
+		buf[1] = '\0';
+		return buf;
 	}
 	if ((f = norm_fold_lookup(cp)) != NULL)
 		return f;
@@ -182,9 +169,14 @@ seg_add(struct segcount *c, size_t units, size_t part_size)
 	c->cur += units;
 }
 
+/* The count of a text in encoding enc (GSM7_ENC_GSM7 or GSM7_ENC_UCS2). */
 static void
-seg_finish(const struct segcount *c, size_t single, struct gsm7_count *out)
+seg_finish(const struct segcount *c, enum gsm7_encoding enc, int transliterated, struct gsm7_count *out)
 {
+	size_t	 single = enc == GSM7_ENC_GSM7 ? GSM7_SINGLE_SEPTETS : GSM7_SINGLE_UCS2;
+
+	out->encoding = enc;
+	out->transliterated = transliterated;
 	out->units = c->total;
 	out->chars = c->chars;
 	out->segments = c->total <= single ? 1 : c->parts;
@@ -203,9 +195,7 @@ count_ucs2(const char *in, size_t len, struct gsm7_count *out)
 		seg_add(&c, cp != NORM_CP_INVALID && cp > 0xFFFF ? 2 : 1, GSM7_PART_UCS2);
 		pos += n;
 	}
-	out->encoding = GSM7_ENC_UCS2;
-	out->transliterated = 0;
-	seg_finish(&c, GSM7_SINGLE_UCS2, out);
+	seg_finish(&c, GSM7_ENC_UCS2, 0, out);
 }
 
 void
@@ -226,9 +216,7 @@ gsm7_count_naive(const char *in, size_t len, struct gsm7_count *out)
 		seg_add(&c, (size_t)sep, GSM7_PART_SEPTETS);
 		pos += n;
 	}
-	out->encoding = GSM7_ENC_GSM7;
-	out->transliterated = 0;
-	seg_finish(&c, GSM7_SINGLE_SEPTETS, out);
+	seg_finish(&c, GSM7_ENC_GSM7, 0, out);
 }
 
 void
@@ -259,9 +247,7 @@ gsm7_count(const char *in, size_t len, struct gsm7_count *out)
 			seg_add(&c, (size_t)gsm7_septets(rc), GSM7_PART_SEPTETS);
 		}
 	}
-	out->encoding = GSM7_ENC_GSM7;
-	out->transliterated = changed;
-	seg_finish(&c, GSM7_SINGLE_SEPTETS, out);
+	seg_finish(&c, GSM7_ENC_GSM7, changed, out);
 	if (changed) {
 		/* "…" is 1 UCS-2 unit but 3 septets: keep the original if that is cheaper */
 		struct gsm7_count	 u;

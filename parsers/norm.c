@@ -193,13 +193,14 @@ static const char *const area_markers[] = {
 	"DESA", "DS", "KEL", "KELURAHAN", "KEC", "KECAMATAN", NULL,
 };
 
+/* Is w[0..wlen) one of the words of list (NULL-terminated)? */
 static int
-is_marker(const char *w, size_t wlen)
+word_in(const char *const *list, const char *w, size_t wlen)
 {
 	size_t	 i;
 
-	for (i = 0; area_markers[i] != NULL; i++)
-		if (strlen(area_markers[i]) == wlen && memcmp(area_markers[i], w, wlen) == 0)
+	for (i = 0; list[i] != NULL; i++)
+		if (strlen(list[i]) == wlen && memcmp(list[i], w, wlen) == 0)
 			return 1;
 	return 0;
 }
@@ -210,16 +211,12 @@ norm_is_honorific(const char *w, size_t wlen)
 	static const char *const hon[] = {
 		"PAK", "BU", "IBU", "BAPAK", "MAS", "MBAK", "KAK", "BANG", "DIK", "GAN", "MIN", NULL,
 	};
-	size_t	 i;
 
-	for (i = 0; hon[i] != NULL; i++)
-		if (strlen(hon[i]) == wlen && memcmp(hon[i], w, wlen) == 0)
-			return 1;
-	return 0;
+	return word_in(hon, w, wlen);
 }
 
-static int
-all_digits(const char *w, size_t wlen)
+int
+norm_all_digits(const char *w, size_t wlen)
 {
 	size_t	 i;
 
@@ -233,7 +230,7 @@ all_digits(const char *w, size_t wlen)
 static int
 is_phone(const char *w, size_t wlen)
 {
-	return wlen >= 9 && all_digits(w, wlen) &&
+	return wlen >= 9 && norm_all_digits(w, wlen) &&
 	    ((w[0] == '0' && w[1] == '8') || (w[0] == '6' && w[1] == '2' && w[2] == '8'));
 }
 
@@ -291,7 +288,7 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 			k++;
 		w[nw].p = text + i;
 		w[nw].len = k - i;
-		w[nw].marker = is_marker(text + i, k - i);
+		w[nw].marker = word_in(area_markers, text + i, k - i);
 		nw++;
 		i = k + 1;
 	}
@@ -301,7 +298,7 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 	/* A code: digit groups ending on the 2/4/6/10 Kemendagri boundaries. */
 	cum = 0;
 	for (i = 0; i < nw; i++) {
-		if (!all_digits(w[i].p, w[i].len)) {
+		if (!norm_all_digits(w[i].p, w[i].len)) {
 			digits = 0;
 			break;
 		}

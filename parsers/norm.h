@@ -18,6 +18,18 @@
 #define NORM_AREA_MAXCAND	8	/* (name, qualifier) candidates from one area argument */
 #define NORM_CODE_MAX		16	/* bytes incl. NUL for a Kemendagri code (10 digits) */
 
+#define NORM_CP_INVALID		0xFFFFFFFFu	/* returned for a byte that does not start a valid sequence */
+
+/*
+ * Decodes one code point from s[0..len) (len >= 1). Sets *n to the bytes consumed (always >= 1).
+ * Overlong forms, surrogates, values above U+10FFFF and truncated sequences give NORM_CP_INVALID
+ * with *n = 1, so a caller skipping *n bytes always makes progress and never reads past len.
+ */
+uint32_t	 norm_utf8_next(const unsigned char *s, size_t len, size_t *n);
+
+/* Encodes cp (<= U+10FFFF, not a surrogate) into buf; returns the byte count (1-4). */
+size_t		 norm_utf8_put(uint32_t cp, char buf[4]);
+
 /*
  * Normalises SMS text to words of uppercase ASCII letters/digits (letters of other scripts are kept as
  * UTF-8) separated by single spaces, without leading/trailing space. Separators: whitespace, any

@@ -530,17 +530,6 @@ only_letters(const char *w, size_t n)
 	return 1;
 }
 
-static int
-only_digits(const char *w, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (w[i] < '0' || w[i] > '9')
-			return 0;
-	return n > 0;
-}
-
 /* Copies at most outsz-1 bytes of s[0..n) to out, not cutting a UTF-8 sequence; returns bytes. */
 static size_t
 copy_cut(char *out, size_t outsz, const char *s, size_t n)
@@ -708,7 +697,7 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		pe = ps;
 		while (pe < nlen && nm[pe] != ' ')
 			pe++;
-		if (pe > ps && pe - ps <= 12 && only_digits(nm + ps, pe - ps))
+		if (pe > ps && pe - ps <= 12 && norm_all_digits(nm + ps, pe - ps))
 			for (; ps < pe; ps++)
 				res->ref = res->ref * 10 + (nm[ps] - '0');
 		if (pe < nlen) {
@@ -753,12 +742,12 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 			ae++;
 		/* a dotted code "16.71.01" is one area token */
 		ls = as;
-		while (only_digits(nm + ls, ae - ls) && ae < nlen) {
+		while (norm_all_digits(nm + ls, ae - ls) && ae < nlen) {
 			nx = ae + 1;
 			ne = nx;
 			while (ne < nlen && nm[ne] != ' ')
 				ne++;
-			if (!only_digits(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
+			if (!norm_all_digits(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
 			    in[ORIG_END(ae)] != '.')
 				break;
 			ls = nx;
@@ -894,7 +883,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 		return res->action;
 
 	/* a bare number answers a numbered question */
-	if (kl == nlen && kl <= 2 && only_digits(nm, kl)) {
+	if (kl == nlen && kl <= 2 && norm_all_digits(nm, kl)) {
 		res->choice = kl == 1 ? (unsigned)(nm[0] - '0') :
 		    (unsigned)((nm[0] - '0') * 10 + (nm[1] - '0'));
 		if (res->choice > 0) {
@@ -915,7 +904,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	pl = 0;
 	while (pl < kl && nm[pl] >= 'A' && nm[pl] <= 'Z')
 		pl++;
-	if (pl > 0 && pl < kl && only_digits(nm + pl, kl - pl) &&
+	if (pl > 0 && pl < kl && norm_all_digits(nm + pl, kl - pl) &&
 	    (al = find_alias(t, nm, pl)) != NULL) {
 		res->how = PARSE_HOW_GLUED;
 		apos = pl;

@@ -51,13 +51,23 @@ for f in $(grep -lE "^(void[[:space:]]+)?$hooks" common/*.c parsers/*.c store/*.
     uplink/*.c console/*.c 2>/dev/null); do
 	[ "$f" = gateway/gateway.c ] || say "$f defines a gateway_* hook (only gateway/gateway.c may)"
 done
-# *-internal.h headers belong to their module: the worker's decode helpers only to the worker and
-# its fuzz target (libevent's public vs -internal.h headers)
-for f in $(grep -rl '#include "gateway/modem_worker-internal.h"' --include='*.[ch]' common parsers store \
-    gateway console uplink tools tests 2>/dev/null); do
-	case "$f" in gateway/modem_worker.c|tests/fuzz/fuzz_pdu.c) ;;
-	*) say "$f includes gateway/modem_worker-internal.h (only the worker and tests/fuzz/fuzz_pdu.c may)" ;;
+# Internal headers belong to their module (libevent's public vs -internal.h headers): every
+# */*-internal.h, and parsers/fold.h (the folding tables behind norm.c and gsm7.c), is included only by
+# files in its own folder, and by the tests below that reach inside on purpose:
+#   tests/fuzz/fuzz_pdu.c       gateway/modem_worker-internal.h (fuzzes the worker's PDU decoding)
+#   tests/unit/test_web_html.c  gateway/web/web-internal.h (the console's phrases, cookies and forms)
+internal_ok() {	# includer header
+	case "$1 $2" in
+	"tests/fuzz/fuzz_pdu.c gateway/modem_worker-internal.h" | \
+	"tests/unit/test_web_html.c gateway/web/web-internal.h") return 0 ;;
 	esac
+	[ "$(dirname "$1")" = "$(dirname "$2")" ]
+}
+srcdirs="common parsers store gateway console uplink tools tests"
+for h in $(find $srcdirs -name '*-internal.h' 2>/dev/null | sort) parsers/fold.h; do
+	for f in $(grep -rlF "#include \"$h\"" --include='*.[ch]' $srcdirs 2>/dev/null); do
+		internal_ok "$f" "$h" || say "$f includes $h (internal to $(dirname "$h")/)"
+	done
 done
 for f in $(grep -l '#include <sqlite3.h>' gateway/* gateway/web/* parsers/* common/* console/* uplink/* tools/*.c 2>/dev/null); do
 	say "$f includes sqlite3 (only store/ may)"

@@ -35,6 +35,9 @@
 #include "gateway/modem_worker.h"
 #include "store/store.h"
 #include "tests/unit/gateway_spy.h"
+#include "tests/unit/modem_fixture.h"
+
+#include "tests/unit/clock.h"
 
 static struct modem	*M;
 static int		 send_total, send_issued;
@@ -44,15 +47,6 @@ static void send_next(void);
 
 /* the hooks (nrouted, nsent_all, nsent_ok): each send result starts the next send */
 static void on_sent(const struct modem_sent *s) { send_next(); }
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 hexucs2(const char *utf8, char *out)
@@ -123,24 +117,6 @@ gen(const char *dir, int n)
 	return loc - 1;
 }
 
-static int
-files_in(const char *dir)
-{
-	char		 p[512];
-	DIR		*d;
-	struct dirent	*e;
-	int		 n = 0;
-
-	snprintf(p, sizeof(p), "%s/sms/1", dir);
-	if ((d = opendir(p)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* ---- bare libGammu ---- */
 
 static int	 bare_done, bare_mr;
@@ -173,7 +149,7 @@ bare_connect(const char *model, const char *conn, const char *dev)
 static double
 bare_ingest(const char *dir, int *nparts)
 {
-	double			 t0 = now();
+	double			 t0 = mono_now();
 	GSM_StateMachine	*s = bare_connect("dummy", "none", dir);
 	GSM_MultiSMSMessage	*sms = calloc(1, sizeof(*sms));
 	int			*locs = NULL, n = 0, i;
@@ -201,20 +177,20 @@ bare_ingest(const char *dir, int *nparts)
 	free(sms);
 	free(locs);
 	*nparts = n;
-	return now() - t0;
+	return mono_now() - t0;
 }
 
 static double
 bare_send(const char *model, const char *conn, const char *dev, int n, double *connect_s)
 {
-	double			 t0 = now(), t1;
+	double			 t0 = mono_now(), t1;
 	GSM_StateMachine	*s = bare_connect(model, conn, dev);
 	GSM_MultiPartSMSInfo	 info;
 	GSM_MultiSMSMessage	*ms = calloc(1, sizeof(*ms));
 	unsigned char		 buf[1024];
 	int			 i;
 
-	t1 = now();
+	t1 = mono_now();
 	*connect_s = t1 - t0;
 	for (i = 0; i < n; i++) {
 		char text[200];
@@ -235,7 +211,7 @@ bare_send(const char *model, const char *conn, const char *dev, int n, double *c
 		while (!bare_done)
 			GSM_ReadDevice(s, TRUE);
 	}
-	t1 = now() - t1;
+	t1 = mono_now() - t1;
 	GSM_TerminateConnection(s);
 	GSM_FreeStateMachine(s);
 	free(ms);
@@ -257,13 +233,13 @@ static long	 tick_us = 2000;
 static int
 run_until(int (*cond)(void), double secs)
 {
-	double		 t0 = now();
+	double		 t0 = mono_now();
 	struct event	*ev = event_new(gw.base, -1, EV_PERSIST, tick_cb, NULL);
 	struct timeval	 tv = { tick_us / 1000000, tick_us % 1000000 };
 	int		 ok = 0;
 
 	event_add(ev, &tv);
-	while (!(ok = cond()) && now() - t0 < secs)
+	while (!(ok = cond()) && mono_now() - t0 < secs)
 		event_base_loop(gw.base, EVLOOP_ONCE);
 	event_free(ev);
 	return ok;
@@ -276,30 +252,13 @@ ours_open(const char *model, const char *conn, const char *dev)
 
 	snprintf(db, sizeof(db), "%s/bench-%d.db", tmpd, (int)getpid());
 	unlink(db);
-	memset(&gw, 0, sizeof(gw));
-	gw.base = event_base_new();
-	if ((gw.store = store_open(db, 0, err, sizeof(err))) == NULL) {
+	if (mf_gateway_open(&gw, &conf, db, 1, err, sizeof(err)) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		exit(1);
 	}
-	gw.store_ok = 1;
-	memset(&conf, 0, sizeof(conf));
-	conf.country = "62";
-	conf.incomplete_timeout_s = 600;
-	gw.conf = &conf;
 	gw.ingest = ingest_new(&gw);
-	kv[0].key = "model";		kv[0].value = (char *)model;
-	kv[1].key = "connection";	kv[1].value = (char *)conn;
-	kv[2].key = "device";		kv[2].value = (char *)dev;
-	memset(&cm, 0, sizeof(cm));
-	cm.name = "bench";
-	cm.gammu = kv;
-	cm.ngammu = 3;
-	cm.profile = cm.operator_name = cm.balance_ussd = cm.imei = cm.imsi = "";
-	cm.poll_ms = 1000;
+	mf_modem_conf(&cm, kv, "bench", model, conn, dev);
 	cm.command_timeout_s = 60;
-	cm.balance_interval_s = 21600;
-	cm.enabled = 1;
 	nrouted = nsent = nsent_all = nsent_ok = 0;
 	spy_on_sent = on_sent;
 }
@@ -311,9 +270,7 @@ ours_close(void)
 
 	modem_free(M);
 	M = NULL;
-	ingest_free(gw.ingest);
-	store_close(gw.store);
-	event_base_free(gw.base);
+	mf_gateway_close(&gw);
 	snprintf(db, sizeof(db), "%s/bench-%d.db", tmpd, (int)getpid());
 	unlink(db);
 	strcat(db, "-wal");
@@ -325,7 +282,7 @@ ours_close(void)
 
 static long	 want_routed;
 static const char *ingest_dir;
-static int ingest_done(void) { return nrouted >= want_routed && files_in(ingest_dir) == 0; }
+static int ingest_done(void) { return nrouted >= want_routed && mf_files_in(ingest_dir, 1) == 0; }
 static int is_ready(void) { return modem_info(M)->state == MODEM_READY; }
 static int sends_done(void) { return nsent_all >= send_total; }
 
@@ -390,11 +347,11 @@ bench_ingest(int n)
 		ours_open("dummy", "none", d2);
 		want_routed = n;
 		ingest_dir = d2;
-		t0 = now();
+		t0 = mono_now();
 		M = modem_new(&gw, &cm);
 		if (!run_until(ingest_done, 60))
-			printf("ingest  ours: TIMEOUT routed=%ld left=%d\n", nrouted, files_in(d2));
-		o = now() - t0;
+			printf("ingest  ours: TIMEOUT routed=%ld left=%d\n", nrouted, mf_files_in(d2, 1));
+		o = mono_now() - t0;
 		printf("ingest  round %d: bare %.3f s, kentongan %.3f s\n", round + 1, b, o);
 		if (b < tb)
 			tb = b;
@@ -412,13 +369,13 @@ bench_ingest(int n)
 	wp = modem_worker_pid(M);
 	c0 = cpu_ticks(getpid());
 	w0 = cpu_ticks(wp);
-	t0 = now();
+	t0 = mono_now();
 	run_until(never, 20);
 	tick_us = 2000;
 	c1 = cpu_ticks(getpid());
 	w1 = cpu_ticks(wp);
 	printf("idle    daemon side %.2f%% of a core, worker %.2f%% over %.0f s\n",
-	    100.0 * (c1 - c0) / hz / (now() - t0), 100.0 * (w1 - w0) / hz / (now() - t0), now() - t0);
+	    100.0 * (c1 - c0) / hz / (mono_now() - t0), 100.0 * (w1 - w0) / hz / (mono_now() - t0), mono_now() - t0);
 
 	/* latency: one message put on the idle phone at a time, until it is routed (SPEC: < 2 s) */
 	{
@@ -430,11 +387,11 @@ bench_ingest(int n)
 			run_until(never, 0.3 + 0.17 * i);	/* not in step with the poll */
 			snprintf(text, sizeof(text), "INFO %d", i);	/* not a duplicate of the one before */
 			want_routed = nrouted + 1;
-			t0 = now();
+			t0 = mono_now();
 			put(d2, 5000 + i, "+6281200000001", "Default_No_Compression", text, NULL);
 			if (!run_until(ingest_done, 10))
 				printf("latency TIMEOUT on message %d\n", i + 1);
-			lat[i] = now() - t0;
+			lat[i] = mono_now() - t0;
 			sum += lat[i];
 			if (lat[i] > worst)
 				worst = lat[i];
@@ -446,25 +403,35 @@ bench_ingest(int n)
 	ours_close();
 }
 
+/* Our modem on model/conn/dev sends n messages one after the other; returns the seconds taken once
+ * it is ready (at most ready_s to get there, done_s to send). Leaves the modem open. */
+static double
+ours_send(const char *model, const char *conn, const char *dev, int n, double ready_s, double done_s)
+{
+	double	 t0;
+
+	ours_open(model, conn, dev);
+	M = modem_new(&gw, &cm);
+	run_until(is_ready, ready_s);
+	send_total = n;
+	send_issued = 0;
+	t0 = mono_now();
+	send_next();
+	run_until(sends_done, done_s);
+	return mono_now() - t0;
+}
+
 static void
 bench_send(int n)
 {
 	char	 d[300];
-	double	 tb, to, t0, conn;
+	double	 tb, to, conn;
 
 	snprintf(d, sizeof(d), "%s/phone-send", tmpd);
 	gen(d, 0);
 	tb = bare_send("dummy", "none", d, n, &conn);
 	printf("send    bare GSM_SendSMS loop (dummy): %d messages in %.3f s (%.3f ms each)\n", n, tb, tb * 1000 / n);
-	ours_open("dummy", "none", d);
-	M = modem_new(&gw, &cm);
-	run_until(is_ready, 20);
-	send_total = n;
-	send_issued = 0;
-	t0 = now();
-	send_next();
-	run_until(sends_done, 120);
-	to = now() - t0;
+	to = ours_send("dummy", "none", d, n, 20, 120);
 	printf("send    kentongan (dummy): %ld/%d sent OK in %.3f s (%.3f ms each); overhead %.3f ms per message\n",
 	    nsent_ok, n, to, to * 1000 / n, (to - tb) * 1000 / n);
 	ours_close();
@@ -501,7 +468,7 @@ bench_sim(int n)
 {
 	char	 link[300];
 	pid_t	 sp;
-	double	 tb, to, t0, conn;
+	double	 tb, to, conn;
 	int	 st;
 
 	snprintf(link, sizeof(link), "%s/sim-tty", tmpd);
@@ -514,15 +481,7 @@ bench_sim(int n)
 	kill(sp, SIGTERM);
 	waitpid(sp, &st, 0);
 	sp = start_sim(link, 2000);
-	ours_open("at", "at", link);
-	M = modem_new(&gw, &cm);
-	run_until(is_ready, 30);
-	send_total = n;
-	send_issued = 0;
-	t0 = now();
-	send_next();
-	run_until(sends_done, 60.0 + n * 10);
-	to = now() - t0;
+	to = ours_send("at", "at", link, n, 30, 60.0 + n * 10);
 	printf("sim     kentongan (modemsim, 2 s per send): %ld/%d in %.2f s = %.3f msg/s = %.1f%% of the bare loop\n",
 	    nsent_ok, n, to, n / to, 100.0 * tb / to);
 	ours_close();

@@ -13,6 +13,7 @@
 
 #include "parsers/gsm7.h"
 #include "parsers/parse.h"
+#include "tests/unit/clock.h"
 
 static const char *const mix[] = {
 	"REG SUKAMAJU", "reg#sukamaju", "Daftar  sukamaju!!", "DAFTRA sukamaju", "daftar 1671011001",
@@ -29,15 +30,6 @@ static const char *const mix[] = {
 	"keluar", "Ikut desa sukamaju kec babat",
 };
 #define NMIX	(sizeof(mix) / sizeof(mix[0]))
-
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *
 slurp(const char *path)
@@ -69,11 +61,11 @@ throughput(struct parse_table *t, size_t *lens)
 	double		 t0, el;
 	size_t		 n = 0, i;
 
-	t0 = now();
+	t0 = mono_now();
 	do {
 		for (i = 0; i < 1000; i++, n++)
 			sink += parse_message(t, mix[n % NMIX], lens[n % NMIX], &res);
-	} while ((el = now() - t0) < 1.0);
+	} while ((el = mono_now() - t0) < 1.0);
 	return (double)n / el;
 }
 
@@ -89,10 +81,10 @@ worst_ms(const char *patterns, const char *msg, int reps)
 		fprintf(stderr, "bench_parser: %s\n", err);
 		exit(1);
 	}
-	t0 = now();
+	t0 = mono_now();
 	for (i = 0; i < reps; i++)
 		sink += parse_message(t, msg, strlen(msg), &res);
-	el = now() - t0;
+	el = mono_now() - t0;
 	parse_table_free(t);
 	return el * 1000 / reps;
 }
@@ -168,14 +160,14 @@ main(void)
 		    c.encoding == GSM7_ENC_UCS2 ? "UCS-2" : "GSM-7", c.segments);
 	}
 	printf("  total: naive %zu, transliterated %zu segments\n", naive, smart);
-	t0 = now();
+	t0 = mono_now();
 	n = 0;
 	do {
 		for (i = 0; i < 1000; i++, n++) {
 			gsm7_count(ann[n % 5], strlen(ann[n % 5]), &c);
 			sink += (unsigned)c.segments;
 		}
-	} while (now() - t0 < 0.5);
-	printf("  gsm7_count: %.0f texts/s\n", (double)n / (now() - t0));
+	} while (mono_now() - t0 < 0.5);
+	printf("  gsm7_count: %.0f texts/s\n", (double)n / (mono_now() - t0));
 	return 0;
 }

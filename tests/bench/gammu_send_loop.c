@@ -15,6 +15,8 @@
 
 #include <gammu.h>
 
+#include "tests/unit/clock.h"
+
 static int	 send_done, send_status, send_mr;
 
 static void
@@ -23,15 +25,6 @@ send_cb(GSM_StateMachine *s, int status, int mr, void *data)
 	send_done = 1;
 	send_status = status;
 	send_mr = mr;
-}
-
-static double
-now_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int
@@ -69,12 +62,12 @@ main(int argc, char **argv)
 		return fail("reading [gammu]", e);
 	INI_Free(cfg);
 	GSM_SetConfigNum(sm, 1);
-	t0 = now_s();
+	t0 = mono_now();
 	if ((e = GSM_InitConnection(sm, 1)) != ERR_NONE)
 		return fail("connecting", e);
 	/* after connecting: GSM_InitConnection resets the callbacks */
 	GSM_SetSendSMSStatusCallback(sm, send_cb, NULL);
-	printf("connect_s %.3f\n", now_s() - t0);
+	printf("connect_s %.3f\n", mono_now() - t0);
 
 	EncodeUnicode(text, t, strlen(t) < 160 ? strlen(t) : 160);
 	GSM_ClearMultiPartSMSInfo(&info);
@@ -93,9 +86,9 @@ main(int argc, char **argv)
 	EncodeUnicode(ms.SMS[0].Number, number, strlen(number));
 	ms.SMS[0].PDU = SMS_Submit;
 
-	t0 = now_s();
+	t0 = mono_now();
 	for (i = 0; i < n; i++) {
-		double	 s = now_s(), d;
+		double	 s = mono_now(), d;
 
 		send_done = 0;
 		send_status = -1;
@@ -105,9 +98,9 @@ main(int argc, char **argv)
 			fail("GSM_SendSMS", e);
 			break;
 		}
-		while (!send_done && now_s() - s < 60)
+		while (!send_done && mono_now() - s < 60)
 			GSM_ReadDevice(sm, TRUE);
-		d = now_s() - s;
+		d = mono_now() - s;
 		ok += send_done && send_status == 0;
 		if (d < mn)
 			mn = d;
@@ -115,7 +108,7 @@ main(int argc, char **argv)
 			mx = d;
 		printf("msg %d %.1f status=%d mr=%d\n", i + 1, d * 1000, send_status, send_mr);
 	}
-	total = now_s() - t0;
+	total = mono_now() - t0;
 	printf("loop n=%d ok=%d total_s=%.3f per_msg_s=%.4f min_ms=%.1f max_ms=%.1f\n", i, ok, total,
 	    i ? total / i : 0, mn * 1000, mx * 1000);
 	GSM_TerminateConnection(sm);

@@ -17,7 +17,7 @@
 #include "common/timefmt.h"
 #include "gateway/gateway.h"
 #include "gateway/ussd.h"
-#include "parsers/fold.h"
+#include "parsers/norm.h"
 #include "store/store.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

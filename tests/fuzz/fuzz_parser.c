@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parsers/fold.h"
 #include "parsers/gsm7.h"
 #include "parsers/norm.h"
 #include "parsers/parse.h"

@@ -1,10 +1,11 @@
 #!/bin/sh
-# test_fuzz_smoke — short runs of the reliability suite's libFuzzer targets (tests/fuzz/fuzz.mk):
-# the config reader, the control protocol, inbound SMS decoding, the CSV reader and the table
-# writer, FUZZ_SMOKE_SECONDS each
-# (default 4) on their seed corpora with their dictionaries. Fails on a crash, a leak, a timeout
-# or a broken invariant, and keeps the input in $BUILD/fuzz/ (add it to tests/fuzz/NAME-seeds
-# once fixed: findings become corpus cases). Skips (exit 0) when clang is not installed.
+# test_fuzz_smoke — short runs of the libFuzzer targets (tests/fuzz/fuzz.mk): the config reader,
+# the control protocol, inbound SMS decoding, the web form parser, the CSV reader and the table
+# writer, FUZZ_SMOKE_SECONDS each (default 4), each with the seeds, dictionary and options of its
+# `make fuzz-NAME` (FUZZ_SMOKE_TARGETS picks others: test_fuzz_parser runs the parser's). Fails on a
+# crash, a leak, a timeout or a broken invariant, and keeps the input in $BUILD/fuzz/ (add it to
+# tests/fuzz/NAME-seeds once fixed: findings become corpus cases). Skips (exit 0) when clang is not
+# installed.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 BUILD=${BUILD:-build}
@@ -17,18 +18,18 @@ if ! command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1; then
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz_smoke.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT INT TERM
+# the sanitizer flags of the enclosing make must not leak into these builds
+fmake() { env -u SANITIZE make --no-print-directory BUILD="$BUILD" SANITIZE= "$@"; }
 fail=0
 for t in $targets; do
-	# the sanitizer flags of the enclosing make must not leak into this build
-	if ! env -u SANITIZE make --no-print-directory BUILD="$BUILD" SANITIZE= "$BUILD/fuzz/fuzz_$t" >"$work/build-$t" 2>&1; then
+	if ! fmake "$BUILD/fuzz/fuzz_$t" >"$work/build-$t" 2>&1; then
 		cat "$work/build-$t"
 		echo "FAIL: cannot build $BUILD/fuzz/fuzz_$t"
 		fail=1
 		continue
 	fi
-	mkdir -p "$work/$t"
-	"$BUILD/fuzz/fuzz_$t" -max_total_time="$secs" -dict="tests/fuzz/$t.dict" -timeout=10 -rss_limit_mb=2048 \
-	    -artifact_prefix="$work/$t-" "$work/$t" "tests/fuzz/$t-seeds" >"$work/log-$t" 2>&1
+	# new inputs and findings go to $work (FUZZ_DIR), not to the kept corpus
+	fmake -s FUZZ_SECONDS="$secs" FUZZ_DIR="$work" FUZZ_OPTS=-rss_limit_mb=2048 "fuzz-$t" >"$work/log-$t" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] || ls "$work/$t"-crash-* "$work/$t"-timeout-* "$work/$t"-leak-* >/dev/null 2>&1; then
 		tail -n 40 "$work/log-$t"

@@ -3,6 +3,8 @@
  *   fx_db_unlink   remove a test database with its -wal and -shm files
  *   fx_q1          one value from one SQL query on a database file (-1 when no row)
  *   fx_run_until   turn an event base until cond() holds or secs pass; returns cond()
+ *   fx_store_open  a fresh store in /tmp/kt-NAME-PID.db, its path in fx_dbpath
+ *   fx_store_teardown  cmocka teardown for a store in *state: closes it and removes its files
  */
 #ifndef TESTS_UNIT_FIXTURE_H
 #define TESTS_UNIT_FIXTURE_H
@@ -12,6 +14,11 @@
 
 #include <event2/event.h>
 #include <sqlite3.h>
+
+#include "store/store.h"
+#include "tests/unit/clock.h"
+
+static char	fx_dbpath[64] __attribute__((unused));
 
 static inline void
 fx_db_unlink(const char *path)
@@ -55,24 +62,43 @@ fx_tick(evutil_socket_t fd, short what, void *arg)
 static inline int
 fx_run_until(struct event_base *base, int (*cond)(void), double secs)
 {
-	struct timespec	 t0, t;
+	double		 t0 = mono_now();
 	struct event	*ev = event_new(base, -1, EV_PERSIST, fx_tick, NULL);
 	struct timeval	 tv = { 0, 20000 };	/* cond() is looked at every 20 ms at least */
 	int		 ok = 0;
 
 	event_add(ev, &tv);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (cond()) {
 			ok = 1;
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs)
+		if (mono_now() - t0 > secs)
 			break;
 		event_base_loop(base, EVLOOP_ONCE);
 	}
 	event_free(ev);
 	return ok;
+}
+
+static inline struct store *
+fx_store_open(const char *name)
+{
+	char		 err[512];
+	struct store	*st;
+
+	snprintf(fx_dbpath, sizeof(fx_dbpath), "/tmp/kt-%s-%d.db", name, (int)getpid());
+	fx_db_unlink(fx_dbpath);
+	if ((st = store_open(fx_dbpath, 0, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	return st;
+}
+
+static inline int
+fx_store_teardown(void **state)
+{
+	store_close(*state);
+	fx_db_unlink(fx_dbpath);
+	return 0;
 }
 #endif

@@ -85,6 +85,7 @@ test_translit(void **state)
 		{ "\xe4\xbd\xa0\xe2\x80\x9c", "\xe4\xbd\xa0\"", 0 },			/* CJK stays */
 		{ "30\xc2\xb0" "C", "30\xc2\xb0" "C", 0 },				/* ° stays */
 		{ "\xe2\x9d\xa4\xef\xb8\x8f", "\xe2\x9d\xa4", 0 },			/* VS16 dropped */
+		{ "\xce\xa7\xce\xa9\xce\xb1", "X\xce\xa9\xce\xb1", 0 },		/* Χ → X, Ω kept, α not GSM-7 */
 		{ "", "", 1 },
 	};
 	char	 out[256];

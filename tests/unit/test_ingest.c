@@ -28,6 +28,7 @@
 #include "store/store_outbox.h"
 #include "tests/unit/fixture.h"
 #include "tests/unit/gateway_spy.h"
+#include "tests/unit/modem_fixture.h"
 
 
 static struct gateway	 gw;
@@ -52,14 +53,8 @@ setup(void **state)
 	fd = mkstemp(dbpath);
 	close(fd);
 	unlink(dbpath);
-	memset(&gw, 0, sizeof(gw));
-	gw.store = store_open(dbpath, 0, err, sizeof(err));
-	assert_non_null(gw.store);
-	gw.store_ok = 1;
-	memset(&conf, 0, sizeof(conf));
-	conf.country = "62";
-	conf.incomplete_timeout_s = 600;
-	gw.conf = &conf;
+	if (mf_gateway_open(&gw, &conf, dbpath, 0, err, sizeof(err)) == NULL)
+		fail_msg("%s", err);
 	ing = ingest_new(&gw);	/* no event base: no timer */
 	nrouted = 0;
 	return 0;

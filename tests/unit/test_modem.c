@@ -36,6 +36,7 @@
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"
 #include "tests/unit/gateway_spy.h"	/* the hooks: routed[], sent[], store_failed */
+#include "tests/unit/modem_fixture.h"
 
 
 /* ---- fixture ---- */
@@ -81,24 +82,6 @@ write_sms(int folder, int loc, const char *number, const char *coding, const cha
 	assert_int_equal(rename(tmp, path), 0);
 }
 
-static int
-files_in(int folder)
-{
-	char		 path[512];
-	DIR		*d;
-	struct dirent	*e;
-	int		 n = 0;
-
-	snprintf(path, sizeof(path), "%s/sms/%d", dir, folder);
-	if ((d = opendir(path)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static long
 q1(const char *sql)
 {
@@ -124,32 +107,12 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/kt-test-modem-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/kt.db", dir);
-	memset(&gw, 0, sizeof(gw));
-	gw.base = event_base_new();
-	gw.store = store_open(dbpath, 0, err, sizeof(err));
-	assert_non_null(gw.store);
-	gw.store_ok = 1;
-	memset(&conf, 0, sizeof(conf));
-	conf.country = "62";
-	conf.incomplete_timeout_s = 600;
-	gw.conf = &conf;
+	if (mf_gateway_open(&gw, &conf, dbpath, 1, err, sizeof(err)) == NULL)
+		fail_msg("%s", err);
 	gw.ingest = ingest_new(&gw);
-	kv[0].key = "model";		kv[0].value = "dummy";
-	kv[1].key = "connection";	kv[1].value = "none";
-	kv[2].key = "device";		kv[2].value = dir;
-	memset(&cm, 0, sizeof(cm));
-	cm.name = "dummy1";
-	cm.gammu = kv;
-	cm.ngammu = 3;
-	cm.profile = "";
-	cm.operator_name = "";
-	cm.balance_ussd = "";
-	cm.imei = "";
-	cm.imsi = "";
+	mf_modem_conf(&cm, kv, "dummy1", "dummy", "none", dir);
 	cm.poll_ms = 200;
 	cm.command_timeout_s = 10;
-	cm.balance_interval_s = 21600;
-	cm.enabled = 1;
 	nrouted = nsent = store_failed = 0;
 	M = modem_new(&gw, &cm);
 	mods[0] = M;
@@ -165,9 +128,7 @@ teardown(void **state)
 	char	 cmd[400];
 
 	modem_free(M);
-	ingest_free(gw.ingest);
-	store_close(gw.store);
-	event_base_free(gw.base);
+	mf_gateway_close(&gw);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
@@ -177,7 +138,7 @@ teardown(void **state)
 /* ---- receiving ---- */
 
 static int want_inbox;
-static int inbox_has(void) { return q1("SELECT count(*) FROM inbox") >= want_inbox && files_in(1) == 0; }
+static int inbox_has(void) { return q1("SELECT count(*) FROM inbox") >= want_inbox && mf_files_in(dir, 1) == 0; }
 
 /* The raw PDU of an AT+CMGR reply, found in libGammu's text debug log (modem_worker.c). */
 static void
@@ -244,7 +205,7 @@ test_receive(void **state)
 	(void)ucs;
 }
 
-static int parts_waiting(void) { return q1("SELECT count(*) FROM inbox_parts") == 1 && files_in(1) == 0; }
+static int parts_waiting(void) { return q1("SELECT count(*) FROM inbox_parts") == 1 && mf_files_in(dir, 1) == 0; }
 static int incomplete_stored(void) { return q1("SELECT count(*) FROM inbox WHERE flags = 'incomplete'") == 1; }
 
 static void
@@ -347,25 +308,15 @@ test_send(void **state)
 
 /* ---- USSD ---- */
 
-static char	 ussd_reply[256];
-static int	 ussd_done;
-
-static void
-ussd_cb(void *arg, const char *reply, const char *why)
-{
-	snprintf(ussd_reply, sizeof(ussd_reply), "%s", reply ? reply : why ? why : "?");
-	ussd_done = reply ? 1 : -1;
-}
-static int ussd_finished(void) { return ussd_done != 0; }
 
 static void
 test_ussd(void **state)
 {
-	ussd_done = 0;
-	assert_int_equal(modem_ussd(M, "*888#", ussd_cb, NULL), 0);
-	assert_true(run_until(ussd_finished, 10));
-	assert_int_equal(ussd_done, 1);
-	assert_non_null(strstr(ussd_reply, "*888#"));
+	mf_ussd_done = 0;
+	assert_int_equal(modem_ussd(M, "*888#", mf_ussd_cb, NULL), 0);
+	assert_true(run_until(mf_ussd_finished, 10));
+	assert_int_equal(mf_ussd_done, 1);
+	assert_non_null(strstr(mf_ussd_reply, "*888#"));
 }
 
 /* ---- respawn and watchdog ---- */
@@ -407,10 +358,10 @@ test_watchdog(void **state)
 
 	cm.command_timeout_s = 2;
 	kill(pid, SIGSTOP);	/* a hung USB read, as far as the daemon can tell */
-	ussd_done = 0;
-	assert_int_equal(modem_ussd(M, "*123#", ussd_cb, NULL), 0);
+	mf_ussd_done = 0;
+	assert_int_equal(modem_ussd(M, "*123#", mf_ussd_cb, NULL), 0);
 	assert_true(run_until(is_failed, 6));
-	assert_int_equal(ussd_done, -1);
+	assert_int_equal(mf_ussd_done, -1);
 	assert_non_null(strstr(modem_info(M)->last_error, "watchdog"));
 	cm.command_timeout_s = 10;
 	assert_true(run_until(is_ready, 15));

@@ -34,6 +34,7 @@
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"
 #include "tests/unit/gateway_spy.h"	/* the hooks: sent[], reports[] (matched to the outbox) */
+#include "tests/unit/modem_fixture.h"
 
 
 static struct gateway	 gw;
@@ -128,33 +129,14 @@ group_setup(void **state)
 	assert_int_equal(access(link_, F_OK), 0);
 	assert_int_equal(access(decoy, F_OK), 0);
 
-	memset(&gw, 0, sizeof(gw));
-	gw.base = event_base_new();
-	gw.store = store_open(dbpath, 0, err, sizeof(err));
-	assert_non_null(gw.store);
-	gw.store_ok = 1;
-	memset(&conf, 0, sizeof(conf));
-	conf.country = "62";
-	conf.incomplete_timeout_s = 600;
-	gw.conf = &conf;
+	if (mf_gateway_open(&gw, &conf, dbpath, 1, err, sizeof(err)) == NULL)
+		fail_msg("%s", err);
 	gw.ingest = ingest_new(&gw);
-	kv[0].key = "model";		kv[0].value = "at";
-	kv[1].key = "connection";	kv[1].value = "at";
-	kv[2].key = "device";		kv[2].value = devglob;	/* found by IMEI among ttyUSB* */
-	memset(&cm, 0, sizeof(cm));
-	cm.name = "tsel";
-	cm.gammu = kv;
-	cm.ngammu = 3;
-	cm.profile = "";
-	cm.operator_name = "";
+	/* the device is found by IMEI among ttyUSB* */
+	mf_modem_conf(&cm, kv, "tsel", "at", "at", devglob);
 	cm.balance_ussd = "*888#";
 	cm.imei = "356938035643809";
-	cm.imsi = "";
-	cm.poll_ms = 1000;
-	cm.command_timeout_s = 30;
-	cm.balance_interval_s = 21600;
 	cm.balance_every_sent = 200;
-	cm.enabled = 1;
 	M = modem_new(&gw, &cm);
 	assert_true(run_until(is_ready, 40));
 	return 0;
@@ -167,9 +149,7 @@ group_teardown(void **state)
 	int	 st;
 
 	modem_free(M);
-	ingest_free(gw.ingest);
-	store_close(gw.store);
-	event_base_free(gw.base);
+	mf_gateway_close(&gw);
 	if (simpid > 0) {
 		kill(simpid, SIGTERM);
 		waitpid(simpid, &st, 0);
@@ -279,27 +259,17 @@ test_cms_errors(void **state)
 	assert_int_equal(modem_info(M)->state, MODEM_READY);
 }
 
-static char	 ussd_reply[512];
-static int	 ussd_done;
-
-static void
-ussd_cb(void *arg, const char *reply, const char *why)
-{
-	snprintf(ussd_reply, sizeof(ussd_reply), "%s", reply ? reply : why ? why : "?");
-	ussd_done = reply ? 1 : -1;
-}
-static int ussd_finished(void) { return ussd_done != 0; }
 static int has_balance(void) { return strstr(modem_info(M)->balance, "3.500") != NULL; }
 
 static void
 test_ussd_balance(void **state)
 {
 	assert_int_equal(sim("ussd-reply '*888#' 'Sisa Pulsa Anda Rp 3.500. Aktif s.d. 31-12-2026.'"), 0);
-	ussd_done = 0;
-	assert_int_equal(modem_ussd(M, "*888#", ussd_cb, NULL), 0);
-	assert_true(run_until(ussd_finished, 40));
-	assert_int_equal(ussd_done, 1);
-	assert_non_null(strstr(ussd_reply, "Rp 3.500"));
+	mf_ussd_done = 0;
+	assert_int_equal(modem_ussd(M, "*888#", mf_ussd_cb, NULL), 0);
+	assert_true(run_until(mf_ussd_finished, 40));
+	assert_int_equal(mf_ussd_done, 1);
+	assert_non_null(strstr(mf_ussd_reply, "Rp 3.500"));
 	modem_balance_check(M);
 	assert_true(run_until(has_balance, 40));
 	assert_string_equal(modem_info(M)->balance, "Rp 3.500 (until 2026-12-31) LOW");

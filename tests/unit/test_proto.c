@@ -81,33 +81,26 @@ test_roundtrip(void **state)
 	close(sv[1]);
 }
 
+/* A payload of a 4-byte string length then body[0..bodylen): pbuf_get_str refuses it. */
 static void
-test_corrupt_payloads(void **state)
+assert_bad_str(uint32_t len, const char *body, size_t bodylen)
 {
 	struct pbuf	 r;
 	uint8_t		 junk[16];
-	uint32_t	 big = 1000;
 
-	/* a string length larger than the payload */
-	memcpy(junk, &big, 4);
-	memset(junk + 4, 'x', sizeof(junk) - 4);
-	pbuf_reader(&r, junk, sizeof(junk));
+	memcpy(junk, &len, 4);
+	memcpy(junk + 4, body, bodylen);
+	pbuf_reader(&r, junk, 4 + bodylen);
 	assert_string_equal(pbuf_get_str(&r), "");
 	assert_int_equal(r.err, 1);
-	/* a string without its NUL terminator */
-	big = 4;
-	memcpy(junk, &big, 4);
-	memset(junk + 4, 'y', 5);
-	pbuf_reader(&r, junk, 9);
-	assert_string_equal(pbuf_get_str(&r), "");
-	assert_int_equal(r.err, 1);
-	/* a string with a NUL inside */
-	big = 3;
-	memcpy(junk, &big, 4);
-	memcpy(junk + 4, "a\0b\0", 4);
-	pbuf_reader(&r, junk, 8);
-	assert_string_equal(pbuf_get_str(&r), "");
-	assert_int_equal(r.err, 1);
+}
+
+static void
+test_corrupt_payloads(void **state)
+{
+	assert_bad_str(1000, "xxxxxxxxxxxx", 12);	/* a length larger than the payload */
+	assert_bad_str(4, "yyyyy", 5);			/* a string without its NUL terminator */
+	assert_bad_str(3, "a\0b\0", 4);			/* a string with a NUL inside */
 }
 
 int

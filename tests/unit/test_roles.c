@@ -27,27 +27,11 @@
 
 #define OFF	"+6281211110000"
 
-static char	 dbpath[64];
 
 static int
 setup(void **state)
 {
-	char		 err[512];
-	struct store	*st;
-
-	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-roles-%d.db", (int)getpid());
-	unlink(dbpath);
-	if ((st = store_open(dbpath, 0, err, sizeof(err))) == NULL)
-		fail_msg("%s", err);
-	*state = st;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	store_close(*state);
-	fx_db_unlink(dbpath);
+	*state = fx_store_open("roles");
 	return 0;
 }
 
@@ -99,7 +83,7 @@ raw_roles(char *buf, size_t len)
 	int		 i;
 
 	buf[0] = '\0';
-	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(fx_dbpath, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT * FROM roles", -1, &stmt, NULL), SQLITE_OK);
 	while (sqlite3_step(stmt) == SQLITE_ROW)
 		for (i = 0; i < sqlite3_column_count(stmt); i++) {
@@ -156,10 +140,10 @@ test_pin_hashed(void **state)
 	hex_encode(hash, sizeof(hash), hashhex);
 	snprintf(sql, sizeof(sql), "UPDATE roles SET pin_salt = '%s', pin_hash = '%s' WHERE number = '%s'",
 	    salthex, hashhex, OFF);
-	fx_q1(dbpath, sql);
+	fx_q1(fx_dbpath, sql);
 	assert_int_equal(store_official_check_pin(st, OFF, "1357", now, &tries, &until), STORE_PIN_WRONG);
 	assert_int_equal(store_official_check_pin(st, OFF, "2468", now, &tries, &until), STORE_PIN_OK);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM roles WHERE number = '" OFF "' AND "
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM roles WHERE number = '" OFF "' AND "
 	    "pin_salt IS NULL AND pin_hash LIKE '$y$%'"), 1);
 	assert_int_equal(store_official_check_pin(st, OFF, "2468", now, &tries, &until), STORE_PIN_OK);
 }
@@ -299,11 +283,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test_setup_teardown(test_pin_hashed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pin_lockout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leaders, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_posts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_choices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_hashed, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_leaders, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_posts, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_choices, setup, fx_store_teardown),
 	};
 
 	log_init("test_roles", 1, LOG_LVL_WARN);

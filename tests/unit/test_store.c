@@ -16,28 +16,11 @@
 #include "store/store_outbox.h"
 #include "tests/unit/fixture.h"
 
-static char	 dbpath[64];
 
 static int
 setup(void **state)
 {
-	char		 err[512];
-	struct store	*st;
-
-	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-store-%d.db", (int)getpid());
-	unlink(dbpath);
-	st = store_open(dbpath, 0, err, sizeof(err));
-	if (st == NULL)
-		fail_msg("%s", err);
-	*state = st;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	store_close(*state);
-	fx_db_unlink(dbpath);
+	*state = fx_store_open("store");
 	return 0;
 }
 
@@ -185,12 +168,8 @@ test_fanout_and_outbox(void **state)
 	store_subscribe(st, "+6281400000002", "1671011002", NULL, &created);
 	store_subscribe(st, "+6281700000003", "1672011001", NULL, &created);
 
-	memset(&a, 0, sizeof(a));
-	a.text = "Posyandu besok jam 8";
-	a.areas = areas;
-	a.nareas = 2;
-	a.priority = OUTBOX_NORMAL;
-	a.source = "console";
+	a = (struct store_announcement_new){ .text = "Posyandu besok jam 8", .areas = areas, .nareas = 2,
+	    .priority = OUTBOX_NORMAL, .source = "console" };
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_announcement_add(st, &a, &id, &recipients), STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
@@ -316,19 +295,12 @@ test_field_features(void **state)
 
 	load_areas(st);
 	store_subscribe(st, "+6281200000001", "1671011001", NULL, &created);
-	memset(&a, 0, sizeof(a));
-	a.text = "AWAS banjir";
-	a.areas = areas;
-	a.nareas = 1;
-	a.priority = OUTBOX_ALERT;
-	a.source = "console";
-	a.requested_by = "console:alice";
-	a.code = "K7QXA";
-	a.pending = 1;
-	a.approve_by = time(NULL) + 3600;
+	a = (struct store_announcement_new){ .text = "AWAS banjir", .areas = areas, .nareas = 1,
+	    .priority = OUTBOX_ALERT, .source = "console", .requested_by = "console:alice", .code = "K7QXA",
+	    .pending = 1, .approve_by = time(NULL) + 3600 };
 	assert_int_equal(store_announcement_add(st, &a, &id, &n), STORE_OK);
 	assert_int_equal(n, 1);	/* the count it would have; no rows yet */
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox"), 0);
 	assert_int_equal(store_announcement_code_used(st, "K7QXA"), 1);
 	assert_int_equal(store_announcement_code_used(st, "K7QXC"), 0);
 	assert_int_equal(store_announcement_by_code(st, "K7QXA", &b), STORE_OK);
@@ -379,22 +351,16 @@ test_field_features(void **state)
 	assert_string_equal(u[0].modem, "tsel");
 	assert_int_equal(store_outbox_escalate(st, 2, time(NULL)), STORE_OK);
 	assert_int_equal(store_outbox_undelivered(st, time(NULL) + 1, time(NULL), u, 4), 0);
-	assert_int_equal(fx_q1(dbpath, "SELECT escalated FROM outbox WHERE id = 2 AND status = 'queued'"), 1);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT escalated FROM outbox WHERE id = 2 AND status = 'queued'"), 1);
 
 	assert_int_equal(store_correction_count(st, id), 2);
 	store_unsubscribe(st, "+6281200000002", NULL, &k);
 	assert_int_equal(store_correction_count(st, id), 1);	/* one who stopped is not corrected */
-	memset(&a, 0, sizeof(a));
-	a.text = "RALAT: jam 9";
-	a.areas = areas;
-	a.nareas = 1;
-	a.priority = OUTBOX_NORMAL;
-	a.source = "console";
-	a.code = "K7QXE";
-	a.corrects = id;
+	a = (struct store_announcement_new){ .text = "RALAT: jam 9", .areas = areas, .nareas = 1,
+	    .priority = OUTBOX_NORMAL, .source = "console", .code = "K7QXE", .corrects = id };
 	assert_int_equal(store_announcement_add(st, &a, &rid, &n), STORE_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox o WHERE o.announcement_id = "
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox o WHERE o.announcement_id = "
 	    "(SELECT max(id) FROM announcements) AND o.number = '+6281200000001'"), 1);
 	/* cancel stops the queued copies */
 	assert_int_equal(store_announcement_cancel(st, rid, &n), STORE_OK);
@@ -408,10 +374,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_not_a_database),
-		cmocka_unit_test_setup_teardown(test_subscriptions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fanout_and_outbox, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_suggest_served_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_field_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_fanout_and_outbox, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_suggest_served_only, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_field_features, setup, fx_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

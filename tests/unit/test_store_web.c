@@ -15,27 +15,11 @@
 #include "store/store_web.h"
 #include "tests/unit/fixture.h"
 
-static char	 dbpath[64];
 
 static int
 setup(void **state)
 {
-	char		 err[512];
-	struct store	*st;
-
-	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-store-web-%d.db", (int)getpid());
-	fx_db_unlink(dbpath);
-	if ((st = store_open(dbpath, 0, err, sizeof(err))) == NULL)
-		fail_msg("%s", err);
-	*state = st;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	store_close(*state);
-	fx_db_unlink(dbpath);
+	*state = fx_store_open("store-web");
 	return 0;
 }
 
@@ -58,7 +42,7 @@ test_users(void **state)
 	assert_int_equal(store_session_add(st, "s1", u.id, "c1", "127.0.0.1", 1000, 9000), STORE_OK);
 	assert_int_equal(store_user_put(st, "budi", "viewer", "$y$two", &created), STORE_OK);
 	assert_false(created);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM web_sessions"), 0);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM web_sessions"), 0);
 	assert_int_equal(store_user_get(st, "budi", &u), STORE_OK);
 	assert_string_equal(u.role, "viewer");
 	assert_int_equal(store_user_remove(st, "budi"), STORE_OK);
@@ -86,7 +70,7 @@ test_sessions(void **state)
 	/* seen at 1100: still alive at 1650, idle-expired at 2300 */
 	assert_int_equal(store_session_get(st, "abc", 1650, 600, &se), STORE_OK);
 	assert_int_equal(store_session_get(st, "abc", 1650 + 601, 600, &se), STORE_NOTFOUND);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM web_sessions"), 0);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM web_sessions"), 0);
 	/* the absolute expiry wins over activity */
 	assert_int_equal(store_session_add(st, "def", u.id, "tok", "10.0.0.2", 1000, 1500), STORE_OK);
 	assert_int_equal(store_session_get(st, "def", 1400, 600, &se), STORE_OK);
@@ -98,7 +82,7 @@ test_sessions(void **state)
 	/* prune */
 	assert_int_equal(store_session_add(st, "old", u.id, "tok", "10.0.0.2", 1000, 5000), STORE_OK);
 	assert_int_equal(store_sessions_prune(st, 3000, 600), STORE_OK);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM web_sessions"), 0);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM web_sessions"), 0);
 }
 
 static void
@@ -123,10 +107,10 @@ test_lock(void **state)
 	assert_int_equal(store_login_allowed(st, "opi", "10.0.0.1", 1904, 20, 900, &until), STORE_OK);
 	assert_int_equal(store_login_failed(st, "opi", "10.0.0.1", 1905, 5, 900, &locked), STORE_OK);
 	assert_false(locked);
-	assert_int_equal(fx_q1(dbpath, "SELECT failures FROM web_login_failures WHERE address = '10.0.0.1'"), 1);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT failures FROM web_login_failures WHERE address = '10.0.0.1'"), 1);
 	/* a right password forgets that pair */
 	assert_int_equal(store_login_ok(st, "opi", "10.0.0.1"), STORE_OK);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM web_login_failures"), 0);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM web_login_failures"), 0);
 	/* many addresses together lock the account everywhere */
 	for (i = 0; i < 20; i++) {
 		char addr[32];
@@ -142,9 +126,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_users, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_users, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, fx_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

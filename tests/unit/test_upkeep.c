@@ -19,22 +19,17 @@
 #include "store/store_retention.h"
 #include "tests/unit/fixture.h"
 
-static char	 dbpath[64], copypath[80];
+static char	 copypath[80];
 
 static int
 setup(void **state)
 {
-	char		 err[512];
-	struct store	*st;
+	struct store	*st = fx_store_open("upkeep");
 	int		 created, i;
 	char		 num[32];
 
-	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-upkeep-%d.db", (int)getpid());
 	snprintf(copypath, sizeof(copypath), "/tmp/kt-upkeep-%d-copy.db", (int)getpid());
-	fx_db_unlink(dbpath);
 	unlink(copypath);
-	if ((st = store_open(dbpath, 0, err, sizeof(err))) == NULL)
-		fail_msg("%s", err);
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_area_put(st, "16", "SUMSEL", "sumsel", NULL), STORE_OK);
 	assert_int_equal(store_area_put(st, "1671", "PALEMBANG", "palembang", "16"), STORE_OK);
@@ -53,11 +48,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	store_close(*state);
 	clock_set_correction(0);
-	fx_db_unlink(dbpath);
 	unlink(copypath);
-	return 0;
+	return fx_store_teardown(state);
 }
 
 static int64_t
@@ -120,7 +113,7 @@ test_backup_while_writing(void **state)
 		assert_int_equal(h[19], 1);
 	}
 	/* the live database is refused as a destination; a non-database fails the check */
-	assert_null(store_backup_begin(st, dbpath, err, sizeof(err)));
+	assert_null(store_backup_begin(st, fx_dbpath, err, sizeof(err)));
 	assert_non_null(strstr(err, "live database"));
 	assert_int_not_equal(store_check_file("/etc/hostname", &c, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_check_file("/nonexistent/x.db", &c, err, sizeof(err)), STORE_NOTFOUND);
@@ -163,15 +156,15 @@ test_retention_keeps_reach(void **state)
 		total += deleted;
 	} while (deleted == 3);
 	assert_int_equal(total, 9);				/* 8 sent + 1 failed; sending and queued stay */
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox"), 2);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM outbox WHERE status = 'queued'"), 1);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM outbox WHERE status = 'queued'"), 1);
 	assert_int_equal(store_announcement_progress(st, ann, &after), STORE_OK);
 	assert_int_equal(after.sent, before.sent);
 	assert_int_equal(after.failed, before.failed);
 	assert_int_equal(after.sending, 1);
-	assert_int_equal(fx_q1(dbpath, "SELECT sum(n) FROM announcement_reach WHERE area = '1671011001'") +
-	    fx_q1(dbpath, "SELECT sum(n) FROM announcement_reach WHERE area = '1671011002'"), 9);
-	assert_int_equal(fx_q1(dbpath, "SELECT count(*) FROM announcements"), 1);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT sum(n) FROM announcement_reach WHERE area = '1671011001'") +
+	    fx_q1(fx_dbpath, "SELECT sum(n) FROM announcement_reach WHERE area = '1671011002'"), 9);
+	assert_int_equal(fx_q1(fx_dbpath, "SELECT count(*) FROM announcements"), 1);
 	/* the newest row's time bounds the cut */
 	assert_true(store_retention_newest(st, STORE_RET_OUTBOX) > 0);
 }

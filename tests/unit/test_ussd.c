@@ -1,5 +1,7 @@
 /* test_ussd — the USSD menu loader (errors with line numbers, screen limits) and the state machine
- * over a real store: village choice, paging, retries, stop, report, submenus, expiry, the cap. */
+ * over a real store: village choice, paging, retries, stop, report, submenus, expiry, the cap.
+ * The gateway_* hooks are gateway/gateway.c's own: with no router or scheduler they render nothing
+ * and only track store_ok. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,28 +21,16 @@
 #include "store/store_roles.h"
 #include "tests/unit/fixture.h"
 
-/* the hooks gateway/gateway.c implements, as this test needs them (no router: no rendering) */
-void gateway_store_failed(struct gateway *g, const char *what) { g->store_ok = 0; }
-void gateway_store_recovered(struct gateway *g) { g->store_ok = 1; }
-void gateway_queue_changed(struct gateway *g) { }
-void gateway_render(struct gateway *g, const char *key, char *out, size_t len, const char *const *vars) { *out = '\0'; }
-
-static char		 dbpath[64];
 static struct conf	 conf;
 static struct gateway	 gw;
 
 static int
 setup(void **state)
 {
-	char		 err[512];
-	struct store	*st;
+	struct store	*st = fx_store_open("ussd");
 	int		 i;
 	char		 code[16], name[32], norm[32];
 
-	snprintf(dbpath, sizeof(dbpath), "/tmp/kt-ussd-%d.db", (int)getpid());
-	unlink(dbpath);
-	if ((st = store_open(dbpath, 0, err, sizeof(err))) == NULL)
-		fail_msg("%s", err);
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(store_area_put(st, "16", "SUMATERA SELATAN", "SUMATERASELATAN", NULL), STORE_OK);
 	assert_int_equal(store_area_put(st, "1671", "KOTA PALEMBANG", "PALEMBANG", "16"), STORE_OK);
@@ -67,14 +57,6 @@ setup(void **state)
 	gw.store = st;
 	gw.store_ok = 1;
 	*state = st;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	store_close(*state);
-	fx_db_unlink(dbpath);
 	return 0;
 }
 
@@ -308,9 +290,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_menu),
 		cmocka_unit_test(test_menu_errors),
-		cmocka_unit_test_setup_teardown(test_subscribe_pages_retries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_report_news, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_custom_menu_expiry_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subscribe_pages_retries, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_report_news, setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_custom_menu_expiry_cap, setup, fx_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,8 @@
 
 #include <gammu.h>
 
+#include "tests/unit/clock.h"
+
 static GSM_StateMachine	*sm;
 static int		 send_status = -2, send_mr = -1;
 static int		 incoming_n, incoming_loc[64];
@@ -70,15 +72,6 @@ err(GSM_Error e)
 	printf("ERR %s %s\n", GSM_ErrorName(e), GSM_ErrorString(e));
 	fflush(stdout);
 	return -1;
-}
-
-static double
-now_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Callbacks are set after connecting: GSM_InitConnection resets them. */
@@ -156,7 +149,7 @@ cmd_send(char *args, int report)
 	if ((e = GSM_GetSMSC(sm, &smsc)) != ERR_NONE)
 		return err(e);
 	for (i = 0; i < multi.Number; i++) {
-		double	 deadline = now_s() + 30;
+		double	 deadline = mono_now() + 30;
 
 		CopyUnicodeString(multi.SMS[i].SMSC.Number, smsc.Number);
 		EncodeUnicode(multi.SMS[i].Number, number, strlen(number));
@@ -165,7 +158,7 @@ cmd_send(char *args, int report)
 		send_status = -2;
 		if ((e = GSM_SendSMS(sm, &multi.SMS[i])) != ERR_NONE)
 			return err(e);
-		while (send_status == -2 && now_s() < deadline)
+		while (send_status == -2 && mono_now() < deadline)
 			GSM_ReadDevice(sm, TRUE);
 		if (send_status != 0) {
 			printf("ERR SEND status=%d part=%d\n", send_status, i + 1);
@@ -320,14 +313,14 @@ main(int argc, char **argv)
 			else
 				printf("OK\n");
 		} else if (!strcmp(cmd, "wait-sms")) {
-			double	 deadline = now_s() + (rest ? atof(rest) : 10);
+			double	 deadline = mono_now() + (rest ? atof(rest) : 10);
 
 			/* Notifications that came during earlier commands count: they are queued. */
 			if ((e = GSM_SetIncomingSMS(sm, TRUE)) != ERR_NONE) {
 				err(e);
 				continue;
 			}
-			while (incoming_n == 0 && now_s() < deadline)
+			while (incoming_n == 0 && mono_now() < deadline)
 				GSM_ReadDevice(sm, TRUE);
 			if (incoming_n == 0)
 				printf("ERR TIMEOUT no incoming SMS notification\n");
@@ -341,7 +334,7 @@ main(int argc, char **argv)
 		} else if (!strcmp(cmd, "ussd") || !strcmp(cmd, "wait-ussd")) {
 			char	*secs = rest ? strtok(rest, " ") : NULL;
 			char	*code = strtok(NULL, "");
-			double	 deadline = now_s() + (secs ? atof(secs) : 10);
+			double	 deadline = mono_now() + (secs ? atof(secs) : 10);
 
 			ussd_n = 0;
 			if ((e = GSM_SetIncomingUSSD(sm, TRUE)) != ERR_NONE) {
@@ -353,7 +346,7 @@ main(int argc, char **argv)
 				err(e);
 				continue;
 			}
-			while (ussd_n == 0 && now_s() < deadline)
+			while (ussd_n == 0 && mono_now() < deadline)
 				GSM_ReadDevice(sm, TRUE);
 			if (ussd_n == 0) {
 				printf("ERR TIMEOUT no USSD answer\n");
