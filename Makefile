@@ -61,6 +61,8 @@ else
 Q =
 say =
 endif
+# a module's static library, made anew (ar would keep the objects of files that were renamed away)
+archive = $(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 # Filled in by the fragments.
 PROGRAMS    :=

@@ -3,8 +3,8 @@
  * classified as a [section] header, a key = value pair or a malformed line, with its line number.
  * Blank lines and whole-line comments (';' or '#' first) are skipped. What a section or a key
  * means, and whether a malformed line is an error, is the caller's: the configuration (conf.c),
- * the operators' balance patterns (parsers/balance.c), the USSD menu (gateway/ussd_menu.c) and
- * the modem profiles (gateway/modem_worker.c, console/detect.c). Pure libc.
+ * the operators' balance patterns (parsers/balance.c), the USSD menu (gateway/http/ussd_menu.c) and
+ * the modem profiles (gateway/modem/modem_worker.c, console/detect.c). Pure libc.
  */
 #ifndef COMMON_INI_H
 #define COMMON_INI_H

@@ -3,4 +3,4 @@
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_LIB  := $(BUILD)/libcommon.a
 $(COMMON_LIB): $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(archive)

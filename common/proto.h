@@ -27,7 +27,7 @@ enum proto_type {
 	PROTO_CTL_ERR,			/* str chunk of standard error */
 	PROTO_CTL_DONE,			/* u32 exit status; ends the reply */
 
-	/* daemon <-> modem worker: see gateway/modem.h for the payloads */
+	/* daemon <-> modem worker: see gateway/modem/modem.h for the payloads */
 	PROTO_W_HELLO = 100,
 	PROTO_W_STATUS,
 	PROTO_W_SMS_IN,
@@ -47,7 +47,7 @@ enum proto_type {
 	PROTO_W_MAX = 199,
 };
 
-/* The outcome field of PROTO_W_PROBE (payload: gateway/modem_worker.h). */
+/* The outcome field of PROTO_W_PROBE (payload: gateway/modem/modem_worker.h). */
 enum proto_probe {
 	PROTO_PROBE_OPEN_FAILED = 0,	/* the device cannot be opened (the error says why) */
 	PROTO_PROBE_NO_ANSWER,		/* opened, but libGammu could not talk AT to it */

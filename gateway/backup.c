@@ -24,7 +24,7 @@
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/backup.h"
-#include "gateway/control.h"
+#include "gateway/control/control.h"
 #include "gateway/gateway.h"
 #include "store/store_backup.h"
 

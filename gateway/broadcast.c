@@ -13,7 +13,7 @@
 #include "common/timefmt.h"
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "parsers/gsm7.h"
 #include "store/store.h"
 #include "store/store_field.h"

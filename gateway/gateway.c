@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "gateway/router.h"
 #include "gateway/sched.h"
 #include "store/store.h"

@@ -8,7 +8,7 @@
 #include "common/xmalloc.h"
 #include "gateway/areas.h"
 #include "gateway/helper.h"
-#include "gateway/modem_worker.h"
+#include "gateway/modem/modem_worker.h"
 #include "store/store.h"
 
 /* kentongand --probe DEVICE: the worker's probe mode on one port (kentongan modems detect). */

@@ -6,7 +6,7 @@
  */
 #ifndef GATEWAY_HELPER_H
 #define GATEWAY_HELPER_H
-/* One PROTO_W_PROBE frame (gateway/modem_worker.h) for the modem on device, libGammu connection
+/* One PROTO_W_PROBE frame (gateway/modem/modem_worker.h) for the modem on device, libGammu connection
  * connection (at115200, at, …). */
 int	helper_probe(const char *device, const char *connection);
 /* Lines of RESULT<tab>CODE<tab>LEVEL<tab>LABEL: found (one line), choice or suggestion (one line

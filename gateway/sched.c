@@ -26,7 +26,7 @@
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
 #include "gateway/gateway.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "gateway/sched.h"
 #include "parsers/operator.h"
 #include "store/store.h"

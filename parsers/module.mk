@@ -2,4 +2,4 @@
 PARSERS_SRCS := $(wildcard parsers/*.c)
 PARSERS_LIB  := $(BUILD)/libparsers.a
 $(PARSERS_LIB): $(PARSERS_SRCS:%.c=$(BUILD)/obj/%.o)
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(archive)

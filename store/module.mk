@@ -12,7 +12,7 @@ $(BUILD)/gen/migrations.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || { $(if $(V),,echo "  GEN     $@";) mv $@.tmp $@; }
 
 $(STORE_LIB): $(STORE_SRCS:%.c=$(BUILD)/obj/%.o)
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(archive)
 
 # PIN hashes are yescrypt through libcrypt (crypt_r): every program linking the store links SQLite,
 # so it takes libcrypt along.

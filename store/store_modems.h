@@ -1,7 +1,7 @@
 /*
  * store_modems — the modem_counters table: messages sent and received per modem and day, kept by
  * ingest, the scheduler and the modem code, and the totals since the database was made that
- * /metrics (gateway/http.c) reads. Runs in the daemon.
+ * /metrics (gateway/http/http.c) reads. Runs in the daemon.
  */
 #ifndef STORE_STORE_MODEMS_H
 #define STORE_STORE_MODEMS_H

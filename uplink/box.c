@@ -26,7 +26,7 @@
 #include "common/xmalloc.h"
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "gateway/relay.h"
 #include "store/store.h"
 #include "store/store_outbox.h"

@@ -4,7 +4,7 @@ UPLINK_SRCS := $(wildcard uplink/*.c)
 UPLINK_LIB  := $(BUILD)/libuplink.a
 LIB_UPLINK  := $(shell pkg-config --libs libmosquitto libcrypto zlib 2>/dev/null || echo -lmosquitto -lcrypto -lz)
 $(UPLINK_LIB): $(UPLINK_SRCS:%.c=$(BUILD)/obj/%.o)
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(archive)
 
 # The long uplink runs (make check has the short ones): 25 kill -9 rounds against mosquitto and
 # against nats-server (UPLINK_ROUNDS; KT_SEED replays one).

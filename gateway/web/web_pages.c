@@ -33,7 +33,7 @@
 #include "gateway/areas.h"
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "gateway/posts.h"
 #include "gateway/web/web-internal.h"
 #include "parsers/gsm7.h"

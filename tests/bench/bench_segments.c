@@ -5,7 +5,7 @@
  *     the original when that is not all GSM-7 or takes fewer parts), and
  *   - with a naive encoder: gsm7_count_naive() (UCS-2 as soon as one character is outside GSM-7),
  * and how many announcements fit one SMS each way. As a cross-check it also encodes each text the
- * way gateway/modem_worker.c w_send() does (gsm7_translit, then GSM_EncodeMultiPartSMS with
+ * way gateway/modem/modem_worker.c w_send() does (gsm7_translit, then GSM_EncodeMultiPartSMS with
  * SMS_ConcatenatedTextLong) and counts the parts libGammu really produces.
  * usage: bench_segments [FILE] [-v]   (default tests/bench/announcements.txt; -v: one line each)
  */

@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import kt  # noqa: E402,F401  (soak.py and the crash tests reach kt through faultlib)
 from kt import check, fail, poll  # noqa: E402,F401
 
-INFLIGHT_PER_MODEM = 2  # gateway/modem.c MODEM_INFLIGHT
+INFLIGHT_PER_MODEM = 2  # gateway/modem/modem.c MODEM_INFLIGHT
 FINAL = ("sent", "delivered", "failed", "expired", "cancelled")
 
 _template = {}

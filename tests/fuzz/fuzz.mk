@@ -13,7 +13,7 @@ FUZZ_FLAGS    := -g -O1 $(FUZZ_SANITIZE) -std=gnu11 -D_GNU_SOURCE -I.
 FUZZ_DIR      ?= $(BUILD)/fuzz
 FUZZ_OPTS     ?=
 # every target is rebuilt when any header changes (one clang command per target, so no .d files)
-FUZZ_HEADERS  := $(wildcard common/*.h parsers/*.h store/*.h gateway/*.h gateway/web/*.h)
+FUZZ_HEADERS  := $(wildcard common/*.h parsers/*.h store/*.h gateway/*.h gateway/*/*.h)
 # common/ is libc only, so each target takes all of it (a new helper there never breaks them)
 FUZZ_COMMON   := $(wildcard common/*.c)
 
@@ -35,12 +35,12 @@ FUZZ_SRCS_csv      := tests/fuzz/fuzz_csv.c $(FUZZ_COMMON)
 FUZZ_SRCS_table    := tests/fuzz/fuzz_table.c $(FUZZ_COMMON)
 FUZZ_SRCS_webform  := tests/fuzz/fuzz_webform.c gateway/web/html.c $(FUZZ_COMMON)
 
-FUZZ_SRCS_pdu      := tests/fuzz/fuzz_pdu.c gateway/modem_worker.c $(FUZZ_COMMON) $(wildcard parsers/*.c) \
-                      gateway/worker_confine.c
+FUZZ_SRCS_pdu      := tests/fuzz/fuzz_pdu.c gateway/modem/modem_worker.c $(FUZZ_COMMON) $(wildcard parsers/*.c) \
+                      gateway/modem/worker_confine.c
 FUZZ_CFLAGS_pdu    := $(shell pkg-config --cflags gammu libpcre2-8 2>/dev/null)
 FUZZ_LIBS_pdu       = $(LIB_GAMMU) $(LIB_PCRE)
 
-FUZZ_SRCS_http     := tests/fuzz/fuzz_http.c gateway/ussd.c gateway/ussd_menu.c gateway/areas.c gateway/timer.c \
+FUZZ_SRCS_http     := tests/fuzz/fuzz_http.c gateway/http/ussd.c gateway/http/ussd_menu.c gateway/areas.c gateway/timer.c \
                       $(wildcard store/*.c) $(wildcard parsers/*.c) $(FUZZ_COMMON)
 FUZZ_CFLAGS_http    = -DKT_VERSION='"$(VERSION)"' -I$(BUILD)/gen $(PKG_CFLAGS)
 FUZZ_LIBS_http      = $(LIB_EVENT) $(LIB_SQLITE) $(LIB_PCRE) -lm

@@ -1,10 +1,10 @@
 /*
  * fuzz_ctl — libFuzzer target for the control protocol (common/proto.c): the input is a byte
  * stream as a console (or a hostile local user) could write it to the control socket. It is cut
- * into frames with proto_check() exactly as gateway/control.c does, and each CTL_REQ payload is
+ * into frames with proto_check() exactly as gateway/control/control.c does, and each CTL_REQ payload is
  * decoded like handle_request(): str format, u32 argc (bounded), argc strings, nothing left over,
  * then the output format parsed. Every other frame type is decoded as the worker protocol's
- * SMS_IN payload (the widest one, gateway/modem.c on_sms_in). Checks: pbuf never reads outside
+ * SMS_IN payload (the widest one, gateway/modem/modem.c on_sms_in). Checks: pbuf never reads outside
  * the payload, decoded strings are NUL-terminated within it, and what decoded re-encodes to the
  * same bytes (pbuf round trip).
  * Seeds: tests/fuzz/ctl-seeds (real console requests); dictionary ctl.dict.
@@ -16,7 +16,7 @@
 #include "common/proto.h"
 #include "common/table.h"
 
-#define FUZZ_CTL_MAX_ARGS	256	/* gateway/control.c CTL_MAX_ARGS */
+#define FUZZ_CTL_MAX_ARGS	256	/* gateway/control/control.c CTL_MAX_ARGS */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

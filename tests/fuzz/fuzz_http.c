@@ -16,7 +16,7 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "gateway/gateway.h"
-#include "gateway/ussd.h"
+#include "gateway/http/ussd.h"
 #include "parsers/norm.h"
 #include "store/store.h"
 

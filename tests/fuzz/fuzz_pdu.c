@@ -1,9 +1,9 @@
 /*
  * fuzz_pdu — libFuzzer target for inbound SMS decoding: the bytes a modem returns for AT+CMGR /
  * AT+CMGL / +CMT go through libGammu's GSM_DecodePDUFrame() and then the worker's own code
- * (gateway/modem_worker.c, reached through gateway/modem_worker-internal.h: batch_add() turns
+ * (gateway/modem/modem_worker.c, reached through gateway/modem/modem_worker-internal.h: batch_add() turns
  * a decoded message into an SMS_IN part — UCS-2 to UTF-8, UDH to hex and its concatenation
- * header, 8-bit bodies to hex), which is then read back the way gateway/modem.c on_sms_in() does.
+ * header, 8-bit bodies to hex), which is then read back the way gateway/modem/modem.c on_sms_in() does.
  * The first input byte selects whether the PDU starts with an SMSC address; the rest is the PDU.
  * The raw input also goes through mw_udh_concat() and the UCS-2/UTF-8 converters directly.
  * Checks: the part decodes, sender/text are valid UTF-8 for text codings, hex fields are hex,
@@ -24,8 +24,8 @@
 
 #include "common/proto.h"
 #include "common/utf8.h"
-#include "gateway/modem_worker.h"
-#include "gateway/modem_worker-internal.h"
+#include "gateway/modem/modem_worker.h"
+#include "gateway/modem/modem_worker-internal.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -39,10 +39,10 @@ plant tests/unit/test_planted.c '#include "parsers/fold.h"' \
     'tests/unit/test_planted.c includes parsers/fold.h (internal to parsers/)'
 plant console/planted.c '#include "store/store-internal.h"' \
     'console/planted.c includes store/store-internal.h (internal to store/)'
-plant gateway/web/planted.c '#include "gateway/ussd-internal.h"' \
-    'gateway/web/planted.c includes gateway/ussd-internal.h (internal to gateway/)'
-plant tests/unit/test_planted.c '#include "gateway/modem_worker-internal.h"' \
-    'tests/unit/test_planted.c includes gateway/modem_worker-internal.h (internal to gateway/)'
+plant gateway/web/planted.c '#include "gateway/http/ussd-internal.h"' \
+    'gateway/web/planted.c includes gateway/http/ussd-internal.h (internal to gateway/http/)'
+plant tests/unit/test_planted.c '#include "gateway/modem/modem_worker-internal.h"' \
+    'tests/unit/test_planted.c includes gateway/modem/modem_worker-internal.h (internal to gateway/modem/)'
 plant tests/unit/test_planted.c '#include "uplink/uplink-internal.h"' \
     'tests/unit/test_planted.c includes uplink/uplink-internal.h (internal to uplink/)'
 plant gateway/planted.c '#include "gateway/web/web-internal.h"' \

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "gateway/gateway.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "gateway/router.h"
 #include "gateway/ingest.h"
 

@@ -14,7 +14,7 @@
 
 #include "gateway/broadcast.h"
 #include "gateway/gateway.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "tests/unit/gateway_spy.h"
 
 static const char *

@@ -29,7 +29,7 @@
 #include "common/log.h"
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "store/store.h"
 #include "store/store_inbox.h"
 #include "tests/unit/fixture.h"

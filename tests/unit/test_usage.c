@@ -1,6 +1,6 @@
 /*
  * test_usage — the one table of console commands (common/usage.c): every command the daemon
- * serves (the names in gateway/cmd_table.c, read as text so this test needs no daemon) has a row,
+ * serves (the names in gateway/control/cmd_table.c, read as text so this test needs no daemon) has a row,
  * so its usage errors, --help, help CMD and kentongan(1) cover it; rows are well formed and
  * unique; `help WORD` picks the right rows. Run from the repository root.
  */
@@ -32,10 +32,10 @@ read_cmd_table(void)
 {
 	char	 err[256], *text, *p, *q;
 
-	if ((text = fs_read_text("gateway/cmd_table.c", 1 << 20, "command table", err, sizeof(err))) == NULL)
+	if ((text = fs_read_text("gateway/control/cmd_table.c", 1 << 20, "command table", err, sizeof(err))) == NULL)
 		fail_msg("%s (run from the repository root)", err);
 	if ((p = strstr(text, "ctl_commands[] = {")) == NULL)
-		fail_msg("no ctl_commands[] in gateway/cmd_table.c");
+		fail_msg("no ctl_commands[] in gateway/control/cmd_table.c");
 	while ((p = strstr(p, "{ \"")) != NULL && ndaemon_cmds < MAX_CMDS) {
 		p += 3;
 		if ((q = strchr(p, '"')) == NULL)

@@ -16,7 +16,7 @@
 #include "common/conf.h"
 #include "common/timefmt.h"
 #include "gateway/gateway.h"
-#include "gateway/ussd.h"
+#include "gateway/http/ussd.h"
 #include "store/store.h"
 #include "store/store_roles.h"
 #include "tests/unit/fixture.h"

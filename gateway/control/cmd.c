@@ -5,7 +5,7 @@
 
 #include "common/conf.h"
 #include "common/table.h"
-#include "gateway/cmd.h"
+#include "gateway/control/cmd.h"
 #include "gateway/gateway.h"
 #include "store/store.h"
 

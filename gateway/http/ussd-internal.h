@@ -1,6 +1,6 @@
 /*
- * ussd-internal.h — what the USSD state machine (gateway/ussd.c) and the menu file's reader and
- * checker (gateway/ussd_menu.c) share: the parsed menu and the screen text helpers. Not for
+ * ussd-internal.h — what the USSD state machine (gateway/http/ussd.c) and the menu file's reader and
+ * checker (gateway/http/ussd_menu.c) share: the parsed menu and the screen text helpers. Not for
  * other modules: they use gateway/ussd.h.
  */
 #ifndef GATEWAY_USSD_INTERNAL_H

@@ -25,7 +25,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
-#include "gateway/worker_confine.h"
+#include "gateway/modem/worker_confine.h"
 
 static struct {
 	int	 seccomp;

@@ -42,10 +42,10 @@
 #include "gateway/gateway.h"
 #include "gateway/ingest.h"
 #include "paths.h"	/* MODEM_CONFIGS_DIR, from PREFIX */
-#include "gateway/modem.h"
+#include "gateway/modem/modem.h"
 #include "gateway/netclock.h"
-#include "gateway/modem_worker.h"
-#include "gateway/worker_confine.h"
+#include "gateway/modem/modem_worker.h"
+#include "gateway/modem/worker_confine.h"
 #include "parsers/balance.h"
 #include "store/store_modems.h"
 

@@ -1,8 +1,8 @@
 /* cmd_table — every console command the daemon serves; its usage is in common/usage.c. */
 #include <stddef.h>
 
-#include "gateway/cmds.h"
-#include "gateway/control.h"
+#include "gateway/control/cmds.h"
+#include "gateway/control/control.h"
 
 const struct ctl_command ctl_commands[] = {
 	{ "status", cmd_status },

@@ -1,7 +1,7 @@
 /*
  * modem_worker-internal.h — the worker's decoding of inbound parts, reachable from its fuzz target
  * (tests/fuzz/fuzz_pdu.c) without the rest of the worker. Include <gammu.h> first: only
- * gateway/modem_worker.c and that target may (make lint).
+ * gateway/modem/modem_worker.c and that target may (make lint).
  */
 #ifndef GATEWAY_MODEM_WORKER_INTERNAL_H
 #define GATEWAY_MODEM_WORKER_INTERNAL_H

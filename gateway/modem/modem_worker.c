@@ -40,10 +40,10 @@
 #include "common/proto.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
-#include "gateway/modem.h"
-#include "gateway/modem_worker.h"
-#include "gateway/modem_worker-internal.h"
-#include "gateway/worker_confine.h"
+#include "gateway/modem/modem.h"
+#include "gateway/modem/modem_worker.h"
+#include "gateway/modem/modem_worker-internal.h"
+#include "gateway/modem/worker_confine.h"
 #include "parsers/gsm7.h"
 
 #define PASS_EVERY_S	60	/* a pass at least this often, whatever the hints say */
@@ -2026,7 +2026,7 @@ modem_worker_main(int fd, const struct conf_modem *cm, const struct mw_plan *pla
 	{
 		char err[300];
 
-		/* connected: from here on, nothing worth stealing (gateway/worker_confine.c) */
+		/* connected: from here on, nothing worth stealing (gateway/modem/worker_confine.c) */
 		if (worker_confine(w.dummy, err, sizeof(err)) == -1) {
 			log_warnx("modem=%s event=confine-failed error=\"%s\"", w.name, err);
 			w_status(&w, MODEM_FAILED, -1, "", "", err);

@@ -5,7 +5,7 @@
 #ifndef GATEWAY_CMD_H
 #define GATEWAY_CMD_H
 #include "common/msisdn.h"
-#include "gateway/control.h"
+#include "gateway/control/control.h"
 #include "store/store.h"
 
 struct table;

@@ -9,8 +9,8 @@
 
 #include "common/conf.h"
 #include "common/table.h"
-#include "gateway/cmd.h"
-#include "gateway/cmds.h"
+#include "gateway/control/cmd.h"
+#include "gateway/control/cmds.h"
 #include "gateway/gateway.h"
 #include "gateway/posts.h"
 #include "gateway/relay.h"

@@ -10,8 +10,8 @@
 
 #include "common/log.h"
 #include "common/table.h"
-#include "gateway/cmd.h"
-#include "gateway/cmds.h"
+#include "gateway/control/cmd.h"
+#include "gateway/control/cmds.h"
 #include "gateway/gateway.h"
 #include "gateway/posts.h"
 #include "gateway/relay.h"

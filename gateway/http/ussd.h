@@ -1,6 +1,6 @@
 /*
  * ussd — the USSD menu villagers dial through an aggregator's short code (served by http.c's
- * POST /ussd). The menu itself is data (gateway/ussd-menu.conf, compiled in; [http] menu = FILE
+ * POST /ussd). The menu itself is data (gateway/http/ussd-menu.conf, compiled in; [http] menu = FILE
  * overrides it); the actions are the SMS keywords' (subscribe + audit, stop everything, latest
  * news, report), through the same store functions, each in one transaction.
  *
@@ -44,7 +44,7 @@ struct ussd_stats {
  */
 struct ussd_menu *ussd_menu_load_text(const char *text, const char *path, char *err, size_t errlen);
 void		 ussd_menu_free(struct ussd_menu *);	/* accepts NULL */
-/* The built-in menu (gateway/ussd-menu.conf as compiled). */
+/* The built-in menu (gateway/http/ussd-menu.conf as compiled). */
 const char	*ussd_menu_builtin(void);
 
 /* Loads the menu (path NULL or "": the built-in one) and, when gw->base is set, starts the

@@ -24,7 +24,7 @@
 #include "common/proto.h"
 #include "common/usage.h"
 #include "common/xmalloc.h"
-#include "gateway/control.h"
+#include "gateway/control/control.h"
 #include "gateway/gateway.h"
 
 #define CTL_MAX_ARGS		256

@@ -1,7 +1,7 @@
 /*
- * ussd_menu — the USSD menu file (gateway/ussd-menu.conf and the operator's copy): its reader, the
+ * ussd_menu — the USSD menu file (gateway/http/ussd-menu.conf and the operator's copy): its reader, the
  * checks that every screen it can show fits USSD_SCREEN_CHARS (at load, so a villager never sees
- * a cut text), and the screen text helpers the state machine (gateway/ussd.c) shares.
+ * a cut text), and the screen text helpers the state machine (gateway/http/ussd.c) shares.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -14,8 +14,8 @@
 #include "common/str.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
-#include "gateway/ussd.h"
-#include "gateway/ussd-internal.h"
+#include "gateway/http/ussd.h"
+#include "gateway/http/ussd-internal.h"
 
 #include "ussd_menu.h"		/* generated: static const char ussd_menu_text[] */
 
