@@ -34,8 +34,10 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-a
              -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' \
              -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDFLAGS   ?=
+# The sanitizer flags, for SANITIZE=address,undefined builds and the fuzz targets (tests/fuzz/fuzz.mk).
+sanitize   = -fsanitize=$(1) -fno-omit-frame-pointer
 ifneq ($(SANITIZE),)
-CFLAGS    += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+CFLAGS    += $(call sanitize,$(SANITIZE)) -fno-sanitize-recover=all
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 # Crash points (tests/fault) are compiled in unless RELEASE=1.

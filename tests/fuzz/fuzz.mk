@@ -7,7 +7,8 @@
 # Findings are minimised and added to the seed directory as cases.
 FUZZ_SECONDS  ?= 10
 FUZZ_CC       ?= clang
-FUZZ_SANITIZE := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_SANITIZERS := fuzzer,address,undefined
+FUZZ_SANITIZE  = $(call sanitize,$(FUZZ_SANITIZERS))
 FUZZ_FLAGS    := -g -O1 $(FUZZ_SANITIZE) -std=gnu11 -D_GNU_SOURCE -I.
 # where a run keeps its corpus and findings, and extra libFuzzer options (the smoke tests set both)
 FUZZ_DIR      ?= $(BUILD)/fuzz
