@@ -458,7 +458,7 @@ def test_menu_reload():
     """SIGHUP re-reads the USSD menu file: an edit shows on the next dial (sessions in progress
     end), an unchanged file keeps the sessions, a broken one refuses the whole reload."""
     import signal
-    with open(os.path.join(TOP, "gateway", "ussd-menu.conf")) as f:
+    with open(os.path.join(TOP, "gateway", "http", "ussd-menu.conf")) as f:
         builtin = f.read()
     with Gateway(name="kt-http-menu") as g:
         port = g.listen(TOKEN, "menu = menu.conf\n")
