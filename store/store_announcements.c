@@ -8,7 +8,6 @@
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_announcements.h"
-#include "store/store_field.h"	/* store_announcement_approve */
 
 /* The areas as a JSON array for json_each(). Codes are digits only (checked by callers). */
 static char *

@@ -13,10 +13,9 @@
 
 #include "common/hex.h"
 #include "common/sha256.h"
-#include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_roles.h"
-#include "store/store_web.h"	/* store_user_hash */
+#include "store/store_web.h"	/* store_user_hash, store_user_check */
 
 static int
 role_exists(struct store *st, const char *number, const char *role)
@@ -83,21 +82,6 @@ pin_digits(const char *pin, size_t min)
 	size_t n = strlen(pin);
 
 	return n >= min && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
-}
-
-/* Whether pin matches a stored yescrypt (or other crypt(5)) string. */
-static int
-pin_crypt_check(const char *pin, const char *stored)
-{
-	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
-	size_t			 n = strlen(stored);
-	int			 ok;
-
-	ok = crypt_r(pin, stored, cd) != NULL && cd->output[0] != '*' && strlen(cd->output) == n &&
-	    ct_memcmp(cd->output, stored, n) == 0;
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
 }
 
 /* Stores a new yescrypt hash of pin for an official (an upgrade from SHA-256, or a new PIN). */
@@ -168,7 +152,7 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	if (until != 0)
 		failed = 0;	/* the lock expired: a fresh set of tries */
 	if (!legacy)
-		ok = stored[0] == '$' && pin_digits(pin, STORE_PIN_MIN_OLD) && pin_crypt_check(pin, stored);
+		ok = stored[0] == '$' && pin_digits(pin, STORE_PIN_MIN_OLD) && store_user_check(pin, stored);
 	else {
 		ok = saltlen > 0 && wantlen == SHA256_LEN && pin_digits(pin, STORE_PIN_MIN_OLD);
 		if (ok) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sha256.h"	/* ct_memcmp */
 #include "common/str.h"
 #include "common/xmalloc.h"
 
@@ -60,6 +61,23 @@ store_user_hash(const char *password, char *out, size_t len)
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	return rc;
+}
+
+int
+store_user_check(const char *password, const char *hash)
+{
+	struct crypt_data	*cd;
+	const char		*x;
+	int			 ok;
+
+	if (hash == NULL || hash[0] == '\0')
+		return 0;
+	cd = xcalloc(1, sizeof(*cd));
+	x = crypt_r(password, hash, cd);
+	ok = x != NULL && x[0] != '*' && strlen(x) == strlen(hash) && ct_memcmp(x, hash, strlen(x)) == 0;
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
 }
 
 /* Ends the sessions of user id. */
