@@ -113,4 +113,16 @@ int64_t		 st_rows_int(const struct st_rows *, int row, int col);
 /* Copies a kept column's text into dst (len bytes), cut to fit; NULL becomes "". */
 void		 st_rows_copy(char *dst, size_t len, const struct st_rows *, int row, int col);
 void		 st_rows_free(struct st_rows *);
+
+/* ---- announcements in force (store_announcements, store_field) ---- */
+
+/* Lists to cb the announcements in force now (active, not before their time, not expired) that have
+ * an area j passing match, newest first, at most limit: id, text, created. match is an SQL literal
+ * that goes on "SELECT 1 FROM json_each(a.areas) j", with ?1 the key:
+ * st_in_force(st, match, key, limit, cb, arg) */
+#define st_in_force(st, match, key, limit, cb, arg) \
+	st_list((st), "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') AS created " \
+	    "FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR " \
+	    "a.expires_at > ?3) AND EXISTS (SELECT 1 FROM json_each(a.areas) j" match ") " \
+	    "ORDER BY a.id DESC LIMIT ?2", NULL, (cb), (arg), "tiI", (key), (limit), (int64_t)st_now())
 #endif

@@ -324,9 +324,6 @@ store_announcement_progress(struct store *st, int64_t id, struct store_progress 
 enum store_status
 store_latest_for(struct store *st, const char *number, int limit, store_row_cb cb, void *arg)
 {
-	return st_list(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
-	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
-	    "AND EXISTS (SELECT 1 FROM json_each(a.areas) j, subscriptions s JOIN subscribers b ON b.id = "
-	    "s.subscriber_id WHERE b.number = ?1 AND s.area >= j.value AND s.area < j.value || ':') "
-	    "ORDER BY a.id DESC LIMIT ?2", NULL, cb, arg, "tiI", number, limit, (int64_t)st_now());
+	return st_in_force(st, ", subscriptions s JOIN subscribers b ON b.id = s.subscriber_id WHERE b.number = ?1 "
+	    "AND s.area >= j.value AND s.area < j.value || ':'", number, limit, cb, arg);
 }

@@ -191,11 +191,8 @@ store_announcements_since(struct store *st, time_t since, int limit, store_row_c
 enum store_status
 store_latest_for_area(struct store *st, const char *area, int limit, store_row_cb cb, void *arg)
 {
-	return st_list(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
-	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND "
-	    "(a.expires_at = 0 OR a.expires_at > ?3) AND EXISTS (SELECT 1 FROM json_each(a.areas) j WHERE "
-	    "(?1 >= j.value AND ?1 < j.value || ':') OR (j.value >= ?1 AND j.value < ?1 || ':')) "
-	    "ORDER BY a.id DESC LIMIT ?2", NULL, cb, arg, "tiI", area, limit, (int64_t)st_now());
+	return st_in_force(st, " WHERE (?1 >= j.value AND ?1 < j.value || ':') OR (j.value >= ?1 AND "
+	    "j.value < ?1 || ':')", area, limit, cb, arg);
 }
 
 int
