@@ -68,6 +68,11 @@ sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
  * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
  * failed, the error recorded) is STORE_ERROR. */
 enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
+/* st_row, then reads the row's columns in order into the arguments, one for each letter of fmt (the
+ * reading side of st_bind): 'i' int *, 'l' long *, 'I' int64_t *, 'T' time_t *, 't' char * and its size_t
+ * length (copied as st_col_copy: cut to fit, "" for NULL), 'd' char ** (an xmalloc'd copy, NULL for NULL).
+ * Resets the statement. Not STORE_OK (see st_row): nothing is written. */
+enum store_status st_get(struct store *, sqlite3_stmt *, const char *what, const char *fmt, ...);
 /* st_prepf, then st_exec (STORE_ERROR when it cannot be prepared):
  * st_run(st, what, sql, fmt, ...) */
 #define st_run(st, what, sql, ...) \

@@ -75,10 +75,6 @@ store_modem_counts(struct store *st, const char *modem, const char *day, long *s
 
 	*sent = *received = 0;
 	/* no row yet: nothing counted that day */
-	if ((s = st_row(st, stmt, "reading counters")) != STORE_OK)
-		return s == STORE_NOTFOUND ? STORE_OK : s;
-	*sent = sqlite3_column_int64(stmt, 0);
-	*received = sqlite3_column_int64(stmt, 1);
-	sqlite3_reset(stmt);
-	return STORE_OK;
+	s = st_get(st, stmt, "reading counters", "ll", sent, received);
+	return s == STORE_NOTFOUND ? STORE_OK : s;
 }

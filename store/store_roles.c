@@ -40,18 +40,12 @@ store_leader_add(struct store *st, const char *number, const char *kim, const ch
 enum store_status
 store_leader_get(struct store *st, const char *number, struct store_leader *l)
 {
-	sqlite3_stmt		*stmt = st_prepf(st, "SELECT number, coalesce(kim, ''), coalesce(area, '') "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT number, coalesce(kim, ''), coalesce(area, '') "
 	    "FROM roles WHERE number = ?1 AND role = 'leader'", "t", number);
-	enum store_status	 s;
 
 	memset(l, 0, sizeof(*l));
-	if ((s = st_row(st, stmt, "reading a KIM leader")) != STORE_OK)
-		return s;
-	st_col_copy(l->number, sizeof(l->number), stmt, 0);
-	st_col_copy(l->kim, sizeof(l->kim), stmt, 1);
-	st_col_copy(l->area, sizeof(l->area), stmt, 2);
-	sqlite3_reset(stmt);
-	return STORE_OK;
+	return st_get(st, stmt, "reading a KIM leader", "ttt", l->number, sizeof(l->number), l->kim, sizeof(l->kim),
+	    l->area, sizeof(l->area));
 }
 
 enum store_status
