@@ -64,9 +64,10 @@ enum store_status st_changes(struct store *, long *n, enum store_status s);
 void		 st_bind(sqlite3_stmt *, const char *fmt, ...);
 /* st_prep, then st_bind; NULL on error. */
 sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
-/* Steps stmt to its first row: STORE_OK with the row current (read it, then sqlite3_reset), or, with the
- * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
- * failed, the error recorded) is STORE_ERROR. */
+/* Steps stmt to its next row (the first on a fresh statement): STORE_OK with the row current (read it,
+ * then sqlite3_reset, or call again for the next), or, with the statement reset, STORE_NOTFOUND for no
+ * (more) row or the error recorded under what. A NULL stmt (st_prepf failed, the error recorded) is
+ * STORE_ERROR. */
 enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
 /* st_row, then reads the row's columns in order into the arguments, one for each letter of fmt (the
  * reading side of st_bind): 'i' int *, 'l' long *, 'I' int64_t *, 'T' time_t *, 't' char * and its size_t

@@ -307,18 +307,12 @@ store_inbox_unrouted(struct store *st, int64_t after, int64_t *ids, int max)
 {
 	sqlite3_stmt	*stmt = st_prepf(st, "SELECT id FROM inbox WHERE action IS NULL AND id > ?1 "
 	    "ORDER BY id LIMIT ?2", "Ii", after, max);
-	int		 n = 0, rc;
+	enum store_status s;
+	int		 n = 0;
 
-	if (stmt == NULL)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((s = st_row(st, stmt, "finding unrouted messages")) == STORE_OK)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		st_fail(st, rc, "finding unrouted messages");
-		return -1;
-	}
-	return n;
+	return s == STORE_NOTFOUND ? n : -1;
 }
 
 enum store_status

@@ -563,19 +563,12 @@ store_hub_boxes_for(struct store *st, const char *const *areas, int nareas)
 {
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT areas FROM hub_boxes ORDER BY box");
 	long		 n = 0;
-	int		 rc;
+	enum store_status s;
 
-	if (stmt == NULL)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((s = st_row(st, stmt, "reading the boxes")) == STORE_OK)
 		n += box_serves(sqlite3_column_text(stmt, 0) ? (const char *)sqlite3_column_text(stmt, 0) : "", areas,
 		    nareas);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		st_fail(st, rc, "reading the boxes");
-		return -1;
-	}
-	return n;
+	return s == STORE_NOTFOUND ? n : -1;
 }
 
 enum store_status
