@@ -594,10 +594,8 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 	s = st_rows(st, boxes, "reading the boxes", &bv);
 	st_bind(body, "ItiI", id, text, alist, priority, (int64_t)expires_at);
 	/* json_object: always one row */
-	if (s == STORE_OK && (s = st_row(st, body, "building a broadcast command")) == STORE_OK) {
-		bj = col_dup(body, 0);
-		sqlite3_reset(body);
-	}
+	if (s == STORE_OK)
+		s = st_get(st, body, "building a broadcast command", "d", &bj);
 	for (i = 0; i < bv.n && s == STORE_OK; i++)
 		if (box_serves(st_rows_text(&bv, i, 1), areas, nareas)) {
 			if ((s = store_hub_enqueue(st, hub, epoch, st_rows_text(&bv, i, 0), priority == 0 ? "alert" :
@@ -633,17 +631,14 @@ store_hub_pending(struct store *st, const char *box, const char *lane, int64_t a
 {
 	sqlite3_stmt	*stmt = st_prepf(st, "SELECT seq, cmd FROM hub_down_out WHERE box = ?1 AND lane = ?2 "
 	    "AND seq > ?3 ORDER BY seq LIMIT ?4", "ttIi", box, lane, after, max);
-	int		 rc;
+	enum store_status s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (cb(arg, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1)) != 0)
+	while ((s = st_row(st, stmt, "reading commands for a box")) == STORE_OK)
+		if (cb(arg, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1)) != 0) {
+			sqlite3_reset(stmt);
 			break;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_fail(st, rc, "reading commands for a box");
-	return STORE_OK;
+		}
+	return s == STORE_NOTFOUND ? STORE_OK : s;
 }
 
 enum store_status
