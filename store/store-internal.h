@@ -64,10 +64,16 @@ enum store_status st_changes(struct store *, long *n, enum store_status s);
 void		 st_bind(sqlite3_stmt *, const char *fmt, ...);
 /* st_prep, then st_bind; NULL on error. */
 sqlite3_stmt	*st_prepf(struct store *, const char *sql, const char *fmt, ...);
-/* Steps stmt to its first row: STORE_OK with the row current (read it, then sqlite3_reset), or, with the
- * statement reset, STORE_NOTFOUND for no row or the error recorded under what. A NULL stmt (st_prepf
- * failed, the error recorded) is STORE_ERROR. */
+/* Steps stmt to its next row (the first on a fresh statement): STORE_OK with the row current (read it,
+ * then sqlite3_reset, or call again for the next), or, with the statement reset, STORE_NOTFOUND for no
+ * (more) row or the error recorded under what. A NULL stmt (st_prepf failed, the error recorded) is
+ * STORE_ERROR. */
 enum store_status st_row(struct store *, sqlite3_stmt *, const char *what);
+/* st_row, then reads the row's columns in order into the arguments, one for each letter of fmt (the
+ * reading side of st_bind): 'i' int *, 'l' long *, 'I' int64_t *, 'T' time_t *, 't' char * and its size_t
+ * length (copied as st_col_copy: cut to fit, "" for NULL), 'd' char ** (an xmalloc'd copy, NULL for NULL).
+ * Resets the statement. Not STORE_OK (see st_row): nothing is written. */
+enum store_status st_get(struct store *, sqlite3_stmt *, const char *what, const char *fmt, ...);
 /* st_prepf, then st_exec (STORE_ERROR when it cannot be prepared):
  * st_run(st, what, sql, fmt, ...) */
 #define st_run(st, what, sql, ...) \
@@ -113,4 +119,16 @@ int64_t		 st_rows_int(const struct st_rows *, int row, int col);
 /* Copies a kept column's text into dst (len bytes), cut to fit; NULL becomes "". */
 void		 st_rows_copy(char *dst, size_t len, const struct st_rows *, int row, int col);
 void		 st_rows_free(struct st_rows *);
+
+/* ---- announcements in force (store_announcements, store_field) ---- */
+
+/* Lists to cb the announcements in force now (active, not before their time, not expired) that have
+ * an area j passing match, newest first, at most limit: id, text, created. match is an SQL literal
+ * that goes on "SELECT 1 FROM json_each(a.areas) j", with ?1 the key:
+ * st_in_force(st, match, key, limit, cb, arg) */
+#define st_in_force(st, match, key, limit, cb, arg) \
+	st_list((st), "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') AS created " \
+	    "FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR " \
+	    "a.expires_at > ?3) AND EXISTS (SELECT 1 FROM json_each(a.areas) j" match ") " \
+	    "ORDER BY a.id DESC LIMIT ?2", NULL, (cb), (arg), "tiI", (key), (limit), (int64_t)st_now())
 #endif

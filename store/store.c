@@ -558,6 +558,48 @@ st_row(struct store *st, sqlite3_stmt *stmt, const char *what)
 }
 
 enum store_status
+st_get(struct store *st, sqlite3_stmt *stmt, const char *what, const char *fmt, ...)
+{
+	enum store_status	 s = st_row(st, stmt, what);
+	const char		*t;
+	va_list			 ap;
+	char			*dst;
+	int			 col;
+
+	if (s != STORE_OK)
+		return s;
+	va_start(ap, fmt);
+	for (col = 0; fmt[col] != '\0'; col++)
+		switch (fmt[col]) {
+		case 'i':
+			*va_arg(ap, int *) = sqlite3_column_int(stmt, col);
+			break;
+		case 'l':
+			*va_arg(ap, long *) = (long)sqlite3_column_int64(stmt, col);
+			break;
+		case 'I':
+			*va_arg(ap, int64_t *) = sqlite3_column_int64(stmt, col);
+			break;
+		case 'T':
+			*va_arg(ap, time_t *) = (time_t)sqlite3_column_int64(stmt, col);
+			break;
+		case 't':
+			dst = va_arg(ap, char *);
+			st_col_copy(dst, va_arg(ap, size_t), stmt, col);
+			break;
+		case 'd':
+			t = (const char *)sqlite3_column_text(stmt, col);
+			*va_arg(ap, char **) = t ? xstrdup(t) : NULL;
+			break;
+		default:
+			break;
+		}
+	va_end(ap);
+	sqlite3_reset(stmt);
+	return STORE_OK;
+}
+
+enum store_status
 st_rows(struct store *st, sqlite3_stmt *stmt, const char *what, struct st_rows *r)
 {
 	int	 rc, j;

@@ -8,7 +8,6 @@
 #include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_announcements.h"
-#include "store/store_field.h"	/* store_announcement_approve */
 
 /* The areas as a JSON array for json_each(). Codes are digits only (checked by callers). */
 static char *
@@ -295,6 +294,7 @@ store_announcement_progress(struct store *st, int64_t id, struct store_progress 
 	    "WHERE announcement_id = ?1 GROUP BY status UNION ALL SELECT status, sum(n) FROM announcement_reach "
 	    "WHERE announcement_id = ?1 GROUP BY status) GROUP BY status", "I", id);
 	sqlite3_stmt	*rs = st_prepf(st, "SELECT recipients FROM announcements WHERE id = ?1", "I", id);
+	enum store_status s;
 	int		 rc;
 
 	memset(p, 0, sizeof(*p));
@@ -306,28 +306,24 @@ store_announcement_progress(struct store *st, int64_t id, struct store_progress 
 	sqlite3_reset(rs);
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
+	while ((s = st_row(st, stmt, "counting progress")) == STORE_OK) {
+		const char	*state = (const char *)sqlite3_column_text(stmt, 0);
 		long		 n = sqlite3_column_int64(stmt, 1);
 
-		if (!strcmp(s, "queued")) p->queued = n;
-		else if (!strcmp(s, "sending")) p->sending = n;
-		else if (!strcmp(s, "sent")) p->sent = n;
-		else if (!strcmp(s, "delivered")) p->delivered = n;
-		else if (!strcmp(s, "failed")) p->failed = n;
-		else if (!strcmp(s, "expired")) p->expired = n;
-		else if (!strcmp(s, "cancelled")) p->cancelled = n;
+		if (!strcmp(state, "queued")) p->queued = n;
+		else if (!strcmp(state, "sending")) p->sending = n;
+		else if (!strcmp(state, "sent")) p->sent = n;
+		else if (!strcmp(state, "delivered")) p->delivered = n;
+		else if (!strcmp(state, "failed")) p->failed = n;
+		else if (!strcmp(state, "expired")) p->expired = n;
+		else if (!strcmp(state, "cancelled")) p->cancelled = n;
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "counting progress");
+	return s == STORE_NOTFOUND ? STORE_OK : s;
 }
 
 enum store_status
 store_latest_for(struct store *st, const char *number, int limit, store_row_cb cb, void *arg)
 {
-	return st_list(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
-	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND (a.expires_at = 0 OR a.expires_at > ?3) "
-	    "AND EXISTS (SELECT 1 FROM json_each(a.areas) j, subscriptions s JOIN subscribers b ON b.id = "
-	    "s.subscriber_id WHERE b.number = ?1 AND s.area >= j.value AND s.area < j.value || ':') "
-	    "ORDER BY a.id DESC LIMIT ?2", NULL, cb, arg, "tiI", number, limit, (int64_t)st_now());
+	return st_in_force(st, ", subscriptions s JOIN subscribers b ON b.id = s.subscriber_id WHERE b.number = ?1 "
+	    "AND s.area >= j.value AND s.area < j.value || ':'", number, limit, cb, arg);
 }

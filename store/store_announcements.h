@@ -37,6 +37,11 @@ long		 store_correction_count(struct store *, int64_t corrects);
  * one gets no rows (*recipients is the count it would have). */
 enum store_status store_announcement_add(struct store *, const struct store_announcement_new *,
 		    int64_t *id, long *recipients);
+/* Approves a pending announcement as `approver` (console:USER or an official's number): refuses
+ * (STORE_INVALID, store_errmsg says why) the one who asked, one not pending, one past its
+ * deadline; else fans it out to the recipients of this moment. */
+enum store_status store_announcement_approve(struct store *, int64_t id, const char *approver, time_t now,
+		    long *recipients);
 /* Listing: id, text, areas[], priority, created, recipients, queued, sent, delivered, failed. */
 enum store_status store_list_announcements(struct store *, long limit, store_row_cb, void *);
 /* One announcement (same fields plus sending, expired, cancelled, not_before, expires). */

@@ -61,14 +61,9 @@ store_announcement_undelivered(struct store *st, int64_t id, store_row_cb cb, vo
 enum store_status
 store_announcement_state(struct store *st, int64_t id, char state[16])
 {
-	sqlite3_stmt		*stmt = st_prepf(st, "SELECT state FROM announcements WHERE id = ?1", "I", id);
-	enum store_status	 s;
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT state FROM announcements WHERE id = ?1", "I", id);
 
-	if ((s = st_row(st, stmt, "reading the announcement")) == STORE_OK) {
-		st_col_copy(state, 16, stmt, 0);
-		sqlite3_reset(stmt);
-	}
-	return s;
+	return st_get(st, stmt, "reading the announcement", "t", state, (size_t)16);
 }
 
 enum store_status
@@ -148,20 +143,10 @@ store_announcement_code_used(struct store *st, const char *code)
 static enum store_status
 brief(struct store *st, sqlite3_stmt *stmt, struct store_ann_brief *b)
 {
-	enum store_status	 s = st_row(st, stmt, "reading an announcement");
-
 	memset(b, 0, sizeof(*b));
-	if (s == STORE_OK) {
-		b->id = sqlite3_column_int64(stmt, 0);
-		st_col_copy(b->source, sizeof(b->source), stmt, 1);
-		st_col_copy(b->created, sizeof(b->created), stmt, 2);
-		st_col_copy(b->code, sizeof(b->code), stmt, 3);
-		st_col_copy(b->state, sizeof(b->state), stmt, 4);
-		b->corrects = sqlite3_column_int64(stmt, 5);
-		st_col_copy(b->requested_by, sizeof(b->requested_by), stmt, 6);
-		sqlite3_reset(stmt);
-	}
-	return s;
+	return st_get(st, stmt, "reading an announcement", "IttttIt", &b->id, b->source, sizeof(b->source), b->created,
+	    sizeof(b->created), b->code, sizeof(b->code), b->state, sizeof(b->state), &b->corrects, b->requested_by,
+	    sizeof(b->requested_by));
 }
 
 enum store_status
@@ -191,11 +176,8 @@ store_announcements_since(struct store *st, time_t since, int limit, store_row_c
 enum store_status
 store_latest_for_area(struct store *st, const char *area, int limit, store_row_cb cb, void *arg)
 {
-	return st_list(st, "SELECT a.id, a.text, datetime(a.created_at, 'unixepoch', 'localtime') "
-	    "AS created FROM announcements a WHERE a.state = 'active' AND a.not_before <= ?3 AND "
-	    "(a.expires_at = 0 OR a.expires_at > ?3) AND EXISTS (SELECT 1 FROM json_each(a.areas) j WHERE "
-	    "(?1 >= j.value AND ?1 < j.value || ':') OR (j.value >= ?1 AND j.value < ?1 || ':')) "
-	    "ORDER BY a.id DESC LIMIT ?2", NULL, cb, arg, "tiI", area, limit, (int64_t)st_now());
+	return st_in_force(st, " WHERE (?1 >= j.value AND ?1 < j.value || ':') OR (j.value >= ?1 AND "
+	    "j.value < ?1 || ':')", area, limit, cb, arg);
 }
 
 int

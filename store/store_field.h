@@ -30,11 +30,6 @@ enum store_status store_announcement_state(struct store *, int64_t id, char stat
  * modem or sent stay as they are). *n = copies cancelled. STORE_INVALID when already cancelled or
  * expired (store_errmsg says). */
 enum store_status store_announcement_cancel(struct store *, int64_t id, long *n);
-/* Approves a pending announcement as `approver` (console:USER or an official's number): refuses
- * (STORE_INVALID, store_errmsg says why) the one who asked, one not pending, one past its
- * deadline; else fans it out to the recipients of this moment. */
-enum store_status store_announcement_approve(struct store *, int64_t id, const char *approver, time_t now,
-		    long *recipients);
 /* Announcements waiting for a second official, oldest first: id, text, created, requested_by,
  * approve_by (local time), recipients (as counted when asked), code. */
 enum store_status store_announcements_pending(struct store *, store_row_cb, void *);

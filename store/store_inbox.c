@@ -273,18 +273,11 @@ store_inbox_get(struct store *st, int64_t id, struct store_inbox_row *r)
 	enum store_status	 s;
 
 	memset(r, 0, sizeof(*r));
-	if ((s = st_row(st, stmt, "reading an inbox row")) != STORE_OK)
+	if ((s = st_get(st, stmt, "reading an inbox row", "IttdtiT", &r->id, r->modem, sizeof(r->modem), r->sender,
+	    sizeof(r->sender), &r->text, r->flags, sizeof(r->flags), &r->routed, &r->received_at)) != STORE_OK)
 		return s;
-	r->id = sqlite3_column_int64(stmt, 0);
-	st_col_copy(r->modem, sizeof(r->modem), stmt, 1);
-	st_col_copy(r->sender, sizeof(r->sender), stmt, 2);
-	r->text = xstrdup((const char *)sqlite3_column_text(stmt, 3));
 	if (r->text == NULL)
 		r->text = xstrdup("");
-	st_col_copy(r->flags, sizeof(r->flags), stmt, 4);
-	r->routed = sqlite3_column_int(stmt, 5);
-	r->received_at = sqlite3_column_int64(stmt, 6);
-	sqlite3_reset(stmt);
 	return STORE_OK;
 }
 
@@ -314,18 +307,12 @@ store_inbox_unrouted(struct store *st, int64_t after, int64_t *ids, int max)
 {
 	sqlite3_stmt	*stmt = st_prepf(st, "SELECT id FROM inbox WHERE action IS NULL AND id > ?1 "
 	    "ORDER BY id LIMIT ?2", "Ii", after, max);
-	int		 n = 0, rc;
+	enum store_status s;
+	int		 n = 0;
 
-	if (stmt == NULL)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((s = st_row(st, stmt, "finding unrouted messages")) == STORE_OK)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		st_fail(st, rc, "finding unrouted messages");
-		return -1;
-	}
-	return n;
+	return s == STORE_NOTFOUND ? n : -1;
 }
 
 enum store_status

@@ -28,34 +28,23 @@ store_modem_totals(struct store *st, struct store_modem_total *out, int max)
 {
 	sqlite3_stmt			*stmt;
 	struct store_modem_total	*t;
-	int				 n = 0, rc;
+	enum store_status		 s;
+	int				 n = 0;
 
 	stmt = st_prep(st, "SELECT modem, sum(sent), sum(received) FROM modem_counters GROUP BY modem ORDER BY modem");
-	if (stmt == NULL)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((s = st_row(st, stmt, "counting messages per modem")) == STORE_OK)
 		if ((t = total_for(out, &n, max, (const char *)sqlite3_column_text(stmt, 0))) != NULL) {
 			t->sent = (long)sqlite3_column_int64(stmt, 1);
 			t->received = (long)sqlite3_column_int64(stmt, 2);
 		}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		st_fail(st, rc, "counting messages per modem");
+	if (s != STORE_NOTFOUND)
 		return -1;
-	}
 	stmt = st_prep(st, "SELECT modem, count(*) FROM outbox WHERE status = 'failed' AND modem IS NOT NULL "
 	    "GROUP BY modem");
-	if (stmt == NULL)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((s = st_row(st, stmt, "counting failed messages per modem")) == STORE_OK)
 		if ((t = total_for(out, &n, max, (const char *)sqlite3_column_text(stmt, 0))) != NULL)
 			t->failed = (long)sqlite3_column_int64(stmt, 1);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		st_fail(st, rc, "counting failed messages per modem");
-		return -1;
-	}
-	return n;
+	return s == STORE_NOTFOUND ? n : -1;
 }
 
 enum store_status
@@ -75,10 +64,6 @@ store_modem_counts(struct store *st, const char *modem, const char *day, long *s
 
 	*sent = *received = 0;
 	/* no row yet: nothing counted that day */
-	if ((s = st_row(st, stmt, "reading counters")) != STORE_OK)
-		return s == STORE_NOTFOUND ? STORE_OK : s;
-	*sent = sqlite3_column_int64(stmt, 0);
-	*received = sqlite3_column_int64(stmt, 1);
-	sqlite3_reset(stmt);
-	return STORE_OK;
+	s = st_get(st, stmt, "reading counters", "ll", sent, received);
+	return s == STORE_NOTFOUND ? STORE_OK : s;
 }

@@ -285,34 +285,29 @@ enum store_status
 store_queue_counts(struct store *st, struct store_queue_counts *c)
 {
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT status, priority, count(*) FROM outbox GROUP BY status, priority");
-	int		 rc;
+	enum store_status s;
 
 	memset(c, 0, sizeof(*c));
-	if (stmt == NULL)
-		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char	*s = (const char *)sqlite3_column_text(stmt, 0);
+	while ((s = st_row(st, stmt, "counting the queue")) == STORE_OK) {
+		const char	*state = (const char *)sqlite3_column_text(stmt, 0);
 		long		 n = sqlite3_column_int64(stmt, 2);
 
-		if (!strcmp(s, "queued")) {
+		if (!strcmp(state, "queued")) {
 			c->queued += n;
 			if (sqlite3_column_int(stmt, 1) == 0)
 				c->queued_alert += n;
-		} else if (!strcmp(s, "sending"))
+		} else if (!strcmp(state, "sending"))
 			c->sending += n;
-		else if (!strcmp(s, "sent"))
+		else if (!strcmp(state, "sent"))
 			c->sent += n;
-		else if (!strcmp(s, "delivered"))
+		else if (!strcmp(state, "delivered"))
 			c->delivered += n;
-		else if (!strcmp(s, "failed"))
+		else if (!strcmp(state, "failed"))
 			c->failed += n;
-		else if (!strcmp(s, "expired"))
+		else if (!strcmp(state, "expired"))
 			c->expired += n;
-		else if (!strcmp(s, "cancelled"))
+		else if (!strcmp(state, "cancelled"))
 			c->cancelled += n;
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return st_fail(st, rc, "counting the queue");
-	return STORE_OK;
+	return s == STORE_NOTFOUND ? STORE_OK : s;
 }

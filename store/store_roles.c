@@ -13,10 +13,9 @@
 
 #include "common/hex.h"
 #include "common/sha256.h"
-#include "common/xmalloc.h"
 #include "store/store-internal.h"
 #include "store/store_roles.h"
-#include "store/store_web.h"	/* store_user_hash */
+#include "store/store_web.h"	/* store_user_hash, store_user_check */
 
 static int
 role_exists(struct store *st, const char *number, const char *role)
@@ -41,18 +40,12 @@ store_leader_add(struct store *st, const char *number, const char *kim, const ch
 enum store_status
 store_leader_get(struct store *st, const char *number, struct store_leader *l)
 {
-	sqlite3_stmt		*stmt = st_prepf(st, "SELECT number, coalesce(kim, ''), coalesce(area, '') "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT number, coalesce(kim, ''), coalesce(area, '') "
 	    "FROM roles WHERE number = ?1 AND role = 'leader'", "t", number);
-	enum store_status	 s;
 
 	memset(l, 0, sizeof(*l));
-	if ((s = st_row(st, stmt, "reading a KIM leader")) != STORE_OK)
-		return s;
-	st_col_copy(l->number, sizeof(l->number), stmt, 0);
-	st_col_copy(l->kim, sizeof(l->kim), stmt, 1);
-	st_col_copy(l->area, sizeof(l->area), stmt, 2);
-	sqlite3_reset(stmt);
-	return STORE_OK;
+	return st_get(st, stmt, "reading a KIM leader", "ttt", l->number, sizeof(l->number), l->kim, sizeof(l->kim),
+	    l->area, sizeof(l->area));
 }
 
 enum store_status
@@ -83,21 +76,6 @@ pin_digits(const char *pin, size_t min)
 	size_t n = strlen(pin);
 
 	return n >= min && n <= STORE_PIN_MAX && strspn(pin, "0123456789") == n;
-}
-
-/* Whether pin matches a stored yescrypt (or other crypt(5)) string. */
-static int
-pin_crypt_check(const char *pin, const char *stored)
-{
-	struct crypt_data	*cd = xcalloc(1, sizeof(*cd));
-	size_t			 n = strlen(stored);
-	int			 ok;
-
-	ok = crypt_r(pin, stored, cd) != NULL && cd->output[0] != '*' && strlen(cd->output) == n &&
-	    ct_memcmp(cd->output, stored, n) == 0;
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
 }
 
 /* Stores a new yescrypt hash of pin for an official (an upgrade from SHA-256, or a new PIN). */
@@ -168,7 +146,7 @@ store_official_check_pin(struct store *st, const char *number, const char *pin, 
 	if (until != 0)
 		failed = 0;	/* the lock expired: a fresh set of tries */
 	if (!legacy)
-		ok = stored[0] == '$' && pin_digits(pin, STORE_PIN_MIN_OLD) && pin_crypt_check(pin, stored);
+		ok = stored[0] == '$' && pin_digits(pin, STORE_PIN_MIN_OLD) && store_user_check(pin, stored);
 	else {
 		ok = saltlen > 0 && wantlen == SHA256_LEN && pin_digits(pin, STORE_PIN_MIN_OLD);
 		if (ok) {

@@ -23,11 +23,8 @@ store_uplink_epoch(struct store *st, char epoch[UPLINK_EPOCH_LEN])
 	sqlite3_stmt		*stmt = st_prep(st, "SELECT epoch FROM uplink_meta WHERE id = 1");
 	enum store_status	 s;
 
-	if ((s = st_row(st, stmt, "reading the uplink epoch")) != STORE_OK)
-		return s == STORE_NOTFOUND ? st_fail(st, SQLITE_DONE, "reading the uplink epoch") : s;
-	st_col_copy(epoch, UPLINK_EPOCH_LEN, stmt, 0);
-	sqlite3_reset(stmt);
-	return STORE_OK;
+	s = st_get(st, stmt, "reading the uplink epoch", "t", epoch, (size_t)UPLINK_EPOCH_LEN);
+	return s == STORE_NOTFOUND ? st_fail(st, SQLITE_DONE, "reading the uplink epoch") : s;
 }
 
 enum store_status
@@ -135,19 +132,11 @@ fail:
 enum store_status
 store_uplink_lane(struct store *st, const char *lane, struct store_uplink_lane *l)
 {
-	sqlite3_stmt		*stmt = st_prepf(st, "SELECT next_seq, acked, acked_at, "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT next_seq, acked, acked_at, "
 	    "(SELECT count(*) FROM uplink_out WHERE lane = ?1) FROM uplink_lanes WHERE lane = ?1", "t", lane);
-	enum store_status	 s;
 
 	memset(l, 0, sizeof(*l));
-	if ((s = st_row(st, stmt, "reading an uplink lane")) == STORE_OK) {
-		l->next_seq = sqlite3_column_int64(stmt, 0);
-		l->acked = sqlite3_column_int64(stmt, 1);
-		l->acked_at = (time_t)sqlite3_column_int64(stmt, 2);
-		l->pending = (long)sqlite3_column_int64(stmt, 3);
-		sqlite3_reset(stmt);
-	}
-	return s;
+	return st_get(st, stmt, "reading an uplink lane", "IITl", &l->next_seq, &l->acked, &l->acked_at, &l->pending);
 }
 
 enum store_status
@@ -266,19 +255,13 @@ enum store_status
 store_uplink_subscriber_counts(struct store *st, char **json, long *total)
 {
 	/* an aggregate: always one row */
-	sqlite3_stmt		*stmt = st_prep(st, "SELECT json_group_object(area, n), coalesce(sum(n), 0) FROM "
+	sqlite3_stmt	*stmt = st_prep(st, "SELECT json_group_object(area, n), coalesce(sum(n), 0) FROM "
 	    "(SELECT s.area AS area, count(*) AS n FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id "
 	    "WHERE b.status = 'active' GROUP BY s.area)");
-	enum store_status	 s;
 
 	*json = NULL;
 	*total = 0;
-	if ((s = st_row(st, stmt, "counting subscribers per area")) == STORE_OK) {
-		*json = col_dup(stmt, 0);
-		*total = (long)sqlite3_column_int64(stmt, 1);
-		sqlite3_reset(stmt);
-	}
-	return s;
+	return st_get(st, stmt, "counting subscribers per area", "dl", json, total);
 }
 
 enum store_downlink
@@ -290,14 +273,11 @@ store_downlink_check(struct store *st, const char *lane, const char *epoch, int6
 	enum store_status	 s;
 
 	*applied = 0;
-	if ((s = st_row(st, stmt, "reading a downlink lane")) != STORE_OK) {
+	if ((s = st_get(st, stmt, "reading a downlink lane", "tI", cur, sizeof(cur), applied)) != STORE_OK) {
 		if (s == STORE_NOTFOUND)
 			snprintf(st->errmsg, sizeof(st->errmsg), "unknown downlink lane '%s'", lane);
 		return DOWNLINK_ERROR;
 	}
-	st_col_copy(cur, sizeof(cur), stmt, 0);
-	*applied = sqlite3_column_int64(stmt, 1);
-	sqlite3_reset(stmt);
 	if (strcmp(cur, epoch)) {
 		/* a new hub database (first contact, or a restored hub): it starts again at 1 */
 		if (*cur == '\0' || seq == 1) {
@@ -583,19 +563,12 @@ store_hub_boxes_for(struct store *st, const char *const *areas, int nareas)
 {
 	sqlite3_stmt	*stmt = st_prep(st, "SELECT areas FROM hub_boxes ORDER BY box");
 	long		 n = 0;
-	int		 rc;
+	enum store_status s;
 
-	if (stmt == NULL)
-		return -1;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((s = st_row(st, stmt, "reading the boxes")) == STORE_OK)
 		n += box_serves(sqlite3_column_text(stmt, 0) ? (const char *)sqlite3_column_text(stmt, 0) : "", areas,
 		    nareas);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		st_fail(st, rc, "reading the boxes");
-		return -1;
-	}
-	return n;
+	return s == STORE_NOTFOUND ? n : -1;
 }
 
 enum store_status
@@ -621,10 +594,8 @@ store_hub_forward(struct store *st, const char *hub, const char *epoch, int64_t 
 	s = st_rows(st, boxes, "reading the boxes", &bv);
 	st_bind(body, "ItiI", id, text, alist, priority, (int64_t)expires_at);
 	/* json_object: always one row */
-	if (s == STORE_OK && (s = st_row(st, body, "building a broadcast command")) == STORE_OK) {
-		bj = col_dup(body, 0);
-		sqlite3_reset(body);
-	}
+	if (s == STORE_OK)
+		s = st_get(st, body, "building a broadcast command", "d", &bj);
 	for (i = 0; i < bv.n && s == STORE_OK; i++)
 		if (box_serves(st_rows_text(&bv, i, 1), areas, nareas)) {
 			if ((s = store_hub_enqueue(st, hub, epoch, st_rows_text(&bv, i, 0), priority == 0 ? "alert" :
@@ -660,17 +631,14 @@ store_hub_pending(struct store *st, const char *box, const char *lane, int64_t a
 {
 	sqlite3_stmt	*stmt = st_prepf(st, "SELECT seq, cmd FROM hub_down_out WHERE box = ?1 AND lane = ?2 "
 	    "AND seq > ?3 ORDER BY seq LIMIT ?4", "ttIi", box, lane, after, max);
-	int		 rc;
+	enum store_status s;
 
-	if (stmt == NULL)
-		return STORE_ERROR;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (cb(arg, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1)) != 0)
+	while ((s = st_row(st, stmt, "reading commands for a box")) == STORE_OK)
+		if (cb(arg, sqlite3_column_int64(stmt, 0), (const char *)sqlite3_column_text(stmt, 1)) != 0) {
+			sqlite3_reset(stmt);
 			break;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_fail(st, rc, "reading commands for a box");
-	return STORE_OK;
+		}
+	return s == STORE_NOTFOUND ? STORE_OK : s;
 }
 
 enum store_status
@@ -775,18 +743,12 @@ enum store_status
 store_hub_lane(struct store *st, const char *box, const char *lane, int64_t *acked, long *pending)
 {
 	/* two scalar subqueries: always one row */
-	sqlite3_stmt		*stmt = st_prepf(st, "SELECT coalesce((SELECT acked FROM hub_down_lanes WHERE box = ?1 "
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT coalesce((SELECT acked FROM hub_down_lanes WHERE box = ?1 "
 	    "AND lane = ?2), 0), (SELECT count(*) FROM hub_down_out WHERE box = ?1 AND lane = ?2)", "tt", box, lane);
-	enum store_status	 s;
 
 	*acked = 0;
 	*pending = 0;
-	if ((s = st_row(st, stmt, "reading a box's queue")) == STORE_OK) {
-		*acked = sqlite3_column_int64(stmt, 0);
-		*pending = (long)sqlite3_column_int64(stmt, 1);
-		sqlite3_reset(stmt);
-	}
-	return s;
+	return st_get(st, stmt, "reading a box's queue", "Il", acked, pending);
 }
 
 enum store_status

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sha256.h"	/* ct_memcmp */
 #include "common/str.h"
 #include "common/xmalloc.h"
 
@@ -62,6 +63,23 @@ store_user_hash(const char *password, char *out, size_t len)
 	return rc;
 }
 
+int
+store_user_check(const char *password, const char *hash)
+{
+	struct crypt_data	*cd;
+	const char		*x;
+	int			 ok;
+
+	if (hash == NULL || hash[0] == '\0')
+		return 0;
+	cd = xcalloc(1, sizeof(*cd));
+	x = crypt_r(password, hash, cd);
+	ok = x != NULL && x[0] != '*' && strlen(x) == strlen(hash) && ct_memcmp(x, hash, strlen(x)) == 0;
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
+}
+
 /* Ends the sessions of user id. */
 static enum store_status
 end_sessions(struct store *st, int64_t id)
@@ -111,19 +129,12 @@ store_user_remove(struct store *st, const char *name)
 enum store_status
 store_user_get(struct store *st, const char *name, struct store_user *u)
 {
-	sqlite3_stmt		*stmt = st_prepf(st, "SELECT id, name, role, hash FROM web_users WHERE name = ?1",
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT id, name, role, hash FROM web_users WHERE name = ?1",
 	    "t", name);
-	enum store_status	 s;
 
 	memset(u, 0, sizeof(*u));
-	if ((s = st_row(st, stmt, "reading a user")) == STORE_OK) {
-		u->id = sqlite3_column_int64(stmt, 0);
-		st_col_copy(u->name, sizeof(u->name), stmt, 1);
-		st_col_copy(u->role, sizeof(u->role), stmt, 2);
-		st_col_copy(u->hash, sizeof(u->hash), stmt, 3);
-		sqlite3_reset(stmt);
-	}
-	return s;
+	return st_get(st, stmt, "reading a user", "Ittt", &u->id, u->name, sizeof(u->name), u->role, sizeof(u->role),
+	    u->hash, sizeof(u->hash));
 }
 
 enum store_status
@@ -155,15 +166,9 @@ store_session_get(struct store *st, const char *id, time_t now, long idle_s, str
 	enum store_status	 s;
 
 	memset(se, 0, sizeof(*se));
-	if ((s = st_row(st, stmt, "reading a session")) != STORE_OK)
+	if ((s = st_get(st, stmt, "reading a session", "ItttTT", &se->user.id, se->user.name, sizeof(se->user.name),
+	    se->user.role, sizeof(se->user.role), se->csrf, sizeof(se->csrf), &se->expires_at, &seen)) != STORE_OK)
 		return s;
-	se->user.id = sqlite3_column_int64(stmt, 0);
-	st_col_copy(se->user.name, sizeof(se->user.name), stmt, 1);
-	st_col_copy(se->user.role, sizeof(se->user.role), stmt, 2);
-	st_col_copy(se->csrf, sizeof(se->csrf), stmt, 3);
-	se->expires_at = sqlite3_column_int64(stmt, 4);
-	seen = sqlite3_column_int64(stmt, 5);
-	sqlite3_reset(stmt);
 	if (now >= se->expires_at || now - seen > idle_s) {
 		store_session_remove(st, id);
 		return STORE_NOTFOUND;
@@ -207,12 +212,8 @@ store_login_allowed(struct store *st, const char *name, const char *address, tim
 	enum store_status	 s;
 
 	*until = 0;
-	if ((s = st_row(st, stmt, "reading failed logins")) == STORE_OK) {
-		pair = sqlite3_column_int64(stmt, 0);
-		total = sqlite3_column_int64(stmt, 1);
-		last = sqlite3_column_int64(stmt, 2);
-		sqlite3_reset(stmt);
-	} else if (s != STORE_NOTFOUND)
+	if ((s = st_get(st, stmt, "reading failed logins", "III", &pair, &total, &last)) != STORE_OK &&
+	    s != STORE_NOTFOUND)
 		return s;
 	if (pair > now) {
 		*until = pair;
@@ -239,10 +240,7 @@ store_login_failed(struct store *st, const char *name, const char *address, time
 
 	*locked = 0;
 	/* the upsert is done by the first step (RETURNING) */
-	if ((s = st_row(st, stmt, "counting a failed login")) == STORE_OK) {
-		n = sqlite3_column_int64(stmt, 0);
-		sqlite3_reset(stmt);
-	} else if (s != STORE_NOTFOUND)
+	if ((s = st_get(st, stmt, "counting a failed login", "I", &n)) != STORE_OK && s != STORE_NOTFOUND)
 		return s;
 	if (n < max)
 		return STORE_OK;

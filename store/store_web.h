@@ -30,6 +30,9 @@ enum store_status store_user_valid(struct store *, const char *name, const char 
 /* The yescrypt crypt(3) string of password with a fresh salt into out (len bytes), for
  * `kentongan user add` and the console's password page alike. 0, or -1 (errno may say why). */
 int		 store_user_hash(const char *password, char *out, size_t len);
+/* Whether password matches hash, a crypt(3) string from store_user_hash (or a PIN's from
+ * store_roles), compared in constant time; 0 for a NULL or empty hash. */
+int		 store_user_check(const char *password, const char *hash);
 /* Adds an account or replaces its role and hash (which also clears its failed logins and ends its
  * sessions). STORE_INVALID for a bad name (1-32 of a-z 0-9 . _ -) or role. *created: 1 new. */
 enum store_status store_user_put(struct store *, const char *name, const char *role, const char *hash,

@@ -13,7 +13,6 @@
 #include <sys/queue.h>
 #include <sys/random.h>
 
-#include <crypt.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -639,23 +638,6 @@ dummy_hash(void)
 	return h;
 }
 
-static int
-password_ok(const char *password, const char *hash)
-{
-	struct crypt_data	*cd;
-	const char		*x;
-	int			 ok;
-
-	if (hash == NULL || hash[0] == '\0')
-		return 0;
-	cd = xcalloc(1, sizeof(*cd));
-	x = crypt_r(password, hash, cd);
-	ok = x != NULL && x[0] != '*' && strlen(x) == strlen(hash) && ct_memcmp(x, hash, strlen(x)) == 0;
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
-}
-
 static void
 login(struct wreq *r)
 {
@@ -702,7 +684,7 @@ login(struct wreq *r)
 		login_form(r, 503, "err.store", NULL, name);
 		return;
 	}
-	if (!password_ok(pw, s == STORE_OK ? u.hash : dummy_hash()) || s != STORE_OK) {
+	if (!store_user_check(pw, s == STORE_OK ? u.hash : dummy_hash()) || s != STORE_OK) {
 		store_login_failed(st, name, r->addr, now, r->w->lock_after, r->w->lock_s, &locked);
 		snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"locked\":%s}", r->addr, locked ? "true" : "false");
 		w_audit(r, "login failed", detail);
