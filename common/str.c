@@ -32,14 +32,20 @@ str_after_scheme(const char *s, const char *scheme)
 }
 
 int
+str_digits_n(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return len > 0;
+}
+
+int
 str_is_digits(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
+	return str_digits_n(s, strlen(s));
 }
 
 /* Decodes one UTF-8 sequence at s; returns its length, or 0 when it is not well-formed (then *cp

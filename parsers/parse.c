@@ -697,7 +697,7 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		pe = ps;
 		while (pe < nlen && nm[pe] != ' ')
 			pe++;
-		if (pe > ps && pe - ps <= 12 && norm_all_digits(nm + ps, pe - ps))
+		if (pe > ps && pe - ps <= 12 && str_digits_n(nm + ps, pe - ps))
 			for (; ps < pe; ps++)
 				res->ref = res->ref * 10 + (nm[ps] - '0');
 		if (pe < nlen) {
@@ -742,12 +742,12 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 			ae++;
 		/* a dotted code "16.71.01" is one area token */
 		ls = as;
-		while (norm_all_digits(nm + ls, ae - ls) && ae < nlen) {
+		while (str_digits_n(nm + ls, ae - ls) && ae < nlen) {
 			nx = ae + 1;
 			ne = nx;
 			while (ne < nlen && nm[ne] != ' ')
 				ne++;
-			if (!norm_all_digits(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
+			if (!str_digits_n(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
 			    in[ORIG_END(ae)] != '.')
 				break;
 			ls = nx;
@@ -883,7 +883,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 		return res->action;
 
 	/* a bare number answers a numbered question */
-	if (kl == nlen && kl <= 2 && norm_all_digits(nm, kl)) {
+	if (kl == nlen && kl <= 2 && str_digits_n(nm, kl)) {
 		res->choice = kl == 1 ? (unsigned)(nm[0] - '0') :
 		    (unsigned)((nm[0] - '0') * 10 + (nm[1] - '0'));
 		if (res->choice > 0) {
@@ -904,7 +904,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	pl = 0;
 	while (pl < kl && nm[pl] >= 'A' && nm[pl] <= 'Z')
 		pl++;
-	if (pl > 0 && pl < kl && norm_all_digits(nm + pl, kl - pl) &&
+	if (pl > 0 && pl < kl && str_digits_n(nm + pl, kl - pl) &&
 	    (al = find_alias(t, nm, pl)) != NULL) {
 		res->how = PARSE_HOW_GLUED;
 		apos = pl;

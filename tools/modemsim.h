@@ -35,6 +35,7 @@
 
 #include "common/hex.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 
