@@ -174,11 +174,9 @@ cmd_official_remove(struct ctl_req *req, int argc, char **argv)
 int
 cmd_roles(struct ctl_req *req, int argc, char **argv)
 {
-	char			*ops[1];
 	struct table		*t;
 
-	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
+	if ((t = cmd_list_begin(req, argc, argv, NULL, 0, 0)) == NULL)
 		return 1;
-	t = table_new(req->out, req->fmt);
 	return cmd_list_done(req, t, store_list_roles(req->gw->store, table_row, t), "listing the roles");
 }
