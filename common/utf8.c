@@ -164,6 +164,16 @@ utf8_chars(const char *s)
 }
 
 size_t
+utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+size_t
 utf8_prefix(const char *s, size_t chars)
 {
 	size_t	 i, n = 0;

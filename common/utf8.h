@@ -26,6 +26,9 @@ size_t	utf8_decode(const char *s, size_t len, unsigned int *cp);
 int	utf8_valid(const char *s, size_t len);
 /* Characters (code points) of s: its bytes that do not continue a sequence. */
 size_t	utf8_chars(const char *s);
+/* Bytes of s[0..n) that fit in max bytes without cutting a sequence: n when n <= max, else max
+ * moved back to the start of the character it would cut. */
+size_t	utf8_cut(const char *s, size_t n, size_t max);
 /* Bytes of the first chars characters of s (all of s when shorter): a cut that keeps whole ones. */
 size_t	utf8_prefix(const char *s, size_t chars);
 #endif

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "common/str.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "parsers/fold.h"
 #include "parsers/norm.h"
@@ -534,11 +535,7 @@ only_letters(const char *w, size_t n)
 static size_t
 copy_cut(char *out, size_t outsz, const char *s, size_t n)
 {
-	if (n > outsz - 1) {
-		n = outsz - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
+	n = utf8_cut(s, n, outsz - 1);
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return n;

@@ -91,6 +91,23 @@ test_to_ucs2(void **state)
 	assert_int_equal(u[3], 'c');
 }
 
+static void
+test_cut(void **state)
+{
+	const char	*s = "a\xc3\xa9\xe2\x80\x94";	/* a é — : bytes 0, 1-2, 3-5 */
+
+	(void)state;
+	assert_int_equal(utf8_cut(s, 6, 6), 6);
+	assert_int_equal(utf8_cut(s, 6, 10), 6);
+	assert_int_equal(utf8_cut(s, 6, 5), 3);
+	assert_int_equal(utf8_cut(s, 6, 4), 3);
+	assert_int_equal(utf8_cut(s, 6, 3), 3);
+	assert_int_equal(utf8_cut(s, 6, 2), 1);
+	assert_int_equal(utf8_cut(s, 6, 1), 1);
+	assert_int_equal(utf8_cut(s, 6, 0), 0);
+	assert_int_equal(utf8_cut(s + 1, 5, 1), 0);
+}
+
 int
 main(void)
 {
@@ -98,6 +115,7 @@ main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_to_ucs2),
+		cmocka_unit_test(test_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
