@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/str.h"
 #include "common/table.h"
 #include "gateway/cmd.h"
 #include "gateway/cmds.h"
@@ -149,7 +150,7 @@ cmd_official_add(struct ctl_req *req, int argc, char **argv)
 	if (cmd_number(req, ops[0], number) == -1)
 		return 1;
 	n = strlen(pin);
-	if (n < STORE_PIN_MIN || n > STORE_PIN_MAX || strspn(pin, "0123456789") != n) {
+	if (n < STORE_PIN_MIN || n > STORE_PIN_MAX || !str_digits_n(pin, n)) {
 		fprintf(req->err, "the PIN must be %d to %d digits\n", STORE_PIN_MIN, STORE_PIN_MAX);
 		return 1;
 	}

@@ -356,7 +356,7 @@ load_line(struct parse_table *t, char *line, char *why, size_t whylen)
 			    "group, broadcast, help)", act);
 			return -1;
 		}
-		if (w[strspn(w, "0123456789")] == '\0') {
+		if (str_is_digits(w)) {
 			snprintf(why, whylen, "alias '%s' is a number: numbers answer questions", w);
 			return -1;
 		}
