@@ -2,13 +2,14 @@
 #include <string.h>
 
 #include "common/areacode.h"
+#include "common/str.h"
 
 int
 areacode_level(const char *code)
 {
 	size_t	 n = strlen(code);
 
-	if (strspn(code, "0123456789") != n)
+	if (!str_digits_n(code, n))
 		return 0;
 	switch (n) {
 	case 2:  return 1;

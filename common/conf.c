@@ -676,17 +676,14 @@ conf_line_cb(const struct ini_line *l, void *arg)
 static int
 conf_check(struct conf *c, char *err, size_t errlen)
 {
-	const char	*path = c->path, *p;
+	const char	*path = c->path;
 	int		 i;
 
 	if (strcmp(c->language, "id") && strcmp(c->language, "en")) {
 		snprintf(err, errlen, "%s: language = %s: expected id or en", path, c->language);
 		return -1;
 	}
-	for (p = c->country; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			break;
-	if (*p || !*c->country || strlen(c->country) > 3) {
+	if (!str_is_digits(c->country) || strlen(c->country) > 3) {
 		snprintf(err, errlen, "%s: country = %s: expected a calling code such as 62", path, c->country);
 		return -1;
 	}

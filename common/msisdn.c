@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/msisdn.h"
+#include "common/str.h"
 
 int
 msisdn_normalise(const char *in, const char *country, char out[MSISDN_MAX], const char **why)
@@ -109,18 +110,15 @@ msisdn_normalise(const char *in, const char *country, char out[MSISDN_MAX], cons
 int
 msisdn_replyable(const char *sender)
 {
-	size_t		 nd = 0;
+	size_t		 nd;
 	const char	*p = sender;
 
 	if (p == NULL || *p == '\0')
 		return 0;
 	if (*p == '+')
 		p++;
-	for (; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		nd++;
-	}
+	if (!str_digits_n(p, nd = strlen(p)))
+		return 0;
 	/* E.164 numbers have at most 15 digits; a mobile number with its country code has 10 or more
 	 * (Indonesia: +62 8xx and 7 to 10 more). Shorter ones are short codes and service numbers. */
 	return nd >= MSISDN_REPLY_MIN_DIGITS && nd <= MSISDN_REPLY_MAX_DIGITS;

@@ -1,9 +1,11 @@
 /* str — string helpers (see str.h). */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/str.h"
+#include "common/utf8.h"
 
 char *
 str_trim(char *s)
@@ -32,50 +34,20 @@ str_after_scheme(const char *s, const char *scheme)
 }
 
 int
-str_is_digits(const char *s)
+str_digits_n(const char *s, size_t len)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
 			return 0;
-	return 1;
+	return len > 0;
 }
 
-/* Decodes one UTF-8 sequence at s; returns its length, or 0 when it is not well-formed (then *cp
- * is the byte). Overlong forms, surrogates and code points past U+10FFFF are not well-formed. */
-static size_t
-u8dec(const unsigned char *s, unsigned int *cp)
+int
+str_is_digits(const char *s)
 {
-	unsigned int	 c = s[0], v, min;
-	size_t		 n, i;
-
-	*cp = c;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
+	return str_digits_n(s, strlen(s));
 }
 
 static int
@@ -98,7 +70,7 @@ str_visible(const char *s, enum str_vis_ws ws, char *out, size_t len)
 		size_t		 n, k;
 		unsigned int	 cp;
 
-		n = u8dec(p, &cp);
+		n = utf8_decode((const char *)p, SIZE_MAX, &cp);
 		if (n == 0) {
 			memcpy(tmp, "\xef\xbf\xbd", 3);	/* U+FFFD */
 			k = 3;
@@ -151,7 +123,7 @@ str_is_visible(const char *s, enum str_vis_ws ws)
 
 	while (*p) {
 		unsigned int	 cp;
-		size_t		 n = u8dec(p, &cp);
+		size_t		 n = utf8_decode((const char *)p, SIZE_MAX, &cp);
 
 		if (n == 0 || cp == 0x7f || vis_hidden(cp))
 			return 0;

@@ -13,6 +13,8 @@ char	*str_word(char **sp);
 const char *str_after_scheme(const char *s, const char *scheme);
 /* 1 if s is one or more ASCII digits and nothing else. */
 int	 str_is_digits(const char *s);
+/* The same for s[0..len): a non-empty run of ASCII digits. */
+int	 str_digits_n(const char *s, size_t len);
 /* Whether s (n bytes) is 1 to max characters, each one of allowed (an id, a name: the sets below). */
 int	 str_made_of(const char *s, size_t n, size_t max, const char *allowed);
 #define STR_LOWER	"abcdefghijklmnopqrstuvwxyz"

@@ -12,9 +12,6 @@ char	*timefmt_local(time_t, char *buf, size_t len);
 char	*timefmt_day(time_t, char *buf, size_t len);
 /* A duration of s >= 0 seconds for people: "45 s", "12 min", "2.5 h". */
 char	*timefmt_duration(double s, char *buf, size_t len);
-#endif
-#ifndef COMMON_TIMEFMT_NOW
-#define COMMON_TIMEFMT_NOW
 /* Wall-clock seconds, shifted by KT_TIME_OFFSET seconds when set (tests of expiry and day limits)
  * and by the correction below. Everything that schedules, expires or limits by time uses this. */
 time_t	 clock_now(void);

@@ -4,39 +4,69 @@
 #include "common/utf8.h"
 
 size_t
+utf8_decode(const char *str, size_t len, unsigned int *cp)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	unsigned int		 c = s[0], v, min;
+	size_t			 n, i;
+
+	*cp = c;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		v = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		v = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* Bytes one U+FFFD stands for in utf8_to_ucs2 when the sequence at p is not well-formed: its lead
+ * byte and as many of the continuation bytes the lead announces as follow it. */
+static size_t
+bad_len(const unsigned char *p)
+{
+	size_t	 n = 1, want = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : 0;
+
+	while (want-- > 0 && (p[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
+size_t
 utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
 {
 	const unsigned char	*p = (const unsigned char *)in;
 	size_t			 n = 0;
 
 	while (*p && n + 1 < outunits) {
-		uint32_t	 c;
-		int		 extra;
+		unsigned int	 c;
+		size_t		 k = utf8_decode((const char *)p, SIZE_MAX, &c);
 
-		if (*p < 0x80) {
-			c = *p++;
-			extra = 0;
-		} else if ((*p & 0xe0) == 0xc0) {
-			c = *p++ & 0x1f;
-			extra = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			c = *p++ & 0x0f;
-			extra = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			c = *p++ & 0x07;
-			extra = 3;
-		} else {
-			p++;
+		if (k == 0) {
+			k = bad_len(p);
 			c = 0xfffd;
-			extra = 0;
 		}
-		while (extra-- > 0) {
-			if ((*p & 0xc0) != 0x80) {
-				c = 0xfffd;
-				break;
-			}
-			c = (c << 6) | (*p++ & 0x3f);
-		}
+		p += k;
 		if (c >= 0x10000) {
 			if (n + 2 >= outunits)
 				break;
@@ -113,39 +143,12 @@ ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen)
 int
 utf8_valid(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+	size_t		 i = 0, n;
+	unsigned int	 cp;
 
-	while (p < end) {
-		unsigned	 cp;
-		int		 n, i;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xE0) == 0xC0) {
-			n = 1;
-			cp = *p & 0x1F;
-		} else if ((*p & 0xF0) == 0xE0) {
-			n = 2;
-			cp = *p & 0x0F;
-		} else if ((*p & 0xF8) == 0xF0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else
+	for (; i < len; i += n)
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
 			return 0;
-		if (end - p <= n)
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		p += n + 1;
-	}
 	return 1;
 }
 
@@ -158,6 +161,16 @@ utf8_chars(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+size_t
+utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
 }
 
 size_t

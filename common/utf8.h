@@ -17,10 +17,18 @@ void	ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t out
 void	ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
 /* Code units of a string ended by two zero bytes. */
 size_t	ucs2_len(const unsigned char *in);
+/* The one UTF-8 decoder: the length (1-4) of the well-formed sequence at s (len bytes there; SIZE_MAX
+ * for a NUL-terminated string, as a NUL never continues a sequence) and its code point in *cp; 0
+ * when it is not well-formed (then *cp is the first byte). Overlong forms, surrogates and code
+ * points past U+10FFFF are not well-formed. */
+size_t	utf8_decode(const char *s, size_t len, unsigned int *cp);
 /* Whether s[0..len) is valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
 int	utf8_valid(const char *s, size_t len);
 /* Characters (code points) of s: its bytes that do not continue a sequence. */
 size_t	utf8_chars(const char *s);
+/* Bytes of s[0..n) that fit in max bytes without cutting a sequence: n when n <= max, else max
+ * moved back to the start of the character it would cut. */
+size_t	utf8_cut(const char *s, size_t n, size_t max);
 /* Bytes of the first chars characters of s (all of s when shorter): a cut that keeps whole ones. */
 size_t	utf8_prefix(const char *s, size_t chars);
 #endif

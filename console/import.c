@@ -214,7 +214,7 @@ import_areas(struct store *st, const char *dir, int progress, enum table_format 
 			code = f[0];
 			parent = files[i].ncols == 3 ? f[1] : NULL;
 			name = f[files[i].ncols - 1];
-			if (strlen(code) != files[i].codelen || strspn(code, "0123456789") != files[i].codelen ||
+			if (strlen(code) != files[i].codelen || !str_is_digits(code) ||
 			    (parent && strncmp(code, parent, strlen(parent)) != 0) || *name == '\0') {
 				fprintf(stderr, "%s:%ld: bad row (code '%s', parent '%s', name '%s')\n", path, line,
 				    code, parent ? parent : "", name);

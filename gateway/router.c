@@ -36,6 +36,7 @@
 #include "common/msisdn.h"
 #include "common/table.h"
 #include "common/timefmt.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/areas.h"
 #include "gateway/broadcast.h"
@@ -535,9 +536,7 @@ info_row_cb(void *arg, const struct table_row *row)
 		/* the newest alone is too long: its start, cut at a character */
 		len = strlen(trial);
 		while (len > 0) {
-			do
-				len--;
-			while (len > 0 && ((unsigned char)trial[len] & 0xC0) == 0x80);
+			len = utf8_cut(trial, len, len - 1);
 			memcpy(trial + len, "...", 4);
 			if (sms_segments(trial) <= INFO_MAX_SEGMENTS)
 				break;

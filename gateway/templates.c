@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "gateway/templates.h"
 
@@ -292,13 +293,8 @@ templates_get(const struct templates *t, const char *key)
 static void
 put(char *out, size_t outlen, size_t *o, const char *s, size_t n)
 {
-	size_t room = outlen - 1 - *o, k = n;
+	size_t k = utf8_cut(s, n, outlen - 1 - *o);
 
-	if (k > room) {
-		k = room;
-		while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-			k--;
-	}
 	memcpy(out + *o, s, k);
 	*o += k;
 }

@@ -1,38 +1,20 @@
 /*
- * fold.c — UTF-8 decoding (declared in norm.h) and the small hand-made folding tables (homoglyphs,
- * ignorable code points, letters without an ASCII form) behind parsers/fold.h. The big
- * accent/fullwidth table is generated into fold_table.c.
+ * fold.c — the parsers' UTF-8 step (declared in norm.h, on common/utf8.c's decoder) and the small
+ * hand-made folding tables (homoglyphs, ignorable code points, letters without an ASCII form)
+ * behind parsers/fold.h. The big accent/fullwidth table is generated into fold_table.c.
  */
+#include "common/utf8.h"
 #include "parsers/fold.h"
 
 uint32_t
 norm_utf8_next(const unsigned char *s, size_t len, size_t *n)
 {
-	uint32_t	 cp, min;
-	size_t		 need, i;
-	unsigned char	 c = s[0];
+	unsigned int	 cp;
 
-	*n = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1; cp = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2; cp = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3; cp = c & 0x07; min = 0x10000;
-	} else
+	if ((*n = utf8_decode((const char *)s, len, &cp)) == 0) {
+		*n = 1;
 		return NORM_CP_INVALID;
-	if (len < need + 1)
-		return NORM_CP_INVALID;
-	for (i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return NORM_CP_INVALID;
-		cp = (cp << 6) | (s[i] & 0x3F);
 	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return NORM_CP_INVALID;
-	*n = need + 1;
 	return cp;
 }
 

@@ -37,8 +37,6 @@ int		 norm_is_ignorable(uint32_t cp);
 /* Unicode letter ranges we keep as word characters although they have no ASCII form. */
 int		 norm_is_other_letter(uint32_t cp);
 
-/* Is w[0..len) a non-empty run of ASCII digits? (norm.c) */
-int		 norm_all_digits(const char *w, size_t len);
 
 /* Is w[0..len) (a normalised word) a form of address: PAK, BU, MAS, KAK…? Villagers end messages with
  * them ("STOP PAK"), and some area names end with the same words ("Tanjung Mas"). */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/str.h"
 #include "parsers/fold.h"
 #include "parsers/norm.h"
 
@@ -215,22 +216,11 @@ norm_is_honorific(const char *w, size_t wlen)
 	return word_in(hon, w, wlen);
 }
 
-int
-norm_all_digits(const char *w, size_t wlen)
-{
-	size_t	 i;
-
-	for (i = 0; i < wlen; i++)
-		if (w[i] < '0' || w[i] > '9')
-			return 0;
-	return wlen > 0;
-}
-
 /* A mobile number as villagers write it: 08…, 628… (the '+' is a separator), 9+ digits. */
 static int
 is_phone(const char *w, size_t wlen)
 {
-	return wlen >= 9 && norm_all_digits(w, wlen) &&
+	return wlen >= 9 && str_digits_n(w, wlen) &&
 	    ((w[0] == '0' && w[1] == '8') || (w[0] == '6' && w[1] == '2' && w[2] == '8'));
 }
 
@@ -298,7 +288,7 @@ norm_area_split(const char *in, size_t len, struct norm_area *out)
 	/* A code: digit groups ending on the 2/4/6/10 Kemendagri boundaries. */
 	cum = 0;
 	for (i = 0; i < nw; i++) {
-		if (!norm_all_digits(w[i].p, w[i].len)) {
+		if (!str_digits_n(w[i].p, w[i].len)) {
 			digits = 0;
 			break;
 		}

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "common/str.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "parsers/fold.h"
 #include "parsers/norm.h"
@@ -355,7 +356,7 @@ load_line(struct parse_table *t, char *line, char *why, size_t whylen)
 			    "group, broadcast, help)", act);
 			return -1;
 		}
-		if (w[strspn(w, "0123456789")] == '\0') {
+		if (str_is_digits(w)) {
 			snprintf(why, whylen, "alias '%s' is a number: numbers answer questions", w);
 			return -1;
 		}
@@ -534,11 +535,7 @@ only_letters(const char *w, size_t n)
 static size_t
 copy_cut(char *out, size_t outsz, const char *s, size_t n)
 {
-	if (n > outsz - 1) {
-		n = outsz - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
+	n = utf8_cut(s, n, outsz - 1);
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return n;
@@ -697,7 +694,7 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 		pe = ps;
 		while (pe < nlen && nm[pe] != ' ')
 			pe++;
-		if (pe > ps && pe - ps <= 12 && norm_all_digits(nm + ps, pe - ps))
+		if (pe > ps && pe - ps <= 12 && str_digits_n(nm + ps, pe - ps))
 			for (; ps < pe; ps++)
 				res->ref = res->ref * 10 + (nm[ps] - '0');
 		if (pe < nlen) {
@@ -742,12 +739,12 @@ args_for(const struct parse_table *t, struct parse_result *res, const char *in, 
 			ae++;
 		/* a dotted code "16.71.01" is one area token */
 		ls = as;
-		while (norm_all_digits(nm + ls, ae - ls) && ae < nlen) {
+		while (str_digits_n(nm + ls, ae - ls) && ae < nlen) {
 			nx = ae + 1;
 			ne = nx;
 			while (ne < nlen && nm[ne] != ' ')
 				ne++;
-			if (!norm_all_digits(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
+			if (!str_digits_n(nm + nx, ne - nx) || ORIG_END(ae) + 1 != start[nx] ||
 			    in[ORIG_END(ae)] != '.')
 				break;
 			ls = nx;
@@ -883,7 +880,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 		return res->action;
 
 	/* a bare number answers a numbered question */
-	if (kl == nlen && kl <= 2 && norm_all_digits(nm, kl)) {
+	if (kl == nlen && kl <= 2 && str_digits_n(nm, kl)) {
 		res->choice = kl == 1 ? (unsigned)(nm[0] - '0') :
 		    (unsigned)((nm[0] - '0') * 10 + (nm[1] - '0'));
 		if (res->choice > 0) {
@@ -904,7 +901,7 @@ parse_message(struct parse_table *t, const char *in, size_t len, struct parse_re
 	pl = 0;
 	while (pl < kl && nm[pl] >= 'A' && nm[pl] <= 'Z')
 		pl++;
-	if (pl > 0 && pl < kl && norm_all_digits(nm + pl, kl - pl) &&
+	if (pl > 0 && pl < kl && str_digits_n(nm + pl, kl - pl) &&
 	    (al = find_alias(t, nm, pl)) != NULL) {
 		res->how = PARSE_HOW_GLUED;
 		apos = pl;

@@ -216,14 +216,9 @@ sim_free(struct sim *sim)
 static int
 all_digits(const char *s, size_t min, size_t max)
 {
-	size_t	 n = strlen(s), i;
+	size_t	 n = strlen(s);
 
-	if (n < min || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
+	return n >= min && n <= max && str_digits_n(s, n);
 }
 
 static int

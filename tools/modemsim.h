@@ -35,6 +35,7 @@
 
 #include "common/hex.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 
@@ -219,6 +220,11 @@ void	strlist_free(struct strlist **head);
 void	json_str(struct sbuf *b, const char *s);
 char	*cs_encode(struct sim *sim, const char *utf8);
 char	*cs_decode(struct sim *sim, const char *s);
+/* Up to max comma-separated integers of s into v; the count, -1 when malformed. AT syntax (strict
+ * 0): spaces around them, empty fields (left as they are) and more than max fields (ignored) are
+ * allowed. Strict (the control socket): no empty fields, nothing after a number but a comma, at
+ * most max fields. */
+int	parse_ints(const char *s, int *v, int max, int strict);
 
 /* pty (modemsim_pty.c) */
 int	pty_open(char *name, size_t namelen, int *sfdp);

@@ -48,38 +48,6 @@ info(struct sbuf *r, const char *fmt, ...)
 	sb_add(r, "\r\n", 2);
 }
 
-/* Parses up to max comma-separated integers; missing ones stay as they are. Returns count. */
-static int
-parse_ints(const char *s, int *v, int max)
-{
-	int	 n = 0;
-
-	while (*s != '\0' && n < max) {
-		char	*end;
-		long	 x;
-
-		while (*s == ' ')
-			s++;
-		if (*s == ',') {
-			n++;
-			s++;
-			continue;
-		}
-		x = strtol(s, &end, 10);
-		if (end == s)
-			return -1;
-		v[n++] = x;
-		s = end;
-		while (*s == ' ')
-			s++;
-		if (*s == ',')
-			s++;
-		else if (*s != '\0')
-			return -1;
-	}
-	return n;
-}
-
 /* Splits a quoted/unquoted argument list in place. Returns the number of arguments. */
 static int
 split_args(char *s, char **argv, int max)
@@ -135,7 +103,7 @@ at_cops(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		free(n);
 	} else if (op == '=') {
 		int v[2] = { 0, -1 };
-		if (parse_ints(arg, v, 2) < 1) {
+		if (parse_ints(arg, v, 2, 0) < 1) {
 			final_cme(sim, r, 50);
 			return 0;
 		}
@@ -158,7 +126,7 @@ cmd_creg(struct sim *sim, struct sbuf *r, char op, char *arg, const char *name, 
 		info(r, "+%s: (0-2)", name);
 	else if (op == '=') {
 		int v = 0;
-		if (parse_ints(arg, &v, 1) != 1 || v < 0 || v > 2) {
+		if (parse_ints(arg, &v, 1, 0) != 1 || v < 0 || v > 2) {
 			final_cme(sim, r, 50);
 			return;
 		}
@@ -230,7 +198,7 @@ at_cmgl(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		final_cms(sim, r, 500);
 		return 0;
 	}
-	if (op == '=' && (parse_ints(arg, &stat, 1) != 1 || stat < 0 || stat > 4)) {
+	if (op == '=' && (parse_ints(arg, &stat, 1, 0) != 1 || stat < 0 || stat > 4)) {
 		final_cms(sim, r, 304);
 		return 0;
 	}
@@ -255,7 +223,7 @@ at_cmgr(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		final_ok(r);
 		return 0;
 	}
-	if (op != '=' || parse_ints(arg, &idx, 1) != 1) {
+	if (op != '=' || parse_ints(arg, &idx, 1, 0) != 1) {
 		final_cms(sim, r, 304);
 		return 0;
 	}
@@ -289,7 +257,7 @@ at_cmgd(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		final_ok(r);
 		return 0;
 	}
-	if (op != '=' || parse_ints(arg, v, 2) < 1 || v[1] < 0 || v[1] > 4) {
+	if (op != '=' || parse_ints(arg, v, 2, 0) < 1 || v[1] < 0 || v[1] > 4) {
 		final_cms(sim, r, 304);
 		return 0;
 	}
@@ -434,7 +402,7 @@ at_cmss(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		final_ok(r);
 		return 0;
 	}
-	if (op != '=' || parse_ints(arg, &idx, 1) < 1) {
+	if (op != '=' || parse_ints(arg, &idx, 1, 0) < 1) {
 		final_cms(sim, r, 304);
 		return 0;
 	}
@@ -473,7 +441,7 @@ cmd_setting(struct sim *sim, struct sbuf *r, char op, char *arg, const char *nam
 		info(r, "+%s: %s", name, range);
 	else if (op == '=') {
 		int v = 0;
-		if (parse_ints(arg, &v, 1) < 1 || v < lo || v > hi) {
+		if (parse_ints(arg, &v, 1, 0) < 1 || v < lo || v > hi) {
 			final_cme(sim, r, 50);
 			return;
 		}
@@ -632,7 +600,7 @@ at_cnmi(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 	else if (op == '=') {
 		int v[5], n;
 		memcpy(v, sim->cnmi, sizeof(v));
-		n = parse_ints(arg, v, 5);
+		n = parse_ints(arg, v, 5, 0);
 		if (n < 1 || v[0] < 0 || v[0] > 3 || v[1] < 0 || v[1] > 3) {
 			final_cms(sim, r, 303);
 			return 0;
@@ -653,7 +621,7 @@ at_cmgs(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		final_ok(r);
 		return 0;
 	}
-	if (op != '=' || parse_ints(arg, v, 2) < 1 || v[0] < 7 || v[0] > 180 ||
+	if (op != '=' || parse_ints(arg, v, 2, 0) < 1 || v[0] < 7 || v[0] > 180 ||
 	    v[1] < 0 || v[1] > 3) {
 		final_cms(sim, r, 304);
 		return 0;
@@ -675,7 +643,7 @@ at_csms(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 		info(r, "+CSMS: (0,1)");
 	else if (op == '=') {
 		int v = 0;
-		if (parse_ints(arg, &v, 1) != 1 || v < 0 || v > 1) {
+		if (parse_ints(arg, &v, 1, 0) != 1 || v < 0 || v > 1) {
 			final_cms(sim, r, 303);
 			return 0;
 		}
@@ -710,7 +678,7 @@ at_cfun(struct sim *sim, struct sbuf *r, const char *name, char op, char *arg)
 	int v[2] = { 1, 0 };
 
 	if (op == '=') {
-		if (parse_ints(arg, v, 2) < 1 || (v[0] != 0 && v[0] != 1 && v[0] != 4)) {
+		if (parse_ints(arg, v, 2, 0) < 1 || (v[0] != 0 && v[0] != 1 && v[0] != 4)) {
 			final_cme(sim, r, 50);
 			return 0;
 		}

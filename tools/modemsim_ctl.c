@@ -52,26 +52,6 @@ next_is_time(const char *s)
 }
 
 static int
-parse_list(const char *s, int *v, int max)
-{
-	int	 n = 0;
-
-	while (*s != '\0' && n < max) {
-		char *end;
-		long x = strtol(s, &end, 10);
-		if (end == s)
-			return -1;
-		v[n++] = x;
-		s = end;
-		if (*s == ',')
-			s++;
-		else if (*s != '\0')
-			return -1;
-	}
-	return *s == '\0' ? n : -1;
-}
-
-static int
 on_off(const char *w, int *v)
 {
 	if (w == NULL)
@@ -103,13 +83,13 @@ ctl_sms(struct sim *sim, char *rest, struct sbuf *out)
 			o.class0 = 1;
 		else if (!strcmp(w, "--parts-order")) {
 			w = str_word(&rest);
-			if (w == NULL || (o.norder = parse_list(w, o.order, MS_MAX_PARTS)) < 1) {
+			if (w == NULL || (o.norder = parse_ints(w, o.order, MS_MAX_PARTS, 1)) < 1) {
 				ctl_reply(out, "ERR --parts-order wants a list such as 2,1,3");
 				return;
 			}
 		} else if (!strcmp(w, "--drop-part")) {
 			w = str_word(&rest);
-			if (w == NULL || (o.ndrop = parse_list(w, o.drop, MS_MAX_PARTS)) < 1) {
+			if (w == NULL || (o.ndrop = parse_ints(w, o.drop, MS_MAX_PARTS, 1)) < 1) {
 				ctl_reply(out, "ERR --drop-part wants a part number such as 2");
 				return;
 			}

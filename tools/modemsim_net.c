@@ -290,14 +290,12 @@ coding_name(GSM_Coding_Type c)
 int
 phone_number_ok(const char *s)
 {
-	size_t	 n = 0;
+	size_t	 n;
 
 	if (*s == '+')
 		s++;
-	for (; *s != '\0'; s++, n++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return n >= 1 && n <= 20;
+	n = strlen(s);
+	return n <= 20 && str_digits_n(s, n);
 }
 
 static unsigned char

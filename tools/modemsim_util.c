@@ -199,3 +199,34 @@ cs_decode(struct sim *sim, const char *s)
 	}
 	return xstrdup(s);
 }
+
+int
+parse_ints(const char *s, int *v, int max, int strict)
+{
+	int	 n = 0;
+
+	while (*s != '\0' && n < max) {
+		char	*end;
+		long	 x;
+
+		while (!strict && *s == ' ')
+			s++;
+		if (!strict && *s == ',') {
+			n++;
+			s++;
+			continue;
+		}
+		x = strtol(s, &end, 10);
+		if (end == s)
+			return -1;
+		v[n++] = x;
+		s = end;
+		while (!strict && *s == ' ')
+			s++;
+		if (*s == ',')
+			s++;
+		else if (*s != '\0')
+			return -1;
+	}
+	return strict && *s != '\0' ? -1 : n;
+}

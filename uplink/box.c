@@ -21,6 +21,7 @@
 #include "common/conf.h"
 #include "common/msisdn.h"
 #include "common/log.h"
+#include "common/str.h"
 #include "common/table.h"
 #include "common/timefmt.h"
 #include "common/xmalloc.h"
@@ -71,7 +72,7 @@ refuse(struct uplink *u, const char *why, const struct uplink_cmd *c)
 	snprintf(detail, sizeof(detail), "{\"reason\":\"%s\",\"box\":\"%s\",\"lane\":\"%s\",\"seq\":%s}",
 	    json_escape(why, e1, sizeof(e1)), json_escape(c && c->box ? c->box : "", e2, sizeof(e2)),
 	    c && c->lane && (!strcmp(c->lane, "alert") || !strcmp(c->lane, "cmd")) ? c->lane : "",
-	    c && c->seq && strspn(c->seq, "0123456789") == strlen(c->seq) && *c->seq ? c->seq : "null");
+	    c && c->seq && str_is_digits(c->seq) ? c->seq : "null");
 	if (store_audit(u->gw->store, "uplink", "command refused", detail) != STORE_OK)
 		log_warnx("uplink: auditing a refused command: %s", store_errmsg(u->gw->store));
 }

@@ -103,6 +103,18 @@ cmd_store_error(struct ctl_req *req, const char *what)
 	return 1;
 }
 
+struct table *
+cmd_list_begin(struct ctl_req *req, int argc, char **argv, struct cmd_opt *opts, int nopts, int area)
+{
+	char	*ops[1];
+
+	if (cmd_getopt(req, argc, argv, opts, nopts, ops, 0) < 0)
+		return NULL;
+	if (area && opts[0].val && cmd_area(req, opts[0].val) == -1)
+		return NULL;
+	return table_new(req->out, req->fmt);
+}
+
 int
 cmd_list_done(struct ctl_req *req, struct table *t, enum store_status s, const char *what)
 {
@@ -117,12 +129,10 @@ cmd_list_limited(struct ctl_req *req, int argc, char **argv, long dflt,
     enum store_status (*list)(struct store *, long limit, store_row_cb, void *), const char *what)
 {
 	struct cmd_opt	 opts[] = { { .name = "limit", .has_arg = 1 } };
-	char		*ops[1];
 	struct table	*t;
 
-	if (cmd_getopt(req, argc, argv, opts, 1, ops, 0) < 0)
+	if ((t = cmd_list_begin(req, argc, argv, opts, 1, 0)) == NULL)
 		return 1;
-	t = table_new(req->out, req->fmt);
 	return cmd_list_done(req, t, list(req->gw->store, opts[0].val ? atol(opts[0].val) : dflt, table_row, t),
 	    what);
 }

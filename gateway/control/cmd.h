@@ -35,6 +35,10 @@ void	cmd_status_upkeep_json(struct ctl_req *);
 void	cmd_status_upkeep_text(struct ctl_req *);
 /* Reports a store failure to the console and returns 1. */
 int	cmd_store_error(struct ctl_req *, const char *what);
+/* The start of a listing command: its options (no operands), the first of which names an area
+ * when area is set (checked before anything is written). The table, or NULL when the error is said. */
+struct table *cmd_list_begin(struct ctl_req *, int argc, char **argv, struct cmd_opt *opts, int nopts,
+	    int area);
 /* Ends a listing written through table_row (s: what the store_list_* call returned): 0, or 1
  * after reporting the failure of what. */
 int	cmd_list_done(struct ctl_req *, struct table *, enum store_status s, const char *what);

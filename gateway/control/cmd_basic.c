@@ -21,22 +21,6 @@
 #include "store/store.h"
 #include "store/store_outbox.h"
 
-/*
- * The start of a listing command: its options (no operands), the first of which names an area
- * when area is set (checked before anything is written). The table, or NULL when the error is said.
- */
-static struct table *
-list_begin(struct ctl_req *req, int argc, char **argv, struct cmd_opt *opts, int nopts, int area)
-{
-	char	*ops[1];
-
-	if (cmd_getopt(req, argc, argv, opts, nopts, ops, 0) < 0)
-		return NULL;
-	if (area && opts[0].val && cmd_area(req, opts[0].val) == -1)
-		return NULL;
-	return table_new(req->out, req->fmt);
-}
-
 static void
 json_kv_str(FILE *f, const char *k, const char *v, int comma)
 {
@@ -400,7 +384,7 @@ cmd_areas(struct ctl_req *req, int argc, char **argv)
 	struct cmd_opt	 opts[] = { { .name = "parent", .has_arg = 1 }, { .name = "all" } };
 	struct table	*t;
 
-	if ((t = list_begin(req, argc, argv, opts, 2, 1)) == NULL)
+	if ((t = cmd_list_begin(req, argc, argv, opts, 2, 1)) == NULL)
 		return 1;
 	return cmd_list_done(req, t, store_list_areas(req->gw->store, opts[1].val ? "" : opts[0].val, table_row, t),
 	    "listing areas");
@@ -413,7 +397,7 @@ cmd_subscribers(struct ctl_req *req, int argc, char **argv)
 	struct cmd_opt	 opts[] = { { .name = "area", .has_arg = 1 } };
 	struct table	*t;
 
-	if ((t = list_begin(req, argc, argv, opts, 1, 1)) == NULL)
+	if ((t = cmd_list_begin(req, argc, argv, opts, 1, 1)) == NULL)
 		return 1;
 	return cmd_list_done(req, t, store_list_subscribers(req->gw->store, opts[0].val, table_row, t),
 	    "listing subscribers");

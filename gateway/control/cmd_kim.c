@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/str.h"
 #include "common/table.h"
 #include "gateway/control/cmd.h"
 #include "gateway/control/cmds.h"
@@ -149,7 +150,7 @@ cmd_official_add(struct ctl_req *req, int argc, char **argv)
 	if (cmd_number(req, ops[0], number) == -1)
 		return 1;
 	n = strlen(pin);
-	if (n < STORE_PIN_MIN || n > STORE_PIN_MAX || strspn(pin, "0123456789") != n) {
+	if (n < STORE_PIN_MIN || n > STORE_PIN_MAX || !str_digits_n(pin, n)) {
 		fprintf(req->err, "the PIN must be %d to %d digits\n", STORE_PIN_MIN, STORE_PIN_MAX);
 		return 1;
 	}
@@ -174,11 +175,9 @@ cmd_official_remove(struct ctl_req *req, int argc, char **argv)
 int
 cmd_roles(struct ctl_req *req, int argc, char **argv)
 {
-	char			*ops[1];
 	struct table		*t;
 
-	if (cmd_getopt(req, argc, argv, NULL, 0, ops, 0) < 0)
+	if ((t = cmd_list_begin(req, argc, argv, NULL, 0, 0)) == NULL)
 		return 1;
-	t = table_new(req->out, req->fmt);
 	return cmd_list_done(req, t, store_list_roles(req->gw->store, table_row, t), "listing the roles");
 }

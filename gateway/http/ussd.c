@@ -597,8 +597,8 @@ store_trouble(struct rq *r, const char *what)
 {
 	char nb[40];
 
-	log_warnx("ussd session=%s from=%s: %s failed: %s", r->s->id, log_msisdn(r->s->number, nb), what,
-	    store_errmsg(r->st));
+	/* the failure itself is reported once, by the store-failed hook; the session goes to debug */
+	log_debug("ussd session=%s from=%s: %s failed", r->s->id, log_msisdn(r->s->number, nb), what);
 	store_rollback(r->st);
 	gateway_store_failed(r->u->gw, what);
 	end_screen(r, M_ERROR, NULL);

@@ -44,6 +44,7 @@
 #include "paths.h"	/* MODEM_CONFIGS_DIR, from PREFIX */
 #include "gateway/modem/modem.h"
 #include "gateway/netclock.h"
+#include "gateway/timer.h"
 #include "gateway/modem/modem_worker.h"
 #include "gateway/modem/worker_confine.h"
 #include "parsers/balance.h"
@@ -1098,7 +1099,6 @@ struct modem *
 modem_new(struct gateway *gw, const struct conf_modem *cm)
 {
 	struct modem	*m = xcalloc(1, sizeof(*m));
-	struct timeval	 one = { 1, 0 };
 
 	m->gw = gw;
 	m->registered = -1;
@@ -1112,9 +1112,8 @@ modem_new(struct gateway *gw, const struct conf_modem *cm)
 	today(m->day);
 	if (gw->store)
 		store_modem_counts(gw->store, cm->name, m->day, &m->info.sent, &m->info.received);
-	m->tick = event_new(gw->base, -1, EV_PERSIST, tick_cb, m);
+	m->tick = timer_every_ms(gw->base, 1000, tick_cb, m);
 	m->respawn = evtimer_new(gw->base, respawn_cb, m);
-	event_add(m->tick, &one);
 	if (!cm->enabled) {
 		m->info.state = MODEM_DISABLED;
 		snprintf(m->info.last_error, sizeof(m->info.last_error), "enabled = no");

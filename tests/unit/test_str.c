@@ -66,11 +66,26 @@ test_is_digits(void **state)
 	assert_false(str_is_digits("\xd9\xa1"));	/* ARABIC-INDIC DIGIT ONE is no ASCII digit */
 }
 
+/* The counted form looks at s[0..len) only: the parsers' word spans, modemsim's options. */
+static void
+test_digits_n(void **state)
+{
+	(void)state;
+	assert_true(str_digits_n("12ab", 2));
+	assert_false(str_digits_n("12ab", 3));
+	assert_false(str_digits_n("12", 0));
+	assert_true(str_digits_n("0812345678", 10));
+	assert_false(str_digits_n("08/12", 5));
+	assert_false(str_digits_n("08:12", 5));	/* ':' follows '9' in ASCII */
+	assert_false(str_digits_n("\xd9\xa1", 2));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_digits),
+		cmocka_unit_test(test_digits_n),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_length_is_counted_not_the_terminator),
 	};
