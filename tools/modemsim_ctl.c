@@ -253,11 +253,185 @@ ctl_status(struct sim *sim, char *rest, struct sbuf *out)
 	    sim->opname);
 }
 
+/*
+ * The faults of "fault WHAT [ARGS]": each takes the first argument w (NULL if none) and the rest of
+ * the line, replies "ERR …" and returns -1 when the arguments are bad, else sets the fault and returns 0.
+ */
+static int
+fault_latency(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	int	 v;
+
+	if (w == NULL || (v = atoi(w)) < 0 || v > 600000 || !isdigit((unsigned char)*w)) {
+		ctl_reply(out, "ERR fault latency wants milliseconds, 0 to 600000");
+		return -1;
+	}
+	sim->latency_ms = v;
+	return 0;
+}
+
+static int
+fault_cms_error(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	char	*c, *f;
+	double	 x;
+	int	 v;
+
+	if (w != NULL && !strcmp(w, "off")) {
+		sim->cms_code = 0;
+		return 0;
+	}
+	c = str_word(&rest);
+	if (w == NULL || (v = atoi(w)) <= 0 || v > 555) {
+		ctl_reply(out, "ERR fault cms-error wants a code, e.g. 500 or 38");
+		return -1;
+	}
+	sim->cms_code = v;
+	sim->cms_count = 1;
+	if (c != NULL && !strcmp(c, "--fraction")) {
+		f = str_word(&rest);
+		x = f != NULL ? atof(f) : -1;
+		if (x <= 0 || x > 1) {
+			ctl_reply(out, "ERR --fraction wants a number in (0, 1]");
+			return -1;
+		}
+		sim->cms_count = -1;
+		sim->cms_fraction = x;
+		sim->nsends = 0;
+	} else if (c != NULL) {
+		if ((sim->cms_count = atoi(c)) <= 0) {
+			ctl_reply(out, "ERR fault cms-error COUNT must be 1 or more");
+			sim->cms_code = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Sets an on|off fault flag, or replies "ERR fault NAME on|off". */
+static int
+fault_flag(const char *name, char *w, int *flag, struct sbuf *out)
+{
+	if (on_off(w, flag) != 0) {
+		ctl_reply(out, "ERR fault %s on|off", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fault_hang(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	if (fault_flag("hang", w, &sim->hang, out) != 0)
+		return -1;
+	if (!sim->hang)
+		sim->linelen = 0;
+	return 0;
+}
+
+static int
+fault_disconnect(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	char	*nl = str_word(&rest);
+	int	 v;
+
+	if (w == NULL || (v = atoi(w)) < 0 || v > 3600 || !isdigit((unsigned char)*w)) {
+		ctl_reply(out, "ERR fault disconnect wants SECONDS (0 to 3600) [NEW-LINK]");
+		return -1;
+	}
+	if (sim->mfd == -1) {
+		ctl_reply(out, "ERR already unplugged");
+		return -1;
+	}
+	pty_unplug(sim, v, nl);
+	return 0;
+}
+
+static int
+fault_storage_full(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	if (fault_flag("storage-full", w, &sim->storage_full, out) != 0)
+		return -1;
+	if (!sim->storage_full)
+		deliver_held(sim);
+	return 0;
+}
+
+static int
+fault_deregister(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	char	 l[32];
+	int	 was = sim->dereg;
+
+	if (fault_flag("deregister", w, &sim->dereg, out) != 0)
+		return -1;
+	if (was != sim->dereg && sim->creg_n > 0) {
+		snprintf(l, sizeof(l), "+CREG: %d", reg_stat(sim));
+		urc(sim, l);
+	}
+	if (!sim->dereg)
+		deliver_held(sim);
+	return 0;
+}
+
+static int
+fault_read_error(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	return fault_flag("read-error", w, &sim->read_error, out);
+}
+
+static int
+fault_list_error(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	return fault_flag("list-error", w, &sim->list_error, out);
+}
+
+static int
+fault_noise(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	if (fault_flag("noise", w, &sim->noise, out) != 0)
+		return -1;
+	sim->noise_at = now_ms() + 200;
+	return 0;
+}
+
+static int
+fault_clear(struct sim *sim, char *w, char *rest, struct sbuf *out)
+{
+	sim->latency_ms = 0;
+	sim->cms_code = 0;
+	sim->hang = 0;
+	sim->storage_full = 0;
+	sim->dereg = 0;
+	sim->noise = 0;
+	sim->read_error = 0;
+	sim->list_error = 0;
+	deliver_held(sim);
+	return 0;
+}
+
+static const struct fault_cmd {
+	const char	*name;
+	int		(*fn)(struct sim *, char *, char *, struct sbuf *);
+} fault_cmds[] = {
+	{ "latency", fault_latency },
+	{ "cms-error", fault_cms_error },
+	{ "hang", fault_hang },
+	{ "disconnect", fault_disconnect },
+	{ "storage-full", fault_storage_full },
+	{ "deregister", fault_deregister },
+	{ "read-error", fault_read_error },
+	{ "list-error", fault_list_error },
+	{ "noise", fault_noise },
+	{ "clear", fault_clear },
+	{ NULL, NULL }
+};
+
 static void
 ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 {
-	char	*what = str_word(&rest), *w;
-	int	 v;
+	const struct fault_cmd	*f;
+	char			*what = str_word(&rest), *w;
 
 	if (what == NULL) {
 		ctl_reply(out, "ERR usage: fault latency MS | cms-error CODE [COUNT|--fraction F] | "
@@ -267,110 +441,16 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		return;
 	}
 	w = str_word(&rest);
-	if (!strcmp(what, "latency")) {
-		if (w == NULL || (v = atoi(w)) < 0 || v > 600000 || !isdigit((unsigned char)*w)) {
-			ctl_reply(out, "ERR fault latency wants milliseconds, 0 to 600000");
-			return;
-		}
-		sim->latency_ms = v;
-	} else if (!strcmp(what, "cms-error")) {
-		if (w != NULL && !strcmp(w, "off")) {
-			sim->cms_code = 0;
-		} else {
-			char *c = str_word(&rest);
-			if (w == NULL || (v = atoi(w)) <= 0 || v > 555) {
-				ctl_reply(out, "ERR fault cms-error wants a code, e.g. 500 or 38");
-				return;
-			}
-			sim->cms_code = v;
-			sim->cms_count = 1;
-			if (c != NULL && !strcmp(c, "--fraction")) {
-				char *f = str_word(&rest);
-				double x = f != NULL ? atof(f) : -1;
-				if (x <= 0 || x > 1) {
-					ctl_reply(out, "ERR --fraction wants a number in (0, 1]");
-					return;
-				}
-				sim->cms_count = -1;
-				sim->cms_fraction = x;
-				sim->nsends = 0;
-			} else if (c != NULL) {
-				if ((sim->cms_count = atoi(c)) <= 0) {
-					ctl_reply(out, "ERR fault cms-error COUNT must be 1 or more");
-					sim->cms_code = 0;
-					return;
-				}
-			}
-		}
-	} else if (!strcmp(what, "hang")) {
-		if (on_off(w, &sim->hang) != 0) {
-			ctl_reply(out, "ERR fault hang on|off");
-			return;
-		}
-		if (!sim->hang)
-			sim->linelen = 0;
-	} else if (!strcmp(what, "disconnect")) {
-		char *nl = str_word(&rest);
-		if (w == NULL || (v = atoi(w)) < 0 || v > 3600 || !isdigit((unsigned char)*w)) {
-			ctl_reply(out, "ERR fault disconnect wants SECONDS (0 to 3600) [NEW-LINK]");
-			return;
-		}
-		if (sim->mfd == -1) {
-			ctl_reply(out, "ERR already unplugged");
-			return;
-		}
-		pty_unplug(sim, v, nl);
-	} else if (!strcmp(what, "storage-full")) {
-		if (on_off(w, &sim->storage_full) != 0) {
-			ctl_reply(out, "ERR fault storage-full on|off");
-			return;
-		}
-		if (!sim->storage_full)
-			deliver_held(sim);
-	} else if (!strcmp(what, "deregister")) {
-		int was = sim->dereg;
-		if (on_off(w, &sim->dereg) != 0) {
-			ctl_reply(out, "ERR fault deregister on|off");
-			return;
-		}
-		if (was != sim->dereg && sim->creg_n > 0) {
-			char l[32];
-			snprintf(l, sizeof(l), "+CREG: %d", reg_stat(sim));
-			urc(sim, l);
-		}
-		if (!sim->dereg)
-			deliver_held(sim);
-	} else if (!strcmp(what, "read-error")) {
-		if (on_off(w, &sim->read_error) != 0) {
-			ctl_reply(out, "ERR fault read-error on|off");
-			return;
-		}
-	} else if (!strcmp(what, "list-error")) {
-		if (on_off(w, &sim->list_error) != 0) {
-			ctl_reply(out, "ERR fault list-error on|off");
-			return;
-		}
-	} else if (!strcmp(what, "noise")) {
-		if (on_off(w, &sim->noise) != 0) {
-			ctl_reply(out, "ERR fault noise on|off");
-			return;
-		}
-		sim->noise_at = now_ms() + 200;
-	} else if (!strcmp(what, "clear")) {
-		sim->latency_ms = 0;
-		sim->cms_code = 0;
-		sim->hang = 0;
-		sim->storage_full = 0;
-		sim->dereg = 0;
-		sim->noise = 0;
-		sim->read_error = 0;
-		sim->list_error = 0;
-		deliver_held(sim);
-	} else {
+	for (f = fault_cmds; f->name != NULL; f++)
+		if (!strcmp(what, f->name))
+			break;
+	if (f->name == NULL) {
 		ctl_reply(out, "ERR unknown fault '%s' (latency, cms-error, hang, disconnect, "
 		    "storage-full, deregister, noise, read-error, list-error, clear)", what);
 		return;
 	}
+	if (f->fn(sim, w, rest, out) != 0)
+		return;
 	sim_event(sim, "fault %s %s", what, w ? w : "");
 	ctl_reply(out, "OK");
 }
