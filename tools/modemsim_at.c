@@ -788,6 +788,146 @@ run_extended(struct sim *sim, struct sbuf *r, const char *name, char op, char *a
 }
 
 /*
+ * Reads an extended command at *pp (just past its '+' or '^'): its name (upper-cased), its
+ * operator (0 exec, '?' read, 't' test, '=' set) and argument, which runs to ';' outside quotes.
+ * Leaves *pp after the ';' that ends it, or on the line's end.
+ */
+static void
+parse_extended(char **pp, char *name, size_t namesz, char *op, char **arg)
+{
+	char	*p = *pp, *end;
+	size_t	 n = 0;
+
+	while (*p != '\0' && *p != '=' && *p != '?' && *p != ';' && n + 1 < namesz)
+		name[n++] = toupper((unsigned char)*p++);
+	name[n] = '\0';
+	*op = 0;
+	*arg = (char *)"";
+	if (*p == '?') {
+		*op = '?';
+		p++;
+	} else if (*p == '=' && p[1] == '?') {
+		*op = 't';
+		p += 2;
+	} else if (*p == '=') {
+		*op = '=';
+		*arg = ++p;
+		for (end = p; *end != '\0'; end++) {
+			if (*end == '"') {
+				end = strchr(end + 1, '"');
+				if (end == NULL) {
+					end = p + strlen(p);
+					break;
+				}
+			} else if (*end == ';')
+				break;
+		}
+		p = end;
+	}
+	if (*p == ';')
+		*p++ = '\0';
+	*pp = p;
+}
+
+/*
+ * Runs the extended command at *pp (just past its prefix c, '+' or '^'). Returns -1 when it
+ * succeeded and more commands follow on the line, else what run_line returns.
+ */
+static int
+run_extended_at(struct sim *sim, struct sbuf *r, char **pp, int c)
+{
+	struct sbuf	 sub = { 0 };
+	char		 name[32], op, *arg;
+
+	parse_extended(pp, name, sizeof(name), &op, &arg);
+	if (c == '^')
+		return final_error(r), 0;
+	if (**pp == '\0')
+		return run_extended(sim, r, name, op, arg);
+	/* More commands follow: run this one, keep only its info lines. */
+	if (run_extended(sim, &sub, name, op, arg)) {
+		free(sub.s);
+		return final_error(r), 0;
+	}
+	if (sub.len >= 6 && strcmp(sub.s + sub.len - 6, "\r\nOK\r\n") == 0) {
+		sb_add(r, sub.s, sub.len - 6);
+		free(sub.s);
+		return -1;
+	}
+	sb_add(r, sub.s, sub.len);
+	free(sub.s);
+	return 0;
+}
+
+static void
+skip_digits(char **pp)
+{
+	while (isdigit((unsigned char)**pp))
+		(*pp)++;
+}
+
+/*
+ * Runs the basic command c (E, Z, I, V, Q, &F, S…) whose arguments start at *pp and leaves *pp
+ * after them. Returns -1 after an ERROR reply, else 0.
+ */
+static int
+run_basic(struct sim *sim, struct sbuf *r, int c, char **pp)
+{
+	switch (c) {
+	case ' ':
+		break;
+	case 'E':
+		sim->echo = **pp == '1';
+		if (isdigit((unsigned char)**pp))
+			(*pp)++;
+		break;
+	case 'Z':
+		sim->echo = 1;
+		sim->cmee = 0;
+		sim->cnmi[0] = sim->cnmi[1] = sim->cnmi[2] = sim->cnmi[3] = sim->cnmi[4] = 0;
+		snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
+		skip_digits(pp);
+		break;
+	case 'I':
+		info(r, "Manufacturer: %s", sim->manufacturer);
+		info(r, "Model: %s", sim->model);
+		info(r, "Revision: modemsim %s", KT_VERSION);
+		info(r, "IMEI: %s", sim->imei);
+		info(r, "+GCAP: +CGSM");
+		skip_digits(pp);
+		break;
+	case '&':
+		c = toupper((unsigned char)**pp);
+		if (c == '\0')
+			return final_error(r), -1;
+		(*pp)++;
+		if (c == 'F') {
+			sim->echo = 1;
+			sim->cmee = 0;
+			snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
+		}
+		skip_digits(pp);
+		break;
+	case 'V': case 'Q': case 'X': case 'L': case 'M': case 'H':
+		skip_digits(pp);
+		break;
+	case 'S':
+		skip_digits(pp);
+		if (**pp == '?') {
+			info(r, "000");
+			(*pp)++;
+		} else if (**pp == '=') {
+			(*pp)++;
+			skip_digits(pp);
+		}
+		break;
+	default:
+		return final_error(r), -1;
+	}
+	return 0;
+}
+
+/*
  * Runs one command line. Basic commands (E, Z, I, V, Q, &F, S…) may be chained; extended ones
  * (+X, ^X) are separated by ';'. Returns 1 when the line left us at the "> " prompt.
  */
@@ -795,125 +935,21 @@ static int
 run_line(struct sim *sim, struct sbuf *r, char *line)
 {
 	char	*p = line + 2;
+	int	 c, rv;
 
 	if (*p == '\0') {
 		final_ok(r);
 		return 0;
 	}
 	while (*p != '\0') {
-		int c = toupper((unsigned char)*p);
-
+		c = toupper((unsigned char)*p++);
 		if (c == '+' || c == '^') {
-			char	 name[32], op = 0, *arg = (char *)"", *end;
-			size_t	 n = 0;
-
-			p++;
-			while (*p != '\0' && *p != '=' && *p != '?' && *p != ';' && n + 1 <
-			    sizeof(name))
-				name[n++] = toupper((unsigned char)*p++);
-			name[n] = '\0';
-			if (c == '^')
-				return final_error(r), 0;
-			if (*p == '?') {
-				op = '?';
-				p++;
-			} else if (*p == '=' && p[1] == '?') {
-				op = 't';
-				p += 2;
-			} else if (*p == '=') {
-				op = '=';
-				arg = ++p;
-				/* The argument runs to ';' outside quotes. */
-				for (end = p; *end != '\0'; end++) {
-					if (*end == '"') {
-						end = strchr(end + 1, '"');
-						if (end == NULL) {
-							end = p + strlen(p);
-							break;
-						}
-					} else if (*end == ';')
-						break;
-				}
-				p = end;
-			}
-			if (*p == ';')
-				*p++ = '\0';
-			if (*p != '\0') {
-				/* More commands follow: run this one, keep only its info lines. */
-				struct sbuf sub = { 0 };
-				if (run_extended(sim, &sub, name, op, arg)) {
-					free(sub.s);
-					return final_error(r), 0;
-				}
-				if (sub.len >= 6 && strcmp(sub.s + sub.len - 6, "\r\nOK\r\n") == 0) {
-					sb_add(r, sub.s, sub.len - 6);
-					free(sub.s);
-					continue;
-				}
-				sb_add(r, sub.s, sub.len);
-				free(sub.s);
-				return 0;
-			}
-			return run_extended(sim, r, name, op, arg);
+			if ((rv = run_extended_at(sim, r, &p, c)) != -1)
+				return rv;
+			continue;
 		}
-		p++;
-		switch (c) {
-		case ' ':
-			break;
-		case 'E':
-			sim->echo = *p == '1';
-			if (isdigit((unsigned char)*p))
-				p++;
-			break;
-		case 'Z':
-			sim->echo = 1;
-			sim->cmee = 0;
-			sim->cnmi[0] = sim->cnmi[1] = sim->cnmi[2] = sim->cnmi[3] = sim->cnmi[4] = 0;
-			snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
-			while (isdigit((unsigned char)*p))
-				p++;
-			break;
-		case 'I':
-			info(r, "Manufacturer: %s", sim->manufacturer);
-			info(r, "Model: %s", sim->model);
-			info(r, "Revision: modemsim %s", KT_VERSION);
-			info(r, "IMEI: %s", sim->imei);
-			info(r, "+GCAP: +CGSM");
-			while (isdigit((unsigned char)*p))
-				p++;
-			break;
-		case '&':
-			c = toupper((unsigned char)*p);
-			if (c == '\0')
-				return final_error(r), 0;
-			p++;
-			if (c == 'F') {
-				sim->echo = 1;
-				sim->cmee = 0;
-				snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
-			}
-			while (isdigit((unsigned char)*p))
-				p++;
-			break;
-		case 'V': case 'Q': case 'X': case 'L': case 'M': case 'H':
-			while (isdigit((unsigned char)*p))
-				p++;
-			break;
-		case 'S':
-			while (isdigit((unsigned char)*p))
-				p++;
-			if (*p == '?') {
-				info(r, "000");
-				p++;
-			} else if (*p == '=') {
-				p++;
-				while (isdigit((unsigned char)*p))
-					p++;
-			}
-			break;
-		default:
-			return final_error(r), 0;
-		}
+		if (run_basic(sim, r, c, &p) != 0)
+			return 0;
 	}
 	final_ok(r);
 	return 0;
