@@ -254,8 +254,9 @@ ctl_status(struct sim *sim, char *rest, struct sbuf *out)
 }
 
 /*
- * The faults of "fault WHAT [ARGS]": each takes the first argument w (NULL if none) and the rest of
- * the line, replies "ERR …" and returns -1 when the arguments are bad, else sets the fault and returns 0.
+ * The faults of "fault WHAT [ARGS]" that take a value: each takes the first argument w (NULL if
+ * none) and the rest of the line, replies "ERR …" and returns -1 when the arguments are bad, else
+ * sets the fault and returns 0.
  */
 static int
 fault_latency(struct sim *sim, char *w, char *rest, struct sbuf *out)
@@ -308,27 +309,6 @@ fault_cms_error(struct sim *sim, char *w, char *rest, struct sbuf *out)
 	return 0;
 }
 
-/* Sets an on|off fault flag, or replies "ERR fault NAME on|off". */
-static int
-fault_flag(const char *name, char *w, int *flag, struct sbuf *out)
-{
-	if (on_off(w, flag) != 0) {
-		ctl_reply(out, "ERR fault %s on|off", name);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-fault_hang(struct sim *sim, char *w, char *rest, struct sbuf *out)
-{
-	if (fault_flag("hang", w, &sim->hang, out) != 0)
-		return -1;
-	if (!sim->hang)
-		sim->linelen = 0;
-	return 0;
-}
-
 static int
 fault_disconnect(struct sim *sim, char *w, char *rest, struct sbuf *out)
 {
@@ -347,52 +327,38 @@ fault_disconnect(struct sim *sim, char *w, char *rest, struct sbuf *out)
 	return 0;
 }
 
-static int
-fault_storage_full(struct sim *sim, char *w, char *rest, struct sbuf *out)
+/* What follows the change of an on|off fault (was: the flag before). */
+static void
+hang_changed(struct sim *sim, int was)
 {
-	if (fault_flag("storage-full", w, &sim->storage_full, out) != 0)
-		return -1;
-	if (!sim->storage_full)
-		deliver_held(sim);
-	return 0;
+	if (!sim->hang)
+		sim->linelen = 0;
 }
 
-static int
-fault_deregister(struct sim *sim, char *w, char *rest, struct sbuf *out)
+static void
+storage_full_changed(struct sim *sim, int was)
+{
+	if (!sim->storage_full)
+		deliver_held(sim);
+}
+
+static void
+deregister_changed(struct sim *sim, int was)
 {
 	char	 l[32];
-	int	 was = sim->dereg;
 
-	if (fault_flag("deregister", w, &sim->dereg, out) != 0)
-		return -1;
 	if (was != sim->dereg && sim->creg_n > 0) {
 		snprintf(l, sizeof(l), "+CREG: %d", reg_stat(sim));
 		urc(sim, l);
 	}
 	if (!sim->dereg)
 		deliver_held(sim);
-	return 0;
 }
 
-static int
-fault_read_error(struct sim *sim, char *w, char *rest, struct sbuf *out)
+static void
+noise_changed(struct sim *sim, int was)
 {
-	return fault_flag("read-error", w, &sim->read_error, out);
-}
-
-static int
-fault_list_error(struct sim *sim, char *w, char *rest, struct sbuf *out)
-{
-	return fault_flag("list-error", w, &sim->list_error, out);
-}
-
-static int
-fault_noise(struct sim *sim, char *w, char *rest, struct sbuf *out)
-{
-	if (fault_flag("noise", w, &sim->noise, out) != 0)
-		return -1;
 	sim->noise_at = now_ms() + 200;
-	return 0;
 }
 
 static int
@@ -410,21 +376,24 @@ fault_clear(struct sim *sim, char *w, char *rest, struct sbuf *out)
 	return 0;
 }
 
+/* The faults: an on|off one names its flag in struct sim (and what follows a change), the others set. */
 static const struct fault_cmd {
 	const char	*name;
-	int		(*fn)(struct sim *, char *, char *, struct sbuf *);
+	int		(*set)(struct sim *, char *w, char *rest, struct sbuf *out);
+	size_t		 flag;
+	void		(*changed)(struct sim *, int was);
 } fault_cmds[] = {
-	{ "latency", fault_latency },
-	{ "cms-error", fault_cms_error },
-	{ "hang", fault_hang },
-	{ "disconnect", fault_disconnect },
-	{ "storage-full", fault_storage_full },
-	{ "deregister", fault_deregister },
-	{ "read-error", fault_read_error },
-	{ "list-error", fault_list_error },
-	{ "noise", fault_noise },
-	{ "clear", fault_clear },
-	{ NULL, NULL }
+	{ "latency", fault_latency, 0, NULL },
+	{ "cms-error", fault_cms_error, 0, NULL },
+	{ "hang", NULL, offsetof(struct sim, hang), hang_changed },
+	{ "disconnect", fault_disconnect, 0, NULL },
+	{ "storage-full", NULL, offsetof(struct sim, storage_full), storage_full_changed },
+	{ "deregister", NULL, offsetof(struct sim, dereg), deregister_changed },
+	{ "read-error", NULL, offsetof(struct sim, read_error), NULL },
+	{ "list-error", NULL, offsetof(struct sim, list_error), NULL },
+	{ "noise", NULL, offsetof(struct sim, noise), noise_changed },
+	{ "clear", fault_clear, 0, NULL },
+	{ NULL, NULL, 0, NULL }
 };
 
 static void
@@ -449,7 +418,16 @@ ctl_fault(struct sim *sim, char *rest, struct sbuf *out)
 		    "storage-full, deregister, noise, read-error, list-error, clear)", what);
 		return;
 	}
-	if (f->fn(sim, w, rest, out) != 0)
+	if (f->set == NULL) {
+		int *flag = (int *)((char *)sim + f->flag), was = *flag;
+
+		if (on_off(w, flag) != 0) {
+			ctl_reply(out, "ERR fault %s on|off", f->name);
+			return;
+		}
+		if (f->changed != NULL)
+			f->changed(sim, was);
+	} else if (f->set(sim, w, rest, out) != 0)
 		return;
 	sim_event(sim, "fault %s %s", what, w ? w : "");
 	ctl_reply(out, "OK");
