@@ -324,168 +324,214 @@ sim_loop(struct sim *sim)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line chose beyond struct sim: the operator and the identity that follows from it. */
+struct cmdline {
+	const struct preset	*pr;
+	const char		*opname, *mccmnc, *imsi, *smsc;
+	int			 daemonize;
+};
+
+static void
+sim_defaults(struct sim *sim)
 {
-	static const struct option opts[] = {
-		{ "link", required_argument, NULL, 'l' },
-		{ "ctl", required_argument, NULL, 'c' },
-		{ "sent-log", required_argument, NULL, 's' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "imei", required_argument, NULL, 'i' },
-		{ "imsi", required_argument, NULL, 'I' },
-		{ "manufacturer", required_argument, NULL, 'M' },
-		{ "model", required_argument, NULL, 'G' },
-		{ "decoy", no_argument, NULL, 'Y' },
-		{ "no-sms", no_argument, NULL, 'Z' },
-		{ "sim-pin", no_argument, NULL, 'K' },
-		{ "operator", required_argument, NULL, 'o' },
-		{ "operator-name", required_argument, NULL, 'N' },
-		{ "mccmnc", required_argument, NULL, 'm' },
-		{ "smsc", required_argument, NULL, 'S' },
-		{ "signal", required_argument, NULL, 'q' },
-		{ "storage", required_argument, NULL, 'n' },
-		{ "send-latency", required_argument, NULL, 'd' },
-		{ "daemon", no_argument, NULL, 'D' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+	*sim = (struct sim){
+		.mfd = -1, .sfd = -1, .spare_mfd = -1, .spare_sfd = -1, .lfd = -1,
+		.signal = 20, .storage = 30, .echo = 1, .cfun = 1, .mr = 1,
+		.report_delay_ms = 500,
 	};
-	struct sim		 sim;
-	const struct preset	*pr = &presets[0];
-	const char		*opname = NULL, *mccmnc = NULL, *imsi = NULL, *smsc = NULL;
-	struct sigaction	 sa;
-	int			 ch, daemonize = 0, rc, i;
-	char			*end;
+	sim->sent_tail = &sim->sent;
+	snprintf(sim->imei, sizeof(sim->imei), "356938035643809");
+	snprintf(sim->manufacturer, sizeof(sim->manufacturer), "Kentongan");
+	snprintf(sim->model, sizeof(sim->model), "modemsim");
+	snprintf(sim->cscs, sizeof(sim->cscs), "IRA");
+}
 
-	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
-		return ctl_client(argc - 2, argv + 2);
+/* The identity options (--imei, --imsi, --manufacturer, --model): 0, or 2 after saying why. */
+static int
+opt_identity(struct sim *sim, struct cmdline *cl, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'i':
+		if (!all_digits(arg, 14, 17)) {
+			fprintf(stderr, "modemsim: --imei wants 15 digits, not '%s'\n", arg);
+			return 2;
+		}
+		snprintf(sim->imei, sizeof(sim->imei), "%s", arg);
+		break;
+	case 'I':
+		if (!all_digits(arg, 6, 15)) {
+			fprintf(stderr, "modemsim: --imsi wants up to 15 digits, not '%s'\n",
+			    arg);
+			return 2;
+		}
+		cl->imsi = arg;
+		break;
+	case 'M':
+	case 'G':
+		if (*arg == '\0' || strlen(arg) >= sizeof(sim->model) || strpbrk(arg, "\r\n\"")) {
+			fprintf(stderr, "modemsim: --%s wants 1-63 characters on one line, not '%s'\n",
+			    ch == 'M' ? "manufacturer" : "model", arg);
+			return 2;
+		}
+		snprintf(ch == 'M' ? sim->manufacturer : sim->model, sizeof(sim->model), "%s", arg);
+		break;
+	}
+	return 0;
+}
 
-	memset(&sim, 0, sizeof(sim));
-	sim.mfd = sim.sfd = sim.spare_mfd = sim.spare_sfd = sim.lfd = -1;
-	sim.signal = 20;
-	sim.storage = 30;
-	sim.echo = 1;
-	sim.cfun = 1;
-	sim.mr = 1;
-	sim.report_delay_ms = 500;
-	sim.sent_tail = &sim.sent;
-	snprintf(sim.imei, sizeof(sim.imei), "356938035643809");
-	snprintf(sim.manufacturer, sizeof(sim.manufacturer), "Kentongan");
-	snprintf(sim.model, sizeof(sim.model), "modemsim");
-	snprintf(sim.cscs, sizeof(sim.cscs), "IRA");
+/* The network options (--operator, --operator-name, --mccmnc, --smsc): 0, or 2 after saying why. */
+static int
+opt_network(struct cmdline *cl, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'o':
+		for (cl->pr = presets; cl->pr->key != NULL; cl->pr++)
+			if (strcasecmp(cl->pr->key, arg) == 0)
+				break;
+		if (cl->pr->key == NULL) {
+			fprintf(stderr, "modemsim: unknown --operator '%s'; use telkomsel, "
+			    "indosat, xl, axis, tri or smartfren (or --operator-name and "
+			    "--mccmnc)\n", arg);
+			return 2;
+		}
+		break;
+	case 'N':
+		cl->opname = arg;
+		break;
+	case 'm':
+		if (!all_digits(arg, 5, 6)) {
+			fprintf(stderr, "modemsim: --mccmnc wants 5 or 6 digits such as 51010, "
+			    "not '%s'\n", arg);
+			return 2;
+		}
+		cl->mccmnc = arg;
+		break;
+	case 'S':
+		if (!phone_number_ok(arg)) {
+			fprintf(stderr, "modemsim: --smsc wants a number such as +6281100000, "
+			    "not '%s'\n", arg);
+			return 2;
+		}
+		cl->smsc = arg;
+		break;
+	}
+	return 0;
+}
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+/* Reads a decimal integer from min to max into *v: 0, or -1 if arg is not one. */
+static int
+opt_int(const char *arg, int *v, int min, int max)
+{
+	char	*end;
+
+	*v = strtol(arg, &end, 10);
+	return *end != '\0' || *v < min || *v > max ? -1 : 0;
+}
+
+/* The numeric options (--signal, --storage, --send-latency): 0, or 2 after saying why. */
+static int
+opt_number(struct sim *sim, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'q':
+		if (opt_int(arg, &sim->signal, 0, 99) != 0 || (sim->signal > 31 && sim->signal != 99)) {
+			fprintf(stderr, "modemsim: --signal wants 0-31 (or 99), not '%s'\n", arg);
+			return 2;
+		}
+		break;
+	case 'n':
+		if (opt_int(arg, &sim->storage, 1, 255) != 0) {
+			fprintf(stderr, "modemsim: --storage wants 1-255 slots, not '%s'\n", arg);
+			return 2;
+		}
+		break;
+	case 'd':
+		if (opt_int(arg, &sim->latency_ms, 0, 600000) != 0) {
+			fprintf(stderr, "modemsim: --send-latency wants milliseconds, not '%s'\n", arg);
+			return 2;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* The command line, read by parse_args (usage() says what each does). */
+static const struct option long_opts[] = {
+	{ "link", required_argument, NULL, 'l' },
+	{ "ctl", required_argument, NULL, 'c' },
+	{ "sent-log", required_argument, NULL, 's' },
+	{ "log", required_argument, NULL, 'L' },
+	{ "imei", required_argument, NULL, 'i' },
+	{ "imsi", required_argument, NULL, 'I' },
+	{ "manufacturer", required_argument, NULL, 'M' },
+	{ "model", required_argument, NULL, 'G' },
+	{ "decoy", no_argument, NULL, 'Y' },
+	{ "no-sms", no_argument, NULL, 'Z' },
+	{ "sim-pin", no_argument, NULL, 'K' },
+	{ "operator", required_argument, NULL, 'o' },
+	{ "operator-name", required_argument, NULL, 'N' },
+	{ "mccmnc", required_argument, NULL, 'm' },
+	{ "smsc", required_argument, NULL, 'S' },
+	{ "signal", required_argument, NULL, 'q' },
+	{ "storage", required_argument, NULL, 'n' },
+	{ "send-latency", required_argument, NULL, 'd' },
+	{ "daemon", no_argument, NULL, 'D' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "pidfile", required_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Reads the command line into sim and cl: -1 to carry on, else the exit code. */
+static int
+parse_args(int argc, char **argv, struct sim *sim, struct cmdline *cl)
+{
+	int	 ch;
+
+	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			sim.link = optarg;
+			sim->link = optarg;
 			break;
 		case 'c':
-			sim.ctl_path = optarg;
+			sim->ctl_path = optarg;
 			break;
 		case 's':
-			sim.sent_log = optarg;
+			sim->sent_log = optarg;
 			break;
 		case 'L':
-			sim.log_path = optarg;
+			sim->log_path = optarg;
 			break;
-		case 'i':
-			if (!all_digits(optarg, 14, 17)) {
-				fprintf(stderr, "modemsim: --imei wants 15 digits, not '%s'\n", optarg);
+		case 'i': case 'I': case 'M': case 'G':
+			if (opt_identity(sim, cl, ch, optarg) != 0)
 				return 2;
-			}
-			snprintf(sim.imei, sizeof(sim.imei), "%s", optarg);
 			break;
-		case 'I':
-			if (!all_digits(optarg, 6, 15)) {
-				fprintf(stderr, "modemsim: --imsi wants up to 15 digits, not '%s'\n",
-				    optarg);
+		case 'o': case 'N': case 'm': case 'S':
+			if (opt_network(cl, ch, optarg) != 0)
 				return 2;
-			}
-			imsi = optarg;
 			break;
-		case 'M':
-		case 'G':
-			if (*optarg == '\0' || strlen(optarg) >= sizeof(sim.model) || strpbrk(optarg, "\r\n\"")) {
-				fprintf(stderr, "modemsim: --%s wants 1-63 characters on one line, not '%s'\n",
-				    ch == 'M' ? "manufacturer" : "model", optarg);
+		case 'q': case 'n': case 'd':
+			if (opt_number(sim, ch, optarg) != 0)
 				return 2;
-			}
-			snprintf(ch == 'M' ? sim.manufacturer : sim.model, sizeof(sim.model), "%s", optarg);
 			break;
 		case 'Y':
-			sim.decoy = 1;
+			sim->decoy = 1;
 			break;
 		case 'Z':
-			sim.no_sms = 1;
+			sim->no_sms = 1;
 			break;
 		case 'K':
-			sim.pin_locked = 1;
-			break;
-		case 'o':
-			for (pr = presets; pr->key != NULL; pr++)
-				if (strcasecmp(pr->key, optarg) == 0)
-					break;
-			if (pr->key == NULL) {
-				fprintf(stderr, "modemsim: unknown --operator '%s'; use telkomsel, "
-				    "indosat, xl, axis, tri or smartfren (or --operator-name and "
-				    "--mccmnc)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'N':
-			opname = optarg;
-			break;
-		case 'm':
-			if (!all_digits(optarg, 5, 6)) {
-				fprintf(stderr, "modemsim: --mccmnc wants 5 or 6 digits such as 51010, "
-				    "not '%s'\n", optarg);
-				return 2;
-			}
-			mccmnc = optarg;
-			break;
-		case 'S':
-			if (!phone_number_ok(optarg)) {
-				fprintf(stderr, "modemsim: --smsc wants a number such as +6281100000, "
-				    "not '%s'\n", optarg);
-				return 2;
-			}
-			smsc = optarg;
-			break;
-		case 'q':
-			sim.signal = strtol(optarg, &end, 10);
-			if (*end != '\0' || sim.signal < 0 || (sim.signal > 31 && sim.signal != 99)) {
-				fprintf(stderr, "modemsim: --signal wants 0-31 (or 99), not '%s'\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			sim.storage = strtol(optarg, &end, 10);
-			if (*end != '\0' || sim.storage < 1 || sim.storage > 255) {
-				fprintf(stderr, "modemsim: --storage wants 1-255 slots, not '%s'\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		case 'd':
-			sim.latency_ms = strtol(optarg, &end, 10);
-			if (*end != '\0' || sim.latency_ms < 0 || sim.latency_ms > 600000) {
-				fprintf(stderr, "modemsim: --send-latency wants milliseconds, not "
-				    "'%s'\n", optarg);
-				return 2;
-			}
+			sim->pin_locked = 1;
 			break;
 		case 'D':
-			daemonize = 1;
+			cl->daemonize = 1;
 			break;
 		case 'f':
-			daemonize = 0;
+			cl->daemonize = 0;
 			break;
 		case 'p':
-			sim.pidfile = optarg;
+			sim->pidfile = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -503,41 +549,64 @@ main(int argc, char **argv)
 		    argv[optind]);
 		return 2;
 	}
-	snprintf(sim.opname, sizeof(sim.opname), "%s", opname ? opname : pr->name);
-	snprintf(sim.mccmnc, sizeof(sim.mccmnc), "%s", mccmnc ? mccmnc : pr->mccmnc);
-	snprintf(sim.smsc, sizeof(sim.smsc), "%s", smsc ? smsc : pr->smsc);
-	if (imsi != NULL)
-		snprintf(sim.imsi, sizeof(sim.imsi), "%s", imsi);
-	else
-		snprintf(sim.imsi, sizeof(sim.imsi), "%s%0*d", sim.mccmnc,
-		    15 - (int)strlen(sim.mccmnc), 1);
-	{
-		struct ussd_entry *e = xcalloc(1, sizeof(*e));
-		e->code = xstrdup(pr->balance_code);
-		e->text = xstrdup("Sisa pulsa Anda Rp 25.000. Aktif s/d 31-12-2026. "
-		    "Paket SMS 500 SMS s/d 31-12-2026.");
-		sim.ussd = e;
-	}
-	sim.slots = xcalloc(sim.storage, sizeof(*sim.slots));
+	return -1;
+}
 
-	if (sim.log_path != NULL) {
-		if (strcmp(sim.log_path, "-") == 0)
-			sim.logf = stderr;
-		else if ((sim.logf = fopen(sim.log_path, "a")) == NULL) {
-			fprintf(stderr, "modemsim: cannot open log %s: %s\n", sim.log_path,
+/* Fills in the operator, the IMSI, the balance USSD reply and the SIM storage. */
+static void
+sim_identity(struct sim *sim, const struct cmdline *cl)
+{
+	const struct preset	*pr = cl->pr;
+	struct ussd_entry	*e;
+
+	snprintf(sim->opname, sizeof(sim->opname), "%s", cl->opname ? cl->opname : pr->name);
+	snprintf(sim->mccmnc, sizeof(sim->mccmnc), "%s", cl->mccmnc ? cl->mccmnc : pr->mccmnc);
+	snprintf(sim->smsc, sizeof(sim->smsc), "%s", cl->smsc ? cl->smsc : pr->smsc);
+	if (cl->imsi != NULL)
+		snprintf(sim->imsi, sizeof(sim->imsi), "%s", cl->imsi);
+	else
+		snprintf(sim->imsi, sizeof(sim->imsi), "%s%0*d", sim->mccmnc,
+		    15 - (int)strlen(sim->mccmnc), 1);
+	e = xcalloc(1, sizeof(*e));
+	e->code = xstrdup(pr->balance_code);
+	e->text = xstrdup("Sisa pulsa Anda Rp 25.000. Aktif s/d 31-12-2026. "
+	    "Paket SMS 500 SMS s/d 31-12-2026.");
+	sim->ussd = e;
+	sim->slots = xcalloc(sim->storage, sizeof(*sim->slots));
+}
+
+/* Opens the log and checks the sent log can be written: 0, or 1 after saying why. */
+static int
+open_logs(struct sim *sim)
+{
+	FILE	*f;
+
+	if (sim->log_path != NULL) {
+		if (strcmp(sim->log_path, "-") == 0)
+			sim->logf = stderr;
+		else if ((sim->logf = fopen(sim->log_path, "a")) == NULL) {
+			fprintf(stderr, "modemsim: cannot open log %s: %s\n", sim->log_path,
 			    strerror(errno));
 			return 1;
 		}
 	}
-	if (sim.sent_log != NULL) {
-		FILE *f = fopen(sim.sent_log, "a");
+	if (sim->sent_log != NULL) {
+		f = fopen(sim->sent_log, "a");
 		if (f == NULL) {
 			fprintf(stderr, "modemsim: cannot write the sent log %s: %s\n",
-			    sim.sent_log, strerror(errno));
+			    sim->sent_log, strerror(errno));
 			return 1;
 		}
 		fclose(f);
 	}
+	return 0;
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -546,66 +615,100 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	{
-		sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &loop_sigmask);	/* delivered only inside ppoll */
+}
 
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGHUP);
-		sigprocmask(SIG_BLOCK, &block, &loop_sigmask);	/* delivered only inside ppoll */
-	}
-
-	sim.mfd = pty_open(sim.ptyname, sizeof(sim.ptyname), &sim.sfd);
-	if (sim.mfd == -1) {
+/* Opens the pty, its link and the control socket: 0, or 1 after saying why. */
+static int
+sim_open(struct sim *sim)
+{
+	sim->mfd = pty_open(sim->ptyname, sizeof(sim->ptyname), &sim->sfd);
+	if (sim->mfd == -1) {
 		fprintf(stderr, "modemsim: cannot open a pseudo-terminal: %s\n", strerror(errno));
 		return 1;
 	}
-	if (sim.link != NULL && link_set(sim.link, sim.ptyname) == -1) {
-		fprintf(stderr, "modemsim: cannot create the link %s -> %s: %s\n", sim.link,
-		    sim.ptyname, strerror(errno));
+	if (sim->link != NULL && link_set(sim->link, sim->ptyname) == -1) {
+		fprintf(stderr, "modemsim: cannot create the link %s -> %s: %s\n", sim->link,
+		    sim->ptyname, strerror(errno));
 		return 1;
 	}
-	if (sim.ctl_path != NULL && (sim.lfd = ctl_listen(sim.ctl_path)) == -1) {
-		sim_cleanup(&sim);
+	if (sim->ctl_path != NULL && (sim->lfd = ctl_listen(sim->ctl_path)) == -1) {
+		sim_cleanup(sim);
 		return 1;
 	}
-	sim_event(&sim, "ready on %s operator=%s mccmnc=%s", sim.ptyname, sim.opname, sim.mccmnc);
-	if (daemonize) {
-		int	 ready[2];
-		char	 c;
-		pid_t	 pid;
+	return 0;
+}
 
-		/* The parent exits only once the child has its pidfile: scripts may read it at once. */
-		if (pipe(ready) == -1 || (pid = fork()) == -1) {
-			fprintf(stderr, "modemsim: cannot detach: %s\n", strerror(errno));
-			sim_cleanup(&sim);
-			return 1;
-		}
-		if (pid > 0) {
-			close(ready[1]);
-			if (read(ready[0], &c, 1) != 1)
-				_exit(1);	/* the child said why on stderr */
-			printf("%s\n", sim.ptyname);
-			fflush(stdout);
-			_exit(0);
-		}
-		close(ready[0]);
-		setsid();
-		if (write_pidfile(&sim) != 0)
-			_exit(1);
-		i = open("/dev/null", O_RDWR);
-		if (i != -1) {
-			dup2(i, 0);
-			dup2(i, 1);
-			if (sim.logf != stderr)
-				dup2(i, 2);
-			if (i > 2)
-				close(i);
-		}
-		if (write(ready[1], "1", 1) != 1)
-			_exit(1);
+/*
+ * Goes to the background: the parent prints the pty's name and exits once the child has its
+ * pidfile (scripts may read it at once). Returns 0 in the child, 1 if it cannot fork.
+ */
+static int
+detach(struct sim *sim)
+{
+	int	 ready[2], fd;
+	char	 c;
+	pid_t	 pid;
+
+	if (pipe(ready) == -1 || (pid = fork()) == -1) {
+		fprintf(stderr, "modemsim: cannot detach: %s\n", strerror(errno));
+		sim_cleanup(sim);
+		return 1;
+	}
+	if (pid > 0) {
 		close(ready[1]);
+		if (read(ready[0], &c, 1) != 1)
+			_exit(1);	/* the child said why on stderr */
+		printf("%s\n", sim->ptyname);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(ready[0]);
+	setsid();
+	if (write_pidfile(sim) != 0)
+		_exit(1);
+	fd = open("/dev/null", O_RDWR);
+	if (fd != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		if (sim->logf != stderr)
+			dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (write(ready[1], "1", 1) != 1)
+		_exit(1);
+	close(ready[1]);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sim	 sim;
+	struct cmdline	 cl = { presets, NULL, NULL, NULL, NULL, 0 };
+	int		 rc;
+
+	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
+		return ctl_client(argc - 2, argv + 2);
+
+	sim_defaults(&sim);
+	if ((rc = parse_args(argc, argv, &sim, &cl)) != -1)
+		return rc;
+	sim_identity(&sim, &cl);
+	if (open_logs(&sim) != 0)
+		return 1;
+	setup_signals();
+	if (sim_open(&sim) != 0)
+		return 1;
+	sim_event(&sim, "ready on %s operator=%s mccmnc=%s", sim.ptyname, sim.opname, sim.mccmnc);
+	if (cl.daemonize) {
+		if (detach(&sim) != 0)
+			return 1;
 	} else {
 		if (write_pidfile(&sim) != 0)
 			return 1;
