@@ -1719,6 +1719,100 @@ w_more_waiting(struct worker *w)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 }
 
+/*
+ * The text to send: typography first, so a 160-character text stays one GSM 7-bit SMS; UCS-2 (of
+ * the original) only when the transliteration is not all GSM-7 or is longer. Sets *unicode then.
+ */
+static char *
+w_send_text(const char *text, int *unicode)
+{
+	struct gsm7_count	 cnt;
+	size_t			 len = strlen(text), cap, need;
+	char			*t;
+
+	gsm7_count(text, len, &cnt);
+	*unicode = cnt.encoding != GSM7_ENC_GSM7;
+	if (*unicode)
+		return xstrdup(text);
+	cap = len * 3 + 16;
+	t = xmalloc(cap);
+	if ((need = gsm7_translit(text, len, t, cap, NULL)) >= cap) {
+		t = xrealloc(t, need + 1);
+		gsm7_translit(text, len, t, need + 1, NULL);
+	}
+	return t;
+}
+
+/* Encodes t into ms as a concatenated text; *ucs gets its UCS-2 copy, for the caller to free. */
+static GSM_Error
+w_send_encode(struct worker *w, const char *t, int unicode, unsigned char **ucs,
+    GSM_MultiSMSMessage *ms)
+{
+	GSM_MultiPartSMSInfo	 info;
+	size_t			 len = strlen(t);
+
+	*ucs = xcalloc(len + 2, 4);
+	utf8_to_ucs2(t, *ucs, len * 2 + 2);
+	GSM_ClearMultiPartSMSInfo(&info);
+	info.Class = -1;
+	info.EntriesNum = 1;
+	info.UnicodeCoding = unicode;
+	info.Entries[0].ID = SMS_ConcatenatedTextLong;
+	info.Entries[0].Buffer = *ucs;
+	return GSM_EncodeMultiPartSMS(GSM_GetDebug(w->s), &info, ms);
+}
+
+/*
+ * Sends one part to `to' and waits for its message reference (w->send_mr). Returns SEND_OK, or
+ * the failure with *cms (0 if none) and err set.
+ */
+static uint32_t
+w_send_part(struct worker *w, GSM_SMSMessage *m, const char *to, int want_report, int *cms,
+    char *err, size_t errsz)
+{
+	GSM_Error	 e;
+	double		 start;
+
+	if (w->have_smsc) {
+		m->SMSC = w->smsc;
+		m->SMSC.Location = 0;
+	} else
+		m->SMSC.Location = 1;
+	EncodeUnicode(m->Number, to, strlen(to));
+	m->PDU = want_report ? SMS_Status_Report : SMS_Submit;
+	w->send_done = 0;
+	w->send_status = -1;
+	w->send_mr = -1;
+	e = GSM_SendSMS(w->s, m);
+	if (e != ERR_NONE && !w->send_done) {
+		if (e == ERR_TIMEOUT)
+			snprintf(err, errsz, "the modem did not answer");
+		else
+			snprintf(err, errsz, "%s", GSM_ErrorString(e));
+		w_check(w, e, "sending");
+		return e == ERR_TIMEOUT ? SEND_UNKNOWN : SEND_TEMPFAIL;
+	}
+	start = clock_mono();
+	while (!w->send_done && clock_mono() - start < w->wait_s)
+		GSM_ReadDevice(w->s, TRUE);
+	if (!w->send_done) {
+		snprintf(err, errsz, "no message reference within %ds", w->wait_s);
+		return SEND_UNKNOWN;
+	}
+	if (w->send_status != 0) {
+		*cms = w->send_status > 0 ? w->send_status : 0;
+		/* "no network service": tell the daemon now, not at the next status look */
+		if (*cms == MODEM_CMS_NO_NETWORK)
+			w->next_status = 0;
+		if (*cms)
+			snprintf(err, errsz, "+CMS ERROR: %d", *cms);
+		else
+			snprintf(err, errsz, "the modem refused the message: %s", GSM_ErrorString(e));
+		return *cms && mw_cms_permanent(*cms) ? SEND_PERMFAIL : SEND_TEMPFAIL;
+	}
+	return SEND_OK;
+}
+
 static void
 w_send(struct worker *w, struct pbuf *in)
 {
@@ -1728,12 +1822,9 @@ w_send(struct worker *w, struct pbuf *in)
 	int			 want_report = (int)pbuf_get_u32(in);
 	char			*t = NULL, refs[64] = "", err[160] = "";
 	unsigned char		*ucs = NULL;
-	size_t			 len;
-	GSM_MultiPartSMSInfo	 info;
 	GSM_MultiSMSMessage	*ms = NULL;
-	struct gsm7_count	 cnt;
 	GSM_Error		 e;
-	int			 i, cms = 0, segs = 0;
+	int			 i, cms = 0, segs = 0, unicode;
 	uint32_t		 result = SEND_OK;
 	double			 t0 = clock_mono();
 
@@ -1741,31 +1832,9 @@ w_send(struct worker *w, struct pbuf *in)
 		log_warnx("modem=%s event=protocol-error what=SEND", w->name);
 		_exit(MW_EXIT_PROTO);
 	}
-	/* typography first, so a 160-character text stays one GSM 7-bit SMS; UCS-2 (of the
-	 * original) only when the transliteration is not all GSM-7 or is longer */
-	len = strlen(text);
-	gsm7_count(text, len, &cnt);
-	if (cnt.encoding == GSM7_ENC_GSM7) {
-		size_t cap = len * 3 + 16, need;
-
-		t = xmalloc(cap);
-		if ((need = gsm7_translit(text, len, t, cap, NULL)) >= cap) {
-			t = xrealloc(t, need + 1);
-			gsm7_translit(text, len, t, need + 1, NULL);
-		}
-	} else
-		t = xstrdup(text);
-	len = strlen(t);
-	ucs = xcalloc(len + 2, 4);
-	utf8_to_ucs2(t, ucs, len * 2 + 2);
-	GSM_ClearMultiPartSMSInfo(&info);
-	info.Class = -1;
-	info.EntriesNum = 1;
-	info.UnicodeCoding = cnt.encoding != GSM7_ENC_GSM7;
-	info.Entries[0].ID = SMS_ConcatenatedTextLong;
-	info.Entries[0].Buffer = ucs;
+	t = w_send_text(text, &unicode);
 	ms = xcalloc(1, sizeof(*ms));
-	e = GSM_EncodeMultiPartSMS(GSM_GetDebug(w->s), &info, ms);
+	e = w_send_encode(w, t, unicode, &ucs, ms);
 	if (e != ERR_NONE || ms->Number < 1) {
 		snprintf(err, sizeof(err), "cannot encode the text: %s", GSM_ErrorString(e));
 		result = SEND_PERMFAIL;
@@ -1778,51 +1847,9 @@ w_send(struct worker *w, struct pbuf *in)
 			w->fast = 1;
 	}
 	for (i = 0; i < ms->Number; i++) {
-		GSM_SMSMessage	*m = &ms->SMS[i];
-		double		 start;
-
-		if (w->have_smsc) {
-			m->SMSC = w->smsc;
-			m->SMSC.Location = 0;
-		} else
-			m->SMSC.Location = 1;
-		EncodeUnicode(m->Number, to, strlen(to));
-		m->PDU = want_report ? SMS_Status_Report : SMS_Submit;
-		w->send_done = 0;
-		w->send_status = -1;
-		w->send_mr = -1;
-		e = GSM_SendSMS(w->s, m);
-		if (e != ERR_NONE && !w->send_done) {
-			if (e == ERR_TIMEOUT) {
-				result = SEND_UNKNOWN;
-				snprintf(err, sizeof(err), "the modem did not answer");
-			} else {
-				result = SEND_TEMPFAIL;
-				snprintf(err, sizeof(err), "%s", GSM_ErrorString(e));
-			}
-			w_check(w, e, "sending");
+		result = w_send_part(w, &ms->SMS[i], to, want_report, &cms, err, sizeof(err));
+		if (result != SEND_OK)
 			break;
-		}
-		start = clock_mono();
-		while (!w->send_done && clock_mono() - start < w->wait_s)
-			GSM_ReadDevice(w->s, TRUE);
-		if (!w->send_done) {
-			result = SEND_UNKNOWN;
-			snprintf(err, sizeof(err), "no message reference within %ds", w->wait_s);
-			break;
-		}
-		if (w->send_status != 0) {
-			cms = w->send_status > 0 ? w->send_status : 0;
-			result = cms && mw_cms_permanent(cms) ? SEND_PERMFAIL : SEND_TEMPFAIL;
-			/* "no network service": tell the daemon now, not at the next status look */
-			if (cms == MODEM_CMS_NO_NETWORK)
-				w->next_status = 0;
-			if (cms)
-				snprintf(err, sizeof(err), "+CMS ERROR: %d", cms);
-			else
-				snprintf(err, sizeof(err), "the modem refused the message: %s", GSM_ErrorString(e));
-			break;
-		}
 		w->timeouts = 0;
 		snprintf(refs + strlen(refs), sizeof(refs) - strlen(refs), "%s%d", *refs ? "," : "", w->send_mr);
 	}
