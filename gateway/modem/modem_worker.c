@@ -1350,35 +1350,71 @@ w_pass_careful(struct worker *w)
 		log_debug("modem=%s event=pass careful=1 new=%d kept=%d", w->name, n, w->kept);
 }
 
-static void
-w_pass(struct worker *w)
+/* What a listing pass met: the messages libGammu could not decode, what it took and what it kept. */
+struct pass_list {
+	struct loc	 bad[MW_BATCH_MAX];
+	GSM_Error	 bad_e[MW_BATCH_MAX];
+	int		 nbad, n, kept;
+};
+
+/*
+ * How many slots are in use (-1: unknown): when AT+CMGL fails, libGammu reads location after
+ * location up to 99999 looking for the next message, and after one it could not decode it never
+ * counts the memory done (100,000 AT+CMGR, hours on a real modem): stop once all were met.
+ */
+static int
+w_slots_used(struct worker *w)
 {
-	GSM_MultiSMSMessage	*sms;
-	GSM_Error		 e;
-	gboolean		 start = TRUE;
-	int			 i, n = 0, guard = 0, kept = 0, nbad = 0, listing_failed = 0;
-	int			 used = -1, seen = 0;
-	struct loc		 bad[MW_BATCH_MAX];
-	GSM_Error		 bad_e[MW_BATCH_MAX];
+	GSM_SMSMemoryStatus	 ms;
 
-	w->last_pass = clock_mono();
-	if (w->plan && w->plan->careful && !w->dummy) {
-		w_pass_careful(w);
-		return;
-	}
-	sms = xcalloc(1, sizeof(*sms));
-	w_pass_begin(w);
-	/* how many slots are in use: when AT+CMGL fails, libGammu reads location after location up
-	 * to 99999 looking for the next message, and after one it could not decode it never counts
-	 * the memory done (100,000 AT+CMGR, hours on a real modem): stop once all were met */
-	if (!w->dummy) {
-		GSM_SMSMemoryStatus ms;
+	if (w->dummy)
+		return -1;
+	memset(&ms, 0, sizeof(ms));
+	if (GSM_GetSMSStatus(w->s, &ms) == ERR_NONE)
+		return ms.SIMUsed + ms.PhoneUsed;
+	return -1;
+}
 
-		memset(&ms, 0, sizeof(ms));
-		if (GSM_GetSMSStatus(w->s, &ms) == ERR_NONE)
-			used = ms.SIMUsed + ms.PhoneUsed;
+/*
+ * A listing step failed on folder/loc with e. Returns 1 when libGammu named the location it
+ * failed on: that message is noted in pl, to skip it and go on after it (looked at again once
+ * the listing is done). Else the pass ends: returns 0, with *listing_failed set when the listing
+ * failed at its start.
+ */
+static int
+w_list_failed(struct worker *w, struct pass_list *pl, int folder, int loc, GSM_Error e,
+    gboolean start, int *listing_failed)
+{
+	w_check(w, e, "reading messages");
+	if (e != ERR_TIMEOUT && loc > 0 && pl->nbad < MW_BATCH_MAX && (pl->nbad == 0 ||
+	    pl->bad[pl->nbad - 1].location != loc || pl->bad[pl->nbad - 1].folder != folder)) {
+		pl->bad[pl->nbad].folder = folder;
+		pl->bad[pl->nbad].location = loc;
+		pl->bad[pl->nbad].raw = 0;
+		pl->bad_e[pl->nbad] = e;
+		pl->nbad++;
+		return 1;
 	}
-	w_reading(w, MW_READING_PASS, 0);
+	/* once, not every pass: status shows it (degraded) while it lasts */
+	if (w->failed_passes == 0 && !w->listing_failing)
+		log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+	else
+		log_debug("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
+	if (start && e != ERR_TIMEOUT && !w->dummy)
+		*listing_failed = 1;
+	else
+		w_pass_failed(w, "reading messages", e);
+	return 0;
+}
+
+/* Lists the messages (up to `used' of them, if known) and takes them. Returns 1 if the listing failed. */
+static int
+w_pass_list(struct worker *w, GSM_MultiSMSMessage *sms, int used, struct pass_list *pl)
+{
+	GSM_Error	 e;
+	gboolean	 start = TRUE;
+	int		 i, guard = 0, seen = 0, listing_failed = 0;
+
 	for (;;) {
 		int	 f0 = start ? 0 : sms->SMS[0].Folder, l0 = start ? 0 : sms->SMS[0].Location;
 
@@ -1396,80 +1432,88 @@ w_pass(struct worker *w)
 		if (e != ERR_NONE) {
 			int	 folder = sms->SMS[0].Folder, loc = sms->SMS[0].Location;
 
-			w_check(w, e, "reading messages");
-			/* libGammu names the location it failed on: skip that message and go on
-			 * after it (looked at again below, once the listing is done) */
-			if (e != ERR_TIMEOUT && loc > 0 && nbad < MW_BATCH_MAX &&
-			    (nbad == 0 || bad[nbad - 1].location != loc || bad[nbad - 1].folder != folder)) {
-				bad[nbad].folder = folder;
-				bad[nbad].location = loc;
-				bad[nbad].raw = 0;
-				bad_e[nbad] = e;
-				nbad++;
-				seen++;
-				start = FALSE;
-				sms->SMS[0].Folder = folder;
-				sms->SMS[0].Location = loc;
-				if (++guard > 100000)
-					break;
-				continue;
-			}
-			/* once, not every pass: status shows it (degraded) while it lasts */
-			if (w->failed_passes == 0 && !w->listing_failing)
-				log_warnx("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
-			else
-				log_debug("modem=%s event=read-failed error=\"%s\"", w->name, GSM_ErrorString(e));
-			if (start && e != ERR_TIMEOUT && !w->dummy)
-				listing_failed = 1;
-			else
-				w_pass_failed(w, "reading messages", e);
-			break;
+			if (!w_list_failed(w, pl, folder, loc, e, start, &listing_failed))
+				break;
+			seen++;
+			start = FALSE;
+			sms->SMS[0].Folder = folder;
+			sms->SMS[0].Location = loc;
+			if (++guard > 100000)
+				break;
+			continue;
 		}
 		w->timeouts = 0;
 		start = FALSE;
 		seen += sms->Number > 0 ? sms->Number : 1;
 		for (i = 0; i < sms->Number; i++) {
 			if (w_take(w, &sms->SMS[i]))
-				kept++;
+				pl->kept++;
 			else
-				n++;
+				pl->n++;
 		}
 		if (++guard > 100000)
 			break;
 	}
-	w->listing_failing = listing_failed;
-	if (listing_failed) {
+	return listing_failed;
+}
+
+/* A quarantined slot the listing no longer fails on was freed (deleted by hand) or reused. */
+static void
+w_undec_forget_freed(struct worker *w, const struct pass_list *pl)
+{
+	int	 i, j;
+
+	for (i = 0; !w->pass_failed && i < w->nundec; i++) {
+		for (j = 0; j < pl->nbad; j++)
+			if (pl->bad[j].folder == w->undec[i].folder &&
+			    pl->bad[j].location == w->undec[i].location)
+				break;
+		if (j == pl->nbad)
+			undec_forget(w, i--);
+	}
+}
+
+static void
+w_pass(struct worker *w)
+{
+	GSM_MultiSMSMessage	*sms;
+	struct pass_list	 pl;
+	int			 i, used;
+
+	w->last_pass = clock_mono();
+	if (w->plan && w->plan->careful && !w->dummy) {
+		w_pass_careful(w);
+		return;
+	}
+	sms = xcalloc(1, sizeof(*sms));
+	w_pass_begin(w);
+	pl.nbad = pl.n = pl.kept = 0;
+	used = w_slots_used(w);
+	w_reading(w, MW_READING_PASS, 0);
+	w->listing_failing = w_pass_list(w, sms, used, &pl);
+	if (w->listing_failing) {
 		/* nothing to go on from: read the memory slot by slot this time */
 		w_reading(w, MW_READING_DONE, -1);
 		free(sms);
 		w_pass_careful(w);
 		return;
 	}
-	/* a quarantined slot the listing no longer fails on was freed (deleted by hand) or reused */
-	for (i = 0; !w->pass_failed && i < w->nundec; i++) {
-		int j;
-
-		for (j = 0; j < nbad; j++)
-			if (bad[j].folder == w->undec[i].folder && bad[j].location == w->undec[i].location)
-				break;
-		if (j == nbad)
-			undec_forget(w, i--);
-	}
+	w_undec_forget_freed(w, &pl);
 	/* the messages libGammu could not decode: their raw PDU, or quarantine */
-	for (i = 0; i < nbad; i++) {
-		if (w_undecodable(w, bad[i].folder, bad[i].location, bad_e[i]))
-			kept++;
+	for (i = 0; i < pl.nbad; i++) {
+		if (w_undecodable(w, pl.bad[i].folder, pl.bad[i].location, pl.bad_e[i]))
+			pl.kept++;
 		else
-			n++;
+			pl.n++;
 	}
 	w_reading(w, MW_READING_DONE, -1);
 	batch_flush(w);
 	free(sms);
 	w_pass_end(w);
 	/* what stays behind (sent copies, batches awaiting their ack) does not call for a pass */
-	w->kept = kept;
-	if (n)
-		log_debug("modem=%s event=pass new=%d kept=%d", w->name, n, kept);
+	w->kept = pl.kept;
+	if (pl.n)
+		log_debug("modem=%s event=pass new=%d kept=%d", w->name, pl.n, pl.kept);
 }
 
 static int
