@@ -337,13 +337,121 @@ out:
 	return rc;
 }
 
+/*
+ * The options before the command (--json/--csv anywhere) and the command's words into args;
+ * -1 to go on, else the exit code (--help, --version, a bad option).
+ */
+static int
+parse_args(struct console *con, int argc, char *argv[], char **args, int *nargs, const char **conf_path)
+{
+	int	 i;
+
+	/* --json/--csv may stand anywhere; -c only before the command */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			con->fmt = TABLE_JSON;
+		else if (!strcmp(argv[i], "--csv"))
+			con->fmt = TABLE_CSV;
+		else if (*nargs == 0 && (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config"))) {
+			if (++i == argc) {
+				fprintf(stderr, "kentongan: -c needs a file\n");
+				return 1;
+			}
+			*conf_path = argv[i];
+		} else if (*nargs == 0 && !strncmp(argv[i], "--config=", 9))
+			*conf_path = argv[i] + 9;
+		else if (*nargs == 0 && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
+			usage(stdout);
+			return 0;
+		} else if (*nargs == 0 && !strcmp(argv[i], "--version")) {
+			printf("kentongan %s\n", KT_VERSION);
+			return 0;
+		} else if (*nargs == 0 && argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "kentongan: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 1;
+		} else
+			args[(*nargs)++] = argv[i];
+	}
+	if (*nargs == 0) {
+		usage(stderr);
+		return 1;
+	}
+	return -1;
+}
+
+/* `modems detect` needs no configuration (it uses one when there is one). */
+static int
+modems_detect(struct console *con, const char *conf_path, int nargs, char **args)
+{
+	char	 err[1024];
+	int	 rc;
+
+	if (access(conf_path, F_OK) == 0 && (con->conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", err);
+		return 1;
+	}
+	rc = console_detect(con, nargs - 2, args + 2);
+	conf_free(con->conf);
+	return rc;
+}
+
+/* `official add NUMBER`: the request with the PIN read_pin() asked for appended as --pin. */
+static int
+official_add(struct console *con, int nargs, char **args)
+{
+	char	 pin[64];
+	char	*pargs[nargs + 3];
+	int	 i, rc;
+
+	for (i = 0; i < nargs; i++) {
+		if (!strcmp(args[i], "--pin") || !strncmp(args[i], "--pin=", 6)) {
+			fprintf(stderr, "kentongan: official add: the PIN is read from the terminal or "
+			    "standard input, never the command line (ps shows it):\n"
+			    "  kentongan official add NUMBER            (asks for it)\n"
+			    "  echo PIN | kentongan official add NUMBER\n");
+			return 1;
+		}
+		pargs[i] = args[i];
+	}
+	if (nargs != 3) {
+		fprintf(stderr, "usage: kentongan official add NUMBER (the PIN on the terminal or "
+		    "standard input)\n");
+		rc = 1;
+	} else if ((rc = read_pin(args[2], pin, sizeof(pin))) == 0) {
+		pargs[nargs] = (char *)"--pin";
+		pargs[nargs + 1] = pin;
+		rc = console_request(con, nargs + 2, pargs, stdout, stderr);
+	}
+	explicit_bzero(pin, sizeof(pin));
+	return rc;
+}
+
+/* A command with the configuration loaded: run here, or sent to the daemon. */
+static int
+command(struct console *con, int nargs, char **args)
+{
+	int	 handled, rc;
+
+	rc = offline_command(con, nargs, args, &handled);
+	if (handled)
+		return rc;
+	if (nargs >= 1 && !strcmp(args[0], "broadcast"))
+		return console_broadcast(con, nargs, args);
+	if (nargs >= 2 && !strcmp(args[0], "official") && !strcmp(args[1], "add"))
+		return official_add(con, nargs, args);
+	if (nargs >= 1 && !strcmp(args[0], "backup"))
+		return console_backup(con, nargs, args);
+	return console_request(con, nargs, args, stdout, stderr);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct console	 con;
 	char		 err[1024];
 	const char	*conf_path = getenv("KENTONGAN_CONF");
-	int		 i, nargs = 0, handled, rc;
+	int		 nargs = 0, rc;
 
 	memset(&con, 0, sizeof(con));
 	con.fd = -1;
@@ -353,37 +461,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	char		*args[argc + 1];
 
-	/* --json/--csv may stand anywhere; -c only before the command */
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			con.fmt = TABLE_JSON;
-		else if (!strcmp(argv[i], "--csv"))
-			con.fmt = TABLE_CSV;
-		else if (nargs == 0 && (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config"))) {
-			if (++i == argc) {
-				fprintf(stderr, "kentongan: -c needs a file\n");
-				return 1;
-			}
-			conf_path = argv[i];
-		} else if (nargs == 0 && !strncmp(argv[i], "--config=", 9))
-			conf_path = argv[i] + 9;
-		else if (nargs == 0 && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
-			usage(stdout);
-			return 0;
-		} else if (nargs == 0 && !strcmp(argv[i], "--version")) {
-			printf("kentongan %s\n", KT_VERSION);
-			return 0;
-		} else if (nargs == 0 && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "kentongan: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return 1;
-		} else
-			args[nargs++] = argv[i];
-	}
-	if (nargs == 0) {
-		usage(stderr);
-		return 1;
-	}
+	if ((rc = parse_args(&con, argc, argv, args, &nargs, &conf_path)) != -1)
+		return rc;
 	if (!strcmp(args[0], "help")) {
 		return console_help(nargs, args);
 	}
@@ -392,58 +471,17 @@ main(int argc, char *argv[])
 		return console_setup(conf_path, nargs - 1, args + 1);
 	if (conf_path == NULL)
 		conf_path = CONF_PATH;
-	/* modems detect needs no configuration (it uses one when there is one) */
 	if (!strcmp(args[0], "modems") && (nargs < 2 || strcmp(args[1], "detect"))) {
 		usage_print_one(stderr, "modems detect");
 		return 1;
 	}
-	if (nargs >= 2 && !strcmp(args[0], "modems") && !strcmp(args[1], "detect")) {
-		if (access(conf_path, F_OK) == 0 && (con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "kentongan: %s\n", err);
-			return 1;
-		}
-		rc = console_detect(&con, nargs - 2, args + 2);
-		conf_free(con.conf);
-		return rc;
-	}
+	if (nargs >= 2 && !strcmp(args[0], "modems") && !strcmp(args[1], "detect"))
+		return modems_detect(&con, conf_path, nargs, args);
 	if ((con.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "kentongan: %s\n", err);
 		return 1;
 	}
-	rc = offline_command(&con, nargs, args, &handled);
-	if (!handled) {
-		if (nargs >= 1 && !strcmp(args[0], "broadcast"))
-			rc = console_broadcast(&con, nargs, args);
-		else if (nargs >= 2 && !strcmp(args[0], "official") && !strcmp(args[1], "add")) {
-			char	 pin[64];
-			char	*pargs[nargs + 3];
-
-			for (i = 0; i < nargs; i++) {
-				if (!strcmp(args[i], "--pin") || !strncmp(args[i], "--pin=", 6)) {
-					fprintf(stderr, "kentongan: official add: the PIN is read from the terminal or "
-					    "standard input, never the command line (ps shows it):\n"
-					    "  kentongan official add NUMBER            (asks for it)\n"
-					    "  echo PIN | kentongan official add NUMBER\n");
-					conf_free(con.conf);
-					return 1;
-				}
-				pargs[i] = args[i];
-			}
-			if (nargs != 3) {
-				fprintf(stderr, "usage: kentongan official add NUMBER (the PIN on the terminal or "
-				    "standard input)\n");
-				rc = 1;
-			} else if ((rc = read_pin(args[2], pin, sizeof(pin))) == 0) {
-				pargs[nargs] = (char *)"--pin";
-				pargs[nargs + 1] = pin;
-				rc = console_request(&con, nargs + 2, pargs, stdout, stderr);
-			}
-			explicit_bzero(pin, sizeof(pin));
-		} else if (nargs >= 1 && !strcmp(args[0], "backup"))
-			rc = console_backup(&con, nargs, args);
-		else
-			rc = console_request(&con, nargs, args, stdout, stderr);
-	}
+	rc = command(&con, nargs, args);
 	if (con.fd != -1)
 		close(con.fd);
 	conf_free(con.conf);

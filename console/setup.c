@@ -43,6 +43,9 @@ struct setup {
 	const char	*http;		/* listen address, NULL no [http] */
 	int		 no_http;
 	int		 force;
+	int		 all_areas;	/* --all-areas: no area asked */
+	int		 lang_set;	/* --language given: not asked */
+	int		 http_set;	/* --http or --no-http given: not asked */
 	int		 interactive;
 	int		 no_modems;
 	int		 timeout_s;
@@ -554,147 +557,145 @@ usage_setup(FILE *f)
 	    "         [--http ADDRESS:PORT | --no-http] [--no-modems] [--modem-glob GLOB]… [--timeout S]\n");
 }
 
-int
-console_setup(const char *conf_path, int argc, char **argv)
+/* The command line into su; -1 after the usage or an error said. */
+static int
+setup_args(struct setup *su, int argc, char **argv)
 {
-	struct setup	 su;
-	char		 prefix[PATH_MAX], buf[256], *tmp = NULL, *out = NULL;
-	char		*check_argv[5];
-	int		 inst, rc = 1, all_areas = 0, lang_set = 0, http_set = 0, r;
-	struct stat	 sb;
-
-	memset(&su, 0, sizeof(su));
-	su.language = "id";
-	su.timeout_s = 10;
-	inst = installed(prefix, sizeof(prefix));
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--force"))
-			su.force = 1;
+			su->force = 1;
 		else if (!strcmp(a, "--all-areas"))
-			all_areas = 1;
+			su->all_areas = 1;
 		else if (!strcmp(a, "--no-http"))
-			su.no_http = http_set = 1;
+			su->no_http = su->http_set = 1;
 		else if (!strcmp(a, "--no-modems"))
-			su.no_modems = 1;
+			su->no_modems = 1;
 		else if (v == NULL) {
 			usage_setup(stderr);
-			return 1;
-		} else if (!strcmp(a, "--area") && su.narea_args < SETUP_AREAS_MAX)
-			su.area_args[su.narea_args++] = argv[++i];
+			return -1;
+		} else if (!strcmp(a, "--area") && su->narea_args < SETUP_AREAS_MAX)
+			su->area_args[su->narea_args++] = argv[++i];
 		else if (!strcmp(a, "--database"))
-			su.database = xstrdup(argv[++i]);
+			su->database = xstrdup(argv[++i]);
 		else if (!strcmp(a, "--control"))
-			su.control = xstrdup(argv[++i]);
+			su->control = xstrdup(argv[++i]);
 		else if (!strcmp(a, "--areas-data"))
-			su.areas_data = xstrdup(argv[++i]);
+			su->areas_data = xstrdup(argv[++i]);
 		else if (!strcmp(a, "--language")) {
-			su.language = argv[++i];
-			lang_set = 1;
+			su->language = argv[++i];
+			su->lang_set = 1;
 		} else if (!strcmp(a, "--http")) {
-			su.http = argv[++i];
-			http_set = 1;
-		} else if (!strcmp(a, "--modem-glob") && su.nglobs < 16)
-			su.globs[su.nglobs++] = argv[++i];
+			su->http = argv[++i];
+			su->http_set = 1;
+		} else if (!strcmp(a, "--modem-glob") && su->nglobs < 16)
+			su->globs[su->nglobs++] = argv[++i];
 		else if (!strcmp(a, "--timeout"))
-			su.timeout_s = atoi(argv[++i]);
+			su->timeout_s = atoi(argv[++i]);
 		else {
 			usage_setup(stderr);
-			return 1;
+			return -1;
 		}
 	}
-	if (strcmp(su.language, "id") && strcmp(su.language, "en")) {
+	if (strcmp(su->language, "id") && strcmp(su->language, "en")) {
 		fprintf(stderr, "kentongan: --language is id or en\n");
-		return 1;
+		return -1;
 	}
-	if (su.timeout_s < 1 || su.timeout_s > 600) {
+	if (su->timeout_s < 1 || su->timeout_s > 600) {
 		fprintf(stderr, "kentongan: --timeout wants 1-600 seconds\n");
-		return 1;
+		return -1;
 	}
-	su.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	/* the installed layout when this is the installed kentongan, else the working directory */
+	return 0;
+}
+
+/* The installed layout when this is the installed kentongan, else the working directory. */
+static void
+setup_paths(struct setup *su, const char *conf_path)
+{
+	static char	 p[PATH_MAX + 32];
+	char		 prefix[PATH_MAX];
+	int		 inst;
+
+	inst = installed(prefix, sizeof(prefix));
 	if (conf_path == NULL) {
 		if (inst && !strcmp(prefix, "/usr"))
 			conf_path = "/etc/kentongan/kentongan.conf";
 		else if (inst) {
-			static char p[PATH_MAX + 32];
-
 			snprintf(p, sizeof(p), "%s/etc/kentongan/kentongan.conf", prefix);
 			conf_path = p;
 		} else
 			conf_path = "kentongan.conf";
 	}
-	su.path = conf_path;
-	if (su.database == NULL)
-		su.database = xstrdup(inst ? "/var/lib/kentongan/kentongan.db" : "var/kentongan.db");
-	if (su.control == NULL)
-		su.control = xstrdup(inst ? "/run/kentongan/kentongan.sock" : "var/kentongan.sock");
-	if (stat(conf_path, &sb) == 0 && !su.force) {
-		fprintf(stderr, "kentongan: %s exists; not overwritten (--force replaces it)\n", conf_path);
-		goto out;
-	}
-	if (su.interactive)
-		printf("Kentongan setup: writes %s\n(Ctrl-C stops without writing anything.)\n", conf_path);
+	su->path = conf_path;
+	if (su->database == NULL)
+		su->database = xstrdup(inst ? "/var/lib/kentongan/kentongan.db" : "var/kentongan.db");
+	if (su->control == NULL)
+		su->control = xstrdup(inst ? "/run/kentongan/kentongan.sock" : "var/kentongan.sock");
+}
 
-	if (mkdir_parents(conf_path) == -1) {
-		fprintf(stderr, "kentongan: cannot create the directory of %s: %s\n", conf_path, strerror(errno));
-		goto out;
-	}
-	/* the areas, resolved in the database the configuration names */
-	su.dbpath = conf_relative(conf_path, su.database);
-	if (!all_areas && (su.narea_args > 0 || su.interactive)) {
-		if (areas_ready(&su) == -1 || choose_areas(&su) == -1)
-			goto out;
-	}
+/* The modems found, and on a terminal whether to use them; -1 at the end of input. */
+static int
+choose_modems(struct setup *su)
+{
+	int	 r;
 
-	/* the modems */
-	if (!su.no_modems) {
-		if (su.interactive)
-			printf("\nLooking for modems (up to %d s) …\n", su.timeout_s);
-		fflush(stdout);
-		su.nmodems = console_detect_run(NULL, su.globs, su.nglobs, su.timeout_s, "at115200", TABLE_TEXT,
-		    su.interactive ? stdout : NULL, &su.modems);
-		if (su.interactive && su.nmodems > 0) {
-			printf("\n");
-			if ((r = ask_yes("Use these modems?", 1)) == -1)
-				goto out;
-			if (!r)
-				su.nmodems = 0;
-		}
-			if (!su.interactive)
-			printf("modems: %d found\n", su.nmodems);
+	if (su->interactive)
+		printf("\nLooking for modems (up to %d s) …\n", su->timeout_s);
+	fflush(stdout);
+	su->nmodems = console_detect_run(NULL, su->globs, su->nglobs, su->timeout_s, "at115200", TABLE_TEXT,
+	    su->interactive ? stdout : NULL, &su->modems);
+	if (su->interactive && su->nmodems > 0) {
+		printf("\n");
+		if ((r = ask_yes("Use these modems?", 1)) == -1)
+			return -1;
+		if (!r)
+			su->nmodems = 0;
 	}
+	if (!su->interactive)
+		printf("modems: %d found\n", su->nmodems);
+	return 0;
+}
 
-	if (su.interactive && !lang_set) {
+/* On a terminal, the reply language and the HTTP endpoint unless given; -1 at the end of input. */
+static int
+ask_language_http(struct setup *su)
+{
+	static char	 listen[128];
+	char		 buf[256];
+	int		 r;
+
+	if (su->interactive && !su->lang_set) {
 		for (;;) {
 			if (ask("\nReply language for villagers: id (Indonesian) or en", "id", buf, sizeof(buf)) == -1)
-				goto out;
+				return -1;
 			if (!strcmp(buf, "id") || !strcmp(buf, "en"))
 				break;
 			printf("  id or en, please\n");
 		}
-		su.language = strcmp(buf, "en") ? "id" : "en";
+		su->language = strcmp(buf, "en") ? "id" : "en";
 	}
-	if (su.interactive && !http_set) {
-		static char listen[128];
-
+	if (su->interactive && !su->http_set) {
 		if ((r = ask_yes("HTTP endpoint (USSD aggregator, /health, /metrics)?", 0)) == -1)
-			goto out;
+			return -1;
 		if (r) {
 			if (ask("  Listen on", "127.0.0.1:8080", listen, sizeof(listen)) == -1)
-				goto out;
-			su.http = listen;
+				return -1;
+			su->http = listen;
 		}
 	}
-	if (su.no_http)
-		su.http = NULL;
-	if (su.nareas == 0)
-		printf("areas: every area (areas = empty; narrow it later with areas = CODE,…)\n");
+	return 0;
+}
 
-	/* write beside the final name, check with the daemon, then put in place */
-	xasprintf(&tmp, "%s.setup-%d", conf_path, (int)getpid());
-	if (write_conf(&su, tmp) == -1)
+/* Written beside the final name, checked with the daemon, then put in place; -1 when not. */
+static int
+install_conf(struct setup *su)
+{
+	char	*tmp = NULL, *out = NULL, *check_argv[5];
+	int	 r, rc = -1;
+
+	xasprintf(&tmp, "%s.setup-%d", su->path, (int)getpid());
+	if (write_conf(su, tmp) == -1)
 		goto out;
 	check_argv[0] = (char *)console_daemon_path();
 	check_argv[1] = (char *)"-n";
@@ -707,20 +708,73 @@ console_setup(const char *conf_path, int argc, char **argv)
 		unlink(tmp);
 		goto out;
 	}
-	if (rename(tmp, conf_path) == -1) {
-		fprintf(stderr, "kentongan: cannot rename %s to %s: %s\n", tmp, conf_path, strerror(errno));
+	if (rename(tmp, su->path) == -1) {
+		fprintf(stderr, "kentongan: cannot rename %s to %s: %s\n", tmp, su->path, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
-	printf("%swrote %s: %d area%s, %d modem%s, http %s; kentongand -n: ok\n", su.interactive ? "\n" : "",
-	    conf_path, su.nareas, su.nareas == 1 ? "" : "s", su.nmodems, su.nmodems == 1 ? "" : "s",
-	    su.http ? su.http : "off");
-	printf("Start it: kentongand -c %s   (or: systemctl start kentongan)\n"
-	    "Then:     kentongan -c %s status\n", conf_path, conf_path);
 	rc = 0;
 out:
 	free(tmp);
 	free(out);
+	return rc;
+}
+
+/* Everything asked and chosen, then the file; -1 when nothing was written. */
+static int
+setup_run(struct setup *su)
+{
+	struct stat	 sb;
+
+	if (stat(su->path, &sb) == 0 && !su->force) {
+		fprintf(stderr, "kentongan: %s exists; not overwritten (--force replaces it)\n", su->path);
+		return -1;
+	}
+	if (su->interactive)
+		printf("Kentongan setup: writes %s\n(Ctrl-C stops without writing anything.)\n", su->path);
+
+	if (mkdir_parents(su->path) == -1) {
+		fprintf(stderr, "kentongan: cannot create the directory of %s: %s\n", su->path, strerror(errno));
+		return -1;
+	}
+	/* the areas, resolved in the database the configuration names */
+	su->dbpath = conf_relative(su->path, su->database);
+	if (!su->all_areas && (su->narea_args > 0 || su->interactive)) {
+		if (areas_ready(su) == -1 || choose_areas(su) == -1)
+			return -1;
+	}
+	if (!su->no_modems && choose_modems(su) == -1)
+		return -1;
+	if (ask_language_http(su) == -1)
+		return -1;
+	if (su->no_http)
+		su->http = NULL;
+	if (su->nareas == 0)
+		printf("areas: every area (areas = empty; narrow it later with areas = CODE,…)\n");
+	if (install_conf(su) == -1)
+		return -1;
+	printf("%swrote %s: %d area%s, %d modem%s, http %s; kentongand -n: ok\n", su->interactive ? "\n" : "",
+	    su->path, su->nareas, su->nareas == 1 ? "" : "s", su->nmodems, su->nmodems == 1 ? "" : "s",
+	    su->http ? su->http : "off");
+	printf("Start it: kentongand -c %s   (or: systemctl start kentongan)\n"
+	    "Then:     kentongan -c %s status\n", su->path, su->path);
+	return 0;
+}
+
+int
+console_setup(const char *conf_path, int argc, char **argv)
+{
+	struct setup	 su;
+	int		 rc = 1;
+
+	memset(&su, 0, sizeof(su));
+	su.language = "id";
+	su.timeout_s = 10;
+	if (setup_args(&su, argc, argv) == 0) {
+		su.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+		setup_paths(&su, conf_path);
+		rc = setup_run(&su) == -1 ? 1 : 0;
+	}
 	free(su.database);
 	free(su.dbpath);
 	free(su.control);

@@ -97,123 +97,180 @@ report_of_part(const struct ingest_part *p, const char *sender, time_t now, stru
 	snprintf(r->status, sizeof(r->status), "%s", p->report_status ? p->report_status : "");
 }
 
-int
-ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64_t batch,
-    const struct ingest_part *p, int n)
-{
-	struct store		*st = ing->gw->store;
-	enum store_status	 s;
-	int64_t			*ids = xcalloc(n ? (size_t)n : 1, sizeof(*ids));
-	char			**masked = xcalloc(n ? (size_t)n : 1, sizeof(*masked));
-	int			 i, nids = 0, dups = 0, reports = 0, raw = 0;
-	time_t			 now = clock_now();
-	char			 day[16];
+/* What one batch did, counted part by part. */
+struct tally {
+	int64_t	*ids;		/* inbox rows stored, routed after the commit */
+	int	 nids;
+	int	 dups;
+	int	 reports;
+	int	 raw;
+};
 
-	/* the network's time is at least the newest SMSC time stamp (netclock.c) */
+/* The network's time is at least the newest SMSC time stamp (netclock.c). */
+static void
+batch_netclock(struct ingest *ing, const char *modem_name, const struct ingest_part *p, int n)
+{
+	int	 i;
+
 	for (i = 0; i < n && ing->gw->netclock != NULL; i++)
 		if (p[i].kind != MW_PART_REPORT)
 			netclock_smsc(ing->gw->netclock, modem_name, p[i].smsc_at);
-	now = clock_now();
-	ing->stats.batches++;
-	ing->stats.parts += n;
-	if ((s = store_begin(st)) != STORE_OK)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		char		 e164[MSISDN_MAX];
-		const char	*why, *sender = p[i].sender;
-		int64_t		 id = 0;
+}
 
-		if (msisdn_normalise(p[i].sender, country(ing), e164, &why) == 0)
-			sender = e164;
-		if (p[i].kind == MW_PART_RAW) {
-			/* committed like any message before the SIM slot is freed; never routed */
-			s = store_inbox_add_undecodable(st, modem_name, p[i].text, now, &id);
-			if (s == STORE_DUP) {
-				dups++;
-				continue;
-			}
-			if (s != STORE_OK)
-				goto fail_tx;
-			raw++;
-			log_warnx("ingest id=%lld modem=%s event=undecodable bytes=%zu: kept raw in the inbox",
-			    (long long)id, modem_name, strlen(p[i].text) / 2);
-			continue;
-		}
-		if (p[i].kind == MW_PART_REPORT) {
-			struct modem_report r;
+/* An undecodable part: committed like any message before the SIM slot is freed; never routed. */
+static int
+add_raw(struct ingest *ing, const char *modem_name, const struct ingest_part *p, time_t now, struct tally *t)
+{
+	enum store_status	 s;
+	int64_t			 id = 0;
 
-			report_of_part(&p[i], sender, now, &r);
-			if (ingest_report(ing, modem_name, &r, 1) == -1)
-				goto fail_tx;
-			reports++;
-			continue;
-		} else {
-			struct store_sms sm;
-
-			memset(&sm, 0, sizeof(sm));
-			sm.modem = modem_name;
-			sm.sender = sender;
-			sm.smsc_at = p[i].smsc_at;
-			sm.text = p[i].text;
-			/* a SIAR's PIN never reaches the disk, not even the -wal: masked before the commit */
-			if (p[i].seq <= 1 && ing->gw->router != NULL &&
-			    router_mask_pin(ing->gw->router, sender, p[i].text, &masked[i]))
-				sm.text = masked[i];
-			sm.coding = p[i].coding;
-			sm.udh = p[i].udh;
-			sm.concat_ref = p[i].concat_ref;
-			sm.total = p[i].total;
-			sm.seq = p[i].seq;
-			sm.received_at = now;
-			s = store_inbox_add(st, &sm, &id);
-		}
-		if (s == STORE_DUP) {
-			dups++;
-			continue;
-		}
-		if (s != STORE_OK)
-			goto fail_tx;
-		if (id > 0)
-			ids[nids++] = id;
+	s = store_inbox_add_undecodable(ing->gw->store, modem_name, p->text, now, &id);
+	if (s == STORE_DUP) {
+		t->dups++;
+		return 0;
 	}
-	if (nids) {
-		if ((s = store_modem_count(st, modem_name, timefmt_day(now, day, sizeof(day)), 0, nids)) != STORE_OK)
-			goto fail_tx;
+	if (s != STORE_OK)
+		return -1;
+	t->raw++;
+	log_warnx("ingest id=%lld modem=%s event=undecodable bytes=%zu: kept raw in the inbox",
+	    (long long)id, modem_name, strlen(p->text) / 2);
+	return 0;
+}
+
+static int
+add_sms(struct ingest *ing, const char *modem_name, const struct ingest_part *p, const char *sender,
+    time_t now, char **masked, struct tally *t)
+{
+	struct store_sms	 sm;
+	enum store_status	 s;
+	int64_t			 id = 0;
+
+	memset(&sm, 0, sizeof(sm));
+	sm.modem = modem_name;
+	sm.sender = sender;
+	sm.smsc_at = p->smsc_at;
+	sm.text = p->text;
+	/* a SIAR's PIN never reaches the disk, not even the -wal: masked before the commit */
+	if (p->seq <= 1 && ing->gw->router != NULL && router_mask_pin(ing->gw->router, sender, p->text, masked))
+		sm.text = *masked;
+	sm.coding = p->coding;
+	sm.udh = p->udh;
+	sm.concat_ref = p->concat_ref;
+	sm.total = p->total;
+	sm.seq = p->seq;
+	sm.received_at = now;
+	s = store_inbox_add(ing->gw->store, &sm, &id);
+	if (s == STORE_DUP) {
+		t->dups++;
+		return 0;
 	}
-	if ((s = store_commit(st)) != STORE_OK)
-		goto fail;
-	CRASH_POINT("inbox-commit");
+	if (s != STORE_OK)
+		return -1;
+	if (id > 0)
+		t->ids[t->nids++] = id;
+	return 0;
+}
+
+/* One part inside the batch's transaction; -1 when the store failed. */
+static int
+add_part(struct ingest *ing, const char *modem_name, const struct ingest_part *p, time_t now, char **masked,
+    struct tally *t)
+{
+	struct modem_report	 r;
+	char			 e164[MSISDN_MAX];
+	const char		*why, *sender = p->sender;
+
+	if (msisdn_normalise(p->sender, country(ing), e164, &why) == 0)
+		sender = e164;
+	if (p->kind == MW_PART_RAW)
+		return add_raw(ing, modem_name, p, now, t);
+	if (p->kind == MW_PART_REPORT) {
+		report_of_part(p, sender, now, &r);
+		if (ingest_report(ing, modem_name, &r, 1) == -1)
+			return -1;
+		t->reports++;
+		return 0;
+	}
+	return add_sms(ing, modem_name, p, sender, now, masked, t);
+}
+
+/* Every part stored and the day's count kept, all in one transaction; -1 when it failed. */
+static int
+batch_commit(struct ingest *ing, const char *modem_name, const struct ingest_part *p, int n, time_t now,
+    char **masked, struct tally *t)
+{
+	struct store	*st = ing->gw->store;
+	int		 i;
+	char		 day[16];
+
+	if (store_begin(st) != STORE_OK)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (add_part(ing, modem_name, &p[i], now, &masked[i], t) == -1)
+			goto fail_tx;
+	if (t->nids && store_modem_count(st, modem_name, timefmt_day(now, day, sizeof(day)), 0, t->nids) != STORE_OK)
+		goto fail_tx;
+	return store_commit(st) == STORE_OK ? 0 : -1;
+fail_tx:
+	store_rollback(st);
+	return -1;
+}
+
+/* After the commit: the worker may delete, the counters move, the new rows are routed. */
+static void
+batch_committed(struct ingest *ing, struct modem *m, const char *modem_name, uint64_t batch, int n,
+    const struct tally *t)
+{
+	int	 i;
+
 	if (!ing->gw->store_ok)
 		gateway_store_recovered(ing->gw);
 	if (m != NULL) {
 		modem_sms_committed(m, batch);
-		if (nids)
-			modem_count_received(m, nids);
-		if (raw)
-			modem_count_undecodable(m, raw);
+		if (t->nids)
+			modem_count_received(m, t->nids);
+		if (t->raw)
+			modem_count_undecodable(m, t->raw);
 	}
-	ing->stats.stored += nids;
-	ing->stats.dups += dups;
-	ing->stats.reports += reports;
-	ing->stats.undecodable += raw;
+	ing->stats.stored += t->nids;
+	ing->stats.dups += t->dups;
+	ing->stats.reports += t->reports;
+	ing->stats.undecodable += t->raw;
 	log_debug("ingest modem=%s batch=%llu parts=%d stored=%d dups=%d reports=%d", modem_name,
-	    (unsigned long long)batch, n, nids, dups, reports);
-	for (i = 0; i < nids; i++)
-		log_debug("ingest id=%lld modem=%s", (long long)ids[i], modem_name);
-	route(ing, ids, nids);
-	free(ids);
+	    (unsigned long long)batch, n, t->nids, t->dups, t->reports);
+	for (i = 0; i < t->nids; i++)
+		log_debug("ingest id=%lld modem=%s", (long long)t->ids[i], modem_name);
+	route(ing, t->ids, t->nids);
+}
+
+int
+ingest_batch(struct ingest *ing, struct modem *m, const char *modem_name, uint64_t batch,
+    const struct ingest_part *p, int n)
+{
+	struct tally	 t;
+	char		**masked = xcalloc(n ? (size_t)n : 1, sizeof(*masked));
+	time_t		 now;
+	int		 rc = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.ids = xcalloc(n ? (size_t)n : 1, sizeof(*t.ids));
+	batch_netclock(ing, modem_name, p, n);
+	now = clock_now();
+	ing->stats.batches++;
+	ing->stats.parts += n;
+	if (batch_commit(ing, modem_name, p, n, now, masked, &t) == 0) {
+		CRASH_POINT("inbox-commit");
+		batch_committed(ing, m, modem_name, batch, n, &t);
+	} else {
+		ing->stats.failures++;
+		log_debug("ingest modem=%s batch=%llu event=commit-failed (nothing deleted; retried)", modem_name,
+		    (unsigned long long)batch);
+		gateway_store_failed(ing->gw, "committing received messages");
+		rc = -1;
+	}
+	free(t.ids);
 	masked_free(masked, n);
-	return 0;
-fail_tx:
-	store_rollback(st);
-fail:
-	ing->stats.failures++;
-	log_debug("ingest modem=%s batch=%llu event=commit-failed (nothing deleted; retried)", modem_name,
-	    (unsigned long long)batch);
-	gateway_store_failed(ing->gw, "committing received messages");
-	free(ids);
-	masked_free(masked, n);
-	return -1;
+	return rc;
 }
 
 int

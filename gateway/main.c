@@ -332,8 +332,18 @@ raise_nofile(void)
 		log_warn("daemon: raising the limit of open files");
 }
 
-int
-main(int argc, char *argv[])
+struct opts {
+	int		 debug;
+	int		 check;
+	int		 verbose;
+	const char	*probe;
+	const char	*probe_conn;
+	const char	*find_area_db;
+};
+
+/* The command line into o; -1 to go on, else the exit code (--help, --version, a bad option). */
+static int
+parse_opts(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -348,122 +358,95 @@ main(int argc, char *argv[])
 		{ "find-area", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char		 err[1024];
-	int		 ch, debug = 0, check = 0, verbose = 0;
-	const char	*probe = NULL, *probe_conn = "at115200", *find_area_db = NULL;
-	struct event	*ev_term, *ev_int, *ev_hup;
+	int	 ch;
 
+	memset(o, 0, sizeof(*o));
+	o->probe_conn = "at115200";
 	while ((ch = getopt_long(argc, argv, "c:dnvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf_path = optarg; break;
-		case 'd': debug = 1; break;
-		case 'n': check = 1; break;
-		case 'v': verbose++; break;
+		case 'd': o->debug = 1; break;
+		case 'n': o->check = 1; break;
+		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kentongand %s\n", KT_VERSION); return 0;
 		case 'C': conf_help(stdout); return 0;
-		case 'P': probe = optarg; break;
-		case 'Q': probe_conn = optarg; break;
-		case 'F': find_area_db = optarg; break;
+		case 'P': o->probe = optarg; break;
+		case 'Q': o->probe_conn = optarg; break;
+		case 'F': o->find_area_db = optarg; break;
 		default: usage(stderr); return 1;
 		}
 	}
-	if (find_area_db != NULL) {
-		if (optind + 1 != argc) {
-			fprintf(stderr, "usage: kentongand --find-area DATABASE TEXT\n");
-			return 1;
-		}
-		log_init("kentongand", 1, LOG_LVL_WARN);
-		return helper_find_area(find_area_db, argv[optind]);
-	}
-	if (optind != argc) {
-		fprintf(stderr, "kentongand: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 1;
-	}
-	/* the database, its -wal/-shm, the lock and any log hold villagers' names and numbers */
-	umask(027);
-	if (probe != NULL) {
-		log_init("kentongand", 1, LOG_LVL_WARN + verbose);
-		return helper_probe(probe, probe_conn);
-	}
-	log_init("kentongand", debug || check, LOG_LVL_INFO + verbose);
-	if ((gw.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "kentongand: %s\n", err);
-		return 1;
-	}
-	if (fs_others_can_read(conf_path))
-		log_warnx("config: %s is readable by other users; it may hold the HTTP token "
-		    "(chmod o-r %s)", conf_path, conf_path);
-	if (check) {
-		if (verbose)
-			conf_dump(gw.conf, stdout);
-		else
-			printf("kentongand: configuration %s is valid (%d modem%s)\n", conf_path,
-			    gw.conf->nmodems, gw.conf->nmodems == 1 ? "" : "s");
-		conf_free(gw.conf);
-		return 0;
-	}
-	/* under systemd (Type=notify) stay in the foreground: it supervises and keeps the log */
-	if (!debug && getenv("NOTIFY_SOCKET") == NULL && daemon(1, 0) == -1)
-		fatal("daemon");
-	signal(SIGPIPE, SIG_IGN);
-	raise_nofile();
-	if (fs_mkdir_parent(gw.conf->database) == -1 || fs_mkdir_parent(gw.conf->control) == -1)
-		log_warn("daemon: creating the directory of the database or socket");
-	if ((lock_fd = take_lock(gw.conf->lockfile, err, sizeof(err))) == -1) {
-		log_warnx("daemon: %s", err);
-		fprintf(stderr, "kentongand: %s\n", err);
-		return 1;
-	}
+	return -1;
+}
+
+/* A start-up step failed: said in the log and on stderr; the exit code. */
+static int
+start_failed(const char *err)
+{
+	log_warnx("daemon: %s", err);
+	fprintf(stderr, "kentongand: %s\n", err);
+	return 1;
+}
+
+/* --check: the configuration loaded; say so (or dump it with -v). */
+static int
+check_conf(int verbose)
+{
+	if (verbose)
+		conf_dump(gw.conf, stdout);
+	else
+		printf("kentongand: configuration %s is valid (%d modem%s)\n", conf_path,
+		    gw.conf->nmodems, gw.conf->nmodems == 1 ? "" : "s");
+	conf_free(gw.conf);
+	return 0;
+}
+
+/* The lock, then the store; -1 with err set. */
+static int
+open_store(char *err, size_t errlen)
+{
+	if ((lock_fd = take_lock(gw.conf->lockfile, err, errlen)) == -1)
+		return -1;
 	private_files();
-	if ((gw.store = store_open(gw.conf->database, 0, err, sizeof(err))) == NULL) {
-		log_warnx("daemon: %s", err);
-		fprintf(stderr, "kentongand: %s\n", err);
-		return 1;
-	}
+	if ((gw.store = store_open(gw.conf->database, 0, err, errlen)) == NULL)
+		return -1;
 	gw.store_ok = 1;
 	gw.started_at = clock_now();
+	return 0;
+}
+
+/* The event loop and every part hanging on it; -1 with err set. */
+static int
+start_parts(char *err, size_t errlen)
+{
 	if ((gw.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	if ((gw.ctl = ctl_new(&gw, gw.conf->control, err, sizeof(err))) == NULL ||
-	    (gw.router = router_new(&gw, err, sizeof(err))) == NULL ||
-	    (gw.sched = sched_new(&gw, err, sizeof(err))) == NULL ||
+	if ((gw.ctl = ctl_new(&gw, gw.conf->control, err, errlen)) == NULL ||
+	    (gw.router = router_new(&gw, err, errlen)) == NULL ||
+	    (gw.sched = sched_new(&gw, err, errlen)) == NULL ||
 	    (gw.ingest = ingest_new(&gw)) == NULL ||
 	    (gw.backup = backup_new(&gw)) == NULL ||
 	    (gw.retention = retention_new(&gw)) == NULL ||
 	    (gw.netclock = netclock_new(&gw)) == NULL ||
-	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, sizeof(err))) == NULL)) {
-		log_warnx("daemon: %s", err);
-		fprintf(stderr, "kentongand: %s\n", err);
-		return 1;
-	}
+	    (gw.conf->http_enabled && (gw.http = http_new(&gw, err, errlen)) == NULL))
+		return -1;
 	/* the uplink roles: SMS service never waits on them (they only read and write the store) */
-	if ((gw.conf->hub_enabled && (gw.hub = hub_new(&gw, err, sizeof(err))) == NULL) ||
-	    (gw.conf->uplink_enabled && (gw.uplink = uplink_new(&gw, err, sizeof(err))) == NULL)) {
-		log_warnx("daemon: %s", err);
-		fprintf(stderr, "kentongand: %s\n", err);
-		return 1;
-	}
+	if ((gw.conf->hub_enabled && (gw.hub = hub_new(&gw, err, errlen)) == NULL) ||
+	    (gw.conf->uplink_enabled && (gw.uplink = uplink_new(&gw, err, errlen)) == NULL))
+		return -1;
 	if (gw.hub || gw.uplink)
 		gw.uplink_kick = uplink_kick_cb;
-	ev_term = evsignal_new(gw.base, SIGTERM, sig_cb, NULL);
-	ev_int = evsignal_new(gw.base, SIGINT, sig_cb, NULL);
-	ev_hup = evsignal_new(gw.base, SIGHUP, sig_cb, NULL);
-	evsignal_add(ev_term, NULL);
-	evsignal_add(ev_int, NULL);
-	evsignal_add(ev_hup, NULL);
-	start_modems();
-	gw.mmwatch = mmwatch_new(&gw);
-	router_catch_up(gw.router);
-	log_info("daemon: ready version=%s pid=%d database=%s control=%s modems=%d", KT_VERSION,
-	    (int)getpid(), gw.conf->database, gw.conf->control, gw.nmodems);
-	notify("READY=1");
+	return 0;
+}
 
-	event_base_dispatch(gw.base);
+/* graceful stop: workers first (in-flight sends come back as results or stay 'sending',
+ * which start-up re-queues), then the socket, then the store */
+static void
+stop_parts(struct event **ev_sig, int nsig)
+{
+	int	 i;
 
-	/* graceful stop: workers first (in-flight sends come back as results or stay 'sending',
-	 * which start-up re-queues), then the socket, then the store */
 	mmwatch_free(gw.mmwatch);
 	stop_modems();
 	uplink_free(gw.uplink);
@@ -477,12 +460,87 @@ main(int argc, char *argv[])
 	sched_free(gw.sched);
 	router_free(gw.router);
 	ctl_free(gw.ctl);
-	event_free(ev_term);
-	event_free(ev_int);
-	event_free(ev_hup);
+	for (i = 0; i < nsig; i++)
+		event_free(ev_sig[i]);
 	event_base_free(gw.base);
 	store_close(gw.store);
 	close(lock_fd);
+}
+
+#define NSIGS	3	/* TERM, INT, HUP */
+
+/* Signals, modems, ready; runs until a stop signal, then stops everything. */
+static void
+serve(void)
+{
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct event		*ev_sig[NSIGS];
+	int			 i;
+
+	for (i = 0; i < NSIGS; i++)
+		ev_sig[i] = evsignal_new(gw.base, sigs[i], sig_cb, NULL);
+	for (i = 0; i < NSIGS; i++)
+		evsignal_add(ev_sig[i], NULL);
+	start_modems();
+	gw.mmwatch = mmwatch_new(&gw);
+	router_catch_up(gw.router);
+	log_info("daemon: ready version=%s pid=%d database=%s control=%s modems=%d", KT_VERSION,
+	    (int)getpid(), gw.conf->database, gw.conf->control, gw.nmodems);
+	notify("READY=1");
+
+	event_base_dispatch(gw.base);
+
+	stop_parts(ev_sig, NSIGS);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts	 o;
+	char		 err[1024];
+	int		 rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != -1)
+		return rc;
+	if (o.find_area_db != NULL) {
+		if (optind + 1 != argc) {
+			fprintf(stderr, "usage: kentongand --find-area DATABASE TEXT\n");
+			return 1;
+		}
+		log_init("kentongand", 1, LOG_LVL_WARN);
+		return helper_find_area(o.find_area_db, argv[optind]);
+	}
+	if (optind != argc) {
+		fprintf(stderr, "kentongand: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 1;
+	}
+	/* the database, its -wal/-shm, the lock and any log hold villagers' names and numbers */
+	umask(027);
+	if (o.probe != NULL) {
+		log_init("kentongand", 1, LOG_LVL_WARN + o.verbose);
+		return helper_probe(o.probe, o.probe_conn);
+	}
+	log_init("kentongand", o.debug || o.check, LOG_LVL_INFO + o.verbose);
+	if ((gw.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "kentongand: %s\n", err);
+		return 1;
+	}
+	if (fs_others_can_read(conf_path))
+		log_warnx("config: %s is readable by other users; it may hold the HTTP token "
+		    "(chmod o-r %s)", conf_path, conf_path);
+	if (o.check)
+		return check_conf(o.verbose);
+	/* under systemd (Type=notify) stay in the foreground: it supervises and keeps the log */
+	if (!o.debug && getenv("NOTIFY_SOCKET") == NULL && daemon(1, 0) == -1)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	if (fs_mkdir_parent(gw.conf->database) == -1 || fs_mkdir_parent(gw.conf->control) == -1)
+		log_warn("daemon: creating the directory of the database or socket");
+	if (open_store(err, sizeof(err)) == -1 || start_parts(err, sizeof(err)) == -1)
+		return start_failed(err);
+	serve();
 	log_info("daemon: stopped");
 	conf_free(gw.conf);
 	return 0;

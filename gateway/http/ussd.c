@@ -821,149 +821,194 @@ render(struct rq *r, const struct state *c, int invalid)
 	ussd_clamp(r->out);
 }
 
+/* The screens walked so far; st[sp] is the one shown. */
+struct machine {
+	struct state	 st[STACK_MAX];
+	int		 sp;
+};
+
+/* What one input did to the machine. */
+enum step {
+	STEP_NEXT,	/* on to the next input */
+	STEP_INVALID,	/* not understood: the screen is shown again, saying so */
+	STEP_HALT,	/* as STEP_INVALID, and the inputs after it are not read */
+	STEP_DONE	/* r->out holds the answer */
+};
+
+static void
+machine_home(struct rq *r, struct machine *mc)
+{
+	mc->sp = 0;
+	mc->st[0].scr = S_MENU;
+	mc->st[0].menu = r->L->main;
+	mc->st[0].page = 0;
+}
+
+static enum step
+step_menu(struct rq *r, struct machine *mc, const char *in)
+{
+	const struct menu	*m = &r->L->menus[mc->st[mc->sp].menu];
+	const struct item	*it = NULL;
+	struct state		 n;
+	int			 k;
+
+	for (k = 0; k < m->nitems; k++)
+		if (in[0] - '0' == m->items[k].key && in[1] == '\0')
+			it = &m->items[k];
+	if (it == NULL)
+		return STEP_INVALID;
+	memset(&n, 0, sizeof(n));
+	switch (it->t) {
+	case T_MENU:
+		n.scr = S_MENU;
+		n.menu = it->idx;
+		break;
+	case T_SUBSCRIBE:
+		n.scr = S_SUB_PROMPT;
+		break;
+	case T_NEWS:
+		n.scr = S_NEWS;
+		break;
+	case T_REPORT:
+		n.scr = S_REPORT;
+		break;
+	case T_STOP:
+		n.scr = S_STOP;
+		break;
+	case T_TEXT:
+		snprintf(r->out, USSD_SCREEN_MAX, "END %s", r->L->texts[it->idx].val);
+		ussd_clamp(r->out);
+		r->finished = 1;
+		return STEP_DONE;
+	case T_LANG:
+		r->L = &r->u->menu->langs[it->idx];
+		machine_home(r, mc);
+		return STEP_NEXT;
+	}
+	push(mc->st, &mc->sp, n);
+	return STEP_NEXT;
+}
+
+/* The areas found for a name: a number picks one, "0" pages, anything else is another name. */
+static enum step
+step_sub_list(struct rq *r, struct state *c, const char *in, size_t end)
+{
+	struct sublist	*sl = sub_list(r, c->query);
+	char		 header[USSD_SCREEN_MAX];
+
+	if (sl->kind == L_NONE || (!str_is_digits(in) && !ussd_is_blank(in))) {
+		if (ussd_is_blank(in))
+			return STEP_INVALID;
+		/* another name: search again on the same screen */
+		c->query = in;
+		c->page = 0;
+		return STEP_NEXT;
+	}
+	sub_header(r, sl, header, sizeof(header));
+	if (strcmp(in, "0") == 0) {
+		if (c->page + 1 < list_pages(r, header, &sl->lines)) {
+			c->page++;
+			return STEP_NEXT;
+		}
+		return STEP_INVALID;
+	}
+	if (str_is_digits(in) && strlen(in) <= 3 && atoi(in) >= 1 && atoi(in) <= sl->n) {
+		act_subscribe(r, &sl->areas[atoi(in) - 1], end);
+		return STEP_DONE;
+	}
+	return STEP_INVALID;
+}
+
+static enum step
+step_news(struct rq *r, struct state *c, const char *in)
+{
+	news_load(r);
+	if (r->news_end)
+		return STEP_NEXT;	/* an END screen: nothing more to do */
+	if (strcmp(in, "0") == 0 && c->page + 1 < list_pages(r, r->L->msg[M_NEWS_TITLE], r->news)) {
+		c->page++;
+		return STEP_NEXT;
+	}
+	return STEP_INVALID;
+}
+
+static enum step
+step_stop(struct rq *r, const char *in, size_t end)
+{
+	if (strcmp(in, "1") == 0) {
+		act_stop(r, end);
+		return STEP_DONE;
+	}
+	if (strcmp(in, "2") == 0) {
+		end_screen(r, M_STOP_CANCELLED, NULL);
+		return STEP_DONE;
+	}
+	return STEP_INVALID;
+}
+
+/* Input i on the screen st[sp]. */
+static enum step
+step(struct rq *r, struct machine *mc, int i)
+{
+	struct state	*c = &mc->st[mc->sp];
+	const char	*in = r->in[i];
+	struct state	 n = { S_SUB_LIST, 0, 0, NULL };
+
+	if (c->scr == S_REPORT && !is_back(in)) {
+		/* the report is the rest of the text: a '*' in it is the caller's */
+		const char *report = r->text + r->start[i];
+
+		if (ussd_is_blank(report))
+			return STEP_HALT;
+		act_report(r, report, strlen(r->text));
+		return STEP_DONE;
+	}
+	if (is_back(in)) {
+		if (c->page > 0)
+			c->page--;
+		else if (mc->sp > 0)
+			mc->sp--;
+		return STEP_NEXT;
+	}
+	switch (c->scr) {
+	case S_MENU:
+		return step_menu(r, mc, in);
+	case S_SUB_PROMPT:
+		if (ussd_is_blank(in))
+			return STEP_INVALID;
+		n.query = in;
+		push(mc->st, &mc->sp, n);
+		return STEP_NEXT;
+	case S_SUB_LIST:
+		return step_sub_list(r, c, in, r->end[i]);
+	case S_NEWS:
+		return step_news(r, c, in);
+	case S_STOP:
+		return step_stop(r, in, r->end[i]);
+	case S_REPORT:
+		break;
+	}
+	return STEP_NEXT;
+}
+
 static void
 run(struct rq *r)
 {
-	struct state	 st[STACK_MAX];
-	int		 sp = 0, i, invalid = 0;
+	struct machine	 mc;
+	enum step	 s;
+	int		 i, invalid = 0;
 
-	memset(st, 0, sizeof(st));
-	st[0].scr = S_MENU;
-	st[0].menu = r->L->main;
+	memset(&mc, 0, sizeof(mc));
+	machine_home(r, &mc);
 	for (i = 0; i < r->nin && !r->finished; i++) {
-		struct state	*c = &st[sp];
-		const char	*in = r->in[i];
-
-		invalid = 0;
-		if (c->scr == S_REPORT && !is_back(in)) {
-			/* the report is the rest of the text: a '*' in it is the caller's */
-			const char *report = r->text + r->start[i];
-
-			if (ussd_is_blank(report)) {
-				invalid = 1;
-				break;
-			}
-			act_report(r, report, strlen(r->text));
+		if ((s = step(r, &mc, i)) == STEP_DONE)
 			return;
-		}
-		if (is_back(in)) {
-			if (c->page > 0)
-				c->page--;
-			else if (sp > 0)
-				sp--;
-			continue;
-		}
-		switch (c->scr) {
-		case S_MENU: {
-			const struct menu	*m = &r->L->menus[c->menu];
-			const struct item	*it = NULL;
-			struct state		 n;
-			int			 k;
-
-			for (k = 0; k < m->nitems; k++)
-				if (in[0] - '0' == m->items[k].key && in[1] == '\0')
-					it = &m->items[k];
-			if (it == NULL) {
-				invalid = 1;
-				break;
-			}
-			memset(&n, 0, sizeof(n));
-			switch (it->t) {
-			case T_MENU:
-				n.scr = S_MENU;
-				n.menu = it->idx;
-				break;
-			case T_SUBSCRIBE:
-				n.scr = S_SUB_PROMPT;
-				break;
-			case T_NEWS:
-				n.scr = S_NEWS;
-				break;
-			case T_REPORT:
-				n.scr = S_REPORT;
-				break;
-			case T_STOP:
-				n.scr = S_STOP;
-				break;
-			case T_TEXT:
-				snprintf(r->out, USSD_SCREEN_MAX, "END %s", r->L->texts[it->idx].val);
-				ussd_clamp(r->out);
-				r->finished = 1;
-				return;
-			case T_LANG:
-				r->L = &r->u->menu->langs[it->idx];
-				sp = 0;
-				st[0].scr = S_MENU;
-				st[0].menu = r->L->main;
-				st[0].page = 0;
-				continue;
-			}
-			push(st, &sp, n);
+		invalid = s != STEP_NEXT;
+		if (s == STEP_HALT)
 			break;
-		}
-		case S_SUB_PROMPT:
-			if (ussd_is_blank(in))
-				invalid = 1;
-			else {
-				struct state n = { S_SUB_LIST, 0, 0, in };
-
-				push(st, &sp, n);
-			}
-			break;
-		case S_SUB_LIST: {
-			struct sublist	*sl = sub_list(r, c->query);
-			char		 header[USSD_SCREEN_MAX];
-
-			if (sl->kind == L_NONE || (!str_is_digits(in) && !ussd_is_blank(in))) {
-				if (ussd_is_blank(in))
-					invalid = 1;
-				else {
-					/* another name: search again on the same screen */
-					c->query = in;
-					c->page = 0;
-				}
-				break;
-			}
-			sub_header(r, sl, header, sizeof(header));
-			if (strcmp(in, "0") == 0) {
-				if (c->page + 1 < list_pages(r, header, &sl->lines))
-					c->page++;
-				else
-					invalid = 1;
-			} else if (str_is_digits(in) && strlen(in) <= 3 && atoi(in) >= 1 && atoi(in) <= sl->n) {
-				act_subscribe(r, &sl->areas[atoi(in) - 1], r->end[i]);
-				return;
-			} else
-				invalid = 1;
-			break;
-		}
-		case S_NEWS:
-			news_load(r);
-			if (r->news_end)
-				break;	/* an END screen: nothing more to do */
-			if (strcmp(in, "0") == 0 &&
-			    c->page + 1 < list_pages(r, r->L->msg[M_NEWS_TITLE], r->news))
-				c->page++;
-			else
-				invalid = 1;
-			break;
-		case S_STOP:
-			if (strcmp(in, "1") == 0) {
-				act_stop(r, r->end[i]);
-				return;
-			}
-			if (strcmp(in, "2") == 0) {
-				end_screen(r, M_STOP_CANCELLED, NULL);
-				return;
-			}
-			invalid = 1;
-			break;
-		case S_REPORT:
-			break;
-		}
 	}
 	if (!r->finished)
-		render(r, &st[sp], invalid);
+		render(r, &mc.st[mc.sp], invalid);
 }
 
 /* Splits r->text into r->in; -1 when there are too many inputs. */
