@@ -1150,87 +1150,86 @@ drain_results(struct modem *m, int fd, double secs)
 	}
 }
 
-void
-modem_free(struct modem *m)
+/*
+ * A worker's last writes: whatever is still queued in the bufferevent goes first (copied: a
+ * bufferevent's output cannot be drained from outside), then QUIT, blocking on fd.
+ */
+static void
+write_quit(struct modem *m, int fd)
 {
-	struct ussd_req	*u, *next;
-	int		 i, status, nfl;
-	struct inflight	 fl[MODEM_INFLIGHT];
+	struct proto_hdr h;
+	struct evbuffer	*out = bufferevent_get_output(m->bev);
+	size_t		 len = evbuffer_get_length(out), off = 0, at = 0;
+	uint8_t		*pending = xmalloc(len + sizeof(h));
+	/* evbuffer_copyout refuses a bufferevent's (start-frozen) output; peek does not */
+	int		 nv = evbuffer_peek(out, -1, NULL, NULL, 0), k;
+	struct evbuffer_iovec *v = xcalloc(nv > 0 ? (size_t)nv : 1, sizeof(*v));
 
-	if (m == NULL)
-		return;
+	memset(&h, 0, sizeof(h));
+	h.version = PROTO_VERSION;
+	h.type = PROTO_W_QUIT;
+	nv = evbuffer_peek(out, -1, NULL, v, nv);
+	for (k = 0; k < nv && at < len; k++) {
+		size_t l = v[k].iov_len < len - at ? v[k].iov_len : len - at;
+
+		memcpy(pending + at, v[k].iov_base, l);
+		at += l;
+	}
+	free(v);
+	memcpy(pending + len, &h, sizeof(h));
+	len += sizeof(h);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	while (off < len) {
+		ssize_t w = write(fd, pending + off, len - off);
+
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			log_debug("modem=%s event=quit-write-failed", m->cm->name);
+			break;
+		}
+		off += (size_t)w;
+	}
+	free(pending);
+}
+
+/* Asks a live worker politely to stop: it finishes the sends it has, reports them, and exits
+ * (results still in our buffer are handled first); then reaps it, killing it after 1 s. */
+static void
+stop_worker(struct modem *m)
+{
+	int	 fd = bufferevent_getfd(m->bev), i, status;
+
+	read_cb(m->bev, m);
+	bufferevent_flush(m->bev, EV_WRITE, BEV_FLUSH);
 	if (m->alive) {
-		struct proto_hdr h;
-		int		 fd = bufferevent_getfd(m->bev);
-
-		/* ask politely: the worker finishes the sends it has, reports them, and exits;
-		 * results still in our buffer are handled first */
-		read_cb(m->bev, m);
-		memset(&h, 0, sizeof(h));
-		h.version = PROTO_VERSION;
-		h.type = PROTO_W_QUIT;
-		bufferevent_flush(m->bev, EV_WRITE, BEV_FLUSH);
-		if (m->alive) {
-			struct evbuffer	*out = bufferevent_get_output(m->bev);
-			size_t		 len = evbuffer_get_length(out), off = 0;
-			uint8_t		*pending = xmalloc(len + sizeof(h));
-
-			/* whatever is still queued in the bufferevent goes first (copied: a
-			 * bufferevent's output cannot be drained from outside), then QUIT */
-			{
-				/* evbuffer_copyout refuses a bufferevent's (start-frozen) output; peek does not */
-				int		 nv = evbuffer_peek(out, -1, NULL, NULL, 0), k;
-				struct evbuffer_iovec *v = xcalloc(nv > 0 ? (size_t)nv : 1, sizeof(*v));
-				size_t		 at = 0;
-
-				nv = evbuffer_peek(out, -1, NULL, v, nv);
-				for (k = 0; k < nv && at < len; k++) {
-					size_t l = v[k].iov_len < len - at ? v[k].iov_len : len - at;
-
-					memcpy(pending + at, v[k].iov_base, l);
-					at += l;
-				}
-				free(v);
-			}
-			memcpy(pending + len, &h, sizeof(h));
-			len += sizeof(h);
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-			while (off < len) {
-				ssize_t w = write(fd, pending + off, len - off);
-
-				if (w <= 0) {
-					if (w < 0 && errno == EINTR)
-						continue;
-					log_debug("modem=%s event=quit-write-failed", m->cm->name);
-					break;
-				}
-				off += (size_t)w;
-			}
-			free(pending);
-			log_debug("modem=%s event=stopping inflight=%d", m->cm->name, m->nfl);
-			m->hello = 0;	/* no new sends from hooks called below */
-			drain_results(m, fd, 3.0);
-			bufferevent_free(m->bev);
-			m->bev = NULL;
-		}
-		for (i = 0; i < 100; i++) {
-			if (waitpid(m->pid, &status, WNOHANG) != 0)
-				break;
-			usleep(10000);
-		}
-		if (i == 100) {
-			kill_worker(m->pid);
-			waitpid(m->pid, &status, 0);
-		} else
-			kill(-m->pid, SIGKILL);	/* helpers that outlived it */
-		m->alive = 0;
+		write_quit(m, fd);
+		log_debug("modem=%s event=stopping inflight=%d", m->cm->name, m->nfl);
+		m->hello = 0;	/* no new sends from hooks called below */
+		drain_results(m, fd, 3.0);
+		bufferevent_free(m->bev);
+		m->bev = NULL;
 	}
-	for (i = 0; i < m->nzombies; i++) {
-		kill_worker(m->zombies[i]);
-		waitpid(m->zombies[i], &status, 0);
+	for (i = 0; i < 100; i++) {
+		if (waitpid(m->pid, &status, WNOHANG) != 0)
+			break;
+		usleep(10000);
 	}
-	/* sends that never came back: the scheduler retries them (or start-up re-queues them) */
-	nfl = m->nfl;
+	if (i == 100) {
+		kill_worker(m->pid);
+		waitpid(m->pid, &status, 0);
+	} else
+		kill(-m->pid, SIGKILL);	/* helpers that outlived it */
+	m->alive = 0;
+}
+
+/* Sends that never came back: the scheduler retries them (or start-up re-queues them). */
+static void
+fail_inflight(struct modem *m)
+{
+	struct inflight	 fl[MODEM_INFLIGHT];
+	int		 i, nfl = m->nfl;
+
 	memcpy(fl, m->fl, sizeof(fl));
 	m->nfl = 0;
 	for (i = 0; i < nfl; i++) {
@@ -1242,6 +1241,23 @@ modem_free(struct modem *m)
 		snprintf(s.error, sizeof(s.error), "modem stopped");
 		gateway_modem_sent(m->gw, m, &s);
 	}
+}
+
+void
+modem_free(struct modem *m)
+{
+	struct ussd_req	*u, *next;
+	int		 i, status;
+
+	if (m == NULL)
+		return;
+	if (m->alive)
+		stop_worker(m);
+	for (i = 0; i < m->nzombies; i++) {
+		kill_worker(m->zombies[i]);
+		waitpid(m->zombies[i], &status, 0);
+	}
+	fail_inflight(m);
 	for (u = m->ussd; u; u = next) {
 		next = u->next;
 		u->cb(u->arg, NULL, "modem stopped");
