@@ -94,10 +94,7 @@ str_visible(const char *s, enum str_vis_ws ws, char *out, size_t len)
 				/* control pictures: U+2400 + c, DEL at U+2421 */
 				unsigned int pic = cp == 0x7f ? 0x2421 : 0x2400 + cp;
 
-				tmp[0] = (char)(0xe0 | (pic >> 12));
-				tmp[1] = (char)(0x80 | ((pic >> 6) & 0x3f));
-				tmp[2] = (char)(0x80 | (pic & 0x3f));
-				k = 3;
+				k = utf8_encode(pic, tmp);
 			}
 		} else if (vis_hidden(cp)) {
 			k = (size_t)snprintf(tmp, sizeof(tmp), "<U+%04X>", cp);

@@ -84,6 +84,31 @@ utf8_to_ucs2(const char *in, unsigned char *out, size_t outunits)
 	return n;
 }
 
+size_t
+utf8_encode(unsigned int cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
 void
 ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen)
 {
@@ -105,21 +130,7 @@ ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t outlen)
 			c = 0xfffd;	/* a lone surrogate: not a character, and not valid UTF-8 */
 		else if (c == 0)
 			c = 0x2400;	/* a NUL inside the text: kept, visibly, instead of cutting it */
-		if (c < 0x80)
-			out[o++] = (char)c;
-		else if (c < 0x800) {
-			out[o++] = (char)(0xc0 | c >> 6);
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			out[o++] = (char)(0xe0 | c >> 12);
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | c >> 18);
-			out[o++] = (char)(0x80 | ((c >> 12) & 0x3f));
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		}
+		o += utf8_encode(c, out + o);
 	}
 	out[o] = '\0';
 }

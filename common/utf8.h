@@ -17,6 +17,8 @@ void	ucs2n_to_utf8(const unsigned char *in, size_t nunits, char *out, size_t out
 void	ucs2_to_utf8(const unsigned char *in, char *out, size_t outlen);
 /* Code units of a string ended by two zero bytes. */
 size_t	ucs2_len(const unsigned char *in);
+/* The one UTF-8 encoder: code point cp (at most U+10FFFF) as 1-4 bytes at out; returns how many. */
+size_t	utf8_encode(unsigned int cp, char *out);
 /* The one UTF-8 decoder: the length (1-4) of the well-formed sequence at s (len bytes there; SIZE_MAX
  * for a NUL-terminated string, as a NUL never continues a sequence) and its code point in *cp; 0
  * when it is not well-formed (then *cp is the first byte). Overlong forms, surrogates and code

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parsers/norm.h"	/* norm_utf8_next(), norm_utf8_put() */
+#include "parsers/norm.h"	/* norm_utf8_next() */
 
 struct norm_fold {
 	uint32_t	 cp;

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "common/str.h"
+#include "common/utf8.h"
 #include "parsers/fold.h"
 #include "parsers/norm.h"
 
@@ -52,7 +53,7 @@ classify(uint32_t cp, char buf[4], size_t *blen)
 		return C_WORD;
 	}
 	if (norm_is_other_letter(cp)) {
-		*blen = norm_utf8_put(cp, buf);
+		*blen = utf8_encode(cp, buf);
 		return C_WORD;
 	}
 	return C_SEP;

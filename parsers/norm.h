@@ -27,8 +27,6 @@
  */
 uint32_t	 norm_utf8_next(const unsigned char *s, size_t len, size_t *n);
 
-/* Encodes cp (<= U+10FFFF, not a surrogate) into buf; returns the byte count (1-4). */
-size_t		 norm_utf8_put(uint32_t cp, char buf[4]);
 
 /*
  * Normalises SMS text to words of uppercase ASCII letters/digits (letters of other scripts are kept as

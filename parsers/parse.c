@@ -650,7 +650,7 @@ set_text(struct parse_result *res, const char *in, size_t off, size_t stop)
 	while (off < stop) {
 		cp = norm_utf8_next(s + off, stop - off, &n);
 		if (cp == NORM_CP_INVALID || cp == 0)
-			k = norm_utf8_put(0xFFFD, buf);
+			k = utf8_encode(0xFFFD, buf);
 		else {
 			k = n;
 			memcpy(buf, s + off, n);

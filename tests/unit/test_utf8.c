@@ -108,6 +108,34 @@ test_cut(void **state)
 	assert_int_equal(utf8_cut(s + 1, 5, 1), 0);
 }
 
+/* The one encoder: each length boundary, and every code point it writes decodes back to itself. */
+static void
+test_encode(void **state)
+{
+	static const struct { unsigned int cp; const char *utf8; } cases[] = {
+		{ 0x41, "A" }, { 0x7f, "\x7f" }, { 0x80, "\xc2\x80" }, { 0x7ff, "\xdf\xbf" },
+		{ 0x800, "\xe0\xa0\x80" }, { 0x2400, "\xe2\x90\x80" }, { 0xfffd, "\xef\xbf\xbd" },
+		{ 0x10000, "\xf0\x90\x80\x80" }, { 0x10ffff, "\xf4\x8f\xbf\xbf" },
+	};
+	char		 buf[4];
+	unsigned int	 cp, back;
+	size_t		 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = utf8_encode(cases[i].cp, buf);
+		assert_int_equal(n, strlen(cases[i].utf8));
+		assert_memory_equal(buf, cases[i].utf8, n);
+	}
+	for (cp = 1; cp <= 0x10ffff; cp += cp < 0x3000 ? 1 : 97) {
+		if (cp >= 0xd800 && cp < 0xe000)
+			continue;
+		n = utf8_encode(cp, buf);
+		assert_int_equal(utf8_decode(buf, n, &back), n);
+		assert_int_equal(back, cp);
+	}
+}
+
 int
 main(void)
 {
@@ -116,6 +144,7 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_to_ucs2),
 		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
