@@ -22,7 +22,7 @@ FUZZ_COMMON   := $(wildcard common/*.c)
 # FUZZ_CFLAGS_NAME, FUZZ_LIBS_NAME, FUZZ_SEEDS_NAME (default tests/fuzz/NAME-seeds),
 # FUZZ_RUN_NAME (extra libFuzzer options) and FUZZ_AFTER_NAME (order-only prerequisites).
 FUZZ_SRCS_parser   := tests/fuzz/fuzz_parser.c parsers/fold.c parsers/fold_table.c parsers/norm.c \
-                      parsers/parse.c parsers/gsm7.c common/xmalloc.c common/log.c common/str.c common/utf8.c
+                      parsers/parse.c parsers/gsm7.c $(FUZZ_COMMON)
 FUZZ_CFLAGS_parser := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
 FUZZ_LIBS_parser    = $(LIB_PCRE)
 FUZZ_SEEDS_parser  := tests/corpus
