@@ -36,12 +36,7 @@ str_after_scheme(const char *s, const char *scheme)
 int
 str_digits_n(const char *s, size_t len)
 {
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return len > 0;
+	return str_made_of(s, len, len, STR_DIGITS);
 }
 
 int

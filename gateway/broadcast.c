@@ -335,6 +335,31 @@ broadcast_approve(struct gateway *gw, int64_t id, const char *approver, int in_t
 	return 0;
 }
 
+int
+broadcast_cancel(struct gateway *gw, int64_t id, const char *actor, const char *by, long *n, char *err,
+    size_t errlen)
+{
+	struct store		*st = gw->store;
+	enum store_status	 s;
+	char			 detail[192], b[96];
+
+	*n = 0;
+	if ((s = store_begin(st)) == STORE_OK && (s = store_announcement_cancel(st, id, n)) == STORE_OK) {
+		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld,\"by\":\"%s\"}", (long long)id, *n,
+		    json_escape(by, b, sizeof(b)));
+		if ((s = store_audit(st, actor, "cancel", detail)) == STORE_OK)
+			s = store_commit(st);
+	}
+	if (s == STORE_OK)
+		return 0;
+	if (s == STORE_NOTFOUND)
+		snprintf(err, errlen, "no announcement %lld", (long long)id);
+	else
+		snprintf(err, errlen, "%s", store_errmsg(st));
+	store_rollback(st);
+	return s == STORE_NOTFOUND || s == STORE_INVALID ? -1 : -2;
+}
+
 static void
 log_accepted(const struct broadcast_req *req, const struct broadcast_res *res)
 {

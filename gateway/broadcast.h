@@ -61,6 +61,11 @@ int	broadcast_queue(struct gateway *, const struct broadcast_req *, struct broad
  * -1 refused (err says why, for the user: self-approval, not pending, expired), -2 the store failed. */
 int	broadcast_approve(struct gateway *, int64_t id, const char *approver, int in_tx, long *recipients,
 	    char *err, size_t errlen);
+/* Cancels what announcement id has not sent yet, with its audit record (actor; by names the person), in
+ * one transaction: *n messages will not go. 0 done, -1 refused (err says why, for the user: no such
+ * announcement, already finished), -2 the store failed (err says what). */
+int	broadcast_cancel(struct gateway *, int64_t id, const char *actor, const char *by, long *n,
+	    char *err, size_t errlen);
 /* An estimate (eta_s) as people read it: "40 s", "12 min", "1.5 h"; `unknown` when there is none. */
 void	broadcast_eta_str(double eta_s, const char *unknown, char *buf, size_t len);
 #endif

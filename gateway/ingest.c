@@ -279,7 +279,7 @@ ingest_expire(struct ingest *ing)
 	struct store		*st = ing->gw->store;
 	int64_t			 ids[EXPIRE_MAX];
 	char			 (*names)[72] = NULL;
-	int			 n = 0, i, j;
+	int			 n = 0, i;
 	enum store_status	 s;
 	time_t			 now = clock_now();
 	char			 day[16];
@@ -305,12 +305,13 @@ ingest_expire(struct ingest *ing)
 	}
 	if ((s = store_commit(st)) != STORE_OK)
 		goto fail;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < ing->gw->nmodems; j++)
-			if (ing->gw->modems && ing->gw->modems[j] && !strcmp(modem_name(ing->gw->modems[j]), names[i]))
-				modem_count_received(ing->gw->modems[j], 1);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct modem *m = modem_find(ing->gw, names[i]);
+
+		if (m != NULL)
+			modem_count_received(m, 1);
 		log_info("ingest id=%lld modem=%s event=stored-incomplete", (long long)ids[i], names[i]);
+	}
 	ing->stats.incomplete += n;
 	route(ing, ids, n);
 	free(names);

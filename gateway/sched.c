@@ -186,12 +186,9 @@ operator_up(struct sched *s, const char *op)
 static const char *
 named_operator(struct sched *s, const char *name)
 {
-	int	 i;
+	struct modem	*m = modem_find(s->gw, name);
 
-	for (i = 0; i < s->gw->nmodems; i++)
-		if (!strcmp(modem_info(s->gw->modems[i])->name, name))
-			return modem_operator(s->gw->modems[i]);
-	return NULL;
+	return m != NULL ? modem_operator(m) : NULL;
 }
 
 /* Is a modem of another operator than op up (ready or sending, under its daily limit)? */

@@ -45,19 +45,15 @@ time_t		 st_now(void);
 /* Records the system clock and the clock source on a new row of table (inbox, announcements). */
 enum store_status st_stamp_clock(struct store *, const char *table, int64_t id);
 
-/* ---- one-off reads, one-text lookups, rows changed (store_backup, store_inbox, store_posts, store_outbox) ---- */
+/* ---- one-off reads, rows changed ---- */
 
 /* Runs sql once on db (not cached: also for a database opened without struct store) and returns
  * the integer of its first row's first column; -1 when it cannot be prepared or gives no row. */
 int64_t		 st_db_int(sqlite3 *, const char *sql);
-/* st_prepf, then copies the first column of the first row into dst (len bytes, cut to fit; ""
- * first, and for NULL). STORE_NOTFOUND for no row; an error is recorded under what. */
-enum store_status st_text(struct store *, char *dst, size_t len, const char *what, const char *sql,
-		    const char *fmt, ...);
 /* Passes on s, the status of a statement just run, with *n the rows it changed (0 when it failed). */
 enum store_status st_changes(struct store *, long *n, enum store_status s);
 
-/* ---- binding, one-call statements and row lists (used by store_field, store_web, store_uplink) ---- */
+/* ---- binding, one-call statements, one-row reads and row lists ---- */
 
 /* Binds ?1, ?2, ... in order, one argument for each letter of fmt: 'i' int, 'I' int64_t, 't' const char *
  * (NULL binds NULL). Text is not copied: it must live until the statement is reset. */

@@ -449,9 +449,7 @@ store_list_audit(struct store *st, long limit, store_row_cb cb, void *arg)
 	return st_emit(st, stmt, "detail", cb, arg);
 }
 
-/* ---- one-off reads, one-text lookups, rows changed (store_backup, store_inbox, store_posts, store_outbox) ---- */
-
-static void	 st_vbind(sqlite3_stmt *, const char *, va_list);
+/* ---- one-off reads, rows changed ---- */
 
 int64_t
 st_db_int(sqlite3 *db, const char *sql)
@@ -465,28 +463,6 @@ st_db_int(sqlite3 *db, const char *sql)
 		v = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return v;
-}
-
-enum store_status
-st_text(struct store *st, char *dst, size_t len, const char *what, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt		*stmt = st_prep(st, sql);
-	enum store_status	 s;
-	va_list			 ap;
-
-	if (len)
-		dst[0] = '\0';
-	if (stmt == NULL)
-		return STORE_ERROR;
-	va_start(ap, fmt);
-	st_vbind(stmt, fmt, ap);
-	va_end(ap);
-	if ((s = st_row(st, stmt, what)) != STORE_OK)
-		return s;
-	if (len)
-		st_col_copy(dst, len, stmt, 0);
-	sqlite3_reset(stmt);
-	return STORE_OK;
 }
 
 enum store_status

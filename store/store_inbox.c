@@ -256,7 +256,8 @@ out:
 enum store_status
 store_inbox_modem(struct store *st, int64_t id, char *buf, size_t len)
 {
-	return st_text(st, buf, len, "reading an inbox row", "SELECT modem FROM inbox WHERE id = ?1", "I", id);
+	return st_get(st, st_prepf(st, "SELECT modem FROM inbox WHERE id = ?1", "I", id), "reading an inbox row", "t", buf,
+	    len);
 }
 
 long

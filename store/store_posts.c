@@ -28,8 +28,8 @@ store_post_review(struct store *st, int64_t id, int approve)
 	char			 status[16];
 	enum store_status	 s;
 
-	if ((s = st_text(st, status, sizeof(status), "reading a report", "SELECT status FROM posts WHERE id = ?1",
-	    "I", id)) != STORE_OK)
+	if ((s = st_get(st, st_prepf(st, "SELECT status FROM posts WHERE id = ?1", "I", id), "reading a report", "t",
+	    status, sizeof(status))) != STORE_OK)
 		return s;
 	if (strcmp(status, "pending") != 0) {
 		snprintf(st->errmsg, sizeof(st->errmsg), "report %lld is already %s", (long long)id, status);
@@ -50,5 +50,6 @@ store_list_posts(struct store *st, const char *status, store_row_cb cb, void *ar
 enum store_status
 store_post_sender(struct store *st, int64_t id, char *number, size_t len)
 {
-	return st_text(st, number, len, "reading a report", "SELECT sender FROM posts WHERE id = ?1", "I", id);
+	return st_get(st, st_prepf(st, "SELECT sender FROM posts WHERE id = ?1", "I", id), "reading a report", "t",
+	    number, len);
 }

@@ -293,38 +293,27 @@ cmd_announcement_approve(struct ctl_req *req, int argc, char **argv)
 int
 cmd_announcement_cancel(struct ctl_req *req, int argc, char **argv)
 {
-	long long		 id = id_operand(req, argc, argv, "announcement cancel");
-	struct store		*st = req->gw->store;
-	long			 n;
-	char			 detail[160];
-	enum store_status	 s;
+	long long	 id = id_operand(req, argc, argv, "announcement cancel");
+	long		 n;
+	char		 err[512];
 
 	if (id < 0)
 		return 1;
-	if (store_begin(st) != STORE_OK)
-		return cmd_store_error(req, "cancelling");
-	s = store_announcement_cancel(st, id, &n);
-	if (s == STORE_OK) {
-		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld,\"by\":\"%s\"}", id, n, req->user);
-		s = store_audit(st, req->actor, "cancel", detail);
-	}
-	if (s == STORE_OK && (s = store_commit(st)) == STORE_OK) {
-		if (req->fmt == TABLE_JSON)
-			fprintf(req->out, "{\"id\":%lld,\"cancelled\":%ld}\n", id, n);
-		else
-			fprintf(req->out, "announcement %lld cancelled: %ld queued message%s will not be sent\n", id, n,
-			    n == 1 ? "" : "s");
-		return 0;
-	}
-	store_rollback(st);
-	if (s == STORE_NOTFOUND || s == STORE_INVALID) {
-		if (s == STORE_NOTFOUND)
-			fprintf(req->err, "no announcement %lld\n", id);
-		else
-			fprintf(req->err, "%s\n", store_errmsg(st));
+	switch (broadcast_cancel(req->gw, id, req->actor, req->user, &n, err, sizeof(err))) {
+	case 0:
+		break;
+	case -1:
+		fprintf(req->err, "%s\n", err);
 		return 1;
+	default:
+		return cmd_store_error(req, "cancelling");
 	}
-	return cmd_store_error(req, "cancelling");
+	if (req->fmt == TABLE_JSON)
+		fprintf(req->out, "{\"id\":%lld,\"cancelled\":%ld}\n", id, n);
+	else
+		fprintf(req->out, "announcement %lld cancelled: %ld queued message%s will not be sent\n", id, n,
+		    n == 1 ? "" : "s");
+	return 0;
 }
 
 static void

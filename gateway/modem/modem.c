@@ -187,8 +187,8 @@ modem_find(const struct gateway *gw, const char *name)
 {
 	int	 i;
 
-	for (i = 0; i < gw->nmodems; i++)
-		if (!strcmp(gw->modems[i]->info.name, name))
+	for (i = 0; gw->modems != NULL && i < gw->nmodems; i++)
+		if (gw->modems[i] != NULL && !strcmp(gw->modems[i]->info.name, name))
 			return gw->modems[i];
 	return NULL;
 }

@@ -7,7 +7,7 @@
  *
  * The field features go through the console's own functions too: approval (broadcast_approve,
  * as `announcement approve`), corrections (broadcast_create with corrects, as `broadcast
- * --correct`), cancelling (store_announcement_cancel) and the reach per village
+ * --correct`), cancelling (broadcast_cancel) and the reach per village
  * (store_announcement_reach, as `announcement ID --by-village`). A web user asks and approves as
  * "web:NAME", so the two-person rule tells two web users apart.
  *
@@ -993,7 +993,7 @@ page_cancel(struct wreq *r)
 	struct store_progress	 p;
 	long long		 id;
 	long			 n;
-	char			 state[16], key[32], detail[128], path[96], msg[256];
+	char			 state[16], key[32], path[96], msg[512];
 	enum store_status	 s;
 
 	if (announcement_id(r, &id) == -1)
@@ -1017,26 +1017,15 @@ page_cancel(struct wreq *r)
 		w_error(r, 409, "err.cancel_nothing", NULL);
 		return;
 	}
-	if (store_begin(st) != STORE_OK) {
-		store_failed(r, "cancel");
+	switch (broadcast_cancel(r->gw, id, r->actor, r->se.user.name, &n, msg, sizeof(msg))) {
+	case 0:
+		break;
+	case -1:
+		w_error(r, 409, "err.cancel_finished", msg);
 		return;
-	}
-	s = store_announcement_cancel(st, id, &n);
-	if (s == STORE_OK) {
-		snprintf(detail, sizeof(detail), "{\"id\":%lld,\"cancelled\":%ld}", id, n);
-		s = store_audit(st, r->actor, "cancel", detail);
-	}
-	if (s == STORE_OK)
-		s = store_commit(st);
-	if (s != STORE_OK) {
-		snprintf(msg, sizeof(msg), "%s", store_errmsg(st));
-		store_rollback(st);
-		if (s == STORE_INVALID)
-			w_error(r, 409, "err.cancel_finished", msg);
-		else {
-			log_warnx("web: cancel: %s", msg);
-			w_error(r, 503, "err.store", msg);
-		}
+	default:
+		log_warnx("web: cancel: %s", msg);
+		w_error(r, 503, "err.store", msg);
 		return;
 	}
 	log_info("web: announcement id=%lld cancelled by %s: %ld messages", id, r->se.user.name, n);
