@@ -32,8 +32,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith \
              -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE -DKT_VERSION='"$(VERSION)"' \
-             -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+             -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP -pthread
 LDFLAGS   ?=
+LDFLAGS   += -pthread
 # The sanitizer flags, for SANITIZE=address,undefined builds and the fuzz targets (tests/fuzz/fuzz.mk).
 sanitize   = -fsanitize=$(1) -fno-omit-frame-pointer
 ifneq ($(SANITIZE),)

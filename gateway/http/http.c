@@ -49,6 +49,7 @@
 #include "gateway/gateway.h"
 #include "gateway/backup.h"
 #include "gateway/http/http.h"
+#include "gateway/ingest.h"
 #include "gateway/netclock.h"
 #include "gateway/retention.h"
 #include "gateway/modem/modem.h"
@@ -455,6 +456,25 @@ metrics_upkeep(struct gateway *gw, struct evbuffer *b)
 }
 
 
+/* what came in from the modems' batches since start (gateway/ingest.c) */
+static void
+metrics_ingest(struct gateway *gw, struct evbuffer *b)
+{
+	const struct ingest_stats *is;
+
+	if (gw->ingest == NULL)
+		return;
+	is = ingest_stats(gw->ingest);
+	metric1(b, "kentongan_ingest_batches_total", "counter", "batches of received parts the modems handed over",
+	    is->batches);
+	metric1(b, "kentongan_ingest_duplicates_total", "counter",
+	    "parts received again (a modem offering a batch a second time) and not stored twice", is->dups);
+	metric1(b, "kentongan_ingest_reports_total", "counter",
+	    "delivery reports read from the modems' storage (not messages: never in the inbox)", is->reports);
+	metric1(b, "kentongan_ingest_failures_total", "counter",
+	    "batches whose commit failed (nothing deleted from the modem; offered again)", is->failures);
+}
+
 /* the daemon itself */
 static void
 metrics_daemon(struct gateway *gw, struct evbuffer *b)
@@ -713,6 +733,7 @@ metrics(struct http *h, struct evhttp_request *req)
 	metrics_modems(b, &s);
 	metrics_totals(gw, b, &s);
 	modem_snapshot_free(&s);
+	metrics_ingest(gw, b);
 	metrics_queue(gw, b);
 	metrics_links(gw, b);
 	metric1(b, "kentongan_subscribers_active", "gauge", "numbers subscribed to at least one area",

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,6 +406,56 @@ w_watch_proxy(struct worker *w)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
+/*
+ * A serial device that hangs up while libGammu waits for a reply (a USB stick unplugged or
+ * reset mid-command) is not noticed by libGammu: reads of a hung-up tty return 0 bytes, which
+ * it takes for "no answer yet", and it waits out its own timeout (40 s for AT+CREG=2) before
+ * the next write fails; the daemon's watchdog would come first only after command_timeout.
+ * A thread blocked in poll() on the device ends the worker the moment the device hangs up;
+ * the daemon sees MW_EXIT_LOST and respawns it. Started before worker_confine(), whose filter
+ * then covers it too (SCMP_FLTATR_CTL_TSYNC).
+ */
+static void *
+hangup_watch(void *arg)
+{
+	struct worker	*w = arg;
+	struct pollfd	 pfd = { .fd = w->at_rfd, .events = 0 };
+	sigset_t	 all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);	/* the worker's signals stay the main thread's */
+	for (;;) {
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		if (pfd.revents & (POLLHUP | POLLERR)) {
+			log_warnx("modem=%s event=lost error=\"the device hung up\"", w->name);
+			_exit(MW_EXIT_LOST);
+		}
+		return NULL;	/* POLLNVAL: libGammu closed it, the worker is ending */
+	}
+}
+
+static void
+w_watch_hangup(struct worker *w)
+{
+	pthread_attr_t	 attr;
+	pthread_t	 t;
+	int		 rc;
+
+	/* proxy… has its own watch (w_watch_proxy); dummy has no device */
+	if (w->proxy || w->dummy || w->at_rfd == -1)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	if ((rc = pthread_create(&t, &attr, hangup_watch, w)) != 0)
+		log_warnx("modem=%s event=no-hangup-watch error=\"%s\"", w->name, strerror(rc));
+	pthread_attr_destroy(&attr);
+}
+
 /* Called before the worker touches the modem: ends it if the device is gone. */
 static void
 w_check_device(struct worker *w)
@@ -714,6 +765,7 @@ w_connect(struct worker *w)
 		goto fail;
 
 	w_watch_proxy(w);
+	w_watch_hangup(w);
 	if (w->dummy)
 		snprintf(w->dummydir, sizeof(w->dummydir), "%s", w->device);
 	/* after GSM_InitConnection, which clears the callbacks (dummy crashes without this one) */

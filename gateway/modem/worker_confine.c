@@ -208,6 +208,9 @@ worker_confine(int dummy, char *err, size_t errlen)
 		if (refuse[i] >= 0 && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), refuse[i], 0) < 0)
 			rc = -1;
 	}
+	/* every thread (the worker's hang-up watch): the filter covers the whole process */
+	if (rc == 0 && seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) < 0)
+		rc = -1;
 	/* no_new_privs is set by seccomp_load (SCMP_FLTATR_CTL_NNP defaults to on) */
 	if (rc == 0 && (rc = seccomp_load(ctx)) < 0)
 		snprintf(err, errlen, "seccomp_load: %s", strerror(-rc));

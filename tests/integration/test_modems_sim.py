@@ -2,8 +2,9 @@
 """The real kentongand on two modemsim modems (Telkomsel, Indosat) over libGammu's AT driver:
 receiving on +CMTI on both, status (operator from the network, balance parsed from the balance
 USSD with the operator's patterns, low credit), `kentongan ussd`, a hung modem killed and
-respawned while the other keeps receiving, and a disconnect/re-enumeration recovered without
-restarting the daemon. Skipped when modemsim is not built."""
+respawned while the other keeps receiving, and a disconnect/re-enumeration in the middle of a
+command noticed at once (the worker's hang-up watch) and recovered without restarting the daemon.
+Skipped when modemsim is not built."""
 import os
 import sys
 
@@ -77,10 +78,20 @@ def main():
         tsel.ctl("sms", "+6281234567891", "sudah pulih")
         kt.poll(lambda: len(gw.inbox()) == n + 2, 10, "tsel receiving after the hang")
 
-        # -- the stick resets: the pty disappears and comes back; no daemon restart
+        # -- the stick resets while libGammu waits for its answer: the pty disappears and comes
+        # back; no daemon restart. libGammu reads a hung-up tty as "no answer yet" and would wait
+        # out its own timeout (up to 40 s): the worker's hang-up watch ends it at once instead
         r0 = gw.modem("isat")["restarts"]
+        atlog = os.path.join(gw.dir, "isat-at.log")
+        hung = open(atlog).read().count("(hung, ignored)")
+        isat.ctl("fault", "hang", "on")
+        kt.poll(lambda: open(atlog).read().count("(hung, ignored)") > hung, 30,
+                "a command from isat's worker left unanswered")
         isat.ctl("fault", "disconnect", "2")
-        kt.poll(lambda: gw.modem("isat")["restarts"] > r0, 30, "isat noticed the disconnect")
+        isat.ctl("fault", "hang", "off")
+        kt.poll(lambda: gw.modem("isat")["restarts"] > r0, 60, "isat noticed the disconnect")
+        kt.ok('modem=isat event=lost error="the device hung up"' in gw.logtext(),
+              "the worker saw the device hang up in the middle of a command")
         kt.poll(lambda: gw.modem("isat")["state"] == "ready", 60, "isat reconnected")
         isat.ctl("sms", "+6285712345670", "setelah colok ulang")
         kt.poll(lambda: len(gw.inbox()) == n + 3, 10, "isat receiving after re-plugging")
