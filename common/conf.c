@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/conf.h"
 #include "common/ini.h"
@@ -278,10 +279,36 @@ conf_key_at(int i, const char **section, const char **name)
 	return 0;
 }
 
-int
-conf_known(const char *section, const char *key)
+const char *
+conf_modem_configs(const struct conf *c, const char *installed)
 {
-	return conf_find(section, key) != NULL;
+	static char	 dir[PATH_MAX + 32];
+	const char	*env = getenv("KT_MODEM_CONFIGS");
+	char		 self[PATH_MAX];
+	ssize_t		 n;
+	struct stat	 sb;
+
+	if (env && *env)
+		return env;
+	if (c != NULL && c->dir != NULL) {
+		snprintf(dir, sizeof(dir), "%s/modem-configs", c->dir);
+		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return dir;
+	}
+	if (stat("modem-configs", &sb) == 0 && S_ISDIR(sb.st_mode) && realpath("modem-configs", self))
+		return snprintf(dir, sizeof(dir), "%s", self), dir;
+	/* the build tree: build/kentongan next to modem-configs/ */
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(dir, sizeof(dir), "%s/../modem-configs/operators.conf", self);
+		if (access(dir, R_OK) == 0) {
+			snprintf(dir, sizeof(dir), "%s/../modem-configs", self);
+			if (realpath(dir, self))
+				return snprintf(dir, sizeof(dir), "%s", self), dir;
+		}
+	}
+	return installed;
 }
 
 const char *

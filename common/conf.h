@@ -128,7 +128,9 @@ void		 conf_help(FILE *);
 #define CONF_TOKEN_MIN	16
 int		 conf_token_strong(const char *token);
 /* Whether key is a known key of section kind ("gateway", "modem", "http"). */
-int		 conf_known(const char *section, const char *key);
+/* modem-configs/ (profiles, operators.conf): $KT_MODEM_CONFIGS, beside the configuration file,
+ * ./modem-configs, the build tree's (beside the running program's build/), else installed. */
+const char	*conf_modem_configs(const struct conf *, const char *installed);
 /* The i-th key of the table (0-based); -1 past the end. */
 int		 conf_key_at(int i, const char **section, const char **name);
 /* The same with its type name, default (NULL: none) and help: for the kentongan.conf(5) page. */

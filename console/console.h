@@ -29,9 +29,6 @@ int	console_detect_run(const struct conf *, char **globs, int nglobs, int timeou
 int	console_setup(const char *conf_path, int argc, char **argv);
 /* The kentongand to run: $KENTONGAND, else the one beside this program, else from PATH. */
 const char *console_daemon_path(void);
-/* modem-configs/: $KT_MODEM_CONFIGS, beside the configuration, ./modem-configs, the build tree's,
- * else the installed one. */
-const char *console_configs_dir(const struct conf *);
 /* Prints the help of one command (or all); returns the exit status. */
 int	console_help(int argc, char **argv);
 #endif

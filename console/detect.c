@@ -111,38 +111,6 @@ console_daemon_path(void)
 	return "kentongand";	/* from PATH */
 }
 
-const char *
-console_configs_dir(const struct conf *c)
-{
-	static char	 dir[PATH_MAX + 32];
-	const char	*env = getenv("KT_MODEM_CONFIGS");
-	char		 self[PATH_MAX];
-	ssize_t		 n;
-	struct stat	 sb;
-
-	if (env && *env)
-		return env;
-	if (c != NULL && c->dir != NULL) {
-		snprintf(dir, sizeof(dir), "%s/modem-configs", c->dir);
-		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-			return dir;
-	}
-	if (stat("modem-configs", &sb) == 0 && S_ISDIR(sb.st_mode) && realpath("modem-configs", self))
-		return snprintf(dir, sizeof(dir), "%s", self), dir;
-	/* the build tree: build/kentongan next to modem-configs/ */
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		snprintf(dir, sizeof(dir), "%s/../modem-configs/operators.conf", self);
-		if (access(dir, R_OK) == 0) {
-			snprintf(dir, sizeof(dir), "%s/../modem-configs", self);
-			if (realpath(dir, self))
-				return snprintf(dir, sizeof(dir), "%s", self), dir;
-		}
-	}
-	return MODEM_CONFIGS_DIR;
-}
-
 static void	ports_free(struct port *, int);
 
 /* ---- profiles: the [kentongan] section of each modem-configs/NAME.gammurc ---- */
@@ -775,7 +743,7 @@ console_detect_run(const struct conf *conf, char **globs_in, int nglobs, int tim
 			globs = xreallocarray(globs, nglobs + 1, sizeof(*globs));
 			globs[nglobs++] = (char *)default_globs[i];
 		}
-	dir = console_configs_dir(conf);
+	dir = conf_modem_configs(conf, MODEM_CONFIGS_DIR);
 	nprofs = profiles_load(dir, &profs);
 	snprintf(path, sizeof(path), "%s/operators.conf", dir);
 	if ((text = fs_read_text(path, 1 << 20, "operators", err, sizeof(err))) != NULL) {

@@ -447,8 +447,3 @@ ctl_free(struct ctl *ctl)
 	free(ctl);
 }
 
-int
-ctl_nclients(struct ctl *ctl)
-{
-	return ctl ? ctl->nconns : 0;
-}

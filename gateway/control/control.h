@@ -42,7 +42,6 @@ void		 ctl_req_done(struct ctl_req *, int status);
 /* Usage error helper: prints "usage: kentongan …" (common/usage.c) to err and returns 1. */
 int		 ctl_usage(struct ctl_req *, const char *name);
 /* For `status`: how many consoles are connected. */
-int		 ctl_nclients(struct ctl *);
 
 /* The command table, defined in cmd_table.c. */
 extern const struct ctl_command ctl_commands[];

@@ -34,6 +34,7 @@
 
 #include "common/conf.h"
 #include "common/env.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/msisdn.h"
 #include "common/proto.h"
@@ -289,46 +290,24 @@ modem_count_received(struct modem *m, int n)
 
 /* ---- balance ---- */
 
-/* The operators' balance patterns (operators.conf), looked for in $KT_MODEM_CONFIGS,
- * CONFDIR/modem-configs, ./modem-configs and last MODEM_CONFIGS_DIR (paths.h, from PREFIX). */
+/* The operators' balance patterns: operators.conf in modem-configs/ (conf_modem_configs). */
 static void
 balance_load(const struct gateway *gw)
 {
-	const char	*env = getenv("KT_MODEM_CONFIGS");
-	char		*cands[4] = { NULL, NULL, NULL, NULL }, err[200];
-	int		 i;
+	char	*path, *text, err[300];
 
 	if (balance_tried)
 		return;
 	balance_tried = 1;
-	if (env)
-		xasprintf(&cands[0], "%s/operators.conf", env);
-	if (gw->conf && gw->conf->dir)
-		xasprintf(&cands[1], "%s/modem-configs/operators.conf", gw->conf->dir);
-	cands[2] = xstrdup("modem-configs/operators.conf");
-	xasprintf(&cands[3], "%s/operators.conf", MODEM_CONFIGS_DIR);
-	for (i = 0; i < 4 && balance_tab == NULL; i++) {
-		FILE	*f;
-		char	*text;
-		long	 len;
-
-		if (cands[i] == NULL || (f = fopen(cands[i], "r")) == NULL)
-			continue;
-		fseek(f, 0, SEEK_END);
-		len = ftell(f);
-		rewind(f);
-		text = xmalloc(len > 0 ? (size_t)len + 1 : 1);
-		len = (long)fread(text, 1, len > 0 ? (size_t)len : 0, f);
-		text[len > 0 ? len : 0] = '\0';
-		fclose(f);
-		if ((balance_tab = balance_table_parse(text, err, sizeof(err))) == NULL)
-			log_warnx("modem: %s:%s: balance patterns ignored", cands[i], err);
-		else
-			log_debug("modem: balance patterns from %s", cands[i]);
-		free(text);
-	}
-	for (i = 0; i < 4; i++)
-		free(cands[i]);
+	xasprintf(&path, "%s/operators.conf", conf_modem_configs(gw->conf, MODEM_CONFIGS_DIR));
+	if ((text = fs_read_text(path, 1 << 20, "balance patterns", err, sizeof(err))) == NULL)
+		log_warnx("modem: %s; balances are not read", err);
+	else if ((balance_tab = balance_table_parse(text, err, sizeof(err))) == NULL)
+		log_warnx("modem: %s:%s: balance patterns ignored", path, err);
+	else
+		log_debug("modem: balance patterns from %s", path);
+	free(text);
+	free(path);
 }
 
 static const char *

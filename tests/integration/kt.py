@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -524,7 +525,15 @@ class ModemSim:
         line = self.proc.stdout.readline()
         check(line.startswith("/dev/pts/"), "modemsim %s did not start: %r" % (name, line))
         self.pty = line.strip()
+        # what it prints later (the pty of each re-plug; errors when stderr is not redirected) is
+        # read away as it comes: a full pipe would block the simulator in the middle of a test
+        self.output = []
+        threading.Thread(target=self._drain, daemon=True).start()
         poll(lambda: os.path.exists(self.ctlsock), what="modemsim control socket")
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            self.output.append(line)
 
     def section(self, rate="0", extra=""):
         if self.fast:

@@ -9,13 +9,12 @@ KT_SEED (printed, so a failure can be replayed). KT_BROKER=nats runs it against 
 MQTT listener instead of mosquitto (test 8)."""
 import collections
 import os
-import random
 import time
 
-from kt import Uplink, check, poll, sql
+from kt import Uplink, check, knob, poll, seeded, sql
 
-ROUNDS = int(os.environ.get("KT_UPLINK_ROUNDS", "6"))
-SEED = int(os.environ.get("KT_SEED", str(int(time.time()) % 100000)))
+ROUNDS = knob("KT_UPLINK_ROUNDS", 6)
+SEED, RND = seeded("KT_SEED")
 VILLAGE = "1671011001"
 BOX = VILLAGE + "-1"
 SUBS = ["+628127777%04d" % i for i in range(4)]
@@ -24,7 +23,7 @@ SUBS = ["+628127777%04d" % i for i in range(4)]
 def main():
     print("seed=%d rounds=%d broker=%s (KT_SEED=%d to replay)" % (SEED, ROUNDS, os.environ.get("KT_BROKER", "mosquitto"),
                                                                 SEED))
-    rnd = random.Random(SEED)
+    rnd = RND
     box_kills = 0
     with Uplink("kt-ulcrash-") as up:
         broker = up.broker.start()

@@ -57,7 +57,7 @@ def main():
         sh("ip", "link", "set", vh, "down")           # half-open: nobody tells the box
         for i in range(20):
             phone.inject("+6281344400%02d" % i, "terputus %d" % i, location=100 + i)
-        b = hub.ctl("broadcast", "--area", VILLAGE, "Jadwal posyandu berubah")
+        hub.ctl("broadcast", "--area", VILLAGE, "Jadwal posyandu berubah")
         poll(lambda: box.ctl("status")["uplink"]["state"] == "offline", timeout=30,
              what="keepalive to notice the dead link")
         poll(lambda: hub.box_at_hub(BOX).get("state") == "offline", timeout=30,

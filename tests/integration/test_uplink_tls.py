@@ -49,7 +49,7 @@ def main():
             g.start()
         box.join_hub(hub, BOX, "081233334444", VILLAGE, "the box at the hub over TLS")
         check(hub.ctl("status")["hub"]["state"] == "online", "the hub is connected over TLS")
-        b = hub.ctl("broadcast", "--area", VILLAGE, "Lewat TLS")
+        hub.ctl("broadcast", "--area", VILLAGE, "Lewat TLS")
         poll(lambda: [p for p in sim.sent(cut_ok=True) if "Lewat TLS" in p.get("text", "")], timeout=60,
              what="the broadcast over TLS")
         poll(lambda: sql(hub.db, "SELECT count(*) FROM hub_records WHERE kind = 'progress'")[0][0] >= 1, timeout=60,
