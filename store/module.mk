@@ -5,11 +5,12 @@ STORE_LIB  := $(BUILD)/libstore.a
 GEN        += $(BUILD)/gen/migrations.h
 
 # regenerated on every make (it is cheap) and replaced only when it changed: a migration removed
-# before it shipped must leave the binary too, which a plain prerequisite list cannot notice
+# before it shipped must leave the binary too, which a plain prerequisite list cannot notice; the
+# temporary file is per make (two makes in one build directory must not write one file)
 $(BUILD)/gen/migrations.h: FORCE
 	@mkdir -p $(dir $@)
-	@tools/embed-sql.sh $(STORE_MIGRATIONS) > $@.tmp
-	@cmp -s $@.tmp $@ && rm -f $@.tmp || { $(if $(V),,echo "  GEN     $@";) mv $@.tmp $@; }
+	@t=$@.$$$$.tmp; tools/embed-sql.sh $(STORE_MIGRATIONS) > $$t && \
+	    { cmp -s $$t $@ && rm -f $$t || { $(if $(V),,echo "  GEN     $@";) mv $$t $@; }; }
 
 $(STORE_LIB): $(STORE_SRCS:%.c=$(BUILD)/obj/%.o)
 	$(archive)
