@@ -450,7 +450,7 @@ w_watch_hangup(struct worker *w)
 		return;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setstacksize(&attr, 256 * 1024);	/* log_vlog alone takes 10 KB */
 	if ((rc = pthread_create(&t, &attr, hangup_watch, w)) != 0)
 		log_warnx("modem=%s event=no-hangup-watch error=\"%s\"", w->name, strerror(rc));
 	pthread_attr_destroy(&attr);
