@@ -192,6 +192,14 @@ static const struct conf_key conf_keys[] = {
 	  "MQTT keepalive: a dead link is noticed after about 1.5 times this" },
 	{ "http", "max_connections", CT_INT, "256", 1, 100000, G(http_max_connections),
 	  "HTTP connections open at once; more are closed at once (kept well below the fd limit)" },
+	{ "http", "session_idle", CT_DURATION, "30m", 1, 7 * 86400, G(web_idle_s),
+	  "a web console session ends after this long without a request" },
+	{ "http", "session_max", CT_DURATION, "12h", 1, 30 * 86400, G(web_life_s),
+	  "a web console session ends this long after the login, however busy" },
+	{ "http", "login_attempts", CT_INT, "5", 1, 1000, G(web_lock_after),
+	  "wrong passwords from one address that lock the account there (four times as many lock it everywhere)" },
+	{ "http", "login_lock", CT_DURATION, "15m", 1, 7 * 86400, G(web_lock_s),
+	  "how long a locked web console account stays locked" },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL },
 };
 

@@ -114,6 +114,11 @@ struct conf {
 	char		*hub_signing_key;
 	long		 hub_keepalive_s;
 	long		 http_max_connections;
+	/* the web console's sessions and login lock ([http]; gateway/web/web.c) */
+	long		 web_idle_s;
+	long		 web_life_s;
+	long		 web_lock_after;
+	long		 web_lock_s;
 };
 
 /* Reads path. Returns NULL and fills err (one line: "FILE:LINE: reason") on any error. */

@@ -47,11 +47,6 @@ struct web {
 	int		 sent_next;		/* the slot the next send overwrites */
 	struct login_bucket buckets[LOGIN_SLOTS];
 	struct login_bucket all;
-	long		 idle_s;		/* a session ends after this much silence */
-	long		 life_s;		/* … and this long after the login, whatever happens */
-	int		 lock_after;		/* wrong passwords in a row from one address */
-	int		 lock_account_after;	/* … from anywhere, within lock_s */
-	long		 lock_s;
 	time_t		 pruned_at;
 };
 

@@ -26,7 +26,6 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/conf.h"
-#include "common/env.h"
 #include "common/log.h"
 #include "common/hex.h"
 #include "common/sha256.h"
@@ -58,12 +57,6 @@ web_new(struct gateway *gw)
 	struct web *w = xcalloc(1, sizeof(*w));
 
 	w->gw = gw;
-	/* the environment shortens these for tests */
-	w->idle_s = env_long("KT_WEB_IDLE_S", 30 * 60);
-	w->life_s = env_long("KT_WEB_SESSION_S", 12 * 3600);
-	w->lock_after = (int)env_long("KT_WEB_LOCK_AFTER", 5);
-	w->lock_account_after = w->lock_after * 4;
-	w->lock_s = env_long("KT_WEB_LOCK_S", 15 * 60);
 	return w;
 }
 
@@ -513,12 +506,12 @@ load_session(struct wreq *r)
 		r->lang = r->gw->conf->language && !strcmp(r->gw->conf->language, "en");
 	if (now - r->w->pruned_at > 600) {
 		r->w->pruned_at = now;
-		store_sessions_prune(r->gw->store, now, r->w->idle_s);
+		store_sessions_prune(r->gw->store, now, r->gw->conf->web_idle_s);
 	}
 	if (web_cookie(ch, COOKIE_SESSION, v, sizeof(v)) == -1 || strlen(v) != 64)
 		return;
 	session_key(v, r->sid);
-	if (store_session_get(r->gw->store, r->sid, now, r->w->idle_s, &r->se) != STORE_OK)
+	if (store_session_get(r->gw->store, r->sid, now, r->gw->conf->web_idle_s, &r->se) != STORE_OK)
 		return;
 	r->authed = 1;
 	r->role = role_of(r->se.user.role);
@@ -642,6 +635,7 @@ static void
 login(struct wreq *r)
 {
 	struct store		*st = r->gw->store;
+	const struct conf	*c = r->gw->conf;	/* [http] login_attempts, login_lock, session_max */
 	const char		*ch = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Cookie");
 	const char		*name = web_form_get(&r->f, "name"), *pw = web_form_get(&r->f, "password");
 	const char		*csrf = web_form_get(&r->f, "csrf");
@@ -670,7 +664,7 @@ login(struct wreq *r)
 		return;
 	}
 	snprintf(r->actor, sizeof(r->actor), "web:%s", name);
-	if (store_login_allowed(st, name, r->addr, now, r->w->lock_account_after, r->w->lock_s, &until) != STORE_OK) {
+	if (store_login_allowed(st, name, r->addr, now, c->web_lock_after * 4, c->web_lock_s, &until) != STORE_OK) {
 		struct tm tm;
 
 		localtime_r(&until, &tm);
@@ -685,7 +679,7 @@ login(struct wreq *r)
 		return;
 	}
 	if (!store_user_check(pw, s == STORE_OK ? u.hash : dummy_hash()) || s != STORE_OK) {
-		store_login_failed(st, name, r->addr, now, r->w->lock_after, r->w->lock_s, &locked);
+		store_login_failed(st, name, r->addr, now, c->web_lock_after, c->web_lock_s, &locked);
 		snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"locked\":%s}", r->addr, locked ? "true" : "false");
 		w_audit(r, "login failed", detail);
 		log_info("web: wrong password user=%s from=%s%s", name, r->addr, locked ? " (now locked)" : "");
@@ -696,7 +690,7 @@ login(struct wreq *r)
 	w_random_hex(cookie, 32);
 	w_random_hex(csrf_new, 32);
 	session_key(cookie, key);
-	if (store_session_add(st, key, u.id, csrf_new, r->addr, now, now + r->w->life_s) != STORE_OK) {
+	if (store_session_add(st, key, u.id, csrf_new, r->addr, now, now + c->web_life_s) != STORE_OK) {
 		login_form(r, 503, "err.store", NULL, name);
 		return;
 	}

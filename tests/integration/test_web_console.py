@@ -59,7 +59,7 @@ def main():
     from selenium.webdriver.support.ui import Select
 
     with Gateway(name="kt-web", gateway_extra="alert_approval = 2\n") as g:
-        port = g.listen()
+        port = g.listen(extra="login_attempts = 4\n")
         base = "http://127.0.0.1:%d" % port
         sim, = g.modemsims(("tsel", "telkomsel"))
         g.import_areas()
@@ -74,7 +74,7 @@ def main():
         r = g.console("user", "add", "short", "--role", "viewer", input="abc\n")
         check(r.returncode == 1 and "too short" in r.stderr, "a short password is refused: %r" % r.stderr)
         check([u["name"] for u in g.ctl("users")] == ["ani", "budi", "citra", "opi", "vera"], "users lists the accounts")
-        g.start(env={"KT_WEB_LOCK_AFTER": "4"})
+        g.start()
         poll(lambda: g.ctl("status")["modems"][0]["state"] == "ready", timeout=30, what="the modem ready")
 
         # a villager's report carrying script, before anyone looks
@@ -356,7 +356,7 @@ def main():
             check(st == 403 and len(g.ctl("announcements")) == 4, "a viewer's send is refused (%d)" % st)
             logout()
 
-            # -- wrong passwords lock the account (KT_WEB_LOCK_AFTER=4), the right one then too
+            # -- wrong passwords lock the account ([http] login_attempts = 4), the right one then too
             for i in range(4):
                 login("opi", "salah-%d" % i)
                 poll(lambda: d.find_elements(By.ID, "error"), what="the wrong-password message")

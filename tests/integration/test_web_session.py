@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Web console sessions over plain HTTP, without a browser: a session ends after its idle time
-(KT_WEB_IDLE_S) and after its absolute lifetime (KT_WEB_SESSION_S), logout needs the CSRF token and
+([http] session_idle) and after its absolute lifetime (session_max), logout needs the CSRF token and
 ends the session for good, a login form without its pre-login token is refused, the machine token
 is not asked for under /console/ (and still is for /metrics), forms must be form-encoded, and
 forms from another origin are refused."""
@@ -15,10 +15,10 @@ from kt import Gateway, add_web_user, check, poll
 
 def main():
     with Gateway(name="kt-websess") as g:
-        port = g.listen("machine-token-123")
+        port = g.listen("machine-token-123", extra="session_idle = 3s\nsession_max = 12s\n")
         add_web_user(g, "budi", "official", "rahasia-budi")
         add_web_user(g, "ani", "admin", "rahasia-ani1")
-        g.start(env={"KT_WEB_IDLE_S": "3", "KT_WEB_SESSION_S": "12"})
+        g.start()
 
         def req(method, path, cookie=None, body=None, headers=None):
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -62,7 +62,9 @@ test_values(void **state)
 	    "rate = 0\n"
 	    "[http]\n"
 	    "listen = 127.0.0.1:9090\n"
-	    "token = secret\n", err, sizeof(err));
+	    "token = secret\n"
+	    "session_idle = 20m\n"
+	    "login_lock = 1h\n", err, sizeof(err));
 
 	assert_non_null(c);
 	assert_string_equal(c->database, "/tmp/x.db");
@@ -84,6 +86,10 @@ test_values(void **state)
 	assert_int_equal(c->http_enabled, 1);
 	assert_string_equal(c->http_listen, "127.0.0.1:9090");
 	assert_string_equal(c->http_token, "secret");
+	assert_int_equal(c->web_idle_s, 1200);
+	assert_int_equal(c->web_life_s, 12 * 3600);		/* default */
+	assert_int_equal(c->web_lock_after, 5);			/* default */
+	assert_int_equal(c->web_lock_s, 3600);
 	conf_free(c);
 }
 
