@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Web console sessions over plain HTTP, without a browser: a session ends after its idle time
-([http] session_idle) and after its absolute lifetime (session_max), logout needs the CSRF token and
+([http] session_idle) and after its absolute lifetime (session_max), a reload applies new times, logout needs the CSRF token and
 ends the session for good, a login form without its pre-login token is refused, the machine token
 is not asked for under /console/ (and still is for /metrics), forms must be form-encoded, and
 forms from another origin are refused."""
 import http.client
 import re
+import signal
 import sys
 import time
 import urllib.parse
@@ -109,6 +110,15 @@ def main():
         audit = [(e["actor"], e["action"]) for e in g.ctl("audit")]
         check(("web:ani", "user add") in audit and ("web:ani", "user remove") in audit, "audited: %r" % audit[:6])
 
+        # a reload applies a new session_idle to the sessions (no new HTTP server: same port, same cookies)
+        s = login()
+        g.listen("machine-token-123", extra="session_idle = 1h\nsession_max = 12s\n", port=port)
+        n = g.logtext().count("configuration reloaded")
+        g.proc.send_signal(signal.SIGHUP)
+        poll(lambda: g.logtext().count("configuration reloaded") > n, 10, "the reload")
+        time.sleep(4.5)     # longer than the old idle time, without a request
+        check(req("GET", "/console/", s)[0] == 200, "after the reload, an idle session lives on (session_idle = 1h)")
+
         # a flood of logins (fresh names, so no account lock) is slowed per address
         st, h, body = req("GET", "/console/login")
         pre = re.search(r"kt_pre=([0-9a-f]+)", h["set-cookie"]).group(1)
@@ -117,7 +127,7 @@ def main():
                                                                  "password": "tebak-tebak"})[0] for i in range(15)]
         check(codes.count(403) <= 10 and codes.count(429) >= 5, "login flood slowed: %r" % codes)
         actions = [e["action"] for e in g.ctl("audit") if e["actor"] == "web:budi"]
-        check(actions.count("login") == 4 and "logout" in actions, "logins and the logout audited: %r" % actions)
+        check(actions.count("login") == 5 and "logout" in actions, "logins and the logout audited: %r" % actions)
         rc = g.stop()
         check(rc == 0, "the daemon stops cleanly (exit %s; a sanitizer build reports leaks here):\n%s" % (rc, g.logtail()))
     print("ok")
