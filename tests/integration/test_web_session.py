@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Web console sessions over plain HTTP, without a browser: a session ends after its idle time
-([http] session_idle) and after its absolute lifetime (session_max), a reload applies new times, logout needs the CSRF token and
-ends the session for good, a login form without its pre-login token is refused, the machine token
-is not asked for under /console/ (and still is for /metrics), forms must be form-encoded, and
-forms from another origin are refused."""
+([http] session_idle) and after its absolute lifetime (session_max), a reload applies new times,
+logout needs the CSRF token and ends the session for good, a login form without its pre-login
+token is refused, the machine token is not asked for under /console/ (and still is for /metrics),
+forms must be form-encoded, and forms from another origin are refused."""
 import http.client
 import re
 import signal
