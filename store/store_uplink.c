@@ -292,10 +292,37 @@ store_downlink_check(struct store *st, const char *lane, const char *epoch, int6
 }
 
 enum store_status
-store_downlink_applied(struct store *st, const char *lane, const char *epoch, int64_t seq)
+store_downlink_applied(struct store *st, const char *lane, const char *epoch, int64_t seq, const char *id)
 {
-	return st_run(st, "recording an applied command", "UPDATE downlink_lanes SET epoch = ?2, applied = ?3 "
-	    "WHERE lane = ?1", "ttI", lane, epoch, seq);
+	enum store_status	 s;
+	time_t			 now = st_now();
+
+	if ((s = st_run(st, "recording an applied command", "UPDATE downlink_lanes SET epoch = ?2, applied = ?3 "
+	    "WHERE lane = ?1", "ttI", lane, epoch, seq)) != STORE_OK || id == NULL || *id == '\0')
+		return s;
+	if ((s = st_run(st, "recording an applied command's id", "INSERT OR REPLACE INTO downlink_applied "
+	    "(lane, epoch, seq, id, at) VALUES (?1, ?2, ?3, ?4, ?5)", "ttItI", lane, epoch, seq, id,
+	    (int64_t)now)) != STORE_OK)
+		return s;
+	return st_run(st, "forgetting old command ids", "DELETE FROM downlink_applied WHERE at < ?1", "I",
+	    (int64_t)(now - DOWNLINK_IDS_KEEP_S));
+}
+
+enum store_status
+store_downlink_id_at(struct store *st, const char *lane, const char *epoch, int64_t seq, char id[UPLINK_ID_LEN])
+{
+	sqlite3_stmt	*stmt = st_prepf(st, "SELECT id FROM downlink_applied WHERE lane = ?1 AND epoch = ?2 AND seq = ?3",
+	    "ttI", lane, epoch, seq);
+
+	*id = '\0';
+	return st_get(st, stmt, "reading an applied command's id", "t", id, (size_t)UPLINK_ID_LEN);
+}
+
+int
+store_downlink_seen(struct store *st, const char *id)
+{
+	return id != NULL && *id != '\0' &&
+	    st_value(st, 0, 0, "SELECT 1 FROM downlink_applied WHERE id = ?1 LIMIT 1", "t", id) == 1;
 }
 
 enum store_status
@@ -537,9 +564,11 @@ store_hub_enqueue(struct store *st, const char *hub, const char *epoch, const ch
 	    "ON CONFLICT (box, lane) DO UPDATE SET next_seq = next_seq + 1 RETURNING next_seq - 1", "tt", box,
 	    lane)) < 1)
 		return STORE_ERROR;
+	/* id: random, so that a box knows a command again when a restored hub renumbers it */
 	if ((s = st_run(st, "queueing a command for a box", "INSERT INTO hub_down_out (box, lane, seq, kind, cmd, "
 	    "created_at) VALUES (?1, ?2, ?3, ?4, json_object('hub', ?5, 'epoch', ?6, 'box', ?1, 'lane', ?2, 'seq', "
-	    "?3, 'kind', ?4, 'body', json(?7)), ?8)", "ttIttttI", box, lane, seq, kind, hub, epoch, body,
+	    "?3, 'id', lower(hex(randomblob(8))), 'kind', ?4, 'body', json(?7)), ?8)", "ttIttttI", box, lane, seq,
+	    kind, hub, epoch, body,
 	    (int64_t)st_now())) == STORE_OK && seqp)
 		*seqp = seq;
 	return s;
@@ -650,9 +679,53 @@ store_hub_acked(struct store *st, const char *box, const char *lane, int64_t seq
 
 	if (up == NULL || del == NULL)
 		return STORE_ERROR;
+	if (seq >= st_value(st, INT64_MAX, INT64_MAX, "SELECT next_seq FROM hub_down_lanes WHERE box = ?1 AND "
+	    "lane = ?2", "tt", box, lane)) {
+		/* the box applied numbers this database never gave out: it was restored from a backup */
+		snprintf(st->errmsg, sizeof(st->errmsg), "box %s acknowledged seq %lld on lane %s, beyond what this "
+		    "database sent", box, (long long)seq, lane);
+		return STORE_INVALID;
+	}
 	st_bind(up, "ttI", box, lane, seq);
 	st_bind(del, "ttI", box, lane, seq);
 	return take_ack(st, up, "recording a box's ack", del, "dropping acknowledged commands", 0);
+}
+
+enum store_status
+store_hub_rebase(struct store *st, const char *box, const char *lane, int64_t applied, long *n)
+{
+	/* in two steps, so that the key stays unique on the way */
+	sqlite3_stmt	*neg = st_prepf(st, "UPDATE hub_down_out SET seq = -seq WHERE box = ?1 AND lane = ?2", "tt",
+	    box, lane);
+	sqlite3_stmt	*pos = st_prepf(st, "UPDATE hub_down_out SET seq = n.seq, cmd = json_set(cmd, '$.seq', n.seq) "
+	    "FROM (SELECT seq AS old, ?3 + row_number() OVER (ORDER BY seq DESC) AS seq FROM hub_down_out "
+	    "WHERE box = ?1 AND lane = ?2) n WHERE box = ?1 AND lane = ?2 AND hub_down_out.seq = n.old", "ttI",
+	    box, lane, applied);
+	sqlite3_stmt	*ln = st_prepf(st, "UPDATE hub_down_lanes SET acked = ?3, next_seq = ?3 + 1 + (SELECT count(*) "
+	    "FROM hub_down_out o WHERE o.box = ?1 AND o.lane = ?2) WHERE box = ?1 AND lane = ?2 AND acked <= ?3",
+	    "ttI", box, lane, applied);
+	enum store_status s;
+
+	*n = 0;
+	if (neg == NULL || pos == NULL || ln == NULL)
+		return STORE_ERROR;
+	if ((s = store_begin(st)) != STORE_OK)
+		return s;
+	if ((s = st_exec(st, ln, "moving a box's lane on")) != STORE_OK)
+		goto fail;
+	if (sqlite3_changes(st->db) == 0) {
+		/* an old answer: the lane is already past it */
+		store_rollback(st);
+		return STORE_OK;
+	}
+	if ((s = st_exec(st, neg, "renumbering commands")) != STORE_OK ||
+	    (s = st_exec(st, pos, "renumbering commands")) != STORE_OK)
+		goto fail;
+	*n = sqlite3_changes(st->db);
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return s;
 }
 
 enum store_status

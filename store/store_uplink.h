@@ -56,8 +56,17 @@ enum store_downlink {
 };
 enum store_downlink store_downlink_check(struct store *, const char *lane, const char *epoch, int64_t seq,
 		    int64_t *applied);
-/* Marks seq applied (inside the caller's transaction, with the command's effect). */
-enum store_status store_downlink_applied(struct store *, const char *lane, const char *epoch, int64_t seq);
+/* Marks seq applied (inside the caller's transaction, with the command's effect), and remembers
+ * the command's id (NULL or "": a hub that sends none) for DOWNLINK_IDS_KEEP_S. */
+#define DOWNLINK_IDS_KEEP_S	(90L * 86400)
+#define UPLINK_ID_LEN		40
+enum store_status store_downlink_applied(struct store *, const char *lane, const char *epoch, int64_t seq,
+		    const char *id);
+/* The id of the command applied as seq (STORE_NOTFOUND: none remembered). */
+enum store_status store_downlink_id_at(struct store *, const char *lane, const char *epoch, int64_t seq,
+		    char id[UPLINK_ID_LEN]);
+/* Whether a command with this id was applied (under any number) in the last DOWNLINK_IDS_KEEP_S. */
+int		 store_downlink_seen(struct store *, const char *id);
 /* Remembers that local announcement id came from the hub's announcement hub_id. */
 enum store_status store_downlink_announcement(struct store *, int64_t id, int64_t hub_id);
 /* For each announcement from the hub whose reach changed since last reported (local outbox counts
@@ -99,8 +108,13 @@ enum store_status store_hub_pending(struct store *, const char *box, const char 
 		    int (*cb)(void *, int64_t, const char *), void *arg);
 /* A box's command queue: the highest seq it acknowledged and how many wait. */
 enum store_status store_hub_lane(struct store *, const char *box, const char *lane, int64_t *acked, long *pending);
-/* The box applied lane up to seq: those commands are dropped. */
+/* The box applied lane up to seq: those commands are dropped. STORE_INVALID when seq is beyond
+ * what this database numbered (it was restored from a backup: see store_hub_rebase). */
 enum store_status store_hub_acked(struct store *, const char *box, const char *lane, int64_t seq);
+/* A restored hub's lane, which the box has applied up to `applied` with other commands: what
+ * waits is numbered on from applied + 1, in order (*n of them); nothing when the lane is already
+ * past applied. The box knows again, by their ids, the commands it applied before. */
+enum store_status store_hub_rebase(struct store *, const char *box, const char *lane, int64_t applied, long *n);
 /* Boxes seen, for resending after a reconnect: cb(arg, box, state). */
 enum store_status store_hub_each_box(struct store *, int (*cb)(void *, const char *, const char *), void *);
 /* Listing: box, areas[], state, last_seen, up_pending, down_pending, subscribers, modems_ready,

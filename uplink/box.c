@@ -111,14 +111,17 @@ send_status(struct uplink *u, const char *state)
 	free(msg);
 }
 
+/* Acknowledges lane up to seq; reused > 0 also names a number the hub reused (uplink_ack_parse). */
 static void
-send_ack(struct uplink *u, const char *hub_epoch, const char *lane, int64_t seq)
+send_ack(struct uplink *u, const char *hub_epoch, const char *lane, int64_t seq, int64_t reused)
 {
-	char	 topic[UPLINK_TOPIC_MAX], msg[256];
+	char	 topic[UPLINK_TOPIC_MAX], msg[256], extra[40] = "";
 
 	snprintf(topic, sizeof(topic), "%s/ack", u->t_up);
-	snprintf(msg, sizeof(msg), "{\"v\":1,\"epoch\":\"%s\",\"lane\":\"%s\",\"seq\":%lld}", hub_epoch, lane,
-	    (long long)seq);
+	if (reused > 0)
+		snprintf(extra, sizeof(extra), ",\"reused\":%lld", (long long)reused);
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"epoch\":\"%s\",\"lane\":\"%s\",\"seq\":%lld%s}", hub_epoch, lane,
+	    (long long)seq, extra);
 	(void)mqlink_publish(u->conn.link, topic, msg, strlen(msg), 0);
 }
 
@@ -315,7 +318,7 @@ on_ack(struct uplink *u, const char *body)
 	int64_t		 acked;
 	int		 i;
 
-	if (uplink_ack_parse(st, body, u->epoch, lane, sizeof(lane), &acked) == 0 &&
+	if (uplink_ack_parse(st, body, u->epoch, lane, sizeof(lane), &acked, NULL) == 0 &&
 	    (!strcmp(lane, "prio") || !strcmp(lane, "bulk"))) {
 		enum store_status s = store_uplink_acked(st, lane, acked);
 
@@ -339,6 +342,31 @@ on_ack(struct uplink *u, const char *body)
 	update_stats(u);
 }
 
+/*
+ * A command whose number this box already applied. The same command again (its id, or a hub that
+ * sends no ids) is a resend or a replay: nothing is done again, and the ack names that number
+ * (not the lane's highest: the hub then drops only what it knows was applied). Another command
+ * under an applied number means the hub was restored from a backup and hands out numbers again:
+ * the ack says so ("reused"), and the hub numbers what waits on from `applied`.
+ */
+static void
+old_command(struct uplink *u, const struct uplink_cmd *c, int64_t seq, int64_t applied)
+{
+	char	 id[UPLINK_ID_LEN];
+
+	if (c->id != NULL && store_downlink_id_at(u->gw->store, c->lane, c->epoch, seq, id) == STORE_OK &&
+	    strcmp(id, c->id) != 0) {
+		log_warnx("uplink: the hub sent another command under seq=%lld lane=%s, which this box applied "
+		    "already: the hub was restored from a backup; asking it to number on from %lld", (long long)seq,
+		    c->lane, (long long)applied);
+		refuse(u, "number already used by another command (hub restored from a backup)", c);
+		send_ack(u, c->epoch, c->lane, applied, seq);
+		return;
+	}
+	refuse(u, "already applied (replay or resend)", c);
+	send_ack(u, c->epoch, c->lane, c->id != NULL ? seq : applied, 0);
+}
+
 static void
 on_command(struct uplink *u, const char *payload)
 {
@@ -347,7 +375,7 @@ on_command(struct uplink *u, const char *payload)
 	struct uplink_cmd	 c;
 	char			*cmd = NULL, *sig = NULL;
 	int64_t			 seq, applied;
-	int			 queued = 0;
+	int			 queued = 0, again;
 
 	memset(&c, 0, sizeof(c));
 	if (uplink_open_envelope(st, payload, &cmd, &sig) == -1) {
@@ -378,9 +406,7 @@ on_command(struct uplink *u, const char *payload)
 	}
 	switch (store_downlink_check(st, c.lane, c.epoch, seq, &applied)) {
 	case DOWNLINK_OLD:
-		/* a resend (our ack was lost) or a replay: nothing is done again; acknowledge again */
-		refuse(u, "already applied (replay or resend)", &c);
-		send_ack(u, c.epoch, c.lane, applied);
+		old_command(u, &c, seq, applied);
 		goto out;
 	case DOWNLINK_GAP:
 		log_debug("uplink: command seq=%lld lane=%s ahead of applied=%lld: waiting for the earlier ones",
@@ -396,16 +422,23 @@ on_command(struct uplink *u, const char *payload)
 		log_warnx("uplink: %s", store_errmsg(st));
 		goto out;
 	}
-	if (apply(u, &c, &queued) == -1 || store_downlink_applied(st, c.lane, c.epoch, seq) != STORE_OK ||
-	    store_commit(st) != STORE_OK) {
+	/* a command a restored hub sends again under a new number: taken (the number), not done again */
+	again = store_downlink_seen(st, c.id);
+	if ((!again && apply(u, &c, &queued) == -1) ||
+	    store_downlink_applied(st, c.lane, c.epoch, seq, c.id) != STORE_OK || store_commit(st) != STORE_OK) {
 		log_warnx("uplink: applying command seq=%lld lane=%s: %s; it will be retried", (long long)seq,
 		    c.lane, store_errmsg(st));
 		store_rollback(st);
 		gateway_store_failed(gw, "applying a command from the hub");
 		goto out;
 	}
-	log_info("uplink: command applied hub=%s lane=%s seq=%lld kind=%s", c.hub, c.lane, (long long)seq, c.kind);
-	send_ack(u, c.epoch, c.lane, seq);
+	if (again)
+		log_info("uplink: command seq=%lld lane=%s id=%s was applied before under another number: not "
+		    "done again", (long long)seq, c.lane, c.id);
+	else
+		log_info("uplink: command applied hub=%s lane=%s seq=%lld kind=%s", c.hub, c.lane, (long long)seq,
+		    c.kind);
+	send_ack(u, c.epoch, c.lane, seq, 0);
 	if (queued)
 		gateway_queue_changed(gw);
 	if (gw->uplink_kick)

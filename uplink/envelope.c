@@ -48,11 +48,12 @@ uplink_open_envelope(struct store *st, const char *payload, char **cmd, char **s
 int
 uplink_cmd_parse(struct store *st, const char *cmd, struct uplink_cmd *c)
 {
-	static const char *const paths[] = { "$.hub", "$.epoch", "$.box", "$.lane", "$.seq", "$.kind", "$.body" };
-	char	*v[7];
+	static const char *const paths[] = { "$.hub", "$.epoch", "$.box", "$.lane", "$.seq", "$.kind", "$.body",
+	    "$.id" };
+	char	*v[8];
 
 	memset(c, 0, sizeof(*c));
-	if (store_json_get(st, cmd, paths, 7, v) != STORE_OK)
+	if (store_json_get(st, cmd, paths, 8, v) != STORE_OK)
 		return -1;
 	c->hub = v[0];
 	c->epoch = v[1];
@@ -61,26 +62,30 @@ uplink_cmd_parse(struct store *st, const char *cmd, struct uplink_cmd *c)
 	c->seq = v[4];
 	c->kind = v[5];
 	c->body = v[6];
+	c->id = v[7];		/* optional: an older hub sends none */
 	if (!c->hub || !c->epoch || !c->box || !c->lane || !c->seq || !c->kind || !c->body)
 		return -1;
 	return 0;
 }
 
 int
-uplink_ack_parse(struct store *st, const char *json, const char *epoch, char *lane, size_t lanelen, int64_t *seq)
+uplink_ack_parse(struct store *st, const char *json, const char *epoch, char *lane, size_t lanelen, int64_t *seq,
+    int64_t *reused)
 {
-	static const char *const paths[] = { "$.epoch", "$.lane", "$.seq" };
-	char	*v[3];
+	static const char *const paths[] = { "$.epoch", "$.lane", "$.seq", "$.reused" };
+	char	*v[4];
 	int	 i, rc = -1;
 
-	if (store_json_get(st, json, paths, 3, v) != STORE_OK)
+	if (store_json_get(st, json, paths, 4, v) != STORE_OK)
 		return -1;
 	if (v[0] && v[1] && v[2] && !strcmp(v[0], epoch)) {
 		snprintf(lane, lanelen, "%s", v[1]);
 		*seq = atoll(v[2]);
+		if (reused != NULL)
+			*reused = v[3] ? atoll(v[3]) : 0;
 		rc = 0;
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		free(v[i]);
 	return rc;
 }
@@ -95,5 +100,6 @@ uplink_cmd_clear(struct uplink_cmd *c)
 	free(c->seq);
 	free(c->kind);
 	free(c->body);
+	free(c->id);
 	memset(c, 0, sizeof(*c));
 }

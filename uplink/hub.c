@@ -131,6 +131,34 @@ pump_box(struct hub *h, struct boxstate *b)
 	}
 }
 
+/*
+ * A box's ack of down lane i up to acked. When the box applied numbers this database did not send
+ * (acked beyond them) or refused a command because it applied another one under its number
+ * (reused), this database was restored from a backup: what waits is numbered on from acked; the
+ * box knows again by their ids the commands among them it applied before the restore.
+ */
+static void
+on_box_ack(struct hub *h, struct boxstate *b, int i, int64_t acked, int64_t reused)
+{
+	struct store		*st = h->gw->store;
+	enum store_status	 s = reused > 0 ? STORE_INVALID : store_hub_acked(st, b->box, down_lanes[i], acked);
+	long			 n;
+
+	if (s == STORE_INVALID) {
+		log_warnx("hub: box %s has applied lane %s up to seq %lld with commands this database did not send "
+		    "(restored from a backup?): what waits for it is numbered on from there", b->box, down_lanes[i],
+		    (long long)acked);
+		if (store_hub_rebase(st, b->box, down_lanes[i], acked, &n) != STORE_OK)
+			log_warnx("hub: renumbering the commands of box %s: %s", b->box, store_errmsg(st));
+		else if (n > 0)
+			log_info("hub: box=%s lane=%s commands=%ld renumbered from seq %lld", b->box, down_lanes[i], n,
+			    (long long)acked + 1);
+		b->w[i].sent = 0;	/* send what waits afresh */
+	} else if (s != STORE_OK)
+		log_warnx("hub: recording an ack of box %s: %s", b->box, store_errmsg(st));
+	pump_box(h, b);
+}
+
 static void
 send_ack(struct hub *h, const char *box, const char *box_epoch, const char *lane, int64_t seq)
 {
@@ -207,16 +235,13 @@ on_message(void *arg, const char *topic, const char *payload, size_t len)
 			log_warnx("hub: storing a batch from box %s: %s (it will be resent)", box, store_errmsg(st));
 	} else if (!strcmp(kind, "ack")) {
 		char		 lane[16];
-		int64_t		 acked;
+		int64_t		 acked, reused;
 		int		 i;
 
-		if (uplink_ack_parse(st, msg, h->epoch, lane, sizeof(lane), &acked) == 0)
+		if (uplink_ack_parse(st, msg, h->epoch, lane, sizeof(lane), &acked, &reused) == 0)
 			for (i = 0; i < 2; i++)
-				if (!strcmp(lane, down_lanes[i])) {
-					if (store_hub_acked(st, box, lane, acked) != STORE_OK)
-						log_warnx("hub: recording an ack of box %s: %s", box, store_errmsg(st));
-					pump_box(h, box_get(h, box));
-				}
+				if (!strcmp(lane, down_lanes[i]))
+					on_box_ack(h, box_get(h, box), i, acked, reused);
 	}
 	free(msg);
 }

@@ -30,6 +30,7 @@ char	*uplink_envelope(const char *cmd, const char *sig);
 /* The parts of an incoming command, each xmalloc'd (free with uplink_cmd_clear). */
 struct uplink_cmd {
 	char	*hub, *epoch, *box, *lane, *seq, *kind, *body;
+	char	*id;		/* the command's random id; NULL from a hub that sends none */
 };
 /* Reads an envelope: the command text (*cmd) and signature (*sig); -1 when it is not one. */
 int	uplink_open_envelope(struct store *, const char *payload, char **cmd, char **sig);
@@ -40,9 +41,11 @@ unsigned char *uplink_deflate(const char *json, size_t len, size_t *outlen);
 /* The JSON of a compressed payload, NUL-terminated and xmalloc'd; NULL when it is not one. */
 char	*uplink_inflate(const void *payload, size_t len);
 /* An acknowledgement {"epoch", "lane", "seq"} for epoch: 0 with its lane (cut to fit lanelen) and seq,
- * -1 when it is not one or is for another epoch. */
+ * -1 when it is not one or is for another epoch. A box's ack may add "reused": the number of a
+ * command it refused because it had applied another command under it (the hub was restored from
+ * a backup); *reused is 0 without it (reused may be NULL). */
 int	uplink_ack_parse(struct store *, const char *json, const char *epoch, char *lane, size_t lanelen,
-	    int64_t *seq);
+	    int64_t *seq, int64_t *reused);
 
 /* ---- link.c: what the two roles share ---- */
 

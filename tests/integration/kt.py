@@ -698,6 +698,19 @@ def make_keys(root, name="hub"):
     return priv, pub
 
 
+def signed_command(keyfile, cmd, root):
+    """The envelope a hub publishes: the command text cmd signed with the Ed25519 key keyfile (by
+    the openssl command, not by the code under test)."""
+    import base64
+    path = os.path.join(root, "msg.bin")
+    with open(path, "wb") as f:
+        f.write(cmd.encode())
+    r = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", keyfile, "-rawin", "-in", path],
+                       capture_output=True)
+    check(r.returncode == 0, "openssl pkeyutl: %r" % r.stderr)
+    return json.dumps({"c": cmd, "s": base64.b64encode(r.stdout).decode()})
+
+
 class Mosquitto:
     """mosquitto on 127.0.0.1:PORT. users: {name: password} turns on password_file (anonymous
     off); acl: the text of an acl_file. The port stays the same across stop()/start()."""
@@ -872,3 +885,14 @@ class Uplink(Rig):
         """A box on a modemsim of its own: (the modemsim, the box)."""
         s = self.sim(sim)
         return s, self.box(box, areas, modems=s.section(), **kw)
+
+    def start_hub_and_box(self, box, areas):
+        """The broker started, then a hub (areas 1671) and a box on a modemsim of its own, both with
+        the area data and running: (the hub, the modemsim, the box)."""
+        self.broker.start()
+        hub = self.hub()
+        sim, b = self.box_on_sim(box, areas)
+        for g in (hub, b):
+            g.import_areas()
+            g.start()
+        return hub, sim, b

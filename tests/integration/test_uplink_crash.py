@@ -26,12 +26,8 @@ def main():
     rnd = RND
     box_kills = 0
     with Uplink("kt-ulcrash-") as up:
-        broker = up.broker.start()
-        hub = up.hub()
-        sim, box = up.box_on_sim(BOX, VILLAGE)
-        for g in (hub, box):
-            g.import_areas()
-            g.start()
+        hub, sim, box = up.start_hub_and_box(BOX, VILLAGE)
+        broker = up.broker
         for n in SUBS:
             box.ctl("subscriber", "add", n, "--area", VILLAGE, fmt="text")
         poll(lambda: hub.box_at_hub(BOX).get("state") == "online", timeout=60,

@@ -9,13 +9,12 @@ counted as refused. Also: a post from a box is visible at the hub with its box, 
 reply flow down."""
 import json
 import os
-import subprocess
 import time
 
 import paho.mqtt.client as mqtt
 
-from kt import (Gateway, ModemSim, Mosquitto, NatsMQTT, Rig, TOP, check, hub_section, make_keys, poll, sql,
-                uplink_section)
+from kt import (Gateway, ModemSim, Mosquitto, NatsMQTT, Rig, TOP, check, hub_section, make_keys, poll,
+                signed_command, sql, uplink_section)
 
 VA, VB = "1671011001", "1671011002"
 A, B = VA + "-1", VB + "-1"
@@ -37,21 +36,6 @@ def client(broker, user, pw, received=None):
 
 def sent_to(sim, number, text):
     return [p for p in sim.sent(cut_ok=True) if p.get("to") == number and text in p.get("text", "")]
-
-
-def openssl_sign(keyfile, msg, root):
-    path = os.path.join(root, "msg.bin")
-    with open(path, "wb") as f:
-        f.write(msg.encode())
-    r = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", keyfile, "-rawin", "-in", path],
-                       capture_output=True)
-    check(r.returncode == 0, "openssl pkeyutl: %r" % r.stderr)
-    import base64
-    return base64.b64encode(r.stdout).decode()
-
-
-def envelope(cmd, sig):
-    return json.dumps({"c": cmd, "s": sig})
 
 
 def main():
@@ -134,9 +118,9 @@ def main():
         cmd = json.dumps({"hub": "hub", "epoch": applied[0], "box": A, "lane": "alert", "seq": applied[1] + 1,
                           "kind": "broadcast", "body": {"id": 999, "text": "PALSU: evakuasi sekarang",
                                                         "areas": [VA], "priority": 0, "expires_at": 0}})
-        spy.publish("kim/v1/down/%s/alert" % A, envelope(cmd, openssl_sign(wrong_priv, cmd, root)), 1)
+        spy.publish("kim/v1/down/%s/alert" % A, signed_command(wrong_priv, cmd, root), 1)
         other = cmd.replace('"box": "%s"' % A, '"box": "%s"' % B)
-        spy.publish("kim/v1/down/%s/alert" % A, envelope(other, openssl_sign(priv, other, root)), 1)
+        spy.publish("kim/v1/down/%s/alert" % A, signed_command(priv, other, root), 1)
         legit = [p for t, p in spied if t == "kim/v1/down/%s/alert" % A]
         check(legit, "the spy saw the hub's command to A")
         spy.publish("kim/v1/down/%s/alert" % A, legit[0], 1)

@@ -15,12 +15,7 @@ BOX = "palembang-1"
 
 def main():
     with Uplink("kt-ulimport-") as up:
-        up.broker.start()
-        hub = up.hub()
-        sim, box = up.box_on_sim(BOX, DISTRICT)
-        for g in (hub, box):
-            g.import_areas()
-            g.start()
+        hub, sim, box = up.start_hub_and_box(BOX, DISTRICT)
         box.join_hub(hub, BOX, "081299990001", V2)
         csv = os.path.join(up.root, "members.csv")
         with open(csv, "w") as f:

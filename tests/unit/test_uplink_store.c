@@ -164,7 +164,7 @@ test_downlink_check(void **state)
 
 	assert_int_equal(store_downlink_check(st, "alert", "h1", 2, &applied), DOWNLINK_GAP);
 	assert_int_equal(store_downlink_check(st, "alert", "h1", 1, &applied), DOWNLINK_APPLY);
-	assert_int_equal(store_downlink_applied(st, "alert", "h1", 1), STORE_OK);
+	assert_int_equal(store_downlink_applied(st, "alert", "h1", 1, NULL), STORE_OK);
 	assert_int_equal(store_downlink_check(st, "alert", "h1", 1, &applied), DOWNLINK_OLD);
 	assert_int_equal(store_downlink_check(st, "alert", "h1", 3, &applied), DOWNLINK_GAP);
 	assert_int_equal(store_downlink_check(st, "alert", "h1", 2, &applied), DOWNLINK_APPLY);
@@ -205,6 +205,78 @@ test_forward(void **state)
 	fx_db_unlink(DB);
 }
 
+/* the box remembers which command (id) it applied under which number */
+static void
+test_downlink_ids(void **state)
+{
+	struct store	*st = open_db();
+	char		 id[UPLINK_ID_LEN];
+
+	assert_int_equal(store_downlink_applied(st, "alert", "h1", 1, "aa11"), STORE_OK);
+	assert_int_equal(store_downlink_applied(st, "alert", "h1", 2, ""), STORE_OK);	/* an older hub */
+	assert_int_equal(store_downlink_id_at(st, "alert", "h1", 1, id), STORE_OK);
+	assert_string_equal(id, "aa11");
+	assert_int_equal(store_downlink_id_at(st, "alert", "h1", 2, id), STORE_NOTFOUND);
+	assert_int_equal(store_downlink_id_at(st, "alert", "h2", 1, id), STORE_NOTFOUND);	/* another epoch */
+	assert_true(store_downlink_seen(st, "aa11"));
+	assert_false(store_downlink_seen(st, "bb22"));
+	assert_false(store_downlink_seen(st, NULL));
+	assert_false(store_downlink_seen(st, ""));
+	/* ids older than DOWNLINK_IDS_KEEP_S go when the next is recorded */
+	fx_q1(DB, "UPDATE downlink_applied SET at = at - 91 * 86400");
+	assert_int_equal(store_downlink_applied(st, "alert", "h1", 3, "cc33"), STORE_OK);
+	assert_false(store_downlink_seen(st, "aa11"));
+	assert_true(store_downlink_seen(st, "cc33"));
+	store_close(st);
+	fx_db_unlink(DB);
+}
+
+/* a restored hub: a box ahead of what it numbered is refused as an ack; what waits is numbered on */
+static void
+test_hub_rebase(void **state)
+{
+	struct store	*st = open_db();
+	const char	*areas[] = { "1671011001" };
+	long		 nboxes, n;
+	int64_t		 acked;
+	long		 pending;
+	int		 i;
+
+	assert_int_equal(store_hub_box_seen(st, "desa-1", "online", "{\"box\":\"desa-1\",\"areas\":\"1671011001\"}"),
+	    STORE_OK);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_begin(st), STORE_OK);
+		assert_int_equal(store_hub_forward(st, "hub", "e", 10 + i, "Siaga", areas, 1, 0, 0, &nboxes), STORE_OK);
+		assert_int_equal(store_commit(st), STORE_OK);
+	}
+	assert_int_equal(fx_q1(DB, "SELECT count(DISTINCT json_extract(cmd, '$.id')) FROM hub_down_out"), 3);
+	assert_int_equal(store_hub_acked(st, "desa-1", "alert", 1), STORE_OK);
+	/* the box applied up to 7 with commands of the database before the restore */
+	assert_int_equal(store_hub_acked(st, "desa-1", "alert", 7), STORE_INVALID);
+	assert_int_equal(fx_q1(DB, "SELECT count(*) FROM hub_down_out"), 2);	/* nothing dropped */
+	assert_int_equal(store_hub_rebase(st, "desa-1", "alert", 7, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_hub_lane(st, "desa-1", "alert", &acked, &pending), STORE_OK);
+	assert_int_equal(acked, 7);
+	assert_int_equal(pending, 2);
+	/* in their order, the command text says the new number */
+	assert_int_equal(fx_q1(DB, "SELECT json_extract(cmd, '$.body.id') FROM hub_down_out WHERE seq = 8"), 11);
+	assert_int_equal(fx_q1(DB, "SELECT json_extract(cmd, '$.body.id') FROM hub_down_out WHERE seq = 9"), 12);
+	assert_int_equal(fx_q1(DB, "SELECT count(*) FROM hub_down_out WHERE json_extract(cmd, '$.seq') = seq"), 2);
+	/* the next command follows them; an old answer changes nothing */
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(store_hub_forward(st, "hub", "e", 13, "Siaga", areas, 1, 0, 0, &nboxes), STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	assert_int_equal(fx_q1(DB, "SELECT max(seq) FROM hub_down_out"), 10);
+	assert_int_equal(store_hub_rebase(st, "desa-1", "alert", 5, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(fx_q1(DB, "SELECT min(seq) FROM hub_down_out"), 8);
+	assert_int_equal(store_hub_acked(st, "desa-1", "alert", 9), STORE_OK);
+	assert_int_equal(fx_q1(DB, "SELECT count(*) FROM hub_down_out"), 1);
+	store_close(st);
+	fx_db_unlink(DB);
+}
+
 int
 main(void)
 {
@@ -214,6 +286,8 @@ main(void)
 		cmocka_unit_test(test_ingest),
 		cmocka_unit_test(test_downlink_check),
 		cmocka_unit_test(test_forward),
+		cmocka_unit_test(test_downlink_ids),
+		cmocka_unit_test(test_hub_rebase),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
