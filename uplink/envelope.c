@@ -65,6 +65,8 @@ uplink_cmd_parse(struct store *st, const char *cmd, struct uplink_cmd *c)
 	c->id = v[7];		/* optional: an older hub sends none */
 	if (!c->hub || !c->epoch || !c->box || !c->lane || !c->seq || !c->kind || !c->body)
 		return -1;
+	if (c->id != NULL && (*c->id == '\0' || strlen(c->id) >= UPLINK_ID_LEN))
+		return -1;	/* the box keeps ids whole, to tell commands apart by them */
 	return 0;
 }
 

@@ -4,7 +4,8 @@ disk failure). The restored database hands out command numbers its box has alrea
 other commands. The box notices by the commands' ids and says so in its ack; the hub numbers what
 waits on from the box's number. Its new broadcast reaches the village, and the commands it sends
 again under new numbers (the box applied them before the restore) are not done twice: every
-broadcast goes out exactly once. Against a real mosquitto."""
+broadcast goes out exactly once. A command whose id is too long to keep is refused as malformed.
+Against a real mosquitto."""
 import json
 import os
 import shutil
@@ -74,6 +75,14 @@ def main():
         check("was applied before under another number: not done again" in box.logtext(),
               "the box says it knew the command")
         check(not sent("Kabar satu lagi") and len(sent("Kabar satu")) == 1, "nothing sent again")
+        # an id the box could not keep whole is a malformed command
+        cmd = json.dumps({"hub": "hub", "epoch": epoch, "box": BOX, "lane": "cmd", "seq": applied + 2,
+                          "id": "f" * 40, "kind": "broadcast", "body": {"id": 1, "text": "Kabar panjang",
+                                                                        "areas": [VILLAGE], "priority": 0,
+                                                                        "expires_at": 0}})
+        publish(up.broker, "kim/v1/down/%s/cmd" % BOX, signed_command(up.priv, cmd, up.root))
+        poll(lambda: "malformed command" in box.logtext(), timeout=30, what="the box to refuse an overlong id")
+        check(not sent("Kabar panjang"), "the malformed command sent nothing")
         print("ok: a restored hub numbers on from its box; every broadcast went out once; a known "
               "command under a new number is not done again")
 
