@@ -189,23 +189,30 @@ fail:
 	return s;
 }
 
+/* Whether the other side acknowledged seq although this database numbered only below next_seq:
+ * then it was restored from a backup (says so in errmsg). box NULL: the hub acknowledged. */
+static int
+beyond_sent(struct store *st, const char *box, const char *lane, int64_t seq, int64_t next_seq)
+{
+	if (seq < next_seq)
+		return 0;
+	snprintf(st->errmsg, sizeof(st->errmsg), "%s%s acknowledged seq %lld on lane %s, beyond what this database "
+	    "sent", box ? "box " : "the hub", box ? box : "", (long long)seq, lane);
+	return 1;
+}
+
 enum store_status
 store_uplink_acked(struct store *st, const char *lane, int64_t seq)
 {
 	sqlite3_stmt		*up = st_prep(st, "UPDATE uplink_lanes SET acked = ?2, acked_at = ?3 "
 	    "WHERE lane = ?1 AND acked < ?2 AND ?2 < next_seq");
 	sqlite3_stmt		*del = st_prep(st, "DELETE FROM uplink_out WHERE lane = ?1 AND seq <= ?2");
-	sqlite3_stmt		*nxt = st_prep(st, "SELECT next_seq FROM uplink_lanes WHERE lane = ?1");
 
-	if (up == NULL || del == NULL || nxt == NULL)
+	if (up == NULL || del == NULL)
 		return STORE_ERROR;
-	st_bind(nxt, "t", lane);
-	if (seq >= st_scalar(st, nxt, INT64_MAX)) {
-		/* the hub committed numbers this database never gave out: it was restored from a backup */
-		snprintf(st->errmsg, sizeof(st->errmsg), "the hub acknowledged seq %lld on lane %s, beyond what "
-		    "this database sent", (long long)seq, lane);
+	if (beyond_sent(st, NULL, lane, seq, st_value(st, INT64_MAX, INT64_MAX, "SELECT next_seq FROM uplink_lanes "
+	    "WHERE lane = ?1", "t", lane)))
 		return STORE_INVALID;
-	}
 	st_bind(up, "tII", lane, seq, (int64_t)st_now());
 	st_bind(del, "tI", lane, seq);
 	return take_ack(st, up, "recording an uplink ack", del, "dropping acknowledged records", 1);
@@ -679,13 +686,9 @@ store_hub_acked(struct store *st, const char *box, const char *lane, int64_t seq
 
 	if (up == NULL || del == NULL)
 		return STORE_ERROR;
-	if (seq >= st_value(st, INT64_MAX, INT64_MAX, "SELECT next_seq FROM hub_down_lanes WHERE box = ?1 AND "
-	    "lane = ?2", "tt", box, lane)) {
-		/* the box applied numbers this database never gave out: it was restored from a backup */
-		snprintf(st->errmsg, sizeof(st->errmsg), "box %s acknowledged seq %lld on lane %s, beyond what this "
-		    "database sent", box, (long long)seq, lane);
+	if (beyond_sent(st, box, lane, seq, st_value(st, INT64_MAX, INT64_MAX, "SELECT next_seq FROM hub_down_lanes "
+	    "WHERE box = ?1 AND lane = ?2", "tt", box, lane)))
 		return STORE_INVALID;
-	}
 	st_bind(up, "ttI", box, lane, seq);
 	st_bind(del, "ttI", box, lane, seq);
 	return take_ack(st, up, "recording a box's ack", del, "dropping acknowledged commands", 0);

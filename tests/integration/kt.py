@@ -10,6 +10,7 @@ test with status 1 (fail raises kt.Failed, which a thread can catch); waiting is
 condition until a deadline that names the last exception the condition raised, never a bare sleep.
 """
 import atexit
+import base64
 import json
 import os
 import re
@@ -701,7 +702,6 @@ def make_keys(root, name="hub"):
 def signed_command(keyfile, cmd, root):
     """The envelope a hub publishes: the command text cmd signed with the Ed25519 key keyfile (by
     the openssl command, not by the code under test)."""
-    import base64
     path = os.path.join(root, "msg.bin")
     with open(path, "wb") as f:
         f.write(cmd.encode())
